@@ -1,0 +1,46 @@
+"""Kinds of organisation, user roles and company credit states."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationKind(models.TextChoices):
+    STREET = "street", _("街道/乡镇")
+    DEPARTMENT = "department", _("主管部门")
+    CONTRACTOR = "contractor", _("施工单位")
+    SUPERVISOR = "supervisor", _("监理单位")
+    LAB = "lab", _("检测机构")
+
+
+class Role(models.TextChoices):
+    STREET_STAFF = "street_staff", _("街道经办人")
+    DEPT_REVIEWER = "dept_reviewer", _("主管部门审核人")
+    DRC_OFFICER = "drc_officer", _("发改局经办人")
+    FINANCE_OFFICER = "finance_officer", _("财政局经办人")
+    CONTRACTOR = "contractor", _("施工单位人员")
+    SUPERVISOR = "supervisor", _("监理人员")
+    LAB = "lab", _("检测机构人员")
+    DISCIPLINE_OFFICER = "discipline_officer", _("纪检监察/审计人员")
+    ADMIN = "admin", _("平台管理员")
+
+
+# Which organisation kinds each role may belong to; checked in User.clean().
+ROLE_ORGANISATION_KINDS = {
+    Role.STREET_STAFF: {OrganisationKind.STREET},
+    Role.DEPT_REVIEWER: {OrganisationKind.DEPARTMENT},
+    Role.DRC_OFFICER: {OrganisationKind.DEPARTMENT},
+    Role.FINANCE_OFFICER: {OrganisationKind.DEPARTMENT},
+    Role.CONTRACTOR: {OrganisationKind.CONTRACTOR},
+    Role.SUPERVISOR: {OrganisationKind.SUPERVISOR},
+    Role.LAB: {OrganisationKind.LAB},
+    Role.DISCIPLINE_OFFICER: {OrganisationKind.DEPARTMENT},
+    Role.ADMIN: {OrganisationKind.DEPARTMENT},
+}
+
+COMPANY_KINDS = {OrganisationKind.CONTRACTOR, OrganisationKind.SUPERVISOR, OrganisationKind.LAB}
+
+
+class CreditStatus(models.TextChoices):
+    NORMAL = "normal", _("正常")
+    WARNED = "warned", _("警示")
+    BLACKLISTED = "blacklisted", _("黑名单")
+    SUSPENDED = "suspended", _("暂停资格")

@@ -1,0 +1,76 @@
+"""Organisations (街道, 部门, 施工/监理/检测单位) and the users who work for them."""
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BaseModel
+
+from .choices import COMPANY_KINDS, ROLE_ORGANISATION_KINDS, CreditStatus, OrganisationKind, Role
+from .validators import validate_credit_code
+
+
+class Organisation(BaseModel):
+    name = models.CharField(_("名称"), max_length=200, unique=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=OrganisationKind.choices)
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True,
+        validators=[validate_credit_code])
+    # The one place approvals and payments read a company's standing from (SPEC §4); written only
+    # by the credit service.
+    credit_status = models.CharField(
+        _("信用状态"), max_length=20, choices=CreditStatus.choices, default=CreditStatus.NORMAL)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in COMPANY_KINDS], credit_code__isnull=False)
+                | ~Q(kind__in=[k.value for k in COMPANY_KINDS]),
+                name="company_has_credit_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_company(self) -> bool:
+        return self.kind in COMPANY_KINDS
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        verbose_name=_("单位"))
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices, blank=True)
+    phone = models.CharField(_("手机"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        # Chinese names: family name first, no space.
+        return f"{self.last_name}{self.first_name}".strip()
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role and self.organisation_id is None:
+            raise ValidationError({"organisation": _("有角色的用户必须属于一个单位。")})
+        if self.role and self.organisation is not None:
+            allowed = ROLE_ORGANISATION_KINDS[Role(self.role)]
+            if self.organisation.kind not in allowed:
+                raise ValidationError({"role": _("该角色不能属于此类单位。")})
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_authenticated and self.is_active and self.role in roles

@@ -1,0 +1,29 @@
+"""URL map: pages, the API under /api/v1/, the schema and its docs, the admin."""
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from accounts.forms import LoginForm
+from core import views as core_views
+from dashboards import views as dashboard_views
+
+api_v1 = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("", include("projects.api.urls")),
+]
+
+urlpatterns = [
+    path("", dashboard_views.home_view, name="home"),
+    path("healthz", core_views.health_view, name="health"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm,
+                                                redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("projects/", include("projects.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,67 @@
+"""Shared primitives: the base model and the tamper-evident audit chain."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseModel(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEvent(models.Model):
+    """One append-only link of the audit chain: hash = SHA-256(prev_hash ‖ canonical event).
+
+    Rows are written only by core.audit.record_event; on PostgreSQL a trigger refuses UPDATE and
+    DELETE, and `seq` is unique so that two writers can never fork the chain.
+    """
+
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    created_at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("操作人"))
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    organisation_name = models.CharField(_("单位"), max_length=200, blank=True)
+    verb = models.CharField(_("动作"), max_length=64)
+    object_type = models.CharField(_("对象类型"), max_length=64)
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=300, blank=True)
+    before = models.JSONField(_("变更前"), default=dict, blank=True)
+    after = models.JSONField(_("变更后"), default=dict, blank=True)
+    comment = models.TextField(_("说明"), blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+        indexes = [models.Index(fields=["object_type", "object_id", "seq"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.verb} {self.object_type}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """A head hash taken at a point in time, to be printed and kept outside the system.
+
+    verify_chain also checks every kept head against the chain, so a truncated tail shows.
+    """
+
+    taken_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    seq = models.PositiveBigIntegerField(_("序号"))
+    hash = models.CharField(max_length=64)
+    intact = models.BooleanField(_("链完整"))
+    broken_seq = models.PositiveBigIntegerField(_("首个损坏事件"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-taken_at"]
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"

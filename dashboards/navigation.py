@@ -1,0 +1,32 @@
+"""The navigation bar: which entries each role sees."""
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+
+# (url name, label, roles that see it; None = every signed-in user)
+_ENTRIES = [
+    ("home", _("工作台"), None),
+    ("projects:list", _("项目"), {Role.STREET_STAFF, Role.DEPT_REVIEWER, Role.DRC_OFFICER,
+                                  Role.FINANCE_OFFICER, Role.CONTRACTOR, Role.SUPERVISOR,
+                                  Role.LAB, Role.DISCIPLINE_OFFICER}),
+    ("projects:create", _("项目申报"), {Role.STREET_STAFF}),
+    ("api-docs", _("接口文档"), {Role.ADMIN, Role.DISCIPLINE_OFFICER}),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    path = request.path
+    items = []
+    for name, label, roles in _ENTRIES:
+        if roles is not None and user.role not in roles:
+            continue
+        url = reverse(name)
+        active = path == url if name == "home" else path.startswith(url)
+        items.append({"url": url, "label": label, "active": active})
+    if user.is_staff:
+        items.append({"url": reverse("admin:index"), "label": _("系统管理"), "active": False})
+    return {"nav_items": items}

@@ -1,0 +1,60 @@
+"""Project API shapes: input takes only what a street office fills in."""
+from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from core.serializers import AmountField
+
+from ..choices import Category
+from ..models import Project
+from ..services import available_transitions
+
+
+class ProjectInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    address = serializers.CharField(max_length=300)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False,
+                                        allow_null=True, min_value=-90, max_value=90)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False,
+                                         allow_null=True, min_value=-180, max_value=180)
+    category = serializers.ChoiceField(choices=Category.choices)
+    budget_amount = AmountField()
+    planned_start = serializers.DateField(required=False, allow_null=True)
+    planned_end = serializers.DateField(required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        start = attrs.get("planned_start", getattr(self.instance, "planned_start", None))
+        end = attrs.get("planned_end", getattr(self.instance, "planned_end", None))
+        if start and end and end < start:
+            raise serializers.ValidationError(
+                {"planned_end": [_("计划完工日期不能早于计划开工日期。")]})
+        return attrs
+
+
+class ProjectOutputSerializer(serializers.ModelSerializer):
+    budget_amount = AmountField()
+    reviewed_budget = AmountField()
+    tier_display = serializers.CharField(source="get_tier_display")
+    status_display = serializers.CharField(source="get_status_display")
+    category_display = serializers.CharField(source="get_category_display")
+    street_name = serializers.CharField(source="street.name")
+    created_by_name = serializers.CharField(source="created_by.__str__")
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = ["id", "code", "name", "street", "street_name", "address", "latitude",
+                  "longitude", "category", "category_display", "budget_amount",
+                  "reviewed_budget", "tier", "tier_display", "status", "status_display",
+                  "planned_start", "planned_end", "description", "created_by_name",
+                  "created_at", "submitted_at", "approved_at", "available_transitions"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_available_transitions(self, project) -> list[str]:
+        return available_transitions(project, self.context["request"].user)
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)

@@ -1,0 +1,44 @@
+"""Project states, tiers and categories."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Tier(models.TextChoices):
+    SIMPLE = "simple", _("简易类")
+    GENERAL = "general", _("一般类")
+    MAJOR = "major", _("重大类")
+
+
+class Category(models.TextChoices):
+    ROAD = "road", _("道路")
+    DRAINAGE = "drainage", _("排水")
+    GREENING = "greening", _("绿化")
+    BUILDING_REPAIR = "building_repair", _("房屋修缮")
+    OTHER = "other", _("其他")
+
+
+class ProjectStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已申报")
+    RETURNED = "returned", _("退回修改")
+    REJECTED = "rejected", _("不予立项")
+    APPROVED = "approved", _("已立项/已备案")
+    PROCUREMENT = "procurement", _("采购中")
+    CONTRACTED = "contracted", _("合同已备案")
+    IN_PROGRESS = "in_progress", _("施工中")
+    COMPLETED = "completed", _("已完工待验收")
+    ACCEPTED = "accepted", _("已验收")
+    SETTLED = "settled", _("已结算")
+    ARCHIVED = "archived", _("已归档")
+    SUSPENDED = "suspended", _("停工")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+EDITABLE_STATUSES = {ProjectStatus.DRAFT, ProjectStatus.RETURNED}
+
+
+class AttachmentKind(models.TextChoices):
+    APPLICATION = "application", _("申报材料")
+    DRAWING = "drawing", _("图纸")
+    BUDGET = "budget", _("预算书")
+    OTHER = "other", _("其他")

@@ -1,0 +1,61 @@
+"""The filing form; tier, status and street are never fields of it."""
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import AmountField, BootstrapFormMixin, MultipleFileField
+from core.uploads import ALLOWED_EXTENSIONS
+
+from .choices import AttachmentKind
+from .models import Project
+
+
+class ProjectForm(BootstrapFormMixin, forms.ModelForm):
+    budget_amount = AmountField(label=_("申报预算（元）"),
+                                help_text=_("类别等级由金额自动确定，无需选择。"))
+    attachments = MultipleFileField(
+        label=_("附件"), help_text=_("申报材料、图纸、预算书等；PDF、图片、Word、Excel、DWG。"))
+    attachment_kind = forms.ChoiceField(label=_("附件类型"), choices=AttachmentKind.choices,
+                                        initial=AttachmentKind.APPLICATION)
+
+    class Meta:
+        model = Project
+        fields = ["name", "category", "budget_amount", "address", "latitude", "longitude",
+                  "planned_start", "planned_end", "description"]
+        widgets = {
+            "planned_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "planned_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "latitude": forms.NumberInput(attrs={"step": "0.000001"}),
+            "longitude": forms.NumberInput(attrs={"step": "0.000001"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].widget.attrs["accept"] = ",".join(ALLOWED_EXTENSIONS)
+        # The tier is derived on the server while the amount is typed; the user never picks it.
+        self.fields["budget_amount"].widget.attrs.update({
+            "hx-get": reverse("projects:tier_preview"),
+            "hx-trigger": "input changed delay:250ms",
+            "hx-target": "#tier-preview",
+            "hx-sync": "this:replace",
+        })
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("planned_start"), cleaned.get("planned_end")
+        if start and end and end < start:
+            self.add_error("planned_end", _("计划完工日期不能早于计划开工日期。"))
+        return cleaned
+
+    def _post_clean(self):
+        # Model validation happens in the service, with the derived fields set.
+        pass
+
+    def service_data(self) -> dict:
+        return {f: self.cleaned_data[f] for f in self.Meta.fields}
+
+
+class TransitionForm(BootstrapFormMixin, forms.Form):
+    comment = forms.CharField(label=_("意见"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,57 @@
+"""Object-level access to projects: which rows a user may see, and fetching one or 404."""
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.choices import Role
+
+from .choices import EDITABLE_STATUSES, ProjectStatus
+from .models import Project, ProjectAttachment
+from .rules import is_street_staff_of
+
+# Departments see what has been filed to the district, never another street's drafts.
+_REVIEWING_ROLES = {Role.DEPT_REVIEWER, Role.DRC_OFFICER, Role.FINANCE_OFFICER}
+
+
+def projects_visible_to(user) -> QuerySet[Project]:
+    projects = Project.objects.all()
+    if not (user.is_authenticated and user.is_active):
+        return projects.none()
+    if user.role == Role.STREET_STAFF:
+        return projects.filter(street_id=user.organisation_id)
+    if user.role in _REVIEWING_ROLES:
+        return projects.exclude(status__in=[ProjectStatus.DRAFT, ProjectStatus.CANCELLED])
+    if user.role == Role.DISCIPLINE_OFFICER:
+        return projects
+    # Contractors, supervisors and labs see the projects they are contracted on (contracts come
+    # with procurement); the platform administrator sees no project data by default.
+    return projects.none()
+
+
+def access_project(user, project_id, *, for_update: bool = False) -> Project:
+    projects = projects_visible_to(user)
+    if for_update:
+        projects = projects.select_for_update()
+    else:
+        projects = projects.select_related("street", "created_by", "tier_policy")
+    try:
+        return projects.get(pk=project_id)
+    except (Project.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_file_projects(user) -> bool:
+    return user.is_authenticated and user.is_active and user.role == Role.STREET_STAFF \
+        and user.organisation_id is not None
+
+
+def can_edit_project(user, project: Project) -> bool:
+    return project.status in EDITABLE_STATUSES and is_street_staff_of(project, user)
+
+
+def access_attachment(user, attachment_id) -> ProjectAttachment:
+    attachment = (ProjectAttachment.objects.filter(pk=attachment_id,
+                                                   project__in=projects_visible_to(user))
+                  .select_related("project").first())
+    if attachment is None:
+        raise Http404
+    return attachment

@@ -1,0 +1,137 @@
+"""Every write to projects: filing, editing drafts, attachments and state transitions."""
+import hashlib
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import record_event
+from core.dates import local_date
+from core.errors import ConflictError
+from core.uploads import check_documents
+
+from .choices import EDITABLE_STATUSES, AttachmentKind
+from .models import Project, ProjectAttachment
+from .permissions import access_project, can_file_projects
+from .rules import is_street_staff_of
+from .tiers import policy_in_force, project_tier
+
+# The fields a street office fills in; everything else is derived or set by transitions.
+EDITABLE_FIELDS = (
+    "name", "address", "latitude", "longitude", "category", "budget_amount", "planned_start",
+    "planned_end", "description",
+)
+
+
+def _snapshot(project: Project, fields) -> dict[str, Any]:
+    return {f: getattr(project, f) for f in fields}
+
+
+def _add_attachments(project: Project, actor, files, kind: str) -> list[str]:
+    check_documents(files)
+    names = []
+    for upload in files:
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        ProjectAttachment.objects.create(
+            project=project, kind=kind, file=upload, original_name=upload.name[:255],
+            size=upload.size, sha256=digest.hexdigest(), uploaded_by=actor)
+        names.append(upload.name)
+    return names
+
+
+def project_create(*, actor, data: dict[str, Any], attachments=(),
+                   attachment_kind: str = AttachmentKind.APPLICATION) -> Project:
+    """A street office files a new project as a draft; its tier follows from the amount."""
+    if not can_file_projects(actor):
+        raise PermissionDenied
+    fields = {f: data[f] for f in EDITABLE_FIELDS if f in data}
+    with transaction.atomic():
+        policy = policy_in_force(local_date(timezone.now()))
+        project = Project(street_id=actor.organisation_id, created_by=actor, tier_policy=policy,
+                          **fields)
+        project.tier = project_tier(project)
+        project.full_clean(exclude=["code", "tier", "status"])
+        project.save()
+        project.code = f"LC-{local_date(project.created_at).year}-{project.pk:06d}"
+        Project.objects.filter(pk=project.pk).update(code=project.code)
+        names = _add_attachments(project, actor, list(attachments), attachment_kind)
+        record_event(actor=actor, verb="project.created", obj=project,
+                     after={**_snapshot(project, (*EDITABLE_FIELDS, "tier", "status")),
+                            "attachments": names})
+    return project
+
+
+def project_update(*, actor, project_id: int, data: dict[str, Any], attachments=(),
+                   attachment_kind: str = AttachmentKind.APPLICATION) -> Project:
+    """Edit a draft (or a project returned for revision); the tier is derived again."""
+    with transaction.atomic():
+        project = access_project(actor, project_id, for_update=True)
+        if not is_street_staff_of(project, actor):
+            raise PermissionDenied
+        if project.status not in EDITABLE_STATUSES:
+            raise ConflictError(_("项目已申报，不能再修改。"))
+        changed = [f for f in EDITABLE_FIELDS if f in data and getattr(project, f) != data[f]]
+        before = _snapshot(project, (*changed, "tier"))
+        for field in changed:
+            setattr(project, field, data[field])
+        project.tier = project_tier(project)
+        project.full_clean(exclude=["tier", "status"])
+        project.save()
+        names = _add_attachments(project, actor, list(attachments), attachment_kind)
+        if changed or names:
+            after = _snapshot(project, (*changed, "tier"))
+            if names:
+                after["attachments_added"] = names
+            record_event(actor=actor, verb="project.updated", obj=project, before=before,
+                         after=after)
+    return project
+
+
+def transition_names() -> list[str]:
+    return [t.name for t in Project._meta.get_field("status").get_all_transitions(Project)]
+
+
+def project_transition(*, actor, project_id: int, name: str, comment: str = "") -> Project:
+    """Fire one named transition: 404 unknown, 409 not from this state, 403 not for this user."""
+    if name not in transition_names():
+        raise Http404
+    with transaction.atomic():
+        project = access_project(actor, project_id, for_update=True)
+        method = getattr(project, name)
+        meta = method._django_fsm
+        step = meta.get_transition(project.status)
+        if step is None:
+            raise ConflictError(
+                _("项目当前状态为“%(status)s”，不能执行此操作。")
+                % {"status": project.get_status_display()},
+                extra={"status": project.status, "transition": name})
+        if not meta.conditions_met(project, project.status):
+            raise ConflictError(str(step.custom.get("refused", _("当前条件下不能执行此操作。"))),
+                                extra={"status": project.status, "transition": name})
+        if not step.has_perm(project, actor):
+            raise PermissionDenied
+        before = {"status": project.status}
+        method()
+        project.save()
+        record_event(actor=actor, verb=f"project.{name}", obj=project, before=before,
+                     after={"status": project.status, "tier": project.tier}, comment=comment)
+    return project
+
+
+def available_transitions(project: Project, user) -> list[str]:
+    return [t.name for t in project.get_available_user_status_transitions(user)]
+
+
+def amount_tier_preview(amount: Decimal, on: date | None = None):
+    """The tier an amount would get under the policy in force today (for the filing form)."""
+    from .tiers import tier_for_amount
+
+    return tier_for_amount(amount, policy_in_force(on or local_date(timezone.now())))

@@ -1,0 +1,132 @@
+"""The project pages: list, detail with timeline, filing and editing, transitions."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_fsm import ConcurrentTransition
+
+from core.errors import ApplicationError
+from core.forms import add_service_error
+from core.money import parse_amount
+
+from . import services
+from .forms import ProjectForm, TransitionForm
+from .permissions import access_attachment, access_project, can_edit_project, can_file_projects
+from .selectors import project_list, project_timeline
+
+PAGE_SIZE = 25
+
+
+@login_required
+@require_GET
+def project_list_view(request):
+    projects, project_filter = project_list(user=request.user, filters=request.GET)
+    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "projects/project_list.html", {
+        "page": page, "filter": project_filter, "query": query.urlencode(),
+        "can_file": can_file_projects(request.user)})
+
+
+@login_required
+@require_GET
+def project_detail_view(request, pk):
+    project = access_project(request.user, pk)
+    transitions = list(project.get_available_user_status_transitions(request.user))
+    return render(request, "projects/project_detail.html", {
+        "project": project,
+        "timeline": project_timeline(project),
+        "attachments": project.attachments.all(),
+        "transitions": transitions,
+        "transition_form": TransitionForm(),
+        "can_edit": can_edit_project(request.user, project),
+    })
+
+
+def _save(request, form, save):
+    try:
+        return save()
+    except (ValidationError, ApplicationError) as exc:
+        add_service_error(form, exc)
+    return None
+
+
+@login_required
+def project_create_view(request):
+    if not can_file_projects(request.user):
+        raise PermissionDenied
+    form = ProjectForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        project = _save(request, form, lambda: services.project_create(
+            actor=request.user, data=form.service_data(),
+            attachments=form.cleaned_data["attachments"],
+            attachment_kind=form.cleaned_data["attachment_kind"]))
+        if project:
+            messages.success(request, _("项目已保存为草稿：%(code)s，类别等级：%(tier)s。")
+                             % {"code": project.code, "tier": project.get_tier_display()})
+            return redirect("projects:detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": None})
+
+
+@login_required
+def project_edit_view(request, pk):
+    project = access_project(request.user, pk)
+    if not can_edit_project(request.user, project):
+        raise PermissionDenied
+    form = ProjectForm(request.POST or None, request.FILES or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, form, lambda: services.project_update(
+            actor=request.user, project_id=project.pk, data=form.service_data(),
+            attachments=form.cleaned_data["attachments"],
+            attachment_kind=form.cleaned_data["attachment_kind"]))
+        if saved:
+            messages.success(request, _("已保存。"))
+            return redirect("projects:detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+@require_POST
+def project_transition_view(request, pk, name):
+    form = TransitionForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        project = services.project_transition(actor=request.user, project_id=pk, name=name,
+                                              comment=comment)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    except ConcurrentTransition:
+        messages.error(request, _("该项目刚被他人处理，请刷新后重试。"))
+    else:
+        messages.success(request, _("操作成功，项目状态：%(status)s。")
+                         % {"status": project.get_status_display()})
+    return redirect("projects:detail", pk=pk)
+
+
+@login_required
+@require_GET
+def tier_preview_view(request):
+    """The tier an amount gets, shown while the street office types it (htmx)."""
+    tier, error = None, None
+    raw = request.GET.get("budget_amount", "")
+    if raw.strip():
+        try:
+            tier = services.amount_tier_preview(parse_amount(raw))
+        except ValidationError as exc:
+            error = exc.messages[0]
+        except ApplicationError as exc:
+            error = exc.message
+    return render(request, "projects/_tier_preview.html", {"tier": tier, "error": error})
+
+
+@login_required
+@require_GET
+def attachment_download_view(request, pk):
+    attachment = access_attachment(request.user, pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True,
+                        filename=attachment.original_name)
