@@ -42,3 +42,13 @@ class AttachmentKind(models.TextChoices):
     DRAWING = "drawing", _("图纸")
     BUDGET = "budget", _("预算书")
     OTHER = "other", _("其他")
+
+
+# How each audit verb on a project reads in its timeline.
+AUDIT_VERB_LABELS = {
+    "project.created": _("创建草稿"),
+    "project.updated": _("修改"),
+    "project.submit": _("申报"),
+    "project.file": _("街道备案"),
+    "project.cancel": _("撤销"),
+}

@@ -1,0 +1,70 @@
+"""Organisations and users for tests."""
+from types import SimpleNamespace
+
+import factory
+from stdnum.cn import uscc
+
+from accounts.choices import OrganisationKind, Role
+from accounts.models import Organisation, User
+
+PASSWORD = "test-pass-123"
+
+
+def make_credit_code(n: int) -> str:
+    base = f"91350304MA{n:07d}"
+    return base + uscc.calc_check_digit(base)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"单位{n}")
+    kind = OrganisationKind.STREET
+    credit_code = factory.LazyAttributeSequence(
+        lambda o, n: make_credit_code(n + 100) if o.kind in (
+            OrganisationKind.CONTRACTOR, OrganisationKind.SUPERVISOR, OrganisationKind.LAB)
+        else None)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    last_name = factory.Sequence(lambda n: f"测试{n}")
+    password = factory.django.Password(PASSWORD)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.STREET_STAFF
+
+
+def district() -> SimpleNamespace:
+    org = OrganisationFactory
+    zhenhai = org(name="镇海街道", kind=OrganisationKind.STREET)
+    gongchen = org(name="拱辰街道", kind=OrganisationKind.STREET)
+    zjj = org(name="区住建局", kind=OrganisationKind.DEPARTMENT)
+    drc = org(name="区发改局", kind=OrganisationKind.DEPARTMENT)
+    fin = org(name="区财政局", kind=OrganisationKind.DEPARTMENT)
+    jw = org(name="区纪委监委", kind=OrganisationKind.DEPARTMENT)
+    data = org(name="区数据管理局", kind=OrganisationKind.DEPARTMENT)
+    builder = org(name="宏达建设", kind=OrganisationKind.CONTRACTOR)
+    super_org = org(name="正诚监理", kind=OrganisationKind.SUPERVISOR)
+    lab_org = org(name="质量检测中心", kind=OrganisationKind.LAB)
+    user = UserFactory
+    return SimpleNamespace(
+        zhenhai=zhenhai, gongchen=gongchen,
+        street_zhenhai=user(username="street_zhenhai", organisation=zhenhai),
+        street_zhenhai_2=user(username="street_zhenhai_2", organisation=zhenhai),
+        street_gongchen=user(username="street_gongchen", organisation=gongchen),
+        dept=user(username="dept_zjj", organisation=zjj, role=Role.DEPT_REVIEWER),
+        drc=user(username="drc", organisation=drc, role=Role.DRC_OFFICER),
+        finance=user(username="finance", organisation=fin, role=Role.FINANCE_OFFICER),
+        contractor=user(username="contractor_a", organisation=builder, role=Role.CONTRACTOR),
+        supervisor=user(username="supervisor_a", organisation=super_org, role=Role.SUPERVISOR),
+        lab=user(username="lab_a", organisation=lab_org, role=Role.LAB),
+        discipline=user(username="discipline", organisation=jw, role=Role.DISCIPLINE_OFFICER),
+        admin=user(username="admin", organisation=data, role=Role.ADMIN, is_staff=True,
+                   is_superuser=True),
+    )

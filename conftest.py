@@ -1,0 +1,46 @@
+"""Test set-up shared by every app: service markers and the people of a small district."""
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def _missing(marker: str) -> str | None:
+    if marker == "postgres" and settings.DATABASES["default"]["ENGINE"] != \
+            "django.db.backends.postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if marker == "redis" and not settings.REDIS_URL:
+        return "needs Redis: set REDIS_URL=redis://..."
+    if marker == "browser" and not shutil.which(CHROMIUM):
+        return f"needs Chromium at {CHROMIUM}"
+    return None
+
+
+def pytest_runtest_setup(item):
+    """Without a service its tests skip; with REQUIRE_SERVICES=1 (CI) they fail instead."""
+    for marker in ("postgres", "redis", "browser"):
+        if item.get_closest_marker(marker) is None:
+            continue
+        reason = _missing(marker)
+        if reason is None:
+            continue
+        if REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def district(db):
+    """Two streets, the departments, and one user of every role."""
+    from accounts.tests.factories import district as build
+
+    return build()

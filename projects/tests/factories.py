@@ -1,0 +1,29 @@
+"""Projects for tests, built through the services as a street office would."""
+from datetime import date
+from decimal import Decimal
+
+from projects.choices import Category
+from projects.services import project_create, project_transition
+
+
+def project_data(**overrides) -> dict:
+    data = {
+        "name": "文献路背街小巷路面修复",
+        "address": "荔城区镇海街道文献路",
+        "latitude": Decimal("25.437200"),
+        "longitude": Decimal("119.010500"),
+        "category": Category.ROAD,
+        "budget_amount": Decimal("38000.00"),
+        "planned_start": date(2026, 12, 1),
+        "planned_end": date(2027, 1, 31),
+        "description": "路面破损修复",
+    }
+    data.update(overrides)
+    return data
+
+
+def make_project(actor, *, transitions: tuple[str, ...] = (), **overrides):
+    project = project_create(actor=actor, data=project_data(**overrides))
+    for name in transitions:
+        project = project_transition(actor=actor, project_id=project.pk, name=name)
+    return project
