@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core.audit import record_event
 from core.dates import local_date
 from core.errors import ConflictError
+from core.money import parse_amount
 from core.uploads import check_documents
 
 from .choices import EDITABLE_STATUSES, AttachmentKind
@@ -26,6 +27,17 @@ EDITABLE_FIELDS = (
     "name", "address", "latitude", "longitude", "category", "budget_amount", "planned_start",
     "planned_end", "description",
 )
+
+
+def _editable(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields a caller may set, with the amount checked by the one money rule."""
+    fields = {f: data[f] for f in EDITABLE_FIELDS if f in data}
+    if "budget_amount" in fields:
+        try:
+            fields["budget_amount"] = parse_amount(fields["budget_amount"])
+        except ValidationError as exc:
+            raise ValidationError({"budget_amount": exc.error_list}) from None
+    return fields
 
 
 def _snapshot(project: Project, fields) -> dict[str, Any]:
@@ -52,7 +64,7 @@ def project_create(*, actor, data: dict[str, Any], attachments=(),
     """A street office files a new project as a draft; its tier follows from the amount."""
     if not can_file_projects(actor):
         raise PermissionDenied
-    fields = {f: data[f] for f in EDITABLE_FIELDS if f in data}
+    fields = _editable(data)
     with transaction.atomic():
         policy = policy_in_force(local_date(timezone.now()))
         project = Project(street_id=actor.organisation_id, created_by=actor, tier_policy=policy,
@@ -72,6 +84,7 @@ def project_create(*, actor, data: dict[str, Any], attachments=(),
 def project_update(*, actor, project_id: int, data: dict[str, Any], attachments=(),
                    attachment_kind: str = AttachmentKind.APPLICATION) -> Project:
     """Edit a draft (or a project returned for revision); the tier is derived again."""
+    data = _editable(data)
     with transaction.atomic():
         project = access_project(actor, project_id, for_update=True)
         if not is_street_staff_of(project, actor):

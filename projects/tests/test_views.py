@@ -1,0 +1,165 @@
+"""The project pages: filing in the browser's terms, errors in Chinese, access, query counts."""
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from core.models import AuditEvent
+from projects.choices import ProjectStatus
+from projects.models import Project
+from projects.tests.factories import make_project
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(**overrides):
+    return {"name": "拱辰小学操场翻新", "category": "other", "budget_amount": "38,000",
+            "address": "荔城区拱辰街道", "latitude": "25.445800", "longitude": "118.995300",
+            "planned_start": "2026-12-01", "planned_end": "2027-01-15", "description": "",
+            "attachment_kind": "application", **overrides}
+
+
+def test_filing_a_project_in_the_browser_shows_its_tier(client, district):
+    client.force_login(district.street_zhenhai)
+    pdf = SimpleUploadedFile("申报书.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    response = client.post(reverse("projects:create"), {**_form(), "attachments": [pdf]},
+                           follow=True)
+    project = Project.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("projects:detail", args=[project.pk])
+    html = response.content.decode()
+    assert "简易类" in html
+    assert "申报书.pdf" in html
+    assert project.budget_amount == Decimal("38000.00")
+
+
+@pytest.mark.parametrize(("amount", "words"), [
+    ("0", "金额必须大于零"), ("-100", "金额必须大于零"), ("三万", "金额必须是数字"),
+    ("1e12", "金额过大"), ("12.345", "最多保留两位小数"), ("", "该字段是必填项"),
+])
+def test_bad_amounts_are_refused_in_chinese_and_nothing_is_saved(client, district, amount, words):
+    client.force_login(district.street_zhenhai)
+    response = client.post(reverse("projects:create"), _form(budget_amount=amount))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert words in html
+    assert "未保存任何内容" in html
+    assert Project.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+
+
+def test_english_is_available(client, district):
+    client.force_login(district.street_zhenhai)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("projects:create")).content.decode()
+    assert 'lang="en"' in html
+    assert "Budget amount" in html
+
+
+def test_tier_preview_shows_the_tier_while_typing(client, district):
+    client.force_login(district.street_zhenhai)
+    url = reverse("projects:tier_preview")
+    assert "简易类" in client.get(url, {"budget_amount": "49999.99"}).content.decode()
+    assert "一般类" in client.get(url, {"budget_amount": "50000"}).content.decode()
+    assert "重大类" in client.get(url, {"budget_amount": "500000.00"}).content.decode()
+    assert "金额必须大于零" in client.get(url, {"budget_amount": "0"}).content.decode()
+
+
+def test_other_streets_projects_are_404_on_every_page(client, district):
+    theirs = make_project(district.street_gongchen, name="拱辰的秘密项目")
+    client.force_login(district.street_zhenhai)
+    for name in ("projects:detail", "projects:edit"):
+        assert client.get(reverse(name, args=[theirs.pk])).status_code == 404
+    response = client.post(reverse("projects:transition", args=[theirs.pk, "cancel"]))
+    theirs.refresh_from_db()
+    assert theirs.status == ProjectStatus.DRAFT
+    assert response.status_code in (302, 404)
+    assert "拱辰的秘密项目" not in client.get(reverse("projects:list")).content.decode()
+    assert "拱辰的秘密项目" not in client.get(reverse("home")).content.decode()
+
+
+def test_attachments_are_served_only_to_those_who_see_the_project(client, district):
+    pdf = SimpleUploadedFile("预算.pdf", b"%PDF-1.4\nsecret\n")
+    from projects.services import project_create
+    from projects.tests.factories import project_data
+
+    project = project_create(actor=district.street_gongchen, data=project_data(),
+                             attachments=[pdf])
+    attachment = project.attachments.get()
+    client.force_login(district.street_zhenhai)
+    assert client.get(reverse("projects:attachment", args=[attachment.pk])).status_code == 404
+    client.force_login(district.street_gongchen)
+    response = client.get(reverse("projects:attachment", args=[attachment.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4\nsecret\n"
+
+
+def test_transition_buttons_show_only_what_the_user_may_do(client, district):
+    simple = make_project(district.street_zhenhai, budget_amount=Decimal("38000"))
+    client.force_login(district.street_zhenhai)
+    html = client.get(reverse("projects:detail", args=[simple.pk])).content.decode()
+    assert 'data-transition="file"' in html
+    assert 'data-transition="submit"' not in html
+    client.force_login(district.discipline)
+    html = client.get(reverse("projects:detail", args=[simple.pk])).content.decode()
+    assert "data-transition" not in html
+
+
+def test_filing_through_the_button_records_the_comment(client, district):
+    simple = make_project(district.street_zhenhai, budget_amount=Decimal("38000"))
+    client.force_login(district.street_zhenhai)
+    response = client.post(reverse("projects:transition", args=[simple.pk, "file"]),
+                           {"comment": "已核实"}, follow=True)
+    simple.refresh_from_db()
+    assert simple.status == ProjectStatus.APPROVED
+    html = response.content.decode()
+    assert "已核实" in html and "街道备案" in html
+
+
+def test_a_refused_transition_is_explained(client, district):
+    general = make_project(district.street_zhenhai, budget_amount=Decimal("120000"))
+    client.force_login(district.street_zhenhai)
+    response = client.post(reverse("projects:transition", args=[general.pk, "file"]), follow=True)
+    assert "只有简易类项目可由街道直接备案" in response.content.decode()
+
+
+def test_only_street_staff_see_the_filing_form(client, district):
+    client.force_login(district.dept)
+    assert client.get(reverse("projects:create")).status_code == 403
+
+
+@pytest.mark.parametrize("rows", [1, 15])
+def test_list_page_query_count_is_flat(client, district, django_assert_num_queries, rows):
+    for _ in range(rows):
+        make_project(district.street_zhenhai)
+    client.force_login(district.street_zhenhai)
+    # session, user (+organisation), count, page, street options of the filter form, and the
+    # session's idle-timeout refresh (savepoint, update, release)
+    with django_assert_num_queries(8):
+        response = client.get(reverse("projects:list"), {"q": "文献", "tier": "simple"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("events", [1, 10])
+def test_detail_page_query_count_is_flat(client, district, django_assert_num_queries, events):
+    project = make_project(district.street_zhenhai)
+    from projects.services import project_update
+
+    for i in range(events - 1):
+        project_update(actor=district.street_zhenhai, project_id=project.pk,
+                       data={"name": f"名称{i}"})
+    client.force_login(district.street_zhenhai)
+    # session, user, project (+street, filer, policy), attachments, timeline, session refresh
+    with django_assert_num_queries(8):
+        response = client.get(reverse("projects:detail", args=[project.pk]))
+    assert response.content.decode().count("list-group-item\">") >= 1
+
+
+@pytest.mark.parametrize("rows", [1, 10])
+def test_home_query_count_is_flat(client, district, django_assert_num_queries, rows):
+    for _ in range(rows):
+        make_project(district.street_zhenhai)
+    client.force_login(district.street_zhenhai)
+    # session, user, counts by status, recent projects, session refresh
+    with django_assert_num_queries(7):
+        assert client.get(reverse("home")).status_code == 200
