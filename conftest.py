@@ -42,5 +42,7 @@ def _media_root(tmp_path, settings):
 def district(db):
     """Two streets, the departments, and one user of every role."""
     from accounts.tests.factories import district as build
+    from projects.tests.factories import ensure_default_tier_policy
 
+    ensure_default_tier_policy()
     return build()

@@ -27,3 +27,13 @@ def make_project(actor, *, transitions: tuple[str, ...] = (), **overrides):
     for name in transitions:
         project = project_transition(actor=actor, project_id=project.pk, name=name)
     return project
+
+
+def ensure_default_tier_policy():
+    """The migration's policy; transactional tests flush it away with everything else."""
+    from projects.models import TierPolicy
+
+    policy, _ = TierPolicy.objects.get_or_create(
+        effective_from=date(2020, 1, 1),
+        defaults={"general_from": Decimal("50000.00"), "major_from": Decimal("500000.00")})
+    return policy

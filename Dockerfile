@@ -1,0 +1,91 @@
+# Production image for 零星工程智慧监管平台 (lingxing).
+#
+#   docker build -t lingxing .
+#   docker compose up -d          # see docker-compose.yml and .env.example
+#
+# Three stages:
+#   vendor  - Debian's Node.js + npm run `npm ci` and scripts/vendor-static.sh, which copies the
+#             front-end files the pages use into static/vendor (never a CDN: intranet deployments).
+#   deps    - the Python dependencies from pyproject.toml, installed into a virtualenv.
+#   runtime - python:3.11-slim-bookworm + WeasyPrint's runtime libraries + CJK fonts, the
+#             virtualenv, the source tree and the collected static files. Runs as a non-root user.
+# Node.js, npm and pip's build leftovers never reach the runtime image.
+
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+
+# ---------------------------------------------------------------------------------------------
+FROM debian:bookworm-slim AS vendor
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nodejs npm ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY scripts/vendor-static.sh scripts/
+RUN bash scripts/vendor-static.sh
+
+# ---------------------------------------------------------------------------------------------
+FROM ${PYTHON_IMAGE} AS deps
+
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+
+# Only pyproject.toml: the project itself has no packages ([tool.setuptools] packages = []), so
+# `pip install .` installs its dependencies; this layer is rebuilt only when they change.
+WORKDIR /src
+COPY pyproject.toml ./
+RUN pip install .
+
+# ---------------------------------------------------------------------------------------------
+FROM ${PYTHON_IMAGE} AS runtime
+
+# WeasyPrint (PDF) needs Pango/HarfBuzz at run time; the documents are Chinese, hence Noto CJK.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 \
+        libpangoft2-1.0-0 \
+        libharfbuzz0b \
+        libharfbuzz-subset0 \
+        fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=config.settings.production \
+    DJANGO_MEDIA_ROOT=/app/media
+
+RUN groupadd --system --gid 10001 app \
+    && useradd --system --uid 10001 --gid app --create-home --home-dir /home/app \
+        --shell /usr/sbin/nologin app
+
+COPY --from=deps /opt/venv /opt/venv
+
+WORKDIR /app
+# The source tree (see .dockerignore), then the vendored front-end files.
+COPY . .
+COPY --from=vendor /build/static/vendor ./static/vendor
+
+# collectstatic imports the production settings, which require these variables: throwaway
+# values, set for this one command only (not baked into the image). No database is touched.
+RUN DJANGO_SECRET_KEY=collectstatic-build-only \
+    DJANGO_ALLOWED_HOSTS=localhost \
+    DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
+    python manage.py collectstatic --noinput \
+    && rm -f /tmp/collectstatic.sqlite3
+
+# The code stays root-owned and read-only for the app user; only uploads are writable. A named
+# volume mounted at /app/media starts out with this directory's owner.
+RUN mkdir -p /app/media && chown app:app /app/media
+
+USER app:app
+
+EXPOSE 8000
+
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

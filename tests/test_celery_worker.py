@@ -1,0 +1,69 @@
+"""A task enqueued after commit is consumed from Redis by a real `celery worker` process."""
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+
+from config.celery import app as celery_app
+from core.audit import record_event, verify_chain
+from core.models import AuditHead
+from core.tasks import audit_verify_chain
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def worker_queue():
+    """Start a worker on a queue of its own, against the test database; stop it after."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    db = settings.DATABASES["default"]
+    database_url = (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+                    f"{db['PORT'] or 5432}/{db['NAME']}")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local",
+           "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
+         "--concurrency", "1", "-Q", queue, "--without-gossip", "--without-mingle",
+         "--loglevel", "INFO", "-n", f"{queue}@%h"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        yield queue, worker
+    finally:
+        celery_app.conf.task_always_eager = eager
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_task_enqueued_on_commit_is_run_by_a_real_worker(worker_queue):
+    queue, worker = worker_queue
+    with transaction.atomic():
+        for i in range(3):
+            record_event(actor=None, verb="test.event", object_type="test.thing", object_id=str(i))
+        transaction.on_commit(lambda: audit_verify_chain.apply_async(queue=queue))
+        # Nothing is sent before the commit.
+        assert AuditHead.objects.count() == 0
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not AuditHead.objects.exists():
+        assert worker.poll() is None, worker.stdout.read()
+        time.sleep(0.2)
+    head = AuditHead.objects.get()
+    assert (head.seq, head.intact) == (3, True)
+    assert head.hash == verify_chain().head_hash
+    worker.terminate()
+    log = worker.communicate(timeout=15)[0]
+    assert "core.tasks.audit_verify_chain" in log and "succeeded" in log
