@@ -4,20 +4,21 @@
 #   docker compose up -d          # see docker-compose.yml and .env.example
 #
 # Three stages:
-#   vendor  - Debian's Node.js + npm run `npm ci` and scripts/vendor-static.sh, which copies the
-#             front-end files the pages use into static/vendor (never a CDN: intranet deployments).
+#   assets  - Debian's Node.js + npm run `npm ci` and scripts/vendor-static.sh, which copies the
+#             front-end files the pages use into static/vendor (never a CDN: intranet deployments);
+#             GNU gettext compiles locale/*.po into the .mo files Django reads (*.mo is not in git).
 #   deps    - the Python dependencies from pyproject.toml, installed into a virtualenv.
 #   runtime - python:3.11-slim-bookworm + WeasyPrint's runtime libraries + CJK fonts, the
-#             virtualenv, the source tree and the collected static files. Runs as a non-root user.
-# Node.js, npm and pip's build leftovers never reach the runtime image.
+#             virtualenv, the source tree, translations and collected static files; non-root.
+# Node.js, npm, gettext and pip's build leftovers never reach the runtime image.
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 # ---------------------------------------------------------------------------------------------
-FROM debian:bookworm-slim AS vendor
+FROM debian:bookworm-slim AS assets
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends nodejs npm ca-certificates \
+    && apt-get install -y --no-install-recommends nodejs npm ca-certificates gettext \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /build
@@ -25,6 +26,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY scripts/vendor-static.sh scripts/
 RUN bash scripts/vendor-static.sh
+
+# Same as `manage.py compilemessages` (msgfmt --check-format), without needing Django here.
+COPY locale locale
+RUN find locale -name '*.po' -exec sh -c \
+        'for po; do msgfmt --check-format -o "${po%.po}.mo" "$po" || exit 1; done' msgfmt {} +
 
 # ---------------------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS deps
@@ -68,9 +74,10 @@ RUN groupadd --system --gid 10001 app \
 COPY --from=deps /opt/venv /opt/venv
 
 WORKDIR /app
-# The source tree (see .dockerignore), then the vendored front-end files.
+# The source tree (see .dockerignore), then the vendored front-end files and translations.
 COPY . .
-COPY --from=vendor /build/static/vendor ./static/vendor
+COPY --from=assets /build/static/vendor ./static/vendor
+COPY --from=assets /build/locale ./locale
 
 # collectstatic imports the production settings, which require these variables: throwaway
 # values, set for this one command only (not baked into the image). No database is touched.

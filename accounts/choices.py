@@ -36,7 +36,7 @@ ROLE_ORGANISATION_KINDS = {
     Role.ADMIN: {OrganisationKind.DEPARTMENT},
 }
 
-COMPANY_KINDS = {OrganisationKind.CONTRACTOR, OrganisationKind.SUPERVISOR, OrganisationKind.LAB}
+COMPANY_KINDS = (OrganisationKind.CONTRACTOR, OrganisationKind.SUPERVISOR, OrganisationKind.LAB)
 
 
 class CreditStatus(models.TextChoices):

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '单位',
                 'verbose_name_plural': '单位',
                 'ordering': ['kind', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('credit_code__isnull', False), ('kind__in', ['supervisor', 'contractor', 'lab'])), models.Q(('kind__in', ['supervisor', 'contractor', 'lab']), _negated=True), _connector='OR'), name='company_has_credit_code')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('credit_code__isnull', False), ('kind__in', ['contractor', 'supervisor', 'lab'])), models.Q(('kind__in', ['contractor', 'supervisor', 'lab']), _negated=True), _connector='OR'), name='company_has_credit_code')],
             },
         ),
         migrations.CreateModel(

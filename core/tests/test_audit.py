@@ -125,7 +125,7 @@ def test_concurrent_appends_never_fork_the_chain():
                 with transaction.atomic():
                     record_event(actor=None, verb="test.concurrent", object_type="test.thing",
                                  object_id=f"{worker}-{i}")
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()

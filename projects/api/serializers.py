@@ -1,6 +1,6 @@
 """Project API shapes: input takes only what a street office fills in."""
-from drf_spectacular.utils import extend_schema_field
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.serializers import AmountField
