@@ -29,16 +29,26 @@ class AuditHeadAdmin(ReadOnlyAdmin):
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
-    """Admin writes go into the audit chain too (the admin wraps them in a transaction)."""
+    """Admin writes go into the audit chain too (the admin wraps them in a transaction).
+
+    Before and after are the stored values of the changed fields, never secrets.
+    """
+
+    audit_hidden_fields = ("password",)
+
+    def _stored(self, obj, names) -> dict:
+        concrete = {f.name: f.attname for f in obj._meta.concrete_fields}
+        fields = [concrete[n] for n in names if n in concrete and n not in self.audit_hidden_fields]
+        if not fields or obj.pk is None:
+            return {}
+        return type(obj)._default_manager.filter(pk=obj.pk).values(*fields).first() or {}
 
     def save_model(self, request, obj, form, change):
         from .audit import record_event
 
-        before = {f: str(form.initial.get(f, "")) for f in form.changed_data} if change else {}
+        before = self._stored(obj, form.changed_data) if change else {}
         super().save_model(request, obj, form, change)
-        after = {f: str(form.cleaned_data.get(f, "")) for f in form.changed_data}
-        after.pop("password", None)
-        before.pop("password", None)
+        after = self._stored(obj, form.changed_data)
         verb = f"{obj._meta.model_name}.{'changed' if change else 'created'}_in_admin"
         record_event(actor=request.user, verb=verb, obj=obj, before=before, after=after)
 

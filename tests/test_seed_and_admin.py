@@ -1,0 +1,114 @@
+"""The demo district loads idempotently; the admin can read but never edit the audit chain,
+and its own writes are audited."""
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.choices import Role
+from accounts.models import Organisation, User
+from accounts.validators import validate_credit_code
+from core.audit import verify_chain
+from core.models import AuditEvent
+from projects.models import Project, TierPolicy
+
+pytestmark = pytest.mark.django_db
+
+DEMO_ACCOUNTS = {
+    "street_zhenhai": Role.STREET_STAFF, "street_gongchen": Role.STREET_STAFF,
+    "dept_zjj": Role.DEPT_REVIEWER, "drc": Role.DRC_OFFICER, "finance": Role.FINANCE_OFFICER,
+    "contractor_a": Role.CONTRACTOR, "contractor_b": Role.CONTRACTOR,
+    "supervisor_a": Role.SUPERVISOR, "lab_a": Role.LAB, "discipline": Role.DISCIPLINE_OFFICER,
+    "admin": Role.ADMIN,
+}
+
+
+def test_seed_demo_builds_the_district_once(client, capsys):
+    call_command("seed_demo")
+    counts = (Organisation.objects.count(), User.objects.count(), Project.objects.count(),
+              AuditEvent.objects.count())
+    call_command("seed_demo")
+    assert (Organisation.objects.count(), User.objects.count(), Project.objects.count(),
+            AuditEvent.objects.count()) == counts
+
+    streets = set(Organisation.objects.filter(kind="street").values_list("name", flat=True))
+    assert streets == {"镇海街道", "拱辰街道", "西天尾镇", "黄石镇", "新度镇", "北高镇"}
+    assert {"区住建局", "区发改局", "区财政局", "区纪委监委"} <= set(
+        Organisation.objects.filter(kind="department").values_list("name", flat=True))
+    assert Organisation.objects.filter(kind="contractor").count() >= 3
+    assert Organisation.objects.filter(kind="supervisor").count() >= 2
+    assert Organisation.objects.filter(kind="lab").count() >= 1
+    for org in Organisation.objects.exclude(credit_code=None):
+        validate_credit_code(org.credit_code)
+    for username, role in DEMO_ACCOUNTS.items():
+        user = User.objects.get(username=username)
+        assert user.role == role
+        user.full_clean()
+        assert client.login(username=username, password="licheng-demo-2025"), username
+    assert verify_chain().intact
+    assert set(Project.objects.values_list("tier", flat=True)) == {"simple", "general", "major"}
+
+
+def test_seed_demo_password_comes_from_the_environment(settings, client):
+    settings.DEMO_PASSWORD = "another-secret-42"
+    call_command("seed_demo")
+    assert client.login(username="discipline", password="another-secret-42")
+
+
+def test_seed_demo_bulk_projects(capsys):
+    call_command("seed_demo", projects=500)
+    assert Project.objects.filter(name__contains="批量").count() == 500
+    assert not Project.objects.filter(code=None).exists()
+    assert verify_chain().intact
+
+
+def test_the_admin_reads_audit_events_but_cannot_change_them(client):
+    call_command("seed_demo")
+    client.login(username="admin", password="licheng-demo-2025")
+    event = AuditEvent.objects.first()
+    url = reverse("admin:core_auditevent_change", args=[event.pk])
+    assert client.get(reverse("admin:core_auditevent_changelist")).status_code == 200
+    response = client.post(url, {"comment": "rewritten"})
+    assert response.status_code == 403 or b"rewritten" not in response.content
+    event.refresh_from_db()
+    assert event.comment != "rewritten"
+    delete = client.post(reverse("admin:core_auditevent_delete", args=[event.pk]),
+                         {"post": "yes"})
+    assert delete.status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+    assert client.get(reverse("admin:core_auditevent_add")).status_code == 403
+
+
+def test_a_new_tier_policy_from_the_admin_is_audited(client):
+    call_command("seed_demo")
+    client.login(username="admin", password="licheng-demo-2025")
+    response = client.post(reverse("admin:projects_tierpolicy_add"), {
+        "effective_from": "2027-01-01", "general_from": "60000", "major_from": "600000",
+        "note": "新办法"})
+    assert response.status_code == 302
+    policy = TierPolicy.objects.get(effective_from="2027-01-01")
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event.verb == "tierpolicy.created_in_admin"
+    assert event.object_id == str(policy.pk)
+    assert event.after["general_from"] == "60000.00"
+    # Policies are effective-dated: an existing one cannot be edited.
+    change = client.post(reverse("admin:projects_tierpolicy_change", args=[policy.pk]), {
+        "effective_from": "2027-01-01", "general_from": "1", "major_from": "2"})
+    assert change.status_code in (302, 403)
+    policy.refresh_from_db()
+    assert policy.general_from == 60000
+
+
+def test_creating_a_user_in_the_admin_is_audited_without_the_password(client):
+    call_command("seed_demo")
+    client.login(username="admin", password="licheng-demo-2025")
+    street = Organisation.objects.get(name="黄石镇")
+    response = client.post(reverse("admin:accounts_user_add"), {
+        "username": "street_huangshi_2", "password1": "Very-long-pass-9137",
+        "password2": "Very-long-pass-9137", "usable_password": "true",
+        "organisation": street.pk, "role": Role.STREET_STAFF})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event.verb == "user.created_in_admin"
+    assert event.after["username"] == "street_huangshi_2"
+    assert event.after["role"] == "street_staff"
+    assert "Very-long-pass" not in str(event.after) and "password" not in event.after
