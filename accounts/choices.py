@@ -44,3 +44,15 @@ class CreditStatus(models.TextChoices):
     WARNED = "warned", _("警示")
     BLACKLISTED = "blacklisted", _("黑名单")
     SUSPENDED = "suspended", _("暂停资格")
+
+
+class StaffPosition(models.TextChoices):
+    PROJECT_MANAGER = "project_manager", _("项目经理")
+    SAFETY_OFFICER = "safety_officer", _("专职安全员")
+    QUALITY_INSPECTOR = "quality_inspector", _("质检员")
+    SITE_SUPERVISOR = "site_supervisor", _("现场监理")
+    OTHER = "other", _("其他")
+
+
+# Companies in these states can be shortlisted, drawn, awarded, contracted and paid (SPEC §4).
+ELIGIBLE_CREDIT_STATUSES = (CreditStatus.NORMAL, CreditStatus.WARNED)

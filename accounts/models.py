@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
 
-from .choices import COMPANY_KINDS, ROLE_ORGANISATION_KINDS, CreditStatus, OrganisationKind, Role
+from .choices import (
+    COMPANY_KINDS,
+    ELIGIBLE_CREDIT_STATUSES,
+    ROLE_ORGANISATION_KINDS,
+    CreditStatus,
+    OrganisationKind,
+    Role,
+    StaffPosition,
+)
 from .validators import validate_credit_code
 
 
@@ -21,6 +29,9 @@ class Organisation(BaseModel):
     # by the credit service.
     credit_status = models.CharField(
         _("信用状态"), max_length=20, choices=CreditStatus.choices, default=CreditStatus.NORMAL)
+    qualification = models.CharField(_("资质等级"), max_length=200, blank=True)
+    bank_name = models.CharField(_("开户银行"), max_length=200, blank=True)
+    bank_account = models.CharField(_("银行账号"), max_length=40, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -43,6 +54,31 @@ class Organisation(BaseModel):
     @property
     def is_company(self) -> bool:
         return self.kind in COMPANY_KINDS
+
+    @property
+    def is_eligible(self) -> bool:
+        """May be shortlisted, drawn, awarded, contracted or paid: the one place to ask."""
+        return self.is_active and self.is_company and self.credit_status in ELIGIBLE_CREDIT_STATUSES
+
+
+class CompanyStaff(BaseModel):
+    """A person of a company's register (名录库), with the certificate the position needs."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="staff",
+                                     verbose_name=_("单位"))
+    name = models.CharField(_("姓名"), max_length=50)
+    position = models.CharField(_("岗位"), max_length=20, choices=StaffPosition.choices)
+    certificate_no = models.CharField(_("证书编号"), max_length=60, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("在岗"), default=True)
+
+    class Meta:
+        ordering = ["organisation", "position", "name"]
+        verbose_name = _("单位人员")
+        verbose_name_plural = _("单位人员")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_position_display()}）"
 
 
 class User(AbstractUser):

@@ -12,6 +12,7 @@ from dashboards import views as dashboard_views
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include("projects.api.urls")),
+    path("", include("approvals.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("projects.urls")),
+    path("approvals/", include("approvals.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -20,6 +20,9 @@ class Category(models.TextChoices):
 class ProjectStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("已申报")
+    DEPT_APPROVED = "dept_approved", _("初审通过")
+    EXPERT_APPROVED = "expert_approved", _("专家论证通过")
+    FISCAL_APPROVED = "fiscal_approved", _("财政评审通过")
     RETURNED = "returned", _("退回修改")
     REJECTED = "rejected", _("不予立项")
     APPROVED = "approved", _("已立项/已备案")
@@ -35,6 +38,25 @@ class ProjectStatus(models.TextChoices):
 
 
 EDITABLE_STATUSES = {ProjectStatus.DRAFT, ProjectStatus.RETURNED}
+# The states in which a project waits for a reviewer; each has a time limit.
+REVIEW_STATUSES = (ProjectStatus.SUBMITTED, ProjectStatus.DEPT_APPROVED,
+                   ProjectStatus.EXPERT_APPROVED, ProjectStatus.FISCAL_APPROVED)
+
+
+class ProcurementMethod(models.TextChoices):
+    """How the contractor was chosen (OC4IDS: direct, limited, open)."""
+
+    DIRECT = "direct", _("直接委托")
+    LIMITED = "limited", _("备选抽签")
+    OPEN = "open", _("公开招标")
+
+
+# The weakest procurement each tier allows (SPEC §2).
+TIER_PROCUREMENT = {Tier.SIMPLE: ProcurementMethod.DIRECT, Tier.GENERAL: ProcurementMethod.LIMITED,
+                    Tier.MAJOR: ProcurementMethod.OPEN}
+PROCUREMENT_STRENGTH = {ProcurementMethod.DIRECT: 0, ProcurementMethod.LIMITED: 1,
+                        ProcurementMethod.OPEN: 2}
+TIER_RANK = {Tier.SIMPLE: 0, Tier.GENERAL: 1, Tier.MAJOR: 2}
 
 
 class AttachmentKind(models.TextChoices):
@@ -51,4 +73,14 @@ AUDIT_VERB_LABELS = {
     "project.submit": _("申报"),
     "project.file": _("街道备案"),
     "project.cancel": _("撤销"),
+    "project.dept_approve": _("主管部门初审通过"),
+    "project.expert_approve": _("专家论证通过"),
+    "project.fiscal_approve": _("财政评审通过"),
+    "project.drc_file": _("发改局备案"),
+    "project.drc_approve": _("发改局立项"),
+    "project.return_for_revision": _("退回修改"),
+    "project.resubmit": _("重新提交"),
+    "project.reject": _("不予立项"),
+    "project.split_flagged": _("疑似化整为零"),
+    "project.tier_changed": _("类别等级变更"),
 }

@@ -1,6 +1,7 @@
 """Projects (零星工程), the tier policies they are filed under, and their attachments."""
 import secrets
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -9,13 +10,20 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.choices import OrganisationKind
 from core.models import BaseModel
 
 from . import rules
-from .choices import AttachmentKind, Category, ProjectStatus, Tier
+from .choices import (
+    REVIEW_STATUSES,
+    AttachmentKind,
+    Category,
+    ProcurementMethod,
+    ProjectStatus,
+    Tier,
+)
 
 
 class TierPolicy(BaseModel):
@@ -77,6 +85,35 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     approved_at = models.DateTimeField(_("立项/备案时间"), null=True, blank=True)
     public_token = models.CharField(max_length=32, unique=True, default=_public_token,
                                     editable=False)
+    approved_budget = models.DecimalField(_("财政评审审定金额（元）"), max_digits=14,
+                                          decimal_places=2, null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("进入当前状态"), null=True, blank=True)
+    returned_from = models.CharField(_("退回自"), max_length=20, blank=True,
+                                     choices=ProjectStatus.choices)
+    dept_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                         null=True, blank=True, related_name="+")
+    expert_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                           null=True, blank=True, related_name="+")
+    fiscal_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                           null=True, blank=True, related_name="+")
+    drc_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                        null=True, blank=True, related_name="+")
+    # 化整为零: set by split detection; approving needs a recorded justification.
+    split_flagged = models.BooleanField(_("疑似化整为零"), default=False)
+    split_justification = models.TextField(_("拆分合理性说明"), blank=True)
+    # The tier whose approvals the project still lacks after its amount grew (SPEC §2); work,
+    # completion and payments wait until they are given.
+    escalated_to = models.CharField(_("升级待审"), max_length=10, choices=Tier.choices,
+                                    blank=True)
+    escalation_steps = models.JSONField(_("升级待补审批"), default=list, blank=True)
+    procurement_method = models.CharField(_("采购方式"), max_length=10,
+                                          choices=ProcurementMethod.choices, blank=True)
+    contractor = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="projects_won",
+                                   verbose_name=_("施工单位"))
+    supervision_unit = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                         null=True, blank=True, related_name="projects_supervised",
+                                         verbose_name=_("监理单位"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -98,30 +135,195 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     # --- transitions: they touch only this row; services lock, save and audit them ---
 
     def _is_simple(self) -> bool:
-        return self.tier == Tier.SIMPLE
+        return self.tier == Tier.SIMPLE and not self.split_flagged
 
     def _needs_review_route(self) -> bool:
-        return self.tier != Tier.SIMPLE
+        return self.tier != Tier.SIMPLE or self.split_flagged
+
+    def _is_general(self) -> bool:
+        return self.tier == Tier.GENERAL
+
+    def _is_major(self) -> bool:
+        return self.tier == Tier.MAJOR
+
+    def _after_dept(self, *args, **kwargs) -> str:
+        # A flagged 简易类 project needs only the department's review.
+        return ProjectStatus.APPROVED if self.tier == Tier.SIMPLE else ProjectStatus.DEPT_APPROVED
+
+    def _back_to_step(self, *args, **kwargs) -> str:
+        return self.returned_from or ProjectStatus.SUBMITTED
 
     @transition(field=status, source=ProjectStatus.DRAFT, target=ProjectStatus.SUBMITTED,
                 conditions=[_needs_review_route], permission=rules.is_street_staff_of,
                 custom={"label": _("申报"), "refused": _("简易类项目无需申报审批，请直接备案。")})
-    def submit(self) -> None:
+    def submit(self, *, by=None) -> None:
         self.submitted_at = timezone.now()
 
     @transition(field=status, source=ProjectStatus.DRAFT, target=ProjectStatus.APPROVED,
                 conditions=[_is_simple], permission=rules.is_street_staff_of,
-                custom={"label": _("备案"), "refused": _("只有简易类项目可由街道直接备案。")})
-    def file(self) -> None:
+                custom={"label": _("备案"), "refused": _(
+                    "只有简易类项目可由街道直接备案；疑似化整为零的项目须申报主管部门审核。")})
+    def file(self, *, by=None) -> None:
         now = timezone.now()
         self.submitted_at = now
         self.approved_at = now
 
+    @transition(field=status, source=ProjectStatus.SUBMITTED,
+                target=GET_STATE(_after_dept, states=[ProjectStatus.APPROVED,
+                                                      ProjectStatus.DEPT_APPROVED]),
+                permission=rules.may_review,
+                custom={"label": _("初审通过"), "review": True})
+    def dept_approve(self, *, by=None) -> None:
+        self.dept_approved_by = by
+        if self.tier == Tier.SIMPLE:
+            self.approved_at = timezone.now()
+
+    @transition(field=status, source=ProjectStatus.DEPT_APPROVED,
+                target=ProjectStatus.EXPERT_APPROVED, permission=rules.may_review,
+                custom={"label": _("专家论证通过"), "review": True,
+                        "params": ("reviewed_budget",)})
+    def expert_approve(self, *, by=None, reviewed_budget=None) -> None:
+        self.expert_approved_by = by
+        if reviewed_budget is not None:
+            self.reviewed_budget = reviewed_budget
+
+    @transition(field=status, source=ProjectStatus.EXPERT_APPROVED,
+                target=ProjectStatus.FISCAL_APPROVED, conditions=[_is_major],
+                permission=rules.may_review,
+                custom={"label": _("财政评审通过"), "review": True,
+                        "params": ("approved_budget",),
+                        "refused": _("只有重大类项目需要财政评审。")})
+    def fiscal_approve(self, *, by=None, approved_budget=None) -> None:
+        self.fiscal_approved_by = by
+        if approved_budget is not None:
+            self.approved_budget = approved_budget
+
+    @transition(field=status, source=ProjectStatus.EXPERT_APPROVED,
+                target=ProjectStatus.APPROVED, conditions=[_is_general],
+                permission=rules.may_review,
+                custom={"label": _("发改局备案"), "review": True,
+                        "refused": _("重大类项目须经财政评审后由发改局立项。")})
+    def drc_file(self, *, by=None) -> None:
+        self.drc_approved_by = by
+        self.approved_at = timezone.now()
+
+    @transition(field=status, source=ProjectStatus.FISCAL_APPROVED,
+                target=ProjectStatus.APPROVED, conditions=[_is_major],
+                permission=rules.may_review,
+                custom={"label": _("发改局立项"), "review": True})
+    def drc_approve(self, *, by=None) -> None:
+        self.drc_approved_by = by
+        self.approved_at = timezone.now()
+
+    @transition(field=status, source=list(REVIEW_STATUSES), target=ProjectStatus.RETURNED,
+                permission=rules.may_review,
+                custom={"label": _("退回修改"), "style": "outline-warning",
+                        "comment_required": True})
+    def return_for_revision(self, *, by=None) -> None:
+        self.returned_from = self.status
+
+    @transition(field=status, source=ProjectStatus.RETURNED,
+                target=GET_STATE(_back_to_step, states=list(REVIEW_STATUSES)),
+                permission=rules.is_street_staff_of, custom={"label": _("重新提交")})
+    def resubmit(self, *, by=None) -> None:
+        self.returned_from = ""
+
+    @transition(field=status, source=list(REVIEW_STATUSES), target=ProjectStatus.REJECTED,
+                permission=rules.may_review,
+                custom={"label": _("不予立项"), "style": "outline-danger",
+                        "comment_required": True})
+    def reject(self, *, by=None) -> None:
+        pass
+
     @transition(field=status, source=[ProjectStatus.DRAFT, ProjectStatus.RETURNED],
                 target=ProjectStatus.CANCELLED, permission=rules.is_street_staff_of,
                 custom={"label": _("撤销"), "style": "outline-danger"})
-    def cancel(self) -> None:
+    def cancel(self, *, by=None) -> None:
         pass
+
+    def _not_escalated(self) -> bool:
+        return not self.escalated_to
+
+    # Fired by the procurement and contract services, which record their own evidence.
+    @transition(field=status, source=ProjectStatus.APPROVED, target=ProjectStatus.PROCUREMENT,
+                custom={"internal": True})
+    def start_procurement(self, *, by=None) -> None:
+        pass
+
+    @transition(field=status, source=ProjectStatus.PROCUREMENT, target=ProjectStatus.CONTRACTED,
+                conditions=[_not_escalated], custom={"internal": True})
+    def file_contract(self, *, by=None) -> None:
+        pass
+
+    @transition(field=status, source=ProjectStatus.CONTRACTED, target=ProjectStatus.IN_PROGRESS,
+                conditions=[_not_escalated], permission=rules.is_street_staff_of,
+                custom={"label": _("开工"), "refused": _(
+                    "项目金额已升级到更高类别，须补齐该类别的审批后才能继续。")})
+    def start_work(self, *, by=None) -> None:
+        pass
+
+    # --- derived facts for pages ---
+
+    @property
+    def review_due_date(self):
+        """The step's time limit: N working days after it began (Asia/Shanghai calendar)."""
+        from core.dates import add_working_days, local_date
+
+        if self.status not in REVIEW_STATUSES or self.status_changed_at is None:
+            return None
+        return add_working_days(local_date(self.status_changed_at),
+                                settings.REVIEW_STEP_WORKING_DAYS)
+
+    @property
+    def review_overdue(self) -> bool:
+        from core.dates import local_date
+
+        due = self.review_due_date
+        return due is not None and local_date(timezone.now()) > due
+
+
+class Contract(BaseModel):
+    """合同备案: filed only with the contractor's and the supervisor's named site staff."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="contract")
+    contractor = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                   related_name="contracts", verbose_name=_("施工单位"))
+    supervision_unit = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                         related_name="supervision_contracts",
+                                         verbose_name=_("监理单位"))
+    amount = models.DecimalField(_("合同金额（元）"), max_digits=14, decimal_places=2)
+    start_date = models.DateField(_("合同开工日期"))
+    end_date = models.DateField(_("合同完工日期"))
+    retention_rate = models.DecimalField(_("质保金比例"), max_digits=5, decimal_places=4,
+                                         default=Decimal("0.0300"))
+    project_manager = models.ForeignKey("accounts.CompanyStaff", on_delete=models.PROTECT,
+                                        related_name="+", verbose_name=_("项目经理"))
+    safety_officer = models.ForeignKey("accounts.CompanyStaff", on_delete=models.PROTECT,
+                                       related_name="+", verbose_name=_("专职安全员"))
+    quality_inspector = models.ForeignKey("accounts.CompanyStaff", on_delete=models.PROTECT,
+                                          related_name="+", verbose_name=_("质检员"))
+    site_supervisor = models.ForeignKey("accounts.CompanyStaff", on_delete=models.PROTECT,
+                                        related_name="+", verbose_name=_("现场监理"))
+    # Written by the change-order service; the tier rule reads it.
+    approved_changes_total = models.DecimalField(_("已批准变更合计（元）"), max_digits=14,
+                                                 decimal_places=2, default=Decimal("0"))
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+
+    class Meta:
+        verbose_name = _("合同")
+        verbose_name_plural = _("合同")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="contract_amount_positive"),
+            # 建质〔2017〕138号: retention at most 3%.
+            models.CheckConstraint(condition=Q(retention_rate__gte=0, retention_rate__lte=Decimal("0.03")),
+                                   name="contract_retention_at_most_3pct"),
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")),
+                                   name="contract_dates_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.amount}"
 
 
 def _attachment_path(instance: "ProjectAttachment", filename: str) -> str:

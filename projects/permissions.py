@@ -32,7 +32,10 @@ def access_project(user, project_id, *, for_update: bool = False) -> Project:
     if for_update:
         projects = projects.select_for_update()
     else:
-        projects = projects.select_related("street", "created_by", "tier_policy")
+        projects = projects.select_related(
+            "street", "created_by", "tier_policy", "contractor", "supervision_unit", "contract",
+            "contract__project_manager", "contract__safety_officer",
+            "contract__quality_inspector", "contract__site_supervisor")
     try:
         return projects.get(pk=project_id)
     except (Project.DoesNotExist, ValueError, TypeError):

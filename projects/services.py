@@ -109,13 +109,23 @@ def project_update(*, actor, project_id: int, data: dict[str, Any], attachments=
 
 
 def transition_names() -> list[str]:
-    return [t.name for t in Project._meta.get_field("status").get_all_transitions(Project)]
+    """The transitions a user may fire by name (pages and API); internal ones belong to the
+    service that records their evidence (procurement, contract filing)."""
+    return [t.name for t in Project._meta.get_field("status").get_all_transitions(Project)
+            if not t.custom.get("internal")]
 
 
-def project_transition(*, actor, project_id: int, name: str, comment: str = "") -> Project:
-    """Fire one named transition: 404 unknown, 409 not from this state, 403 not for this user."""
+def project_transition(*, actor, project_id: int, name: str, comment: str = "",
+                       params: dict[str, Any] | None = None,
+                       split_justification: str = "") -> Project:
+    """Fire one named transition: 404 unknown, 409 not from this state, 403 not for this user.
+
+    `params` are the step's own inputs (a reviewed or approved budget); a flagged possible split
+    is approved only with a justification; returning and rejecting need reasons.
+    """
     if name not in transition_names():
         raise Http404
+    params = params or {}
     with transaction.atomic():
         project = access_project(actor, project_id, for_update=True)
         method = getattr(project, name)
@@ -131,16 +141,41 @@ def project_transition(*, actor, project_id: int, name: str, comment: str = "") 
                                 extra={"status": project.status, "transition": name})
         if not step.has_perm(project, actor):
             raise PermissionDenied
-        before = {"status": project.status}
-        method()
+        if step.custom.get("comment_required") and not comment.strip():
+            raise ValidationError({"comment": _("请填写理由。")})
+        approving = step.custom.get("review") and name not in ("return_for_revision", "reject")
+        if approving and project.split_flagged and not project.split_justification:
+            if not split_justification.strip():
+                raise ValidationError({"split_justification": _(
+                    "该项目疑似化整为零，须说明拆分的合理理由后才能审核通过。")})
+            project.split_justification = split_justification.strip()
+        kwargs = {}
+        for key in step.custom.get("params", ()):
+            if params.get(key) not in (None, ""):
+                try:
+                    kwargs[key] = parse_amount(params[key])
+                except ValidationError as exc:
+                    raise ValidationError({key: exc.error_list}) from None
+        before = {"status": project.status, "tier": project.tier}
+        method(by=actor, **kwargs)
+        project.tier = project_tier(project)
+        project.status_changed_at = timezone.now()
         project.save()
+        after = {"status": project.status, "tier": project.tier, **kwargs}
+        if project.split_justification and approving:
+            after["split_justification"] = project.split_justification
         record_event(actor=actor, verb=f"project.{name}", obj=project, before=before,
-                     after={"status": project.status, "tier": project.tier}, comment=comment)
+                     after=after, comment=comment)
     return project
 
 
 def available_transitions(project: Project, user) -> list[str]:
-    return [t.name for t in project.get_available_user_status_transitions(user)]
+    return [t.name for t in user_transitions(project, user)]
+
+
+def user_transitions(project: Project, user) -> list:
+    return [t for t in project.get_available_user_status_transitions(user)
+            if not t.custom.get("internal")]
 
 
 def amount_tier_preview(amount: Decimal, on: date | None = None):

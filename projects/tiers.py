@@ -29,7 +29,10 @@ def policy_in_force(on: date):
 
 def project_counting_amount(project) -> Decimal:
     """The largest of the amounts known for the project (SPEC §2)."""
-    amounts = [project.budget_amount, project.reviewed_budget]
+    amounts = [project.budget_amount, project.reviewed_budget, project.approved_budget]
+    contract = getattr(project, "contract", None) if project.pk else None
+    if contract is not None:
+        amounts += [contract.amount, contract.amount + contract.approved_changes_total]
     return max(a for a in amounts if a is not None)
 
 

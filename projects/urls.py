@@ -9,6 +9,5 @@ urlpatterns = [
     path("tier-preview/", views.tier_preview_view, name="tier_preview"),
     path("<int:pk>/", views.project_detail_view, name="detail"),
     path("<int:pk>/edit/", views.project_edit_view, name="edit"),
-    path("<int:pk>/transitions/<slug:name>/", views.project_transition_view, name="transition"),
     path("attachments/<int:pk>/", views.attachment_download_view, name="attachment"),
 ]

@@ -6,8 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
-from django_fsm import ConcurrentTransition
+from django.views.decorators.http import require_GET
 
 from core.errors import ApplicationError
 from core.forms import add_service_error
@@ -15,6 +14,7 @@ from core.money import parse_amount
 
 from . import services
 from .forms import ProjectForm, TransitionForm
+from .panels import project_panels
 from .permissions import access_attachment, access_project, can_edit_project, can_file_projects
 from .selectors import project_list, project_timeline
 
@@ -37,7 +37,7 @@ def project_list_view(request):
 @require_GET
 def project_detail_view(request, pk):
     project = access_project(request.user, pk)
-    transitions = list(project.get_available_user_status_transitions(request.user))
+    transitions = services.user_transitions(project, request.user)
     return render(request, "projects/project_detail.html", {
         "project": project,
         "timeline": project_timeline(project),
@@ -45,6 +45,7 @@ def project_detail_view(request, pk):
         "transitions": transitions,
         "transition_form": TransitionForm(),
         "can_edit": can_edit_project(request.user, project),
+        "panels": project_panels(request, project),
     })
 
 
@@ -88,24 +89,6 @@ def project_edit_view(request, pk):
             messages.success(request, _("已保存。"))
             return redirect("projects:detail", pk=project.pk)
     return render(request, "projects/project_form.html", {"form": form, "project": project})
-
-
-@login_required
-@require_POST
-def project_transition_view(request, pk, name):
-    form = TransitionForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    try:
-        project = services.project_transition(actor=request.user, project_id=pk, name=name,
-                                              comment=comment)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    except ConcurrentTransition:
-        messages.error(request, _("该项目刚被他人处理，请刷新后重试。"))
-    else:
-        messages.success(request, _("操作成功，项目状态：%(status)s。")
-                         % {"status": project.get_status_display()})
-    return redirect("projects:detail", pk=pk)
 
 
 @login_required

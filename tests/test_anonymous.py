@@ -37,7 +37,7 @@ URLS = sorted(set(_walk(get_resolver().url_patterns)))
 
 def test_the_sweep_finds_the_application_urls():
     names = {name for _url, name in URLS}
-    assert {"home", "projects:list", "projects:detail", "projects:transition", "api-projects",
+    assert {"home", "projects:list", "projects:detail", "approvals:transition", "api-projects",
             "api-project-transition", "api-schema", "api-docs"} <= names
 
 

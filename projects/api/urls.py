@@ -5,6 +5,4 @@ from . import views
 urlpatterns = [
     path("projects/", views.ProjectListCreateApi.as_view(), name="api-projects"),
     path("projects/<int:pk>/", views.ProjectDetailApi.as_view(), name="api-project"),
-    path("projects/<int:pk>/transitions/<slug:name>/", views.ProjectTransitionApi.as_view(),
-         name="api-project-transition"),
 ]

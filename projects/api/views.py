@@ -8,8 +8,8 @@ from rest_framework.views import APIView
 from ..filters import ProjectFilter
 from ..permissions import access_project
 from ..selectors import project_list
-from ..services import project_create, project_transition, project_update
-from .serializers import ProjectInputSerializer, ProjectOutputSerializer, TransitionInputSerializer
+from ..services import project_create, project_update
+from .serializers import ProjectInputSerializer, ProjectOutputSerializer
 
 
 class ProjectListCreateApi(GenericAPIView):
@@ -49,16 +49,5 @@ class ProjectDetailApi(APIView):
         serializer = ProjectInputSerializer(instance=project, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         project_update(actor=request.user, project_id=pk, data=serializer.validated_data)
-        project = access_project(request.user, pk)
-        return Response(ProjectOutputSerializer(project, context={"request": request}).data)
-
-
-class ProjectTransitionApi(APIView):
-    @extend_schema(request=TransitionInputSerializer, responses=ProjectOutputSerializer)
-    def post(self, request, pk: int, name: str):
-        serializer = TransitionInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        project_transition(actor=request.user, project_id=pk, name=name,
-                           comment=serializer.validated_data.get("comment", ""))
         project = access_project(request.user, pk)
         return Response(ProjectOutputSerializer(project, context={"request": request}).data)

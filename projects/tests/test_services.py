@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
-from core.audit import verify_chain
 from core.errors import ConflictError
 from core.models import AuditEvent
 from projects.choices import ProjectStatus, Tier
@@ -99,73 +98,6 @@ def test_a_filed_project_can_no_longer_be_edited(district):
     with pytest.raises(ConflictError):
         project_update(actor=district.street_zhenhai, project_id=project.pk,
                        data={"name": "改名"})
-
-
-# --- the transition matrix: every transition x each source state x each role ---
-
-ALL_ROLES = ["street_zhenhai", "street_zhenhai_2", "street_gongchen", "dept", "drc", "finance",
-             "contractor", "supervisor", "lab", "discipline", "admin"]
-# transition -> tier -> states from which it may fire
-ALLOWED = {
-    "submit": {Tier.GENERAL: {ProjectStatus.DRAFT}, Tier.MAJOR: {ProjectStatus.DRAFT}},
-    "file": {Tier.SIMPLE: {ProjectStatus.DRAFT}},
-    "cancel": {tier: {ProjectStatus.DRAFT, ProjectStatus.RETURNED} for tier in Tier},
-}
-TARGET = {"submit": ProjectStatus.SUBMITTED, "file": ProjectStatus.APPROVED,
-          "cancel": ProjectStatus.CANCELLED}
-# Who may fire them: the staff of the project's own street (any of them), nobody else.
-MAY_FIRE = {"street_zhenhai", "street_zhenhai_2"}
-AMOUNT = {Tier.SIMPLE: Decimal("38000"), Tier.GENERAL: Decimal("120000"),
-          Tier.MAJOR: Decimal("680000")}
-# Who can see a project in each state (others get 404).
-SEES_DRAFT = {"street_zhenhai", "street_zhenhai_2", "discipline"}
-SEES_FILED = SEES_DRAFT | {"dept", "drc", "finance"}
-
-
-def _project_in(district, tier, status):
-    """Reach a state through the services; states later issues reach are forced for now."""
-    project = make_project(district.street_zhenhai, budget_amount=AMOUNT[tier])
-    if status != ProjectStatus.DRAFT:
-        Project.objects.filter(pk=project.pk).update(status=status)
-    return project
-
-
-@pytest.mark.parametrize("name", sorted(ALLOWED))
-@pytest.mark.parametrize("tier", list(Tier))
-@pytest.mark.parametrize("status", list(ProjectStatus))
-@pytest.mark.parametrize("who", ALL_ROLES)
-def test_transition_matrix(district, name, tier, status, who):
-    project = _project_in(district, tier, status)
-    actor = getattr(district, who)
-    sees = who in (SEES_DRAFT if status in (ProjectStatus.DRAFT, ProjectStatus.CANCELLED)
-                   else SEES_FILED)
-    allowed_here = status in ALLOWED[name].get(tier, set())
-    events_before = AuditEvent.objects.count()
-
-    if not sees:
-        expected = Http404
-    elif not allowed_here:
-        expected = ConflictError
-    elif who not in MAY_FIRE:
-        expected = PermissionDenied
-    else:
-        expected = None
-
-    if expected is None:
-        project_transition(actor=actor, project_id=project.pk, name=name, comment="ok")
-        project.refresh_from_db()
-        assert project.status == TARGET[name]
-        assert AuditEvent.objects.count() == events_before + 1
-        event = AuditEvent.objects.order_by("-seq").first()
-        assert (event.verb, event.before, event.after["status"], event.comment) == (
-            f"project.{name}", {"status": status}, TARGET[name], "ok")
-    else:
-        with pytest.raises(expected):
-            project_transition(actor=actor, project_id=project.pk, name=name)
-        project.refresh_from_db()
-        assert project.status == status
-        assert AuditEvent.objects.count() == events_before
-    assert verify_chain().intact
 
 
 def test_an_unknown_transition_is_404(district):

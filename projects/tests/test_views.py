@@ -70,7 +70,7 @@ def test_other_streets_projects_are_404_on_every_page(client, district):
     client.force_login(district.street_zhenhai)
     for name in ("projects:detail", "projects:edit"):
         assert client.get(reverse(name, args=[theirs.pk])).status_code == 404
-    response = client.post(reverse("projects:transition", args=[theirs.pk, "cancel"]))
+    response = client.post(reverse("approvals:transition", args=[theirs.pk, "cancel"]))
     theirs.refresh_from_db()
     assert theirs.status == ProjectStatus.DRAFT
     assert response.status_code in (302, 404)
@@ -108,7 +108,7 @@ def test_transition_buttons_show_only_what_the_user_may_do(client, district):
 def test_filing_through_the_button_records_the_comment(client, district):
     simple = make_project(district.street_zhenhai, budget_amount=Decimal("38000"))
     client.force_login(district.street_zhenhai)
-    response = client.post(reverse("projects:transition", args=[simple.pk, "file"]),
+    response = client.post(reverse("approvals:transition", args=[simple.pk, "file"]),
                            {"comment": "已核实"}, follow=True)
     simple.refresh_from_db()
     assert simple.status == ProjectStatus.APPROVED
@@ -119,7 +119,7 @@ def test_filing_through_the_button_records_the_comment(client, district):
 def test_a_refused_transition_is_explained(client, district):
     general = make_project(district.street_zhenhai, budget_amount=Decimal("120000"))
     client.force_login(district.street_zhenhai)
-    response = client.post(reverse("projects:transition", args=[general.pk, "file"]), follow=True)
+    response = client.post(reverse("approvals:transition", args=[general.pk, "file"]), follow=True)
     assert "只有简易类项目可由街道直接备案" in response.content.decode()
 
 
@@ -149,8 +149,9 @@ def test_detail_page_query_count_is_flat(client, district, django_assert_num_que
         project_update(actor=district.street_zhenhai, project_id=project.pk,
                        data={"name": f"名称{i}"})
     client.force_login(district.street_zhenhai)
-    # session, user, project (+street, filer, policy), attachments, timeline, session refresh
-    with django_assert_num_queries(8):
+    # session, user, project (+street, filer, policy, contract…), flags, attachments,
+    # timeline, session refresh
+    with django_assert_num_queries(9):
         response = client.get(reverse("projects:detail", args=[project.pk]))
     assert response.content.decode().count("list-group-item\">") >= 1
 

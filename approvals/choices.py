@@ -1,0 +1,15 @@
+"""Kinds of flags raised for discipline officers, and change-order states."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FlagKind(models.TextChoices):
+    SPLIT = "split", _("疑似化整为零")
+    WEAK_PROCUREMENT = "weak_procurement", _("采购方式低于类别要求")
+    LARGE_CHANGE = "large_change", _("累计变更超过合同额10%")
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未批准")
