@@ -4,8 +4,8 @@ from types import SimpleNamespace
 import factory
 from stdnum.cn import uscc
 
-from accounts.choices import OrganisationKind, Role
-from accounts.models import Organisation, User
+from accounts.choices import OrganisationKind, Role, StaffPosition
+from accounts.models import CompanyStaff, Organisation, User
 
 PASSWORD = "test-pass-123"
 
@@ -50,15 +50,31 @@ def district() -> SimpleNamespace:
     jw = org(name="区纪委监委", kind=OrganisationKind.DEPARTMENT)
     data = org(name="区数据管理局", kind=OrganisationKind.DEPARTMENT)
     builder = org(name="宏达建设", kind=OrganisationKind.CONTRACTOR)
+    builder_b = org(name="兴莆市政", kind=OrganisationKind.CONTRACTOR)
+    builder_c = org(name="壶兰园林", kind=OrganisationKind.CONTRACTOR)
     super_org = org(name="正诚监理", kind=OrganisationKind.SUPERVISOR)
+    staff = {}
+    for company, people in ((builder, ("project_manager", "safety_officer", "quality_inspector")),
+                            (builder_b, ("project_manager", "safety_officer",
+                                         "quality_inspector")),
+                            (builder_c, ("project_manager", "safety_officer",
+                                         "quality_inspector")),
+                            (super_org, ("site_supervisor",))):
+        for position in people:
+            staff[(company.name, position)] = CompanyStaff.objects.get_or_create(
+                organisation=company, position=StaffPosition(position),
+                defaults={"name": f"{company.name[:2]}{StaffPosition(position).label}",
+                          "certificate_no": f"闽{company.pk:03d}{position[:3].upper()}"})[0]
     lab_org = org(name="质量检测中心", kind=OrganisationKind.LAB)
     user = UserFactory
     return SimpleNamespace(
-        zhenhai=zhenhai, gongchen=gongchen,
+        zhenhai=zhenhai, gongchen=gongchen, builder=builder, builder_b=builder_b,
+        builder_c=builder_c, super_org=super_org, staff=staff,
         street_zhenhai=user(username="street_zhenhai", organisation=zhenhai),
         street_zhenhai_2=user(username="street_zhenhai_2", organisation=zhenhai),
         street_gongchen=user(username="street_gongchen", organisation=gongchen),
         dept=user(username="dept_zjj", organisation=zjj, role=Role.DEPT_REVIEWER),
+        expert=user(username="dept_expert", organisation=zjj, role=Role.DEPT_REVIEWER),
         drc=user(username="drc", organisation=drc, role=Role.DRC_OFFICER),
         finance=user(username="finance", organisation=fin, role=Role.FINANCE_OFFICER),
         contractor=user(username="contractor_a", organisation=builder, role=Role.CONTRACTOR),
