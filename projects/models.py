@@ -226,7 +226,8 @@ class Project(ConcurrentTransitionMixin, BaseModel):
                 target=GET_STATE(_back_to_step, states=list(REVIEW_STATUSES)),
                 permission=rules.is_street_staff_of, custom={"label": _("重新提交")})
     def resubmit(self, *, by=None) -> None:
-        self.returned_from = ""
+        # returned_from stays: django-fsm computes the target after this method runs.
+        self.submitted_at = timezone.now()
 
     @transition(field=status, source=list(REVIEW_STATUSES), target=ProjectStatus.REJECTED,
                 permission=rules.may_review,

@@ -22,8 +22,12 @@ def projects_visible_to(user) -> QuerySet[Project]:
         return projects.exclude(status__in=[ProjectStatus.DRAFT, ProjectStatus.CANCELLED])
     if user.role == Role.DISCIPLINE_OFFICER:
         return projects
-    # Contractors, supervisors and labs see the projects they are contracted on (contracts come
-    # with procurement); the platform administrator sees no project data by default.
+    if user.role == Role.CONTRACTOR:
+        return projects.filter(contract__contractor_id=user.organisation_id)
+    if user.role == Role.SUPERVISOR:
+        return projects.filter(contract__supervision_unit_id=user.organisation_id)
+    # Labs see the projects they test (completion acceptance comes with site supervision); the
+    # platform administrator sees no project data by default.
     return projects.none()
 
 
