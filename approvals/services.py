@@ -85,9 +85,10 @@ def split_check(*, actor, project_id: int) -> list[Flag]:
                 defaults={"summary": summary[:500], "related_project_ids": others})
             if created:
                 flags.append(flag)
-        Project.objects.filter(pk__in=group).update(split_flagged=True)
-        record_event(actor=actor, verb="project.split_flagged", obj=project,
-                     after={"group": group, "partners": [p.code for p, _why in partners]})
+        if flags:
+            Project.objects.filter(pk__in=group).update(split_flagged=True)
+            record_event(actor=actor, verb="project.split_flagged", obj=project,
+                         after={"group": group, "partners": [p.code for p, _why in partners]})
     return flags
 
 

@@ -10,12 +10,14 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat, LPad
 from stdnum.cn import uscc
 
-from accounts.choices import OrganisationKind, Role
-from accounts.models import Organisation, User
+from accounts.choices import OrganisationKind, Role, StaffPosition
+from accounts.models import CompanyStaff, Organisation, User
+from approvals import services as approval_services
 from core.audit import record_event
-from projects.choices import Category, ProjectStatus, Tier
+from core.errors import ConflictError
+from projects.choices import Category, ProjectStatus
 from projects.models import Project
-from projects.services import project_create, project_transition
+from projects.services import project_create
 from projects.tiers import policy_in_force, tier_for_amount
 
 # name, username, (latitude, longitude) of the street office
@@ -50,6 +52,7 @@ class Account:
 ACCOUNTS = [
     *[Account(u, f"{s[:2]}经办人", Role.STREET_STAFF, s) for s, u, _ in STREETS],
     Account("dept_zjj", "住建审核员", Role.DEPT_REVIEWER, "区住建局"),
+    Account("dept_expert", "住建专家论证组织人", Role.DEPT_REVIEWER, "区住建局"),
     Account("drc", "发改经办人", Role.DRC_OFFICER, "区发改局"),
     Account("finance", "财政经办人", Role.FINANCE_OFFICER, "区财政局"),
     Account("contractor_a", "宏达项目经理", Role.CONTRACTOR, COMPANIES[0][0]),
@@ -86,8 +89,34 @@ def ensure_organisations() -> dict[str, Organisation]:
             name=name, defaults={"kind": OrganisationKind.DEPARTMENT})
     for n, (name, kind) in enumerate(COMPANIES, start=1):
         orgs[name], _ = Organisation.objects.get_or_create(
-            name=name, defaults={"kind": kind, "credit_code": credit_code(n)})
+            name=name, defaults={"kind": kind, "credit_code": credit_code(n),
+                                 "qualification": "市政公用工程施工总承包三级" if kind ==
+                                 OrganisationKind.CONTRACTOR else "",
+                                 "bank_name": "中国建设银行莆田分行",
+                                 "bank_account": f"3505016{n:013d}"})
+        ensure_staff(orgs[name])
     return orgs
+
+
+SURNAMES = "林陈黄郑吴李王张"
+GIVEN = ["志强", "秀英", "建华", "丽娟", "国平", "海燕", "文斌", "美玲", "永福", "金花"]
+
+
+def ensure_staff(company: Organisation) -> None:
+    """A company register (名录库): the people a contract must name, with certificates."""
+    if company.kind == OrganisationKind.CONTRACTOR:
+        positions = [StaffPosition.PROJECT_MANAGER, StaffPosition.SAFETY_OFFICER,
+                     StaffPosition.QUALITY_INSPECTOR]
+    elif company.kind == OrganisationKind.SUPERVISOR:
+        positions = [StaffPosition.SITE_SUPERVISOR, StaffPosition.SITE_SUPERVISOR]
+    else:
+        return
+    for i, position in enumerate(positions):
+        name = SURNAMES[(company.pk + i) % len(SURNAMES)] + GIVEN[(company.pk * 3 + i) % 10]
+        CompanyStaff.objects.get_or_create(
+            organisation=company, position=position, name=name,
+            defaults={"certificate_no": f"闽{position[:2].upper()}{company.pk:03d}{i:04d}",
+                      "phone": f"1385940{company.pk:02d}{i:02d}"})
 
 
 def ensure_accounts(orgs: dict[str, Organisation], password: str) -> dict[str, User]:
@@ -106,32 +135,109 @@ def ensure_accounts(orgs: dict[str, Organisation], password: str) -> dict[str, U
 
 
 def ensure_demo_projects(users: dict[str, User], rng: random.Random) -> int:
-    """A few projects per street, filed through the services so that the audit trail is real."""
+    """A few projects per street at different stages, walked through the real services (so the
+    audit trail, flags and procurement records are what the platform itself writes)."""
     created = 0
-    for street, username, (lat, lng) in STREETS:
+    for n, (street, username, (lat, lng)) in enumerate(STREETS):
         user = users[username]
         if Project.objects.filter(street=user.organisation).exists():
             continue
-        for i, amount in enumerate(["38000.00", "46500.00", "120000.00", "680000.00", "25000.00"]):
+        for i, amount in enumerate(["38000.00", "46500.00", "120000.00", "680000.00",
+                                    "25000.00"]):
             category = list(Category)[(i + len(street)) % len(Category)]
-            place = rng.choice(PLACES)
+            place = PLACES[(n * 5 + i) % len(PLACES)]
             start = date.today() + timedelta(days=rng.randint(-60, 30))
             project = project_create(actor=user, data={
-                "name": f"{street[:2]}{place}{rng.choice(WORKS[category])}",
+                "name": f"{street[:2]}{place}{WORKS[category][i % 3]}",
                 "address": f"荔城区{street}{place}",
-                "latitude": lat + Decimal(rng.randint(-3000, 3000)) / 1000000,
-                "longitude": lng + Decimal(rng.randint(-3000, 3000)) / 1000000,
+                # Spread about a kilometre apart: these are not one work split in pieces.
+                "latitude": lat + Decimal(i * 9000 - 18000) / 1000000,
+                "longitude": lng + Decimal(rng.randint(-1500, 1500)) / 1000000,
                 "category": category, "budget_amount": Decimal(amount),
                 "planned_start": start, "planned_end": start + timedelta(days=rng.randint(20, 120)),
                 "description": "按照《荔城区零星工程管理办法》申报。",
             })
-            if project.tier == Tier.SIMPLE and i != 4:
-                project_transition(actor=user, project_id=project.pk, name="file",
-                                   comment="街道备案")
-            elif project.tier != Tier.SIMPLE:
-                project_transition(actor=user, project_id=project.pk, name="submit")
             created += 1
+            if i == 0:
+                _simple_under_way(project, user, users, n)
+            elif i == 2:
+                _general_along_route(project, user, users, stage=n % 4)
+            elif i == 3:
+                _major_to_fiscal_review(project, user, users)
+        if n == 0:
+            created += _possible_split(user, lat, lng)
     return created
+
+
+def _possible_split(user, lat, lng) -> int:
+    """Two 30,000 元 pieces of one pavement 200 m apart: the second is flagged (化整为零)."""
+    pieces = []
+    for k, part in enumerate(("北段", "南段")):
+        pieces.append(project_create(actor=user, data={
+            "name": f"文献路{part}人行道修补", "address": f"荔城区镇海街道文献路{part}",
+            "latitude": lat + Decimal("0.030000") + Decimal(k * 1800) / 1000000,
+            "longitude": lng + Decimal("0.030000"), "category": Category.ROAD,
+            "budget_amount": Decimal("30000.00"), "description": "人行道面砖破损修补"}))
+        if k == 0:
+            _fire(pieces[0], user, "file")
+    try:
+        _fire(pieces[1], user, "file")
+    except ConflictError:
+        _fire(pieces[1], user, "submit", comment="平台提示疑似化整为零，报主管部门审核")
+    return len(pieces)
+
+
+def _fire(project, actor, name, **kw):
+    return approval_services.project_transition(actor=actor, project_id=project.pk, name=name,
+                                                **kw)
+
+
+def _contract(project, street_user, contractor, n):
+    supervisor = Organisation.objects.get(name=COMPANIES[3 + n % 2][0])
+    staff = {s.position: s.pk for s in contractor.staff.all()}
+    site = supervisor.staff.filter(position=StaffPosition.SITE_SUPERVISOR).first()
+    amount = project.budget_amount * Decimal("0.97")
+    approval_services.contract_file(actor=street_user, project_id=project.pk, data={
+        "amount": f"{amount:.2f}", "start_date": date.today() - timedelta(days=20),
+        "end_date": date.today() + timedelta(days=60), "retention_rate": Decimal("0.03"),
+        "supervision_unit": supervisor.pk, "site_supervisor": site.pk,
+        "project_manager": staff[StaffPosition.PROJECT_MANAGER],
+        "safety_officer": staff[StaffPosition.SAFETY_OFFICER],
+        "quality_inspector": staff[StaffPosition.QUALITY_INSPECTOR]})
+
+
+def _simple_under_way(project, user, users, n):
+    _fire(project, user, "file", comment="街道备案")
+    contractor = Organisation.objects.get(name=COMPANIES[n % 3][0])
+    approval_services.direct_award(actor=user, project_id=project.pk,
+                                   contractor_id=contractor.pk, reason="名录库内就近委托，应急修复")
+    _contract(project, user, contractor, n)
+    _fire(project, user, "start_work")
+
+
+def _general_along_route(project, user, users, stage):
+    _fire(project, user, "submit")
+    if stage == 0:
+        return
+    _fire(project, users["dept_zjj"], "dept_approve", comment="材料齐全")
+    if stage == 1:
+        return
+    _fire(project, users["dept_expert"], "expert_approve", comment="图纸和预算经专家论证")
+    _fire(project, users["drc"], "drc_file", comment="同意备案")
+    if stage == 2:
+        return
+    contractors = [Organisation.objects.get(name=c[0]) for c in COMPANIES[:2]]
+    approval_services.lottery_shortlist(actor=users["dept_zjj"], project_id=project.pk,
+                                        contractor_ids=[c.pk for c in contractors])
+    winner = approval_services.lottery_draw(actor=users["dept_zjj"], project_id=project.pk).winner
+    _contract(project, user, winner, 0)
+    _fire(project, user, "start_work")
+
+
+def _major_to_fiscal_review(project, user, users):
+    _fire(project, user, "submit")
+    _fire(project, users["dept_zjj"], "dept_approve")
+    _fire(project, users["dept_expert"], "expert_approve", params={"reviewed_budget": "675000"})
 
 
 def bulk_projects(count: int, users: dict[str, User], rng: random.Random) -> int:

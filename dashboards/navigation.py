@@ -11,6 +11,8 @@ _ENTRIES = [
                                   Role.FINANCE_OFFICER, Role.CONTRACTOR, Role.SUPERVISOR,
                                   Role.LAB, Role.DISCIPLINE_OFFICER}),
     ("projects:create", _("项目申报"), {Role.STREET_STAFF}),
+    ("approvals:flags", _("预警标记"), {Role.DISCIPLINE_OFFICER, Role.DEPT_REVIEWER,
+                                     Role.DRC_OFFICER, Role.FINANCE_OFFICER}),
     ("api-docs", _("接口文档"), {Role.ADMIN, Role.DISCIPLINE_OFFICER}),
 ]
 

@@ -4,6 +4,7 @@ from django.db.models import Count
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from approvals.selectors import awaiting_review
 from projects.permissions import can_file_projects
 from projects.selectors import project_list
 
@@ -16,6 +17,7 @@ def home_view(request):
     counts = {row["status"]: row["n"] for row in by_status}
     return render(request, "dashboards/home.html", {
         "recent": projects[:8],
+        "queue": awaiting_review(request.user)[:20],
         "counts": counts,
         "total": sum(counts.values()),
         "can_file": can_file_projects(request.user),

@@ -187,3 +187,19 @@ def test_flags_are_listed_for_discipline_officers_only(district, client):
     assert html.count("疑似化整为零") >= 2 and first.code in html
     client.force_login(district.contractor)
     assert first.code not in client.get("/approvals/flags/").content.decode()
+
+
+def test_checking_a_flagged_split_again_writes_nothing_new(district):
+    from core.models import AuditEvent
+
+    first = _near(district, "文献路东段路面修复")
+    services.project_transition(actor=district.street_zhenhai, project_id=first.pk, name="file")
+    second = _near(district, "文献路西段路面修复")
+    with pytest.raises(ConflictError):
+        services.project_transition(actor=district.street_zhenhai, project_id=second.pk,
+                                    name="file")
+    events = AuditEvent.objects.count()
+    services.project_transition(actor=district.street_zhenhai, project_id=second.pk,
+                                name="submit")
+    assert AuditEvent.objects.count() == events + 1  # the submit only
+    assert Flag.objects.count() == 2
