@@ -94,8 +94,16 @@ def split_check(*, actor, project_id: int) -> list[Flag]:
 
 # --- procurement -------------------------------------------------------------------------
 
+def _id(value) -> int | None:
+    """An id from a form or JSON; anything else (blank, text) is simply no choice."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _eligible_contractor(organisation_id) -> Organisation:
-    company = Organisation.objects.filter(pk=organisation_id,
+    company = Organisation.objects.filter(pk=_id(organisation_id),
                                           kind=OrganisationKind.CONTRACTOR).first()
     if company is None:
         raise ValidationError(_("请选择名录库中的施工单位。"))
@@ -257,7 +265,7 @@ def contract_file(*, actor, project_id: int, data: dict[str, Any]) -> Contract:
         except ValidationError as exc:
             errors["amount"] = exc.messages
         supervision = Organisation.objects.filter(
-            pk=data.get("supervision_unit"), kind=OrganisationKind.SUPERVISOR).first()
+            pk=_id(data.get("supervision_unit")), kind=OrganisationKind.SUPERVISOR).first()
         if supervision is None:
             errors["supervision_unit"] = [_("请选择监理单位。")]
         elif not supervision.is_eligible:
@@ -267,7 +275,7 @@ def contract_file(*, actor, project_id: int, data: dict[str, Any]) -> Contract:
         staff = {}
         for field, (position, owner) in CONTRACT_STAFF.items():
             person = CompanyStaff.objects.filter(
-                pk=data.get(field) or None, organisation_id=owners[owner], position=position,
+                pk=_id(data.get(field)), organisation_id=owners[owner], position=position,
                 is_active=True).first()
             if person is None:
                 errors[field] = [_("缺少%(position)s：须由%(owner)s指定本单位在岗的%(position)s。")

@@ -49,3 +49,42 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@contextmanager
+def chromium():
+    """One browser; each user gets a context of their own (`user_page`)."""
+    from playwright.sync_api import sync_playwright
+
+    from conftest import CHROMIUM
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        pages = []
+        browser.opened_pages = pages
+        try:
+            yield browser
+        except Exception:
+            for n, page in enumerate(pages):
+                screenshot(page, f"failure-{n}")
+            raise
+        finally:
+            browser.close()
+
+
+def user_page(browser, base_url: str, username: str, password: str, **context_options):
+    context = browser.new_context(locale="zh-CN", **context_options)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    browser.opened_pages.append(page)
+    log_in(page, base_url, username, password)
+    return page
+
+
+def click_and_wait(page, selector: str) -> None:
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def flash(page) -> str:
+    return page.inner_text(".alert") if page.query_selector(".alert") else ""

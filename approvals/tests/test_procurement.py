@@ -206,3 +206,18 @@ def test_a_contract_amount_above_the_tier_escalates(district):
     project.refresh_from_db()
     assert (project.tier, project.escalated_to) == (Tier.MAJOR, Tier.MAJOR)
     assert project.escalation_steps == ["fiscal", "drc"]
+
+
+def test_blank_or_bad_ids_are_missing_choices_not_errors(district):
+    project, winner = _to_contract_stage(district)
+    with pytest.raises(ValidationError) as caught:
+        services.contract_file(actor=district.street_zhenhai, project_id=project.pk, data={
+            **contract_data(district, company=winner), "supervision_unit": "",
+            "project_manager": "abc", "safety_officer": None})
+    assert {"supervision_unit", "project_manager", "safety_officer"} <= set(
+        caught.value.message_dict)
+    with pytest.raises(ValidationError):
+        services.direct_award(actor=district.street_zhenhai,
+                              project_id=make_project(district.street_zhenhai,
+                                                      transitions=("file",)).pk,
+                              contractor_id="", reason="x")
