@@ -40,13 +40,22 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
     category_display = serializers.CharField(source="get_category_display")
     street_name = serializers.CharField(source="street.name")
     created_by_name = serializers.CharField(source="created_by.__str__")
+    approved_budget = AmountField()
+    contractor_name = serializers.CharField(source="contractor.name", default=None)
+    supervision_unit_name = serializers.CharField(source="supervision_unit.name", default=None)
+    review_due_date = serializers.DateField(read_only=True)
+    review_overdue = serializers.BooleanField(read_only=True)
     available_transitions = serializers.SerializerMethodField()
 
     class Meta:
         model = Project
         fields = ["id", "code", "name", "street", "street_name", "address", "latitude",
                   "longitude", "category", "category_display", "budget_amount",
-                  "reviewed_budget", "tier", "tier_display", "status", "status_display",
+                  "reviewed_budget", "approved_budget", "tier", "tier_display", "status",
+                  "status_display", "review_due_date", "review_overdue", "escalated_to",
+                  "escalation_steps", "split_flagged", "split_justification",
+                  "procurement_method", "contractor", "contractor_name", "supervision_unit",
+                  "supervision_unit_name",
                   "planned_start", "planned_end", "description", "created_by_name",
                   "created_at", "submitted_at", "approved_at", "available_transitions"]
         read_only_fields = fields
