@@ -1,7 +1,7 @@
 """Who may record procurement, file contracts, and request or decide changes: pure predicates."""
 from accounts.choices import Role
 from projects.choices import Tier
-from projects.rules import is_street_staff_of
+from projects.rules import earlier_approver_ids, is_street_staff_of
 
 
 def may_run_lottery(project, user) -> bool:
@@ -35,6 +35,8 @@ ESCALATION_STEP_ROLES = {"dept": Role.DEPT_REVIEWER, "expert": Role.DEPT_REVIEWE
 
 
 def may_approve_escalation(project, user) -> bool:
+    """The next missing step's role; never the filer or an approver of an earlier step."""
     steps = project.escalation_steps or []
-    return bool(steps) and user.is_authenticated and user.pk != project.created_by_id \
-        and user.role == ESCALATION_STEP_ROLES[steps[0]]
+    return (bool(steps) and user.is_authenticated
+            and user.role == ESCALATION_STEP_ROLES[steps[0]]
+            and user.pk not in earlier_approver_ids(project))

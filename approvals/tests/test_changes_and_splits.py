@@ -203,3 +203,24 @@ def test_checking_a_flagged_split_again_writes_nothing_new(district):
                                 name="submit")
     assert AuditEvent.objects.count() == events + 1  # the submit only
     assert Flag.objects.count() == 2
+
+
+def test_a_simple_project_escalated_to_general_needs_the_whole_general_route(district):
+    project = make_project(district.street_zhenhai, budget_amount=Decimal("45000"),
+                           transitions=("file",))
+    services.direct_award(actor=district.street_zhenhai, project_id=project.pk,
+                          contractor_id=district.builder.pk, reason="应急")
+    services.contract_file(actor=district.street_zhenhai, project_id=project.pk,
+                           data=contract_data(district, amount="45000"))
+    change = services.change_request(actor=district.street_zhenhai, project_id=project.pk,
+                                     amount_delta="8000", reason="增加排水沟")
+    services.change_decide(actor=district.street_zhenhai_2, change_id=change.pk, approve=True)
+    project.refresh_from_db()
+    assert (project.tier, project.escalation_steps) == (Tier.GENERAL, ["dept", "expert", "drc"])
+    assert Flag.objects.filter(project=project, kind=FlagKind.WEAK_PROCUREMENT).exists()
+    services.escalation_approve(actor=district.dept, project_id=project.pk)
+    with pytest.raises(PermissionDenied):  # the same person may not give the next step too
+        services.escalation_approve(actor=district.dept, project_id=project.pk)
+    services.escalation_approve(actor=district.expert, project_id=project.pk)
+    project = services.escalation_approve(actor=district.drc, project_id=project.pk)
+    assert project.escalated_to == ""
