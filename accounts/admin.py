@@ -5,11 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import AuditedModelAdmin
 
-from .models import Organisation, User
+from .models import CompanyStaff, Organisation, User
+
+
+class CompanyStaffInline(admin.TabularInline):
+    model = CompanyStaff
+    extra = 1
+    fields = ("name", "position", "certificate_no", "phone", "is_active")
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedModelAdmin):
+    inlines = [CompanyStaffInline]
     list_display = ("name", "kind", "credit_code", "credit_status", "is_active")
     list_filter = ("kind", "credit_status", "is_active")
     search_fields = ("name", "credit_code")

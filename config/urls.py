@@ -22,6 +22,7 @@ urlpatterns = [
                                                 redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
     path("projects/", include("projects.urls")),
     path("approvals/", include("approvals.urls")),
     path("api/v1/", include(api_v1)),

@@ -13,6 +13,9 @@ _ENTRIES = [
     ("projects:create", _("项目申报"), {Role.STREET_STAFF}),
     ("approvals:flags", _("预警标记"), {Role.DISCIPLINE_OFFICER, Role.DEPT_REVIEWER,
                                      Role.DRC_OFFICER, Role.FINANCE_OFFICER}),
+    ("accounts:directory", _("名录库"), {Role.STREET_STAFF, Role.DEPT_REVIEWER,
+                                        Role.DRC_OFFICER, Role.FINANCE_OFFICER,
+                                        Role.DISCIPLINE_OFFICER, Role.ADMIN}),
     ("api-docs", _("接口文档"), {Role.ADMIN, Role.DISCIPLINE_OFFICER}),
 ]
 

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [path("directory/", views.directory_view, name="directory")]
