@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.choices import OrganisationKind
@@ -155,13 +156,13 @@ class Project(ConcurrentTransitionMixin, BaseModel):
 
     @transition(field=status, source=ProjectStatus.DRAFT, target=ProjectStatus.SUBMITTED,
                 conditions=[_needs_review_route], permission=rules.is_street_staff_of,
-                custom={"label": _("申报"), "refused": _("简易类项目无需申报审批，请直接备案。")})
+                custom={"label": pgettext_lazy("action", "申报"), "refused": _("简易类项目无需申报审批，请直接备案。")})
     def submit(self, *, by=None) -> None:
         self.submitted_at = timezone.now()
 
     @transition(field=status, source=ProjectStatus.DRAFT, target=ProjectStatus.APPROVED,
                 conditions=[_is_simple], permission=rules.is_street_staff_of,
-                custom={"label": _("备案"), "refused": _(
+                custom={"label": pgettext_lazy("action", "备案"), "refused": _(
                     "只有简易类项目可由街道直接备案；疑似化整为零的项目须申报主管部门审核。")})
     def file(self, *, by=None) -> None:
         now = timezone.now()
@@ -172,7 +173,7 @@ class Project(ConcurrentTransitionMixin, BaseModel):
                 target=GET_STATE(_after_dept, states=[ProjectStatus.APPROVED,
                                                       ProjectStatus.DEPT_APPROVED]),
                 permission=rules.may_review,
-                custom={"label": _("初审通过"), "review": True})
+                custom={"label": pgettext_lazy("action", "初审通过"), "review": True})
     def dept_approve(self, *, by=None) -> None:
         self.dept_approved_by = by
         if self.tier == Tier.SIMPLE:
@@ -180,7 +181,7 @@ class Project(ConcurrentTransitionMixin, BaseModel):
 
     @transition(field=status, source=ProjectStatus.DEPT_APPROVED,
                 target=ProjectStatus.EXPERT_APPROVED, permission=rules.may_review,
-                custom={"label": _("专家论证通过"), "review": True,
+                custom={"label": pgettext_lazy("action", "专家论证通过"), "review": True,
                         "params": ("reviewed_budget",)})
     def expert_approve(self, *, by=None, reviewed_budget=None) -> None:
         self.expert_approved_by = by
@@ -190,7 +191,7 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     @transition(field=status, source=ProjectStatus.EXPERT_APPROVED,
                 target=ProjectStatus.FISCAL_APPROVED, conditions=[_is_major],
                 permission=rules.may_review,
-                custom={"label": _("财政评审通过"), "review": True,
+                custom={"label": pgettext_lazy("action", "财政评审通过"), "review": True,
                         "params": ("approved_budget",),
                         "refused": _("只有重大类项目需要财政评审。")})
     def fiscal_approve(self, *, by=None, approved_budget=None) -> None:
@@ -201,7 +202,7 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     @transition(field=status, source=ProjectStatus.EXPERT_APPROVED,
                 target=ProjectStatus.APPROVED, conditions=[_is_general],
                 permission=rules.may_review,
-                custom={"label": _("发改局备案"), "review": True,
+                custom={"label": pgettext_lazy("action", "发改局备案"), "review": True,
                         "refused": _("重大类项目须经财政评审后由发改局立项。")})
     def drc_file(self, *, by=None) -> None:
         self.drc_approved_by = by
@@ -210,35 +211,35 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     @transition(field=status, source=ProjectStatus.FISCAL_APPROVED,
                 target=ProjectStatus.APPROVED, conditions=[_is_major],
                 permission=rules.may_review,
-                custom={"label": _("发改局立项"), "review": True})
+                custom={"label": pgettext_lazy("action", "发改局立项"), "review": True})
     def drc_approve(self, *, by=None) -> None:
         self.drc_approved_by = by
         self.approved_at = timezone.now()
 
     @transition(field=status, source=list(REVIEW_STATUSES), target=ProjectStatus.RETURNED,
                 permission=rules.may_review,
-                custom={"label": _("退回修改"), "style": "outline-warning",
+                custom={"label": pgettext_lazy("action", "退回修改"), "style": "outline-warning",
                         "comment_required": True})
     def return_for_revision(self, *, by=None) -> None:
         self.returned_from = self.status
 
     @transition(field=status, source=ProjectStatus.RETURNED,
                 target=GET_STATE(_back_to_step, states=list(REVIEW_STATUSES)),
-                permission=rules.is_street_staff_of, custom={"label": _("重新提交")})
+                permission=rules.is_street_staff_of, custom={"label": pgettext_lazy("action", "重新提交")})
     def resubmit(self, *, by=None) -> None:
         # returned_from stays: django-fsm computes the target after this method runs.
         self.submitted_at = timezone.now()
 
     @transition(field=status, source=list(REVIEW_STATUSES), target=ProjectStatus.REJECTED,
                 permission=rules.may_review,
-                custom={"label": _("不予立项"), "style": "outline-danger",
+                custom={"label": pgettext_lazy("action", "不予立项"), "style": "outline-danger",
                         "comment_required": True})
     def reject(self, *, by=None) -> None:
         pass
 
     @transition(field=status, source=[ProjectStatus.DRAFT, ProjectStatus.RETURNED],
                 target=ProjectStatus.CANCELLED, permission=rules.is_street_staff_of,
-                custom={"label": _("撤销"), "style": "outline-danger"})
+                custom={"label": pgettext_lazy("action", "撤销"), "style": "outline-danger"})
     def cancel(self, *, by=None) -> None:
         pass
 
@@ -258,7 +259,7 @@ class Project(ConcurrentTransitionMixin, BaseModel):
 
     @transition(field=status, source=ProjectStatus.CONTRACTED, target=ProjectStatus.IN_PROGRESS,
                 conditions=[_not_escalated], permission=rules.is_street_staff_of,
-                custom={"label": _("开工"), "refused": _(
+                custom={"label": pgettext_lazy("action", "开工"), "refused": _(
                     "项目金额已升级到更高类别，须补齐该类别的审批后才能继续。")})
     def start_work(self, *, by=None) -> None:
         pass

@@ -164,3 +164,13 @@ def test_home_query_count_is_flat(client, district, django_assert_num_queries, r
     # session, user, counts by status, recent projects, session refresh
     with django_assert_num_queries(7):
         assert client.get(reverse("home")).status_code == 200
+
+
+def test_buttons_read_as_actions_in_english(client, district):
+    project = make_project(district.street_zhenhai, budget_amount=Decimal("120000"),
+                           transitions=("submit",))
+    client.force_login(district.dept)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "Pass preliminary review</button>" in html
+    assert "Return for revision</button>" in html
