@@ -31,7 +31,7 @@ def contractor_staff(contractor_id) -> dict[str, list[CompanyStaff]]:
 
 
 def flag_list(*, user) -> QuerySet[Flag]:
-    if user.role not in FLAG_READERS:
+    if getattr(user, "role", None) not in FLAG_READERS:
         return Flag.objects.none()
     return (Flag.objects.filter(project__in=projects_visible_to(user))
             .select_related("project", "project__street"))

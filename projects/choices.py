@@ -92,3 +92,16 @@ AUDIT_VERB_LABELS = {
     "change.requested": _("申请设计变更"),
     "change.decided": _("设计变更审批"),
 }
+
+
+class PaymentStage(models.TextChoices):
+    PROGRESS = "progress", _("进度款")
+    FINAL = "final", _("结算款")
+    RETENTION = "retention", _("质保金")
+
+
+class PaymentStatus(models.TextChoices):
+    REQUESTED = "requested", _("待审核")
+    APPROVED = "approved", _("已审核待支付")
+    PAID = "paid", _("已支付")
+    RETURNED = "returned", _("已退回")

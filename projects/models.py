@@ -21,6 +21,8 @@ from .choices import (
     REVIEW_STATUSES,
     AttachmentKind,
     Category,
+    PaymentStage,
+    PaymentStatus,
     ProcurementMethod,
     ProjectStatus,
     Tier,
@@ -107,6 +109,11 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     escalated_to = models.CharField(_("升级待审"), max_length=10, choices=Tier.choices,
                                     blank=True)
     escalation_steps = models.JSONField(_("升级待补审批"), default=list, blank=True)
+    # Written by site supervision (progress reports, acceptance); read by the payment rules.
+    reported_progress = models.DecimalField(_("报送进度（%）"), max_digits=5, decimal_places=2,
+                                            default=Decimal("0"))
+    completed_at = models.DateTimeField(_("完工时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
     procurement_method = models.CharField(_("采购方式"), max_length=10,
                                           choices=ProcurementMethod.choices, blank=True)
     contractor = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, null=True,
@@ -264,6 +271,25 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     def start_work(self, *, by=None) -> None:
         pass
 
+    @transition(field=status, source=ProjectStatus.IN_PROGRESS, target=ProjectStatus.COMPLETED,
+                conditions=[_not_escalated], permission=rules.is_project_contractor,
+                custom={"label": pgettext_lazy("action", "申报完工"), "refused": _(
+                    "项目金额已升级到更高类别，须补齐该类别的审批后才能继续。")})
+    def declare_complete(self, *, by=None) -> None:
+        self.completed_at = timezone.now()
+
+    @transition(field=status, source=ProjectStatus.COMPLETED, target=ProjectStatus.ACCEPTED,
+                conditions=[_not_escalated], permission=rules.is_street_staff_of,
+                custom={"label": pgettext_lazy("action", "竣工验收通过")})
+    def accept(self, *, by=None) -> None:
+        self.accepted_at = timezone.now()
+
+    # Fired by the settlement service, which records the settled amount and its review.
+    @transition(field=status, source=ProjectStatus.ACCEPTED, target=ProjectStatus.SETTLED,
+                custom={"internal": True})
+    def settle(self, *, by=None) -> None:
+        pass
+
     # --- derived facts for pages ---
 
     @property
@@ -306,6 +332,7 @@ class Contract(BaseModel):
                                           related_name="+", verbose_name=_("质检员"))
     site_supervisor = models.ForeignKey("accounts.CompanyStaff", on_delete=models.PROTECT,
                                         related_name="+", verbose_name=_("现场监理"))
+    defect_period_months = models.PositiveSmallIntegerField(_("缺陷责任期（月）"), default=12)
     # Written by the change-order service; the tier rule reads it.
     approved_changes_total = models.DecimalField(_("已批准变更合计（元）"), max_digits=14,
                                                  decimal_places=2, default=Decimal("0"))
@@ -322,10 +349,89 @@ class Contract(BaseModel):
                                    name="contract_retention_at_most_3pct"),
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")),
                                    name="contract_dates_ordered"),
+            # Defect liability: at most two years (建质〔2017〕138号).
+            models.CheckConstraint(condition=Q(defect_period_months__gte=1,
+                                               defect_period_months__lte=24),
+                                   name="contract_defect_period_at_most_24_months"),
         ]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.amount}"
+
+
+class Settlement(BaseModel):
+    """结算: the settled amount after acceptance, with its review (结算审核) record."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="settlement")
+    amount = models.DecimalField(_("结算金额（元）"), max_digits=14, decimal_places=2)
+    review_record = models.TextField(_("结算审核意见"))
+    settled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("结算")
+        verbose_name_plural = _("结算")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
+                                              name="settlement_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.amount}"
+
+
+class Payment(BaseModel):
+    """A payment request (请款) on a filed contract: requested, approved by finance, paid."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="payments")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="payments")
+    stage = models.CharField(_("款项类型"), max_length=10, choices=PaymentStage.choices)
+    amount = models.DecimalField(_("申请金额（元）"), max_digits=14, decimal_places=2)
+    work_value = models.DecimalField(_("对应已完工程量价值（元）"), max_digits=14,
+                                     decimal_places=2, null=True, blank=True)
+    payee_name = models.CharField(_("收款单位"), max_length=200)
+    payee_account = models.CharField(_("收款账号"), max_length=40)
+    invoice = models.FileField(_("发票"), upload_to="invoices/%Y/%m/", blank=True)
+    status = FSMField(_("状态"), max_length=12, choices=PaymentStatus.choices,
+                      default=PaymentStatus.REQUESTED, protected=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="+")
+    paid_on = models.DateField(_("支付日期"), null=True, blank=True)
+    voucher_no = models.CharField(_("凭证号"), max_length=60, blank=True)
+    return_reason = models.TextField(_("退回理由"), blank=True)
+    # A recorded finance override (a blacklisted or suspended payee); such a payment is not
+    # compliant for the fund compliance rate.
+    override_reason = models.TextField(_("特批理由"), blank=True)
+    compliant = models.BooleanField(_("合规"), default=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("拨付申请")
+        verbose_name_plural = _("拨付申请")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
+                                              name="payment_positive")]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.get_stage_display()} {self.amount}"
+
+    @transition(field=status, source=PaymentStatus.REQUESTED, target=PaymentStatus.APPROVED)
+    def approve(self, *, by=None) -> None:
+        self.approved_by = by
+        self.approved_at = timezone.now()
+
+    @transition(field=status, source=PaymentStatus.REQUESTED, target=PaymentStatus.RETURNED)
+    def return_request(self, *, by=None, reason="") -> None:
+        self.return_reason = reason
+
+    @transition(field=status, source=PaymentStatus.APPROVED, target=PaymentStatus.PAID)
+    def mark_paid(self, *, by=None, paid_on=None, voucher_no="") -> None:
+        self.paid_by = by
+        self.paid_on = paid_on
+        self.voucher_no = voucher_no
 
 
 def _attachment_path(instance: "ProjectAttachment", filename: str) -> str:

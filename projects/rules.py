@@ -39,3 +39,9 @@ def may_review(project, user) -> bool:
         and user.role == step_reviewer_role(project)
         and user.pk not in earlier_approver_ids(project)
     )
+
+
+def is_project_contractor(project, user) -> bool:
+    return (user.is_authenticated and user.is_active and user.role == Role.CONTRACTOR
+            and user.organisation_id is not None
+            and user.organisation_id == project.contractor_id)

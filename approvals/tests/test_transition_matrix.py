@@ -35,11 +35,14 @@ ROUTES = {
     "resubmit": ({S.RETURNED}, ANY, "street"),
     "cancel": ({S.DRAFT, S.RETURNED}, ANY, "street"),
     "start_work": ({S.CONTRACTED}, ANY, "street"),
+    # The project's own contractor declares completion; forced states here have none.
+    "declare_complete": ({S.IN_PROGRESS}, ANY, "contractor"),
+    "accept": ({S.COMPLETED}, ANY, "street"),
 }
 TARGET = {"submit": S.SUBMITTED, "file": S.APPROVED, "expert_approve": S.EXPERT_APPROVED,
           "fiscal_approve": S.FISCAL_APPROVED, "drc_file": S.APPROVED, "drc_approve": S.APPROVED,
           "return_for_revision": S.RETURNED, "reject": S.REJECTED, "resubmit": S.SUBMITTED,
-          "cancel": S.CANCELLED, "start_work": S.IN_PROGRESS}
+          "cancel": S.CANCELLED, "start_work": S.IN_PROGRESS, "accept": S.ACCEPTED}
 
 
 def step_user(status, tier) -> str | None:
@@ -61,8 +64,8 @@ def expected(name, status, tier, who):
         return Http404
     if status not in sources or tier not in tiers:
         return ConflictError
-    allowed = {"street_zhenhai", "street_zhenhai_2"} if firer == "street" else {
-        step_user(status, tier)}
+    allowed = {"street": {"street_zhenhai", "street_zhenhai_2"}, "contractor": set(),
+               "step": {step_user(status, tier)}}[firer]
     return None if who in allowed else PermissionDenied
 
 

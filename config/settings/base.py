@@ -165,6 +165,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TierEnum": "projects.choices.Tier",
+        "ProjectStatusEnum": "projects.choices.ProjectStatus",
+    },
 }
 
 # Content-Security-Policy: everything is served from this host (government intranets).

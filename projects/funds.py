@@ -1,0 +1,265 @@
+"""The payment rules (SPEC §6), each in one named function. A rule returns None when the
+payment may go ahead, or a Violation naming the rule and by how much it is exceeded."""
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
+
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.dates import local_date
+from core.money import format_yuan
+
+from .choices import PaymentStage, PaymentStatus, ProjectStatus
+from .models import Contract, Payment, Project
+
+CENT = Decimal("0.01")
+RETENTION_CAP = Decimal("0.03")  # 建质〔2017〕138号
+LATE_PAYMENT_SHARE = Decimal("0.80")  # 财建〔2022〕183号
+STAGNANT_DAYS = 90
+COMMITTED = (PaymentStatus.REQUESTED, PaymentStatus.APPROVED, PaymentStatus.PAID)
+CONTRACTED_STATES = (ProjectStatus.CONTRACTED, ProjectStatus.IN_PROGRESS,
+                     ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED, ProjectStatus.SETTLED,
+                     ProjectStatus.ARCHIVED)
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    message: str
+    excess: Decimal | None = None
+    overridable: bool = False
+
+
+@dataclass(frozen=True)
+class Money:
+    """A contract's figures at a glance."""
+
+    budget: Decimal
+    contract: Decimal
+    changes: Decimal
+    ceiling: Decimal  # contract + approved changes
+    committed: Decimal  # requested, approved or paid
+    paid: Decimal
+    retention: Decimal
+    retention_released: bool
+    work_value: Decimal
+    remaining: Decimal
+
+
+def committed_total(contract: Contract, *, exclude: Payment | None = None) -> Decimal:
+    payments = Payment.objects.filter(contract=contract, status__in=COMMITTED)
+    if exclude is not None and exclude.pk:
+        payments = payments.exclude(pk=exclude.pk)
+    return payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+
+
+def work_value(project: Project, contract: Contract) -> Decimal:
+    """Value of work done: reported progress × (contract + approved changes)."""
+    return ((contract.amount + contract.approved_changes_total) * project.reported_progress
+            / 100).quantize(CENT)
+
+
+def retention_amount(project: Project, contract: Contract) -> Decimal:
+    """Retention is held on the settlement (or the contract until settled), at most 3%."""
+    basis = project.settlement.amount if hasattr(project, "settlement") else (
+        contract.amount + contract.approved_changes_total)
+    return (basis * min(contract.retention_rate, RETENTION_CAP)).quantize(CENT)
+
+
+def retention_due_date(project: Project, contract: Contract) -> date | None:
+    if project.accepted_at is None:
+        return None
+    accepted = local_date(project.accepted_at)
+    month = accepted.month - 1 + contract.defect_period_months
+    year, month = accepted.year + month // 12, month % 12 + 1
+    day = min(accepted.day, 28)
+    return date(year, month, day)
+
+
+def retention_released(project: Project, contract: Contract, today: date | None = None) -> bool:
+    due = retention_due_date(project, contract)
+    return due is not None and (today or local_date(timezone.now())) >= due
+
+
+def money_at_a_glance(project: Project, contract: Contract) -> Money:
+    committed = committed_total(contract)
+    paid = (Payment.objects.filter(contract=contract, status=PaymentStatus.PAID)
+            .aggregate(total=Sum("amount"))["total"] or Decimal("0"))
+    ceiling = contract.amount + contract.approved_changes_total
+    return Money(
+        budget=project.budget_amount, contract=contract.amount,
+        changes=contract.approved_changes_total, ceiling=ceiling, committed=committed, paid=paid,
+        retention=retention_amount(project, contract),
+        retention_released=retention_released(project, contract),
+        work_value=work_value(project, contract), remaining=ceiling - committed)
+
+
+# --- the rules ---------------------------------------------------------------------------
+
+def rule_contract_filed(project: Project, contract: Contract | None) -> Violation | None:
+    if contract is None or project.status not in CONTRACTED_STATES:
+        return Violation("contract_filed", _("合同备案前不得拨付资金。"))
+    return None
+
+
+def rule_not_escalated(project: Project) -> Violation | None:
+    if project.escalated_to:
+        return Violation("not_escalated", _(
+            "项目金额已升级为%(tier)s，须补齐该类别的审批后才能拨付（应招标未招标须杜绝）。")
+            % {"tier": project.get_escalated_to_display()})
+    return None
+
+
+def rule_progress_limit(project, contract, payment) -> Violation | None:
+    """Before acceptance, cumulative payments ≤ reported progress × contract amount."""
+    if project.accepted_at is not None:
+        return None
+    limit = work_value(project, contract)
+    total = committed_total(contract, exclude=payment) + payment.amount
+    if total > limit:
+        excess = total - limit
+        return Violation("progress_limit", _(
+            "验收前累计拨付不得超过已完工程量价值（报送进度 %(progress)s%% × 合同额 = "
+            "%(limit)s 元），本次申请后累计 %(total)s 元，超出 %(excess)s 元。") % {
+            "progress": project.reported_progress.normalize(), "limit": format_yuan(limit),
+            "total": format_yuan(total), "excess": format_yuan(excess)}, excess)
+    return None
+
+
+def rule_contract_ceiling(project, contract, payment) -> Violation | None:
+    """In total ≤ contract + approved changes − retention, until the defect period ends."""
+    ceiling = contract.amount + contract.approved_changes_total
+    held = Decimal("0") if retention_released(project, contract) else retention_amount(
+        project, contract)
+    limit = ceiling - held
+    total = committed_total(contract, exclude=payment) + payment.amount
+    if total > limit:
+        excess = total - limit
+        return Violation("contract_ceiling", _(
+            "累计拨付不得超过合同额加已批准变更、扣除未到期质保金（%(limit)s 元），"
+            "本次申请后累计 %(total)s 元，超出 %(excess)s 元。") % {
+            "limit": format_yuan(limit), "total": format_yuan(total),
+            "excess": format_yuan(excess)}, excess)
+    return None
+
+
+def rule_final_after_settlement(project, payment) -> Violation | None:
+    if payment.stage in (PaymentStage.FINAL, PaymentStage.RETENTION) and not (
+            project.accepted_at and hasattr(project, "settlement")):
+        return Violation("final_after_settlement", _("竣工验收和结算审核完成前不得支付结算款。"))
+    return None
+
+
+def rule_retention_after_defect_period(project, contract, payment) -> Violation | None:
+    if payment.stage == PaymentStage.RETENTION and not retention_released(project, contract):
+        due = retention_due_date(project, contract)
+        return Violation("retention_after_defect_period", _(
+            "质保金须在缺陷责任期满（%(due)s）后返还。") % {"due": due or _("验收后")})
+    return None
+
+
+def rule_registered_account(project, payment) -> Violation | None:
+    account = project.contractor.bank_account if project.contractor else ""
+    if not account or payment.payee_account.replace(" ", "") != account.replace(" ", ""):
+        return Violation("registered_account", _(
+            "收款账号必须是施工单位在名录库登记的账号（%(account)s）。")
+            % {"account": account or _("未登记")})
+    return None
+
+
+def rule_payee_in_good_standing(project) -> Violation | None:
+    contractor = project.contractor
+    if contractor is not None and not contractor.is_eligible:
+        return Violation("payee_standing", _(
+            "收款单位信用状态为“%(status)s”，须财政局记录特批理由后方可支付。")
+            % {"status": contractor.get_credit_status_display()}, overridable=True)
+    return None
+
+
+def check_payment(project: Project, contract: Contract | None, payment: Payment) -> list[
+        Violation]:
+    """Every rule, in the order a finance officer would check them."""
+    first = rule_contract_filed(project, contract) or rule_not_escalated(project)
+    if first:
+        return [first]
+    checks = [
+        rule_final_after_settlement(project, payment),
+        rule_retention_after_defect_period(project, contract, payment),
+        rule_progress_limit(project, contract, payment)
+        if payment.stage == PaymentStage.PROGRESS else None,
+        rule_contract_ceiling(project, contract, payment),
+        rule_registered_account(project, payment),
+        rule_payee_in_good_standing(project),
+    ]
+    return [v for v in checks if v is not None]
+
+
+# --- warnings ----------------------------------------------------------------------------
+
+def late_payment_warning(project: Project, contract: Contract) -> str | None:
+    """Contractors must not be left unpaid either: paid < 80% of the value of work done."""
+    value = work_value(project, contract)
+    if value <= 0:
+        return None
+    paid = (Payment.objects.filter(contract=contract, status=PaymentStatus.PAID)
+            .aggregate(total=Sum("amount"))["total"] or Decimal("0"))
+    if paid < value * LATE_PAYMENT_SHARE:
+        return _("已付 %(paid)s 元，低于已完工程量价值 %(value)s 元的 80%%，请防止拖欠施工单位款项。") % {
+            "paid": format_yuan(paid), "value": format_yuan(value)}
+    return None
+
+
+def stagnant_funds_warning(project: Project, contract: Contract,
+                           today: date | None = None) -> str | None:
+    """Approved but undisbursed 90 days after acceptance."""
+    if project.accepted_at is None:
+        return None
+    today = today or local_date(timezone.now())
+    if (today - local_date(project.accepted_at)).days < STAGNANT_DAYS:
+        return None
+    waiting = (Payment.objects.filter(contract=contract, status=PaymentStatus.APPROVED)
+               .aggregate(total=Sum("amount"))["total"] or Decimal("0"))
+    if waiting > 0:
+        return _("验收已超过 %(days)d 天，仍有 %(amount)s 元已审核未支付（资金沉淀）。") % {
+            "days": STAGNANT_DAYS, "amount": format_yuan(waiting)}
+    return None
+
+
+# Payments at or above this need the bureau leader's signature; amounts crowding just under it
+# are the classic way round that (拆分支付).
+PAYMENT_APPROVAL_LIMIT = Decimal("100000")
+SPLIT_WINDOW_DAYS = 30
+SPLIT_BAND = Decimal("0.90")
+
+
+def split_payment_warning(contract: Contract) -> str | None:
+    """Two or more payments to one payee within 30 days, each just under the approval limit."""
+    near = [p for p in Payment.objects.filter(contract__contractor_id=contract.contractor_id,
+                                              status__in=COMMITTED)
+            .order_by("created_at").only("amount", "created_at")
+            if PAYMENT_APPROVAL_LIMIT * SPLIT_BAND <= p.amount < PAYMENT_APPROVAL_LIMIT]
+    for first, second in pairwise(near):
+        if (second.created_at - first.created_at).days <= SPLIT_WINDOW_DAYS:
+            return _("同一收款单位 %(days)d 天内多笔略低于 %(limit)s 元审批限额的付款，疑似拆分支付。") % {
+                "days": SPLIT_WINDOW_DAYS, "limit": format_yuan(PAYMENT_APPROVAL_LIMIT)}
+    return None
+
+
+def in_split_pattern(payment: Payment) -> bool:
+    return (PAYMENT_APPROVAL_LIMIT * SPLIT_BAND <= payment.amount < PAYMENT_APPROVAL_LIMIT
+            and split_payment_warning(payment.contract) is not None)
+
+
+def fund_compliance_rate(contractor_id: int, start: date, end: date) -> Decimal | None:
+    """资金合规率: compliant payments ÷ all payments paid to the contractor in [start, end).
+
+    None when nothing was paid (the performance score then has no sample for it)."""
+    paid = Payment.objects.filter(contract__contractor_id=contractor_id,
+                                  status=PaymentStatus.PAID, paid_on__gte=start, paid_on__lt=end)
+    total = paid.count()
+    if total == 0:
+        return None
+    return (Decimal(paid.filter(compliant=True).count()) / total).quantize(Decimal("0.0001"))
