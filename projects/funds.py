@@ -1,5 +1,6 @@
 """The payment rules (SPEC §6), each in one named function. A rule returns None when the
 payment may go ahead, or a Violation naming the rule and by how much it is exceeded."""
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -64,19 +65,21 @@ def work_value(project: Project, contract: Contract) -> Decimal:
 
 def retention_amount(project: Project, contract: Contract) -> Decimal:
     """Retention is held on the settlement (or the contract until settled), at most 3%."""
-    basis = project.settlement.amount if hasattr(project, "settlement") else (
-        contract.amount + contract.approved_changes_total)
-    return (basis * min(contract.retention_rate, RETENTION_CAP)).quantize(CENT)
+    return (payable_ceiling(project, contract) * min(contract.retention_rate, RETENTION_CAP)
+            ).quantize(CENT)
 
 
 def retention_due_date(project: Project, contract: Contract) -> date | None:
     if project.accepted_at is None:
         return None
-    accepted = local_date(project.accepted_at)
-    month = accepted.month - 1 + contract.defect_period_months
-    year, month = accepted.year + month // 12, month % 12 + 1
-    day = min(accepted.day, 28)
-    return date(year, month, day)
+    return add_months(local_date(project.accepted_at), contract.defect_period_months)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day N months later, or the month's last day when it has no such day."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def retention_released(project: Project, contract: Contract, today: date | None = None) -> bool:
@@ -88,7 +91,7 @@ def money_at_a_glance(project: Project, contract: Contract) -> Money:
     committed = committed_total(contract)
     paid = (Payment.objects.filter(contract=contract, status=PaymentStatus.PAID)
             .aggregate(total=Sum("amount"))["total"] or Decimal("0"))
-    ceiling = contract.amount + contract.approved_changes_total
+    ceiling = payable_ceiling(project, contract)
     return Money(
         budget=project.budget_amount, contract=contract.amount,
         changes=contract.approved_changes_total, ceiling=ceiling, committed=committed, paid=paid,
@@ -124,14 +127,23 @@ def rule_progress_limit(project, contract, payment) -> Violation | None:
         return Violation("progress_limit", _(
             "验收前累计拨付不得超过已完工程量价值（报送进度 %(progress)s%% × 合同额 = "
             "%(limit)s 元），本次申请后累计 %(total)s 元，超出 %(excess)s 元。") % {
-            "progress": project.reported_progress.normalize(), "limit": format_yuan(limit),
+            "progress": format(project.reported_progress.normalize(), "f"),
+            "limit": format_yuan(limit),
             "total": format_yuan(total), "excess": format_yuan(excess)}, excess)
     return None
 
 
+def payable_ceiling(project: Project, contract: Contract) -> Decimal:
+    """What can be owed at most: the settled amount once settled, else contract + changes."""
+    if hasattr(project, "settlement"):
+        return project.settlement.amount
+    return contract.amount + contract.approved_changes_total
+
+
 def rule_contract_ceiling(project, contract, payment) -> Violation | None:
-    """In total ≤ contract + approved changes − retention, until the defect period ends."""
-    ceiling = contract.amount + contract.approved_changes_total
+    """In total ≤ contract + approved changes (or the settlement) − retention, until the
+    defect period ends."""
+    ceiling = payable_ceiling(project, contract)
     held = Decimal("0") if retention_released(project, contract) else retention_amount(
         project, contract)
     limit = ceiling - held
@@ -139,7 +151,8 @@ def rule_contract_ceiling(project, contract, payment) -> Violation | None:
     if total > limit:
         excess = total - limit
         return Violation("contract_ceiling", _(
-            "累计拨付不得超过合同额加已批准变更、扣除未到期质保金（%(limit)s 元），"
+            "累计拨付不得超过合同额加已批准变更（结算后为结算金额）、扣除未到期质保金"
+            "（%(limit)s 元），"
             "本次申请后累计 %(total)s 元，超出 %(excess)s 元。") % {
             "limit": format_yuan(limit), "total": format_yuan(total),
             "excess": format_yuan(excess)}, excess)
