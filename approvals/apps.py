@@ -11,4 +11,4 @@ class ApprovalsConfig(AppConfig):
 
         from .panels import approval_panel
 
-        register(approval_panel)
+        register(approval_panel, order=10)

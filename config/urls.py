@@ -13,6 +13,8 @@ api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include("projects.api.urls")),
     path("", include("approvals.api.urls")),
+    path("", include("projects.api.payment_urls")),
+    path("", include("inspections.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +27,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("projects/", include("projects.urls")),
     path("approvals/", include("approvals.urls")),
+    path("inspections/", include("inspections.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("项目")
+
+    def ready(self) -> None:
+        from .funds_panel import funds_panel
+        from .panels import register
+
+        register(funds_panel, order=50)

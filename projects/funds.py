@@ -212,13 +212,15 @@ def check_payment(project: Project, contract: Contract | None, payment: Payment)
 
 # --- warnings ----------------------------------------------------------------------------
 
-def late_payment_warning(project: Project, contract: Contract) -> str | None:
+def late_payment_warning(project: Project, contract: Contract,
+                         paid: Decimal | None = None) -> str | None:
     """Contractors must not be left unpaid either: paid < 80% of the value of work done."""
     value = work_value(project, contract)
     if value <= 0:
         return None
-    paid = (Payment.objects.filter(contract=contract, status=PaymentStatus.PAID)
-            .aggregate(total=Sum("amount"))["total"] or Decimal("0"))
+    if paid is None:
+        paid = (Payment.objects.filter(contract=contract, status=PaymentStatus.PAID)
+                .aggregate(total=Sum("amount"))["total"] or Decimal("0"))
     if paid < value * LATE_PAYMENT_SHARE:
         return _("已付 %(paid)s 元，低于已完工程量价值 %(value)s 元的 80%%，请防止拖欠施工单位款项。") % {
             "paid": format_yuan(paid), "value": format_yuan(value)}

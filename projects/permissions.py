@@ -38,6 +38,7 @@ def access_project(user, project_id, *, for_update: bool = False) -> Project:
     else:
         projects = projects.select_related(
             "street", "created_by", "tier_policy", "contractor", "supervision_unit", "contract",
+            "settlement",
             "contract__project_manager", "contract__safety_officer",
             "contract__quality_inspector", "contract__site_supervisor")
     try:

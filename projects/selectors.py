@@ -18,3 +18,21 @@ def project_list(*, user, filters: dict | None = None) -> tuple[QuerySet[Project
 def project_timeline(project: Project) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         object_type=project._meta.label_lower, object_id=str(project.pk)).order_by("seq")
+
+
+def payment_list(*, user, filters=None):
+    """Payments of the projects the user can see, with the columns the ledger shows."""
+    from .models import Payment
+
+    payments = (Payment.objects.filter(project__in=projects_visible_to(user))
+                .select_related("project", "project__street"))
+    filters = filters or {}
+    if filters.get("status"):
+        payments = payments.filter(status=filters["status"])
+    if filters.get("stage"):
+        payments = payments.filter(stage=filters["stage"])
+    if filters.get("q"):
+        payments = payments.filter(project__name__icontains=filters["q"].strip())
+    if filters.get("non_compliant"):
+        payments = payments.filter(compliant=False)
+    return payments.order_by("-created_at", "-id")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import payment_views, views
 
 app_name = "projects"
 urlpatterns = [
@@ -10,4 +10,14 @@ urlpatterns = [
     path("<int:pk>/", views.project_detail_view, name="detail"),
     path("<int:pk>/edit/", views.project_edit_view, name="edit"),
     path("attachments/<int:pk>/", views.attachment_download_view, name="attachment"),
+    path("<int:pk>/payments/", payment_views.payment_request_view, name="payment_request"),
+    path("<int:pk>/settlement/", payment_views.settlement_view, name="settlement"),
+    path("payments/", payment_views.payment_ledger_view, name="payment_ledger"),
+    path("payments/queue/", payment_views.payment_queue_view, name="payment_queue"),
+    path("payments/<int:payment_id>/approve/", payment_views.payment_approve_view,
+         name="payment_approve"),
+    path("payments/<int:payment_id>/return/", payment_views.payment_return_view,
+         name="payment_return"),
+    path("payments/<int:payment_id>/paid/", payment_views.payment_paid_view,
+         name="payment_paid"),
 ]
