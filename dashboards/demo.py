@@ -206,6 +206,29 @@ def _contract(project, street_user, contractor, n):
         "quality_inspector": staff[StaffPosition.QUALITY_INSPECTOR]})
 
 
+def _money_moving(project, users, *, progress, pay):
+    """The contractor reports progress and asks for a payment; finance pays some of them."""
+    from inspections.services import progress_report
+    from projects.services import payment_approve, payment_mark_paid, payment_request
+
+    project.refresh_from_db()
+    builder = next((u for u in users.values() if u.organisation_id == project.contractor_id
+                    and u.role == Role.CONTRACTOR), None)
+    if builder is None:
+        return
+    progress_report(actor=builder, project_id=project.pk, percent=progress,
+                    text="按计划推进，现场照片已上传")
+    amount = (project.contract.amount * Decimal(progress) / 100 * Decimal("0.8")).quantize(
+        Decimal("0.01"))
+    payment = payment_request(actor=builder, project_id=project.pk, stage="progress",
+                              amount=amount)
+    if pay:
+        payment_approve(actor=users["finance"], payment_id=payment.pk)
+        payment_mark_paid(actor=users["finance"], payment_id=payment.pk,
+                          paid_on=date.today() - timedelta(days=3),
+                          voucher_no=f"记-{date.today():%Y}-{payment.pk:04d}")
+
+
 def _simple_under_way(project, user, users, n):
     _fire(project, user, "file", comment="街道备案")
     contractor = Organisation.objects.get(name=COMPANIES[n % 3][0])
@@ -213,6 +236,7 @@ def _simple_under_way(project, user, users, n):
                                    contractor_id=contractor.pk, reason="名录库内就近委托，应急修复")
     _contract(project, user, contractor, n)
     _fire(project, user, "start_work")
+    _money_moving(project, users, progress="60", pay=n % 2 == 0)
 
 
 def _general_along_route(project, user, users, stage):
@@ -232,6 +256,7 @@ def _general_along_route(project, user, users, stage):
     winner = approval_services.lottery_draw(actor=users["dept_zjj"], project_id=project.pk).winner
     _contract(project, user, winner, 0)
     _fire(project, user, "start_work")
+    _money_moving(project, users, progress="35", pay=True)
 
 
 def _major_to_fiscal_review(project, user, users):

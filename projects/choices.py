@@ -91,6 +91,14 @@ AUDIT_VERB_LABELS = {
     "contract.filed": _("合同备案"),
     "change.requested": _("申请设计变更"),
     "change.decided": _("设计变更审批"),
+    "project.declare_complete": _("施工单位申报完工"),
+    "project.accept": _("竣工验收通过"),
+    "project.settled": _("结算"),
+    "progress.reported": _("进度报送"),
+    "payment.requested": _("请款"),
+    "payment.approved": _("财政审核通过"),
+    "payment.returned": _("财政退回请款"),
+    "payment.paid": _("支付"),
 }
 
 

@@ -274,7 +274,8 @@ def payment_approve(*, actor, payment_id: int, override_reason: str = ""):
         payment.approve(by=actor)
         payment.save()
         record_event(actor=actor, verb="payment.approved", obj=project, before={
-            "status": "requested"}, after={"payment": payment.pk, "status": payment.status,
+            "payment_status": "requested"}, after={"payment": payment.pk,
+                                                   "payment_status": payment.status,
                                             "amount": payment.amount,
                                             "override_reason": payment.override_reason})
     return payment
@@ -290,8 +291,9 @@ def payment_return(*, actor, payment_id: int, reason: str):
         payment.return_request(by=actor, reason=reason.strip())
         payment.save()
         record_event(actor=actor, verb="payment.returned", obj=project,
-                     before={"status": "requested"},
-                     after={"payment": payment.pk, "status": payment.status}, comment=reason)
+                     before={"payment_status": "requested"},
+                     after={"payment": payment.pk, "payment_status": payment.status},
+                     comment=reason)
     return payment
 
 
@@ -306,8 +308,9 @@ def payment_mark_paid(*, actor, payment_id: int, paid_on, voucher_no: str):
             raise ConflictError(_("只有已审核的申请才能标记为已支付。"))
         payment.mark_paid(by=actor, paid_on=paid_on, voucher_no=voucher_no.strip())
         payment.save()
-        record_event(actor=actor, verb="payment.paid", obj=project, before={"status": "approved"},
-                     after={"payment": payment.pk, "status": payment.status,
+        record_event(actor=actor, verb="payment.paid", obj=project,
+                     before={"payment_status": "approved"},
+                     after={"payment": payment.pk, "payment_status": payment.status,
                             "paid_on": paid_on, "voucher_no": payment.voucher_no,
                             "amount": payment.amount})
     return payment
