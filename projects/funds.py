@@ -227,6 +227,33 @@ def late_payment_warning(project: Project, contract: Contract,
     return None
 
 
+def retention_released_paid(contract: Contract) -> bool:
+    return Payment.objects.filter(contract=contract, stage=PaymentStage.RETENTION,
+                                  status__in=COMMITTED).exists()
+
+
+def retention_due_warning(project: Project, contract: Contract,
+                          today: date | None = None) -> str | None:
+    """The reminder when the defect period has ended and the retention is still held."""
+    due = retention_due_date(project, contract)
+    today = today or local_date(timezone.now())
+    if due is None or today < due or retention_released_paid(contract):
+        return None
+    return _("缺陷责任期已于 %(due)s 届满，质保金 %(amount)s 元应予返还。") % {
+        "due": due, "amount": format_yuan(retention_amount(project, contract))}
+
+
+def retention_due_list(today: date | None = None) -> list[tuple[Project, date]]:
+    """Accepted projects whose retention has fallen due and has not been released."""
+    today = today or local_date(timezone.now())
+    projects = (Project.objects.filter(accepted_at__isnull=False, contract__isnull=False)
+                .exclude(payments__stage=PaymentStage.RETENTION,
+                         payments__status__in=COMMITTED)
+                .select_related("contract", "street"))
+    due = [(p, retention_due_date(p, p.contract)) for p in projects]
+    return [(p, d) for p, d in due if d is not None and d <= today]
+
+
 def stagnant_funds_warning(project: Project, contract: Contract,
                            today: date | None = None) -> str | None:
     """Approved but undisbursed 90 days after acceptance."""

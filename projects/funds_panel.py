@@ -16,7 +16,8 @@ def funds_panel(request, project):
     payments = list(Payment.objects.filter(contract=contract).select_related("requested_by"))
     warnings = [w for w in (funds.late_payment_warning(project, contract, money.paid),
                             funds.stagnant_funds_warning(project, contract),
-                            funds.split_payment_warning(contract)) if w]
+                            funds.split_payment_warning(contract),
+                            funds.retention_due_warning(project, contract)) if w]
     settlement = getattr(project, "settlement", None)
     ceiling = money.ceiling or 1
     return "projects/_funds_panel.html", {

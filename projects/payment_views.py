@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.choices import Role
 from core.errors import ApplicationError
 
-from . import services
+from . import funds, services
 from .choices import PaymentStage, PaymentStatus
 from .selectors import payment_list
 
@@ -39,6 +39,7 @@ def payment_request_view(request, pk):
     return _run(request, pk, lambda: services.payment_request(
         actor=request.user, project_id=pk, stage=post.get("stage", ""),
         amount=post.get("amount", ""), payee_account=post.get("payee_account", ""),
+        work_value=post.get("work_value") or None,
         invoice=request.FILES.get("invoice")), _("请款申请已提交财政局审核。"))
 
 
@@ -95,7 +96,8 @@ def payment_queue_view(request):
     payments = payment_list(user=request.user)
     return render(request, "projects/payment_queue.html", {
         "to_review": payments.filter(status=PaymentStatus.REQUESTED).order_by("created_at"),
-        "to_pay": payments.filter(status=PaymentStatus.APPROVED).order_by("approved_at")})
+        "to_pay": payments.filter(status=PaymentStatus.APPROVED).order_by("approved_at"),
+        "retention_due": funds.retention_due_list()})
 
 
 LEDGER_COLUMNS = [

@@ -222,9 +222,12 @@ def payment_request(*, actor, project_id: int, stage: str, amount, payee_account
         if not (is_project_contractor(project, actor) or is_street_staff_of(project, actor)):
             raise PermissionDenied
         contract = _locked_contract(project)
+        try:
+            covered = parse_amount(work_value) if work_value not in (None, "") else None
+        except ValidationError as exc:
+            raise ValidationError({"work_value": exc.error_list}) from None
         payment = Payment(
-            project=project, contract=contract, stage=stage, amount=amount,
-            work_value=parse_amount(work_value) if work_value not in (None, "") else None,
+            project=project, contract=contract, stage=stage, amount=amount, work_value=covered,
             payee_name=project.contractor.name if project.contractor else "",
             payee_account=(payee_account or (project.contractor.bank_account
                                              if project.contractor else "")).strip(),

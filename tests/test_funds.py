@@ -244,3 +244,22 @@ def test_settlement_above_budget_is_marked_in_the_audit_trail(district):
 ])
 def test_defect_period_months(start, months, due):
     assert funds.add_months(start, months) == due
+
+
+def test_retention_release_reminder_when_it_falls_due(district, client):
+    project, contractor = under_way(district, progress="100")
+    project = accepted(district, project, contractor)
+    contract = project.contract
+    assert funds.retention_due_warning(project, contract) is None
+    assert funds.retention_due_list() == []
+    later = timezone.localdate() + timedelta(days=370)
+    assert "质保金" in funds.retention_due_warning(project, contract, later)
+    assert [p.pk for p, _due in funds.retention_due_list(later)] == [project.pk]
+    with time_machine.travel(timezone.now() + timedelta(days=370)):
+        client.force_login(district.finance)
+        html = client.get("/projects/payments/queue/").content.decode()
+        assert project.code in html
+        settlement_record(actor=district.finance, project_id=project.pk, amount="100000",
+                          review_record="审定")
+        _request(project, contractor, "3000", stage="retention")
+        assert funds.retention_due_list() == []

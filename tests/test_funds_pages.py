@@ -114,3 +114,14 @@ def test_progress_reports_by_the_contractor_only(district):
     assert response.status_code == 201 and response.json()["id"] == project.pk
     project.refresh_from_db()
     assert str(project.reported_progress) == "35.50"
+
+
+@pytest.mark.parametrize("rows", [1, 6])
+def test_finance_queue_query_count_is_flat(client, district, django_assert_num_queries, rows):
+    project, contractor = under_way(district, progress="100")
+    for _ in range(rows):
+        payment_request(actor=contractor, project_id=project.pk, stage="progress", amount="100")
+    client.force_login(district.finance)
+    # session, user, to review, to pay, retention due, session refresh (3)
+    with django_assert_num_queries(8):
+        assert client.get(reverse("projects:payment_queue")).status_code == 200

@@ -11,6 +11,7 @@ class PaymentRequestInputSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=PaymentStage.choices)
     amount = serializers.CharField()
     payee_account = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    work_value = serializers.CharField(required=False, allow_blank=True, allow_null=True)
 
 
 class PaymentOutputSerializer(serializers.ModelSerializer):
