@@ -3,6 +3,7 @@
 Each is a POST from the project page that calls one service and returns to the page with the
 outcome, or the refusal in the user's language."""
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -113,8 +114,6 @@ def contract_view(request, pk):
                 data[field] = None
         rate = post.get("retention_rate_percent", "3").strip() or "3"
         try:
-            from decimal import Decimal
-
             data["retention_rate"] = Decimal(rate) / 100
         except ArithmeticError:
             data["retention_rate"] = None

@@ -54,8 +54,3 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
 
     def service_data(self) -> dict:
         return {f: self.cleaned_data[f] for f in self.Meta.fields}
-
-
-class TransitionForm(BootstrapFormMixin, forms.Form):
-    comment = forms.CharField(label=_("意见"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 2}))

@@ -13,7 +13,7 @@ from core.forms import add_service_error
 from core.money import parse_amount
 
 from . import services
-from .forms import ProjectForm, TransitionForm
+from .forms import ProjectForm
 from .panels import project_panels
 from .permissions import access_attachment, access_project, can_edit_project, can_file_projects
 from .selectors import project_list, project_timeline
@@ -43,7 +43,6 @@ def project_detail_view(request, pk):
         "timeline": project_timeline(project),
         "attachments": project.attachments.all(),
         "transitions": transitions,
-        "transition_form": TransitionForm(),
         "can_edit": can_edit_project(request.user, project),
         "panels": project_panels(request, project),
     })
