@@ -1,11 +1,15 @@
-"""Site supervision records. So far: the contractor's progress reports (进度报送)."""
+"""Site supervision records: progress reports, the rectification ledger (问题台账), quality spot
+checks and their monthly random plan, lab tests and completion acceptance."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import BaseModel
+
+from .choices import ItemSource, ItemStatus
 
 
 class ProgressReport(BaseModel):
@@ -26,3 +30,155 @@ class ProgressReport(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.percent}%"
+
+
+class RectificationItem(ConcurrentTransitionMixin, BaseModel):
+    """One problem of the ledger: who must fix it, by when, to what standard, with evidence."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, null=True,
+                                blank=True, related_name="rectification_items")
+    source = models.CharField(_("来源"), max_length=20, choices=ItemSource.choices)
+    problem = models.TextField(_("问题"))
+    responsible_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="rectification_items",
+        verbose_name=_("责任单位"))
+    responsible_person = models.CharField(_("责任人"), max_length=100, blank=True)
+    deadline = models.DateField(_("整改时限"))
+    standard = models.TextField(_("整改标准"))
+    evidence = models.TextField(_("整改情况及佐证"), blank=True)
+    status = FSMField(_("状态"), max_length=12, choices=ItemStatus.choices,
+                      default=ItemStatus.OPEN, protected=True, db_index=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+    opened_on = models.DateField(_("立项日期"))
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+")
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    spot_check = models.ForeignKey("SpotCheck", on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="items_opened")
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("整改事项")
+        verbose_name_plural = _("问题台账")
+        constraints = [models.CheckConstraint(condition=Q(deadline__gte=models.F("opened_on")),
+                                              name="item_deadline_after_opening")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.problem[:30]}"
+
+    @transition(field=status, source=ItemStatus.OPEN, target=ItemStatus.RECTIFYING)
+    def start(self) -> None:
+        pass
+
+    @transition(field=status, source=[ItemStatus.OPEN, ItemStatus.RECTIFYING],
+                target=ItemStatus.SUBMITTED)
+    def submit_evidence(self, *, evidence: str, at) -> None:
+        self.evidence = evidence
+        self.submitted_at = at
+
+    @transition(field=status, source=ItemStatus.SUBMITTED, target=ItemStatus.CLOSED)
+    def close(self, *, by, at) -> None:
+        self.closed_by = by
+        self.closed_at = at
+
+    @transition(field=status, source=ItemStatus.SUBMITTED, target=ItemStatus.RECTIFYING)
+    def send_back(self) -> None:
+        pass
+
+
+class SpotCheckPlan(BaseModel):
+    """双随机: a month's projects drawn by risk colour and inspectors drawn at random, from a
+    recorded seed, so that anyone can draw the same plan again."""
+
+    month = models.DateField(_("月份"), unique=True)
+    seed = models.CharField(_("随机种子"), max_length=64)
+    rates = models.JSONField(_("抽取比例"))
+    draws = models.JSONField(_("抽取结果"), default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("抽检计划")
+        verbose_name_plural = _("抽检计划")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class SpotCheck(BaseModel):
+    """质量抽检: items checked, pass/fail each; the result is derived, never typed."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
+                                related_name="spot_checks")
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    plan = models.ForeignKey(SpotCheckPlan, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="checks")
+    checked_on = models.DateField(_("抽检日期"))
+    passed = models.BooleanField(_("合格"))
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["-checked_on", "-id"]
+        verbose_name = _("质量抽检")
+        verbose_name_plural = _("质量抽检")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.checked_on}"
+
+
+class SpotCheckItem(models.Model):
+    spot_check = models.ForeignKey(SpotCheck, on_delete=models.CASCADE, related_name="items")
+    name = models.CharField(_("检查项"), max_length=200)
+    passed = models.BooleanField(_("合格"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LabTest(BaseModel):
+    """第三方检测: the completion quality test by a lab."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
+                                related_name="lab_tests")
+    lab = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    tested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    pass_rate = models.DecimalField(_("合格率（%）"), max_digits=5, decimal_places=2)
+    report_no = models.CharField(_("检测报告编号"), max_length=60)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("第三方检测")
+        verbose_name_plural = _("第三方检测")
+        constraints = [models.CheckConstraint(condition=Q(pass_rate__gte=0, pass_rate__lte=100),
+                                              name="lab_pass_rate_0_100")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.pass_rate}%"
+
+
+class Acceptance(BaseModel):
+    """竣工验收: who took part (resident representatives among them) and the conclusion."""
+
+    project = models.OneToOneField("projects.Project", on_delete=models.CASCADE,
+                                   related_name="acceptance")
+    participants = models.JSONField(_("参加人员"), help_text="[{name, organisation, role}]")
+    conclusion = models.TextField(_("验收结论"))
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("竣工验收")
+        verbose_name_plural = _("竣工验收")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}"

@@ -1,17 +1,40 @@
-"""Writes of site supervision: progress reports."""
+"""Writes of site supervision: progress reports, the ledger, spot checks and their plan,
+lab tests and acceptance."""
+import random
+import secrets
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 
+from accounts.choices import Role
+from accounts.models import User
 from core.audit import record_event
+from core.dates import local_date
 from core.errors import ConflictError
 from projects.choices import ProjectStatus
+from projects.models import Project
 from projects.permissions import access_project
-from projects.rules import is_project_contractor
+from projects.rules import is_project_contractor, is_street_staff_of
 
-from .models import ProgressReport
+from .choices import ItemSource, ItemStatus
+from .models import (
+    Acceptance,
+    LabTest,
+    ProgressReport,
+    RectificationItem,
+    SpotCheck,
+    SpotCheckItem,
+    SpotCheckPlan,
+)
+
+RESIDENT_REPRESENTATIVE = "resident_representative"
 
 
 def progress_report(*, actor, project_id: int, percent, text: str) -> ProgressReport:
@@ -39,3 +62,238 @@ def progress_report(*, actor, project_id: int, percent, text: str) -> ProgressRe
         record_event(actor=actor, verb="progress.reported", obj=project, before=before,
                      after={"reported_progress": value, "text": report.text})
     return report
+
+
+# --- the rectification ledger (问题台账) ------------------------------------------------
+
+LEDGER_OPENERS = {Role.DEPT_REVIEWER, Role.DISCIPLINE_OFFICER, Role.STREET_STAFF,
+                  Role.SUPERVISOR}
+LEDGER_CLOSERS = {Role.DEPT_REVIEWER, Role.DISCIPLINE_OFFICER, Role.STREET_STAFF}
+
+
+def _today():
+    return local_date(timezone.now())
+
+
+def item_open(*, actor, project_id: int | None, source: str, problem: str,
+              responsible_organisation_id: int, deadline, standard: str,
+              responsible_person: str = "", spot_check=None) -> RectificationItem:
+    """Open a ledger item; `actor=None` only for items the platform itself opens."""
+    errors = {}
+    if not problem.strip():
+        errors["problem"] = [_("请填写问题。")]
+    if not standard.strip():
+        errors["standard"] = [_("请填写整改标准。")]
+    if deadline is None or deadline < _today():
+        errors["deadline"] = [_("整改时限不能早于今天。")]
+    if source not in ItemSource.values:
+        errors["source"] = [_("请选择问题来源。")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        project = access_project(actor, project_id) if project_id and actor else (
+            Project.objects.get(pk=project_id) if project_id else None)
+        if actor is not None and actor.role not in LEDGER_OPENERS:
+            raise PermissionDenied
+        item = RectificationItem.objects.create(
+            project=project, source=source, problem=problem.strip(),
+            responsible_organisation_id=responsible_organisation_id,
+            responsible_person=responsible_person.strip(), deadline=deadline,
+            standard=standard.strip(), opened_by=actor, opened_on=_today(),
+            spot_check=spot_check)
+        record_event(actor=actor, verb="ledger.opened", obj=item, after={
+            "project": project_id, "source": source, "problem": item.problem,
+            "responsible_organisation": responsible_organisation_id, "deadline": deadline})
+    return item
+
+
+def _locked_item(actor, item_id: int) -> RectificationItem:
+    from .selectors import item_list
+
+    item = item_list(user=actor).select_for_update(of=("self",)).filter(pk=item_id).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def _responsible(item, actor) -> bool:
+    return actor.is_authenticated and actor.organisation_id == item.responsible_organisation_id
+
+
+def _item_step(actor, item_id, name, allowed, **kwargs) -> RectificationItem:
+    with transaction.atomic():
+        item = _locked_item(actor, item_id)
+        if not allowed(item, actor):
+            raise PermissionDenied
+        method = getattr(item, name)
+        if not can_proceed(method):
+            raise ConflictError(_("该事项当前状态为“%(status)s”，不能执行此操作。")
+                                % {"status": item.get_status_display()})
+        before = {"item_status": item.status}
+        method(**kwargs)
+        item.save()
+        record_event(actor=actor, verb=f"ledger.{name}", obj=item, before=before,
+                     after={"item_status": item.status,
+                            **{k: v for k, v in kwargs.items() if k == "evidence"}})
+    return item
+
+
+def item_start(*, actor, item_id: int) -> RectificationItem:
+    return _item_step(actor, item_id, "start", _responsible)
+
+
+def item_submit(*, actor, item_id: int, evidence: str) -> RectificationItem:
+    if not evidence.strip():
+        raise ValidationError({"evidence": _("请填写整改情况并提供佐证。")})
+    return _item_step(actor, item_id, "submit_evidence", _responsible,
+                      evidence=evidence.strip(), at=timezone.now())
+
+
+def _may_close(item, actor) -> bool:
+    """销号 by someone who is not the responsible party."""
+    if not actor.is_authenticated or actor.role not in LEDGER_CLOSERS or _responsible(item, actor):
+        return False
+    if actor.role == Role.STREET_STAFF:
+        return item.project is not None and actor.organisation_id == item.project.street_id
+    return True
+
+
+def item_close(*, actor, item_id: int) -> RectificationItem:
+    return _item_step(actor, item_id, "close", _may_close, by=actor, at=timezone.now())
+
+
+def item_send_back(*, actor, item_id: int, reason: str) -> RectificationItem:
+    if not reason.strip():
+        raise ValidationError({"reason": _("请说明退回整改的理由。")})
+    return _item_step(actor, item_id, "send_back", _may_close)
+
+
+# --- quality spot checks and the monthly random plan ------------------------------------
+
+def spot_check_record(*, actor, project_id: int, items: list[tuple[str, bool, str]],
+                      note: str = "", plan_id: int | None = None) -> SpotCheck:
+    """质量抽检 by the department; any failed item opens a ledger item for the contractor."""
+    if not items or any(not name.strip() for name, _ok, _n in items):
+        raise ValidationError({"items": _("请至少填写一个检查项。")})
+    if actor.role != Role.DEPT_REVIEWER:
+        raise PermissionDenied
+    with transaction.atomic():
+        project = access_project(actor, project_id, for_update=True)
+        if project.status not in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED):
+            raise ConflictError(_("只有施工中或待验收的项目可以抽检。"))
+        check = SpotCheck.objects.create(
+            project=project, inspector=actor, plan_id=plan_id, checked_on=_today(),
+            passed=all(ok for _name, ok, _n in items), note=note.strip())
+        SpotCheckItem.objects.bulk_create(
+            SpotCheckItem(spot_check=check, name=name.strip(), passed=ok, note=n.strip())
+            for name, ok, n in items)
+        record_event(actor=actor, verb="spot_check.recorded", obj=project, after={
+            "spot_check": check.pk, "passed": check.passed,
+            "failed": [name for name, ok, _n in items if not ok]})
+    if not check.passed:
+        failed = "；".join(f"{name}{f'（{n}）' if n else ''}" for name, ok, n in items if not ok)
+        item_open(actor=None, project_id=project.pk, source=ItemSource.SPOT_CHECK,
+                  problem=_("质量抽检不合格：%(items)s") % {"items": failed},
+                  responsible_organisation_id=project.contractor_id,
+                  deadline=_today() + timedelta(days=settings.SPOT_CHECK_DEADLINE_DAYS),
+                  standard=_("按设计和规范整改，经复查合格"), spot_check=check)
+    return check
+
+
+def draw_plan(projects: list, inspectors: list, seed: str, rates: dict) -> list[dict]:
+    """The draw itself, a pure function of its inputs: the same seed gives the same plan."""
+    rng = random.Random(seed)
+    draws = []
+    for project in sorted(projects, key=lambda p: p.pk):
+        if rng.random() < rates.get(project.risk_colour, 0):
+            inspector = rng.choice(sorted(inspectors, key=lambda u: u.pk)) if inspectors else None
+            draws.append({"project": project.pk, "risk_colour": project.risk_colour,
+                          "inspector": inspector.pk if inspector else None})
+    return draws
+
+
+def plan_candidates():
+    return (list(Project.objects.filter(status=ProjectStatus.IN_PROGRESS)
+                 .only("pk", "risk_colour")),
+            list(User.objects.filter(role=Role.DEPT_REVIEWER, is_active=True).only("pk")))
+
+
+def plan_create(*, actor, month: date, seed: str | None = None) -> SpotCheckPlan:
+    """双随机 for a month: red projects always, yellow half, green a tenth (settings)."""
+    if actor.role != Role.DEPT_REVIEWER:
+        raise PermissionDenied
+    seed = seed or secrets.token_hex(16)
+    rates = dict(settings.SPOT_CHECK_RATES)
+    with transaction.atomic():
+        if SpotCheckPlan.objects.filter(month=month.replace(day=1)).exists():
+            raise ConflictError(_("该月份的抽检计划已经生成。"))
+        projects, inspectors = plan_candidates()
+        plan = SpotCheckPlan.objects.create(
+            month=month.replace(day=1), seed=seed, rates=rates, created_by=actor,
+            draws=draw_plan(projects, inspectors, seed, rates))
+        record_event(actor=actor, verb="spot_check_plan.drawn", obj=plan, after={
+            "seed": seed, "rates": rates, "draws": plan.draws,
+            "candidates": [p.pk for p in projects], "inspectors": [u.pk for u in inspectors]})
+    return plan
+
+
+# --- completion: lab test and acceptance ------------------------------------------------
+
+def lab_test_record(*, actor, project_id: int, pass_rate, report_no: str,
+                    note: str = "") -> LabTest:
+    try:
+        rate = Decimal(str(pass_rate))
+    except (InvalidOperation, ValueError):
+        rate = None
+    if rate is None or not (0 <= rate <= 100):
+        raise ValidationError({"pass_rate": _("请填写 0–100 之间的合格率。")})
+    if not report_no.strip():
+        raise ValidationError({"report_no": _("请填写检测报告编号。")})
+    if actor.role != Role.LAB:
+        raise PermissionDenied
+    with transaction.atomic():
+        project = access_project(actor, project_id, for_update=True)
+        if project.status != ProjectStatus.COMPLETED:
+            raise ConflictError(_("施工单位申报完工后才能检测。"))
+        test = LabTest.objects.create(project=project, lab_id=actor.organisation_id,
+                                      tested_by=actor, pass_rate=rate,
+                                      report_no=report_no.strip(), note=note.strip())
+        record_event(actor=actor, verb="lab_test.recorded", obj=project,
+                     after={"pass_rate": rate, "report_no": test.report_no})
+    return test
+
+
+def acceptance_record(*, actor, project_id: int, participants: list[dict],
+                      conclusion: str) -> Acceptance:
+    """竣工验收: refused while any ledger item is open or without a lab test; resident
+    representatives take part."""
+    people = [p for p in participants if str(p.get("name", "")).strip()]
+    if not any(p.get("role") == RESIDENT_REPRESENTATIVE for p in people):
+        raise ValidationError({"participants": _("验收须有居民代表参加。")})
+    if not conclusion.strip():
+        raise ValidationError({"conclusion": _("请填写验收结论。")})
+    with transaction.atomic():
+        project = access_project(actor, project_id, for_update=True)
+        if not is_street_staff_of(project, actor):
+            raise PermissionDenied
+        if project.status != ProjectStatus.COMPLETED:
+            raise ConflictError(_("施工单位申报完工后才能验收。"))
+        if project.escalated_to:
+            raise ConflictError(_("项目金额已升级到更高类别，须补齐该类别的审批后才能继续。"))
+        if not LabTest.objects.filter(project=project).exists():
+            raise ConflictError(_("尚无第三方检测结果，不能验收。"))
+        open_items = RectificationItem.objects.filter(project=project).exclude(
+            status=ItemStatus.CLOSED).count()
+        if open_items:
+            raise ConflictError(_("该项目还有 %(n)d 个整改事项未销号，不能验收。") % {"n": open_items},
+                                extra={"open_items": open_items})
+        acceptance = Acceptance.objects.create(project=project, participants=people,
+                                               conclusion=conclusion.strip(), accepted_by=actor)
+        before = {"status": project.status}
+        project.accept(by=actor)
+        project.status_changed_at = timezone.now()
+        project.save()
+        record_event(actor=actor, verb="project.accept", obj=project, before=before, after={
+            "status": project.status, "participants": people,
+            "conclusion": acceptance.conclusion})
+    return acceptance

@@ -110,6 +110,10 @@ class Project(ConcurrentTransitionMixin, BaseModel):
                                     blank=True)
     escalation_steps = models.JSONField(_("升级待补审批"), default=list, blank=True)
     # Written by site supervision (progress reports, acceptance); read by the payment rules.
+    # Written by the risk rules (performance issue); read by the monthly spot-check plan.
+    risk_colour = models.CharField(_("风险等级"), max_length=6, default="green",
+                                   choices=[("red", _("红")), ("yellow", _("黄")),
+                                            ("green", _("绿"))])
     reported_progress = models.DecimalField(_("报送进度（%）"), max_digits=5, decimal_places=2,
                                             default=Decimal("0"))
     completed_at = models.DateTimeField(_("完工时间"), null=True, blank=True)
@@ -278,9 +282,10 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     def declare_complete(self, *, by=None) -> None:
         self.completed_at = timezone.now()
 
+    # Fired by the acceptance service, which checks the lab test and the ledger and records
+    # the participants.
     @transition(field=status, source=ProjectStatus.COMPLETED, target=ProjectStatus.ACCEPTED,
-                conditions=[_not_escalated], permission=rules.is_street_staff_of,
-                custom={"label": pgettext_lazy("action", "竣工验收通过")})
+                conditions=[_not_escalated], custom={"internal": True})
     def accept(self, *, by=None) -> None:
         self.accepted_at = timezone.now()
 

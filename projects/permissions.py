@@ -26,8 +26,11 @@ def projects_visible_to(user) -> QuerySet[Project]:
         return projects.filter(contract__contractor_id=user.organisation_id)
     if user.role == Role.SUPERVISOR:
         return projects.filter(contract__supervision_unit_id=user.organisation_id)
-    # Labs see the projects they test (completion acceptance comes with site supervision); the
-    # platform administrator sees no project data by default.
+    if user.role == Role.LAB:
+        # Third-party testing happens at completion; labs read those projects only.
+        return projects.filter(status__in=[ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED,
+                                           ProjectStatus.SETTLED])
+    # The platform administrator sees no project data by default.
     return projects.none()
 
 

@@ -23,10 +23,18 @@ def under_way(district, *, progress="40", contract_amount="100000"):
     return project, contractor
 
 
+RESIDENTS = [{"name": "林阿姨", "organisation": "文献社区", "role": "resident_representative"},
+             {"name": "王工", "organisation": "正诚监理", "role": "supervisor"}]
+
+
 def accepted(district, project, contractor):
+    from inspections.services import acceptance_record, lab_test_record
+
     approvals.project_transition(actor=contractor, project_id=project.pk,
                                  name="declare_complete")
-    approvals.project_transition(actor=district.street_zhenhai, project_id=project.pk,
-                                 name="accept")
+    lab_test_record(actor=district.lab, project_id=project.pk, pass_rate="100",
+                    report_no="JC-2027-001")
+    acceptance_record(actor=district.street_zhenhai, project_id=project.pk,
+                      participants=RESIDENTS, conclusion="同意验收")
     project.refresh_from_db()
     return project

@@ -37,12 +37,11 @@ ROUTES = {
     "start_work": ({S.CONTRACTED}, ANY, "street"),
     # The project's own contractor declares completion; forced states here have none.
     "declare_complete": ({S.IN_PROGRESS}, ANY, "contractor"),
-    "accept": ({S.COMPLETED}, ANY, "street"),
 }
 TARGET = {"submit": S.SUBMITTED, "file": S.APPROVED, "expert_approve": S.EXPERT_APPROVED,
           "fiscal_approve": S.FISCAL_APPROVED, "drc_file": S.APPROVED, "drc_approve": S.APPROVED,
           "return_for_revision": S.RETURNED, "reject": S.REJECTED, "resubmit": S.SUBMITTED,
-          "cancel": S.CANCELLED, "start_work": S.IN_PROGRESS, "accept": S.ACCEPTED}
+          "cancel": S.CANCELLED, "start_work": S.IN_PROGRESS}
 
 
 def step_user(status, tier) -> str | None:
@@ -58,7 +57,8 @@ def step_user(status, tier) -> str | None:
 def expected(name, status, tier, who):
     sees_drafts = {"street_zhenhai", "street_zhenhai_2", "discipline"}
     sees = who in sees_drafts | (set() if status in (S.DRAFT, S.CANCELLED)
-                                 else {"dept", "drc", "finance"})
+                                 else {"dept", "drc", "finance"}) | (
+        {"lab"} if status in (S.COMPLETED, S.ACCEPTED, S.SETTLED) else set())
     sources, tiers, firer = ROUTES[name]
     if not sees:
         return Http404
