@@ -1,18 +1,44 @@
-"""The site-supervision section of the project page: progress reports."""
-from projects.choices import ProjectStatus
-from projects.rules import is_project_contractor
+"""The site-supervision section of the project page: progress, the project's ledger items,
+spot checks, the lab test and acceptance."""
+from django.utils import timezone
 
-from .models import ProgressReport
+from accounts.choices import Role
+from core.dates import local_date
+from projects.choices import ProjectStatus
+from projects.rules import is_project_contractor, is_street_staff_of
+
+from .choices import ItemSource
+from .ledger import warning_colour
+from .models import LabTest, ProgressReport, RectificationItem
+from .services import LEDGER_OPENERS, is_responsible_for, may_close_item
+
+ON_SITE = (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED,
+           ProjectStatus.SETTLED)
 
 
 def supervision_panel(request, project):
-    if project.status not in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED,
-                              ProjectStatus.ACCEPTED, ProjectStatus.SETTLED):
+    if project.status not in ON_SITE:
         return None
+    user = request.user
+    today = local_date(timezone.now())
+    items = list(RectificationItem.objects.filter(project=project)
+                 .select_related("responsible_organisation", "project"))
+    completed = project.status == ProjectStatus.COMPLETED
     return "inspections/_panel.html", {
         "project": project,
         "reports": list(ProgressReport.objects.filter(project=project)
                         .select_related("reported_by")[:5]),
         "can_report": project.status == ProjectStatus.IN_PROGRESS
-        and is_project_contractor(project, request.user),
+        and is_project_contractor(project, user),
+        "items": [{"item": i, "colour": warning_colour(i, today),
+                   "responsible": is_responsible_for(i, user), "may_close": may_close_item(i, user)}
+                  for i in items],
+        "can_open_item": user.role in LEDGER_OPENERS and project.status in (
+            ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED),
+        "sources": ItemSource.choices,
+        "can_spot_check": user.role == Role.DEPT_REVIEWER and project.status in (
+            ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED),
+        "lab_tests": list(LabTest.objects.filter(project=project)),
+        "can_lab_test": completed and user.role == Role.LAB,
+        "can_accept": completed and is_street_staff_of(project, user),
     }

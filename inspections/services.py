@@ -116,7 +116,7 @@ def _locked_item(actor, item_id: int) -> RectificationItem:
     return item
 
 
-def _responsible(item, actor) -> bool:
+def is_responsible_for(item, actor) -> bool:
     return actor.is_authenticated and actor.organisation_id == item.responsible_organisation_id
 
 
@@ -139,19 +139,19 @@ def _item_step(actor, item_id, name, allowed, **kwargs) -> RectificationItem:
 
 
 def item_start(*, actor, item_id: int) -> RectificationItem:
-    return _item_step(actor, item_id, "start", _responsible)
+    return _item_step(actor, item_id, "start", is_responsible_for)
 
 
 def item_submit(*, actor, item_id: int, evidence: str) -> RectificationItem:
     if not evidence.strip():
         raise ValidationError({"evidence": _("请填写整改情况并提供佐证。")})
-    return _item_step(actor, item_id, "submit_evidence", _responsible,
+    return _item_step(actor, item_id, "submit_evidence", is_responsible_for,
                       evidence=evidence.strip(), at=timezone.now())
 
 
-def _may_close(item, actor) -> bool:
+def may_close_item(item, actor) -> bool:
     """销号 by someone who is not the responsible party."""
-    if not actor.is_authenticated or actor.role not in LEDGER_CLOSERS or _responsible(item, actor):
+    if not actor.is_authenticated or actor.role not in LEDGER_CLOSERS or is_responsible_for(item, actor):
         return False
     if actor.role == Role.STREET_STAFF:
         return item.project is not None and actor.organisation_id == item.project.street_id
@@ -159,13 +159,13 @@ def _may_close(item, actor) -> bool:
 
 
 def item_close(*, actor, item_id: int) -> RectificationItem:
-    return _item_step(actor, item_id, "close", _may_close, by=actor, at=timezone.now())
+    return _item_step(actor, item_id, "close", may_close_item, by=actor, at=timezone.now())
 
 
 def item_send_back(*, actor, item_id: int, reason: str) -> RectificationItem:
     if not reason.strip():
         raise ValidationError({"reason": _("请说明退回整改的理由。")})
-    return _item_step(actor, item_id, "send_back", _may_close)
+    return _item_step(actor, item_id, "send_back", may_close_item)
 
 
 # --- quality spot checks and the monthly random plan ------------------------------------

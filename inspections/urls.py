@@ -4,5 +4,13 @@ from . import views
 
 app_name = "inspections"
 urlpatterns = [
+    path("ledger/", views.ledger_view, name="ledger"),
     path("projects/<int:pk>/progress/", views.progress_report_view, name="progress"),
+    path("projects/<int:pk>/items/", views.item_open_view, name="item_open"),
+    path("projects/<int:pk>/spot-check/", views.spot_check_view, name="spot_check"),
+    path("projects/<int:pk>/lab-test/", views.lab_test_view, name="lab_test"),
+    path("projects/<int:pk>/acceptance/", views.acceptance_view, name="acceptance"),
+    path("items/<int:item_id>/submit/", views.item_submit_view, name="item_submit"),
+    path("items/<int:item_id>/close/", views.item_close_view, name="item_close"),
+    path("items/<int:item_id>/send-back/", views.item_send_back_view, name="item_send_back"),
 ]
