@@ -257,6 +257,10 @@ def _general_along_route(project, user, users, stage):
     _contract(project, user, winner, 0)
     _fire(project, user, "start_work")
     _money_moving(project, users, progress="35", pay=True)
+    from inspections.services import spot_check_record
+
+    spot_check_record(actor=users["dept_expert"], project_id=project.pk, items=[
+        ("沥青面层压实度", True, ""), ("检查井周边沉降", False, "井周5毫米错台")])
 
 
 def _major_to_fiscal_review(project, user, users):
