@@ -16,6 +16,7 @@ _ENTRIES = [
     ("inspections:ledger", _("问题台账"), {Role.STREET_STAFF, Role.DEPT_REVIEWER,
                                        Role.CONTRACTOR, Role.SUPERVISOR,
                                        Role.DISCIPLINE_OFFICER}),
+    ("inspections:rounds", _("巡察"), {Role.DISCIPLINE_OFFICER}),
     ("projects:payment_queue", _("待办拨付"), {Role.FINANCE_OFFICER}),
     ("projects:payment_ledger", _("拨付台账"), {Role.FINANCE_OFFICER, Role.DISCIPLINE_OFFICER,
                                             Role.STREET_STAFF, Role.CONTRACTOR}),

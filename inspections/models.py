@@ -32,6 +32,25 @@ class ProgressReport(BaseModel):
         return f"{self.project_id} {self.percent}%"
 
 
+class InspectionRound(BaseModel):
+    """巡察: a round of inspection whose feedback items go into the ledger."""
+
+    name = models.CharField(_("巡察名称"), max_length=200)
+    inspecting_body = models.CharField(_("巡察组"), max_length=200)
+    started_on = models.DateField(_("开始日期"))
+    closing_summary = models.TextField(_("整改总结"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        verbose_name = _("巡察")
+        verbose_name_plural = _("巡察")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class RectificationItem(ConcurrentTransitionMixin, BaseModel):
     """One problem of the ledger: who must fix it, by when, to what standard, with evidence."""
 
@@ -57,6 +76,9 @@ class RectificationItem(ConcurrentTransitionMixin, BaseModel):
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
     spot_check = models.ForeignKey("SpotCheck", on_delete=models.SET_NULL, null=True,
                                    blank=True, related_name="items_opened")
+    inspection_round = models.ForeignKey(InspectionRound, on_delete=models.PROTECT, null=True,
+                                         blank=True, related_name="items",
+                                         verbose_name=_("巡察"))
 
     class Meta:
         ordering = ["deadline", "id"]

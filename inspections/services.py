@@ -26,6 +26,7 @@ from projects.rules import is_project_contractor, is_street_staff_of
 from .choices import ItemSource, ItemStatus
 from .models import (
     Acceptance,
+    InspectionRound,
     LabTest,
     ProgressReport,
     RectificationItem,
@@ -77,7 +78,8 @@ def _today():
 
 def item_open(*, actor, project_id: int | None, source: str, problem: str,
               responsible_organisation_id: int, deadline, standard: str,
-              responsible_person: str = "", spot_check=None) -> RectificationItem:
+              responsible_person: str = "", spot_check=None,
+              inspection_round=None) -> RectificationItem:
     """Open a ledger item; `actor=None` only for items the platform itself opens."""
     errors = {}
     if not problem.strip():
@@ -100,7 +102,7 @@ def item_open(*, actor, project_id: int | None, source: str, problem: str,
             responsible_organisation_id=responsible_organisation_id,
             responsible_person=responsible_person.strip(), deadline=deadline,
             standard=standard.strip(), opened_by=actor, opened_on=_today(),
-            spot_check=spot_check)
+            spot_check=spot_check, inspection_round=inspection_round)
         record_event(actor=actor, verb="ledger.opened", obj=item, after={
             "project": project_id, "source": source, "problem": item.problem,
             "responsible_organisation": responsible_organisation_id, "deadline": deadline})
@@ -297,3 +299,50 @@ def acceptance_record(*, actor, project_id: int, participants: list[dict],
             "status": project.status, "participants": people,
             "conclusion": acceptance.conclusion})
     return acceptance
+
+
+# --- inspection rounds (巡察) ------------------------------------------------------------
+
+def round_create(*, actor, name: str, inspecting_body: str, started_on: date) -> InspectionRound:
+    if actor.role != Role.DISCIPLINE_OFFICER:
+        raise PermissionDenied
+    if not name.strip() or not inspecting_body.strip():
+        raise ValidationError({"name": _("请填写巡察名称和巡察组。")})
+    with transaction.atomic():
+        inspection = InspectionRound.objects.create(name=name.strip(),
+                                                    inspecting_body=inspecting_body.strip(),
+                                                    started_on=started_on, created_by=actor)
+        record_event(actor=actor, verb="inspection_round.created", obj=inspection,
+                     after={"name": inspection.name, "inspecting_body": inspecting_body})
+    return inspection
+
+
+def round_feedback(*, actor, round_id: int, problem: str, responsible_organisation_id: int,
+                   deadline: date, standard: str, responsible_person: str = "",
+                   project_id: int | None = None) -> RectificationItem:
+    """A feedback item of the round: problem — responsibility — deadline (三张清单)."""
+    if actor.role != Role.DISCIPLINE_OFFICER:
+        raise PermissionDenied
+    inspection = InspectionRound.objects.filter(pk=round_id).first()
+    if inspection is None:
+        raise Http404
+    return item_open(actor=actor, project_id=project_id, source=ItemSource.INSPECTION_ROUND,
+                     problem=problem, responsible_organisation_id=responsible_organisation_id,
+                     deadline=deadline, standard=standard, responsible_person=responsible_person,
+                     inspection_round=inspection)
+
+
+def round_close(*, actor, round_id: int, closing_summary: str) -> InspectionRound:
+    if actor.role != Role.DISCIPLINE_OFFICER:
+        raise PermissionDenied
+    if not closing_summary.strip():
+        raise ValidationError({"closing_summary": _("请填写整改总结。")})
+    with transaction.atomic():
+        inspection = InspectionRound.objects.select_for_update().filter(pk=round_id).first()
+        if inspection is None:
+            raise Http404
+        inspection.closing_summary = closing_summary.strip()
+        inspection.save(update_fields=["closing_summary", "updated_at"])
+        record_event(actor=actor, verb="inspection_round.summarised", obj=inspection,
+                     after={"closing_summary": inspection.closing_summary})
+    return inspection

@@ -5,6 +5,10 @@ from . import views
 app_name = "inspections"
 urlpatterns = [
     path("ledger/", views.ledger_view, name="ledger"),
+    path("rounds/", views.round_list_view, name="rounds"),
+    path("rounds/<int:round_id>/", views.round_detail_view, name="round"),
+    path("rounds/<int:round_id>/export.<str:fmt>", views.round_export_view,
+         name="round_export"),
     path("projects/<int:pk>/progress/", views.progress_report_view, name="progress"),
     path("projects/<int:pk>/items/", views.item_open_view, name="item_open"),
     path("projects/<int:pk>/spot-check/", views.spot_check_view, name="spot_check"),

@@ -6,16 +6,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.choices import Role
 from core.errors import ApplicationError
 
 from . import services
+from .documents import round_lists_xlsx, round_report_pdf
 from .ledger import warning_colour
-from .selectors import item_list
+from .selectors import item_list, round_overview
 
 
 def _run(request, project_id, action, success):
@@ -137,3 +140,86 @@ def ledger_view(request):
     rows = [(item, warning_colour(item, today)) for item in page]
     return render(request, "inspections/ledger.html", {"page": page, "rows": rows,
                                                        "status": status})
+
+
+@login_required
+def round_list_view(request):
+    from .models import InspectionRound
+
+    if request.method == "POST":
+        def act():
+            try:
+                started = date.fromisoformat(request.POST.get("started_on", ""))
+            except ValueError:
+                raise ValidationError(_("请填写开始日期。")) from None
+            services.round_create(actor=request.user, name=request.POST.get("name", ""),
+                                  inspecting_body=request.POST.get("inspecting_body", ""),
+                                  started_on=started)
+        try:
+            act()
+            messages.success(request, _("巡察已创建。"))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [_("无权操作。")])))
+        return redirect("inspections:rounds")
+    if request.user.role != Role.DISCIPLINE_OFFICER:
+        raise PermissionDenied
+    return render(request, "inspections/rounds.html",
+                  {"rounds": InspectionRound.objects.all()})
+
+
+def _round(request, round_id):
+    from .models import InspectionRound
+
+    if request.user.role != Role.DISCIPLINE_OFFICER:
+        raise PermissionDenied
+    inspection = InspectionRound.objects.filter(pk=round_id).first()
+    if inspection is None:
+        raise Http404
+    return inspection
+
+
+@login_required
+def round_detail_view(request, round_id):
+    from accounts.models import Organisation
+
+    inspection = _round(request, round_id)
+    if request.method == "POST":
+        post = request.POST
+        try:
+            deadline = date.fromisoformat(post.get("deadline", ""))
+        except ValueError:
+            deadline = None
+        try:
+            if post.get("closing_summary") is not None:
+                services.round_close(actor=request.user, round_id=inspection.pk,
+                                     closing_summary=post.get("closing_summary", ""))
+            else:
+                organisation = post.get("responsible_organisation", "")
+                services.round_feedback(
+                    actor=request.user, round_id=inspection.pk, problem=post.get("problem", ""),
+                    responsible_organisation_id=int(organisation) if organisation.isdigit()
+                    else None, deadline=deadline, standard=post.get("standard", ""),
+                    responsible_person=post.get("responsible_person", ""))
+            messages.success(request, _("已保存。"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("inspections:round", round_id=inspection.pk)
+    return render(request, "inspections/round_detail.html", {
+        **round_overview(inspection, request.user),
+        "organisations": Organisation.objects.filter(is_active=True).order_by("kind", "name")})
+
+
+@login_required
+@require_GET
+def round_export_view(request, round_id, fmt):
+    inspection = _round(request, round_id)
+    overview = round_overview(inspection, request.user)
+    if fmt == "pdf":
+        response = HttpResponse(round_report_pdf(overview), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="round-{inspection.pk}.pdf"'
+        return response
+    response = HttpResponse(
+        round_lists_xlsx(overview),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="round-{inspection.pk}.xlsx"'
+    return response

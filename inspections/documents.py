@@ -1,0 +1,39 @@
+"""Documents of site supervision: the inspection round's closing report (PDF) and its three
+lists (Excel). Pure functions: data in, bytes out."""
+from io import BytesIO
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+LIST_COLUMNS = [
+    (_("序号"), lambda n, i: n),
+    (_("问题"), lambda n, i: i.problem),
+    (_("责任单位"), lambda n, i: i.responsible_organisation.name),
+    (_("责任人"), lambda n, i: i.responsible_person),
+    (_("整改时限"), lambda n, i: i.deadline),
+    (_("整改标准"), lambda n, i: i.standard),
+    (_("状态"), lambda n, i: i.get_status_display()),
+    (_("整改情况及佐证"), lambda n, i: i.evidence),
+]
+
+
+def round_report_pdf(overview: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string("inspections/round_report.html",
+                            {**overview, "printed_at": timezone.localtime()})
+    return HTML(string=html).write_pdf()
+
+
+def round_lists_xlsx(overview: dict) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("三张清单"))
+    sheet.append([str(title) for title, _f in LIST_COLUMNS])
+    for n, item in enumerate(overview["items"], start=1):
+        sheet.append([value(n, item) for _t, value in LIST_COLUMNS])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
