@@ -1,34 +1,69 @@
-"""Site photo evidence: refuse what is not a photo before decoding it, then hash it (SHA-256 and a
-perceptual hash), read its EXIF time and GPS, and re-encode a copy without EXIF for public pages."""
+"""Site photo evidence: refuse unsafe uploads, read when and where a photo was taken, hash it."""
+from __future__ import annotations
+
 import hashlib
 import math
+import os
+import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
 from io import BytesIO
+from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 import imagehash
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageOps
 
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 NEAR_DUPLICATE_DISTANCE = 8
 PUBLIC_LONGEST_SIDE = 1600
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-_SIGNATURES = {
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-}
-_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-_EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
-_DATETIME_ORIGINAL, _DATETIME = 0x9003, 0x0132
+PUBLIC_JPEG_QUALITY = 85
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+EARTH_RADIUS_M = 6_371_008.8
+
+# Pillow format name and content type, by the file's first bytes (never by its name).
+_JPEG = ("JPEG", "image/jpeg")
+_PNG = ("PNG", "image/png")
+_WEBP = ("WEBP", "image/webp")
+
+# Markup or script has no business inside a photo: a polyglot (an image header followed by
+# HTML, SVG or PHP) could be taken for a page by a content-sniffing browser or a lax server.
+# Browsers sniff the first bytes, so any tag there is refused; in the rest of the file only
+# patterns long enough never to turn up by chance in compressed pixel data.
+_SNIFF_WINDOW = 1024
+_MARKUP_AT_START = re.compile(
+    rb"<\s*(?:!doctype|\?php|svg|html|head|body|script|iframe|object|embed|img|meta|style|title)"
+    rb"[\s>/]",
+    re.IGNORECASE,
+)
+_MARKUP_ANYWHERE = re.compile(
+    rb"<(?:script|iframe|html|body|object|embed)[\s>/]|<\?php\s|javascript:",
+    re.IGNORECASE,
+)
+
+_EXIF_DATETIME_FORMAT = "%Y:%m:%d %H:%M:%S"
+_OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
+
+# EXIF tags (ExifTags.Base) and GPS tags (ExifTags.GPS).
+_DATETIME = 0x0132
+_DATETIME_ORIGINAL = 0x9003
+_OFFSET_TIME = 0x9010
+_OFFSET_TIME_ORIGINAL = 0x9011
+_GPS_LATITUDE_REF = 1
+_GPS_LATITUDE = 2
+_GPS_LONGITUDE_REF = 3
+_GPS_LONGITUDE = 4
 
 
 @dataclass(frozen=True)
 class PhotoFacts:
+    """What an accepted photo says about itself. Width and height are as displayed (after the
+    EXIF orientation); time and position are None when the photo does not say or says nonsense."""
+
     sha256: str
     phash: str
     width: int
@@ -39,117 +74,287 @@ class PhotoFacts:
     longitude: Decimal | None
 
 
-def _refuse(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
-def _sniff(head: bytes) -> str | None:
-    for signature, content_type in _SIGNATURES.items():
-        if head.startswith(signature):
-            return content_type
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def _read(data) -> bytes:
-    if isinstance(data, bytes | bytearray):
-        return bytes(data)
-    data.seek(0)
-    raw = data.read(MAX_BYTES + 1)
-    data.seek(0)
-    return raw
-
-
-def inspect_photo(data, *, filename: str = "") -> PhotoFacts:
-    raw = _read(data)
-    if len(raw) > MAX_BYTES:
-        raise _refuse(_("照片超过 15 MB，请压缩后再上传。"), "too_large")
-    if not raw:
-        raise _refuse(_("照片是空文件。"), "empty")
-    content_type = _sniff(raw[:16])
-    if content_type is None:
-        raise _refuse(_("“%(name)s”不是 JPEG、PNG 或 WebP 照片。") % {"name": filename or "?"},
-                      "not_a_photo")
+def inspect_photo(data: bytes | BinaryIO, *, filename: str) -> PhotoFacts:
+    """Validate an uploaded photo and read its facts; raise ValidationError to refuse it."""
+    raw = _read_bounded(data, filename)
+    image, content_type = _open_checked(raw, filename)
     try:
-        # Opening reads the header only: the pixel count is known before anything is decoded.
-        with Image.open(BytesIO(raw)) as probe:
-            width, height = probe.size
-            if width * height > MAX_PIXELS:
-                raise _refuse(_("照片像素过多（%(w)d×%(h)d），已拒收。") % {"w": width, "h": height},
-                              "too_many_pixels")
-            if _FORMATS.get(probe.format) != content_type:
-                raise _refuse(_("照片内容与其格式不符。"), "mismatch")
-    except Image.DecompressionBombError:
-        raise _refuse(_("照片像素过多，已拒收。"), "too_many_pixels") from None
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise _refuse(_("无法识别的照片文件。"), "unreadable") from None
+        exif = _exif(image)
+        upright = _upright(image)
+        phash = str(imagehash.phash(upright))
+        latitude, longitude = _gps_position(exif)
+        return PhotoFacts(
+            sha256=hashlib.sha256(raw).hexdigest(),
+            phash=phash,
+            width=upright.width,
+            height=upright.height,
+            content_type=content_type,
+            taken_at=_taken_at(exif),
+            latitude=latitude,
+            longitude=longitude,
+        )
+    finally:
+        image.close()
+
+
+def reencode_without_exif(data: bytes | BinaryIO) -> bytes:
+    """A JPEG for public pages: upright, longest side at most 1600 px, no EXIF or other
+    metadata (no GPS, no camera, no comment, no ICC profile: colours are converted to sRGB).
+    Refuses, like inspect_photo, what is not a safe photo."""
+    raw = _read_bounded(data, "")
+    image, _content_type = _open_checked(raw, "")
     try:
-        with Image.open(BytesIO(raw)) as image:
-            image.load()
-            exif = image.getexif()
-            phash = str(imagehash.phash(ImageOps.exif_transpose(image).convert("RGB")))
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise _refuse(_("照片文件已损坏或不完整。"), "corrupt") from None
-    latitude, longitude = _gps(exif)
-    return PhotoFacts(sha256=hashlib.sha256(raw).hexdigest(), phash=phash, width=width,
-                      height=height, content_type=content_type, taken_at=_taken_at(exif),
-                      latitude=latitude, longitude=longitude)
-
-
-def _taken_at(exif) -> datetime | None:
-    text = exif.get_ifd(_EXIF_IFD).get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
-    try:
-        return datetime.strptime(str(text).strip("\x00 "), "%Y:%m:%d %H:%M:%S").replace(
-            tzinfo=SHANGHAI)
-    except (TypeError, ValueError):
-        return None
-
-
-def _degrees(value, ref) -> Decimal | None:
-    try:
-        d, m, s = (float(v) for v in value)
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None
-    degrees = Decimal(str(round(d + m / 60 + s / 3600, 6)))
-    return -degrees if str(ref).upper().startswith(("S", "W")) else degrees
-
-
-def _gps(exif) -> tuple[Decimal | None, Decimal | None]:
-    gps = exif.get_ifd(_GPS_IFD)
-    if not gps or 2 not in gps or 4 not in gps:
-        return None, None
-    return _degrees(gps[2], gps.get(1, "N")), _degrees(gps[4], gps.get(3, "E"))
-
-
-def reencode_without_exif(data) -> bytes:
-    """A JPEG for public pages: oriented, at most 1600 px, no EXIF (no GPS) at all."""
-    with Image.open(BytesIO(_read(data))) as image:
-        image = ImageOps.exif_transpose(image).convert("RGB")
-        image.thumbnail((PUBLIC_LONGEST_SIDE, PUBLIC_LONGEST_SIDE))
-        out = BytesIO()
-        image.save(out, format="JPEG", quality=85, optimize=True)
+        picture = _to_srgb(_upright(image))
+    finally:
+        image.close()
+    picture.thumbnail((PUBLIC_LONGEST_SIDE, PUBLIC_LONGEST_SIDE), Image.Resampling.LANCZOS)
+    clean = Image.new("RGB", picture.size)  # a fresh image: nothing of the original's info
+    clean.paste(picture)
+    out = BytesIO()
+    clean.save(out, format="JPEG", quality=PUBLIC_JPEG_QUALITY, optimize=True)
     return out.getvalue()
 
 
 def phash_distance(a_hex: str, b_hex: str) -> int:
-    return imagehash.hex_to_hash(a_hex) - imagehash.hex_to_hash(b_hex)
+    """Hamming distance of two perceptual hashes; ≤ NEAR_DUPLICATE_DISTANCE is near-identical."""
+    if len(a_hex) != len(b_hex):
+        raise ValueError("perceptual hashes of different lengths")
+    return (int(a_hex, 16) ^ int(b_hex, 16)).bit_count()
 
 
 def distance_metres(lat1, lon1, lat2, lon2) -> float:
-    p1, l1, p2, l2 = map(math.radians, map(float, (lat1, lon1, lat2, lon2)))
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin((l2 - l1) / 2) ** 2
-    return 2 * 6371000 * math.asin(math.sqrt(h))
+    """Great-circle (haversine) distance between two positions in decimal degrees."""
+    phi1, phi2 = math.radians(float(lat1)), math.radians(float(lat2))
+    d_phi = phi2 - phi1
+    d_lambda = math.radians(float(lon2) - float(lon1))
+    h = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-def gps_far_from(facts: PhotoFacts, latitude, longitude, *, limit_m: float = 1000) -> bool | None:
-    if None in (facts.latitude, facts.longitude, latitude, longitude):
+def gps_far_from(facts: PhotoFacts, lat, lon, *, limit_m: float = 1000) -> bool | None:
+    """Whether the photo was taken more than limit_m from the site; None when either position
+    is unknown."""
+    if facts.latitude is None or facts.longitude is None or lat is None or lon is None:
         return None
-    return distance_metres(facts.latitude, facts.longitude, latitude, longitude) > limit_m
+    return distance_metres(facts.latitude, facts.longitude, lat, lon) > limit_m
 
 
-def exif_time_far_from(facts: PhotoFacts, uploaded_at: datetime, *,
+def exif_time_far_from(facts: PhotoFacts, uploaded_at: datetime | None, *,
                        limit: timedelta = timedelta(hours=24)) -> bool | None:
-    if facts.taken_at is None:
+    """Whether the photo's own time is more than limit away from its upload; None when either
+    is unknown. A naive uploaded_at is taken as Asia/Shanghai time."""
+    if facts.taken_at is None or uploaded_at is None:
         return None
-    return abs(uploaded_at - facts.taken_at) > limit
+    if uploaded_at.tzinfo is None:
+        uploaded_at = uploaded_at.replace(tzinfo=LOCAL_TZ)
+    return abs(facts.taken_at - uploaded_at) > limit
+
+
+# --- refusing -----------------------------------------------------------------------------
+
+
+def _refuse(message: str, code: str, filename: str, **params) -> ValidationError:
+    name = os.path.basename(filename or "")[:100] or _("照片")
+    return ValidationError(message, code=code, params={"name": name, **params})
+
+
+def _read_bounded(data: bytes | BinaryIO, filename: str) -> bytes:
+    """The upload's bytes, reading no more than MAX_BYTES + 1 of a stream."""
+    too_big = _refuse(_("“%(name)s”超过 %(limit)s MB，请压缩后再上传。"), "too_large",
+                      filename, limit=MAX_BYTES // (1024 * 1024))
+    if isinstance(data, bytes | bytearray | memoryview):
+        raw = bytes(data)
+    else:
+        declared = getattr(data, "size", None)
+        if isinstance(declared, int) and declared > MAX_BYTES:
+            raise too_big
+        if hasattr(data, "seek"):
+            data.seek(0)
+        raw = data.read(MAX_BYTES + 1)
+        if hasattr(data, "seek"):
+            data.seek(0)
+    if len(raw) > MAX_BYTES:
+        raise too_big
+    return raw
+
+
+def _sniff(raw: bytes) -> tuple[str, str] | None:
+    if raw.startswith(b"\xff\xd8\xff"):
+        return _JPEG
+    if raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _PNG
+    if len(raw) >= 12 and raw[:4] == b"RIFF" and raw[8:12] == b"WEBP":
+        return _WEBP
+    return None
+
+
+def _open_checked(raw: bytes, filename: str) -> tuple[Image.Image, str]:
+    """Refuse by content type, by markup inside and by declared pixel count, all before
+    decoding; then decode, refusing what will not decode. Returns the loaded image."""
+    sniffed = _sniff(raw)
+    if sniffed is None:
+        raise _refuse(_("“%(name)s”不是 JPEG、PNG 或 WebP 格式的照片（按文件内容判断，"
+                        "与文件扩展名无关）。"), "unsupported_type", filename)
+    if _MARKUP_AT_START.search(raw, 0, _SNIFF_WINDOW) or _MARKUP_ANYWHERE.search(raw):
+        raise _refuse(_("“%(name)s”含有网页或脚本内容，不能作为照片上传。"),
+                      "active_content", filename)
+    pillow_format, content_type = sniffed
+    too_many_pixels = _refuse(
+        _("“%(name)s”像素过多（上限 %(limit)s 万像素），可能是恶意构造的图片，已拒收。"),
+        "too_many_pixels", filename, limit=MAX_PIXELS // 10_000)
+    unreadable = _refuse(_("“%(name)s”已损坏或不完整，无法读取，请重新拍摄或上传原图。"),
+                         "corrupt", filename)
+    # Pillow's own bomb check (Image.MAX_IMAGE_PIXELS, left as it is) runs inside open(): its
+    # error, or its warning where warnings are errors, is a refusal like ours.
+    try:
+        image = Image.open(BytesIO(raw), formats=[pillow_format])
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_many_pixels from None
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise unreadable from None
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        image.close()
+        raise unreadable
+    if width * height > MAX_PIXELS:
+        image.close()
+        raise too_many_pixels
+    try:
+        image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        image.close()
+        raise too_many_pixels from None
+    except Exception:  # Pillow raises many kinds on bad data; none may become a 500
+        image.close()
+        raise unreadable from None
+    return image, content_type
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _exif(image: Image.Image) -> Image.Exif | None:
+    try:
+        return image.getexif()
+    except Exception:  # malformed EXIF is no EXIF
+        return None
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:  # a malformed orientation tag: keep the pixels as stored
+        return image.copy()
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """RGB pixels in sRGB; transparency over white."""
+    icc = image.info.get("icc_profile")
+    if icc and image.mode in ("RGB", "CMYK"):
+        try:
+            return ImageCms.profileToProfile(
+                image, ImageCms.ImageCmsProfile(BytesIO(icc)), ImageCms.createProfile("sRGB"),
+                outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            pass
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def _text(value) -> str | None:
+    if isinstance(value, bytes):
+        value = value.decode("ascii", errors="replace")
+    if not isinstance(value, str):
+        return None
+    return value.strip("\x00 \t\r\n")
+
+
+def _taken_at(exif: Image.Exif | None) -> datetime | None:
+    """DateTimeOriginal, else DateTime; in the offset their OffsetTime tag gives, else in
+    Asia/Shanghai."""
+    if exif is None:
+        return None
+    try:
+        exif_ifd = exif.get_ifd(ExifTags.IFD.Exif)
+    except Exception:
+        exif_ifd = {}
+    for stamp, offset in ((exif_ifd.get(_DATETIME_ORIGINAL), exif_ifd.get(_OFFSET_TIME_ORIGINAL)),
+                          (exif.get(_DATETIME), exif_ifd.get(_OFFSET_TIME))):
+        stamp = _text(stamp)
+        if not stamp:
+            continue
+        try:
+            naive = datetime.strptime(stamp[:19], _EXIF_DATETIME_FORMAT)
+        except ValueError:
+            continue
+        return naive.replace(tzinfo=_tz(_text(offset)))
+    return None
+
+
+def _tz(offset: str | None):
+    match = _OFFSET.match(offset or "")
+    if match is None:
+        return LOCAL_TZ
+    sign, hours, minutes = match.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    if delta > timedelta(hours=14) or int(minutes) >= 60:
+        return LOCAL_TZ
+    return timezone(-delta if sign == "-" else delta)
+
+
+def _rational(value) -> Decimal | None:
+    try:
+        numerator, denominator = value.numerator, value.denominator
+    except AttributeError:
+        if isinstance(value, tuple) and len(value) == 2:
+            numerator, denominator = value
+        elif isinstance(value, int | float):
+            numerator, denominator = value, 1
+        else:
+            return None
+    try:
+        numerator, denominator = Decimal(numerator), Decimal(denominator)
+        if denominator == 0 or not numerator.is_finite() or not denominator.is_finite():
+            return None
+        return numerator / denominator
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+
+
+def _degrees(value, ref, positive: str, negative: str, limit: int) -> Decimal | None:
+    ref = (_text(ref) or "").upper()
+    if ref not in (positive, negative):
+        return None
+    if not isinstance(value, tuple | list) or not 1 <= len(value) <= 3:
+        return None
+    parts = [_rational(part) for part in value]
+    if any(part is None or part < 0 for part in parts):
+        return None
+    parts += [Decimal(0)] * (3 - len(parts))
+    degrees, minutes, seconds = parts
+    if minutes >= 60 or seconds >= 60:
+        return None
+    total = degrees + minutes / 60 + seconds / 3600
+    if total > limit:
+        return None
+    total = total.quantize(Decimal("0.0000001"))
+    return -total if ref == negative else total
+
+
+def _gps_position(exif: Image.Exif | None) -> tuple[Decimal | None, Decimal | None]:
+    """Both coordinates or neither: half a position is no position. (0, 0) is what devices
+    without a fix write, so it counts as unknown."""
+    if exif is None:
+        return None, None
+    try:
+        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    except Exception:
+        return None, None
+    latitude = _degrees(gps.get(_GPS_LATITUDE), gps.get(_GPS_LATITUDE_REF), "N", "S", 90)
+    longitude = _degrees(gps.get(_GPS_LONGITUDE), gps.get(_GPS_LONGITUDE_REF), "E", "W", 180)
+    if latitude is None or longitude is None or (latitude == 0 and longitude == 0):
+        return None, None
+    return latitude, longitude

@@ -52,7 +52,8 @@ def _scene(seed: int, size=(1200, 900)) -> Image.Image:
         draw.line([(0, y), (width, y)], fill=colour)
     for _ in range(25):
         x0, y0 = rng.randint(0, width), rng.randint(0, height)
-        x1, y1 = x0 + rng.randint(40, width // 2), y0 + rng.randint(40, height // 2)
+        x1 = x0 + rng.randint(width // 30 + 1, width // 2)
+        y1 = y0 + rng.randint(height // 30 + 1, height // 2)
         fill = tuple(rng.randint(0, 255) for _ in range(3))
         if rng.random() < 0.5:
             draw.rectangle([x0, y0, x1, y1], fill=fill)
