@@ -439,3 +439,13 @@ def test_reencoded_copy_of_a_transparent_png_is_a_small_jpeg():
 def test_reencode_refuses_what_inspect_refuses():
     with pytest.raises(ValidationError):
         reencode_without_exif(_png_declaring(20_000, 20_000))
+
+
+def test_truncated_jpeg_is_refused_even_after_weasyprint_relaxed_pillow():
+    import weasyprint  # noqa: F401 - importing it sets ImageFile.LOAD_TRUNCATED_IMAGES = True
+    from PIL import ImageFile as PillowImageFile
+
+    assert PillowImageFile.LOAD_TRUNCATED_IMAGES is True
+    data = _encode(_scene(1))
+    assert _refusal(data[: len(data) // 2], filename="cut.jpg").code == "corrupt"
+    assert PillowImageFile.LOAD_TRUNCATED_IMAGES is True  # restored for WeasyPrint
