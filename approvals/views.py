@@ -5,33 +5,22 @@ outcome, or the refusal in the user's language."""
 from datetime import date
 from decimal import Decimal
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_fsm import ConcurrentTransition
 
-from core.errors import ApplicationError
+from core.pages import run_and_return
 
 from . import services
 from .selectors import flag_list
 
 
 def _run(request, pk, action, success: str):
-    try:
-        action()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    except ConcurrentTransition:
-        messages.error(request, _("该项目刚被他人处理，请刷新后重试。"))
-    else:
-        messages.success(request, success)
-    return redirect("projects:detail", pk=pk)
+    return run_and_return(request, action, success, reverse("projects:detail", args=[pk]))
 
 
 @login_required

@@ -8,12 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import Role
-from core.errors import ApplicationError
+from core.pages import run_and_return
 
 from . import services
 from .documents import round_lists_xlsx, round_report_pdf
@@ -21,18 +22,10 @@ from .ledger import warning_colour
 from .selectors import item_list, round_overview
 
 
-def _run(request, project_id, action, success):
-    try:
-        action()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    if project_id is None:
-        return redirect("inspections:ledger")
-    return redirect("projects:detail", pk=project_id)
+def _run(request, project_id, action, success: str):
+    to = (reverse("inspections:ledger") if project_id is None
+          else reverse("projects:detail", args=[project_id]))
+    return run_and_return(request, action, success, to)
 
 
 @login_required

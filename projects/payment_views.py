@@ -3,33 +3,26 @@ with its Excel export."""
 from datetime import date
 from io import BytesIO
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import Role
-from core.errors import ApplicationError
+from core.pages import run_and_return
 
 from . import funds, services
 from .choices import PaymentStage, PaymentStatus
 from .selectors import payment_list
 
 
-def _run(request, project_id, action, success):
-    try:
-        action()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return redirect("projects:detail", pk=project_id)
+def _run(request, project_id, action, success: str):
+    return run_and_return(request, action, success,
+                          reverse("projects:detail", args=[project_id]))
 
 
 @login_required
