@@ -1,6 +1,7 @@
 """The audit chain in the admin: readable, never editable."""
 from django.contrib import admin
 
+from .audit import record_event
 from .models import AuditEvent, AuditHead
 
 
@@ -44,8 +45,6 @@ class AuditedModelAdmin(admin.ModelAdmin):
         return type(obj)._default_manager.filter(pk=obj.pk).values(*fields).first() or {}
 
     def save_model(self, request, obj, form, change):
-        from .audit import record_event
-
         before = self._stored(obj, form.changed_data) if change else {}
         super().save_model(request, obj, form, change)
         after = self._stored(obj, form.changed_data)
@@ -53,8 +52,6 @@ class AuditedModelAdmin(admin.ModelAdmin):
         record_event(actor=request.user, verb=verb, obj=obj, before=before, after=after)
 
     def delete_model(self, request, obj):
-        from .audit import record_event
-
         record_event(actor=request.user, verb=f"{obj._meta.model_name}.deleted_in_admin", obj=obj)
         super().delete_model(request, obj)
 

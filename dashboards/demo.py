@@ -15,9 +15,15 @@ from accounts.models import CompanyStaff, Organisation, User
 from approvals import services as approval_services
 from core.audit import record_event
 from core.errors import ConflictError
+from inspections.services import progress_report, spot_check_record
 from projects.choices import Category, ProjectStatus
 from projects.models import Project
-from projects.services import project_create
+from projects.services import (
+    payment_approve,
+    payment_mark_paid,
+    payment_request,
+    project_create,
+)
 from projects.tiers import policy_in_force, tier_for_amount
 
 # name, username, (latitude, longitude) of the street office
@@ -208,9 +214,6 @@ def _contract(project, street_user, contractor, n):
 
 def _money_moving(project, users, *, progress, pay):
     """The contractor reports progress and asks for a payment; finance pays some of them."""
-    from inspections.services import progress_report
-    from projects.services import payment_approve, payment_mark_paid, payment_request
-
     project.refresh_from_db()
     builder = next((u for u in users.values() if u.organisation_id == project.contractor_id
                     and u.role == Role.CONTRACTOR), None)
@@ -257,8 +260,6 @@ def _general_along_route(project, user, users, stage):
     _contract(project, user, winner, 0)
     _fire(project, user, "start_work")
     _money_moving(project, users, progress="35", pay=True)
-    from inspections.services import spot_check_record
-
     spot_check_record(actor=users["dept_expert"], project_id=project.pk, items=[
         ("沥青面层压实度", True, ""), ("检查井周边沉降", False, "井周5毫米错台")])
 

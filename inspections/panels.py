@@ -10,7 +10,7 @@ from projects.rules import is_project_contractor, is_street_staff_of
 from .choices import ItemSource
 from .ledger import warning_colour
 from .models import LabTest, ProgressReport, RectificationItem
-from .services import LEDGER_OPENERS, is_responsible_for, may_close_item
+from .permissions import LEDGER_OPENERS, is_responsible_for, may_close_item
 
 ON_SITE = (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED,
            ProjectStatus.SETTLED)

@@ -34,6 +34,8 @@ from .models import (
     SpotCheckItem,
     SpotCheckPlan,
 )
+from .permissions import LEDGER_OPENERS, is_responsible_for, may_close_item
+from .selectors import item_list
 
 RESIDENT_REPRESENTATIVE = "resident_representative"
 
@@ -67,9 +69,6 @@ def progress_report(*, actor, project_id: int, percent, text: str) -> ProgressRe
 
 # --- the rectification ledger (问题台账) ------------------------------------------------
 
-LEDGER_OPENERS = {Role.DEPT_REVIEWER, Role.DISCIPLINE_OFFICER, Role.STREET_STAFF,
-                  Role.SUPERVISOR}
-LEDGER_CLOSERS = {Role.DEPT_REVIEWER, Role.DISCIPLINE_OFFICER, Role.STREET_STAFF}
 
 
 def _today():
@@ -110,16 +109,10 @@ def item_open(*, actor, project_id: int | None, source: str, problem: str,
 
 
 def _locked_item(actor, item_id: int) -> RectificationItem:
-    from .selectors import item_list
-
     item = item_list(user=actor).select_for_update(of=("self",)).filter(pk=item_id).first()
     if item is None:
         raise Http404
     return item
-
-
-def is_responsible_for(item, actor) -> bool:
-    return actor.is_authenticated and actor.organisation_id == item.responsible_organisation_id
 
 
 def _item_step(actor, item_id, name, allowed, **kwargs) -> RectificationItem:
@@ -149,15 +142,6 @@ def item_submit(*, actor, item_id: int, evidence: str) -> RectificationItem:
         raise ValidationError({"evidence": _("请填写整改情况并提供佐证。")})
     return _item_step(actor, item_id, "submit_evidence", is_responsible_for,
                       evidence=evidence.strip(), at=timezone.now())
-
-
-def may_close_item(item, actor) -> bool:
-    """销号 by someone who is not the responsible party."""
-    if not actor.is_authenticated or actor.role not in LEDGER_CLOSERS or is_responsible_for(item, actor):
-        return False
-    if actor.role == Role.STREET_STAFF:
-        return item.project is not None and actor.organisation_id == item.project.street_id
-    return True
 
 
 def item_close(*, actor, item_id: int) -> RectificationItem:

@@ -14,11 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import Role
+from accounts.models import Organisation
 from core.pages import run_and_return
+from projects.permissions import access_project
 
 from . import services
 from .documents import round_lists_xlsx, round_report_pdf
 from .ledger import warning_colour
+from .models import InspectionRound
 from .selectors import item_list, round_overview
 
 
@@ -39,8 +42,6 @@ def progress_report_view(request, pk):
 @login_required
 @require_POST
 def item_open_view(request, pk):
-    from projects.permissions import access_project
-
     project = access_project(request.user, pk)
     try:
         deadline = date.fromisoformat(request.POST.get("deadline", ""))
@@ -137,8 +138,6 @@ def ledger_view(request):
 
 @login_required
 def round_list_view(request):
-    from .models import InspectionRound
-
     if request.method == "POST":
         def act():
             try:
@@ -161,8 +160,6 @@ def round_list_view(request):
 
 
 def _round(request, round_id):
-    from .models import InspectionRound
-
     if request.user.role != Role.DISCIPLINE_OFFICER:
         raise PermissionDenied
     inspection = InspectionRound.objects.filter(pk=round_id).first()
@@ -173,8 +170,6 @@ def _round(request, round_id):
 
 @login_required
 def round_detail_view(request, round_id):
-    from accounts.models import Organisation
-
     inspection = _round(request, round_id)
     if request.method == "POST":
         post = request.POST

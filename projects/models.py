@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.choices import OrganisationKind
+from core.dates import add_working_days, local_date
 from core.models import BaseModel
 
 from . import rules
@@ -300,8 +301,6 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     @property
     def review_due_date(self):
         """The step's time limit: N working days after it began (Asia/Shanghai calendar)."""
-        from core.dates import add_working_days, local_date
-
         if self.status not in REVIEW_STATUSES or self.status_changed_at is None:
             return None
         return add_working_days(local_date(self.status_changed_at),
@@ -309,8 +308,6 @@ class Project(ConcurrentTransitionMixin, BaseModel):
 
     @property
     def review_overdue(self) -> bool:
-        from core.dates import local_date
-
         due = self.review_due_date
         return due is not None and local_date(timezone.now()) > due
 

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from core.models import AuditEvent
 
 from .filters import ProjectFilter
-from .models import Project
+from .models import Payment, Project
 from .permissions import projects_visible_to
 
 
@@ -22,8 +22,6 @@ def project_timeline(project: Project) -> QuerySet[AuditEvent]:
 
 def payment_list(*, user, filters=None):
     """Payments of the projects the user can see, with the columns the ledger shows."""
-    from .models import Payment
-
     payments = (Payment.objects.filter(project__in=projects_visible_to(user))
                 .select_related("project", "project__street"))
     filters = filters or {}

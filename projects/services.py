@@ -10,17 +10,25 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.choices import Role
 from core.audit import record_event
 from core.dates import local_date
 from core.errors import ApplicationError, ConflictError
 from core.money import parse_amount
 from core.uploads import check_documents
 
-from .choices import EDITABLE_STATUSES, AttachmentKind
-from .models import Project, ProjectAttachment
+from .choices import (
+    EDITABLE_STATUSES,
+    AttachmentKind,
+    PaymentStage,
+    PaymentStatus,
+    ProjectStatus,
+)
+from .funds import check_payment, in_split_pattern
+from .models import Contract, Payment, Project, ProjectAttachment, Settlement
 from .permissions import access_project, can_file_projects
-from .rules import is_street_staff_of
-from .tiers import policy_in_force, project_tier
+from .rules import is_project_contractor, is_street_staff_of
+from .tiers import policy_in_force, project_tier, tier_for_amount
 
 # The fields a street office fills in; everything else is derived or set by transitions.
 EDITABLE_FIELDS = (
@@ -180,16 +188,12 @@ def user_transitions(project: Project, user) -> list:
 
 def amount_tier_preview(amount: Decimal, on: date | None = None):
     """The tier an amount would get under the policy in force today (for the filing form)."""
-    from .tiers import tier_for_amount
-
     return tier_for_amount(amount, policy_in_force(on or local_date(timezone.now())))
 
 
 # --- funds -------------------------------------------------------------------------------
 
 def _locked_contract(project: Project):
-    from .models import Contract
-
     # One request at a time per contract: concurrent requests cannot together pass a limit.
     return Contract.objects.select_for_update().filter(project=project).first()
 
@@ -204,11 +208,6 @@ def _refuse(violations) -> None:
 def payment_request(*, actor, project_id: int, stage: str, amount, payee_account: str = "",
                     work_value=None, invoice=None):
     """请款: checked against every payment rule before it reaches finance."""
-    from .choices import PaymentStage
-    from .funds import check_payment
-    from .models import Payment
-    from .rules import is_project_contractor
-
     if stage not in PaymentStage.values:
         raise ValidationError({"stage": _("请选择款项类型。")})
     try:
@@ -243,10 +242,6 @@ def payment_request(*, actor, project_id: int, stage: str, amount, payee_account
 
 
 def _finance_payment(actor, payment_id: int):
-    from accounts.choices import Role
-
-    from .models import Payment
-
     if not (actor.is_authenticated and actor.role == Role.FINANCE_OFFICER):
         raise PermissionDenied
     payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
@@ -258,11 +253,9 @@ def _finance_payment(actor, payment_id: int):
 
 def payment_approve(*, actor, payment_id: int, override_reason: str = ""):
     """Finance approves after the rules are checked again under the contract's lock."""
-    from .funds import check_payment, in_split_pattern
-
     with transaction.atomic():
         payment, project = _finance_payment(actor, payment_id)
-        if payment.status != "requested":
+        if payment.status != PaymentStatus.REQUESTED:
             raise ConflictError(_("该申请已处理。"))
         contract = _locked_contract(project)
         violations = check_payment(project, contract, payment)
@@ -277,7 +270,7 @@ def payment_approve(*, actor, payment_id: int, override_reason: str = ""):
         payment.approve(by=actor)
         payment.save()
         record_event(actor=actor, verb="payment.approved", obj=project, before={
-            "payment_status": "requested"}, after={"payment": payment.pk,
+            "payment_status": PaymentStatus.REQUESTED}, after={"payment": payment.pk,
                                                    "payment_status": payment.status,
                                             "amount": payment.amount,
                                             "override_reason": payment.override_reason})
@@ -289,12 +282,12 @@ def payment_return(*, actor, payment_id: int, reason: str):
         raise ValidationError({"reason": _("请填写退回理由。")})
     with transaction.atomic():
         payment, project = _finance_payment(actor, payment_id)
-        if payment.status != "requested":
+        if payment.status != PaymentStatus.REQUESTED:
             raise ConflictError(_("该申请已处理。"))
         payment.return_request(by=actor, reason=reason.strip())
         payment.save()
         record_event(actor=actor, verb="payment.returned", obj=project,
-                     before={"payment_status": "requested"},
+                     before={"payment_status": PaymentStatus.REQUESTED},
                      after={"payment": payment.pk, "payment_status": payment.status},
                      comment=reason)
     return payment
@@ -307,12 +300,12 @@ def payment_mark_paid(*, actor, payment_id: int, paid_on, voucher_no: str):
         raise ValidationError({"paid_on": _("请填写支付日期。")})
     with transaction.atomic():
         payment, project = _finance_payment(actor, payment_id)
-        if payment.status != "approved":
+        if payment.status != PaymentStatus.APPROVED:
             raise ConflictError(_("只有已审核的申请才能标记为已支付。"))
         payment.mark_paid(by=actor, paid_on=paid_on, voucher_no=voucher_no.strip())
         payment.save()
         record_event(actor=actor, verb="payment.paid", obj=project,
-                     before={"payment_status": "approved"},
+                     before={"payment_status": PaymentStatus.APPROVED},
                      after={"payment": payment.pk, "payment_status": payment.status,
                             "paid_on": paid_on, "voucher_no": payment.voucher_no,
                             "amount": payment.amount})
@@ -321,10 +314,6 @@ def payment_mark_paid(*, actor, payment_id: int, paid_on, voucher_no: str):
 
 def settlement_record(*, actor, project_id: int, amount, review_record: str):
     """结算 after acceptance, by finance (结算审核), with the review record."""
-    from accounts.choices import Role
-
-    from .models import Settlement
-
     if not (actor.is_authenticated and actor.role == Role.FINANCE_OFFICER):
         raise PermissionDenied
     if not review_record.strip():
@@ -335,7 +324,7 @@ def settlement_record(*, actor, project_id: int, amount, review_record: str):
         raise ValidationError({"amount": exc.error_list}) from None
     with transaction.atomic():
         project = access_project(actor, project_id, for_update=True)
-        if project.status != "accepted":
+        if project.status != ProjectStatus.ACCEPTED:
             raise ConflictError(_("竣工验收后才能结算。"))
         settlement = Settlement.objects.create(project=project, amount=amount,
                                                review_record=review_record.strip(),

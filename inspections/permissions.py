@@ -1,0 +1,21 @@
+"""Who may open, rectify and sign off ledger items: pure predicates, no queries."""
+from accounts.choices import Role
+
+LEDGER_OPENERS = {Role.DEPT_REVIEWER, Role.DISCIPLINE_OFFICER, Role.STREET_STAFF,
+                  Role.SUPERVISOR}
+LEDGER_CLOSERS = {Role.DEPT_REVIEWER, Role.DISCIPLINE_OFFICER, Role.STREET_STAFF}
+
+
+def is_responsible_for(item, actor) -> bool:
+    return actor.is_authenticated and actor.organisation_id == item.responsible_organisation_id
+
+
+def may_close_item(item, actor) -> bool:
+    """销号 by someone who is not the responsible party."""
+    if not actor.is_authenticated or actor.role not in LEDGER_CLOSERS:
+        return False
+    if is_responsible_for(item, actor):
+        return False
+    if actor.role == Role.STREET_STAFF:
+        return item.project is not None and actor.organisation_id == item.project.street_id
+    return True
