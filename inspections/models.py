@@ -1,5 +1,9 @@
-"""Site supervision records: progress reports, the rectification ledger (问题台账), quality spot
-checks and their monthly random plan, lab tests and completion acceptance."""
+"""Site supervision records: patrol logs, progress reports and their photo evidence, the
+rectification ledger (问题台账), quality spot checks and their monthly random plan, lab tests and
+completion acceptance."""
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -20,6 +24,8 @@ class ProgressReport(BaseModel):
     text = models.TextField(_("进度说明"))
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
+    # Made by the phone that captured the entry; a resend of the same entry finds it here.
+    client_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -30,6 +36,115 @@ class ProgressReport(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.percent}%"
+
+
+class PatrolLog(BaseModel):
+    """每日巡查记录 by the site supervisor of the project's supervision unit."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
+                                related_name="patrol_logs")
+    supervision_unit = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                         related_name="+")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    log_date = models.DateField(_("巡查日期"))
+    weather = models.CharField(_("天气"), max_length=50)
+    work_done = models.TextField(_("施工内容"))
+    head_count = models.PositiveIntegerField(_("现场人数"))
+    safety_notes = models.TextField(_("安全情况"), blank=True)
+    quality_notes = models.TextField(_("质量情况"), blank=True)
+    client_key = models.UUIDField(unique=True, editable=False)
+
+    class Meta:
+        ordering = ["-log_date", "-id"]
+        verbose_name = _("每日巡查记录")
+        verbose_name_plural = _("每日巡查记录")
+        indexes = [models.Index(fields=["project", "log_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.log_date}"
+
+
+class PatrolViolation(BaseModel):
+    """A working day on which an in-progress project had no patrol log, recorded against the
+    supervision unit by the nightly job. A log filed later for that day (sent late from a phone
+    that was offline) withdraws it."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
+                                related_name="patrol_violations")
+    supervision_unit = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                         related_name="patrol_violations")
+    day = models.DateField(_("缺少巡查记录的日期"))
+    withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "project_id"]
+        verbose_name = _("巡查缺失记录")
+        verbose_name_plural = _("巡查缺失记录")
+        constraints = [models.UniqueConstraint(fields=["project", "day"],
+                                               name="one_patrol_violation_per_project_day")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.day}"
+
+
+def _photo_path(folder: str, suffix: str) -> str:
+    from django.utils import timezone
+    return f"photos/{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+def _original_path(instance, filename: str) -> str:
+    return _photo_path("original", Path(filename).suffix.lower())
+
+
+def _public_path(instance, filename: str) -> str:
+    return _photo_path("public", ".jpg")
+
+
+class Photo(BaseModel):
+    """A site photo. The original stays private (it carries EXIF time and position); pages show
+    the re-encoded public copy. The flags are shown to reviewers and discipline officers."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
+                                related_name="photos")
+    patrol_log = models.ForeignKey(PatrolLog, on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="photos")
+    progress_report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, null=True,
+                                        blank=True, related_name="photos")
+    original = models.FileField(upload_to=_original_path)
+    public = models.FileField(upload_to=_public_path)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    content_type = models.CharField(max_length=40)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    phash = models.CharField(max_length=16)
+    # The same 64 bits as a signed integer, so that PostgreSQL can count differing bits.
+    phash_bits = models.BigIntegerField(db_index=True)
+    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("疑似重复使用的照片"))
+    time_mismatch = models.BooleanField(_("拍摄时间与上传相差超过24小时"), default=False)
+    far_from_site = models.BooleanField(_("拍摄位置距项目超过1公里"), default=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("现场照片")
+        verbose_name_plural = _("现场照片")
+        constraints = [models.CheckConstraint(
+            condition=Q(patrol_log__isnull=True) | Q(progress_report__isnull=True),
+            name="photo_belongs_to_one_entry")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.duplicate_of_id or self.time_mismatch or self.far_from_site)
 
 
 class InspectionRound(BaseModel):

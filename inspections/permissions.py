@@ -19,3 +19,12 @@ def may_close_item(item, actor) -> bool:
     if actor.role == Role.STREET_STAFF:
         return item.project is not None and actor.organisation_id == item.project.street_id
     return True
+
+# Reviewers and discipline officers see the photo flags and may open an original (with its
+# EXIF time and position); the people who took the photos see the public copies.
+PHOTO_FLAG_READERS = {Role.STREET_STAFF, Role.DEPT_REVIEWER, Role.DRC_OFFICER,
+                      Role.FINANCE_OFFICER, Role.DISCIPLINE_OFFICER, Role.ADMIN}
+
+
+def may_read_photo_flags(actor) -> bool:
+    return actor.is_authenticated and actor.role in PHOTO_FLAG_READERS

@@ -1,11 +1,16 @@
-"""Reads of site supervision: the ledger as each user may see it, overdue first."""
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+"""Reads of site supervision: the ledger as each user may see it, overdue first; the projects
+a user captures on site; photos."""
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
 
 from accounts.choices import Role
-from projects.permissions import projects_visible_to
+from core.dates import local_date
+from projects.choices import ProjectStatus
+from projects.models import Project
+from projects.permissions import access_project, projects_visible_to
 
 from .choices import ItemStatus
-from .models import InspectionRound, RectificationItem
+from .models import InspectionRound, Photo, RectificationItem
 
 
 def item_list(*, user) -> QuerySet[RectificationItem]:
@@ -30,3 +35,28 @@ def round_overview(inspection: InspectionRound, user) -> dict:
     closed = sum(1 for i in items if i.status == ItemStatus.CLOSED)
     return {"round": inspection, "items": items, "total": len(items), "closed": closed,
             "percent": round(closed * 100 / len(items)) if items else 0}
+
+
+def capture_projects(*, user, now) -> QuerySet[Project]:
+    """Projects under way on which the user reports from the site: the supervision unit's for
+    a supervisor (with whether today's patrol log is in), the contractor's for a contractor."""
+    under_way = Project.objects.filter(status=ProjectStatus.IN_PROGRESS).select_related("street")
+    if not (user.is_authenticated and user.is_active and user.organisation_id):
+        return under_way.none()
+    if user.role == Role.SUPERVISOR:
+        return (under_way.filter(supervision_unit_id=user.organisation_id)
+                .annotate(logs_today=Count("patrol_logs",
+                                           filter=Q(patrol_logs__log_date=local_date(now))))
+                .order_by("name", "pk"))
+    if user.role == Role.CONTRACTOR:
+        return under_way.filter(contractor_id=user.organisation_id).order_by("name", "pk")
+    return under_way.none()
+
+
+def access_photo(user, photo_id: int) -> Photo:
+    photo = Photo.objects.filter(pk=photo_id).only("project_id", "public", "original",
+                                                   "content_type", "original_name").first()
+    if photo is None:
+        raise Http404
+    access_project(user, photo.project_id)
+    return photo

@@ -4,12 +4,19 @@ from . import views
 
 app_name = "inspections"
 urlpatterns = [
+    path("capture/", views.capture_view, name="capture"),
+    path("capture/manifest.webmanifest", views.capture_manifest_view, name="capture_manifest"),
+    path("capture/sw.js", views.capture_service_worker_view, name="capture_sw"),
+    path("photos/<int:photo_id>/", views.photo_view, name="photo"),
+    path("photos/<int:photo_id>/original/", views.photo_view, {"original": True},
+         name="photo_original"),
     path("ledger/", views.ledger_view, name="ledger"),
     path("rounds/", views.round_list_view, name="rounds"),
     path("rounds/<int:round_id>/", views.round_detail_view, name="round"),
     path("rounds/<int:round_id>/export.<str:fmt>", views.round_export_view,
          name="round_export"),
     path("projects/<int:pk>/progress/", views.progress_report_view, name="progress"),
+    path("projects/<int:pk>/patrol-log/", views.patrol_log_view, name="patrol_log"),
     path("projects/<int:pk>/items/", views.item_open_view, name="item_open"),
     path("projects/<int:pk>/spot-check/", views.spot_check_view, name="spot_check"),
     path("projects/<int:pk>/lab-test/", views.lab_test_view, name="lab_test"),

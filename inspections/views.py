@@ -1,13 +1,17 @@
-"""Site supervision pages: progress, the ledger and its actions, spot checks, lab test and
-acceptance. Each POST calls one service and returns to the project page with the outcome."""
+"""Site supervision pages: the offline capture pages (patrol log, progress), photos, the
+ledger and its actions, spot checks, lab test and acceptance. Each POST calls one service and
+returns to the page it came from with the outcome."""
+import hashlib
+import uuid
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,13 +26,61 @@ from . import services
 from .documents import round_lists_xlsx, round_report_pdf
 from .ledger import warning_colour
 from .models import InspectionRound
-from .selectors import item_list, round_overview
+from .permissions import may_read_photo_flags
+from .selectors import access_photo, capture_projects, item_list, round_overview
 
 
 def _run(request, project_id, action, success: str):
-    to = (reverse("inspections:ledger") if project_id is None
-          else reverse("projects:detail", args=[project_id]))
+    if request.POST.get("from") == "capture":
+        to = reverse("inspections:capture")
+    elif project_id is None:
+        to = reverse("inspections:ledger")
+    else:
+        to = reverse("projects:detail", args=[project_id])
     return run_and_return(request, action, success, to)
+
+
+@login_required
+@require_GET
+def capture_view(request):
+    """The site staff's phone page: one card per project under way with the patrol-log or the
+    progress form. It works offline (service worker + the browser's outbox)."""
+    return render(request, "inspections/capture.html", {
+        "projects": capture_projects(user=request.user, now=timezone.now()),
+        "today": timezone.localdate(),
+        "new_key": uuid.uuid4(),
+        "is_supervisor": request.user.role == Role.SUPERVISOR,
+    })
+
+
+def capture_manifest_view(request):
+    response = render(request, "inspections/capture.webmanifest",
+                      content_type="application/manifest+json")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def capture_service_worker_view(request):
+    """The service worker, rendered so that it knows the (hashed) static URLs it keeps; its
+    cache name changes whenever the list does."""
+    body = render_to_string("inspections/capture-sw.js", {"version": ""}, request=request)
+    version = hashlib.sha256(body.encode()).hexdigest()[:12]
+    body = render_to_string("inspections/capture-sw.js", {"version": version}, request=request)
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_required
+@require_POST
+def patrol_log_view(request, pk):
+    post = request.POST
+    return _run(request, pk, lambda: services.patrol_log_record(
+        actor=request.user, project_id=pk, client_key=post.get("client_key", ""),
+        log_date=post.get("log_date", ""), weather=post.get("weather", ""),
+        work_done=post.get("work_done", ""), head_count=post.get("head_count", ""),
+        safety_notes=post.get("safety_notes", ""), quality_notes=post.get("quality_notes", ""),
+        photos=request.FILES.getlist("photos")), _("巡查记录已保存。"))
 
 
 @login_required
@@ -36,7 +88,23 @@ def _run(request, project_id, action, success: str):
 def progress_report_view(request, pk):
     return _run(request, pk, lambda: services.progress_report(
         actor=request.user, project_id=pk, percent=request.POST.get("percent", ""),
-        text=request.POST.get("text", "")), _("进度已报送。"))
+        text=request.POST.get("text", ""), photos=request.FILES.getlist("photos"),
+        client_key=request.POST.get("client_key") or None), _("进度已报送。"))
+
+
+@login_required
+@require_GET
+def photo_view(request, photo_id, original=False):
+    """The public copy (no EXIF) to anyone who may see the project; the original only to
+    reviewers and discipline officers."""
+    photo = access_photo(request.user, photo_id)
+    if original and not may_read_photo_flags(request.user):
+        raise PermissionDenied
+    file = photo.original if original else photo.public
+    response = FileResponse(file.open("rb"),
+                            content_type=photo.content_type if original else "image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @login_required

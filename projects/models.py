@@ -117,6 +117,7 @@ class Project(ConcurrentTransitionMixin, BaseModel):
                                             ("green", _("绿"))])
     reported_progress = models.DecimalField(_("报送进度（%）"), max_digits=5, decimal_places=2,
                                             default=Decimal("0"))
+    started_at = models.DateTimeField(_("开工时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("完工时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
     procurement_method = models.CharField(_("采购方式"), max_length=10,
@@ -274,7 +275,7 @@ class Project(ConcurrentTransitionMixin, BaseModel):
                 custom={"label": pgettext_lazy("action", "开工"), "refused": _(
                     "项目金额已升级到更高类别，须补齐该类别的审批后才能继续。")})
     def start_work(self, *, by=None) -> None:
-        pass
+        self.started_at = timezone.now()
 
     @transition(field=status, source=ProjectStatus.IN_PROGRESS, target=ProjectStatus.COMPLETED,
                 conditions=[_not_escalated], permission=rules.is_project_contractor,

@@ -45,3 +45,10 @@ def is_project_contractor(project, user) -> bool:
     return (user.is_authenticated and user.is_active and user.role == Role.CONTRACTOR
             and user.organisation_id is not None
             and user.organisation_id == project.contractor_id)
+
+
+def is_project_supervisor(project, user) -> bool:
+    """Staff of the project's supervision unit (监理单位)."""
+    return (user.is_authenticated and user.is_active and user.role == Role.SUPERVISOR
+            and user.organisation_id is not None
+            and user.organisation_id == project.supervision_unit_id)

@@ -142,6 +142,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.audit_verify_chain",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Working days without a patrol log become violations against the supervision unit.
+    "patrol-logs-missing-nightly": {
+        "task": "inspections.tasks.find_missing_patrol_logs",
+        "schedule": crontab(hour=1, minute=0),
+    },
 }
 
 REST_FRAMEWORK = {

@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("projects/<int:pk>/progress/", views.ProgressReportApi.as_view(), name="api-progress"),
+    path("projects/<int:pk>/patrol-logs/", views.PatrolLogApi.as_view(), name="api-patrol-logs"),
 ]

@@ -1,6 +1,9 @@
-"""Site supervision API. So far: progress reports."""
+"""Site supervision API: patrol logs and progress reports, each with photos and a client-made
+idempotency key (a phone that was offline resends; the entry is stored once)."""
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -8,19 +11,76 @@ from projects.api.serializers import ProjectOutputSerializer
 from projects.permissions import access_project
 
 from .. import services
+from ..models import PatrolLog, Photo
+
+
+class PhotoOutputSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Photo
+        fields = ["id", "url", "width", "height", "taken_at", "duplicate_of", "time_mismatch",
+                  "far_from_site"]
+
+    def get_url(self, photo) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("inspections:photo", args=[photo.pk]))
 
 
 class ProgressInputSerializer(serializers.Serializer):
     percent = serializers.CharField()
     text = serializers.CharField(max_length=4000)
+    client_key = serializers.UUIDField(required=False)
+    photos = serializers.ListField(child=serializers.FileField(), required=False)
 
 
 class ProgressReportApi(APIView):
-    @extend_schema(request=ProgressInputSerializer, responses=ProjectOutputSerializer)
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request={"application/json": ProgressInputSerializer,
+                            "multipart/form-data": ProgressInputSerializer},
+                   responses={200: ProjectOutputSerializer, 201: ProjectOutputSerializer})
     def post(self, request, pk: int):
         serializer = ProgressInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.progress_report(actor=request.user, project_id=pk, **serializer.validated_data)
+        report = services.progress_report(actor=request.user, project_id=pk,
+                                          **serializer.validated_data)
         project = access_project(request.user, pk)
         return Response(ProjectOutputSerializer(project, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+                        status=status.HTTP_200_OK if report.replayed else status.HTTP_201_CREATED)
+
+
+class PatrolLogInputSerializer(serializers.Serializer):
+    client_key = serializers.UUIDField()
+    log_date = serializers.DateField()
+    weather = serializers.CharField(max_length=50)
+    work_done = serializers.CharField(max_length=4000)
+    head_count = serializers.IntegerField(min_value=0, max_value=10000)
+    safety_notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    quality_notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    photos = serializers.ListField(child=serializers.FileField(), allow_empty=False)
+
+
+class PatrolLogOutputSerializer(serializers.ModelSerializer):
+    photos = PhotoOutputSerializer(many=True)
+
+    class Meta:
+        model = PatrolLog
+        fields = ["id", "project", "client_key", "log_date", "weather", "work_done", "head_count",
+                  "safety_notes", "quality_notes", "supervisor", "created_at", "photos"]
+
+
+class PatrolLogApi(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": PatrolLogInputSerializer},
+                   responses={200: PatrolLogOutputSerializer, 201: PatrolLogOutputSerializer})
+    def post(self, request, pk: int):
+        serializer = PatrolLogInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        log = services.patrol_log_record(actor=request.user, project_id=pk,
+                                         **serializer.validated_data)
+        replayed = log.replayed
+        log = PatrolLog.objects.prefetch_related("photos").get(pk=log.pk)
+        return Response(PatrolLogOutputSerializer(log, context={"request": request}).data,
+                        status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)

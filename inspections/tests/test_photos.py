@@ -1,10 +1,7 @@
 """Site photo evidence: refusing unsafe uploads, EXIF time and GPS, perceptual hashes, and the
 metadata-free copy for public pages. Every image is built in memory; no database."""
 import hashlib
-import random
-import struct
 import time
-import zlib
 from datetime import datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
@@ -14,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import ExifTags, Image, ImageDraw, ImageFile
+from PIL import ExifTags, Image, ImageFile
 from PIL.TiffImagePlugin import IFDRational
 
 from inspections import photos
@@ -29,87 +26,11 @@ from inspections.photos import (
     phash_distance,
     reencode_without_exif,
 )
+from inspections.tests.images import encode, exif_with, png_declaring, scene
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SITE_LAT, SITE_LON = Decimal("31.2304"), Decimal("121.4737")
 METRES_PER_DEGREE_LAT = 111_195
-
-
-# --- building images ----------------------------------------------------------------------
-
-
-def _scene(seed: int, size=(1200, 900)) -> Image.Image:
-    """A made-up site photo: sky and ground gradients with random blocks and poles."""
-    rng = random.Random(seed)
-    image = Image.new("RGB", size)
-    draw = ImageDraw.Draw(image)
-    width, height = size
-    horizon = rng.randint(height // 4, height * 3 // 4)
-    for y in range(height):
-        shade = int(255 * y / height)
-        colour = (shade // 2, 120 + shade // 3, 255 - shade) if y < horizon else \
-            (90 + shade // 4, 70 + shade // 5, 40)
-        draw.line([(0, y), (width, y)], fill=colour)
-    for _ in range(25):
-        x0, y0 = rng.randint(0, width), rng.randint(0, height)
-        x1 = x0 + rng.randint(width // 30 + 1, width // 2)
-        y1 = y0 + rng.randint(height // 30 + 1, height // 2)
-        fill = tuple(rng.randint(0, 255) for _ in range(3))
-        if rng.random() < 0.5:
-            draw.rectangle([x0, y0, x1, y1], fill=fill)
-        else:
-            draw.ellipse([x0, y0, x1, y1], fill=fill)
-    return image
-
-
-def _dms(value: float) -> tuple[IFDRational, IFDRational, IFDRational]:
-    value = abs(value)
-    degrees = int(value)
-    minutes = int((value - degrees) * 60)
-    seconds = round((value - degrees - minutes / 60) * 3600 * 10_000)
-    return IFDRational(degrees), IFDRational(minutes), IFDRational(seconds, 10_000)
-
-
-def _exif(*, taken: str | None = None, offset: str | None = None, lat: float | None = None,
-          lon: float | None = None, orientation: int | None = None) -> Image.Exif:
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "TestCam"
-    if orientation is not None:
-        exif[ExifTags.Base.Orientation] = orientation
-    if taken is not None:
-        exif_ifd = exif.get_ifd(ExifTags.IFD.Exif)
-        exif_ifd[ExifTags.Base.DateTimeOriginal] = taken
-        if offset is not None:
-            exif_ifd[ExifTags.Base.OffsetTimeOriginal] = offset
-    if lat is not None and lon is not None:
-        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-        gps[ExifTags.GPS.GPSLatitudeRef] = "N" if lat >= 0 else "S"
-        gps[ExifTags.GPS.GPSLatitude] = _dms(lat)
-        gps[ExifTags.GPS.GPSLongitudeRef] = "E" if lon >= 0 else "W"
-        gps[ExifTags.GPS.GPSLongitude] = _dms(lon)
-    return exif
-
-
-def _encode(image: Image.Image, fmt="JPEG", **options) -> bytes:
-    out = BytesIO()
-    image.save(out, format=fmt, **options)
-    return out.getvalue()
-
-
-def _png_declaring(width: int, height: int) -> bytes:
-    """A genuine 1-bit greyscale PNG of width × height black pixels, built chunk by chunk so the
-    test never holds the pixels: all-zero rows compress about 1000:1, so a 20000 × 20000
-    image (400 megapixels once decoded) is a file of some tens of kilobytes."""
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (struct.pack(">I", len(body)) + kind + body
-                + struct.pack(">I", zlib.crc32(kind + body)))
-
-    row = b"\x00" + bytes((width + 7) // 8)  # filter byte "none", then the packed pixels
-    compressor = zlib.compressobj(9)
-    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat)
-            + chunk(b"IEND", b""))
 
 
 def _refusal(data, filename="site.jpg") -> ValidationError:
@@ -128,7 +49,7 @@ def _facts(**changes) -> PhotoFacts:
 
 
 def test_jpeg_exif_time_and_gps_are_read_back():
-    data = _encode(_scene(1), exif=_exif(taken="2025:03:14 09:26:53",
+    data = encode(scene(1), exif=exif_with(taken="2025:03:14 09:26:53",
                                          lat=31.236734, lon=121.474812))
 
     facts = inspect_photo(data, filename="现场.jpg")
@@ -147,7 +68,7 @@ def test_jpeg_exif_time_and_gps_are_read_back():
 
 
 def test_southern_and_western_refs_sign_the_position_and_an_offset_tag_is_honoured():
-    data = _encode(_scene(1), exif=_exif(taken="2025:03:14 01:26:53", offset="-03:00",
+    data = encode(scene(1), exif=exif_with(taken="2025:03:14 01:26:53", offset="-03:00",
                                          lat=-22.9068, lon=-43.1729))
 
     facts = inspect_photo(data, filename="rio.jpg")
@@ -160,47 +81,47 @@ def test_southern_and_western_refs_sign_the_position_and_an_offset_tag_is_honour
 def test_datetime_in_ifd0_is_the_fallback():
     exif = Image.Exif()
     exif[ExifTags.Base.DateTime] = "2024:12:31 23:59:59"
-    facts = inspect_photo(_encode(_scene(1), exif=exif), filename="a.jpg")
+    facts = inspect_photo(encode(scene(1), exif=exif), filename="a.jpg")
     assert facts.taken_at == datetime(2024, 12, 31, 23, 59, 59, tzinfo=SHANGHAI)
 
 
 def test_no_exif_means_no_time_and_no_position():
-    facts = inspect_photo(_encode(_scene(1)), filename="a.jpg")
+    facts = inspect_photo(encode(scene(1)), filename="a.jpg")
     assert (facts.taken_at, facts.latitude, facts.longitude) == (None, None, None)
 
 
 def test_malformed_exif_time_and_gps_are_unknown_not_errors():
-    exif = _exif(taken="0000:00:00 00:00:00")
+    exif = exif_with(taken="0000:00:00 00:00:00")
     gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
     gps[ExifTags.GPS.GPSLatitudeRef] = "N"
     gps[ExifTags.GPS.GPSLatitude] = (IFDRational(31), IFDRational(75), IFDRational(0))  # 75′
     gps[ExifTags.GPS.GPSLongitudeRef] = "E"
     gps[ExifTags.GPS.GPSLongitude] = (IFDRational(121), IFDRational(28), IFDRational(1))
 
-    facts = inspect_photo(_encode(_scene(1), exif=exif), filename="a.jpg")
+    facts = inspect_photo(encode(scene(1), exif=exif), filename="a.jpg")
 
     assert (facts.taken_at, facts.latitude, facts.longitude) == (None, None, None)
 
 
 def test_gps_without_its_ref_or_at_null_island_is_unknown():
-    exif = _exif(lat=31.2, lon=121.4)
+    exif = exif_with(lat=31.2, lon=121.4)
     del exif.get_ifd(ExifTags.IFD.GPSInfo)[ExifTags.GPS.GPSLongitudeRef]
-    assert inspect_photo(_encode(_scene(1), exif=exif), filename="a.jpg").latitude is None
+    assert inspect_photo(encode(scene(1), exif=exif), filename="a.jpg").latitude is None
 
-    exif = _exif(lat=0.0, lon=0.0)
-    assert inspect_photo(_encode(_scene(1), exif=exif), filename="a.jpg").latitude is None
+    exif = exif_with(lat=0.0, lon=0.0)
+    assert inspect_photo(encode(scene(1), exif=exif), filename="a.jpg").latitude is None
 
 
 def test_png_and_webp_are_accepted_by_content():
-    png = inspect_photo(_encode(_scene(1, (320, 240)), "PNG"), filename="photo.jpg")
-    webp = inspect_photo(_encode(_scene(1, (320, 240)), "WEBP"), filename="photo")
+    png = inspect_photo(encode(scene(1, (320, 240)), "PNG"), filename="photo.jpg")
+    webp = inspect_photo(encode(scene(1, (320, 240)), "WEBP"), filename="photo")
     assert png.content_type == "image/png"
     assert webp.content_type == "image/webp"
     assert (webp.width, webp.height) == (320, 240)
 
 
 def test_file_like_uploads_are_read():
-    data = _encode(_scene(1), exif=_exif(taken="2025:03:14 09:26:53"))
+    data = encode(scene(1), exif=exif_with(taken="2025:03:14 09:26:53"))
     upload = SimpleUploadedFile("site.jpg", data, content_type="application/octet-stream")
     upload.read(10)  # the position does not matter
 
@@ -214,10 +135,10 @@ def test_file_like_uploads_are_read():
 
 
 def test_resized_recompressed_copy_is_a_near_duplicate_and_an_unrelated_photo_is_not():
-    original = _encode(_scene(1, (2000, 1500)), quality=95)
-    copy = _encode(Image.open(BytesIO(original)).resize((800, 600), Image.Resampling.BILINEAR),
+    original = encode(scene(1, (2000, 1500)), quality=95)
+    copy = encode(Image.open(BytesIO(original)).resize((800, 600), Image.Resampling.BILINEAR),
                    quality=55)
-    unrelated = _encode(_scene(2, (2000, 1500)), quality=95)
+    unrelated = encode(scene(2, (2000, 1500)), quality=95)
 
     a = inspect_photo(original, filename="a.jpg").phash
     b = inspect_photo(copy, filename="b.jpg").phash
@@ -228,7 +149,7 @@ def test_resized_recompressed_copy_is_a_near_duplicate_and_an_unrelated_photo_is
 
 
 def test_the_public_copy_of_a_photo_is_its_near_duplicate():
-    original = _encode(_scene(3, (2400, 1800)), quality=92)
+    original = encode(scene(3, (2400, 1800)), quality=92)
     public = reencode_without_exif(original)
     assert phash_distance(inspect_photo(original, filename="a.jpg").phash,
                           inspect_photo(public, filename="b.jpg").phash) \
@@ -270,9 +191,9 @@ def test_gps_flag_is_none_when_either_position_is_unknown():
 
 
 def test_gps_flag_from_a_real_photo():
-    near = _encode(_scene(1), exif=_exif(lat=float(SITE_LAT) + 300 / METRES_PER_DEGREE_LAT,
+    near = encode(scene(1), exif=exif_with(lat=float(SITE_LAT) + 300 / METRES_PER_DEGREE_LAT,
                                          lon=float(SITE_LON)))
-    far = _encode(_scene(1), exif=_exif(lat=float(SITE_LAT) + 5000 / METRES_PER_DEGREE_LAT,
+    far = encode(scene(1), exif=exif_with(lat=float(SITE_LAT) + 5000 / METRES_PER_DEGREE_LAT,
                                         lon=float(SITE_LON)))
     assert gps_far_from(inspect_photo(near, filename="n.jpg"), SITE_LAT, SITE_LON) is False
     assert gps_far_from(inspect_photo(far, filename="f.jpg"), SITE_LAT, SITE_LON) is True
@@ -291,7 +212,7 @@ def test_exif_time_30_hours_from_upload_is_flagged():
 
 
 def test_exif_time_flag_from_a_real_photo_against_a_utc_upload_time():
-    data = _encode(_scene(1), exif=_exif(taken="2025:03:14 09:00:00"))
+    data = encode(scene(1), exif=exif_with(taken="2025:03:14 09:00:00"))
     facts = inspect_photo(data, filename="a.jpg")
     uploaded_utc = datetime(2025, 3, 15, 7, 0, tzinfo=ZoneInfo("UTC"))  # 15:00 in Shanghai
     assert exif_time_far_from(facts, uploaded_utc) is True  # 30 hours later
@@ -302,12 +223,12 @@ def test_exif_time_flag_from_a_real_photo_against_a_utc_upload_time():
 
 
 def test_the_crafted_png_is_a_genuine_png():
-    facts = inspect_photo(_png_declaring(64, 48), filename="small.png")
+    facts = inspect_photo(png_declaring(64, 48), filename="small.png")
     assert (facts.content_type, facts.width, facts.height) == ("image/png", 64, 48)
 
 
 def test_png_decompression_bomb_is_refused_without_decoding():
-    bomb = _png_declaring(20_000, 20_000)
+    bomb = png_declaring(20_000, 20_000)
     assert len(bomb) < 200_000  # small on disk, 400 megapixels once decoded
 
     with mock.patch.object(ImageFile.ImageFile, "load", autospec=True) as load:
@@ -323,7 +244,7 @@ def test_png_decompression_bomb_is_refused_without_decoding():
 
 
 def test_png_over_our_pixel_limit_but_under_pillows_is_refused_without_decoding():
-    data = _png_declaring(8000, 8000)  # 64 megapixels: Pillow would let it through
+    data = png_declaring(8000, 8000)  # 64 megapixels: Pillow would let it through
     assert 8000 * 8000 < Image.MAX_IMAGE_PIXELS
 
     with mock.patch.object(ImageFile.ImageFile, "load", autospec=True) as load:
@@ -336,7 +257,7 @@ def test_png_over_our_pixel_limit_but_under_pillows_is_refused_without_decoding(
 def test_pillows_own_bomb_error_is_a_refusal_too():
     with mock.patch.object(photos.Image, "open",
                            side_effect=Image.DecompressionBombError("bomb")):
-        assert _refusal(_encode(_scene(1, (64, 48)))).code == "too_many_pixels"
+        assert _refusal(encode(scene(1, (64, 48)))).code == "too_many_pixels"
 
 
 def test_svg_with_a_script_is_refused():
@@ -356,7 +277,7 @@ def test_png_header_followed_by_html_is_refused():
 
 
 def test_valid_image_with_html_appended_is_refused():
-    data = _encode(_scene(1, (320, 240)), "PNG") + b"\n<script src=//evil.example/x.js></script>"
+    data = encode(scene(1, (320, 240)), "PNG") + b"\n<script src=//evil.example/x.js></script>"
     assert _refusal(data, filename="photo.png").code == "active_content"
 
 
@@ -371,7 +292,7 @@ def test_zip_and_empty_files_are_refused():
 
 
 def test_oversized_file_is_refused():
-    data = _encode(_scene(1, (64, 48)))
+    data = encode(scene(1, (64, 48)))
     oversized = data + bytes(MAX_BYTES + 1 - len(data))
 
     error = _refusal(oversized, filename="huge.jpg")
@@ -394,7 +315,7 @@ def test_an_unbounded_stream_is_read_no_further_than_the_limit():
 
 
 def test_truncated_jpeg_is_refused():
-    data = _encode(_scene(1))
+    data = encode(scene(1))
     error = _refusal(data[: len(data) // 2], filename="cut.jpg")
     assert error.code == "corrupt"
     assert "损坏" in error.messages[0]
@@ -408,8 +329,8 @@ def test_garbage_after_a_jpeg_signature_is_refused():
 
 
 def test_reencoded_copy_is_a_jpeg_without_exif():
-    data = _encode(_scene(1, (2400, 1800)),
-                   exif=_exif(taken="2025:03:14 09:26:53", lat=31.2, lon=121.4),
+    data = encode(scene(1, (2400, 1800)),
+                   exif=exif_with(taken="2025:03:14 09:26:53", lat=31.2, lon=121.4),
                    comment=b"secret")
 
     public = reencode_without_exif(data)
@@ -423,7 +344,7 @@ def test_reencoded_copy_is_a_jpeg_without_exif():
 
 
 def test_reencoded_copy_applies_the_orientation_first():
-    data = _encode(_scene(1, (2000, 1000)), exif=_exif(orientation=6))
+    data = encode(scene(1, (2000, 1000)), exif=exif_with(orientation=6))
     image = Image.open(BytesIO(reencode_without_exif(data)))
     assert image.size == (800, 1600)  # stored landscape, shown portrait
     assert len(image.getexif()) == 0
@@ -431,14 +352,14 @@ def test_reencoded_copy_applies_the_orientation_first():
 
 def test_reencoded_copy_of_a_transparent_png_is_a_small_jpeg():
     image = Image.new("RGBA", (300, 200), (255, 0, 0, 0))
-    public = Image.open(BytesIO(reencode_without_exif(_encode(image, "PNG"))))
+    public = Image.open(BytesIO(reencode_without_exif(encode(image, "PNG"))))
     assert (public.format, public.mode, public.size) == ("JPEG", "RGB", (300, 200))
     assert public.getpixel((10, 10)) == pytest.approx((255, 255, 255), abs=3)
 
 
 def test_reencode_refuses_what_inspect_refuses():
     with pytest.raises(ValidationError):
-        reencode_without_exif(_png_declaring(20_000, 20_000))
+        reencode_without_exif(png_declaring(20_000, 20_000))
 
 
 def test_truncated_jpeg_is_refused_even_after_weasyprint_relaxed_pillow():
@@ -446,6 +367,6 @@ def test_truncated_jpeg_is_refused_even_after_weasyprint_relaxed_pillow():
     from PIL import ImageFile as PillowImageFile
 
     assert PillowImageFile.LOAD_TRUNCATED_IMAGES is True
-    data = _encode(_scene(1))
+    data = encode(scene(1))
     assert _refusal(data[: len(data) // 2], filename="cut.jpg").code == "corrupt"
     assert PillowImageFile.LOAD_TRUNCATED_IMAGES is True  # restored for WeasyPrint
