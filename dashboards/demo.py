@@ -1,13 +1,17 @@
 """The demo district of 荔城区: organisations, accounts and projects, built idempotently."""
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from io import BytesIO
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat, LPad
+from PIL import Image, ImageDraw
 from stdnum.cn import uscc
 
 from accounts.choices import OrganisationKind, Role, StaffPosition
@@ -15,7 +19,7 @@ from accounts.models import CompanyStaff, Organisation, User
 from approvals import services as approval_services
 from core.audit import record_event
 from core.errors import ConflictError
-from inspections.services import progress_report, spot_check_record
+from inspections.services import patrol_log_record, progress_report, spot_check_record
 from projects.choices import Category, ProjectStatus
 from projects.models import Project
 from projects.services import (
@@ -64,6 +68,7 @@ ACCOUNTS = [
     Account("contractor_a", "宏达项目经理", Role.CONTRACTOR, COMPANIES[0][0]),
     Account("contractor_b", "兴莆项目经理", Role.CONTRACTOR, COMPANIES[1][0]),
     Account("supervisor_a", "正诚总监", Role.SUPERVISOR, COMPANIES[3][0]),
+    Account("supervisor_b", "木兰监理员", Role.SUPERVISOR, COMPANIES[4][0]),
     Account("lab_a", "检测员", Role.LAB, COMPANIES[5][0]),
     Account("discipline", "纪检监察员", Role.DISCIPLINE_OFFICER, "区纪委监委"),
     Account("admin", "平台管理员", Role.ADMIN, "区数据管理局", staff=True),
@@ -212,6 +217,33 @@ def _contract(project, street_user, contractor, n):
         "quality_inspector": staff[StaffPosition.QUALITY_INSPECTOR]})
 
 
+def _site_photo(seed: int) -> SimpleUploadedFile:
+    """A made-up site photo (sky, road, a few blocks), different for every seed."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", (640, 480), (150, 190, 230))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 260, 640, 480], fill=(110, 100, 90))
+    for _ in range(12):
+        x, y = rng.randint(0, 600), rng.randint(120, 440)
+        draw.rectangle([x, y, x + rng.randint(20, 160), y + rng.randint(10, 80)],
+                       fill=tuple(rng.randint(0, 255) for _ in range(3)))
+    out = BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return SimpleUploadedFile(f"现场{seed}.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+def _patrols(project, users, *, photo_seed: int):
+    """Today's patrol log by the supervision unit's account, when it has one."""
+    supervisor = next((u for u in users.values() if u.role == Role.SUPERVISOR
+                       and u.organisation_id == project.supervision_unit_id), None)
+    if supervisor is None:
+        return
+    patrol_log_record(actor=supervisor, project_id=project.pk, client_key=uuid.uuid4(),
+                      log_date=date.today(), weather="晴", work_done="按计划施工，围挡完好",
+                      head_count=6, safety_notes="安全帽佩戴齐全", quality_notes="",
+                      photos=[_site_photo(photo_seed)])
+
+
 def _money_moving(project, users, *, progress, pay):
     """The contractor reports progress and asks for a payment; finance pays some of them."""
     project.refresh_from_db()
@@ -240,6 +272,8 @@ def _simple_under_way(project, user, users, n):
     _contract(project, user, contractor, n)
     _fire(project, user, "start_work")
     _money_moving(project, users, progress="60", pay=n % 2 == 0)
+    # Two projects share a photo, so the duplicate flag has something to show.
+    _patrols(project, users, photo_seed=min(n, 1))
 
 
 def _general_along_route(project, user, users, stage):
@@ -260,6 +294,7 @@ def _general_along_route(project, user, users, stage):
     _contract(project, user, winner, 0)
     _fire(project, user, "start_work")
     _money_moving(project, users, progress="35", pay=True)
+    _patrols(project, users, photo_seed=100 + project.pk)
     spot_check_record(actor=users["dept_expert"], project_id=project.pk, items=[
         ("沥青面层压实度", True, ""), ("检查井周边沉降", False, "井周5毫米错台")])
 

@@ -11,6 +11,7 @@ _ENTRIES = [
                                   Role.FINANCE_OFFICER, Role.CONTRACTOR, Role.SUPERVISOR,
                                   Role.LAB, Role.DISCIPLINE_OFFICER}),
     ("projects:create", _("项目申报"), {Role.STREET_STAFF}),
+    ("inspections:capture", _("现场记录"), {Role.SUPERVISOR, Role.CONTRACTOR}),
     ("approvals:flags", _("预警标记"), {Role.DISCIPLINE_OFFICER, Role.DEPT_REVIEWER,
                                      Role.DRC_OFFICER, Role.FINANCE_OFFICER}),
     ("inspections:ledger", _("问题台账"), {Role.STREET_STAFF, Role.DEPT_REVIEWER,

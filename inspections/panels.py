@@ -1,5 +1,6 @@
 """The site-supervision section of the project page: progress, the project's ledger items,
 spot checks, the lab test and acceptance."""
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -9,8 +10,13 @@ from projects.rules import is_project_contractor, is_street_staff_of
 
 from .choices import ItemSource
 from .ledger import warning_colour
-from .models import LabTest, ProgressReport, RectificationItem
-from .permissions import LEDGER_OPENERS, is_responsible_for, may_close_item
+from .models import LabTest, PatrolLog, PatrolViolation, Photo, ProgressReport, RectificationItem
+from .permissions import (
+    LEDGER_OPENERS,
+    is_responsible_for,
+    may_close_item,
+    may_read_photo_flags,
+)
 
 ON_SITE = (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED,
            ProjectStatus.SETTLED)
@@ -24,10 +30,16 @@ def supervision_panel(request, project):
     items = list(RectificationItem.objects.filter(project=project)
                  .select_related("responsible_organisation", "project"))
     completed = project.status == ProjectStatus.COMPLETED
+    photos = Prefetch("photos", queryset=Photo.objects.select_related("duplicate_of__project"))
     return "inspections/_panel.html", {
         "project": project,
         "reports": list(ProgressReport.objects.filter(project=project)
-                        .select_related("reported_by")[:5]),
+                        .select_related("reported_by").prefetch_related(photos)[:5]),
+        "patrol_logs": list(PatrolLog.objects.filter(project=project)
+                            .select_related("supervisor").prefetch_related(photos)[:5]),
+        "show_flags": may_read_photo_flags(user),
+        "missing_days": PatrolViolation.objects.filter(project=project,
+                                                       withdrawn_at__isnull=True).count(),
         "can_report": project.status == ProjectStatus.IN_PROGRESS
         and is_project_contractor(project, user),
         "items": [{"item": i, "colour": warning_colour(i, today),

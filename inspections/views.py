@@ -53,13 +53,17 @@ def capture_view(request):
     })
 
 
+@require_GET
 def capture_manifest_view(request):
+    """Public: browsers fetch a manifest without cookies; it holds nothing but names and icons."""
     response = render(request, "inspections/capture.webmanifest",
                       content_type="application/manifest+json")
     response["Cache-Control"] = "no-cache"
     return response
 
 
+@login_required
+@require_GET
 def capture_service_worker_view(request):
     """The service worker, rendered so that it knows the (hashed) static URLs it keeps; its
     cache name changes whenever the list does."""

@@ -6,9 +6,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Pages anyone may open: log-in and log-out, the language switch, the health check, and the
-# token endpoint (which itself demands a username and password).
+# token endpoint (which itself demands a username and password), the capture pages' web-app
+# manifest (browsers fetch it without cookies; it holds names and icons only).
 PUBLIC = {"login", "logout", "set_language", "health", "api-token", "admin:login",
-          "admin:logout"}
+          "admin:logout", "inspections:capture_manifest"}
 SAMPLE = {"int": "1", "slug": "file", "str": "x", "path": "x/y", "uuid":
           "00000000-0000-0000-0000-000000000000"}
 

@@ -9,6 +9,7 @@ from accounts.models import Organisation, User
 from accounts.validators import validate_credit_code
 from core.audit import verify_chain
 from core.models import AuditEvent
+from inspections.models import PatrolLog, Photo
 from projects.models import Project, TierPolicy
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ DEMO_ACCOUNTS = {
     "street_zhenhai": Role.STREET_STAFF, "street_gongchen": Role.STREET_STAFF,
     "dept_zjj": Role.DEPT_REVIEWER, "drc": Role.DRC_OFFICER, "finance": Role.FINANCE_OFFICER,
     "contractor_a": Role.CONTRACTOR, "contractor_b": Role.CONTRACTOR,
-    "supervisor_a": Role.SUPERVISOR, "lab_a": Role.LAB, "discipline": Role.DISCIPLINE_OFFICER,
+    "supervisor_a": Role.SUPERVISOR, "supervisor_b": Role.SUPERVISOR, "lab_a": Role.LAB, "discipline": Role.DISCIPLINE_OFFICER,
     "admin": Role.ADMIN,
 }
 
@@ -46,6 +47,9 @@ def test_seed_demo_builds_the_district_once(client, capsys):
         assert client.login(username=username, password="licheng-demo-2025"), username
     assert verify_chain().intact
     assert set(Project.objects.values_list("tier", flat=True)) == {"simple", "general", "major"}
+    # Patrol logs on the projects under way, one photo reused on two projects and flagged.
+    assert PatrolLog.objects.values("supervision_unit").distinct().count() == 2
+    assert Photo.objects.filter(duplicate_of__isnull=False).count() >= 1
 
 
 def test_seed_demo_password_comes_from_the_environment(settings, client):

@@ -304,3 +304,35 @@ def test_public_copy_is_at_most_1600_pixels(district):
     stored = log(district, project, photos=[big]).photos.get()
     with Image.open(BytesIO(stored.public.read())) as public:
         assert max(public.size) == 1600
+
+
+def test_project_page_shows_logs_and_flags_to_reviewers_only(client, district):
+    project, _ = site(district)
+    other, contractor = site(district)
+    log(district, project, photos=[photo(seed=3)])
+    log(district, other, photos=[photo(seed=3)])  # the same photo on another project
+    PatrolViolation.objects.create(project=other, supervision_unit=other.supervision_unit,
+                                   day=date(2026, 11, 3))
+
+    client.force_login(district.discipline)
+    page = client.get(reverse("projects:detail", args=[other.pk])).content.decode()
+    assert 'data-flag="duplicate"' in page
+    assert reverse("projects:detail", args=[project.pk]) in page
+    assert 'data-testid="missing-days"' in page
+    client.force_login(contractor)
+    page = client.get(reverse("projects:detail", args=[other.pk])).content.decode()
+    assert "铺设人行道砖" in page and 'data-testid="photo"' in page
+    assert "data-flag=" not in page
+
+
+def test_project_page_queries_do_not_grow_with_logs_and_photos(
+        client, district, django_assert_max_num_queries):
+    project, _ = site(district)
+    client.force_login(district.discipline)
+    log(district, project)
+    with django_assert_max_num_queries(40) as few:
+        client.get(reverse("projects:detail", args=[project.pk]))
+    for seed in range(10, 14):
+        log(district, project, photos=[photo(seed=seed), photo(seed=seed + 100)])
+    with django_assert_max_num_queries(len(few)):
+        client.get(reverse("projects:detail", args=[project.pk]))

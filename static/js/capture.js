@@ -47,7 +47,7 @@
       li.className = "list-group-item d-flex flex-wrap gap-2 align-items-center";
       li.dataset.outboxEntry = entry.key;
       const label = document.createElement("span");
-      label.textContent = `${entry.label} · ${entry.created.slice(0, 16).replace("T", " ")}`;
+      label.textContent = `${entry.label} · ${new Date(entry.created).toLocaleString()}`;
       li.append(label);
       if (entry.refusal) {
         const why = document.createElement("span");
@@ -64,10 +64,8 @@
     }));
   }
 
-  async function flush() {
-    showNetwork();
-    const outcome = await outbox.flush(csrfCookie());
-    if (outcome.sent) say(root.dataset.msgSent.replace("%(n)s", outcome.sent), "success");
+  async function report(outcome) {
+    if (outcome.sent) say(root.dataset.msgSent.replace("{n}", outcome.sent), "success");
     if (outcome.loginNeeded) {
       say(root.dataset.msgLogin, "danger");
       const link = document.createElement("a");
@@ -78,6 +76,11 @@
     }
     await render();
     return outcome;
+  }
+
+  async function flush() {
+    showNetwork();
+    return report(await outbox.flush(csrfCookie()));
   }
   // For the browser test and for anyone curious in the console.
   self.lingxingCaptureFlush = flush;
@@ -94,15 +97,17 @@
       fields[name] = value;
     }
     const photos = data.getAll("photos").filter((f) => f instanceof File && f.size > 0);
-    const key = form.elements.client_key.value || newKey();
-    await outbox.add({
-      key, url: form.dataset.api, label: form.dataset.label, fields, photos,
-      csrf: csrfCookie(), created: new Date().toISOString(),
-    });
-    const keep = { log_date: form.elements.log_date && form.elements.log_date.value };
+    const entry = {
+      key: form.elements.client_key.value || newKey(), url: form.dataset.api,
+      label: form.dataset.label, fields, photos, csrf: csrfCookie(),
+      created: new Date().toISOString(),
+    };
+    // Cleared at once (before anything is awaited) so the next entry can be typed straight away.
+    const keepDate = form.elements.log_date && form.elements.log_date.value;
     form.reset();
     form.elements.client_key.value = newKey();
-    if (keep.log_date) form.elements.log_date.value = keep.log_date;
+    if (keepDate) form.elements.log_date.value = keepDate;
+    await outbox.add(entry);
     say(root.dataset.msgQueued);
     await render();
     const registration = navigator.serviceWorker && await navigator.serviceWorker.getRegistration();
@@ -112,6 +117,11 @@
     flush();
   });
 
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (event.data && event.data.type === "outbox") report(event.data.outcome);
+    });
+  }
   root.querySelector("[data-outbox-send]").addEventListener("click", () => flush());
   window.addEventListener("online", () => flush());
   window.addEventListener("offline", showNetwork);

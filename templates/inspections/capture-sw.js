@@ -65,6 +65,13 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
+// Background Sync (where the browser has it): send the outbox, then tell the open pages.
+async function syncOutbox() {
+  const outcome = await self.LingxingOutbox.flush();
+  const pages = await self.clients.matchAll({ type: "window" });
+  pages.forEach((client) => client.postMessage({ type: "outbox", outcome }));
+}
+
 self.addEventListener("sync", (event) => {
-  if (event.tag === "capture-outbox") event.waitUntil(self.LingxingOutbox.flush());
+  if (event.tag === "capture-outbox") event.waitUntil(syncOutbox());
 });

@@ -1,0 +1,81 @@
+"""The site supervisor on a phone: a patrol log with a photo, then two more made offline, the
+page closed and reopened without a connection, and everything sent exactly once when the
+connection returns."""
+from decimal import Decimal
+
+import pytest
+
+from accounts.tests.factories import PASSWORD
+from inspections.models import PatrolLog, Photo
+from inspections.tests.images import encode, scene
+from projects.models import Project
+from tests.browser import PHONE, chromium, screenshot, user_page
+from tests.funds_helpers import under_way
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _photo(seed: int) -> dict:
+    return {"name": f"现场{seed}.jpg", "mimeType": "image/jpeg",
+            "buffer": encode(scene(seed, size=(640, 480)))}
+
+
+def _fill(page, project_id: int, work: str, seed: int) -> None:
+    page.fill(f"#weather_{project_id}", "晴")
+    page.fill(f"#work_done_{project_id}", work)
+    page.fill(f"#head_count_{project_id}", "5")
+    page.set_input_files(f"#photos_{project_id}", [_photo(seed)])
+    page.click("[data-action=patrol-log]")
+
+
+# The page's Content-Security-Policy forbids eval, so waits are selectors, not functions.
+WAITING = "[data-testid=outbox-count]:text-is('%d')"
+
+
+def _outbox(page) -> str:
+    return page.inner_text("[data-testid=outbox-count]")
+
+
+def test_patrol_logs_made_offline_are_sent_once_when_back_online(live_server, district):
+    base = live_server.url
+    project, _ = under_way(district, progress=None)
+    Project.objects.filter(pk=project.pk).update(latitude=Decimal("25.431"),
+                                                 longitude=Decimal("119.007"))
+    with chromium() as browser:
+        page = user_page(browser, base, district.supervisor.username, PASSWORD, **PHONE)
+        context = page.context
+        page.goto(f"{base}/inspections/capture/")
+        assert page.evaluate("navigator.serviceWorker.ready.then((r) => !!r.active)")
+
+        _fill(page, project.pk, "铺设人行道砖", 1)
+        page.wait_for_selector("[data-outbox-status]:has-text('已发送')")
+        assert _outbox(page) == "0"
+        assert PatrolLog.objects.count() == 1
+
+        context.set_offline(True)
+        _fill(page, project.pk, "离线记录一：清理场地", 2)
+        page.wait_for_selector(WAITING % 1)
+        _fill(page, project.pk, "离线记录二：养护", 3)
+        page.wait_for_selector(WAITING % 2)
+        assert PatrolLog.objects.count() == 1
+        screenshot(page, "capture-offline-waiting")
+        page.close()
+
+        reopened = context.new_page()
+        browser.opened_pages.append(reopened)
+        reopened.goto(f"{base}/inspections/capture/")  # served by the service worker
+        reopened.wait_for_selector(WAITING % 2)
+        assert reopened.inner_text("[data-network]") == "离线"
+        assert reopened.evaluate("!!navigator.serviceWorker.controller")
+
+        context.set_offline(False)  # the page sends on the browser's `online` event
+        reopened.wait_for_selector(WAITING % 0)
+        # A second send of everything (another tab, the worker's sync) stores nothing twice.
+        reopened.evaluate("self.lingxingCaptureFlush()")
+        screenshot(reopened, "capture-sent")
+
+    works = sorted(PatrolLog.objects.values_list("work_done", flat=True))
+    assert works == sorted(["铺设人行道砖", "离线记录一：清理场地", "离线记录二：养护"])
+    assert PatrolLog.objects.values("client_key").distinct().count() == 3
+    assert Photo.objects.count() == 3
+    assert all(p.patrol_log_id for p in Photo.objects.all())
