@@ -82,13 +82,14 @@ def earlier_use(facts: PhotoFacts) -> Photo | None:
 
 
 def store_photos(*, actor, project, photos: list[CheckedPhoto], uploaded_at,
-                 patrol_log=None, progress_report=None) -> list[Photo]:
+                 patrol_log=None, progress_report=None, spot_check=None) -> list[Photo]:
     """Store checked photos inside the caller's transaction; returns them with their flags."""
     stored = []
     for checked in photos:
         facts = checked.facts
         photo = Photo(
             project=project, patrol_log=patrol_log, progress_report=progress_report,
+            spot_check=spot_check,
             original_name=checked.name, content_type=facts.content_type,
             width=facts.width, height=facts.height, sha256=facts.sha256, phash=facts.phash,
             phash_bits=phash_bits(facts.phash), taken_at=facts.taken_at,

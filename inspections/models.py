@@ -111,6 +111,8 @@ class Photo(BaseModel):
                                    related_name="photos")
     progress_report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, null=True,
                                         blank=True, related_name="photos")
+    spot_check = models.ForeignKey("SpotCheck", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="photos")
     original = models.FileField(upload_to=_original_path)
     public = models.FileField(upload_to=_public_path)
     original_name = models.CharField(_("文件名"), max_length=255)
@@ -136,7 +138,9 @@ class Photo(BaseModel):
         verbose_name = _("现场照片")
         verbose_name_plural = _("现场照片")
         constraints = [models.CheckConstraint(
-            condition=Q(patrol_log__isnull=True) | Q(progress_report__isnull=True),
+            condition=Q(patrol_log__isnull=True, progress_report__isnull=True)
+            | Q(patrol_log__isnull=True, spot_check__isnull=True)
+            | Q(progress_report__isnull=True, spot_check__isnull=True),
             name="photo_belongs_to_one_entry")]
 
     def __str__(self) -> str:

@@ -10,7 +10,15 @@ from projects.rules import is_project_contractor, is_street_staff_of
 
 from .choices import ItemSource
 from .ledger import warning_colour
-from .models import LabTest, PatrolLog, PatrolViolation, Photo, ProgressReport, RectificationItem
+from .models import (
+    LabTest,
+    PatrolLog,
+    PatrolViolation,
+    Photo,
+    ProgressReport,
+    RectificationItem,
+    SpotCheck,
+)
 from .permissions import (
     LEDGER_OPENERS,
     is_responsible_for,
@@ -37,6 +45,8 @@ def supervision_panel(request, project):
                         .select_related("reported_by").prefetch_related(photos)[:5]),
         "patrol_logs": list(PatrolLog.objects.filter(project=project)
                             .select_related("supervisor").prefetch_related(photos)[:5]),
+        "spot_checks": list(SpotCheck.objects.filter(project=project)
+                            .select_related("inspector").prefetch_related("items", photos)[:5]),
         "show_flags": may_read_photo_flags(user),
         "missing_days": PatrolViolation.objects.filter(project=project,
                                                        withdrawn_at__isnull=True).count(),

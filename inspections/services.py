@@ -312,12 +312,14 @@ def item_send_back(*, actor, item_id: int, reason: str) -> RectificationItem:
 # --- quality spot checks and the monthly random plan ------------------------------------
 
 def spot_check_record(*, actor, project_id: int, items: list[tuple[str, bool, str]],
-                      note: str = "", plan_id: int | None = None) -> SpotCheck:
-    """质量抽检 by the department; any failed item opens a ledger item for the contractor."""
+                      note: str = "", plan_id: int | None = None, photos=()) -> SpotCheck:
+    """质量抽检 by the department, with photos; any failed item opens a ledger item for the
+    contractor."""
     if not items or any(not name.strip() for name, _ok, _n in items):
         raise ValidationError({"items": _("请至少填写一个检查项。")})
     if actor.role != Role.DEPT_REVIEWER:
         raise PermissionDenied
+    checked = check_photos(photos, required=False)
     with transaction.atomic():
         project = access_project(actor, project_id, for_update=True)
         if project.status not in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED):
@@ -328,9 +330,12 @@ def spot_check_record(*, actor, project_id: int, items: list[tuple[str, bool, st
         SpotCheckItem.objects.bulk_create(
             SpotCheckItem(spot_check=check, name=name.strip(), passed=ok, note=n.strip())
             for name, ok, n in items)
+        stored = store_photos(actor=actor, project=project, photos=checked,
+                              uploaded_at=timezone.now(), spot_check=check)
         record_event(actor=actor, verb="spot_check.recorded", obj=project, after={
             "spot_check": check.pk, "passed": check.passed,
-            "failed": [name for name, ok, _n in items if not ok]})
+            "failed": [name for name, ok, _n in items if not ok],
+            "photos": photo_facts_for_audit(stored)})
     if not check.passed:
         failed = "；".join(f"{name}{f'（{n}）' if n else ''}" for name, ok, n in items if not ok)
         item_open(actor=None, project_id=project.pk, source=ItemSource.SPOT_CHECK,

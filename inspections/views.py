@@ -165,7 +165,8 @@ def spot_check_view(request, pk):
         post.getlist("item_name"), post.getlist("item_passed"), post.getlist("item_note"),
         strict=False) if name.strip()]
     return _run(request, pk, lambda: services.spot_check_record(
-        actor=request.user, project_id=pk, items=items), _("抽检已记录。"))
+        actor=request.user, project_id=pk, items=items, photos=request.FILES.getlist("photos")),
+        _("抽检已记录。"))
 
 
 @login_required

@@ -67,3 +67,33 @@ def test_task_enqueued_on_commit_is_run_by_a_real_worker(worker_queue):
     worker.terminate()
     log = worker.communicate(timeout=15)[0]
     assert "core.tasks.audit_verify_chain" in log and "succeeded" in log
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_nightly_patrol_log_check_runs_on_a_real_worker(worker_queue, district):
+    from datetime import datetime
+
+    from core.dates import SHANGHAI
+    from inspections.models import PatrolViolation
+    from inspections.tasks import find_missing_patrol_logs
+    from projects.models import Project
+    from tests.funds_helpers import under_way
+
+    queue, worker = worker_queue
+    project, _ = under_way(district, progress=None)
+    Project.objects.filter(pk=project.pk).update(
+        started_at=datetime(2026, 11, 2, 9, tzinfo=SHANGHAI))  # a Monday
+    # Up to Sunday 8 November: Tuesday to Friday are missing; the weekend is not checked.
+    find_missing_patrol_logs.apply_async(kwargs={"until": "2026-11-08"}, queue=queue)
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and PatrolViolation.objects.count() < 4:
+        assert worker.poll() is None, worker.stdout.read()
+        time.sleep(0.2)
+    time.sleep(0.5)
+    assert sorted(d.day for d in PatrolViolation.objects.all()) == [
+        datetime(2026, 11, day).date() for day in (3, 4, 5, 6)]
+    assert {v.supervision_unit_id for v in PatrolViolation.objects.all()} == {
+        project.supervision_unit_id}

@@ -336,3 +336,16 @@ def test_project_page_queries_do_not_grow_with_logs_and_photos(
         log(district, project, photos=[photo(seed=seed), photo(seed=seed + 100)])
     with django_assert_max_num_queries(len(few)):
         client.get(reverse("projects:detail", args=[project.pk]))
+
+
+def test_spot_check_with_photos_shown_on_the_project_page(client, district):
+    project, _ = site(district)
+    check = services.spot_check_record(
+        actor=district.dept, project_id=project.pk,
+        items=[("面层平整度", True, ""), ("井盖高差", False, "高出 8 毫米")],
+        photos=[photo(seed=21)])
+    assert check.photos.count() == 1 and not check.passed
+    client.force_login(district.street_zhenhai)
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "井盖高差" in page and "高出 8 毫米" in page
+    assert reverse("inspections:photo", args=[check.photos.get().pk]) in page
