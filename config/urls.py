@@ -15,6 +15,9 @@ api_v1 = [
     path("", include("approvals.api.urls")),
     path("", include("projects.api.payment_urls")),
     path("", include("inspections.api.urls")),
+    path("", include("ratings.api.urls")),
+    path("performance/", include("ratings.performance.api.urls")),
+    path("", include("dashboards.api.urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +31,9 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("approvals/", include("approvals.urls")),
     path("inspections/", include("inspections.urls")),
+    path("performance/", include("ratings.performance.urls")),
+    path("dashboards/", include("dashboards.urls")),
+    path("", include("ratings.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "projects",
     "approvals",
     "inspections",
+    "ratings",
+    "ratings.performance",
     "dashboards",
 ]
 

@@ -1,0 +1,16 @@
+"""States of a resident's rating and the reasons a rating is held for moderation."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RatingStatus(models.TextChoices):
+    COUNTED = "counted", _("计入")
+    HELD = "held", _("待审核")
+    REJECTED = "rejected", _("不计入")
+
+
+class RatingFlag(models.TextChoices):
+    NETWORK_BURST = "network_burst", _("同一网络短时间集中评价")
+    COPIED_TEXT = "copied_text", _("评语雷同")
+    DEVICE_BURST = "device_burst", _("同一设备特征集中评价")
+    EXTREME_BURST = "extreme_burst", _("短时间内大量极端分")
