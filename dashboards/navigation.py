@@ -18,6 +18,8 @@ _ENTRIES = [
                                        Role.CONTRACTOR, Role.SUPERVISOR,
                                        Role.DISCIPLINE_OFFICER}),
     ("inspections:rounds", _("巡察"), {Role.DISCIPLINE_OFFICER}),
+    ("ratings:moderation", _("评价审核"), {Role.STREET_STAFF, Role.DISCIPLINE_OFFICER}),
+    ("ratings:reports", _("群众举报"), {Role.DISCIPLINE_OFFICER, Role.STREET_STAFF}),
     ("projects:payment_queue", _("待办拨付"), {Role.FINANCE_OFFICER}),
     ("projects:payment_ledger", _("拨付台账"), {Role.FINANCE_OFFICER, Role.DISCIPLINE_OFFICER,
                                             Role.STREET_STAFF, Role.CONTRACTOR}),

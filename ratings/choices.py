@@ -12,5 +12,4 @@ class RatingStatus(models.TextChoices):
 class RatingFlag(models.TextChoices):
     NETWORK_BURST = "network_burst", _("同一网络短时间集中评价")
     COPIED_TEXT = "copied_text", _("评语雷同")
-    DEVICE_BURST = "device_burst", _("同一设备特征集中评价")
-    EXTREME_BURST = "extreme_burst", _("短时间内大量极端分")
+    PROJECT_BURST = "project_burst", _("同一项目短时间内集中评价")

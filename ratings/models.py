@@ -1,7 +1,5 @@
-"""The residents' side: a project's public token, ratings (居民扫码评价) and their moderation,
+"""The residents' side: ratings (居民扫码评价) and their moderation,
 reports (举报) and the review (复核) opened by a low mean score."""
-import secrets
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,25 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from core.models import BaseModel
 
 from .choices import RatingStatus
-
-
-def new_public_token() -> str:
-    return secrets.token_urlsafe(16)
-
-
-class PublicPage(BaseModel):
-    """The unguessable token behind a project's QR code (阳光公示)."""
-
-    project = models.OneToOneField("projects.Project", on_delete=models.CASCADE,
-                                   related_name="public_page")
-    token = models.CharField(max_length=32, unique=True, default=new_public_token)
-
-    class Meta:
-        verbose_name = _("公示页")
-        verbose_name_plural = _("公示页")
-
-    def __str__(self) -> str:
-        return self.token
 
 
 class Rating(BaseModel):
@@ -70,7 +49,76 @@ class Rating(BaseModel):
                                    name="rating_score_0_100"),
         ]
         indexes = [models.Index(fields=["project", "status"]),
-                   models.Index(fields=["network", "created_at"])]
+                   models.Index(fields=["project", "network", "created_at"]),
+                   models.Index(fields=["project", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.project_id}: {self.score}"
+
+
+class RatingPolicy(BaseModel):
+    """The editable numbers of the residents' side; the newest row whose start has come
+    applies (each change is a new row, so past decisions stay explainable)."""
+
+    effective_from = models.DateField(_("生效日期"))
+    open_days = models.PositiveSmallIntegerField(_("评价开放天数（自完工起）"), default=90)
+    review_below = models.PositiveSmallIntegerField(_("低于该平均分启动复核"), default=80)
+    review_min_count = models.PositiveSmallIntegerField(_("启动复核的最少有效评价数"), default=5)
+    network_burst = models.PositiveSmallIntegerField(
+        _("同一网络一小时内评价数达到即暂扣审核"), default=5)
+    project_burst = models.PositiveSmallIntegerField(
+        _("同一项目十分钟内评价数达到即暂扣审核"), default=15)
+
+    class Meta:
+        ordering = ["-effective_from", "-id"]
+        verbose_name = _("评价规则")
+        verbose_name_plural = _("评价规则")
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}"
+
+
+class Report(BaseModel):
+    """举报 from the public page; it opens a ledger item that discipline officers follow."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
+                                related_name="reports")
+    text = models.TextField(_("举报内容"))
+    contact = models.CharField(_("联系方式（选填）"), max_length=100, blank=True)
+    network = models.CharField(max_length=64)
+    ledger_item = models.OneToOneField("inspections.RectificationItem", on_delete=models.PROTECT,
+                                       related_name="report")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("群众举报")
+        verbose_name_plural = _("群众举报")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.text[:20]}"
+
+
+class Review(BaseModel):
+    """复核 opened by the platform when a project's counted mean falls below the threshold."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
+                                related_name="rating_reviews")
+    mean_at_open = models.DecimalField(_("启动时平均分"), max_digits=5, decimal_places=2)
+    count_at_open = models.PositiveIntegerField(_("启动时有效评价数"))
+    ledger_item = models.OneToOneField("inspections.RectificationItem", on_delete=models.PROTECT,
+                                       related_name="rating_review")
+    outcome = models.TextField(_("复核结论"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("低分复核")
+        verbose_name_plural = _("低分复核")
+        constraints = [models.UniqueConstraint(
+            fields=["project"], condition=Q(decided_at__isnull=True),
+            name="one_open_review_per_project")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.mean_at_open}"

@@ -144,6 +144,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.audit_verify_chain",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Low-score reviews for ratings that have settled since the day's last check.
+    "ratings-review-check-nightly": {
+        "task": "ratings.tasks.review_check_recent",
+        "schedule": crontab(hour=1, minute=15),
+    },
     # Working days without a patrol log become violations against the supervision unit.
     "patrol-logs-missing-nightly": {
         "task": "inspections.tasks.find_missing_patrol_logs",
@@ -213,3 +218,20 @@ LEDGER_WARNINGS = {"blue_share_elapsed": 0.5, "yellow_days_left": 3}
 SPOT_CHECK_RATES = {"red": 1.0, "yellow": 0.5, "green": 0.1}
 SPOT_CHECK_DEADLINE_DAYS = 15
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="licheng-demo-2025")
+# The discipline map's base layer, e.g. an intranet tile server "https://tiles.example/{z}/{x}/{y}.png"
+# (its origin is added to the map page's img-src). Empty: the district outline shipped in the repo.
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+
+# The residents' side. The public base URL is what QR codes point at (the address residents
+# reach, which may differ from the intranet one); empty = the address of the request.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="")
+# Behind N reverse proxies of our own, the client address is the N-th from the right of
+# X-Forwarded-For; 0 = REMOTE_ADDR (no proxy).
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
+# Per client address, on the public rating and report forms (django-ratelimit, on the cache:
+# Redis in production).
+RATING_RATE_LIMIT = env("RATING_RATE_LIMIT", default="10/10m")
+REPORT_RATE_LIMIT = env("REPORT_RATE_LIMIT", default="5/h")
+RATING_PHONE_CHECK = env.bool("RATING_PHONE_CHECK", default=False)
+RATING_SMS_BACKEND = env("RATING_SMS_BACKEND", default="ratings.sms.ConsoleBackend")

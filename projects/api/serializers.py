@@ -7,6 +7,7 @@ from core.serializers import AmountField
 
 from ..choices import Category
 from ..models import Project
+from ..public import public_url
 from ..services import available_transitions
 
 
@@ -46,6 +47,7 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
     review_due_date = serializers.DateField(read_only=True)
     review_overdue = serializers.BooleanField(read_only=True)
     available_transitions = serializers.SerializerMethodField()
+    public_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Project
@@ -57,8 +59,13 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
                   "procurement_method", "contractor", "contractor_name", "supervision_unit",
                   "supervision_unit_name",
                   "planned_start", "planned_end", "description", "created_by_name",
-                  "created_at", "submitted_at", "approved_at", "available_transitions"]
+                  "created_at", "submitted_at", "approved_at", "available_transitions",
+                  "public_url"]
         read_only_fields = fields
+
+    def get_public_url(self, project) -> str:
+        """The public page (阳光公示) the site sign's QR code points at."""
+        return public_url(project, self.context.get("request"))
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_available_transitions(self, project) -> list[str]:

@@ -1,0 +1,65 @@
+"""Who is rating: the device (a signed cookie), the client's address and network, a comment's
+fingerprint. Pure helpers, no queries."""
+import hashlib
+import hmac
+import ipaddress
+import unicodedata
+import uuid
+
+from django.conf import settings
+
+DEVICE_COOKIE = "lx_device"
+DEVICE_SALT = "ratings.device"
+DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
+MIN_FINGERPRINT_CHARS = 6  # "很好" or "满意" from many people is not copy-paste
+
+
+def device_of(request) -> tuple[str, bool]:
+    """The device id from the signed cookie, and whether it is new (to be set on the answer)."""
+    device = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
+    if device and len(device) == 32:
+        return device, False
+    return uuid.uuid4().hex, True
+
+
+def remember_device(response, device: str) -> None:
+    response.set_signed_cookie(DEVICE_COOKIE, device, salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE,
+                               httponly=True, samesite="Lax",
+                               secure=settings.SESSION_COOKIE_SECURE)
+
+
+def client_ip(request) -> str:
+    """REMOTE_ADDR, or behind TRUSTED_PROXY_HOPS reverse proxies the address the outermost
+    trusted proxy saw (X-Forwarded-For is only believed as far as our own proxies wrote it)."""
+    hops = settings.TRUSTED_PROXY_HOPS
+    if hops:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+                     if a.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def network_of(address: str) -> str:
+    """The /24 of an IPv4 address or the /48 of an IPv6 address: one household, office or
+    campaign usually shares it."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "unknown"
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def comment_fingerprint(text: str) -> str:
+    """The same words whatever the spacing, punctuation, width or case; empty for short text."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    kept = "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+    if len(kept) < MIN_FINGERPRINT_CHARS:
+        return ""
+    return hashlib.sha256(kept.encode()).hexdigest()
+
+
+def phone_hash(phone: str) -> str:
+    """A keyed hash: the platform can tell one phone from another without storing numbers."""
+    return hmac.new(settings.SECRET_KEY.encode(), phone.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,71 @@
+"""The residents' API: rating a project from its public token, without an account. The same
+data and rules as the public page; one rating per device (signed cookie)."""
+from django.conf import settings
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import ApplicationError
+
+from .. import services
+from ..abuse import client_ip, device_of, remember_device
+from ..choices import RatingStatus
+from ..selectors import public_project, rating_summary
+from ..views import limited
+
+
+class RatingInputSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    quality = serializers.IntegerField(min_value=0, max_value=100, required=False,
+                                       allow_null=True)
+    progress = serializers.IntegerField(min_value=0, max_value=100, required=False,
+                                        allow_null=True)
+    civility = serializers.IntegerField(min_value=0, max_value=100, required=False,
+                                        allow_null=True)
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    code = serializers.CharField(max_length=10, required=False, allow_blank=True)
+
+
+RatingOutput = inline_serializer("RatingOutput", fields={
+    "id": serializers.IntegerField(),
+    "status": serializers.ChoiceField(choices=RatingStatus.choices),
+    "counted": serializers.BooleanField(),
+    "mean": serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True),
+    "count": serializers.IntegerField(),
+})
+
+
+class TooManyRequests(ApplicationError):
+    status = 429
+
+
+class PublicRatingApi(APIView):
+    authentication_classes: list = []  # anonymous residents; no session, so no CSRF
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=RatingInputSerializer, responses={201: RatingOutput},
+                   auth=[])
+    def post(self, request, token: str):
+        project = public_project(token)
+        if limited(request, "ratings.rate", settings.RATING_RATE_LIMIT):
+            raise TooManyRequests(_("提交过于频繁，请稍后再试。"))
+        serializer = RatingInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        device, new_device = device_of(request)
+        rating = services.rating_record(
+            project=project, device=device, address=client_ip(request),
+            data=services.RatingInput(**{k: v for k, v in serializer.validated_data.items()}),
+            phone_check=settings.RATING_PHONE_CHECK)
+        summary = rating_summary(project.pk)
+        response = Response({
+            "id": rating.pk, "status": rating.status,
+            "counted": rating.status == RatingStatus.COUNTED,
+            "mean": None if summary["mean"] is None else round(summary["mean"], 2),
+            "count": summary["count"]}, status=status.HTTP_201_CREATED)
+        if new_device:
+            remember_device(response, device)
+        return response

@@ -1,0 +1,98 @@
+"""Reads of the residents' side: the policy in force, the public page's project and its
+summary, what moderators and discipline officers see."""
+from datetime import date, timedelta
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.http import Http404
+
+from accounts.choices import Role
+from core.dates import local_date
+from inspections.models import Photo
+from projects.choices import ProjectStatus
+from projects.models import Project
+from projects.permissions import projects_visible_to
+
+from .choices import RatingStatus
+from .models import Rating, RatingPolicy, Report, Review
+
+RATED_STATUSES = (ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED, ProjectStatus.SETTLED,
+                  ProjectStatus.ARCHIVED)
+PUBLIC_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.PROCUREMENT, ProjectStatus.CONTRACTED,
+                   ProjectStatus.IN_PROGRESS, *RATED_STATUSES)
+
+
+def current_policy(today: date) -> RatingPolicy:
+    policy = RatingPolicy.objects.filter(effective_from__lte=today).first()
+    return policy or RatingPolicy(effective_from=date.min)
+
+
+def public_project(token: str) -> Project:
+    """The project behind a QR code, once it is approved (a draft has nothing to show)."""
+    project = (Project.objects.filter(public_token=token, status__in=PUBLIC_STATUSES)
+               .select_related("street", "contractor", "supervision_unit", "contract").first())
+    if project is None:
+        raise Http404
+    return project
+
+
+def rating_window(project: Project, policy: RatingPolicy) -> tuple[date | None, date | None]:
+    """From completion, for policy.open_days days (the last day included)."""
+    if project.completed_at is None or project.status not in RATED_STATUSES:
+        return None, None
+    opens = local_date(project.completed_at)
+    return opens, opens + timedelta(days=policy.open_days - 1)
+
+
+def rating_summary(project_id: int) -> dict:
+    """The counted mean and count (what the public and the rules see), and how many wait."""
+    row = Rating.objects.filter(project_id=project_id).aggregate(
+        mean=Avg("score", filter=Q(status=RatingStatus.COUNTED)),
+        count=Count("id", filter=Q(status=RatingStatus.COUNTED)),
+        held=Count("id", filter=Q(status=RatingStatus.HELD)))
+    return row
+
+
+def public_photos(project: Project, limit: int = 6) -> list[Photo]:
+    return list(Photo.objects.filter(project=project).only("id", "project_id", "created_at")
+                .order_by("-created_at", "-id")[:limit])
+
+
+MODERATOR_ROLES = (Role.STREET_STAFF, Role.DISCIPLINE_OFFICER)
+
+
+def may_moderate(user, project) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.role == Role.DISCIPLINE_OFFICER:
+        return True
+    return user.role == Role.STREET_STAFF and user.organisation_id == project.street_id
+
+
+def held_ratings(*, user) -> QuerySet[Rating]:
+    """Ratings waiting for a moderator: the street's own projects, or all for discipline."""
+    ratings = Rating.objects.filter(status=RatingStatus.HELD).select_related("project")
+    if user.role == Role.DISCIPLINE_OFFICER:
+        return ratings.order_by("project_id", "network", "created_at")
+    if user.role == Role.STREET_STAFF and user.organisation_id:
+        return ratings.filter(project__street_id=user.organisation_id).order_by(
+            "project_id", "network", "created_at")
+    return ratings.none()
+
+
+def report_list(*, user) -> QuerySet[Report]:
+    reports = Report.objects.select_related("project", "ledger_item")
+    if user.role == Role.DISCIPLINE_OFFICER:
+        return reports
+    return reports.filter(project__in=projects_visible_to(user))
+
+
+def open_review(project_id: int) -> Review | None:
+    return Review.objects.filter(project_id=project_id, decided_at__isnull=True).first()
+
+
+def access_review(user, review_id) -> Review:
+    review = (Review.objects.filter(pk=review_id, project__in=projects_visible_to(user))
+              .only("pk", "project_id").first())
+    if review is None:
+        raise Http404
+    return review

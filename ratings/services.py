@@ -1,0 +1,289 @@
+"""Writes of the residents' side: a rating with its abuse checks, moderation, reports (举报),
+and the review (复核) the platform opens when a project's counted mean falls too low."""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, get_random_string
+from django.utils.translation import gettext as _
+
+from core.audit import record_event
+from core.dates import local_date
+from core.errors import ConflictError
+from inspections.choices import ItemSource
+from inspections.services import item_open
+from projects.models import Project
+
+from .abuse import comment_fingerprint, network_of, phone_hash
+from .choices import RatingFlag, RatingStatus
+from .models import Rating, Report, Review
+from .selectors import current_policy, may_moderate, rating_window
+from .sms import send_sms
+
+COPY_WINDOW = timedelta(days=7)
+NETWORK_WINDOW = timedelta(hours=1)
+PROJECT_WINDOW = timedelta(minutes=10)
+REVIEW_DEADLINE_DAYS = 15
+REPORT_DEADLINE_DAYS = 10
+PHONE_CODE_TTL = 10 * 60
+MODERATION_VERBS = {"release": "rating.released", "reject": "rating.rejected"}
+
+
+class AlreadyRated(ConflictError):
+    pass
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    score: int
+    quality: int | None = None
+    progress: int | None = None
+    civility: int | None = None
+    comment: str = ""
+    phone: str = ""
+    code: str = ""
+
+
+def _score(value, field: str, *, required: bool, errors: dict) -> int | None:
+    if value in (None, ""):
+        if required:
+            errors[field] = [_("请打分（0–100）。")]
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 100:
+        errors[field] = [_("分数须为 0–100 之间的整数。")]
+        return None
+    return number
+
+
+def rating_input(data) -> RatingInput:
+    """The form's or the API's fields, checked; a ValidationError names each bad field."""
+    errors: dict = {}
+    score = _score(data.get("score"), "score", required=True, errors=errors)
+    dims = {f: _score(data.get(f), f, required=False, errors=errors)
+            for f in ("quality", "progress", "civility")}
+    comment = str(data.get("comment") or "").strip()
+    if len(comment) > 500:
+        errors["comment"] = [_("评语请不超过 500 字。")]
+    if errors:
+        raise ValidationError(errors)
+    return RatingInput(score=score, comment=comment, phone=str(data.get("phone") or "").strip(),
+                       code=str(data.get("code") or "").strip(), **dims)
+
+
+def _check_open(project: Project, today, policy) -> None:
+    opens, closes = rating_window(project, policy)
+    if opens is None or today < opens:
+        raise ConflictError(_("项目完工后才开放评价。"))
+    if today > closes:
+        raise ConflictError(_("该项目的评价已于 %(date)s 结束。") % {"date": closes})
+
+
+def _phone_key(project_id: int, hashed: str) -> str:
+    return f"ratings:phone:{project_id}:{hashed}"
+
+
+def phone_code_send(*, project: Project, phone: str) -> None:
+    """Send a six-digit code for the optional phone check; valid for ten minutes."""
+    if not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
+        raise ValidationError({"phone": _("请填写 11 位手机号码。")})
+    code = get_random_string(6, allowed_chars="0123456789")
+    cache.set(_phone_key(project.pk, phone_hash(phone)), code, PHONE_CODE_TTL)
+    send_sms(phone, _("您的评价验证码是 %(code)s，10 分钟内有效。") % {"code": code})
+
+
+def _phone_checked(project: Project, data: RatingInput) -> str:
+    if not data.phone or not data.code:
+        raise ValidationError({"code": _("请填写手机号和短信验证码。")})
+    hashed = phone_hash(data.phone)
+    expected = cache.get(_phone_key(project.pk, hashed))
+    if expected is None or not constant_time_compare(expected, data.code):
+        raise ValidationError({"code": _("验证码不正确或已过期。")})
+    cache.delete(_phone_key(project.pk, hashed))
+    if Rating.objects.filter(project=project, phone_hash=hashed).exists():
+        raise AlreadyRated(_("该手机号已评价过这个项目。"))
+    return hashed
+
+
+def _hold(ratings, flag: str) -> int:
+    """Flag these counted ratings and hold them for moderation (only counted ones: a campaign
+    of thousands re-reads nothing it has already held)."""
+    changed = list(ratings.select_for_update())
+    for rating in changed:
+        rating.flags = sorted({*rating.flags, flag})
+        rating.status = RatingStatus.HELD
+    Rating.objects.bulk_update(changed, ["flags", "status", "updated_at"])
+    return len(changed)
+
+
+def _anomalies(rating: Rating, policy, now) -> None:
+    """Bursts from one network, bursts on one project, copied comments: hold them all,
+    including those counted before the pattern showed."""
+    same_network = Rating.objects.filter(project_id=rating.project_id, network=rating.network,
+                                         created_at__gte=now - NETWORK_WINDOW)
+    if same_network.count() >= policy.network_burst:
+        _hold(same_network.filter(status=RatingStatus.COUNTED), RatingFlag.NETWORK_BURST)
+    same_project = Rating.objects.filter(project_id=rating.project_id,
+                                         created_at__gte=now - PROJECT_WINDOW)
+    if same_project.count() >= policy.project_burst:
+        _hold(same_project.filter(status=RatingStatus.COUNTED), RatingFlag.PROJECT_BURST)
+    if rating.comment_hash:
+        copies = Rating.objects.filter(comment_hash=rating.comment_hash,
+                                       created_at__gte=now - COPY_WINDOW)
+        if copies.count() > 1:
+            _hold(copies.filter(status=RatingStatus.COUNTED), RatingFlag.COPIED_TEXT)
+
+
+def rating_record(*, project: Project, device: str, address: str, data: RatingInput,
+                  phone_check: bool = False) -> Rating:
+    """居民扫码评价: one per device (and per phone when the check is on) while the window is
+    open. The rating counts at once unless an abuse pattern holds it for moderation."""
+    now = timezone.now()
+    policy = current_policy(local_date(now))
+    _check_open(project, local_date(now), policy)
+    hashed_phone = _phone_checked(project, data) if phone_check else ""
+    try:
+        with transaction.atomic():
+            rating = Rating.objects.create(
+                project=project, score=data.score, quality=data.quality,
+                progress=data.progress, civility=data.civility, comment=data.comment,
+                device=device, network=network_of(address),
+                comment_hash=comment_fingerprint(data.comment), phone_hash=hashed_phone)
+    except IntegrityError:
+        raise AlreadyRated(_("您已评价过这个项目，感谢参与。")) from None
+    with transaction.atomic():
+        _anomalies(rating, policy, now)
+    review_check(project.pk, policy=policy)
+    rating.refresh_from_db(fields=["status", "flags"])
+    return rating
+
+
+def rating_moderate(*, actor, rating_ids: list[int], decision: str, note: str = "") -> int:
+    """Release held ratings (they count from now on) or reject them; each decision is an audit
+    event. The original text is kept either way."""
+    if decision not in MODERATION_VERBS:
+        raise ValidationError({"decision": _("请选择放行或不计入。")})
+    target = RatingStatus.COUNTED if decision == "release" else RatingStatus.REJECTED
+    projects = set()
+    with transaction.atomic():
+        ratings = list(Rating.objects.filter(pk__in=rating_ids, status=RatingStatus.HELD)
+                       .select_related("project").select_for_update(of=("self",)))
+        if not ratings:
+            raise ConflictError(_("所选评价已处理，请刷新页面。"))
+        if not all(may_moderate(actor, r.project) for r in ratings):
+            raise PermissionDenied
+        moment = timezone.now()
+        for rating in ratings:
+            rating.status = target
+            rating.moderated_by = actor
+            rating.moderated_at = moment
+            rating.moderation_note = note.strip()
+            projects.add(rating.project_id)
+            record_event(actor=actor, verb=MODERATION_VERBS[decision], obj=rating,
+                         before={"status": RatingStatus.HELD, "flags": rating.flags},
+                         after={"status": target, "note": rating.moderation_note})
+        Rating.objects.bulk_update(ratings, ["status", "moderated_by", "moderated_at",
+                                             "moderation_note", "updated_at"])
+    for project_id in projects:
+        review_check(project_id)
+    return len(ratings)
+
+
+def settled_summary(project_id: int, now) -> dict:
+    """The counted mean and count the review rule reads: counted ratings, leaving out for
+    the burst window those that share a network with another recent one (the first few of a
+    campaign count until the burst shows; the rule must not fire on them meanwhile). The
+    nightly check sees them once they have settled."""
+    recent = now - NETWORK_WINDOW
+    shared = (Rating.objects.filter(project_id=project_id, created_at__gte=recent)
+              .values("network").annotate(n=Count("id")).filter(n__gt=1).values("network"))
+    return (Rating.objects.filter(project_id=project_id, status=RatingStatus.COUNTED)
+            .exclude(created_at__gte=recent, network__in=shared)
+            .aggregate(mean=Avg("score"), count=Count("id")))
+
+
+def review_check(project_id: int, *, policy=None) -> Review | None:
+    """Open a review (复核) when the counted mean is below the threshold with enough ratings:
+    a ledger item for the street office, the audit event, the mark on the project page."""
+    now = timezone.now()
+    today = local_date(now)
+    policy = policy or current_policy(today)
+    summary = settled_summary(project_id, now)
+    if summary["count"] < policy.review_min_count or summary["mean"] >= policy.review_below:
+        return None
+    if Review.objects.filter(project_id=project_id, decided_at__isnull=True).exists():
+        return None
+    project = Project.objects.only("pk", "street_id").get(pk=project_id)
+    mean = round(summary["mean"], 2)
+    try:
+        with transaction.atomic():
+            item = item_open(
+                actor=None, project_id=project_id, source=ItemSource.LOW_RATING,
+                problem=_("居民评价平均分 %(mean)s 分，低于 %(below)s 分（%(count)s 条有效评价），"
+                          "启动复核。") % {"mean": mean, "below": policy.review_below,
+                                           "count": summary["count"]},
+                responsible_organisation_id=project.street_id,
+                deadline=today + timedelta(days=REVIEW_DEADLINE_DAYS),
+                standard=_("核实居民反映的问题，整改到位并记录复核结论。"))
+            review = Review.objects.create(project_id=project_id, mean_at_open=mean,
+                                           count_at_open=summary["count"], ledger_item=item)
+            record_event(actor=None, verb="rating.review_opened", obj=review, after={
+                "project": project_id, "mean": mean, "count": summary["count"],
+                "threshold": policy.review_below, "ledger_item": item.pk})
+    except IntegrityError:  # another rating opened it a moment ago
+        return None
+    return review
+
+
+def review_decide(*, actor, review_id: int, outcome: str) -> Review:
+    if not outcome.strip():
+        raise ValidationError({"outcome": _("请填写复核结论。")})
+    with transaction.atomic():
+        review = (Review.objects.select_related("project").select_for_update(of=("self",))
+                  .filter(pk=review_id).first())
+        if review is None or not may_moderate(actor, review.project):
+            raise PermissionDenied
+        if review.decided_at is not None:
+            raise ConflictError(_("该复核已有结论。"))
+        review.outcome = outcome.strip()
+        review.decided_by = actor
+        review.decided_at = timezone.now()
+        review.save(update_fields=["outcome", "decided_by", "decided_at", "updated_at"])
+        record_event(actor=actor, verb="rating.review_decided", obj=review,
+                     after={"outcome": review.outcome})
+    return review
+
+
+def report_record(*, project: Project, text: str, contact: str, address: str) -> Report:
+    """举报 from the public page (anonymous allowed): a ledger item that discipline officers
+    follow, owed by the contractor (or the street office before there is one)."""
+    text, contact = text.strip(), contact.strip()
+    errors = {}
+    if len(text) < 5:
+        errors["text"] = [_("请具体描述举报的问题（至少 5 个字）。")]
+    elif len(text) > 2000:
+        errors["text"] = [_("举报内容请不超过 2000 字。")]
+    if len(contact) > 100:
+        errors["contact"] = [_("联系方式过长。")]
+    if errors:
+        raise ValidationError(errors)
+    today = local_date(timezone.now())
+    with transaction.atomic():
+        item = item_open(
+            actor=None, project_id=project.pk, source=ItemSource.COMPLAINT,
+            problem=_("群众举报：%(text)s") % {"text": text},
+            responsible_organisation_id=project.contractor_id or project.street_id,
+            deadline=today + timedelta(days=REPORT_DEADLINE_DAYS),
+            standard=_("核查举报事项，依规处理并反馈。"))
+        report = Report.objects.create(project=project, text=text, contact=contact,
+                                       network=network_of(address), ledger_item=item)
+        record_event(actor=None, verb="report.received", obj=report, after={
+            "project": project.pk, "ledger_item": item.pk, "anonymous": not contact})
+    return report

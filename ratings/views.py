@@ -1,0 +1,193 @@
+"""The residents' pages (no login): the public project page (阳光公示), rating and reporting;
+and the staff's: site sign and QR downloads, moderation, reports, review outcomes."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from core.dates import local_date
+from core.errors import ApplicationError
+from core.pages import run_and_return
+from inspections.models import Photo
+from projects.permissions import access_project
+from projects.public import public_url
+
+from . import services
+from .abuse import client_ip, device_of, remember_device
+from .choices import RatingStatus
+from .documents import SIGN_SIZES, qr_png, qr_svg, sign_pdf
+from .models import Rating
+from .selectors import (
+    MODERATOR_ROLES,
+    access_review,
+    current_policy,
+    held_ratings,
+    public_photos,
+    public_project,
+    rating_summary,
+    rating_window,
+    report_list,
+)
+
+
+def limited(request, group: str, rate: str) -> bool:
+    """Count this request against the client address's allowance (django-ratelimit, on the
+    cache: Redis in production); True when it is over."""
+    return is_ratelimited(request, group=group, key=lambda _group, r: client_ip(r), rate=rate,
+                          method="POST", increment=True)
+
+
+@require_GET
+def public_page_view(request, token):
+    project = public_project(token)
+    today = local_date(timezone.now())
+    policy = current_policy(today)
+    opens, closes = rating_window(project, policy)
+    device, new_device = device_of(request)
+    already = not new_device and Rating.objects.filter(project=project, device=device).exists()
+    return render(request, "ratings/public.html", {
+        "project": project,
+        "contract": getattr(project, "contract", None),
+        "photos": public_photos(project),
+        "summary": rating_summary(project.pk),
+        "rating_open": opens is not None and opens <= today <= closes,
+        "opens": opens, "closes": closes, "already_rated": already,
+        "phone_check": settings.RATING_PHONE_CHECK,
+    })
+
+
+def _back_to_page(project, anchor: str):
+    return redirect(reverse("ratings:public", args=[project.public_token]) + anchor)
+
+
+@require_POST
+def public_rate_view(request, token):
+    project = public_project(token)
+    device, new_device = device_of(request)
+    if limited(request, "ratings.rate", settings.RATING_RATE_LIMIT):
+        messages.error(request, _("提交过于频繁，请稍后再试。"))
+        return _back_to_page(project, "#rate")
+    try:
+        rating = services.rating_record(
+            project=project, device=device, address=client_ip(request),
+            data=services.rating_input(request.POST), phone_check=settings.RATING_PHONE_CHECK)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("感谢您的评价！") if rating.status == RatingStatus.COUNTED
+                         else _("感谢您的评价！评价将在核实后计入。"))
+    response = _back_to_page(project, "#rate")
+    if new_device:
+        remember_device(response, device)
+    return response
+
+
+@require_POST
+def public_phone_code_view(request, token):
+    project = public_project(token)
+    if not settings.RATING_PHONE_CHECK:
+        raise Http404
+    if limited(request, "ratings.phone", settings.REPORT_RATE_LIMIT):
+        messages.error(request, _("提交过于频繁，请稍后再试。"))
+        return _back_to_page(project, "#rate")
+    return run_and_return(request, lambda: services.phone_code_send(
+        project=project, phone=request.POST.get("phone", "").strip()),
+        _("验证码已发送，请查收短信。"),
+        reverse("ratings:public", args=[project.public_token]) + "#rate")
+
+
+@require_POST
+def public_report_view(request, token):
+    project = public_project(token)
+    if limited(request, "ratings.report", settings.REPORT_RATE_LIMIT):
+        messages.error(request, _("提交过于频繁，请稍后再试。"))
+        return _back_to_page(project, "#report")
+    return run_and_return(request, lambda: services.report_record(
+        project=project, text=request.POST.get("text", ""),
+        contact=request.POST.get("contact", ""), address=client_ip(request)),
+        _("举报已受理，纪检监察部门将跟进处理。"),
+        reverse("ratings:public", args=[project.public_token]) + "#report")
+
+
+@require_GET
+def public_photo_view(request, token, photo_id):
+    """The re-encoded copy (no EXIF, no position) of a photo of this project."""
+    project = public_project(token)
+    photo = Photo.objects.filter(pk=photo_id, project=project).only("public").first()
+    if photo is None:
+        raise Http404
+    response = FileResponse(photo.public.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def sign_view(request, pk):
+    project = access_project(request.user, pk)
+    size = request.GET.get("size", "A4")
+    if size not in SIGN_SIZES:
+        raise Http404
+    pdf = sign_pdf(project=project, url=public_url(project, request), size=size)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="sign-{project.pk}-{size}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def qr_view(request, pk, fmt):
+    project = access_project(request.user, pk)
+    url = public_url(project, request)
+    if fmt == "png":
+        response = HttpResponse(qr_png(url), content_type="image/png")
+    elif fmt == "svg":
+        response = HttpResponse(qr_svg(url), content_type="image/svg+xml")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="qr-{project.pk}.{fmt}"'
+    return response
+
+
+@login_required
+def moderation_view(request):
+    """Held ratings with their flags and original text; release or reject, one or many."""
+    ratings = held_ratings(user=request.user)
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("rating") if i.isdigit()]
+        return run_and_return(request, lambda: services.rating_moderate(
+            actor=request.user, rating_ids=ids, decision=request.POST.get("decision", ""),
+            note=request.POST.get("note", "")), _("已处理所选评价。"),
+            reverse("ratings:moderation"))
+    if request.user.role not in MODERATOR_ROLES:
+        raise PermissionDenied
+    return render(request, "ratings/moderation.html", {"ratings": ratings[:500],
+                                                       "total": ratings.count()})
+
+
+@login_required
+@require_GET
+def report_list_view(request):
+    return render(request, "ratings/reports.html",
+                  {"reports": report_list(user=request.user)[:500]})
+
+
+@login_required
+@require_POST
+def review_decide_view(request, review_id):
+    review = access_review(request.user, review_id)
+    return run_and_return(request, lambda: services.review_decide(
+        actor=request.user, review_id=review.pk, outcome=request.POST.get("outcome", "")),
+        _("复核结论已记录。"), reverse("projects:detail", args=[review.project_id]))
