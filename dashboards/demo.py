@@ -29,6 +29,7 @@ from projects.services import (
     project_create,
 )
 from projects.tiers import policy_in_force, tier_for_amount
+from ratings.services import RatingInput, rating_record
 
 # name, username, (latitude, longitude) of the street office
 STREETS = [
@@ -67,6 +68,7 @@ ACCOUNTS = [
     Account("finance", "财政经办人", Role.FINANCE_OFFICER, "区财政局"),
     Account("contractor_a", "宏达项目经理", Role.CONTRACTOR, COMPANIES[0][0]),
     Account("contractor_b", "兴莆项目经理", Role.CONTRACTOR, COMPANIES[1][0]),
+    Account("contractor_c", "壶兰项目经理", Role.CONTRACTOR, COMPANIES[2][0]),
     Account("supervisor_a", "正诚总监", Role.SUPERVISOR, COMPANIES[3][0]),
     Account("supervisor_b", "木兰监理员", Role.SUPERVISOR, COMPANIES[4][0]),
     Account("lab_a", "检测员", Role.LAB, COMPANIES[5][0]),
@@ -175,6 +177,8 @@ def ensure_demo_projects(users: dict[str, User], rng: random.Random) -> int:
                 _general_along_route(project, user, users, stage=n % 4)
             elif i == 3:
                 _major_to_fiscal_review(project, user, users)
+            elif i == 4:
+                _finished_for_rating(project, user, users, n, rng)
         if n == 0:
             created += _possible_split(user, lat, lng)
     return created
@@ -242,6 +246,36 @@ def _patrols(project, users, *, photo_seed: int):
                       log_date=date.today(), weather="晴", work_done="按计划施工，围挡完好",
                       head_count=6, safety_notes="安全帽佩戴齐全", quality_notes="",
                       photos=[_site_photo(photo_seed)])
+
+
+COMMENTS = ["路面平整多了，出行方便", "施工期间围挡整齐，没有扬尘", "工期有点长，但质量不错",
+            "排水改好了，下雨不再积水", "夜里施工有点吵", "感谢街道办实事"]
+
+
+def _finished_for_rating(project, user, users, n, rng):
+    """Completed and open for residents' ratings: most streets have a few, one a run of low
+    scores (its review opens), one a burst from one network (held for moderation)."""
+    _simple_under_way(project, user, users, n)
+    project.refresh_from_db()
+    builder = next(u for u in users.values() if u.organisation_id == project.contractor_id
+                   and u.role == Role.CONTRACTOR)
+    progress_report(actor=builder, project_id=project.pk, percent="100", text="已按图纸完工")
+    _fire(project, builder, "declare_complete")
+    project.refresh_from_db()
+    if n == 5:
+        return  # open for rating, none yet
+    low, burst = n == 1, n == 2
+    count = 6 if low else rng.randint(3, 8)
+    for k in range(count):
+        score = rng.randint(45, 70) if low else rng.randint(78, 100)
+        rating_record(project=project, device=uuid.uuid4().hex,
+                      address=f"120.{40 + n}.{k}.{rng.randint(2, 250)}",
+                      data=RatingInput(score=score, comment=COMMENTS[(n + k) % len(COMMENTS)]
+                                       if k % 2 else ""))
+    if burst:
+        for k in range(6):
+            rating_record(project=project, device=uuid.uuid4().hex, address=f"36.250.17.{k + 9}",
+                          data=RatingInput(score=100))
 
 
 def _money_moving(project, users, *, progress, pay):

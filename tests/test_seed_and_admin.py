@@ -11,6 +11,7 @@ from core.audit import verify_chain
 from core.models import AuditEvent
 from inspections.models import PatrolLog, Photo
 from projects.models import Project, TierPolicy
+from ratings.models import Rating, Review
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +19,7 @@ DEMO_ACCOUNTS = {
     "street_zhenhai": Role.STREET_STAFF, "street_gongchen": Role.STREET_STAFF,
     "dept_zjj": Role.DEPT_REVIEWER, "drc": Role.DRC_OFFICER, "finance": Role.FINANCE_OFFICER,
     "contractor_a": Role.CONTRACTOR, "contractor_b": Role.CONTRACTOR,
+    "contractor_c": Role.CONTRACTOR,
     "supervisor_a": Role.SUPERVISOR, "supervisor_b": Role.SUPERVISOR, "lab_a": Role.LAB, "discipline": Role.DISCIPLINE_OFFICER,
     "admin": Role.ADMIN,
 }
@@ -50,6 +52,12 @@ def test_seed_demo_builds_the_district_once(client, capsys):
     # Patrol logs on the projects under way, one photo reused on two projects and flagged.
     assert PatrolLog.objects.values("supervision_unit").distinct().count() == 2
     assert Photo.objects.filter(duplicate_of__isnull=False).count() >= 1
+    # Every street has a finished project open for rating; ratings counted and held; a review.
+    finished = Project.objects.filter(status="completed")
+    assert finished.values("street").distinct().count() == 6
+    assert Rating.objects.filter(status="counted").values("project").distinct().count() >= 4
+    assert Rating.objects.filter(status="held").exists()
+    assert Review.objects.count() == 1
 
 
 def test_seed_demo_password_comes_from_the_environment(settings, client):
