@@ -26,6 +26,12 @@ _ENTRIES = [
     ("accounts:directory", _("名录库"), {Role.STREET_STAFF, Role.DEPT_REVIEWER,
                                         Role.DRC_OFFICER, Role.FINANCE_OFFICER,
                                         Role.DISCIPLINE_OFFICER, Role.ADMIN}),
+    ("dashboards:discipline", _("纪检看板"), {Role.DISCIPLINE_OFFICER}),
+    ("performance:ranking", _("绩效排名"), None),
+    ("performance:warnings", _("预警中心"), None),
+    ("performance:credit", _("信用管理"), {Role.STREET_STAFF, Role.DEPT_REVIEWER,
+                                         Role.DRC_OFFICER, Role.FINANCE_OFFICER,
+                                         Role.DISCIPLINE_OFFICER, Role.ADMIN}),
     ("api-docs", _("接口文档"), {Role.ADMIN, Role.DISCIPLINE_OFFICER}),
 ]
 

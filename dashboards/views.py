@@ -1,18 +1,44 @@
-"""The start page of each role: what is waiting for them and the projects they can see."""
+"""The start page of each role, and the discipline officers' dashboards: figures and charts, the
+map, anomaly lists, a project's full timeline, exports and the audit chain's heads."""
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from approvals.selectors import awaiting_review
-from projects.permissions import can_file_projects
+from projects.permissions import access_project, can_file_projects
 from projects.selectors import project_list
+
+from . import documents
+from .anomalies import KINDS
+from .permissions import discipline_required
+from .selectors import (
+    chain_status,
+    chart_data,
+    daily_heads,
+    dashboard_figures,
+    dashboard_project_list,
+    dashboard_projects,
+    event_changes,
+    project_timeline,
+)
+from .services import audit_chain_reverify, discipline_read_record
+
+EXPORT_ROWS = 100_000  # an Excel sheet holds about a million; a district far fewer projects
+LIST_PAGE_ROWS = 200
 
 
 @login_required
 @require_GET
 def home_view(request):
-    projects, _ = project_list(user=request.user)
+    projects, _filter = project_list(user=request.user)
     by_status = projects.order_by().values("status").annotate(n=Count("id"))
     counts = {row["status"]: row["n"] for row in by_status}
     return render(request, "dashboards/home.html", {
@@ -22,3 +48,192 @@ def home_view(request):
         "total": sum(counts.values()),
         "can_file": can_file_projects(request.user),
     })
+
+
+def _logged(request, page: str, project_filter=None, obj=None) -> dict:
+    """Record the read (纪检 reads are evidence too); returns the filters applied."""
+    filters = project_filter.active if project_filter is not None else {}
+    discipline_read_record(actor=request.user, page=page, path=request.path, filters=filters,
+                           obj=obj)
+    return filters
+
+
+def _filter_labels(project_filter) -> list[tuple[str, str]]:
+    """The applied filters as the reader saw them (label, chosen value)."""
+    if not project_filter.form.is_valid():
+        return []
+    labels = []
+    for name, value in project_filter.form.cleaned_data.items():
+        if value in (None, ""):
+            continue
+        field = project_filter.form.fields[name]
+        shown = dict(field.choices).get(value, value) if hasattr(field, "choices") and not \
+            hasattr(value, "pk") else value
+        labels.append((str(field.label), str(shown)))
+    return labels
+
+
+def _xlsx(title: str, filename: str, project_filter, columns, rows) -> HttpResponse:
+    body = documents.table_xlsx(title=title, filters=_filter_labels(project_filter)
+                                if project_filter is not None else [],
+                                columns=columns, rows=rows)
+    response = HttpResponse(body, content_type=documents.XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{filename}-{timezone.localdate():%Y%m%d}.xlsx"')
+    return response
+
+
+@discipline_required
+@require_GET
+def discipline_view(request):
+    projects, project_filter = dashboard_projects(request.GET)
+    filters = _logged(request, "dashboard", project_filter)
+    figures = dashboard_figures(projects, filtered=bool(filters))
+    return render(request, "dashboards/discipline.html", {
+        "filter": project_filter, "figures": figures, "charts": chart_data(figures),
+        "chain": chain_status(), "kinds": KINDS.values(), "query": request.GET.urlencode(),
+    })
+
+
+@discipline_required
+@require_GET
+def report_pdf_view(request):
+    projects, project_filter = dashboard_projects(request.GET)
+    filters = _logged(request, "report", project_filter)
+    figures = dashboard_figures(projects, filtered=bool(filters))
+    body = documents.dashboard_report_pdf({
+        "figures": figures, "filters": _filter_labels(project_filter), "chain": chain_status(),
+        "user": request.user})
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="dashboard-{timezone.localdate():%Y%m%d}.pdf"')
+    return response
+
+
+@discipline_required
+@require_GET
+def map_view(request):
+    _projects, project_filter = dashboard_projects(request.GET)
+    _logged(request, "map", project_filter)
+    response = render(request, "dashboards/map.html", {
+        "filter": project_filter, "query": request.GET.urlencode(),
+        "map_config": {"tiles": settings.MAP_TILE_URL,
+                       "attribution": settings.MAP_TILE_ATTRIBUTION},
+    })
+    if settings.MAP_TILE_URL:
+        # The tiles come from the configured server; the strict policy names it for this page.
+        response._csp_update = {"img-src": [tile_origin(settings.MAP_TILE_URL)]}
+    return response
+
+
+def tile_origin(url: str) -> str:
+    """The CSP source for a tile URL template; a {s} subdomain becomes a wildcard."""
+    parts = urlsplit(url.replace("{s}", "subdomain"))
+    return f"{parts.scheme}://{parts.netloc.replace('subdomain', '*')}"
+
+
+PROJECT_COLUMNS = [
+    (lambda: _("项目编号"), lambda p: p.code),
+    (lambda: _("项目名称"), lambda p: p.name),
+    (lambda: _("街道/乡镇"), lambda p: p.street.name),
+    (lambda: _("类别等级"), lambda p: p.get_tier_display()),
+    (lambda: _("类别"), lambda p: p.get_category_display()),
+    (lambda: _("状态"), lambda p: p.get_status_display()),
+    (lambda: _("风险等级"), lambda p: p.get_risk_colour_display()),
+    (lambda: _("申报预算（元）"), lambda p: p.budget_amount),
+    (lambda: _("施工单位"), lambda p: p.contractor.name if p.contractor else ""),
+    (lambda: _("创建时间"), lambda p: p.created_at),
+]
+
+
+@discipline_required
+@require_GET
+def project_list_view(request):
+    projects, project_filter = dashboard_projects(request.GET)
+    _logged(request, "projects", project_filter)
+    rows = dashboard_project_list(projects)
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(_("项目清单"), "projects", project_filter,
+                     [title() for title, _v in PROJECT_COLUMNS],
+                     [[value(p) for _t, value in PROJECT_COLUMNS] for p in rows[:EXPORT_ROWS]])
+    return render(request, "dashboards/projects.html", {
+        "filter": project_filter, "projects": rows[:LIST_PAGE_ROWS],
+        "limit": LIST_PAGE_ROWS, "query": request.GET.urlencode()})
+
+
+@discipline_required
+@require_GET
+def anomaly_index_view(request):
+    _projects, project_filter = dashboard_projects(request.GET)
+    _logged(request, "anomalies", project_filter)
+    return render(request, "dashboards/anomalies.html", {
+        "filter": project_filter, "kinds": KINDS.values(), "query": request.GET.urlencode()})
+
+
+@discipline_required
+@require_GET
+def anomaly_list_view(request, slug):
+    kind = KINDS.get(slug)
+    if kind is None:
+        raise Http404
+    projects, project_filter = dashboard_projects(request.GET)
+    _logged(request, f"anomalies/{slug}", project_filter)
+    rows = kind.rows(projects)
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(str(kind.title), f"anomalies-{slug}", project_filter,
+                     [*map(str, kind.columns), _("异常原因"), _("证据链接")],
+                     [[*row.cells, row.why, "\n".join(
+                         f"{label}: {request.build_absolute_uri(url)}"
+                         for label, url in row.evidence)] for row in rows])
+    return render(request, "dashboards/anomaly_list.html", {
+        "filter": project_filter, "kind": kind, "rows": rows, "kinds": KINDS.values(),
+        "query": request.GET.urlencode()})
+
+
+@discipline_required
+@require_GET
+def timeline_view(request, pk):
+    project = access_project(request.user, pk)
+    _logged(request, "timeline", obj=project)
+    events = list(project_timeline(project))
+    if request.GET.get("format") == "xlsx":
+        rows = [[e.seq, e.created_at, e.actor_name, e.organisation_name, e.verb,
+                 e.object_type, e.object_id, "\n".join(
+                     f"{k}: {b!r} → {a!r}" for k, b, a in event_changes(e)), e.comment, e.hash]
+                for e in events]
+        return _xlsx(_("%(code)s 审计时间线") % {"code": project.code or project.pk},
+                     f"timeline-{project.pk}", None,
+                     [_("序号"), _("时间"), _("操作人"), _("单位"), _("动作"), _("对象类型"),
+                      _("对象编号"), _("变更前 → 变更后"), _("说明"), _("哈希")], rows)
+    return render(request, "dashboards/timeline.html", {
+        "project": project,
+        "events": [(e, event_changes(e)) for e in events],
+    })
+
+
+@discipline_required
+@require_POST
+def chain_verify_view(request):
+    head = audit_chain_reverify(actor=request.user)
+    if head.intact:
+        messages.success(request, _("审计链完整：已核验至第 %(seq)d 号事件。") % {"seq": head.seq})
+    else:
+        messages.error(request, _("审计链已损坏：第 %(seq)d 号事件与链不符。") % {
+            "seq": head.broken_seq})
+    return redirect("dashboards:discipline")
+
+
+@discipline_required
+@require_GET
+def audit_heads_view(request):
+    _logged(request, "audit-heads")
+    heads = daily_heads()
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(documents.audit_heads_pdf({"heads": heads, "user": request.user}),
+                                content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="audit-heads-{timezone.localdate():%Y%m%d}.pdf"')
+        return response
+    return render(request, "dashboards/audit_heads.html", {"heads": heads,
+                                                           "printed_at": timezone.localtime()})
+

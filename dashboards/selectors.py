@@ -1,0 +1,214 @@
+"""Reads for the discipline dashboards: figures, map points, timelines and the audit chain's
+kept heads. Each is a fixed number of queries, whatever the number of rows."""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Avg, CharField, Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Cast, TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.choices import FlagKind
+from approvals.models import Flag
+from core.dates import local_date
+from core.models import AuditEvent, AuditHead
+from inspections.choices import ItemStatus, WarningColour
+from inspections.ledger import warning_colour
+from inspections.models import PatrolViolation, RectificationItem
+from projects.choices import Category, PaymentStatus, ProjectStatus, Tier
+from projects.models import Contract, Payment, Project
+from ratings.choices import RatingStatus
+from ratings.models import Rating
+
+from .filters import RISK_CHOICES, DashboardFilter
+
+MONTHS_SHOWN = 24
+# Filed = handed to the district: everything but drafts and drafts withdrawn.
+NOT_FILED = (ProjectStatus.DRAFT, ProjectStatus.CANCELLED)
+
+
+def dashboard_projects(data) -> tuple[QuerySet[Project], DashboardFilter]:
+    """Discipline officers read every project; the filter narrows them."""
+    project_filter = DashboardFilter(data or None, queryset=Project.objects.all())
+    return project_filter.qs, project_filter
+
+
+def _of(queryset: QuerySet, projects: QuerySet[Project], filtered: bool,
+        field: str = "project") -> QuerySet:
+    # Unfiltered, the subquery would only add a semi-join over every project.
+    return queryset.filter(**{f"{field}__in": projects}) if filtered else queryset
+
+
+@dataclass(frozen=True)
+class Slice:
+    key: str
+    label: str
+    count: int
+    amount: Decimal
+
+
+def _slices(totals: dict, labels: dict) -> list[Slice]:
+    return [Slice(str(key), str(labels.get(key, key)), n, amount)
+            for key, (n, amount) in totals.items()]
+
+
+def dashboard_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
+    """Totals and chart series by street, tier, status, category, month and risk colour;
+    investment filed, contracted and paid; ratings; open ledger warnings and flags."""
+    # One scan of the projects grouped by every dimension; the roll-ups are small.
+    groups = (projects.order_by()
+              .values("street__name", "tier", "status", "category", "risk_colour")
+              .annotate(n=Count("id"), budget=Sum("budget_amount")))
+    dims: dict[str, dict] = {d: defaultdict(lambda: [0, Decimal("0")]) for d in (
+        "street__name", "tier", "status", "category", "risk_colour")}
+    filed_by_street: dict[str, Decimal] = defaultdict(Decimal)
+    total, total_budget, filed = 0, Decimal("0"), Decimal("0")
+    for row in groups:
+        for dim, bucket in dims.items():
+            bucket[row[dim]][0] += row["n"]
+            bucket[row[dim]][1] += row["budget"]
+        total += row["n"]
+        total_budget += row["budget"]
+        if row["status"] not in NOT_FILED:
+            filed += row["budget"]
+            filed_by_street[row["street__name"]] += row["budget"]
+
+    since = (local_date(timezone.now()).replace(day=1) - timedelta(days=31 * (MONTHS_SHOWN - 1))
+             ).replace(day=1)
+    months = list(projects.order_by().filter(created_at__date__gte=since)
+                  .annotate(month=TruncMonth("created_at")).values("month")
+                  .annotate(n=Count("id"), budget=Sum("budget_amount")).order_by("month"))
+
+    contracted_by_street = dict(
+        _of(Contract.objects, projects, filtered).order_by()
+        .values_list("project__street__name")
+        .annotate(amount=Sum(F("amount") + F("approved_changes_total"))))
+    paid_by_street = dict(
+        _of(Payment.objects.filter(status=PaymentStatus.PAID), projects, filtered).order_by()
+        .values_list("project__street__name").annotate(amount=Sum("amount")))
+
+    ratings = {row["status"]: row for row in
+               _of(Rating.objects, projects, filtered).order_by().values("status")
+               .annotate(n=Count("id"), mean=Avg("score"))}
+
+    open_items = _of(RectificationItem.objects.exclude(status=ItemStatus.CLOSED), projects,
+                     filtered).only("status", "deadline", "opened_on")
+    today = local_date(timezone.now())
+    warnings: dict[str, int] = defaultdict(int)
+    for item in open_items:
+        colour = warning_colour(item, today)
+        if colour:
+            warnings[colour] += 1
+
+    flags = dict(_of(Flag.objects, projects, filtered).order_by()
+                 .values_list("kind").annotate(n=Count("id")))
+    patrol_gaps = _of(PatrolViolation.objects.filter(withdrawn_at__isnull=True), projects,
+                      filtered).count()
+
+    streets = sorted(set(dims["street__name"]) | set(contracted_by_street) | set(paid_by_street))
+    contracted = sum(contracted_by_street.values(), Decimal("0"))
+    paid = sum(paid_by_street.values(), Decimal("0"))
+    return {
+        "total": total, "budget": total_budget, "filed": filed, "contracted": contracted,
+        "paid": paid,
+        "by_street": _slices(dims["street__name"], {}),
+        "by_tier": _slices(dims["tier"], dict(Tier.choices)),
+        "by_status": _slices(dims["status"], dict(ProjectStatus.choices)),
+        "by_category": _slices(dims["category"], dict(Category.choices)),
+        "by_risk": _slices(dims["risk_colour"], dict(RISK_CHOICES)),
+        "by_month": [Slice(f"{m['month']:%Y-%m}", f"{m['month']:%Y-%m}", m["n"], m["budget"])
+                     for m in months],
+        "investment": [{"street": s, "filed": filed_by_street.get(s, Decimal("0")),
+                        "contracted": contracted_by_street.get(s) or Decimal("0"),
+                        "paid": paid_by_street.get(s) or Decimal("0")} for s in streets],
+        "ratings": [{"status": s, "label": str(label), "count": ratings[s]["n"] if s in ratings
+                     else 0, "mean": ratings[s]["mean"] if s in ratings else None}
+                    for s, label in RatingStatus.choices],
+        "warnings": [{"colour": c, "label": str(label), "count": warnings.get(c, 0)}
+                     for c, label in WarningColour.choices],
+        "flags": [{"kind": k, "label": str(label), "count": flags.get(k, 0)}
+                  for k, label in FlagKind.choices],
+        "patrol_gaps": patrol_gaps,
+    }
+
+
+def chart_data(figures: dict) -> dict:
+    """The figures as the chart script reads them (plain numbers, translated labels)."""
+    def series(slices):
+        return [{"key": s.key, "name": s.label, "value": s.count, "amount": float(s.amount)}
+                for s in slices]
+    return {
+        "street": series(figures["by_street"]), "tier": series(figures["by_tier"]),
+        "status": series(figures["by_status"]), "category": series(figures["by_category"]),
+        "risk": series(figures["by_risk"]), "month": series(figures["by_month"]),
+        "investment": [{"street": row["street"], "filed": float(row["filed"]),
+                        "contracted": float(row["contracted"]), "paid": float(row["paid"])}
+                       for row in figures["investment"]],
+        "ratings": [{"key": r["status"], "name": r["label"], "value": r["count"]}
+                    for r in figures["ratings"]],
+        "warnings": [{"key": w["colour"], "name": w["label"], "value": w["count"]}
+                     for w in figures["warnings"]],
+        "labels": {"filed": _("申报"), "contracted": _("合同（含变更）"), "paid": _("已支付"),
+                   "count": _("项目数"), "budget": _("预算（元）")},
+    }
+
+
+def dashboard_project_list(projects: QuerySet[Project]) -> QuerySet[Project]:
+    return projects.select_related("street", "contractor").order_by("-created_at", "-id")
+
+
+def map_features(projects: QuerySet[Project]) -> dict:
+    """Every located project as a GeoJSON point, with what the pop-up shows."""
+    status_labels, tier_labels = dict(ProjectStatus.choices), dict(Tier.choices)
+    url = reverse("projects:detail", args=[0]).replace("/0/", "/%d/")
+    rows = (projects.filter(latitude__isnull=False, longitude__isnull=False).order_by("id")
+            .values_list("id", "code", "name", "latitude", "longitude", "risk_colour",
+                         "status", "tier", "street__name"))
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": pk,
+         "geometry": {"type": "Point", "coordinates": [float(lng), float(lat)]},
+         "properties": {"code": code, "name": name, "risk": risk, "street": street,
+                        "status": str(status_labels.get(status, status)),
+                        "tier": str(tier_labels.get(tier, tier)),
+                        "url": url % pk}}
+        for pk, code, name, lat, lng, risk, status, tier, street in rows]}
+
+
+def project_timeline(project: Project) -> QuerySet[AuditEvent]:
+    """Every audit event about the project, in chain order: the project's own, and those of
+    its ledger items and ratings (recorded on those objects). Patrol logs, their gaps and new
+    ledger items name the project in `after`."""
+    pk = project.pk
+    ids_of = {
+        "inspections.rectificationitem": RectificationItem.objects.filter(project_id=pk),
+        "ratings.rating": Rating.objects.filter(project_id=pk),
+    }
+    about = Q(object_type="projects.project", object_id=str(pk)) | Q(after__project=pk)
+    for object_type, rows in ids_of.items():
+        about |= Q(object_type=object_type, object_id__in=rows.order_by().annotate(
+            text_id=Cast("id", CharField())).values("text_id"))
+    return AuditEvent.objects.filter(about).order_by("seq")
+
+
+def event_changes(event: AuditEvent) -> list[tuple[str, object, object]]:
+    """(field, before, after) for every field either side mentions."""
+    before, after = event.before or {}, event.after or {}
+    keys = list(before) + [k for k in after if k not in before]
+    return [(k, before.get(k), after.get(k)) for k in keys]
+
+
+def chain_status() -> AuditHead | None:
+    """The last verification (nightly, or the dashboard's button)."""
+    return AuditHead.objects.order_by("-taken_at", "-id").first()
+
+
+def daily_heads(days: int = 60) -> list[AuditHead]:
+    """The last head kept on each day (Asia/Shanghai), newest first."""
+    since = timezone.now() - timedelta(days=days)
+    kept: dict[date, AuditHead] = {}
+    for head in AuditHead.objects.filter(taken_at__gte=since).order_by("-taken_at", "-id"):
+        kept.setdefault(local_date(head.taken_at), head)
+    return list(kept.values())
