@@ -1,0 +1,61 @@
+"""Kinds, states and reasons of performance scoring, credit, risk and warnings."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ScoredKind(models.TextChoices):
+    CONTRACTOR = "contractor", _("施工单位")
+    SUPERVISOR = "supervisor", _("监理单位")
+    STREET = "street", _("建设单位（街道）")
+
+
+# Street offices are published alongside but never suspended (SPEC §8).
+SUSPENDABLE_KINDS = (ScoredKind.CONTRACTOR, ScoredKind.SUPERVISOR)
+
+
+class SuspensionStatus(models.TextChoices):
+    PENDING = "pending", _("已决定")
+    APPEALED = "appealed", _("申诉中")
+    UPHELD = "upheld", _("申诉驳回")
+    REVOKED = "revoked", _("申诉成立，已撤销")
+    WITHDRAWN = "withdrawn", _("重算后撤回")
+
+
+# A suspension in these states takes effect on its dates.
+SUSPENSION_IN_FORCE = (SuspensionStatus.PENDING, SuspensionStatus.APPEALED,
+                       SuspensionStatus.UPHELD)
+
+
+class CreditRule(models.TextChoices):
+    PATROL_MISSING = "patrol_missing", _("缺少每日巡查记录")
+    MISSING_STAFF = "missing_staff", _("关键岗位人员缺位")
+    FAILED_CHECK = "failed_check", _("质量抽检不合格")
+    FALSE_REPORT = "false_report", _("虚假申报（经查实）")
+    OVERDUE_RECTIFICATION = "overdue_rectification", _("整改逾期")
+
+
+class BlacklistRule(models.TextChoices):
+    PATROL_MISSING = "patrol_missing", _("一季度内缺少巡查记录达到上限")
+    FALSE_REPORT = "false_report", _("虚假申报（经查实）")
+
+
+class Colour(models.TextChoices):
+    RED = "red", _("红")
+    YELLOW = "yellow", _("黄")
+    GREEN = "green", _("绿")
+
+
+class WarningLevel(models.TextChoices):
+    RED = "red", _("红色预警")
+    YELLOW = "yellow", _("黄色预警")
+    BLUE = "blue", _("蓝色预警")
+
+
+class WarningKind(models.TextChoices):
+    REVIEW_OVERDUE = "review_overdue", _("审批环节超时")
+    LEDGER = "ledger", _("整改事项")
+    PATROL_MISSING = "patrol_missing", _("缺少巡查记录")
+    LOW_RATING = "low_rating", _("群众评价偏低")
+    LOW_SCORE = "low_score", _("季度绩效排名靠后")
+    FUNDS = "funds", _("资金异常")
+    RETENTION = "retention", _("质保金到期")

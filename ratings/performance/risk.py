@@ -1,0 +1,177 @@
+"""Risk colour per project (红黄绿, SPEC §9) with its reasons: each factor is one grouped query
+over all projects, then a pure rule decides the colour. Red means key supervision (重点监管)."""
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Avg, Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import CreditStatus
+from core.audit import record_event
+from core.dates import local_date
+from inspections.choices import ItemSource, ItemStatus
+from inspections.models import PatrolViolation, RectificationItem, SpotCheck
+from projects.choices import PaymentStatus, ProjectStatus, Tier
+from projects.models import Payment, Project
+from ratings.choices import RatingStatus
+from ratings.models import Rating
+
+from .choices import Colour
+from .models import ProjectRisk
+from .outbox import advisory_lock
+
+# Projects that still carry risk; a settled or archived one is history.
+RISK_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.PROCUREMENT, ProjectStatus.CONTRACTED,
+                 ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED,
+                 ProjectStatus.SUSPENDED)
+CHECK_WINDOW_DAYS = 180
+PATROL_WINDOW_DAYS = 30
+PATROL_YELLOW = 3
+CHANGE_SHARE = Decimal("0.10")
+YELLOWS_MAKE_RED = 3
+
+REASONS = {
+    "tier_major": (Colour.YELLOW, _("重大类项目")),
+    "credit_warned": (Colour.YELLOW, _("施工单位信用警示")),
+    "credit_barred": (Colour.RED, _("施工单位已列入黑名单或暂停资格")),
+    "failed_check": (Colour.YELLOW, _("近半年质量抽检不合格 %(n)d 次")),
+    "failed_checks": (Colour.RED, _("近半年质量抽检不合格 %(n)d 次")),
+    "overdue_items": (Colour.RED, _("整改事项逾期 %(n)d 项")),
+    "missing_logs": (Colour.YELLOW, _("近30天缺少巡查记录 %(n)d 天")),
+    "low_rating": (Colour.YELLOW, _("群众评价平均分 %(mean)s（%(n)d 条）低于 %(limit)d")),
+    "fund_anomaly": (Colour.YELLOW, _("不合规拨付 %(n)d 笔")),
+    "large_change": (Colour.YELLOW, _("设计变更累计超过合同额10%%")),
+    "complaints": (Colour.YELLOW, _("群众举报未销号 %(n)d 件")),
+}
+
+
+def reason_text(reason: dict) -> str:
+    _colour, text = REASONS[reason["code"]]
+    return str(text) % reason.get("params", {}) if reason.get("params") else str(text)
+
+
+def colour_of(reasons: list[dict]) -> str:
+    colours = [REASONS[r["code"]][0] for r in reasons]
+    if Colour.RED in colours or colours.count(Colour.YELLOW) >= YELLOWS_MAKE_RED:
+        return Colour.RED
+    return Colour.YELLOW if colours else Colour.GREEN
+
+
+def _rating_thresholds(today: date) -> tuple[int, int]:
+    try:  # the residents' side owns these numbers (RatingPolicy)
+        from ratings.selectors import current_policy
+    except ImportError:  # pragma: no cover - before the residents' side is deployed
+        return 80, 5
+    policy = current_policy(today)
+    return policy.review_below, policy.review_min_count
+
+
+def _grouped(qs, **annotations) -> dict[int, dict]:
+    return {row["project_id"]: row for row in qs.values("project_id").annotate(**annotations)}
+
+
+def assess(project_ids: list[int], today: date) -> dict[int, list[dict]]:
+    """The reasons for each project, from one grouped query per factor."""
+    projects = Project.objects.filter(pk__in=project_ids).values(
+        "id", "tier", "contractor__credit_status", "contract__amount",
+        "contract__approved_changes_total")
+    checks = _grouped(SpotCheck.objects.filter(
+        project_id__in=project_ids, passed=False,
+        checked_on__gt=today - timedelta(days=CHECK_WINDOW_DAYS)), n=Count("id"))
+    overdue = _grouped(RectificationItem.objects.filter(
+        project_id__in=project_ids, deadline__lt=today).exclude(status=ItemStatus.CLOSED),
+        n=Count("id"))
+    logs = _grouped(PatrolViolation.objects.filter(
+        project_id__in=project_ids, withdrawn_at__isnull=True,
+        day__gt=today - timedelta(days=PATROL_WINDOW_DAYS)), n=Count("id"))
+    below, minimum = _rating_thresholds(today)
+    ratings = _grouped(Rating.objects.filter(project_id__in=project_ids,
+                                             status=RatingStatus.COUNTED),
+                       n=Count("id"), mean=Avg("score"))
+    funds = _grouped(Payment.objects.filter(
+        project_id__in=project_ids, compliant=False,
+        status__in=(PaymentStatus.APPROVED, PaymentStatus.PAID)), n=Count("id"))
+    complaints = _grouped(RectificationItem.objects.filter(
+        project_id__in=project_ids, source=ItemSource.COMPLAINT)
+        .exclude(status=ItemStatus.CLOSED), n=Count("id"))
+    result = {}
+    for p in projects:
+        pid, reasons = p["id"], []
+
+        def add(code, reasons=reasons, **params):
+            reasons.append({"code": code, "params": params} if params else {"code": code})
+
+        if p["tier"] == Tier.MAJOR:
+            add("tier_major")
+        if p["contractor__credit_status"] == CreditStatus.WARNED:
+            add("credit_warned")
+        elif p["contractor__credit_status"] in (CreditStatus.BLACKLISTED,
+                                                CreditStatus.SUSPENDED):
+            add("credit_barred")
+        if pid in checks:
+            add("failed_checks" if checks[pid]["n"] >= 2 else "failed_check", n=checks[pid]["n"])
+        if pid in overdue:
+            add("overdue_items", n=overdue[pid]["n"])
+        if logs.get(pid, {}).get("n", 0) >= PATROL_YELLOW:
+            add("missing_logs", n=logs[pid]["n"])
+        rating = ratings.get(pid)
+        if rating and rating["n"] >= minimum and rating["mean"] < below:
+            add("low_rating", mean=f"{Decimal(rating['mean']):.1f}", n=rating["n"], limit=below)
+        if pid in funds:
+            add("fund_anomaly", n=funds[pid]["n"])
+        amount = p["contract__amount"]
+        if amount and p["contract__approved_changes_total"] > amount * CHANGE_SHARE:
+            add("large_change")
+        if pid in complaints:
+            add("complaints", n=complaints[pid]["n"])
+        result[pid] = reasons
+    return result
+
+
+def risk_recompute(*, project_ids: list[int] | None = None, organisation_ids=None,
+                   actor=None, today: date | None = None, chunk: int = 5000) -> dict[int, str]:
+    """Recompute the colour and reasons of the given projects (all open ones by default);
+    one audit event listing the colours that changed. Returns {project id: new colour}."""
+    today = today or local_date(timezone.now())
+    scope = Project.objects.filter(status__in=RISK_STATUSES)
+    if project_ids is not None:
+        scope = scope.filter(pk__in=project_ids)
+    if organisation_ids is not None:
+        scope = scope.filter(Q(contractor_id__in=organisation_ids)
+                             | Q(supervision_unit_id__in=organisation_ids))
+    changed: dict[int, str] = {}
+    with transaction.atomic():
+        advisory_lock("performance.risk")
+        ids = list(scope.order_by("pk").values_list("pk", flat=True))
+        now = timezone.now()
+        for start in range(0, len(ids), chunk):
+            part = ids[start:start + chunk]
+            reasons = assess(part, today)
+            current = dict(Project.objects.filter(pk__in=part).values_list("pk", "risk_colour"))
+            rows = [ProjectRisk(project_id=pid, colour=colour_of(r), reasons=r, computed_at=now)
+                    for pid, r in reasons.items()]
+            ProjectRisk.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["project"],
+                update_fields=["colour", "reasons", "computed_at"], batch_size=2000)
+            for colour in Colour.values:
+                moved = [r.project_id for r in rows
+                         if r.colour == colour and current.get(r.project_id) != colour]
+                if moved:
+                    Project.objects.filter(pk__in=moved).update(risk_colour=colour)
+                    changed.update(dict.fromkeys(moved, colour))
+        if changed:
+            record_event(actor=actor, verb="risk.recomputed", object_type="projects.project",
+                         object_id="risk", before={}, after={
+                             "on": today, "changed": {str(k): v for k, v in
+                                                      sorted(changed.items())}})
+    return changed
+
+
+def risk_of(project_id: int) -> tuple[str, list[str]]:
+    risk = ProjectRisk.objects.filter(project_id=project_id).first()
+    if risk is None:
+        return Colour.GREEN, []
+    return risk.colour, [reason_text(r) for r in risk.reasons]
+

@@ -1,0 +1,60 @@
+"""Celery tasks of performance and credit: each takes plain values, calls one service, and can
+run twice without harm (acks_late: a task lost with its worker runs again)."""
+from datetime import date
+
+from celery import shared_task
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from core.dates import local_date
+
+from . import alerts, credit, demonstration, outbox, risk, scoring
+from .periods import Quarter
+
+RETRY = {"acks_late": True, "reject_on_worker_lost": True,
+         "autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
+
+
+def _day(value: str | None) -> date:
+    return date.fromisoformat(value) if value else local_date(timezone.now())
+
+
+@shared_task(**RETRY)
+def score_quarter(quarter: str | None = None) -> str:
+    """Beat runs this at the start of a quarter for the quarter just ended."""
+    quarter = quarter or str(Quarter.of(local_date(timezone.now())).previous())
+    return scoring.performance_score_quarter(quarter=quarter).digest
+
+
+@shared_task(**RETRY)
+def credit_nightly(today: str | None = None) -> dict:
+    return credit.credit_nightly(today=_day(today))
+
+
+@shared_task(**RETRY)
+def risk_recompute(project_ids: list[int] | None = None,
+                   organisation_ids: list[int] | None = None, today: str | None = None) -> int:
+    return len(risk.risk_recompute(project_ids=project_ids, organisation_ids=organisation_ids,
+                                   today=_day(today)))
+
+
+@shared_task(**RETRY)
+def warnings_refresh(today: str | None = None) -> dict:
+    return alerts.warnings_refresh(today=_day(today))
+
+
+@shared_task(**RETRY)
+def warnings_send_email() -> int:
+    return alerts.warnings_send_email()
+
+
+@shared_task(**RETRY)
+def demonstration_yearly(year: int | None = None) -> int:
+    """In January, the year just ended."""
+    year = year or local_date(timezone.now()).year - 1
+    return len(demonstration.demonstration_propose(year=year))
+
+
+@shared_task(acks_late=True)
+def outbox_relay() -> int:
+    return outbox.relay()
