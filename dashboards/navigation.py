@@ -32,7 +32,6 @@ _ENTRIES = [
     ("performance:credit", _("信用管理"), {Role.STREET_STAFF, Role.DEPT_REVIEWER,
                                          Role.DRC_OFFICER, Role.FINANCE_OFFICER,
                                          Role.DISCIPLINE_OFFICER, Role.ADMIN}),
-    ("dashboards:discipline", _("纪检看板"), {Role.DISCIPLINE_OFFICER}),
     ("api-docs", _("接口文档"), {Role.ADMIN, Role.DISCIPLINE_OFFICER}),
 ]
 
