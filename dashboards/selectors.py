@@ -22,6 +22,9 @@ from projects.choices import Category, PaymentStatus, ProjectStatus, Tier
 from projects.models import Contract, Payment, Project
 from ratings.choices import RatingStatus
 from ratings.models import Rating
+from ratings.performance.choices import ScoredKind, WarningLevel
+from ratings.performance.models import ScoringPeriod, Warning
+from ratings.performance.selectors import period_get, ranking
 
 from .filters import RISK_CHOICES, DashboardFilter
 
@@ -57,7 +60,7 @@ def _slices(totals: dict, labels: dict) -> list[Slice]:
 
 def dashboard_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
     """Totals and chart series by street, tier, status, category, month and risk colour;
-    investment filed, contracted and paid; ratings; open ledger warnings and flags."""
+    investment filed, contracted and paid; ratings; open warnings, ledger warnings and flags."""
     # One scan of the projects grouped by every dimension; the roll-ups are small.
     groups = (projects.order_by()
               .values("street__name", "tier", "status", "category", "risk_colour")
@@ -103,6 +106,11 @@ def dashboard_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
         if colour:
             warnings[colour] += 1
 
+    # 预警 of the performance app: open ones by colour (company-wide ones only unfiltered).
+    open_warnings = dict(
+        (_of(Warning.objects, projects, filtered) if filtered else Warning.objects)
+        .filter(resolved_at__isnull=True).order_by().values_list("level")
+        .annotate(n=Count("id")))
     flags = dict(_of(Flag.objects, projects, filtered).order_by()
                  .values_list("kind").annotate(n=Count("id")))
     patrol_gaps = _of(PatrolViolation.objects.filter(withdrawn_at__isnull=True), projects,
@@ -129,6 +137,8 @@ def dashboard_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
                     for s, label in RatingStatus.choices],
         "warnings": [{"colour": c, "label": str(label), "count": warnings.get(c, 0)}
                      for c, label in WarningColour.choices],
+        "open_warnings": [{"colour": c, "label": str(label), "count": open_warnings.get(c, 0)}
+                          for c, label in WarningLevel.choices],
         "flags": [{"kind": k, "label": str(label), "count": flags.get(k, 0)}
                   for k, label in FlagKind.choices],
         "patrol_gaps": patrol_gaps,
@@ -151,9 +161,19 @@ def chart_data(figures: dict) -> dict:
                     for r in figures["ratings"]],
         "warnings": [{"key": w["colour"], "name": w["label"], "value": w["count"]}
                      for w in figures["warnings"]],
+        "open_warnings": [{"key": w["colour"], "name": w["label"], "value": w["count"]}
+                          for w in figures["open_warnings"]],
         "labels": {"filed": _("申报"), "contracted": _("合同（含变更）"), "paid": _("已支付"),
                    "count": _("项目数"), "budget": _("预算（元）")},
     }
+
+
+def contractor_ranking() -> tuple[ScoringPeriod | None, list[dict]]:
+    """The latest scored quarter's contractor ranking, read from the performance app."""
+    period = period_get(None)
+    if period is None:
+        return None, []
+    return period, ranking(period, ScoredKind.CONTRACTOR)
 
 
 def dashboard_project_list(projects: QuerySet[Project]) -> QuerySet[Project]:

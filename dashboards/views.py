@@ -22,6 +22,7 @@ from .permissions import discipline_required
 from .selectors import (
     chain_status,
     chart_data,
+    contractor_ranking,
     daily_heads,
     dashboard_figures,
     dashboard_project_list,
@@ -89,8 +90,10 @@ def discipline_view(request):
     projects, project_filter = dashboard_projects(request.GET)
     filters = _logged(request, "dashboard", project_filter)
     figures = dashboard_figures(projects, filtered=bool(filters))
+    period, contractors = contractor_ranking()
     return render(request, "dashboards/discipline.html", {
         "filter": project_filter, "figures": figures, "charts": chart_data(figures),
+        "period": period, "contractors": contractors,
         "chain": chain_status(), "kinds": KINDS.values(), "query": request.GET.urlencode(),
     })
 
@@ -101,8 +104,9 @@ def report_pdf_view(request):
     projects, project_filter = dashboard_projects(request.GET)
     filters = _logged(request, "report", project_filter)
     figures = dashboard_figures(projects, filtered=bool(filters))
+    period, contractors = contractor_ranking()
     body = documents.dashboard_report_pdf({
-        "figures": figures, "filters": _filter_labels(project_filter), "chain": chain_status(),
+        "figures": figures, "period": period, "contractors": contractors, "filters": _filter_labels(project_filter), "chain": chain_status(),
         "user": request.user})
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = (

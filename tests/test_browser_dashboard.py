@@ -14,8 +14,8 @@ from tests.browser import chromium, click_and_wait, screenshot, user_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHARTS = ("street", "investment", "tier", "category", "risk", "status", "month", "warnings",
-          "ratings")
+CHARTS = ("street", "investment", "tier", "category", "risk", "status", "month",
+          "open_warnings", "warnings", "ratings")
 
 
 def test_discipline_officer_reads_the_dashboard_map_anomalies_and_exports(live_server,

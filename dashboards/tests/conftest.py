@@ -124,7 +124,8 @@ def build_world(district) -> SimpleNamespace:
         Rating.objects.create(project=settled, score=100, status=RatingStatus.HELD,
                               flags=[RatingFlag.NETWORK_BURST], device=f"dev-{n}",
                               network="203.0.113.0/24", comment="好")
-    Rating.objects.create(project=settled, score=90, device="dev-ok", network="198.51.100.0/24")
+    Rating.objects.create(project=settled, score=90, status=RatingStatus.COUNTED, device="dev-ok",
+                          network="198.51.100.0/24")
 
     return SimpleNamespace(over=over, settled=settled, other=other, split=(first, second),
                            share=share, payment=early, gap_day=gap_day, contractor=contractor)

@@ -56,7 +56,7 @@ def test_dashboard_shows_totals_charts_data_and_chain(client, district, world):
     assert investment["拱辰街道"]["contracted"] == 5 * 44000
     assert investment["镇海街道"]["paid"] == 30000
     ratings = {r["key"]: r["value"] for r in charts["ratings"]}
-    assert ratings == {"counted": 1, "held": 4, "rejected": 0}
+    assert ratings["counted"] == 1 and ratings["held"] == 4 and ratings["rejected"] == 0
     assert 'id="chart-data"' in html and 'data-chart="investment"' in html
     assert 'data-chain="unknown"' in html
 
@@ -268,11 +268,11 @@ def test_map_page_offline_outline_and_tile_setting(client, district, settings):
 
 # Every page: session and user (2), the read logged in the chain (savepoint, lock, last link,
 # insert, release: 5), the session saved (3), and the filter form's street and contractor
-# choices (2) where it has one. Then the page's own reads: the dashboard 9 (projects grouped,
-# months, contracts, payments, ratings, open ledger items, flags, patrol gaps, the chain's
-# head), a list 1 (same-person and payments: 3 each), the timeline the project and its events.
+# choices (2) where it has one. Then the page's own reads: the dashboard 11 (projects grouped,
+# months, contracts, payments, ratings, open ledger items, open warnings, flags, patrol gaps,
+# the chain's head, the latest scored quarter; its ranking adds 2 once one is scored), a list 1 (same-person and payments: 3 each), the timeline the project and its events.
 QUERY_PAGES = {
-    "dashboard": (reverse("dashboards:discipline"), 21),
+    "dashboard": (reverse("dashboards:discipline"), 23),
     "map-data": (reverse("api-dashboards-map"), 11),
     "projects": (reverse("dashboards:projects"), 13),
     "timeline": (None, 12),
@@ -302,3 +302,27 @@ def test_pages_keep_a_fixed_number_of_queries(client, district, world):
     large = {name: _count(client, url or timeline) for name, (url, _n) in QUERY_PAGES.items()}
     assert large == small
     assert small == {name: expected for name, (_url, expected) in QUERY_PAGES.items()}, small
+
+
+def test_contractor_ranking_and_open_warnings_come_from_performance(client, district, world):
+    from ratings.performance.alerts import warnings_refresh
+    from ratings.performance.periods import Quarter
+    from ratings.performance.scoring import performance_score_quarter
+
+    _client(client, district.discipline)
+    empty = client.get(reverse("dashboards:discipline"))
+    assert empty.context["period"] is None
+    assert "尚未计算任何季度的绩效" in empty.content.decode()
+
+    quarter = str(Quarter.of(timezone.localdate()))
+    performance_score_quarter(quarter=quarter)
+    warnings_refresh(today=world.gap_day + timedelta(days=1))
+    response = client.get(reverse("dashboards:discipline"))
+    assert response.context["period"].quarter == quarter
+    companies = {row["company"] for row in response.context["contractors"]}
+    assert companies and companies <= {district.builder.name, district.builder_b.name,
+                                       district.builder_c.name}
+    assert all(row["kind"] == "contractor" for row in response.context["contractors"])
+    open_warnings = {w["colour"]: w["count"] for w in response.context["figures"]["open_warnings"]}
+    assert sum(open_warnings.values()) > 0
+    assert 'data-chart="open_warnings"' in response.content.decode()

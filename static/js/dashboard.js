@@ -4,7 +4,7 @@
   "use strict";
   const RISK = { red: "#d32f2f", yellow: "#f9a825", green: "#2e7d32" };
   const WARNING = { red: "#c62828", yellow: "#f9a825", blue: "#1565c0" };
-  const RATING = { counted: "#2e7d32", held: "#f9a825", rejected: "#9e9e9e" };
+  const RATING = { pending: "#90a4ae", counted: "#2e7d32", held: "#f9a825", rejected: "#9e9e9e" };
   // HTML tooltips would carry inline styles the policy refuses; draw them on the canvas.
   const tooltip = (trigger) => ({ trigger: trigger, renderMode: "richText" });
 
@@ -44,6 +44,7 @@
     risk: (d) => pie(d.risk, RISK),
     ratings: (d) => pie(d.ratings, RATING),
     warnings: (d) => pie(d.warnings, WARNING),
+    open_warnings: (d) => pie(d.open_warnings, WARNING),
     month: (d) => ({
       tooltip: tooltip("axis"),
       legend: { bottom: 0 },
