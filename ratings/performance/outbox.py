@@ -4,6 +4,7 @@ the relay publishes it later, so a task is never lost between a commit and a bro
 import hashlib
 import logging
 from datetime import timedelta
+from importlib import import_module
 
 from celery import current_app
 from django.conf import settings
@@ -44,6 +45,8 @@ def publish(message_id: int) -> bool:
     message = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).first()
     if message is None:
         return False
+    # Importing the module registers its tasks (autodiscovery is lazy outside a worker).
+    import_module(message.task.rsplit(".", 1)[0])
     task = current_app.tasks[message.task]
     try:
         with current_app.connection_for_write() as conn:
