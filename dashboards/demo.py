@@ -29,7 +29,7 @@ from projects.services import (
     project_create,
 )
 from projects.tiers import policy_in_force, tier_for_amount
-from ratings.services import RatingInput, rating_record
+from ratings.services import RatingInput, rating_record, ratings_screen
 
 # name, username, (latitude, longitude) of the street office
 STREETS = [
@@ -276,6 +276,7 @@ def _finished_for_rating(project, user, users, n, rng):
         for k in range(6):
             rating_record(project=project, device=uuid.uuid4().hex, address=f"36.250.17.{k + 9}",
                           data=RatingInput(score=100))
+    ratings_screen(project.pk)  # as the worker would, a second after
 
 
 def _money_moving(project, users, *, progress, pay):

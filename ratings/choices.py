@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RatingStatus(models.TextChoices):
+    PENDING = "pending", _("待核验")
     COUNTED = "counted", _("计入")
     HELD = "held", _("待审核")
     REJECTED = "rejected", _("不计入")

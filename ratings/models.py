@@ -12,8 +12,9 @@ from .choices import RatingStatus
 
 
 class Rating(BaseModel):
-    """One resident's score. Only `counted` ratings enter the mean; a held rating waits for a
-    moderator, who keeps the original text and records the decision."""
+    """One resident's score. It is stored `pending` and screened for abuse patterns within a
+    second (ratings.services.ratings_screen); only `counted` ratings enter the mean; a held
+    rating waits for a moderator, who keeps the original text and records the decision."""
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
                                 related_name="ratings")
@@ -28,7 +29,7 @@ class Rating(BaseModel):
         validators=[MinValueValidator(0), MaxValueValidator(100)])
     comment = models.TextField(_("评语"), blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=RatingStatus.choices,
-                              default=RatingStatus.COUNTED, db_index=True)
+                              default=RatingStatus.PENDING, db_index=True)
     flags = models.JSONField(_("异常标记"), default=list, blank=True)
     device = models.CharField(max_length=64)  # the signed cookie's random id
     network = models.CharField(max_length=64, db_index=True)  # /24 (IPv4) or /48 (IPv6)
@@ -48,7 +49,7 @@ class Rating(BaseModel):
             models.CheckConstraint(condition=Q(score__gte=0, score__lte=100),
                                    name="rating_score_0_100"),
         ]
-        indexes = [models.Index(fields=["project", "status"]),
+        indexes = [models.Index(fields=["project", "status", "created_at"]),
                    models.Index(fields=["project", "network", "created_at"]),
                    models.Index(fields=["project", "created_at"])]
 

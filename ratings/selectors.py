@@ -35,6 +35,17 @@ def public_project(token: str) -> Project:
     return project
 
 
+def public_project_facts(token: str) -> Project:
+    """The same project, with only what the rating and report forms need (no joins): the
+    residents' POSTs are the platform's busiest path."""
+    project = (Project.objects.filter(public_token=token, status__in=PUBLIC_STATUSES)
+               .only("pk", "status", "completed_at", "street_id", "contractor_id",
+                     "public_token").first())
+    if project is None:
+        raise Http404
+    return project
+
+
 def rating_window(project: Project, policy: RatingPolicy) -> tuple[date | None, date | None]:
     """From completion, for policy.open_days days (the last day included)."""
     if project.completed_at is None or project.status not in RATED_STATUSES:

@@ -30,6 +30,7 @@ PROJECT_WINDOW = timedelta(minutes=10)
 REVIEW_DEADLINE_DAYS = 15
 REPORT_DEADLINE_DAYS = 10
 PHONE_CODE_TTL = 10 * 60
+SCREEN_DEBOUNCE = 1  # seconds
 MODERATION_VERBS = {"release": "rating.released", "reject": "rating.rejected"}
 
 
@@ -112,39 +113,12 @@ def _phone_checked(project: Project, data: RatingInput) -> str:
     return hashed
 
 
-def _hold(ratings, flag: str) -> int:
-    """Flag these counted ratings and hold them for moderation (only counted ones: a campaign
-    of thousands re-reads nothing it has already held)."""
-    changed = list(ratings.select_for_update())
-    for rating in changed:
-        rating.flags = sorted({*rating.flags, flag})
-        rating.status = RatingStatus.HELD
-    Rating.objects.bulk_update(changed, ["flags", "status", "updated_at"])
-    return len(changed)
-
-
-def _anomalies(rating: Rating, policy, now) -> None:
-    """Bursts from one network, bursts on one project, copied comments: hold them all,
-    including those counted before the pattern showed."""
-    same_network = Rating.objects.filter(project_id=rating.project_id, network=rating.network,
-                                         created_at__gte=now - NETWORK_WINDOW)
-    if same_network.count() >= policy.network_burst:
-        _hold(same_network.filter(status=RatingStatus.COUNTED), RatingFlag.NETWORK_BURST)
-    same_project = Rating.objects.filter(project_id=rating.project_id,
-                                         created_at__gte=now - PROJECT_WINDOW)
-    if same_project.count() >= policy.project_burst:
-        _hold(same_project.filter(status=RatingStatus.COUNTED), RatingFlag.PROJECT_BURST)
-    if rating.comment_hash:
-        copies = Rating.objects.filter(comment_hash=rating.comment_hash,
-                                       created_at__gte=now - COPY_WINDOW)
-        if copies.count() > 1:
-            _hold(copies.filter(status=RatingStatus.COUNTED), RatingFlag.COPIED_TEXT)
-
-
 def rating_record(*, project: Project, device: str, address: str, data: RatingInput,
                   phone_check: bool = False) -> Rating:
     """居民扫码评价: one per device (and per phone when the check is on) while the window is
-    open. The rating counts at once unless an abuse pattern holds it for moderation."""
+    open. Stored `pending`; the screening (ratings_screen) runs after commit, within about a
+    second on a worker, and counts it or holds it for moderation. The request itself stays
+    one insert, so a campaign of thousands cannot slow the page for everyone else."""
     now = timezone.now()
     policy = current_policy(local_date(now))
     _check_open(project, local_date(now), policy)
@@ -158,11 +132,76 @@ def rating_record(*, project: Project, device: str, address: str, data: RatingIn
                 comment_hash=comment_fingerprint(data.comment), phone_hash=hashed_phone)
     except IntegrityError:
         raise AlreadyRated(_("您已评价过这个项目，感谢参与。")) from None
-    with transaction.atomic():
-        _anomalies(rating, policy, now)
-    review_check(project.pk, policy=policy)
-    rating.refresh_from_db(fields=["status", "flags"])
+    transaction.on_commit(lambda: request_screening(project.pk))
     return rating
+
+
+def request_screening(project_id: int) -> None:
+    """Enqueue one screening per project per second, however many ratings arrive (the
+    screening takes every pending rating of the project at once)."""
+    from .tasks import screen_project
+
+    if cache.add(f"ratings:screening:{project_id}", 1, timeout=SCREEN_DEBOUNCE):
+        screen_project.apply_async((project_id,), countdown=SCREEN_DEBOUNCE)
+
+
+def _hold(ratings, flag: str) -> int:
+    """Hold the pending and the counted, never-moderated ratings of a burst (those counted
+    before the pattern showed): unflagged until now, they get this flag. Released ones are
+    left alone."""
+    return (ratings.filter(status__in=(RatingStatus.PENDING, RatingStatus.COUNTED),
+                           moderated_at__isnull=True)
+            .update(status=RatingStatus.HELD, flags=[flag], updated_at=timezone.now()))
+
+
+def ratings_screen(project_id: int) -> dict:
+    """Screen a project's pending ratings, set-based (a fixed handful of queries however many
+    wait): bursts from one network, bursts on the project, copied comments are held with
+    everything of the same pattern; the rest count. Then the review rule. Idempotent; two
+    screenings of one project take turns."""
+    now = timezone.now()
+    policy = current_policy(local_date(now))
+    with transaction.atomic():
+        # FOR NO KEY UPDATE: screenings take turns, while new ratings (which only need the
+        # project row to exist) are never blocked.
+        if not Project.objects.select_for_update(no_key=True).filter(pk=project_id).exists():
+            return {"held": 0, "counted": 0}
+        ratings = Rating.objects.filter(project_id=project_id)
+        pending = ratings.filter(status=RatingStatus.PENDING)
+        held = 0
+        recent_network = ratings.filter(created_at__gte=now - NETWORK_WINDOW)
+        bursts = (recent_network.filter(network__in=pending.values("network"))
+                  .values("network").annotate(n=Count("id"))
+                  .filter(n__gte=policy.network_burst).values("network"))
+        held += _hold(recent_network.filter(network__in=bursts), RatingFlag.NETWORK_BURST)
+        recent = ratings.filter(created_at__gte=now - PROJECT_WINDOW)
+        if recent[:policy.project_burst].count() >= policy.project_burst:
+            held += _hold(recent, RatingFlag.PROJECT_BURST)
+        copies = Rating.objects.filter(created_at__gte=now - COPY_WINDOW)
+        copied = (copies.filter(comment_hash__in=pending.exclude(comment_hash="")
+                                .values("comment_hash"))
+                  .values("comment_hash").annotate(n=Count("id")).filter(n__gt=1)
+                  .values("comment_hash"))
+        held += _hold(copies.filter(comment_hash__in=copied), RatingFlag.COPIED_TEXT)
+        counted = pending.update(status=RatingStatus.COUNTED, updated_at=now)
+    review_check(project_id, policy=policy)
+    return {"held": held, "counted": counted}
+
+
+def screen_pending(older_than: timedelta = timedelta(seconds=30)) -> int:
+    """The safety net: screen every project with a rating left pending (its task lost)."""
+    project_ids = (Rating.objects.filter(status=RatingStatus.PENDING,
+                                         created_at__lt=timezone.now() - older_than)
+                   .values_list("project_id", flat=True).distinct())
+    screened = 0
+    for project_id in list(project_ids):
+        ratings_screen(project_id)
+        screened += 1
+    return screened
+
+
+def _may_need_review(summary: dict, policy) -> bool:
+    return summary["count"] >= policy.review_min_count and summary["mean"] < policy.review_below
 
 
 def rating_moderate(*, actor, rating_ids: list[int], decision: str, note: str = "") -> int:
@@ -216,7 +255,7 @@ def review_check(project_id: int, *, policy=None) -> Review | None:
     today = local_date(now)
     policy = policy or current_policy(today)
     summary = settled_summary(project_id, now)
-    if summary["count"] < policy.review_min_count or summary["mean"] >= policy.review_below:
+    if not _may_need_review(summary, policy):
         return None
     if Review.objects.filter(project_id=project_id, decided_at__isnull=True).exists():
         return None

@@ -1,12 +1,23 @@
-"""Celery tasks of the residents' side: the nightly review check over recently rated
-projects (ratings held back while a burst could still show have settled by then)."""
+"""Celery tasks of the residents' side: screening new ratings (enqueued after commit, one per
+project per second), the safety net for ratings left pending, and the nightly review check
+over recently rated projects (ratings from a network still in its burst window settle)."""
 from datetime import timedelta
 
 from celery import shared_task
 from django.utils import timezone
 
 from .models import Rating
-from .services import review_check
+from .services import ratings_screen, review_check, screen_pending
+
+
+@shared_task(acks_late=True)
+def screen_project(project_id: int) -> dict:
+    return ratings_screen(project_id)
+
+
+@shared_task(acks_late=True)
+def screen_pending_ratings() -> int:
+    return screen_pending()
 
 
 @shared_task(acks_late=True)

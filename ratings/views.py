@@ -21,7 +21,6 @@ from projects.public import public_url
 
 from . import services
 from .abuse import client_ip, device_of, remember_device
-from .choices import RatingStatus
 from .documents import SIGN_SIZES, qr_png, qr_svg, sign_pdf
 from .models import Rating
 from .selectors import (
@@ -31,6 +30,7 @@ from .selectors import (
     held_ratings,
     public_photos,
     public_project,
+    public_project_facts,
     rating_summary,
     rating_window,
     report_list,
@@ -69,13 +69,13 @@ def _back_to_page(project, anchor: str):
 
 @require_POST
 def public_rate_view(request, token):
-    project = public_project(token)
+    project = public_project_facts(token)
     device, new_device = device_of(request)
     if limited(request, "ratings.rate", settings.RATING_RATE_LIMIT):
         messages.error(request, _("提交过于频繁，请稍后再试。"))
         return _back_to_page(project, "#rate")
     try:
-        rating = services.rating_record(
+        services.rating_record(
             project=project, device=device, address=client_ip(request),
             data=services.rating_input(request.POST), phone_check=settings.RATING_PHONE_CHECK)
     except ValidationError as exc:
@@ -83,8 +83,7 @@ def public_rate_view(request, token):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("感谢您的评价！") if rating.status == RatingStatus.COUNTED
-                         else _("感谢您的评价！评价将在核实后计入。"))
+        messages.success(request, _("感谢您的评价！评价经自动核验后计入。"))
     response = _back_to_page(project, "#rate")
     if new_device:
         remember_device(response, device)
@@ -93,7 +92,7 @@ def public_rate_view(request, token):
 
 @require_POST
 def public_phone_code_view(request, token):
-    project = public_project(token)
+    project = public_project_facts(token)
     if not settings.RATING_PHONE_CHECK:
         raise Http404
     if limited(request, "ratings.phone", settings.REPORT_RATE_LIMIT):
@@ -107,7 +106,7 @@ def public_phone_code_view(request, token):
 
 @require_POST
 def public_report_view(request, token):
-    project = public_project(token)
+    project = public_project_facts(token)
     if limited(request, "ratings.report", settings.REPORT_RATE_LIMIT):
         messages.error(request, _("提交过于频繁，请稍后再试。"))
         return _back_to_page(project, "#report")

@@ -145,6 +145,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.audit_verify_chain",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Ratings whose screening task was lost (a worker killed mid-task) are screened anyway.
+    "ratings-screen-pending": {
+        "task": "ratings.tasks.screen_pending_ratings",
+        "schedule": crontab(minute="*"),
+    },
     # Low-score reviews for ratings that have settled since the day's last check.
     "ratings-review-check-nightly": {
         "task": "ratings.tasks.review_check_recent",

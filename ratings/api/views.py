@@ -13,7 +13,7 @@ from core.errors import ApplicationError
 from .. import services
 from ..abuse import client_ip, device_of, remember_device
 from ..choices import RatingStatus
-from ..selectors import public_project, rating_summary
+from ..selectors import public_project_facts
 from ..views import limited
 
 
@@ -30,12 +30,11 @@ class RatingInputSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=10, required=False, allow_blank=True)
 
 
+# A new rating is `pending`: it counts (or is held for moderation) once screened, within
+# about a second.
 RatingOutput = inline_serializer("RatingOutput", fields={
     "id": serializers.IntegerField(),
     "status": serializers.ChoiceField(choices=RatingStatus.choices),
-    "counted": serializers.BooleanField(),
-    "mean": serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True),
-    "count": serializers.IntegerField(),
 })
 
 
@@ -50,7 +49,7 @@ class PublicRatingApi(APIView):
     @extend_schema(request=RatingInputSerializer, responses={201: RatingOutput},
                    auth=[])
     def post(self, request, token: str):
-        project = public_project(token)
+        project = public_project_facts(token)
         if limited(request, "ratings.rate", settings.RATING_RATE_LIMIT):
             raise TooManyRequests(_("提交过于频繁，请稍后再试。"))
         serializer = RatingInputSerializer(data=request.data)
@@ -60,12 +59,8 @@ class PublicRatingApi(APIView):
             project=project, device=device, address=client_ip(request),
             data=services.RatingInput(**{k: v for k, v in serializer.validated_data.items()}),
             phone_check=settings.RATING_PHONE_CHECK)
-        summary = rating_summary(project.pk)
-        response = Response({
-            "id": rating.pk, "status": rating.status,
-            "counted": rating.status == RatingStatus.COUNTED,
-            "mean": None if summary["mean"] is None else round(summary["mean"], 2),
-            "count": summary["count"]}, status=status.HTTP_201_CREATED)
+        response = Response({"id": rating.pk, "status": rating.status},
+                            status=status.HTTP_201_CREATED)
         if new_device:
             remember_device(response, device)
         return response

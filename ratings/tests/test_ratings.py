@@ -15,6 +15,7 @@ from approvals import services as approvals
 from core.audit import AuditEvent
 from inspections.choices import ItemSource
 from inspections.models import RectificationItem
+from ratings import services
 from ratings.choices import RatingFlag, RatingStatus
 from ratings.models import Rating, Report, Review
 from ratings.selectors import rating_summary
@@ -38,12 +39,17 @@ def finished(district):
     return project
 
 
-def rate(project, ip, score, comment="", client=None):
-    """One resident on a phone: a fresh browser (no cookie) unless a client is given."""
+def rate(project, ip, score, comment="", client=None, screen=True):
+    """One resident on a phone: a fresh browser (no cookie) unless a client is given. The
+    screening a worker runs within a second after commit runs here at once (these tests hold
+    one transaction, so after-commit callbacks never fire; see the transactional test)."""
     client = client or Client()
-    return client.post(reverse("api-public-rating", args=[project.public_token]),
-                       {"score": score, "comment": comment}, REMOTE_ADDR=ip,
-                       content_type="application/json")
+    response = client.post(reverse("api-public-rating", args=[project.public_token]),
+                           {"score": score, "comment": comment}, REMOTE_ADDR=ip,
+                           content_type="application/json")
+    if screen and response.status_code == 201:
+        services.ratings_screen(project.pk)
+    return response
 
 
 def test_api_json_carries_the_public_url_and_the_page_needs_no_login(client, district):
@@ -70,6 +76,7 @@ def test_rate_once_per_device_page_and_api(district):
                           {"score": "92", "quality": "90", "comment": "路面平整"},
                           REMOTE_ADDR="120.36.1.8", follow=True)
     assert "感谢您的评价！" in first.content.decode()
+    assert Rating.objects.get().status == RatingStatus.PENDING  # screened after commit
     again = resident.get(page_url).content.decode()
     assert 'data-testid="already-rated"' in again and 'data-testid="rating-form"' not in again
     second = rate(project, "120.36.1.8", 10, client=resident)
@@ -306,3 +313,21 @@ def test_first_ratings_of_a_campaign_never_open_a_review_the_nightly_check_does_
     with time_machine.travel(start + timedelta(hours=9, minutes=30), tick=False):
         assert review_check_recent() == 1  # an hour later they have settled
     assert Review.objects.get().count_at_open == 14
+
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rating_is_screened_after_commit_and_the_safety_net_catches_lost_tasks(district):
+    project = finished(district)
+    # After commit the screening task runs (eagerly here; on a worker in production).
+    assert rate(project, "61.5.5.5", 93, screen=False).status_code == 201
+    assert Rating.objects.get().status == RatingStatus.COUNTED
+    # A rating whose task was lost stays pending until the minute's safety net screens it.
+    cache.set(f"ratings:screening:{project.pk}", 1, 60)  # as if a task were on its way
+    assert rate(project, "61.6.6.6", 91, screen=False).status_code == 201
+    assert Rating.objects.filter(status=RatingStatus.PENDING).count() == 1
+    with time_machine.travel(timezone.now() + timedelta(minutes=1)):
+        from ratings.tasks import screen_pending_ratings
+
+        assert screen_pending_ratings() == 1
+    assert not Rating.objects.filter(status=RatingStatus.PENDING).exists()
