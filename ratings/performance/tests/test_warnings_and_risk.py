@@ -85,7 +85,9 @@ def test_low_counted_ratings_warn_the_street_and_the_contractor(district):
     assert warning_text(warning) == (
         f"项目“{project.name}”群众评价平均分 63.4（5 条），低于 80 分。")
     users = set(warning.recipients.values_list("user__username", flat=True))
-    assert users == {project.street_user.username, "contractor_a"}
+    street_staff = set(project.street.users.values_list("username", flat=True))
+    assert project.street_user.username in street_staff
+    assert users == street_staff | {"contractor_a"}
 
 
 def test_the_year_s_best_projects_are_proposed_with_their_figures(district):

@@ -1,0 +1,86 @@
+"""Demo activity for performance and credit: spot checks and counted ratings on the demo
+companies' projects in the previous and the current quarter, then the jobs, so that the
+ranking, credit, risk and warning pages have something to show. Idempotent."""
+import random
+from datetime import datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.choices import OrganisationKind, Role
+from core.dates import SHANGHAI, local_date
+from inspections.models import SpotCheck
+from projects.models import Project
+from ratings.choices import RatingStatus
+from ratings.models import Rating
+
+from .alerts import warnings_refresh
+from .credit import credit_nightly
+from .periods import Quarter
+from .risk import risk_recompute
+from .scoring import performance_score_quarter
+
+DEMO_NOTE = "演示数据：季度抽检"
+CHECKS_PER_COMPANY = 6
+RATINGS_PER_PROJECT = 4
+
+
+def _moment(quarter: Quarter, rng: random.Random, until) -> datetime:
+    last = min(quarter.last_day, until)
+    day = quarter.start + timedelta(days=rng.randint(0, max(0, (last - quarter.start).days)))
+    return datetime.combine(day, time(10), tzinfo=SHANGHAI)
+
+
+def _activity(quarter: Quarter, users: dict, rng: random.Random, until) -> int:
+    inspector = next(u for u in users.values() if u.role == Role.DEPT_REVIEWER)
+    projects = list(Project.objects.filter(contractor__isnull=False)
+                    .select_related("contractor", "supervision_unit").order_by("pk"))
+    by_company: dict[int, list[Project]] = {}
+    for project in projects:
+        by_company.setdefault(project.contractor_id, []).append(project)
+        if project.supervision_unit_id:
+            by_company.setdefault(project.supervision_unit_id, []).append(project)
+    created = 0
+    for company_id, owned in sorted(by_company.items()):
+        # A company's quality differs a little from quarter to quarter, so ranks move.
+        pass_rate = 0.65 + 0.3 * rng.random()
+        for n in range(CHECKS_PER_COMPANY):
+            project = owned[n % len(owned)]
+            check = SpotCheck.objects.create(project=project, inspector=inspector,
+                                             checked_on=_moment(quarter, rng, until).date(),
+                                             passed=rng.random() < pass_rate, note=DEMO_NOTE)
+            created += 1
+            if not check.passed:
+                check.note = f"{DEMO_NOTE}（不合格）"
+                check.save(update_fields=["note"])
+        for project in owned:
+            for n in range(RATINGS_PER_PROJECT):
+                rating = Rating.objects.create(
+                    project=project, score=rng.randint(55, 100), status=RatingStatus.COUNTED,
+                    device=f"demo-{quarter}-{company_id}-{project.pk}-{n}",
+                    network=f"10.{rng.randint(0, 250)}.0.0/24")
+                Rating.objects.filter(pk=rating.pk).update(
+                    created_at=_moment(quarter, rng, until))
+    return created
+
+
+def seed_performance(users: dict, rng: random.Random) -> dict[str, int]:
+    """Activity in the previous and the current quarter, then score both and run the nightly
+    jobs. Call after the demo projects exist: seed_performance(users, rng)."""
+    today = local_date(timezone.now())
+    current = Quarter.of(today)
+    quarters = [current.previous(), current]
+    checks = 0
+    with transaction.atomic():
+        if not SpotCheck.objects.filter(note__startswith=DEMO_NOTE).exists():
+            for quarter in quarters:
+                checks += _activity(quarter, users, rng, today)
+    scored = 0
+    for quarter in quarters:
+        period = performance_score_quarter(quarter=str(quarter))
+        scored += period.scores.filter(ranked=True, kind__in=[
+            OrganisationKind.CONTRACTOR, OrganisationKind.SUPERVISOR]).count()
+    credit_nightly(today=today)
+    risk_recompute(today=today)
+    warnings = warnings_refresh(today=today)
+    return {"demo_checks": checks, "ranked_companies": scored, "warnings": warnings["open"]}

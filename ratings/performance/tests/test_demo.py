@@ -1,0 +1,25 @@
+"""The demo district gets a non-empty ranking in the current and the previous quarter."""
+import random
+
+from dashboards.demo import seed
+
+from ..demo import seed_performance
+from ..models import CompanyScore, ScoringPeriod
+
+
+def test_seed_performance_ranks_companies_in_two_quarters_and_is_idempotent(db):
+    from accounts.models import User
+    from projects.tests.factories import ensure_default_tier_policy
+
+    ensure_default_tier_policy()
+    seed()
+    users = {u.username: u for u in User.objects.all()}
+    first = seed_performance(users, random.Random(2025))
+    assert ScoringPeriod.objects.count() == 2
+    for period in ScoringPeriod.objects.all():
+        assert CompanyScore.objects.filter(period=period, ranked=True,
+                                           kind="contractor").count() >= 3
+    digests = sorted(ScoringPeriod.objects.values_list("digest", flat=True))
+    again = seed_performance(users, random.Random(2025))
+    assert again["demo_checks"] == 0 and first["demo_checks"] > 0
+    assert sorted(ScoringPeriod.objects.values_list("digest", flat=True)) == digests
