@@ -98,8 +98,9 @@ def main() -> int:
 
         worker = None if os.environ.get("BENCH_NO_WORKER") else subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "celery"), "-A", "config", "worker", "--pool", "solo",
-             "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+            stderr=open("/tmp/bench-worker.log", "w"))  # noqa: SIM115
         port = free_port()
         gunicorn = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "--bind",

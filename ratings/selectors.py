@@ -2,6 +2,7 @@
 summary, what moderators and discipline officers see."""
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 
@@ -21,9 +22,18 @@ PUBLIC_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.PROCUREMENT, ProjectSta
                    ProjectStatus.IN_PROGRESS, *RATED_STATUSES)
 
 
+POLICY_TTL = 60
+
+
 def current_policy(today: date) -> RatingPolicy:
-    policy = RatingPolicy.objects.filter(effective_from__lte=today).first()
-    return policy or RatingPolicy(effective_from=date.min)
+    """The policy in force (cached a minute: it changes by admin decision, not per request)."""
+    key = f"ratings:policy:{today}"
+    policy = cache.get(key)
+    if policy is None:
+        policy = (RatingPolicy.objects.filter(effective_from__lte=today).first()
+                  or RatingPolicy(effective_from=date.min))
+        cache.set(key, policy, POLICY_TTL)
+    return policy
 
 
 def public_project(token: str) -> Project:
@@ -35,15 +45,28 @@ def public_project(token: str) -> Project:
     return project
 
 
-def public_project_facts(token: str) -> Project:
-    """The same project, with only what the rating and report forms need (no joins): the
-    residents' POSTs are the platform's busiest path."""
-    project = (Project.objects.filter(public_token=token, status__in=PUBLIC_STATUSES)
-               .only("pk", "status", "completed_at", "street_id", "contractor_id",
-                     "public_token").first())
-    if project is None:
-        raise Http404
-    return project
+FACTS_TTL = 30  # seconds: a project just completed opens for rating at most this late
+_FACTS = ("pk", "status", "completed_at", "street_id", "contractor_id")
+
+
+def public_project_facts(token: str, today: date | None = None):
+    """The same project with only what the rating and report forms need, kept for half a
+    minute in the cache (Redis in production): the residents' POSTs are the busiest path.
+    With `today`, also the policy in force, read in the same cache round trip."""
+    facts_key, policy_key = f"ratings:facts:{token}", f"ratings:policy:{today}"
+    found = cache.get_many([facts_key, policy_key] if today else [facts_key])
+    facts = found.get(facts_key)
+    if facts is None:
+        facts = (Project.objects.filter(public_token=token, status__in=PUBLIC_STATUSES)
+                 .values_list(*_FACTS).first())
+        if facts is None:
+            raise Http404
+        cache.set(facts_key, facts, FACTS_TTL)
+    project = Project(**dict(zip(("id", *_FACTS[1:]), facts, strict=True)))
+    project.public_token = token
+    if today is None:
+        return project
+    return project, found.get(policy_key) or current_policy(today)
 
 
 def rating_window(project: Project, policy: RatingPolicy) -> tuple[date | None, date | None]:

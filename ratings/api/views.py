@@ -1,13 +1,17 @@
 """The residents' API: rating a project from its public token, without an account. The same
 data and rules as the public page; one rating per device (signed cookie)."""
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.dates import local_date
 from core.errors import ApplicationError
 
 from .. import services
@@ -45,20 +49,23 @@ class TooManyRequests(ApplicationError):
 class PublicRatingApi(APIView):
     authentication_classes: list = []  # anonymous residents; no session, so no CSRF
     permission_classes = [AllowAny]
+    parser_classes = [JSONParser, FormParser]
+    renderer_classes = [JSONRenderer]
 
     @extend_schema(request=RatingInputSerializer, responses={201: RatingOutput},
                    auth=[])
     def post(self, request, token: str):
-        project = public_project_facts(token)
+        project, policy = public_project_facts(token, local_date(timezone.now()))
         if limited(request, "ratings.rate", settings.RATING_RATE_LIMIT):
             raise TooManyRequests(_("提交过于频繁，请稍后再试。"))
-        serializer = RatingInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        # The serializer above documents the shape; the page's own check validates both, so
+        # the page and the API answer bad input with the same words.
+        data = request.data if hasattr(request.data, "get") else {}
         device, new_device = device_of(request)
         rating = services.rating_record(
             project=project, device=device, address=client_ip(request),
-            data=services.RatingInput(**{k: v for k, v in serializer.validated_data.items()}),
-            phone_check=settings.RATING_PHONE_CHECK)
+            data=services.rating_input(data), phone_check=settings.RATING_PHONE_CHECK,
+            policy=policy)
         response = Response({"id": rating.pk, "status": rating.status},
                             status=status.HTTP_201_CREATED)
         if new_device:
