@@ -39,6 +39,16 @@ def _media_root(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the test settings keep it in the process, so
+    parallel workers never clear each other's; tests of the Redis cache set their own)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request in English leaves English active in the thread; each test starts afresh."""
     from django.utils import translation

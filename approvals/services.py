@@ -258,6 +258,8 @@ def contract_file(*, actor, project_id: int, data: dict[str, Any]) -> Contract:
             raise PermissionDenied
         if project.status != ProjectStatus.PROCUREMENT or project.contractor_id is None:
             raise ConflictError(_("项目尚未确定施工单位，不能备案合同。"))
+        # Awarded while in good standing is not enough: its credit may have changed since.
+        _eligible_contractor(project.contractor_id)
         errors: dict[str, list[str]] = {}
         amount = None
         try:

@@ -29,6 +29,7 @@ from projects.services import (
     project_create,
 )
 from projects.tiers import policy_in_force, tier_for_amount
+from ratings.performance.demo import seed_performance
 from ratings.services import RatingInput, rating_record, ratings_screen
 
 # name, username, (latitude, longitude) of the street office
@@ -374,6 +375,7 @@ def seed(*, projects: int = 0, seed_value: int = 2025) -> dict[str, int]:
         orgs = ensure_organisations()
         users = ensure_accounts(orgs, settings.DEMO_PASSWORD)
     demo = ensure_demo_projects(users, rng)
+    seed_performance(users, rng)  # two quarters of checks, ratings and payments; the scores
     generated = bulk_projects(projects, users, rng) if projects else 0
     return {"organisations": len(orgs), "accounts": len(users), "demo_projects": demo,
             "generated_projects": generated}

@@ -7,9 +7,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Pages anyone may open: log-in and log-out, the language switch, the health check, and the
 # token endpoint (which itself demands a username and password), the capture pages' web-app
-# manifest (browsers fetch it without cookies; it holds names and icons only).
+# manifest (browsers fetch it without cookies; it holds names and icons only), the residents'
+# side (public project page, rating, report, photos; the rating API) and the open data.
 PUBLIC = {"login", "logout", "set_language", "health", "api-token", "admin:login",
-          "admin:logout", "inspections:capture_manifest"}
+          "admin:logout", "inspections:capture_manifest", "ratings:public", "ratings:rate",
+          "ratings:phone_code", "ratings:report", "ratings:public_photo", "api-public-rating",
+          "api-open-oc4ids", "api-open-oc4ids-project"}
 SAMPLE = {"int": "1", "slug": "file", "str": "x", "path": "x/y", "uuid":
           "00000000-0000-0000-0000-000000000000"}
 

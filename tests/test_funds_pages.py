@@ -75,9 +75,9 @@ def test_project_page_with_payments_has_flat_queries(client, district,
     client.force_login(district.finance)
     # session, user, project (+contract, settlement…), lottery, changes, flags, progress
     # (+ its photos), patrol logs, missing-log days, spot checks, ledger items, lab tests,
-    # committed and paid totals, payments, split-payment scan, attachments, timeline, session
-    # refresh (3)
-    with django_assert_num_queries(22):
+    # the residents' panel (rating policy, summary, reviews), committed and paid totals,
+    # payments, split-payment scan, attachments, timeline, session refresh (3)
+    with django_assert_num_queries(25):
         assert client.get(reverse("projects:detail", args=[project.pk])).status_code == 200
 
 

@@ -123,9 +123,9 @@ def test_project_page_at_contract_stage_has_flat_queries(client, district,
                                 amount_delta="100", reason="零星增加")
     client.force_login(district.street_zhenhai)
     # session, user, project (+contract and staff), lottery, changes, flags, the funds panel
-    # (committed and paid totals, payments, split-payment scan), attachments, timeline,
-    # session refresh (3)
-    with django_assert_num_queries(15):
+    # (committed and paid totals, payments, split-payment scan), the residents' panel (rating
+    # policy, summary, reviews), attachments, timeline, session refresh (3)
+    with django_assert_num_queries(18):
         response = client.get(reverse("projects:detail", args=[project.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('data-action="change-approve"') == 0

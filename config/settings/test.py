@@ -10,3 +10,6 @@ STORAGES = {**STORAGES, "staticfiles": {
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests that need a worker switch this off for themselves (tests/test_celery_worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
+# The cache in the process: parallel test workers must not clear or count each other's keys
+# (rate limits, cached facts). Tests of the Redis cache configure it themselves.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

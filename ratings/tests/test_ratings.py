@@ -7,7 +7,6 @@ from unittest import mock
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -23,13 +22,6 @@ from ratings.selectors import rating_summary
 from tests.funds_helpers import under_way
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def finished(district):
@@ -216,6 +208,26 @@ def test_rate_limit_per_address(district, settings):
     codes = [rate(project, "44.4.4.4", 90).status_code for _ in range(4)]
     assert codes == [201, 201, 201, 429]
     assert rate(project, "44.4.5.4", 90).status_code == 201
+
+
+@pytest.mark.redis
+def test_rate_limit_is_kept_in_redis_across_processes(district, settings):
+    """Production keeps the counts in Redis, so every gunicorn worker sees the same."""
+    import uuid
+
+    from django.core.cache import caches
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": settings.REDIS_URL,
+                                   "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    settings.RATING_RATE_LIMIT = "2/m"
+    project = finished(district)
+    try:
+        assert [rate(project, "45.5.5.5", 90).status_code for _ in range(3)] == [201, 201, 429]
+        client = caches["default"]._cache.get_client()
+        assert client.keys(f"{settings.CACHES['default']['KEY_PREFIX']}*")  # the counts
+    finally:
+        del caches["default"]
 
 
 def test_phone_check_with_the_pluggable_sms_backend(district, settings):

@@ -167,8 +167,6 @@ def test_a_suspended_company_is_refused_at_contract(district):
     assert "supervision_unit" in refused.value.message_dict
 
 
-@pytest.mark.xfail(strict=True, reason="approvals.contract_file does not yet re-check the "
-                   "awarded contractor's credit (hook requested from the lead)")
 def test_a_contractor_suspended_after_award_is_refused_at_contract(district):
     d = district
     project = approved_general(d)
