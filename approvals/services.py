@@ -28,6 +28,7 @@ from projects.choices import (
 from projects.models import Contract, Project
 from projects.permissions import access_project
 from projects.tiers import project_tier
+from ratings.performance.hooks import project_risk_changed
 
 from . import lottery as lottery_rule
 from .choices import ChangeStatus, FlagKind
@@ -376,6 +377,7 @@ def change_decide(*, actor, change_id: int, approve: bool, comment: str = "") ->
                                  "pct": f"{share * 100:.1f}"}})
             after.update({"tier": project.tier, "escalated_to": project.escalated_to,
                           "changes_total": contract.approved_changes_total})
+        project_risk_changed(project.pk)
         record_event(actor=actor, verb="change.decided", obj=project, before=before, after=after,
                      comment=comment)
     return change

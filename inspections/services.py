@@ -23,6 +23,7 @@ from projects.choices import ProjectStatus
 from projects.models import Project
 from projects.permissions import access_project
 from projects.rules import is_project_contractor, is_project_supervisor, is_street_staff_of
+from ratings.performance.hooks import project_risk_changed
 
 from .choices import ItemSource, ItemStatus
 from .evidence import check_photos, photo_facts_for_audit, store_photos
@@ -218,6 +219,7 @@ def record_missing_patrol_logs(day: date) -> list[PatrolViolation]:
             if created:
                 record_event(actor=None, verb="patrol_log.missing", obj=violation, after={
                     "project": project_id, "supervision_unit": unit_id, "day": day})
+                project_risk_changed(project_id)
                 recorded.append(violation)
     return recorded
 
@@ -257,6 +259,7 @@ def item_open(*, actor, project_id: int | None, source: str, problem: str,
             responsible_person=responsible_person.strip(), deadline=deadline,
             standard=standard.strip(), opened_by=actor, opened_on=_today(),
             spot_check=spot_check, inspection_round=inspection_round)
+        project_risk_changed(project_id)
         record_event(actor=actor, verb="ledger.opened", obj=item, after={
             "project": project_id, "source": source, "problem": item.problem,
             "responsible_organisation": responsible_organisation_id, "deadline": deadline})
@@ -282,6 +285,8 @@ def _item_step(actor, item_id, name, allowed, **kwargs) -> RectificationItem:
         before = {"item_status": item.status}
         method(**kwargs)
         item.save()
+        if name == "close":
+            project_risk_changed(item.project_id)
         record_event(actor=actor, verb=f"ledger.{name}", obj=item, before=before,
                      after={"item_status": item.status,
                             **{k: v for k, v in kwargs.items() if k == "evidence"}})
@@ -332,6 +337,7 @@ def spot_check_record(*, actor, project_id: int, items: list[tuple[str, bool, st
             for name, ok, n in items)
         stored = store_photos(actor=actor, project=project, photos=checked,
                               uploaded_at=timezone.now(), spot_check=check)
+        project_risk_changed(project.pk)
         record_event(actor=actor, verb="spot_check.recorded", obj=project, after={
             "spot_check": check.pk, "passed": check.passed,
             "failed": [name for name, ok, _n in items if not ok],
