@@ -301,7 +301,10 @@ def test_pages_keep_a_fixed_number_of_queries(client, district, world):
         build_world(district)
     large = {name: _count(client, url or timeline) for name, (url, _n) in QUERY_PAGES.items()}
     assert large == small
-    assert small == {name: expected for name, (_url, expected) in QUERY_PAGES.items()}, small
+    # The audit chain's advisory lock (reads are logged) is a query on PostgreSQL only.
+    lock = 1 if connection.vendor == "postgresql" else 0
+    assert small == {name: expected - 1 + lock
+                     for name, (_url, expected) in QUERY_PAGES.items()}, small
 
 
 def test_contractor_ranking_and_open_warnings_come_from_performance(client, district, world):

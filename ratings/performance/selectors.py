@@ -4,7 +4,7 @@ queries."""
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.http import Http404
 
 from accounts.choices import COMPANY_KINDS
@@ -54,7 +54,8 @@ def score_list(period: ScoringPeriod, kind: str | None = None) -> QuerySet[Compa
     scores = CompanyScore.objects.filter(period=period).select_related("organisation")
     if kind:
         scores = scores.filter(kind=kind)
-    return scores.order_by("kind", "rank", "organisation__name")
+    # Not ranked (no rank) last on every database (SQLite puts NULL first).
+    return scores.order_by("kind", F("rank").asc(nulls_last=True), "organisation__name")
 
 
 def suspended_in(period: ScoringPeriod) -> set[int]:
