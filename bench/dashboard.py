@@ -20,20 +20,13 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import psycopg2
+from pgadmin import admin_connection  # bench/ is the script's folder on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "lingxing_bench_dash"
 TARGET_P95_MS = 300
 TARGET_RATIO = 1.5
 
-
-def admin_connection(server_url: str):
-    url = urlparse(server_url)
-    conn = psycopg2.connect(host=url.hostname or "127.0.0.1", port=url.port or 5432,
-                            user=url.username or "postgres", password=url.password,
-                            dbname="postgres")
-    conn.autocommit = True
-    return conn
 
 
 def p95(values: list[float]) -> float:

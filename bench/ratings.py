@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import psycopg2
+from pgadmin import admin_connection  # bench/ is the script's folder on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -32,14 +33,6 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
-
-def admin_connection(server_url: str):
-    url = urlparse(server_url)
-    conn = psycopg2.connect(host=url.hostname or "127.0.0.1", port=url.port or 5432,
-                            user=url.username or "postgres", password=url.password,
-                            dbname="postgres")
-    conn.autocommit = True
-    return conn
 
 
 def wrk(url: str, seconds: int, connections: int, script: str | None = None) -> dict:
@@ -100,7 +93,7 @@ def main() -> int:
             [str(ROOT / ".venv" / "bin" / "celery"), "-A", "config", "worker", "--pool", "solo",
              "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-            stderr=open("/tmp/bench-worker.log", "w"))  # noqa: SIM115
+            stderr=open("/tmp/bench-worker.log", "w"))
         port = free_port()
         gunicorn = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "--bind",

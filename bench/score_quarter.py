@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
 
-import psycopg2
+from pgadmin import admin_connection  # bench/ is the script's folder on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -25,14 +25,6 @@ COMPANIES, CONTRACTORS, STREETS = 2000, 1500, 20
 PROJECTS, RATINGS, CHECKS, LABS, PAYMENTS = 50_000, 1_000_000, 200_000, 20_000, 100_000
 QUARTER = "2026Q3"
 
-
-def admin(server: str):
-    url = urlparse(server)
-    conn = psycopg2.connect(host=url.hostname or "127.0.0.1", port=url.port or 5432,
-                            user=url.username or "postgres", password=url.password,
-                            dbname="postgres")
-    conn.autocommit = True
-    return conn
 
 
 def literal(value) -> str:
@@ -159,7 +151,7 @@ def main() -> None:
     args = parser.parse_args()
     server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     url = urlparse(server)
-    conn = admin(server)
+    conn = admin_connection(server)
     with conn.cursor() as c:
         c.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
         c.execute(f"CREATE DATABASE {DB_NAME}")

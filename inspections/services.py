@@ -70,6 +70,17 @@ def _replay(model, key, *, actor, project_id: int, author_field: str):
     return existing
 
 
+def _entry_start(model, client_key, *, required: bool, actor, project_id: int,
+                 author_field: str, allowed):
+    """(key, the entry already stored under it) for a resend; otherwise (key, None) once the
+    actor is known to be allowed to write on the project."""
+    key = _client_key(client_key, required=required)
+    replayed = _replay(model, key, actor=actor, project_id=project_id, author_field=author_field)
+    if replayed is None and not allowed(access_project(actor, project_id), actor):
+        raise PermissionDenied
+    return key, replayed
+
+
 def _idempotent(model, key, *, actor, project_id, author_field, write):
     """Run write() once per client key, also when two sends of one entry race."""
     existing = _replay(model, key, actor=actor, project_id=project_id, author_field=author_field)
@@ -92,14 +103,11 @@ def progress_report(*, actor, project_id: int, percent, text: str, photos=(),
                     client_key=None) -> ProgressReport:
     """进度报送 by the project's contractor while work is under way; it sets the progress
     that the payment rules read. The result's `replayed` says whether it was stored before."""
-    key = _client_key(client_key, required=False)
-    replayed = _replay(ProgressReport, key, actor=actor, project_id=project_id,
-                       author_field="reported_by_id")
+    key, replayed = _entry_start(ProgressReport, client_key, required=False, actor=actor,
+                                 project_id=project_id, author_field="reported_by_id",
+                                 allowed=is_project_contractor)
     if replayed is not None:
         return replayed
-    project = access_project(actor, project_id)
-    if not is_project_contractor(project, actor):
-        raise PermissionDenied
     try:
         value = Decimal(str(percent)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
@@ -139,14 +147,11 @@ def patrol_log_record(*, actor, project_id: int, client_key, log_date, weather: 
     """每日巡查记录 by a site supervisor of the project's supervision unit while work is under
     way, with at least one photo. A log for a day the nightly job had marked as missing
     withdraws that mark. The result's `replayed` says whether it was stored before."""
-    key = _client_key(client_key, required=True)
-    replayed = _replay(PatrolLog, key, actor=actor, project_id=project_id,
-                       author_field="supervisor_id")
+    key, replayed = _entry_start(PatrolLog, client_key, required=True, actor=actor,
+                                 project_id=project_id, author_field="supervisor_id",
+                                 allowed=is_project_supervisor)
     if replayed is not None:
         return replayed
-    project = access_project(actor, project_id)
-    if not is_project_supervisor(project, actor):
-        raise PermissionDenied
     today = _today()
     errors = {}
     if isinstance(log_date, str):
