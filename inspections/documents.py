@@ -27,13 +27,22 @@ def round_report_pdf(overview: dict) -> bytes:
 
 
 def round_lists_xlsx(overview: dict) -> bytes:
+    return items_xlsx(overview["items"], sheet=_("三张清单"))
+
+
+def items_xlsx(items, *, sheet: str, heading: str = "") -> bytes:
+    """Ledger items as a sheet (one row each, in the order given); the heading says which
+    filter produced them."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("三张清单"))
-    sheet.append([str(title) for title, _f in LIST_COLUMNS])
-    for n, item in enumerate(overview["items"], start=1):
-        sheet.append([value(n, item) for _t, value in LIST_COLUMNS])
+    out_sheet = book.create_sheet(str(sheet))
+    if heading:
+        out_sheet.append([heading])
+    out_sheet.append([str(title) for title, _f in LIST_COLUMNS] + [str(_("项目"))])
+    for n, item in enumerate(items, start=1):
+        out_sheet.append([value(n, item) for _t, value in LIST_COLUMNS]
+                         + [item.project.name if item.project_id else ""])
     out = BytesIO()
     book.save(out)
     return out.getvalue()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("photos/<int:photo_id>/original/", views.photo_view, {"original": True},
          name="photo_original"),
     path("ledger/", views.ledger_view, name="ledger"),
+    path("ledger/export.xlsx", views.ledger_export_view, name="ledger_export"),
     path("rounds/", views.round_list_view, name="rounds"),
     path("rounds/<int:round_id>/", views.round_detail_view, name="round"),
     path("rounds/<int:round_id>/export.<str:fmt>", views.round_export_view,

@@ -23,7 +23,8 @@ from core.pages import run_and_return
 from projects.permissions import access_project
 
 from . import services
-from .documents import round_lists_xlsx, round_report_pdf
+from .choices import ItemStatus
+from .documents import items_xlsx, round_lists_xlsx, round_report_pdf
 from .ledger import warning_colour
 from .models import InspectionRound
 from .permissions import may_read_photo_flags
@@ -194,14 +195,32 @@ def acceptance_view(request, pk):
         conclusion=post.get("conclusion", "")), _("竣工验收已通过。"))
 
 
-@login_required
-@require_GET
-def ledger_view(request):
-    """问题台账: overdue items first for the responsible people; closed ones last."""
+def _ledger_items(request):
     items = item_list(user=request.user)
     status = request.GET.get("status", "")
     if status:
         items = items.filter(status=status)
+    return items, status
+
+
+@login_required
+@require_GET
+def ledger_export_view(request):
+    """The ledger as the user sees it, with the page's filter, to Excel."""
+    items, status = _ledger_items(request)
+    heading = _("状态：%(status)s") % {"status": dict(ItemStatus.choices).get(status, _("全部"))}
+    response = HttpResponse(
+        items_xlsx(items, sheet=_("问题台账"), heading=str(heading)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="ledger.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
+def ledger_view(request):
+    """问题台账: overdue items first for the responsible people; closed ones last."""
+    items, status = _ledger_items(request)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(item, warning_colour(item, today)) for item in page]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from approvals import services as approvals
 from inspections import services
 from inspections.choices import ItemSource
+from inspections.models import RectificationItem
 from projects.choices import ProjectStatus
 from tests.funds_helpers import under_way
 
@@ -60,3 +61,29 @@ def test_ledger_page_query_count_is_flat(client, district, django_assert_num_que
         html = client.get(reverse("inspections:ledger")).content.decode()
     assert html.count('data-testid="ledger-item"') == rows
     assert 'data-testid="warning-yellow"' in html
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_ledger_exports_to_excel_with_its_filter(client, district, django_assert_num_queries,
+                                                 rows):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    project, contractor = under_way(district)
+    for n in range(rows):
+        services.item_open(actor=district.dept, project_id=project.pk,
+                           source=ItemSource.SPOT_CHECK, problem=f"问题{n}",
+                           responsible_organisation_id=project.contractor_id,
+                           deadline=timezone.localdate() + timedelta(days=5), standard="整改到位")
+    first = RectificationItem.objects.order_by("id").first()
+    services.item_submit(actor=contractor, item_id=first.pk, evidence="已整改，照片附后")
+    client.force_login(district.dept)
+    # session, user, the items with project and organisation, session refresh (3)
+    with django_assert_num_queries(6):
+        response = client.get(reverse("inspections:ledger_export"), {"status": "open"})
+    sheet = load_workbook(BytesIO(response.content)).active
+    values = [[c.value for c in row if c.value is not None] for row in sheet.iter_rows()]
+    assert values[0] == ["状态：待整改"]
+    assert len(values) == 2 + rows - 1  # the submitted one is filtered out
+    assert all(row[-1] == project.name for row in values[2:])
