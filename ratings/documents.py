@@ -1,11 +1,12 @@
-"""The site sign (公示牌) as a PDF and the QR codes pointing at the public page. Pure
-functions: data in, bytes out."""
+"""The site sign (公示牌) as a PDF, the QR codes pointing at the public page, the reports list
+as Excel. Pure functions: data in, bytes out."""
 from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 SIGN_SIZES = ("A4", "A3")
 
@@ -32,3 +33,26 @@ def sign_pdf(*, project, url: str, size: str = "A4") -> bytes:
         "qr": qr_svg(url).decode(), "size": size if size in SIGN_SIZES else "A4",
         "printed_at": timezone.localtime()})
     return HTML(string=html).write_pdf()
+
+
+REPORT_COLUMNS = [
+    (_("时间"), lambda r: timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M")),
+    (_("项目"), lambda r: r.project.name),
+    (_("举报内容"), lambda r: r.text),
+    (_("联系方式"), lambda r: r.contact or str(_("匿名"))),
+    (_("处理状态"), lambda r: r.ledger_item.get_status_display()),
+    (_("整改时限"), lambda r: r.ledger_item.deadline),
+]
+
+
+def reports_xlsx(reports) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(str(_("群众举报")))
+    sheet.append([str(title) for title, _value in REPORT_COLUMNS])
+    for report in reports:
+        sheet.append([value(report) for _title, value in REPORT_COLUMNS])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -21,7 +21,7 @@ from projects.public import public_url
 
 from . import services
 from .abuse import client_ip, device_of, remember_device
-from .documents import SIGN_SIZES, qr_png, qr_svg, sign_pdf
+from .documents import SIGN_SIZES, qr_png, qr_svg, reports_xlsx, sign_pdf
 from .models import Rating
 from .selectors import (
     MODERATOR_ROLES,
@@ -179,6 +179,12 @@ def moderation_view(request):
 @login_required
 @require_GET
 def report_list_view(request):
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            reports_xlsx(report_list(user=request.user)),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = 'attachment; filename="reports.xlsx"'
+        return response
     return render(request, "ratings/reports.html",
                   {"reports": report_list(user=request.user)[:500]})
 

@@ -196,6 +196,14 @@ def test_an_anonymous_report_opens_a_ledger_item_for_discipline(client, district
     assert report.ledger_item.responsible_organisation_id == project.contractor_id
     client.force_login(district.discipline)
     assert "凌晨一点" in client.get(reverse("ratings:reports")).content.decode()
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(client.get(reverse("ratings:reports"),
+                                             {"format": "xlsx"}).content)).active
+    assert [c.value for c in list(sheet.iter_rows())[1]][2:4] == ["夜间施工噪音扰民，凌晨一点还在切割",
+                                                                  "匿名"]
     for _n in range(6):
         resident.post(url, {"text": "重复举报内容测试"}, REMOTE_ADDR="27.1.1.1")
     assert Report.objects.count() == 5  # five an hour from one address
