@@ -42,9 +42,10 @@ def _media_root(tmp_path, settings):
 def _fresh_cache():
     """Each test starts with an empty cache (the test settings keep it in the process, so
     parallel workers never clear each other's; tests of the Redis cache set their own)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     yield
 
 

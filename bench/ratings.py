@@ -107,7 +107,7 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.2)
-        bare_url = f"{base}/bench/bare/"
+        bare_url = f"{base}/bench/{os.environ.get('BENCH_BARE', 'bare')}/"
         rating_url = f"{base}/api/v1/public/projects/{token}/ratings/"
         script = str(ROOT / "bench" / "ratings.lua")
 

@@ -18,6 +18,8 @@ class Rating(BaseModel):
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
                                 related_name="ratings")
+    # Without BaseModel's index of its own: the indexes below lead with the project.
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     score = models.PositiveSmallIntegerField(
         _("总体评分"), validators=[MinValueValidator(0), MaxValueValidator(100)])
     quality = models.PositiveSmallIntegerField(
@@ -29,11 +31,11 @@ class Rating(BaseModel):
         validators=[MinValueValidator(0), MaxValueValidator(100)])
     comment = models.TextField(_("评语"), blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=RatingStatus.choices,
-                              default=RatingStatus.PENDING, db_index=True)
+                              default=RatingStatus.PENDING)
     flags = models.JSONField(_("异常标记"), default=list, blank=True)
     device = models.CharField(max_length=64)  # the signed cookie's random id
-    network = models.CharField(max_length=64, db_index=True)  # /24 (IPv4) or /48 (IPv6)
-    comment_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    network = models.CharField(max_length=64)  # /24 (IPv4) or /48 (IPv6)
+    comment_hash = models.CharField(max_length=64, blank=True)
     phone_hash = models.CharField(max_length=64, blank=True)
     moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="+")
@@ -49,9 +51,15 @@ class Rating(BaseModel):
             models.CheckConstraint(condition=Q(score__gte=0, score__lte=100),
                                    name="rating_score_0_100"),
         ]
+        # Every index is paid on each insert and on each screening's status change: only those
+        # the screening and the pages read.
         indexes = [models.Index(fields=["project", "status", "created_at"]),
                    models.Index(fields=["project", "network", "created_at"]),
-                   models.Index(fields=["project", "created_at"])]
+                   models.Index(fields=["project", "created_at"]),
+                   models.Index(fields=["comment_hash", "created_at"], name="rating_comment_copies",
+                                condition=~Q(comment_hash="")),
+                   models.Index(fields=["created_at"], name="rating_pending",
+                                condition=Q(status=RatingStatus.PENDING))]
 
     def __str__(self) -> str:
         return f"{self.project_id}: {self.score}"

@@ -2,7 +2,7 @@
 summary, what moderators and discipline officers see."""
 from datetime import date, timedelta
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 
@@ -28,11 +28,11 @@ POLICY_TTL = 60
 def current_policy(today: date) -> RatingPolicy:
     """The policy in force (cached a minute: it changes by admin decision, not per request)."""
     key = f"ratings:policy:{today}"
-    policy = cache.get(key)
+    policy = caches["process"].get(key)
     if policy is None:
         policy = (RatingPolicy.objects.filter(effective_from__lte=today).first()
                   or RatingPolicy(effective_from=date.min))
-        cache.set(key, policy, POLICY_TTL)
+        caches["process"].set(key, policy, POLICY_TTL)
     return policy
 
 
@@ -51,17 +51,17 @@ _FACTS = ("pk", "status", "completed_at", "street_id", "contractor_id")
 
 def public_project_facts(token: str, today: date | None = None):
     """The same project with only what the rating and report forms need, kept for half a
-    minute in the cache (Redis in production): the residents' POSTs are the busiest path.
+    minute in the process's cache: the residents' POSTs are the busiest path.
     With `today`, also the policy in force, read in the same cache round trip."""
     facts_key, policy_key = f"ratings:facts:{token}", f"ratings:policy:{today}"
-    found = cache.get_many([facts_key, policy_key] if today else [facts_key])
+    found = caches["process"].get_many([facts_key, policy_key] if today else [facts_key])
     facts = found.get(facts_key)
     if facts is None:
         facts = (Project.objects.filter(public_token=token, status__in=PUBLIC_STATUSES)
                  .values_list(*_FACTS).first())
         if facts is None:
             raise Http404
-        cache.set(facts_key, facts, FACTS_TTL)
+        caches["process"].set(facts_key, facts, FACTS_TTL)
     project = Project(**dict(zip(("id", *_FACTS[1:]), facts, strict=True)))
     project.public_token = token
     if today is None:

@@ -12,4 +12,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 # The cache in the process: parallel test workers must not clear or count each other's keys
 # (rate limits, cached facts). Tests of the Redis cache configure it themselves.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+          "process": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "LOCATION": "process"}}

@@ -225,7 +225,8 @@ def test_rate_limit_is_kept_in_redis_across_processes(district, settings):
 
     from django.core.cache import caches
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    settings.CACHES = {**settings.CACHES,
+                       "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": settings.REDIS_URL,
                                    "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
     settings.RATING_RATE_LIMIT = "2/m"
