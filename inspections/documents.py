@@ -1,10 +1,10 @@
 """Documents of site supervision: the inspection round's closing report (PDF) and its three
 lists (Excel). Pure functions: data in, bytes out."""
-from io import BytesIO
-
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.exports import xlsx_bytes
 
 LIST_COLUMNS = [
     (_("序号"), lambda n, i: n),
@@ -33,16 +33,9 @@ def round_lists_xlsx(overview: dict) -> bytes:
 def items_xlsx(items, *, sheet: str, heading: str = "") -> bytes:
     """Ledger items as a sheet (one row each, in the order given); the heading says which
     filter produced them."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    out_sheet = book.create_sheet(str(sheet))
-    if heading:
-        out_sheet.append([heading])
-    out_sheet.append([str(title) for title, _f in LIST_COLUMNS] + [str(_("项目"))])
-    for n, item in enumerate(items, start=1):
-        out_sheet.append([value(n, item) for _t, value in LIST_COLUMNS]
-                         + [item.project.name if item.project_id else ""])
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(
+        sheet=sheet, heading=heading,
+        header=[title for title, _f in LIST_COLUMNS] + [_("项目")],
+        rows=([value(n, item) for _t, value in LIST_COLUMNS]
+              + [item.project.name if item.project_id else ""]
+              for n, item in enumerate(items, start=1)))

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import Role
 from accounts.models import Organisation
+from core.exports import XLSX
 from core.pages import run_and_return
 from projects.permissions import access_project
 
@@ -209,9 +210,8 @@ def ledger_export_view(request):
     """The ledger as the user sees it, with the page's filter, to Excel."""
     items, status = _ledger_items(request)
     heading = _("状态：%(status)s") % {"status": dict(ItemStatus.choices).get(status, _("全部"))}
-    response = HttpResponse(
-        items_xlsx(items, sheet=_("问题台账"), heading=str(heading)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(items_xlsx(items, sheet=_("问题台账"), heading=str(heading)),
+                            content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="ledger.xlsx"'
     return response
 

@@ -8,6 +8,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.exports import xlsx_bytes
+
 SIGN_SIZES = ("A4", "A3")
 
 
@@ -46,13 +48,6 @@ REPORT_COLUMNS = [
 
 
 def reports_xlsx(reports) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(str(_("群众举报")))
-    sheet.append([str(title) for title, _value in REPORT_COLUMNS])
-    for report in reports:
-        sheet.append([value(report) for _title, value in REPORT_COLUMNS])
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(sheet=_("群众举报"), header=[title for title, _v in REPORT_COLUMNS],
+                      rows=([value(report) for _t, value in REPORT_COLUMNS]
+                            for report in reports))

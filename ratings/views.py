@@ -14,6 +14,7 @@ from django_ratelimit.core import is_ratelimited
 
 from core.dates import local_date
 from core.errors import ApplicationError
+from core.exports import XLSX
 from core.pages import run_and_return
 from inspections.models import Photo
 from projects.permissions import access_project
@@ -180,9 +181,7 @@ def moderation_view(request):
 @require_GET
 def report_list_view(request):
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(
-            reports_xlsx(report_list(user=request.user)),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(reports_xlsx(report_list(user=request.user)), content_type=XLSX)
         response["Content-Disposition"] = 'attachment; filename="reports.xlsx"'
         return response
     return render(request, "ratings/reports.html",

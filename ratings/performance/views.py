@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import COMPANY_KINDS
 from accounts.models import Organisation
+from core.exports import xlsx_response
 from core.pages import run_and_return
 
 from . import alerts, credit, selectors
@@ -91,8 +92,15 @@ def credit_list_view(request):
     if not may_read_all_credit(request.user):
         raise PermissionDenied
     today = timezone.localdate()
+    rows = selectors.credit_overview(today)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response("credit.xlsx", sheet=_("信用管理"), heading=str(today),
+                             header=[_("单位"), _("类型"), _("信用分"), _("信用状态"), _("原因")],
+                             rows=([r["company"].name, r["company"].get_kind_display(), r["score"],
+                                    r["company"].get_credit_status_display(),
+                                    "；".join(str(x) for x in r["reasons"])] for r in rows))
     return render(request, "performance/credit_list.html", {
-        "rows": selectors.credit_overview(today), "today": today,
+        "rows": rows, "today": today,
         "may_record": may_record_false_report(request.user),
         "companies": Organisation.objects.filter(kind__in=COMPANY_KINDS).order_by("name")
         if may_record_false_report(request.user) else []})
@@ -177,8 +185,15 @@ def risk_view(request):
     if not may_read_risk(request.user):
         raise PermissionDenied
     colour = request.GET.get("colour") if request.GET.get("colour") in ("red", "yellow") else None
-    return render(request, "performance/risk.html", {
-        "rows": selectors.risk_list(request.user, colour), "colour": colour})
+    rows = selectors.risk_list(request.user, colour)
+    if request.GET.get("format") == "xlsx":
+        shown = {"red": _("红（重点监管）"), "yellow": _("黄")}.get(colour, _("红和黄"))
+        return xlsx_response("risk.xlsx", sheet=_("项目风险"), heading=shown,
+                             header=[_("风险"), _("项目编号"), _("项目"), _("施工单位"), _("原因")],
+                             rows=([p.risk.get_colour_display(), p.code, p.name,
+                                    p.contractor.name if p.contractor_id else "",
+                                    "；".join(reasons)] for p, reasons in rows))
+    return render(request, "performance/risk.html", {"rows": rows, "colour": colour})
 
 
 @login_required

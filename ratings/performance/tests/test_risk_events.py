@@ -32,3 +32,22 @@ def test_a_second_failure_turns_it_red(district):
         inspections.spot_check_record(actor=district.dept, project_id=project.pk,
                                       items=[("压实度", False, "")])
     assert colour(project) == "red"
+
+
+def test_risk_and_credit_lists_export_to_excel(client, district):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    project, _ = under_way(district)
+    inspections.spot_check_record(actor=district.dept, project_id=project.pk,
+                                  items=[("井盖高差", False, "")])
+    client.force_login(district.discipline)
+    risk = load_workbook(BytesIO(client.get("/performance/risk/", {"format": "xlsx"}).content))
+    rows = [[c.value for c in row] for row in risk.active.iter_rows()]
+    assert rows[1][:3] == ["风险", "项目编号", "项目"]
+    assert rows[2][2] == project.name and "抽检不合格" in rows[2][4]
+    credit = load_workbook(BytesIO(client.get("/performance/credit/",
+                                              {"format": "xlsx"}).content))
+    names = [row[0].value for row in credit.active.iter_rows(min_row=3)]
+    assert project.contractor.name in names
