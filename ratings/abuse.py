@@ -1,5 +1,5 @@
-"""Who is rating: the device (a signed cookie), the client's address and network, a comment's
-fingerprint. Pure helpers, no queries."""
+"""Who is rating: the device (a signed cookie), the client's network, a comment's fingerprint
+(the address itself: core.security.client_ip). Pure helpers, no queries."""
 import hashlib
 import hmac
 import ipaddress
@@ -26,18 +26,6 @@ def remember_device(response, device: str) -> None:
     response.set_signed_cookie(DEVICE_COOKIE, device, salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE,
                                httponly=True, samesite="Lax",
                                secure=settings.SESSION_COOKIE_SECURE)
-
-
-def client_ip(request) -> str:
-    """REMOTE_ADDR, or behind TRUSTED_PROXY_HOPS reverse proxies the address the outermost
-    trusted proxy saw (X-Forwarded-For is only believed as far as our own proxies wrote it)."""
-    hops = settings.TRUSTED_PROXY_HOPS
-    if hops:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-                     if a.strip()]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def network_of(address: str) -> str:

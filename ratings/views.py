@@ -16,12 +16,14 @@ from core.dates import local_date
 from core.errors import ApplicationError
 from core.exports import XLSX
 from core.pages import run_and_return
+from core.security import client_ip
+from core.security import event as security_event
 from inspections.models import Photo
 from projects.permissions import access_project
 from projects.public import public_url
 
 from . import services
-from .abuse import client_ip, device_of, remember_device
+from .abuse import device_of, remember_device
 from .documents import SIGN_SIZES, qr_png, qr_svg, reports_xlsx, sign_pdf
 from .models import Rating
 from .selectors import (
@@ -41,8 +43,11 @@ from .selectors import (
 def limited(request, group: str, rate: str) -> bool:
     """Count this request against the client address's allowance (django-ratelimit, on the
     cache: Redis in production); True when it is over."""
-    return is_ratelimited(request, group=group, key=lambda _group, r: client_ip(r), rate=rate,
+    over = is_ratelimited(request, group=group, key=lambda _group, r: client_ip(r), rate=rate,
                           method="POST", increment=True)
+    if over:
+        security_event("rate_limited", request, group=group, path=request.path)
+    return over
 
 
 @require_GET

@@ -12,7 +12,10 @@ from projects.models import Project
 from tests.browser import PHONE, chromium, screenshot, user_page
 from tests.funds_helpers import under_way
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# PostgreSQL: the page and its service worker send at the same time, and the live server's
+# threads share one connection to an in-memory SQLite database, so concurrency there is not real.
+pytestmark = [pytest.mark.browser, pytest.mark.postgres,
+              pytest.mark.django_db(transaction=True)]
 
 
 def _photo(seed: int) -> dict:

@@ -2,6 +2,7 @@
 and its own writes are audited."""
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.choices import Role
@@ -46,7 +47,7 @@ def test_seed_demo_builds_the_district_once(client, capsys):
         user = User.objects.get(username=username)
         assert user.role == role
         user.full_clean()
-        assert client.login(username=username, password="licheng-demo-2025"), username
+        assert client.login(request=HttpRequest(), username=username, password="licheng-demo-2025"), username
     assert verify_chain().intact
     assert set(Project.objects.values_list("tier", flat=True)) == {"simple", "general", "major"}
     # Patrol logs on the projects under way, one photo reused on two projects and flagged.
@@ -63,7 +64,7 @@ def test_seed_demo_builds_the_district_once(client, capsys):
 def test_seed_demo_password_comes_from_the_environment(settings, client):
     settings.DEMO_PASSWORD = "another-secret-42"
     call_command("seed_demo")
-    assert client.login(username="discipline", password="another-secret-42")
+    assert client.login(request=HttpRequest(), username="discipline", password="another-secret-42")
 
 
 def test_seed_demo_bulk_projects(capsys):
@@ -75,7 +76,7 @@ def test_seed_demo_bulk_projects(capsys):
 
 def test_the_admin_reads_audit_events_but_cannot_change_them(client):
     call_command("seed_demo")
-    client.login(username="admin", password="licheng-demo-2025")
+    client.login(request=HttpRequest(), username="admin", password="licheng-demo-2025")
     event = AuditEvent.objects.first()
     url = reverse("admin:core_auditevent_change", args=[event.pk])
     assert client.get(reverse("admin:core_auditevent_changelist")).status_code == 200
@@ -92,7 +93,7 @@ def test_the_admin_reads_audit_events_but_cannot_change_them(client):
 
 def test_a_new_tier_policy_from_the_admin_is_audited(client):
     call_command("seed_demo")
-    client.login(username="admin", password="licheng-demo-2025")
+    client.login(request=HttpRequest(), username="admin", password="licheng-demo-2025")
     response = client.post(reverse("admin:projects_tierpolicy_add"), {
         "effective_from": "2027-01-01", "general_from": "60000", "major_from": "600000",
         "note": "新办法"})
@@ -112,7 +113,7 @@ def test_a_new_tier_policy_from_the_admin_is_audited(client):
 
 def test_creating_a_user_in_the_admin_is_audited_without_the_password(client):
     call_command("seed_demo")
-    client.login(username="admin", password="licheng-demo-2025")
+    client.login(request=HttpRequest(), username="admin", password="licheng-demo-2025")
     street = Organisation.objects.get(name="黄石镇")
     response = client.post(reverse("admin:accounts_user_add"), {
         "username": "street_huangshi_2", "password1": "Very-long-pass-9137",

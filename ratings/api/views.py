@@ -13,9 +13,10 @@ from rest_framework.views import APIView
 
 from core.dates import local_date
 from core.errors import ApplicationError
+from core.security import client_ip
 
 from .. import services
-from ..abuse import client_ip, device_of, remember_device
+from ..abuse import device_of, remember_device
 from ..choices import RatingStatus
 from ..selectors import public_project_facts
 from ..views import limited
