@@ -3,14 +3,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 
+from accounts.api.views import TokenApi
 from accounts.forms import LoginForm
 from core import views as core_views
 from dashboards import views as dashboard_views
 
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenApi.as_view(), name="api-token"),
     path("", include("projects.api.urls")),
     path("", include("approvals.api.urls")),
     path("", include("projects.api.payment_urls")),

@@ -90,12 +90,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: five failed log-ins for one user name from one address lock that pair out
-# for 15 minutes (pages and the API token endpoint alike); a success clears the count.
+# for 15 minutes, and 30 from one address (any names: password spraying) lock the address
+# (pages and the API token endpoint alike); a success clears its own pair's count
+# (accounts.throttling).
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
                            "accounts.backends.UserWithOrganisationBackend"]
+AXES_HANDLER = "accounts.throttling.UserAndAddressHandler"
 AXES_FAILURE_LIMIT = 5
+AXES_ADDRESS_FAILURE_LIMIT = 30
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
@@ -127,9 +131,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Uploads: attachments are documents and drawings, not videos.
+# Uploads: attachments are documents and drawings, not videos. Form fields (not files) of one
+# request stay under 5 MB and 1,000 fields; a file over 2.5 MB goes to a temporary file instead
+# of memory; one request carries at most 20 files (the forms allow 10, so the forms' own
+# message in Chinese answers 11 to 20 and Django refuses more before reading them). Django
+# does not cap a request's total size: the reverse proxy in front should (nginx:
+# client_max_body_size 60m).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 ATTACHMENT_MAX_FILES = 10
 
