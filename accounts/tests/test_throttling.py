@@ -149,7 +149,9 @@ def test_request_ids_reach_django_request_log_lines_too(client, district, caplog
 
 
 def test_production_settings_pass_check_deploy_with_secure_cookies_and_hsts():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    # Not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE, which a deployment never sets.
+    env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+           "DJANGO_SETTINGS_MODULE": "config.settings.production",
            "DJANGO_SECRET_KEY": "x" * 20 + "-production-check-" + "y" * 30,
            "DJANGO_ALLOWED_HOSTS": "lingxing.example", "DATABASE_URL": "sqlite:///tmp/x.db"}
     check = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level",
