@@ -1,0 +1,66 @@
+"""Run in a process of its own: refuse every bomb of the corpus and print, as JSON, how much the
+process's peak resident memory grew while refusing (ru_maxrss), next to a control that
+decodes a 64-megapixel image for real, to show the measure would see a decode.
+
+    python -m tests.uploads.refuse_bombs refuse|control
+"""
+import json
+import os
+import resource
+import sys
+import time
+import tracemalloc
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def main(mode: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import django
+
+    django.setup()
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from core.uploads import check_document
+    from inspections.photos import inspect_photo, reencode_without_exif
+    from inspections.tests.images import png_declaring
+    from tests.uploads.corpus import JPEG, document_corpus, photo_corpus
+
+    bombs = [(n, d) for n, d, _w in photo_corpus() if "bomb" in n]
+    bombs.append(("bomb-50000.png", png_declaring(50000, 50000)))  # 2.5 gigapixels
+    documents = [(n, d) for n, d, _w in document_corpus() if n.endswith((".docx", ".xlsx", ".png"))]
+    control = png_declaring(8000, 8000)
+    reencode_without_exif(JPEG)  # warm Pillow's decoders and encoders up
+    baseline = peak_mb()
+    tracemalloc.start()
+    started = time.perf_counter()
+    refused = 0
+    if mode == "refuse":
+        for name, data in bombs:
+            try:
+                inspect_photo(SimpleUploadedFile(name, data), filename=name)
+            except ValidationError:
+                refused += 1
+        for name, data in documents:
+            try:
+                check_document(SimpleUploadedFile(name, data))
+            except ValidationError:
+                refused += 1
+    else:
+        Image.MAX_IMAGE_PIXELS = None
+        with Image.open(SimpleUploadedFile("c.png", control)) as image:
+            image.load()
+    seconds = time.perf_counter() - started
+    _current, traced = tracemalloc.get_traced_memory()
+    print(json.dumps({"mode": mode, "files": len(bombs) + len(documents), "refused": refused,
+                      "peak_growth_mb": round(peak_mb() - baseline, 1),
+                      "python_peak_mb": round(traced / 2**20, 1),
+                      "seconds": round(seconds, 3)}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
