@@ -32,10 +32,22 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     if isinstance(exc, exceptions.ValidationError):
         fields = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-        first = next(iter(fields.values()), [""])
-        first_text = first[0] if isinstance(first, list) and first else str(first)
-        response.data = {"message": str(first_text) or _("输入有误。"), "extra": {"fields": fields}}
+        response.data = {"message": _first_message(fields) or _("输入有误。"),
+                         "extra": {"fields": fields}}
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
         response.data = {"message": str(detail), "extra": {}}
     return response
+
+
+def _first_message(errors) -> str:
+    """The first message however deep it sits (a list field's errors are keyed by position)."""
+    if isinstance(errors, dict):
+        errors = list(errors.values())
+    if isinstance(errors, list | tuple):
+        for each in errors:
+            found = _first_message(each)
+            if found:
+                return found
+        return ""
+    return str(errors)

@@ -101,3 +101,33 @@ def test_transitions_are_logged_with_their_actor(district, caplog):
                 if r.getMessage().startswith("transition"))
     assert "actor=street_zhenhai" in line and "name=submit" in line
     assert f"object=projects.Project:{project.pk}" in line
+
+
+def test_api_errors_of_a_list_field_read_as_a_sentence(client, district):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.funds_helpers import under_way
+
+    project, _ = under_way(district)
+    client.force_login(district.supervisor)
+    response = client.post(reverse("api-patrol-logs", args=[project.pk]), {
+        "client_key": "00000000-0000-4000-8000-000000000001", "log_date": "2026-11-20",
+        "weather": "晴", "work_done": "清理", "head_count": "3",
+        "photos": [SimpleUploadedFile("empty.jpg", b"")]})
+    assert response.status_code == 400
+    message = response.json()["message"]
+    assert "ErrorDetail" not in message and "{" not in message and message
+
+
+def test_too_many_files_get_a_chinese_page(client, district):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.funds_helpers import under_way
+
+    project, _ = under_way(district)
+    client.force_login(district.supervisor)
+    files = [SimpleUploadedFile(f"p{n}.jpg", b"x") for n in range(25)]
+    response = client.post(reverse("inspections:patrol_log", args=[project.pk]),
+                           {"photos": files})
+    assert response.status_code == 400
+    assert "一次最多上传 20 个文件" in response.content.decode()
