@@ -130,10 +130,14 @@ def item_open_view(request, pk):
 
 
 def _item_project(request, item_id):
-    item = item_list(user=request.user).filter(pk=item_id).only("project_id").first()
-    if item is None:
+    # values_list, not only("project_id"): item_list select_related()s the project, and a
+    # deferred field that is also traversed is a FieldError (every submit/close/send-back
+    # answered 500 before; found by the access matrix, tests/security).
+    found = list(item_list(user=request.user).filter(pk=item_id)
+                 .values_list("project_id", flat=True)[:1])
+    if not found:
         raise PermissionDenied
-    return item.project_id
+    return found[0]
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from accounts.choices import Role
 from core.dates import local_date
 from core.errors import ApplicationError
 from core.exports import XLSX
@@ -38,6 +39,8 @@ from .selectors import (
     rating_window,
     report_list,
 )
+
+REPORT_READERS = {Role.STREET_STAFF, Role.DISCIPLINE_OFFICER}
 
 
 def limited(request, group: str, rate: str) -> bool:
@@ -185,6 +188,11 @@ def moderation_view(request):
 @login_required
 @require_GET
 def report_list_view(request):
+    # Residents' reports name their contact: only the street office and discipline officers
+    # (as in the navigation) read them, never the contractor or supervisor reported on
+    # (they could before; found by the access matrix, tests/security).
+    if request.user.role not in REPORT_READERS:
+        raise PermissionDenied
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(reports_xlsx(report_list(user=request.user)), content_type=XLSX)
         response["Content-Disposition"] = 'attachment; filename="reports.xlsx"'
