@@ -1,52 +1,35 @@
-"""Every URL pattern, requested without a session, is refused or sent to log in — except the
-explicit public list."""
-import re
-
+"""Every URL pattern, requested without a session with GET and with POST, is refused or sent to
+log in — except the routes that docs/access-matrix.md opens to `anon` (log-in, the
+language switch, health, the token endpoint, the capture pages' manifest, the residents' side:
+public page, rating, report, photos and the rating API, and the open data). Log-out sends
+to the log-in page and the SMS code answers 404 while the phone check is off: both count as
+refused here."""
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
-# Pages anyone may open: log-in and log-out, the language switch, the health check, and the
-# token endpoint (which itself demands a username and password), the capture pages' web-app
-# manifest (browsers fetch it without cookies; it holds names and icons only), the residents'
-# side (public project page, rating, report, photos; the rating API) and the open data.
-PUBLIC = {"login", "logout", "set_language", "health", "api-token", "admin:login",
-          "admin:logout", "inspections:capture_manifest", "ratings:public", "ratings:rate",
-          "ratings:phone_code", "ratings:report", "ratings:public_photo", "api-public-rating",
-          "api-open-oc4ids", "api-open-oc4ids-project"}
-SAMPLE = {"int": "1", "slug": "file", "str": "x", "path": "x/y", "uuid":
-          "00000000-0000-0000-0000-000000000000"}
+from tests.security.matrix import read_table
+from tests.security.requests import ADMIN_OWN_ROWS, walk
+
+PUBLIC = {row.route for row in read_table() if row.cells["anon"] != "no"}
+URLS = sorted(set(walk()))
 
 
-def _walk(patterns, prefix="", namespace=""):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
-            yield from _walk(p.url_patterns, prefix + _sample(p.pattern), ns)
-        elif isinstance(p, URLPattern):
-            name = f"{namespace}{p.name}" if p.name else ""
-            yield prefix + _sample(p.pattern), name
+def _row(name: str) -> str:
+    return "admin:*" if name.startswith("admin:") and name not in ADMIN_OWN_ROWS else name
 
 
-def _sample(pattern) -> str:
-    text = str(pattern)
-    if text.startswith("^"):  # regex (the admin's): fill named groups with a sample value
-        text = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: "1" if "id" in m[1] else "auth", text)
-        text = re.sub(r"\(\?:[^)]*\)\??", "", text)
-        return text.strip("^$").replace("\\", "")
-    return re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE.get(m[1] or "str", "x"), text)
-
-
-URLS = sorted(set(_walk(get_resolver().url_patterns)))
-
-
-def test_the_sweep_finds_the_application_urls():
+def test_the_sweep_finds_the_application_urls_and_the_public_list_is_what_is_expected():
     names = {name for _url, name in URLS}
     assert {"home", "projects:list", "projects:detail", "approvals:transition", "api-projects",
             "api-project-transition", "api-schema", "api-docs"} <= names
+    assert PUBLIC == {
+        "login", "set_language", "health", "api-token", "admin:login",
+        "admin:logout", "inspections:capture_manifest", "ratings:public", "ratings:rate",
+        "ratings:report", "ratings:public_photo", "api-public-rating", "api-open-oc4ids",
+        "api-open-oc4ids-project"}, "the public list changed: is that intended?"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("url", "name"), [u for u in URLS if u[1] not in PUBLIC])
+@pytest.mark.parametrize(("url", "name"), [u for u in URLS if _row(u[1]) not in PUBLIC])
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_anonymous_is_refused_or_sent_to_login(client, url, name, method):
     response = getattr(client, method)("/" + url)

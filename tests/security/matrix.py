@@ -39,7 +39,8 @@ def read_table(path: Path = TABLE) -> list[Row]:
             header = cols
             assert header[3:] == ROLES, f"columns must be route, method, kind, {ROLES}"
             continue
-        assert header, "the table's header row comes first"
+        if header is None:  # another table (the explanation above the matrix)
+            continue
         route, method, kind, *cells = cols
         assert kind in KINDS, (route, kind)
         assert len(cells) == len(ROLES) and set(cells) <= CELLS, (route, cells)

@@ -37,8 +37,11 @@ def _sample(pattern) -> str:
 
 def route_names() -> set[str]:
     """Named routes; the admin's many patterns count as one, `admin:*`."""
-    return {("admin:*" if name.startswith("admin:") or not name else name)
-            for _url, name in walk()}
+    return {("admin:*" if (name.startswith("admin:") and name not in ADMIN_OWN_ROWS)
+             or not name else name) for _url, name in walk()}
+
+
+ADMIN_OWN_ROWS = {"admin:login", "admin:logout"}  # public, unlike the rest of the admin
 
 
 def _contract(w, s):
@@ -80,6 +83,8 @@ SPECS = {
     ("home", "GET"): (lambda w, s: {}, None, None),
     ("accounts:directory", "GET"): (lambda w, s: {}, None, None),
     ("admin:*", "GET"): (lambda w, s: {}, None, None),
+    ("admin:login", "GET"): (lambda w, s: {}, None, None),
+    ("admin:logout", "POST"): (lambda w, s: {}, lambda w, s: {}, "form"),
     ("api-docs", "GET"): (lambda w, s: {}, None, None),
     ("api-schema", "GET"): (lambda w, s: {}, None, None),
     ("api-token", "POST"): (lambda w, s: {}, lambda w, s: {
