@@ -1,13 +1,14 @@
 """Serializer fields shared across the API."""
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .money import parse_amount
 
 
-@extend_schema_field(OpenApiTypes.DECIMAL)
+# A decimal string ("38000.00"), as DRF's DecimalField is documented; OpenApiTypes.DECIMAL
+# documented a JSON number, which no answer ever was (found by the schemathesis fuzz).
+@extend_schema_field({"type": "string", "format": "decimal", "example": "38000.00"})
 class AmountField(serializers.Field):
     """Money in 元 as a decimal string, checked by core.money.parse_amount."""
 

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from core.serializers import AmountField
 
-from ..choices import Category
+from ..choices import Category, ProcurementMethod, Tier
 from ..models import Project
 from ..public import public_url
 from ..services import available_transitions
@@ -35,19 +35,25 @@ class ProjectInputSerializer(serializers.Serializer):
 
 class ProjectOutputSerializer(serializers.ModelSerializer):
     budget_amount = AmountField()
-    reviewed_budget = AmountField()
+    reviewed_budget = AmountField(allow_null=True)
     tier_display = serializers.CharField(source="get_tier_display")
     status_display = serializers.CharField(source="get_status_display")
     category_display = serializers.CharField(source="get_category_display")
     street_name = serializers.CharField(source="street.name")
     created_by_name = serializers.CharField(source="created_by.__str__")
-    approved_budget = AmountField()
-    contractor_name = serializers.CharField(source="contractor.name", default=None)
-    supervision_unit_name = serializers.CharField(source="supervision_unit.name", default=None)
-    review_due_date = serializers.DateField(read_only=True)
+    approved_budget = AmountField(allow_null=True)
+    contractor_name = serializers.CharField(source="contractor.name", default=None,
+                                            allow_null=True)
+    supervision_unit_name = serializers.CharField(source="supervision_unit.name", default=None,
+                                                  allow_null=True)
+    review_due_date = serializers.DateField(read_only=True, allow_null=True)
     review_overdue = serializers.BooleanField(read_only=True)
     available_transitions = serializers.SerializerMethodField()
     public_url = serializers.SerializerMethodField()
+    # Blank until escalated: documented with the blank value (the model field's choices alone
+    # said "one of the tiers", and every answer held ""; found by the schemathesis fuzz).
+    escalated_to = serializers.SerializerMethodField()
+    procurement_method = serializers.SerializerMethodField()
 
     class Meta:
         model = Project
@@ -62,6 +68,14 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
                   "created_at", "submitted_at", "approved_at", "available_transitions",
                   "public_url"]
         read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "enum": ["", *Tier.values]})
+    def get_escalated_to(self, project) -> str:
+        return project.escalated_to
+
+    @extend_schema_field({"type": "string", "enum": ["", *ProcurementMethod.values]})
+    def get_procurement_method(self, project) -> str:
+        return project.procurement_method
 
     def get_public_url(self, project) -> str:
         """The public page (阳光公示) the site sign's QR code points at."""
