@@ -65,7 +65,7 @@ class CommentInputSerializer(serializers.Serializer):
 
 class LotteryOutputSerializer(serializers.ModelSerializer):
     seed = serializers.SerializerMethodField()
-    winner_name = serializers.CharField(source="winner.name", default=None)
+    winner_name = serializers.CharField(source="winner.name", default=None, allow_null=True)
     how_to_verify = serializers.SerializerMethodField()
 
     class Meta:
