@@ -9,6 +9,7 @@ import re
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -24,8 +25,6 @@ ABSOLUTE_SESSION = timedelta(hours=12)
 def client_ip(request) -> str:
     """REMOTE_ADDR, or behind TRUSTED_PROXY_HOPS reverse proxies the address the outermost
     trusted proxy saw (X-Forwarded-For is only believed as far as our own proxies wrote it)."""
-    from django.conf import settings
-
     hops = settings.TRUSTED_PROXY_HOPS
     if hops:
         forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")

@@ -15,8 +15,7 @@ from .photos import (
     PhotoFacts,
     exif_time_far_from,
     gps_far_from,
-    inspect_photo,
-    reencode_without_exif,
+    inspect_and_reencode,
 )
 
 MAX_PHOTOS_PER_ENTRY = 10
@@ -43,11 +42,10 @@ def check_photos(files, *, required: bool) -> list[CheckedPhoto]:
     for upload in files:
         name = getattr(upload, "name", "") or "photo"
         try:
-            facts = inspect_photo(upload, filename=name)
+            facts, public = inspect_and_reencode(upload, filename=name)
             upload.seek(0)
-            raw = upload.read()
-            checked.append(CheckedPhoto(name=name[:255], raw=raw,
-                                        public=reencode_without_exif(raw), facts=facts))
+            checked.append(CheckedPhoto(name=name[:255], raw=upload.read(), public=public,
+                                        facts=facts))
         except ValidationError as refusal:
             errors.extend(refusal.messages)
     if errors:

@@ -80,20 +80,7 @@ def inspect_photo(data: bytes | BinaryIO, *, filename: str) -> PhotoFacts:
     raw = _read_bounded(data, filename)
     image, content_type = _open_checked(raw, filename)
     try:
-        exif = _exif(image)
-        upright = _upright(image)
-        phash = str(imagehash.phash(upright))
-        latitude, longitude = _gps_position(exif)
-        return PhotoFacts(
-            sha256=hashlib.sha256(raw).hexdigest(),
-            phash=phash,
-            width=upright.width,
-            height=upright.height,
-            content_type=content_type,
-            taken_at=_taken_at(exif),
-            latitude=latitude,
-            longitude=longitude,
-        )
+        return _facts(raw, image, content_type)
     finally:
         image.close()
 
@@ -105,9 +92,39 @@ def reencode_without_exif(data: bytes | BinaryIO) -> bytes:
     raw = _read_bounded(data, "")
     image, _content_type = _open_checked(raw, "")
     try:
-        picture = _to_srgb(_upright(image))
+        return _public_copy(image)
     finally:
         image.close()
+
+
+def inspect_and_reencode(data: bytes | BinaryIO, *, filename: str) -> tuple[PhotoFacts, bytes]:
+    """Both at once, reading and decoding the upload a single time."""
+    raw = _read_bounded(data, filename)
+    image, content_type = _open_checked(raw, filename)
+    try:
+        return _facts(raw, image, content_type), _public_copy(image)
+    finally:
+        image.close()
+
+
+def _facts(raw: bytes, image: Image.Image, content_type: str) -> PhotoFacts:
+    exif = _exif(image)
+    upright = _upright(image)
+    latitude, longitude = _gps_position(exif)
+    return PhotoFacts(
+        sha256=hashlib.sha256(raw).hexdigest(),
+        phash=str(imagehash.phash(upright)),
+        width=upright.width,
+        height=upright.height,
+        content_type=content_type,
+        taken_at=_taken_at(exif),
+        latitude=latitude,
+        longitude=longitude,
+    )
+
+
+def _public_copy(image: Image.Image) -> bytes:
+    picture = _to_srgb(_upright(image))
     picture.thumbnail((PUBLIC_LONGEST_SIDE, PUBLIC_LONGEST_SIDE), Image.Resampling.LANCZOS)
     clean = Image.new("RGB", picture.size)  # a fresh image: nothing of the original's info
     clean.paste(picture)

@@ -342,7 +342,8 @@ def spot_check_record(*, actor, project_id: int, items: list[tuple[str, bool, st
             for name, ok, n in items)
         stored = store_photos(actor=actor, project=project, photos=checked,
                               uploaded_at=timezone.now(), spot_check=check)
-        project_risk_changed(project.pk)
+        if check.passed:  # a failure opens a ledger item below, which asks for it
+            project_risk_changed(project.pk)
         record_event(actor=actor, verb="spot_check.recorded", obj=project, after={
             "spot_check": check.pk, "passed": check.passed,
             "failed": [name for name, ok, _n in items if not ok],

@@ -64,14 +64,17 @@ def capture_manifest_view(request):
     return response
 
 
+SW_VERSION = "@@version@@"
+
+
 @login_required
 @require_GET
 def capture_service_worker_view(request):
     """The service worker, rendered so that it knows the (hashed) static URLs it keeps; its
     cache name changes whenever the list does."""
-    body = render_to_string("inspections/capture-sw.js", {"version": ""}, request=request)
-    version = hashlib.sha256(body.encode()).hexdigest()[:12]
-    body = render_to_string("inspections/capture-sw.js", {"version": version}, request=request)
+    body = render_to_string("inspections/capture-sw.js", {"version": SW_VERSION},
+                            request=request)
+    body = body.replace(SW_VERSION, hashlib.sha256(body.encode()).hexdigest()[:12])
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     return response

@@ -120,10 +120,6 @@ def report_list(*, user) -> QuerySet[Report]:
     return reports.filter(project__in=projects_visible_to(user))
 
 
-def open_review(project_id: int) -> Review | None:
-    return Review.objects.filter(project_id=project_id, decided_at__isnull=True).first()
-
-
 def access_review(user, review_id) -> Review:
     review = (Review.objects.filter(pk=review_id, project__in=projects_visible_to(user))
               .only("pk", "project_id").first())

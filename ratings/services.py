@@ -23,7 +23,6 @@ from projects.models import Project
 from .abuse import comment_fingerprint, network_of, phone_hash
 from .choices import RatingFlag, RatingStatus
 from .models import Rating, Report, Review
-from .performance.hooks import project_risk_changed
 from .selectors import current_policy, may_moderate, rating_window
 from .sms import send_sms
 
@@ -299,7 +298,6 @@ def review_check(project_id: int, *, policy=None) -> Review | None:
                 standard=_("核实居民反映的问题，整改到位并记录复核结论。"))
             review = Review.objects.create(project_id=project_id, mean_at_open=mean,
                                            count_at_open=summary["count"], ledger_item=item)
-            project_risk_changed(project_id)
             record_event(actor=None, verb="rating.review_opened", obj=review, after={
                 "project": project_id, "mean": mean, "count": summary["count"],
                 "threshold": policy.review_below, "ledger_item": item.pk})
@@ -350,7 +348,6 @@ def report_record(*, project: Project, text: str, contact: str, address: str) ->
             standard=_("核查举报事项，依规处理并反馈。"))
         report = Report.objects.create(project=project, text=text, contact=contact,
                                        network=network_of(address), ledger_item=item)
-        project_risk_changed(project.pk)
         record_event(actor=None, verb="report.received", obj=report, after={
             "project": project.pk, "ledger_item": item.pk, "anonymous": not contact})
     return report
