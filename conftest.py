@@ -44,8 +44,11 @@ def _fresh_cache():
     parallel workers never clear each other's; tests of the Redis cache set their own)."""
     from django.core.cache import caches
 
+    from ratings.selectors import forget_public_facts
+
     for each in caches.all():
         each.clear()
+    forget_public_facts()
     yield
 
 

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 from rest_framework import exceptions, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -51,3 +52,12 @@ def _first_message(errors) -> str:
                 return found
         return ""
     return str(errors)
+
+
+class JsonOnlyNegotiation(DefaultContentNegotiation):
+    """For views that answer JSON only: the first renderer, without parsing Accept (the
+    pattern DRF's documentation gives for ignoring the client's choice). Parsers are still
+    chosen by Content-Type."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type

@@ -6,6 +6,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.images import weasyprint_html
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -48,7 +50,7 @@ def _cell(value):
 
 
 def _pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
+    HTML = weasyprint_html()
 
     html = render_to_string(template, {**context, "printed_at": timezone.localtime()})
     return HTML(string=html).write_pdf()

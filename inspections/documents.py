@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exports import xlsx_bytes
+from core.images import weasyprint_html
 
 LIST_COLUMNS = [
     (_("序号"), lambda n, i: n),
@@ -19,7 +20,7 @@ LIST_COLUMNS = [
 
 
 def round_report_pdf(overview: dict) -> bytes:
-    from weasyprint import HTML
+    HTML = weasyprint_html()
 
     html = render_to_string("inspections/round_report.html",
                             {**overview, "printed_at": timezone.localtime()})

@@ -5,7 +5,6 @@ import hashlib
 import math
 import os
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -16,7 +15,9 @@ from zoneinfo import ZoneInfo
 import imagehash
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
+from PIL import ExifTags, Image, ImageCms, ImageOps
+
+from core.images import truncated_images_refused
 
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -238,7 +239,7 @@ def _open_checked(raw: bytes, filename: str) -> tuple[Image.Image, str]:
         image.close()
         raise too_many_pixels
     try:
-        with _truncated_images_refused():
+        with truncated_images_refused():
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         image.close()
@@ -247,19 +248,6 @@ def _open_checked(raw: bytes, filename: str) -> tuple[Image.Image, str]:
         image.close()
         raise unreadable from None
     return image, content_type
-
-
-@contextmanager
-def _truncated_images_refused():
-    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES on import, which would let a cut-off
-    photo through in any process that has rendered a PDF. Decode with it off. (Web and worker
-    processes run one request or task per thread, so the switch is not raced.)"""
-    previous = ImageFile.LOAD_TRUNCATED_IMAGES
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    try:
-        yield
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.exports import xlsx_bytes
+from core.images import weasyprint_html
 
 SIGN_SIZES = ("A4", "A3")
 
@@ -28,7 +29,7 @@ def qr_png(url: str) -> bytes:
 
 
 def sign_pdf(*, project, url: str, size: str = "A4") -> bytes:
-    from weasyprint import HTML
+    HTML = weasyprint_html()
 
     html = render_to_string("ratings/sign.html", {
         "project": project, "contract": getattr(project, "contract", None), "url": url,

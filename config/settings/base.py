@@ -146,7 +146,9 @@ ATTACHMENT_MAX_FILES = 10
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    # django-redis keeps one client per process; Django's own Redis backend builds a new
+    # redis-py client (and its table of ~170 reply callbacks) for every cache call.
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache",
                           "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -370,3 +370,26 @@ def test_truncated_jpeg_is_refused_even_after_weasyprint_relaxed_pillow():
     data = encode(scene(1))
     assert _refusal(data[: len(data) // 2], filename="cut.jpg").code == "corrupt"
     assert PillowImageFile.LOAD_TRUNCATED_IMAGES is True  # restored for WeasyPrint
+
+
+def test_truncated_jpeg_is_refused_while_other_threads_decode_and_render():
+    """gunicorn's threaded workers decode in several threads of one process, where WeasyPrint
+    has turned Pillow's switch on: no thread's switching may land in another one's decode."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core.images import weasyprint_html
+
+    weasyprint_html()
+    cut = encode(scene(1).resize((1600, 1200)))
+    cut = cut[: len(cut) // 2]
+    whole = encode(scene(2).resize((1600, 1200)))
+
+    def decode(n):
+        if n % 2:
+            return _refusal(cut, filename="cut.jpg").code
+        return inspect_photo(whole, filename="whole.jpg") and "accepted"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(decode, range(160)))
+    assert outcomes.count("corrupt") == 80 and outcomes.count("accepted") == 80
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # WeasyPrint's setting is back after

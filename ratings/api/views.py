@@ -11,6 +11,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import JsonOnlyNegotiation
 from core.dates import local_date
 from core.errors import ApplicationError
 from core.security import client_ip
@@ -52,6 +53,10 @@ class PublicRatingApi(APIView):
     permission_classes = [AllowAny]
     parser_classes = [JSONParser, FormParser]
     renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonOnlyNegotiation
+
+    def perform_authentication(self, request):
+        """No authenticators: nobody to look up (DRF's documented way to skip it)."""
 
     @extend_schema(request=RatingInputSerializer, responses={201: RatingOutput},
                    auth=[])

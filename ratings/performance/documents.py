@@ -7,6 +7,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.images import weasyprint_html
+
 from .choices import ScoredKind
 
 
@@ -56,7 +58,7 @@ def score_chart_svg(rows: list[dict], *, width: int = 640, bar: int = 16) -> str
 
 
 def quarterly_report_pdf(*, period, sections: list[tuple[str, list[dict]]]) -> bytes:
-    from weasyprint import HTML
+    HTML = weasyprint_html()
 
     html = render_to_string("performance/report_pdf.html", {
         "period": period, "columns": _columns(), "printed_at": timezone.localtime(),

@@ -15,6 +15,8 @@ from approvals import services as approvals
 from core.audit import AuditEvent
 from inspections.choices import ItemSource
 from inspections.models import RectificationItem
+from projects.choices import ProjectStatus
+from projects.models import Project
 from ratings import services
 from ratings.choices import RatingFlag, RatingStatus
 from ratings.models import Rating, Report, Review
@@ -225,15 +227,20 @@ def test_rate_limit_is_kept_in_redis_across_processes(district, settings):
 
     from django.core.cache import caches
 
+    from config.settings import base
+
     settings.CACHES = {**settings.CACHES,
-                       "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                       "default": {"BACKEND": "django_redis.cache.RedisCache",
                                    "LOCATION": settings.REDIS_URL,
                                    "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    # the backend production uses (base settings with REDIS_URL set)
+    assert not base.REDIS_URL or base.CACHES["default"]["BACKEND"] == \
+        settings.CACHES["default"]["BACKEND"]
     settings.RATING_RATE_LIMIT = "2/m"
     project = finished(district)
     try:
         assert [rate(project, "45.5.5.5", 90).status_code for _ in range(3)] == [201, 201, 429]
-        client = caches["default"]._cache.get_client()
+        client = caches["default"].client.get_client()
         assert client.keys(f"{settings.CACHES['default']['KEY_PREFIX']}*")  # the counts
     finally:
         del caches["default"]
@@ -301,6 +308,36 @@ def test_qr_png_decodes_to_the_public_page_and_svg_is_svg(client, district, tmp_
     assert client.get(reverse("ratings:qr", args=[project.pk, "png"])).status_code == 404
 
 
+def test_rating_api_reads_the_project_once_per_half_minute_per_process(
+        district, django_assert_num_queries, monkeypatch):
+    """The busiest path: after the first rating, one query (the insert) per rating; the
+    project's facts are read again once they are half a minute old."""
+    from ratings import selectors
+
+    project = finished(district)
+    rate(project, "61.1.1.1", 90, screen=False)
+    with django_assert_num_queries(3) as captured:  # inside the test's transaction, the
+        assert rate(project, "61.1.2.1", 90, screen=False).status_code == 201
+    statements = [q["sql"].split()[0] for q in captured.captured_queries]
+    assert statements == ["SAVEPOINT", "INSERT", "RELEASE"]  # insert takes a savepoint
+    Project.objects.filter(pk=project.pk).update(status=ProjectStatus.IN_PROGRESS)
+    assert rate(project, "61.1.3.1", 90, screen=False).status_code == 201  # not seen yet
+    later = selectors.monotonic() + selectors.FACTS_TTL + 1
+    monkeypatch.setattr(selectors, "monotonic", lambda: later)
+    refused = rate(project, "61.1.4.1", 90, screen=False)
+    assert refused.status_code == 409 and "完工后" in refused.json()["message"]
+
+
+def test_rating_api_answers_json_whatever_the_client_accepts(district):
+    project = finished(district)
+    response = Client().post(reverse("api-public-rating", args=[project.public_token]),
+                             {"score": 90}, content_type="application/json",
+                             HTTP_ACCEPT="text/html", REMOTE_ADDR="62.1.1.1")
+    assert response.status_code == 201
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["status"] == "pending"
+
+
 def test_public_page_queries_do_not_grow(district, django_assert_num_queries):
     project = finished(district)
     url = reverse("ratings:public", args=[project.public_token])
@@ -353,3 +390,14 @@ def test_a_rating_is_screened_after_commit_and_the_safety_net_catches_lost_tasks
 
         assert screen_pending_ratings() == 1
     assert not Rating.objects.filter(status=RatingStatus.PENDING).exists()
+
+
+@pytest.mark.parametrize("address, network", [
+    ("203.0.113.77", "203.0.113.0/24"), ("10.0.0.1", "10.0.0.0/24"),
+    ("2001:db8:1:2::5", "2001:db8:1::/48"), ("not an address", "unknown"), ("", "unknown"),
+    ("203.0.113.077", "unknown"),  # leading zeros are ambiguous: refused, not guessed
+])
+def test_network_of_a_client_address(address, network):
+    from ratings.abuse import network_of
+
+    assert network_of(address) == network
