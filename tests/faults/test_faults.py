@@ -40,6 +40,16 @@ def _check(name, postgres, processes, recovered_in, fault_at):
     assert recovered_in < RECOVERY_LIMIT
 
 
+def _paced_load(postgres, processes):
+    """A worker, and the producer committing a job every 50 ms; back once 30 are applied."""
+    processes.worker("worker")
+    producer = processes.start("producer", "-m", "tests.faults.producer", str(JOBS),
+                               "--pace", "0.05")
+    wait_for(lambda: postgres.count("SELECT count(*) FROM fault_job") >= 30, 60,
+             "30 jobs applied")
+    return producer
+
+
 def test_a_worker_killed_mid_task_loses_and_repeats_nothing(faults):
     postgres, _redis, processes = faults
     worker = processes.worker("worker-1")
@@ -62,11 +72,7 @@ def test_a_worker_killed_mid_task_loses_and_repeats_nothing(faults):
 
 def test_redis_killed_and_restarted_loses_and_repeats_nothing(faults):
     postgres, redis, processes = faults
-    processes.worker("worker")
-    producer = processes.start("producer", "-m", "tests.faults.producer", str(JOBS),
-                               "--pace", "0.05")
-    wait_for(lambda: postgres.count("SELECT count(*) FROM fault_job") >= 30, 60,
-             "30 jobs applied")
+    producer = _paced_load(postgres, processes)
     redis.kill()  # SIGKILL; its append-only file keeps what was queued
     fault_at = postgres.count("SELECT count(*) FROM fault_job")
     time.sleep(3)  # the producer keeps committing jobs; their publish fails, the rows wait
@@ -81,11 +87,7 @@ def test_redis_killed_and_restarted_loses_and_repeats_nothing(faults):
 
 def test_postgres_stopped_and_started_loses_and_repeats_nothing(faults):
     postgres, _redis, processes = faults
-    processes.worker("worker")
-    producer = processes.start("producer", "-m", "tests.faults.producer", str(JOBS),
-                               "--pace", "0.05")
-    wait_for(lambda: postgres.count("SELECT count(*) FROM fault_job") >= 30, 60,
-             "30 jobs applied")
+    producer = _paced_load(postgres, processes)
     fault_at = postgres.count("SELECT count(*) FROM fault_job")
     postgres.stop("immediate")  # like a crash: no checkpoint, recovery from the WAL
     time.sleep(3)  # tasks fail and retry; the producer retries its transactions
