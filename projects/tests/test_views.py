@@ -8,23 +8,16 @@ from django.urls import reverse
 from core.models import AuditEvent
 from projects.choices import ProjectStatus
 from projects.models import Project
-from projects.tests.factories import make_project
+from projects.tests.factories import make_project, project_form_data
 
 pytestmark = pytest.mark.django_db
-
-
-def _form(**overrides):
-    return {"name": "拱辰小学操场翻新", "category": "other", "budget_amount": "38,000",
-            "address": "荔城区拱辰街道", "latitude": "25.445800", "longitude": "118.995300",
-            "planned_start": "2026-12-01", "planned_end": "2027-01-15", "description": "",
-            "attachment_kind": "application", **overrides}
 
 
 def test_filing_a_project_in_the_browser_shows_its_tier(client, district):
     client.force_login(district.street_zhenhai)
     pdf = SimpleUploadedFile("申报书.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-    response = client.post(reverse("projects:create"), {**_form(), "attachments": [pdf]},
-                           follow=True)
+    response = client.post(reverse("projects:create"),
+                           {**project_form_data(), "attachments": [pdf]}, follow=True)
     project = Project.objects.get()
     assert response.redirect_chain[-1][0] == reverse("projects:detail", args=[project.pk])
     html = response.content.decode()
@@ -39,7 +32,7 @@ def test_filing_a_project_in_the_browser_shows_its_tier(client, district):
 ])
 def test_bad_amounts_are_refused_in_chinese_and_nothing_is_saved(client, district, amount, words):
     client.force_login(district.street_zhenhai)
-    response = client.post(reverse("projects:create"), _form(budget_amount=amount))
+    response = client.post(reverse("projects:create"), project_form_data(budget_amount=amount))
     assert response.status_code == 200
     html = response.content.decode()
     assert words in html

@@ -17,7 +17,7 @@ from core.uploads import check_document
 from inspections.models import PatrolLog, Photo, ProgressReport, SpotCheck
 from inspections.photos import inspect_photo
 from projects.models import Payment, ProjectAttachment
-from projects.tests.factories import make_project
+from projects.tests.factories import make_project, project_form_data
 from tests.funds_helpers import under_way
 
 from .corpus import JPEG, document_corpus, photo_corpus
@@ -128,24 +128,17 @@ def test_spot_check_page_refuses_the_corpus(client, district, site):
 # --- documents ----------------------------------------------------------------------------------
 
 
-def _project_form(**overrides):
-    return {"name": "拱辰小学操场翻新", "category": "other", "budget_amount": "38,000",
-            "address": "荔城区拱辰街道", "latitude": "25.445800", "longitude": "118.995300",
-            "planned_start": "2026-12-01", "planned_end": "2027-01-15", "description": "",
-            "attachment_kind": "application", **overrides}
-
-
 def test_filing_and_editing_pages_refuse_the_corpus(client, district):
     from projects.models import Project
 
     client.force_login(district.street_zhenhai)
     create = reverse("projects:create")
-    _refuses_all(lambda f: client.post(create, {**_project_form(), "attachments": [f]}),
+    _refuses_all(lambda f: client.post(create, {**project_form_data(), "attachments": [f]}),
                  document_corpus(), lambda: Project.objects.count()
                  + ProjectAttachment.objects.count(), "filing page")
     project = make_project(district.street_zhenhai)
     edit = reverse("projects:edit", args=[project.pk])
-    _refuses_all(lambda f: client.post(edit, {**_project_form(), "attachments": [f]}),
+    _refuses_all(lambda f: client.post(edit, {**project_form_data(), "attachments": [f]}),
                  document_corpus(), ProjectAttachment.objects.count, "editing page")
 
 
@@ -165,7 +158,7 @@ def test_payment_invoice_and_change_drawings_refuse_the_corpus(client, site):
 def test_a_valid_file_with_a_hostile_name_is_stored_under_a_name_of_ours(client, district):
     client.force_login(district.street_zhenhai)
     pdf = _file("../../../config/settings.pdf", b"%PDF-1.4\n%%EOF\n")
-    client.post(reverse("projects:create"), {**_project_form(), "attachments": [pdf]})
+    client.post(reverse("projects:create"), {**project_form_data(), "attachments": [pdf]})
     stored = ProjectAttachment.objects.get()
     assert stored.original_name == "settings.pdf"
     assert re.fullmatch(r"attachments/\d{4}/\d{2}/[0-9a-f]{32}\.pdf", stored.file.name)
@@ -196,7 +189,7 @@ def test_eleven_photos_get_the_forms_message_and_too_many_files_never_reach_the_
 def test_eleven_attachments_are_refused_in_chinese(client, district):
     client.force_login(district.street_zhenhai)
     pdfs = [_file(f"{n}.pdf", b"%PDF-1.4\n%%EOF\n") for n in range(11)]
-    response = client.post(reverse("projects:create"), {**_project_form(), "attachments": pdfs})
+    response = client.post(reverse("projects:create"), {**project_form_data(), "attachments": pdfs})
     assert "一次最多上传 10 个文件" in response.content.decode()
     assert ProjectAttachment.objects.count() == 0
 
