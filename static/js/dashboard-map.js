@@ -61,7 +61,9 @@
       onEachFeature: (feature, marker) => marker.bindPopup(() => popup(feature, el)),
     }).addTo(map);
     const bounds = points.features.length ? layer.getBounds() : base.getBounds();
-    if (bounds.isValid()) map.fitBounds(bounds.pad(0.1));
+    // Without the zoom animation: "drawn" then means the dots stand where they will stay, and a
+    // click cannot land on a dot while the map is still flying to it.
+    if (bounds.isValid()) map.fitBounds(bounds.pad(0.1), { animate: false });
     const count = document.querySelector("[data-testid=map-count]");
     if (count) {
       count.dataset.count = String(points.features.length);
