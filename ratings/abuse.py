@@ -35,9 +35,7 @@ def network_of(address: str) -> str:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return "unknown"
-    if ip.version == 4:  # the common case, cut from the canonical text (a third of the time)
-        return str(ip).rsplit(".", 1)[0] + ".0/24"
-    return str(ipaddress.ip_network((ip, 48), strict=False))
+    return str(ipaddress.ip_network((ip, 24 if ip.version == 4 else 48), strict=False))
 
 
 def comment_fingerprint(text: str) -> str:

@@ -55,9 +55,6 @@ class PublicRatingApi(APIView):
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JsonOnlyNegotiation
 
-    def perform_authentication(self, request):
-        """No authenticators: nobody to look up (DRF's documented way to skip it)."""
-
     @extend_schema(request=RatingInputSerializer, responses={201: RatingOutput},
                    auth=[])
     def post(self, request, token: str):
