@@ -1,4 +1,5 @@
 """Test set-up shared by every app: service markers and the people of a small district."""
+
 import os
 import shutil
 
@@ -10,8 +11,10 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 def _missing(marker: str) -> str | None:
-    if marker == "postgres" and settings.DATABASES["default"]["ENGINE"] != \
-            "django.db.backends.postgresql":
+    if (
+        marker == "postgres"
+        and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+    ):
         return "needs PostgreSQL: set DATABASE_URL=postgres://..."
     if marker == "redis" and not settings.REDIS_URL:
         return "needs Redis: set REDIS_URL=redis://..."

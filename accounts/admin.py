@@ -1,4 +1,5 @@
 """Users and organisations, managed by the platform administrator; every change audited."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,5 @@
 """Log-in backend that loads the user's organisation with the user (every page shows it)."""
+
 from django.contrib.auth.backends import ModelBackend
 
 from .models import User

@@ -1,4 +1,5 @@
 """Kinds of organisation, user roles and company credit states."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -1,4 +1,5 @@
 """The log-in form, styled for the site."""
+
 from django.contrib.auth.forms import AuthenticationForm
 
 

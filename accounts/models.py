@@ -1,4 +1,5 @@
 """Organisations (街道, 部门, 施工/监理/检测单位) and the users who work for them."""
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -23,12 +24,18 @@ class Organisation(BaseModel):
     name = models.CharField(_("名称"), max_length=200, unique=True)
     kind = models.CharField(_("类型"), max_length=20, choices=OrganisationKind.choices)
     credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True,
-        validators=[validate_credit_code])
+        _("统一社会信用代码"),
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_credit_code],
+    )
     # The one place approvals and payments read a company's standing from (SPEC §4); written only
     # by the credit service.
     credit_status = models.CharField(
-        _("信用状态"), max_length=20, choices=CreditStatus.choices, default=CreditStatus.NORMAL)
+        _("信用状态"), max_length=20, choices=CreditStatus.choices, default=CreditStatus.NORMAL
+    )
     qualification = models.CharField(_("资质等级"), max_length=200, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=200, blank=True)
     bank_account = models.CharField(_("银行账号"), max_length=40, blank=True)
@@ -64,8 +71,9 @@ class Organisation(BaseModel):
 class CompanyStaff(BaseModel):
     """A person of a company's register (名录库), with the certificate the position needs."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="staff",
-                                     verbose_name=_("单位"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="staff", verbose_name=_("单位")
+    )
     name = models.CharField(_("姓名"), max_length=50)
     position = models.CharField(_("岗位"), max_length=20, choices=StaffPosition.choices)
     certificate_no = models.CharField(_("证书编号"), max_length=60, blank=True)
@@ -83,8 +91,13 @@ class CompanyStaff(BaseModel):
 
 class User(AbstractUser):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
-        verbose_name=_("单位"))
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("单位"),
+    )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices, blank=True)
     phone = models.CharField(_("手机"), max_length=30, blank=True)
 

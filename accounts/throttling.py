@@ -2,6 +2,7 @@
 AXES_FAILURE_LIMIT failures, and an address is locked, whatever names it tries, after
 AXES_ADDRESS_FAILURE_LIMIT (password spraying from one machine). The address limit is higher
 because a street office's staff share one NAT address and their typos must not lock them all."""
+
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_failure_limit
 from django.conf import settings

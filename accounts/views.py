@@ -1,4 +1,5 @@
 """The qualified company directory (名录库), read-only for the district's staff."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -8,8 +9,14 @@ from django.views.decorators.http import require_GET
 from .choices import COMPANY_KINDS, OrganisationKind, Role
 from .models import CompanyStaff, Organisation
 
-DIRECTORY_READERS = {Role.STREET_STAFF, Role.DEPT_REVIEWER, Role.DRC_OFFICER,
-                     Role.FINANCE_OFFICER, Role.DISCIPLINE_OFFICER, Role.ADMIN}
+DIRECTORY_READERS = {
+    Role.STREET_STAFF,
+    Role.DEPT_REVIEWER,
+    Role.DRC_OFFICER,
+    Role.FINANCE_OFFICER,
+    Role.DISCIPLINE_OFFICER,
+    Role.ADMIN,
+}
 
 
 @login_required
@@ -22,7 +29,14 @@ def directory_view(request):
     if kind in OrganisationKind.values:
         companies = companies.filter(kind=kind)
     companies = companies.prefetch_related(
-        Prefetch("staff", queryset=CompanyStaff.objects.filter(is_active=True)))
-    return render(request, "accounts/directory.html", {
-        "companies": companies, "kind": kind,
-        "kinds": [(k.value, k.label) for k in COMPANY_KINDS]})
+        Prefetch("staff", queryset=CompanyStaff.objects.filter(is_active=True))
+    )
+    return render(
+        request,
+        "accounts/directory.html",
+        {
+            "companies": companies,
+            "kind": kind,
+            "kinds": [(k.value, k.label) for k in COMPANY_KINDS],
+        },
+    )

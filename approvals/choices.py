@@ -1,4 +1,5 @@
 """Kinds of flags raised for discipline officers, and change-order states."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

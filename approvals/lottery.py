@@ -5,6 +5,7 @@
 where the codes are the shortlisted companies' 统一社会信用代码 in the recorded order. The seed's
 SHA-256 is published before the draw, so the seed cannot be chosen after seeing the shortlist.
 """
+
 import hashlib
 import secrets
 

@@ -1,5 +1,6 @@
 """Flags for discipline officers, procurement records (lottery, tender, direct award) and
 design changes."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,8 +14,7 @@ from .choices import ChangeStatus, FlagKind
 class Flag(BaseModel):
     """Something a discipline officer should look at, with the evidence that raised it."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
-                                related_name="flags")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="flags")
     kind = models.CharField(_("类型"), max_length=20, choices=FlagKind.choices)
     key = models.CharField(max_length=100, help_text="what makes two flags the same")
     summary = models.CharField(_("说明"), max_length=500)
@@ -24,8 +24,9 @@ class Flag(BaseModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("预警标记")
         verbose_name_plural = _("预警标记")
-        constraints = [models.UniqueConstraint(fields=["project", "kind", "key"],
-                                               name="flag_once_per_cause")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "kind", "key"], name="flag_once_per_cause")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary}"
@@ -38,18 +39,22 @@ class Lottery(BaseModel):
     the draw. winner = shortlist[int(SHA-256(seed + "|" + codes joined by "|"), 16) mod 2].
     """
 
-    project = models.OneToOneField("projects.Project", on_delete=models.CASCADE,
-                                   related_name="lottery")
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="lottery"
+    )
     shortlist = models.JSONField(_("备选单位（按顺序）"), help_text="[{id, name, credit_code}]")
     seed_hash = models.CharField(_("种子哈希"), max_length=64)
     seed = models.CharField(_("种子"), max_length=64)
     seed_revealed = models.BooleanField(default=False)
-    winner = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, null=True,
-                               blank=True, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
-    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="+")
+    winner = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     drawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -63,16 +68,22 @@ class Lottery(BaseModel):
 class Tender(BaseModel):
     """重大类 selection: the public tender record."""
 
-    project = models.OneToOneField("projects.Project", on_delete=models.CASCADE,
-                                   related_name="tender")
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="tender"
+    )
     notice_date = models.DateField(_("招标公告日期"))
     notice_reference = models.CharField(_("公告编号/链接"), max_length=300, blank=True)
-    winner = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("中标单位"))
+    winner = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("中标单位"),
+    )
     reason = models.TextField(_("评标结论"))
     documents = models.FileField(_("招标文件"), upload_to="tenders/%Y/%m/", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("招标记录")
@@ -84,8 +95,12 @@ class Tender(BaseModel):
 
 class TenderBid(models.Model):
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="bids")
-    bidder = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("投标单位"))
+    bidder = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("投标单位"),
+    )
     amount = models.DecimalField(_("投标报价（元）"), max_digits=14, decimal_places=2)
 
     class Meta:
@@ -102,13 +117,19 @@ class TenderBid(models.Model):
 class DirectAward(BaseModel):
     """简易类 selection: a qualified contractor chosen directly, with the reason recorded."""
 
-    project = models.OneToOneField("projects.Project", on_delete=models.CASCADE,
-                                   related_name="direct_award")
-    contractor = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("施工单位"))
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="direct_award"
+    )
+    contractor = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("施工单位"),
+    )
     reason = models.TextField(_("委托理由"))
-    awarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("直接委托")
@@ -121,25 +142,28 @@ class DirectAward(BaseModel):
 class ChangeOrder(BaseModel):
     """设计变更: an amount delta with reasons and drawings, approved at the project's level."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
-                                related_name="change_orders")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="change_orders"
+    )
     amount_delta = models.DecimalField(_("变更金额（元）"), max_digits=14, decimal_places=2)
     reason = models.TextField(_("变更理由"))
     drawings = models.FileField(_("变更图纸"), upload_to="changes/%Y/%m/", blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=ChangeStatus.choices,
-                              default=ChangeStatus.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("设计变更")
         verbose_name_plural = _("设计变更")
-        constraints = [models.CheckConstraint(condition=~Q(amount_delta=0),
-                                              name="change_not_zero")]
+        constraints = [models.CheckConstraint(condition=~Q(amount_delta=0), name="change_not_zero")]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.amount_delta:+}"

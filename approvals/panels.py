@@ -1,4 +1,5 @@
 """The approval, procurement, contract and change sections of the project page."""
+
 from accounts.choices import Role, StaffPosition
 from projects.choices import REVIEW_STATUSES, ProjectStatus, Tier
 from projects.services import user_transitions
@@ -25,32 +26,65 @@ def approval_panel(request, project):
     transitions = user_transitions(project, user)
     params = {p for t in transitions for p in t.custom.get("params", ())}
     status = project.status
-    procuring = status not in (ProjectStatus.DRAFT, ProjectStatus.RETURNED,
-                               ProjectStatus.REJECTED, ProjectStatus.CANCELLED, *REVIEW_STATUSES)
-    lottery = Lottery.objects.filter(project=project).select_related("winner").first() \
-        if procuring and project.tier == Tier.GENERAL else None
-    tender = (Tender.objects.filter(project=project).select_related("winner")
-              .prefetch_related("bids__bidder").first()) if procuring and project.tier == Tier.MAJOR else None
-    award = DirectAward.objects.filter(project=project).select_related("contractor").first() \
-        if procuring and project.tier == Tier.SIMPLE else None
-    contract = getattr(project, "contract", None) if status not in (
-        ProjectStatus.DRAFT, *REVIEW_STATUSES, ProjectStatus.APPROVED) else None
+    procuring = status not in (
+        ProjectStatus.DRAFT,
+        ProjectStatus.RETURNED,
+        ProjectStatus.REJECTED,
+        ProjectStatus.CANCELLED,
+        *REVIEW_STATUSES,
+    )
+    lottery = (
+        Lottery.objects.filter(project=project).select_related("winner").first()
+        if procuring and project.tier == Tier.GENERAL
+        else None
+    )
+    tender = (
+        (
+            Tender.objects.filter(project=project)
+            .select_related("winner")
+            .prefetch_related("bids__bidder")
+            .first()
+        )
+        if procuring and project.tier == Tier.MAJOR
+        else None
+    )
+    award = (
+        DirectAward.objects.filter(project=project).select_related("contractor").first()
+        if procuring and project.tier == Tier.SIMPLE
+        else None
+    )
+    contract = (
+        getattr(project, "contract", None)
+        if status not in (ProjectStatus.DRAFT, *REVIEW_STATUSES, ProjectStatus.APPROVED)
+        else None
+    )
     selecting = status == ProjectStatus.APPROVED
     can_direct = selecting and project.tier == Tier.SIMPLE and may_record_selection(project, user)
     can_tender = selecting and project.tier == Tier.MAJOR and may_record_selection(project, user)
     can_shortlist = selecting and project.tier == Tier.GENERAL and may_run_lottery(project, user)
-    can_draw = (status == ProjectStatus.PROCUREMENT and lottery is not None
-                and lottery.drawn_at is None and may_run_lottery(project, user))
-    can_contract = (status == ProjectStatus.PROCUREMENT and project.contractor_id is not None
-                    and may_record_selection(project, user))
-    changes = list(ChangeOrder.objects.filter(project=project).select_related("requested_by")) \
-        if contract else []
+    can_draw = (
+        status == ProjectStatus.PROCUREMENT
+        and lottery is not None
+        and lottery.drawn_at is None
+        and may_run_lottery(project, user)
+    )
+    can_contract = (
+        status == ProjectStatus.PROCUREMENT
+        and project.contractor_id is not None
+        and may_record_selection(project, user)
+    )
+    changes = (
+        list(ChangeOrder.objects.filter(project=project).select_related("requested_by"))
+        if contract
+        else []
+    )
     context = {
         "project": project,
         "transitions": transitions,
         "needs_reviewed_budget": "reviewed_budget" in params,
         "needs_approved_budget": "approved_budget" in params,
-        "needs_justification": project.split_flagged and not project.split_justification
+        "needs_justification": project.split_flagged
+        and not project.split_justification
         and any(t.custom.get("review") for t in transitions),
         "lottery": lottery,
         "lottery_check": _lottery_check(lottery),
@@ -59,11 +93,15 @@ def approval_panel(request, project):
         "contract": contract,
         "changes": [(c, may_decide_change(project, c, user)) for c in changes],
         "can_request_change": contract is not None and may_request_change(project, user),
-        "can_direct": can_direct, "can_tender": can_tender, "can_shortlist": can_shortlist,
-        "can_draw": can_draw, "can_contract": can_contract,
+        "can_direct": can_direct,
+        "can_tender": can_tender,
+        "can_shortlist": can_shortlist,
+        "can_draw": can_draw,
+        "can_contract": can_contract,
         "can_escalate": bool(project.escalated_to) and may_approve_escalation(project, user),
-        "flags": list(Flag.objects.filter(project=project)) if user.role in FLAG_READERS
-        or user.role == Role.STREET_STAFF else [],
+        "flags": list(Flag.objects.filter(project=project))
+        if user.role in FLAG_READERS or user.role == Role.STREET_STAFF
+        else [],
     }
     if can_direct or can_tender or can_shortlist:
         context["contractors"] = eligible_contractors()

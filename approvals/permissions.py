@@ -1,4 +1,5 @@
 """Who may record procurement, file contracts, and request or decide changes: pure predicates."""
+
 from accounts.choices import Role
 from projects.choices import Tier
 from projects.rules import earlier_approver_ids, is_street_staff_of
@@ -6,8 +7,11 @@ from projects.rules import earlier_approver_ids, is_street_staff_of
 
 def may_run_lottery(project, user) -> bool:
     # 一般类: the department records the procurement platform's shortlist and draws.
-    return (user.is_authenticated and user.role == Role.DEPT_REVIEWER
-            and user.pk != project.created_by_id)
+    return (
+        user.is_authenticated
+        and user.role == Role.DEPT_REVIEWER
+        and user.pk != project.created_by_id
+    )
 
 
 def may_record_selection(project, user) -> bool:
@@ -17,8 +21,10 @@ def may_record_selection(project, user) -> bool:
 
 def may_request_change(project, user) -> bool:
     return is_street_staff_of(project, user) or (
-        user.is_authenticated and user.role == Role.CONTRACTOR
-        and user.organisation_id == project.contractor_id)
+        user.is_authenticated
+        and user.role == Role.CONTRACTOR
+        and user.organisation_id == project.contractor_id
+    )
 
 
 def may_decide_change(project, change, user) -> bool:
@@ -30,13 +36,20 @@ def may_decide_change(project, change, user) -> bool:
     return user.is_authenticated and user.role == Role.DRC_OFFICER
 
 
-ESCALATION_STEP_ROLES = {"dept": Role.DEPT_REVIEWER, "expert": Role.DEPT_REVIEWER,
-                         "fiscal": Role.FINANCE_OFFICER, "drc": Role.DRC_OFFICER}
+ESCALATION_STEP_ROLES = {
+    "dept": Role.DEPT_REVIEWER,
+    "expert": Role.DEPT_REVIEWER,
+    "fiscal": Role.FINANCE_OFFICER,
+    "drc": Role.DRC_OFFICER,
+}
 
 
 def may_approve_escalation(project, user) -> bool:
     """The next missing step's role; never the filer or an approver of an earlier step."""
     steps = project.escalation_steps or []
-    return (bool(steps) and user.is_authenticated
-            and user.role == ESCALATION_STEP_ROLES[steps[0]]
-            and user.pk not in earlier_approver_ids(project))
+    return (
+        bool(steps)
+        and user.is_authenticated
+        and user.role == ESCALATION_STEP_ROLES[steps[0]]
+        and user.pk not in earlier_approver_ids(project)
+    )

@@ -1,4 +1,5 @@
 """Reads for the approval pages: what the project page shows, the flag list, the queue."""
+
 from django.db.models import Q, QuerySet
 
 from accounts.choices import OrganisationKind, Role, StaffPosition
@@ -8,13 +9,15 @@ from projects.permissions import projects_visible_to
 
 from .models import Flag
 
-FLAG_READERS = {Role.DISCIPLINE_OFFICER, Role.DEPT_REVIEWER, Role.DRC_OFFICER,
-                Role.FINANCE_OFFICER}
+FLAG_READERS = {Role.DISCIPLINE_OFFICER, Role.DEPT_REVIEWER, Role.DRC_OFFICER, Role.FINANCE_OFFICER}
 
 
 def eligible_contractors() -> list[Organisation]:
-    return [o for o in Organisation.objects.filter(kind=OrganisationKind.CONTRACTOR,
-                                                   is_active=True) if o.is_eligible]
+    return [
+        o
+        for o in Organisation.objects.filter(kind=OrganisationKind.CONTRACTOR, is_active=True)
+        if o.is_eligible
+    ]
 
 
 def supervision_units_with_staff() -> list[Organisation]:
@@ -33,8 +36,9 @@ def contractor_staff(contractor_id) -> dict[str, list[CompanyStaff]]:
 def flag_list(*, user) -> QuerySet[Flag]:
     if getattr(user, "role", None) not in FLAG_READERS:
         return Flag.objects.none()
-    return (Flag.objects.filter(project__in=projects_visible_to(user))
-            .select_related("project", "project__street"))
+    return Flag.objects.filter(project__in=projects_visible_to(user)).select_related(
+        "project", "project__street"
+    )
 
 
 def awaiting_review(user) -> QuerySet:
@@ -47,5 +51,10 @@ def awaiting_review(user) -> QuerySet:
     }
     if user.role not in steps:
         return projects_visible_to(user).none()
-    return (projects_visible_to(user).filter(steps[user.role]).exclude(created_by=user)
-            .select_related("street").order_by("status_changed_at"))
+    return (
+        projects_visible_to(user)
+        .filter(steps[user.role])
+        .exclude(created_by=user)
+        .select_related("street")
+        .order_by("status_changed_at")
+    )

@@ -1,5 +1,6 @@
 """化整为零 detection (SPEC §9): one street's projects, close in place or name and in time,
 whose sum reaches a higher tier than each has alone."""
+
 import math
 from datetime import timedelta
 from decimal import Decimal
@@ -19,10 +20,13 @@ SIMILAR_NAME_RATIO = 0.6
 def distance_metres(a: Project, b: Project) -> float | None:
     if None in (a.latitude, a.longitude, b.latitude, b.longitude):
         return None
-    lat1, lon1, lat2, lon2 = map(math.radians, map(float, (a.latitude, a.longitude,
-                                                            b.latitude, b.longitude)))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    lat1, lon1, lat2, lon2 = map(
+        math.radians, map(float, (a.latitude, a.longitude, b.latitude, b.longitude))
+    )
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371000 * math.asin(math.sqrt(h))
 
 
@@ -33,10 +37,12 @@ def names_similar(a: str, b: str) -> bool:
 def possible_split_partners(project: Project) -> list[tuple[Project, str]]:
     """The street's recent projects that, added to this one, reach a higher tier."""
     since = timezone.now() - timedelta(days=WINDOW_DAYS)
-    candidates = (Project.objects.filter(street_id=project.street_id, created_at__gte=since)
-                  .exclude(pk=project.pk)
-                  .exclude(status__in=[ProjectStatus.CANCELLED, ProjectStatus.REJECTED])
-                  .select_related("contract"))
+    candidates = (
+        Project.objects.filter(street_id=project.street_id, created_at__gte=since)
+        .exclude(pk=project.pk)
+        .exclude(status__in=[ProjectStatus.CANCELLED, ProjectStatus.REJECTED])
+        .select_related("contract")
+    )
     partners = []
     for other in candidates:
         metres = distance_metres(project, other)
@@ -47,7 +53,8 @@ def possible_split_partners(project: Project) -> list[tuple[Project, str]]:
     if not partners:
         return []
     total = project_counting_amount(project) + sum(
-        (project_counting_amount(p) for p, _why in partners), Decimal("0"))
+        (project_counting_amount(p) for p, _why in partners), Decimal("0")
+    )
     combined = tier_for_amount(total, project.tier_policy)
     highest_alone = max(TIER_RANK[p.tier] for p in (project, *(p for p, _why in partners)))
     if TIER_RANK[combined] <= highest_alone:

@@ -6,15 +6,24 @@ app_name = "approvals"
 urlpatterns = [
     path("projects/<int:pk>/transitions/<slug:name>/", views.transition_view, name="transition"),
     path("projects/<int:pk>/direct-award/", views.direct_award_view, name="direct_award"),
-    path("projects/<int:pk>/lottery/shortlist/", views.lottery_shortlist_view,
-         name="lottery_shortlist"),
+    path(
+        "projects/<int:pk>/lottery/shortlist/",
+        views.lottery_shortlist_view,
+        name="lottery_shortlist",
+    ),
     path("projects/<int:pk>/lottery/draw/", views.lottery_draw_view, name="lottery_draw"),
     path("projects/<int:pk>/tender/", views.tender_view, name="tender"),
     path("projects/<int:pk>/contract/", views.contract_view, name="contract"),
     path("projects/<int:pk>/changes/", views.change_request_view, name="change_request"),
-    path("projects/<int:pk>/changes/<int:change_id>/decision/", views.change_decide_view,
-         name="change_decide"),
-    path("projects/<int:pk>/escalation/approve/", views.escalation_approve_view,
-         name="escalation_approve"),
+    path(
+        "projects/<int:pk>/changes/<int:change_id>/decision/",
+        views.change_decide_view,
+        name="change_decide",
+    ),
+    path(
+        "projects/<int:pk>/escalation/approve/",
+        views.escalation_approve_view,
+        name="escalation_approve",
+    ),
     path("flags/", views.flag_list_view, name="flags"),
 ]

@@ -2,6 +2,7 @@
 
 Each is a POST from the project page that calls one service and returns to the page with the
 outcome, or the refusal in the user's language."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -27,18 +28,35 @@ def _run(request, pk, action, success: str):
 @require_POST
 def transition_view(request, pk, name):
     post = request.POST
-    return _run(request, pk, lambda: services.project_transition(
-        actor=request.user, project_id=pk, name=name, comment=post.get("comment", ""),
-        params={k: post.get(k) for k in ("reviewed_budget", "approved_budget")},
-        split_justification=post.get("split_justification", "")), _("操作成功。"))
+    return _run(
+        request,
+        pk,
+        lambda: services.project_transition(
+            actor=request.user,
+            project_id=pk,
+            name=name,
+            comment=post.get("comment", ""),
+            params={k: post.get(k) for k in ("reviewed_budget", "approved_budget")},
+            split_justification=post.get("split_justification", ""),
+        ),
+        _("操作成功。"),
+    )
 
 
 @login_required
 @require_POST
 def direct_award_view(request, pk):
-    return _run(request, pk, lambda: services.direct_award(
-        actor=request.user, project_id=pk, contractor_id=request.POST.get("contractor"),
-        reason=request.POST.get("reason", "")), _("已记录直接委托。"))
+    return _run(
+        request,
+        pk,
+        lambda: services.direct_award(
+            actor=request.user,
+            project_id=pk,
+            contractor_id=request.POST.get("contractor"),
+            reason=request.POST.get("reason", ""),
+        ),
+        _("已记录直接委托。"),
+    )
 
 
 @login_required
@@ -49,16 +67,22 @@ def lottery_shortlist_view(request, pk):
     def act():
         if not all(i and i.isdigit() for i in ids):
             raise ValidationError(_("请按采购平台的顺序选择两家不同的备选施工单位。"))
-        services.lottery_shortlist(actor=request.user, project_id=pk,
-                                   contractor_ids=[int(i) for i in ids])
+        services.lottery_shortlist(
+            actor=request.user, project_id=pk, contractor_ids=[int(i) for i in ids]
+        )
+
     return _run(request, pk, act, _("备选名单已记录，种子哈希已公示。"))
 
 
 @login_required
 @require_POST
 def lottery_draw_view(request, pk):
-    return _run(request, pk, lambda: services.lottery_draw(actor=request.user, project_id=pk),
-                _("抽签完成，种子已公开。"))
+    return _run(
+        request,
+        pk,
+        lambda: services.lottery_draw(actor=request.user, project_id=pk),
+        _("抽签完成，种子已公开。"),
+    )
 
 
 @login_required
@@ -68,8 +92,7 @@ def tender_view(request, pk):
 
     def act():
         bids = []
-        for bidder, amount in zip(post.getlist("bidder"), post.getlist("bid_amount"),
-                                  strict=False):
+        for bidder, amount in zip(post.getlist("bidder"), post.getlist("bid_amount"), strict=False):
             if bidder and amount:
                 if not bidder.isdigit():
                     raise ValidationError(_("投标单位无效。"))
@@ -80,10 +103,16 @@ def tender_view(request, pk):
             raise ValidationError(_("请填写招标公告日期。")) from None
         winner = post.get("winner", "")
         services.tender_record(
-            actor=request.user, project_id=pk, notice_date=notice, bids=bids,
-            winner_id=int(winner) if winner.isdigit() else None, reason=post.get("reason", ""),
+            actor=request.user,
+            project_id=pk,
+            notice_date=notice,
+            bids=bids,
+            winner_id=int(winner) if winner.isdigit() else None,
+            reason=post.get("reason", ""),
             notice_reference=post.get("notice_reference", ""),
-            documents=request.FILES.get("documents"))
+            documents=request.FILES.get("documents"),
+        )
+
     return _run(request, pk, act, _("招标记录已保存。"))
 
 
@@ -93,9 +122,17 @@ def contract_view(request, pk):
     post = request.POST
 
     def act():
-        data = {k: post.get(k) for k in ("amount", "supervision_unit", "project_manager",
-                                         "safety_officer", "quality_inspector",
-                                         "site_supervisor")}
+        data = {
+            k: post.get(k)
+            for k in (
+                "amount",
+                "supervision_unit",
+                "project_manager",
+                "safety_officer",
+                "quality_inspector",
+                "site_supervisor",
+            )
+        }
         for field in ("start_date", "end_date"):
             try:
                 data[field] = date.fromisoformat(post.get(field, ""))
@@ -107,33 +144,55 @@ def contract_view(request, pk):
         except ArithmeticError:
             data["retention_rate"] = None
         services.contract_file(actor=request.user, project_id=pk, data=data)
+
     return _run(request, pk, act, _("合同已备案。"))
 
 
 @login_required
 @require_POST
 def change_request_view(request, pk):
-    return _run(request, pk, lambda: services.change_request(
-        actor=request.user, project_id=pk, amount_delta=request.POST.get("amount_delta", ""),
-        reason=request.POST.get("reason", ""), drawings=request.FILES.get("drawings")),
-        _("变更申请已提交。"))
+    return _run(
+        request,
+        pk,
+        lambda: services.change_request(
+            actor=request.user,
+            project_id=pk,
+            amount_delta=request.POST.get("amount_delta", ""),
+            reason=request.POST.get("reason", ""),
+            drawings=request.FILES.get("drawings"),
+        ),
+        _("变更申请已提交。"),
+    )
 
 
 @login_required
 @require_POST
 def change_decide_view(request, pk, change_id):
     approve = request.POST.get("decision") == "approve"
-    return _run(request, pk, lambda: services.change_decide(
-        actor=request.user, change_id=change_id, approve=approve,
-        comment=request.POST.get("comment", "")), _("变更已处理。"))
+    return _run(
+        request,
+        pk,
+        lambda: services.change_decide(
+            actor=request.user,
+            change_id=change_id,
+            approve=approve,
+            comment=request.POST.get("comment", ""),
+        ),
+        _("变更已处理。"),
+    )
 
 
 @login_required
 @require_POST
 def escalation_approve_view(request, pk):
-    return _run(request, pk, lambda: services.escalation_approve(
-        actor=request.user, project_id=pk, comment=request.POST.get("comment", "")),
-        _("已补充审批。"))
+    return _run(
+        request,
+        pk,
+        lambda: services.escalation_approve(
+            actor=request.user, project_id=pk, comment=request.POST.get("comment", "")
+        ),
+        _("已补充审批。"),
+    )
 
 
 @login_required

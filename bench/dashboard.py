@@ -10,6 +10,7 @@ client: middleware, session, the read logged in the audit chain, the queries, th
 "raw SQL" is the same SELECTs the request ran, replayed through a bare psycopg2 cursor.
 Targets (issue #8): p95 < 300 ms, and p95 ≤ 1.5 × the raw SQL's p95.
 """
+
 import argparse
 import os
 import statistics
@@ -26,7 +27,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "lingxing_bench_dash"
 TARGET_P95_MS = 300
 TARGET_RATIO = 1.5
-
 
 
 def p95(values: list[float]) -> float:
@@ -82,77 +82,119 @@ def generate(projects: int, ratings: int) -> None:
             staff.setdefault((company, member[1]), member[0])
     arr = lambda ids: "ARRAY[" + ",".join(map(str, ids)) + "]"  # noqa: E731
     street_of = f"({arr(streets)})[1 + (g % {len(streets)})]"
-    filer_of = "CASE " + " ".join(f"WHEN {street_of} = {s} THEN {u}" for s, u in
-                                  filers.items()) + " END"
-    statuses = ["submitted", "approved", "contracted", "in_progress", "in_progress",
-                "completed", "accepted", "settled", "draft", "procurement"]
-    columns, values = _column_defaults(Project, {
-        "created_at": "now() - ((g % 700) || ' days')::interval",
-        "updated_at": "now()",
-        "code": "'LC-B-' || lpad(g::text, 7, '0')",
-        "name": "'批量项目' || g",
-        "street": street_of,
-        "address": "'荔城区批量地址' || g",
-        "latitude": "25.35 + (g % 1500) / 10000.0",
-        "longitude": "118.97 + ((g * 7) % 1800) / 10000.0",
-        "category": "(ARRAY['road','drainage','greening','building_repair','other'])"
-                    "[1 + (g % 5)]",
-        "budget_amount": "round((5000 + (g * 7919) % 900000)::numeric, 2)",
-        "tier": "CASE WHEN (5000 + (g * 7919) % 900000) < 50000 THEN 'simple' "
-                "WHEN (5000 + (g * 7919) % 900000) < 500000 THEN 'general' ELSE 'major' END",
-        "tier_policy": str(policy.pk),
-        "status": f"(ARRAY[{','.join(repr(s) for s in statuses)}])[1 + (g % {len(statuses)})]",
-        "created_by": filer_of,
-        "submitted_at": "now() - ((g % 700) || ' days')::interval",
-        "public_token": "md5(g::text || random()::text)",
-        "risk_colour": "(ARRAY['green','green','green','yellow','red'])[1 + (g % 5)]",
-        "reported_progress": "(g % 101)",
-        "contractor": f"({arr(contractors)})[1 + (g % {len(contractors)})]",
-        "supervision_unit": f"({arr(supervisors)})[1 + (g % {len(supervisors)})]",
-    })
+    filer_of = (
+        "CASE " + " ".join(f"WHEN {street_of} = {s} THEN {u}" for s, u in filers.items()) + " END"
+    )
+    statuses = [
+        "submitted",
+        "approved",
+        "contracted",
+        "in_progress",
+        "in_progress",
+        "completed",
+        "accepted",
+        "settled",
+        "draft",
+        "procurement",
+    ]
+    columns, values = _column_defaults(
+        Project,
+        {
+            "created_at": "now() - ((g % 700) || ' days')::interval",
+            "updated_at": "now()",
+            "code": "'LC-B-' || lpad(g::text, 7, '0')",
+            "name": "'批量项目' || g",
+            "street": street_of,
+            "address": "'荔城区批量地址' || g",
+            "latitude": "25.35 + (g % 1500) / 10000.0",
+            "longitude": "118.97 + ((g * 7) % 1800) / 10000.0",
+            "category": "(ARRAY['road','drainage','greening','building_repair','other'])"
+            "[1 + (g % 5)]",
+            "budget_amount": "round((5000 + (g * 7919) % 900000)::numeric, 2)",
+            "tier": "CASE WHEN (5000 + (g * 7919) % 900000) < 50000 THEN 'simple' "
+            "WHEN (5000 + (g * 7919) % 900000) < 500000 THEN 'general' ELSE 'major' END",
+            "tier_policy": str(policy.pk),
+            "status": f"(ARRAY[{','.join(repr(s) for s in statuses)}])[1 + (g % {len(statuses)})]",
+            "created_by": filer_of,
+            "submitted_at": "now() - ((g % 700) || ' days')::interval",
+            "public_token": "md5(g::text || random()::text)",
+            "risk_colour": "(ARRAY['green','green','green','yellow','red'])[1 + (g % 5)]",
+            "reported_progress": "(g % 101)",
+            "contractor": f"({arr(contractors)})[1 + (g % {len(contractors)})]",
+            "supervision_unit": f"({arr(supervisors)})[1 + (g % {len(supervisors)})]",
+        },
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {Project._meta.db_table} ({', '.join(columns)}) "
-                       f"SELECT {', '.join(values)} FROM generate_series(1, {int(projects)}) g")
+        cursor.execute(
+            f"INSERT INTO {Project._meta.db_table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(values)} FROM generate_series(1, {int(projects)}) g"
+        )
         contracted = "('contracted','in_progress','completed','accepted','settled')"
-        columns, values = _column_defaults(Contract, {
-            "project": "p.id", "contractor": "p.contractor_id",
-            "supervision_unit": "p.supervision_unit_id",
-            "amount": "round(p.budget_amount * 0.97, 2)",
-            "start_date": "current_date - 60", "end_date": "current_date + 60",
-            "retention_rate": "0.03", "defect_period_months": "12",
-            "approved_changes_total": "0",
-            "project_manager": _staff_case(staff, contractors, "project_manager"),
-            "safety_officer": _staff_case(staff, contractors, "safety_officer"),
-            "quality_inspector": _staff_case(staff, contractors, "quality_inspector"),
-            "site_supervisor": _staff_case(staff, supervisors, "site_supervisor",
-                                           column="p.supervision_unit_id"),
-            "filed_by": "p.created_by_id",
-        })
-        cursor.execute(f"INSERT INTO {Contract._meta.db_table} ({', '.join(columns)}) "
-                       f"SELECT {', '.join(values)} FROM {Project._meta.db_table} p "
-                       f"WHERE p.status IN {contracted}")
-        columns, values = _column_defaults(Payment, {
-            "project": "c.project_id", "contract": "c.id", "stage": "'progress'",
-            "amount": "round(c.amount * 0.3, 2)", "payee_name": "'施工单位'",
-            "payee_account": "'0'", "status": "'paid'", "requested_by": "c.filed_by_id",
-            "paid_on": "current_date - (c.id % 300)::int", "compliant": "true",
-        })
-        cursor.execute(f"INSERT INTO {Payment._meta.db_table} ({', '.join(columns)}) "
-                       f"SELECT {', '.join(values)} FROM {Contract._meta.db_table} c")
+        columns, values = _column_defaults(
+            Contract,
+            {
+                "project": "p.id",
+                "contractor": "p.contractor_id",
+                "supervision_unit": "p.supervision_unit_id",
+                "amount": "round(p.budget_amount * 0.97, 2)",
+                "start_date": "current_date - 60",
+                "end_date": "current_date + 60",
+                "retention_rate": "0.03",
+                "defect_period_months": "12",
+                "approved_changes_total": "0",
+                "project_manager": _staff_case(staff, contractors, "project_manager"),
+                "safety_officer": _staff_case(staff, contractors, "safety_officer"),
+                "quality_inspector": _staff_case(staff, contractors, "quality_inspector"),
+                "site_supervisor": _staff_case(
+                    staff, supervisors, "site_supervisor", column="p.supervision_unit_id"
+                ),
+                "filed_by": "p.created_by_id",
+            },
+        )
+        cursor.execute(
+            f"INSERT INTO {Contract._meta.db_table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(values)} FROM {Project._meta.db_table} p "
+            f"WHERE p.status IN {contracted}"
+        )
+        columns, values = _column_defaults(
+            Payment,
+            {
+                "project": "c.project_id",
+                "contract": "c.id",
+                "stage": "'progress'",
+                "amount": "round(c.amount * 0.3, 2)",
+                "payee_name": "'施工单位'",
+                "payee_account": "'0'",
+                "status": "'paid'",
+                "requested_by": "c.filed_by_id",
+                "paid_on": "current_date - (c.id % 300)::int",
+                "compliant": "true",
+            },
+        )
+        cursor.execute(
+            f"INSERT INTO {Payment._meta.db_table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(values)} FROM {Contract._meta.db_table} c"
+        )
         cursor.execute(f"SELECT min(id), max(id) FROM {Project._meta.db_table}")
         low, high = cursor.fetchone()
-        columns, values = _column_defaults(Rating, {
-            "project": f"{low} + (g % ({high} - {low} + 1))",
-            "score": "60 + (g * 37) % 41",
-            "status": "CASE WHEN g % 50 = 0 THEN 'held' WHEN g % 97 = 0 THEN 'rejected' "
-                      "ELSE 'counted' END",
-            "flags": "CASE WHEN g % 50 = 0 THEN '[\"network_burst\"]'::jsonb "
-                     "ELSE '[]'::jsonb END",
-            "device": "'dev-' || g", "network": "'10.' || (g % 200) || '.' || (g % 97) || '.0/24'",
-            "created_at": "now() - ((g % 600) || ' minutes')::interval",
-        })
-        cursor.execute(f"INSERT INTO {Rating._meta.db_table} ({', '.join(columns)}) "
-                       f"SELECT {', '.join(values)} FROM generate_series(1, {int(ratings)}) g")
+        columns, values = _column_defaults(
+            Rating,
+            {
+                "project": f"{low} + (g % ({high} - {low} + 1))",
+                "score": "60 + (g * 37) % 41",
+                "status": "CASE WHEN g % 50 = 0 THEN 'held' WHEN g % 97 = 0 THEN 'rejected' "
+                "ELSE 'counted' END",
+                "flags": "CASE WHEN g % 50 = 0 THEN '[\"network_burst\"]'::jsonb "
+                "ELSE '[]'::jsonb END",
+                "device": "'dev-' || g",
+                "network": "'10.' || (g % 200) || '.' || (g % 97) || '.0/24'",
+                "created_at": "now() - ((g % 600) || ' minutes')::interval",
+            },
+        )
+        cursor.execute(
+            f"INSERT INTO {Rating._meta.db_table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(values)} FROM generate_series(1, {int(ratings)}) g"
+        )
     # What autovacuum does after a million inserts: statistics and the visibility map (which
     # lets counts be answered from an index).
     with connection.cursor() as cursor:
@@ -162,14 +204,19 @@ def generate(projects: int, ratings: int) -> None:
 def orgs_staff(company_id: int) -> list[tuple[int, str]]:
     from accounts.models import CompanyStaff
 
-    return list(CompanyStaff.objects.filter(organisation_id=company_id)
-                .values_list("pk", "position"))
+    return list(
+        CompanyStaff.objects.filter(organisation_id=company_id).values_list("pk", "position")
+    )
 
 
-def _staff_case(staff: dict, companies: list[int], position: str,
-                column: str = "p.contractor_id") -> str:
-    return "CASE " + " ".join(f"WHEN {column} = {c} THEN {staff[(c, position)]}"
-                              for c in companies) + " END"
+def _staff_case(
+    staff: dict, companies: list[int], position: str, column: str = "p.contractor_id"
+) -> str:
+    return (
+        "CASE "
+        + " ".join(f"WHEN {column} = {c} THEN {staff[(c, position)]}" for c in companies)
+        + " END"
+    )
 
 
 def measure(runs: int) -> dict:
@@ -194,8 +241,15 @@ def measure(runs: int) -> dict:
         sql = query["sql"]
         if sql.startswith("DECLARE"):
             sql = sql.split(" FOR ", 1)[1]
-        if not sql.startswith("SELECT") or any(skip in sql for skip in (
-                "django_session", 'FROM "accounts_user"', "pg_advisory", '"core_auditevent"')):
+        if not sql.startswith("SELECT") or any(
+            skip in sql
+            for skip in (
+                "django_session",
+                'FROM "accounts_user"',
+                "pg_advisory",
+                '"core_auditevent"',
+            )
+        ):
             continue
         needed.append(sql)
     server = []
@@ -205,8 +259,13 @@ def measure(runs: int) -> dict:
         server.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200
     db = connection.settings_dict
-    raw_conn = psycopg2.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432,
-                                user=db["USER"], password=db["PASSWORD"], dbname=db["NAME"])
+    raw_conn = psycopg2.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"],
+        dbname=db["NAME"],
+    )
     raw = []
     with raw_conn, raw_conn.cursor() as cursor:
         for _ in range(runs):
@@ -216,8 +275,7 @@ def measure(runs: int) -> dict:
                 cursor.fetchall()
             raw.append((time.perf_counter() - start) * 1000)
     raw_conn.close()
-    return {"server": server, "raw": raw, "queries": len(captured),
-            "needed": len(needed)}
+    return {"server": server, "raw": raw, "queries": len(captured), "needed": len(needed)}
 
 
 def main() -> int:
@@ -256,15 +314,21 @@ def main() -> int:
         call_command("migrate", verbosity=0)
         start = time.perf_counter()
         generate(args.projects, args.ratings)
-        print(f"generated {Project.objects.count()} projects and {Rating.objects.count()} "
-              f"ratings in {time.perf_counter() - start:.1f} s")
+        print(
+            f"generated {Project.objects.count()} projects and {Rating.objects.count()} "
+            f"ratings in {time.perf_counter() - start:.1f} s"
+        )
     result = measure(args.runs)
     server_p95, raw_p95 = p95(result["server"]), p95(result["raw"])
     ratio = server_p95 / raw_p95
-    print(f"dashboard: {result['queries']} queries per request, {result['needed']} of them the "
-          f"figures' reads; {args.runs} runs")
-    print(f"server time  p50 {statistics.median(result['server']):7.1f} ms   "
-          f"p95 {server_p95:7.1f} ms   (target < {TARGET_P95_MS} ms)")
+    print(
+        f"dashboard: {result['queries']} queries per request, {result['needed']} of them the "
+        f"figures' reads; {args.runs} runs"
+    )
+    print(
+        f"server time  p50 {statistics.median(result['server']):7.1f} ms   "
+        f"p95 {server_p95:7.1f} ms   (target < {TARGET_P95_MS} ms)"
+    )
     print(f"raw SQL      p50 {statistics.median(result['raw']):7.1f} ms   p95 {raw_p95:7.1f} ms")
     print(f"ratio        p95 {ratio:.2f}×   (target ≤ {TARGET_RATIO}×)")
     ok = server_p95 < TARGET_P95_MS and ratio <= TARGET_RATIO

@@ -8,6 +8,7 @@ Needs PostgreSQL and Redis (DATABASE_URL's server, REDIS_URL; defaults: this mac
 wrk (Debian package). A Celery worker screens the ratings meanwhile, on the same two cores. Uses a database of its own (lingxing_bench_ratings, dropped after) and
 Redis database 9. Target (issue #6): ≥ 500 ratings/s, p99 < 100 ms, ≥ 60% of the bare rate.
 """
+
 import argparse
 import os
 import re
@@ -37,9 +38,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-
-GROUPS = {"gunicorn": "gunicorn", "celery": "celery worker", "postgres": "PostgreSQL",
-          "redis-server": "Redis"}
+GROUPS = {
+    "gunicorn": "gunicorn",
+    "celery": "celery worker",
+    "postgres": "PostgreSQL",
+    "redis-server": "Redis",
+}
 
 
 def cpu_seconds() -> dict[int, tuple[str, float]]:
@@ -52,8 +56,8 @@ def cpu_seconds() -> dict[int, tuple[str, float]]:
             cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        name = text[text.index("(") + 1:text.rindex(")")]
-        fields = text[text.rindex(")") + 2:].split()
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
         for marker, group in GROUPS.items():
             if marker in name or (marker in ("gunicorn", "celery") and marker in cmdline):
                 used[int(stat.parent.name)] = (group, (int(fields[11]) + int(fields[12])) / tick)
@@ -91,10 +95,14 @@ def wrk(url: str, seconds: int, connections: int, script: str | None = None) -> 
     after, wrk_cpu = cpu_seconds(), children_cpu() - wrk_before
     # (percentile, microseconds) from the script's done(): the upper part of the distribution
     table = [(float(p), int(us)) for p, us in re.findall(r"^P ([\d.]+) (\d+)$", out, re.M)]
-    return {"rate": rate, "p99_ms": float(p99.group(1)) * scale, "requests": total,
-            "latency": table,
-            "non_2xx": int(errors.group(1)) if errors else 0,
-            "cpu": {**cpu_used(before, after), "wrk": wrk_cpu}}
+    return {
+        "rate": rate,
+        "p99_ms": float(p99.group(1)) * scale,
+        "requests": total,
+        "latency": table,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "cpu": {**cpu_used(before, after), "wrk": wrk_cpu},
+    }
 
 
 def share_within(table: list[tuple[float, int]], micros: float) -> float:
@@ -105,7 +113,9 @@ def share_within(table: list[tuple[float, int]], micros: float) -> float:
         if micros < value:
             if value == below[1]:
                 return below[0] / 100
-            return (below[0] + (percent - below[0]) * (micros - below[1]) / (value - below[1])) / 100
+            return (
+                below[0] + (percent - below[0]) * (micros - below[1]) / (value - below[1])
+            ) / 100
         below = (percent, value)
     return 1.0
 
@@ -116,8 +126,9 @@ def merged_p99_ms(results: list[dict]) -> float:
     total = sum(r["requests"] for r in results)
 
     def enough(micros: float) -> bool:
-        return sum(r["requests"] * share_within(r["latency"], micros)
-                   for r in results) >= 0.99 * total
+        return (
+            sum(r["requests"] * share_within(r["latency"], micros) for r in results) >= 0.99 * total
+        )
 
     low, high = 0.0, float(max(value for r in results for _, value in r["latency"]))
     while high - low > 10:  # microseconds
@@ -129,12 +140,20 @@ def merged_p99_ms(results: list[dict]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=40)
-    parser.add_argument("--rounds", type=int, default=8,
-                        help="alternations of the two endpoints (the machine's speed drifts)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=8,
+        help="alternations of the two endpoints (the machine's speed drifts)",
+    )
     served = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))  # as deployed
-    parser.add_argument("--connections", type=int, default=16,
-                        help="kept-alive connections, as from the proxy; more than the "
-                             "server's threads keeps every one of them busy")
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=16,
+        help="kept-alive connections, as from the proxy; more than the "
+        "server's threads keeps every one of them busy",
+    )
     parser.add_argument("--workers", type=int, default=served["workers"])
     parser.add_argument("--threads", type=int, default=served["threads"])
     args = parser.parse_args()
@@ -147,40 +166,83 @@ def main() -> int:
     with admin.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         cursor.execute(f"CREATE DATABASE {DB_NAME}")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.rating_settings",
-           "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-           "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-           "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "TRUSTED_PROXY_HOPS": "1",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.rating_settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "TRUSTED_PROXY_HOPS": "1",
+        "PYTHONPATH": str(ROOT),
+    }
     gunicorn = worker = None
     try:
         print("setting up: migrate, seed_demo …", flush=True)
         subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-        subprocess.run([PY, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
-        subprocess.run(["redis-cli", "-u", redis_url, "flushdb"], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [PY, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        )
+        subprocess.run(
+            ["redis-cli", "-u", redis_url, "flushdb"], check=True, stdout=subprocess.DEVNULL
+        )
         db = psycopg2.connect(database_url)
         db.autocommit = True
         with db.cursor() as cursor:
-            cursor.execute("SELECT id, public_token FROM projects_project "
-                           "WHERE status = 'completed' ORDER BY id LIMIT 1")
+            cursor.execute(
+                "SELECT id, public_token FROM projects_project "
+                "WHERE status = 'completed' ORDER BY id LIMIT 1"
+            )
             project_id, token = cursor.fetchone()
             cursor.execute("SELECT count(*) FROM ratings_rating")
             ratings_before = cursor.fetchone()[0]
         env["BENCH_PROJECT_ID"] = str(project_id)
 
-        worker = None if os.environ.get("BENCH_NO_WORKER") else subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "celery"), "-A", "config", "worker", "--pool", "solo",
-             "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-            stderr=open("/tmp/bench-worker.log", "w"))
+        worker = (
+            None
+            if os.environ.get("BENCH_NO_WORKER")
+            else subprocess.Popen(
+                [
+                    str(ROOT / ".venv" / "bin" / "celery"),
+                    "-A",
+                    "config",
+                    "worker",
+                    "--pool",
+                    "solo",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--loglevel",
+                    "INFO",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=open("/tmp/bench-worker.log", "w"),
+            )
+        )
         port = free_port()
         gunicorn = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi",
-             "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-             "--threads", str(args.threads), "--log-level", "warning", "--backlog", "2048"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open("/tmp/bench-gunicorn.log", "w"))
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "-c",
+                "config/gunicorn.py",
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--threads",
+                str(args.threads),
+                "--log-level",
+                "warning",
+                "--backlog",
+                "2048",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open("/tmp/bench-gunicorn.log", "w"),
+        )
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
@@ -214,9 +276,11 @@ def main() -> int:
             drained = time.monotonic() - drain_start
             cursor.execute(pending_query)
             pending = cursor.fetchone()[0]
-            cursor.execute("SELECT count(*), count(*) FILTER (WHERE status = 'counted'), "
-                           "count(*) FILTER (WHERE status = 'held') "
-                           "FROM ratings_rating WHERE network <> 'bench'")
+            cursor.execute(
+                "SELECT count(*), count(*) FILTER (WHERE status = 'counted'), "
+                "count(*) FILTER (WHERE status = 'held') "
+                "FROM ratings_rating WHERE network <> 'bench'"
+            )
             stored, counted, held = cursor.fetchone()
         db.close()
     finally:
@@ -239,36 +303,56 @@ def main() -> int:
 
     def combine(results):
         seconds = sum(r["requests"] / r["rate"] for r in results)
-        return {"rate": sum(r["requests"] for r in results) / seconds,
-                "p99_ms": merged_p99_ms(results),
-                "worst_turn_p99_ms": max(r["p99_ms"] for r in results),
-                "requests": sum(r["requests"] for r in results),
-                "non_2xx": sum(r["non_2xx"] for r in results),
-                "cpu": {group: sum(r["cpu"][group] for r in results)
-                        for group in results[0]["cpu"]}}
+        return {
+            "rate": sum(r["requests"] for r in results) / seconds,
+            "p99_ms": merged_p99_ms(results),
+            "worst_turn_p99_ms": max(r["p99_ms"] for r in results),
+            "requests": sum(r["requests"] for r in results),
+            "non_2xx": sum(r["non_2xx"] for r in results),
+            "cpu": {group: sum(r["cpu"][group] for r in results) for group in results[0]["cpu"]},
+        }
 
     bare, rating = combine(runs["bare"]), combine(runs["rating"])
     share = rating["rate"] / bare["rate"]
-    print(f"\nmachine: {os.cpu_count()} cores; gunicorn (config/gunicorn.py) {args.workers} "
-          f"{served['worker_class']} workers × {args.threads} threads; wrk 2 threads, "
-          f"{args.connections} connections, {args.seconds} s per endpoint in {args.rounds} "
-          "alternating turns; p99 over all the turns' requests")
-    print(f"{'endpoint':<20}{'requests/s':>12}{'p99 ms':>8}{'worst turn p99':>16}"
-          f"{'requests':>10}{'non-2xx':>9}")
+    print(
+        f"\nmachine: {os.cpu_count()} cores; gunicorn (config/gunicorn.py) {args.workers} "
+        f"{served['worker_class']} workers × {args.threads} threads; wrk 2 threads, "
+        f"{args.connections} connections, {args.seconds} s per endpoint in {args.rounds} "
+        "alternating turns; p99 over all the turns' requests"
+    )
+    print(
+        f"{'endpoint':<20}{'requests/s':>12}{'p99 ms':>8}{'worst turn p99':>16}"
+        f"{'requests':>10}{'non-2xx':>9}"
+    )
     for name, r in (("bare insert view", bare), ("rating API", rating)):
-        print(f"{name:<20}{r['rate']:>12.0f}{r['p99_ms']:>8.1f}{r['worst_turn_p99_ms']:>16.1f}"
-              f"{r['requests']:>10}{r['non_2xx']:>9}")
-    print("CPU milliseconds per request: " + "; ".join(
-        f"{name}: " + ", ".join(f"{group} {seconds * 1000 / r['requests']:.2f}"
-                                for group, seconds in r["cpu"].items())
-        for name, r in (("bare", bare), ("rating", rating))))
-    print(f"rating rows stored: {stored - ratings_before} (then screened: {counted} counted, "
-          f"{held} held; {pending} still pending {drained:.1f} s after the load stopped); "
-          f"rating rate / bare rate: {share:.0%}")
-    checks = {"≥ 500 ratings/s": rating["rate"] >= 500, "p99 < 100 ms": rating["p99_ms"] < 100,
-              "≥ 60% of bare": share >= 0.6,
-              "every request stored and screened": rating["non_2xx"] == 0
-              and stored - ratings_before >= rating["requests"] and pending == 0}
+        print(
+            f"{name:<20}{r['rate']:>12.0f}{r['p99_ms']:>8.1f}{r['worst_turn_p99_ms']:>16.1f}"
+            f"{r['requests']:>10}{r['non_2xx']:>9}"
+        )
+    print(
+        "CPU milliseconds per request: "
+        + "; ".join(
+            f"{name}: "
+            + ", ".join(
+                f"{group} {seconds * 1000 / r['requests']:.2f}"
+                for group, seconds in r["cpu"].items()
+            )
+            for name, r in (("bare", bare), ("rating", rating))
+        )
+    )
+    print(
+        f"rating rows stored: {stored - ratings_before} (then screened: {counted} counted, "
+        f"{held} held; {pending} still pending {drained:.1f} s after the load stopped); "
+        f"rating rate / bare rate: {share:.0%}"
+    )
+    checks = {
+        "≥ 500 ratings/s": rating["rate"] >= 500,
+        "p99 < 100 ms": rating["p99_ms"] < 100,
+        "≥ 60% of bare": share >= 0.6,
+        "every request stored and screened": rating["non_2xx"] == 0
+        and stored - ratings_before >= rating["requests"]
+        and pending == 0,
+    }
     for name, ok in checks.items():
         print(f"  {'PASS' if ok else 'FAIL'}  {name}")
     return 0 if all(checks.values()) else 1

@@ -1,4 +1,5 @@
 """The Celery application; tasks are discovered in each app's tasks.py."""
+
 import os
 
 from celery import Celery

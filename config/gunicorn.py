@@ -6,6 +6,7 @@ Threaded workers keep connections alive, so the proxy in front (nginx, the distr
 reuses its connections instead of opening one per request; a worker's threads share its CPU
 while one of them waits for PostgreSQL or Redis.
 """
+
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")

@@ -1,4 +1,5 @@
 """URL map: pages, the API under /api/v1/, the schema and its docs, the admin."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -26,8 +27,13 @@ urlpatterns = [
     path("", include("ratings.urls")),
     path("", dashboard_views.home_view, name="home"),
     path("healthz", core_views.health_view, name="health"),
-    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm,
-                                                redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),

@@ -1,4 +1,5 @@
 """The audit chain in the admin: readable, never editable."""
+
 from django.contrib import admin
 
 from .audit import record_event
@@ -18,8 +19,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("seq", "created_at", "actor_name", "organisation_name", "verb", "object_type",
-                    "object_id")
+    list_display = (
+        "seq",
+        "created_at",
+        "actor_name",
+        "organisation_name",
+        "verb",
+        "object_type",
+        "object_id",
+    )
     list_filter = ("verb", "object_type")
     search_fields = ("object_id", "actor_name", "object_repr")
 

@@ -1,4 +1,5 @@
 """The API's one error shape: {"message": ..., "extra": ...} for every refusal."""
+
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -19,8 +20,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ApplicationError):
         return Response({"message": exc.message, "extra": exc.extra}, status=exc.status)
     if isinstance(exc, ConcurrentTransition):
-        return Response({"message": _("该项目刚被他人处理，请刷新后重试。"), "extra": {}},
-                        status=status.HTTP_409_CONFLICT)
+        return Response(
+            {"message": _("该项目刚被他人处理，请刷新后重试。"), "extra": {}},
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
@@ -32,11 +35,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        fields = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-        response.data = {"message": _first_message(fields) or _("输入有误。"),
-                         "extra": {"fields": fields}}
+        fields = (
+            response.data
+            if isinstance(response.data, dict)
+            else {"non_field_errors": response.data}
+        )
+        response.data = {
+            "message": _first_message(fields) or _("输入有误。"),
+            "extra": {"fields": fields},
+        }
     else:
-        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        detail = (
+            response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        )
         response.data = {"message": str(detail), "extra": {}}
     return response
 

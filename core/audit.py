@@ -1,4 +1,5 @@
 """The tamper-evident audit chain: append one event per state change, verify the whole chain."""
+
 import hashlib
 import json
 from dataclasses import dataclass
@@ -132,8 +133,14 @@ def verify_chain() -> ChainReport:
         prev_hash, expected_seq, count, head_seq = event.hash, event.seq + 1, count + 1, event.seq
     for seq, kept_hash in sorted(kept.items()):
         if hashes.get(seq) != kept_hash:
-            return ChainReport(False, count, head_seq, prev_hash, seq,
-                               f"kept head #{seq} no longer matches (events removed or replaced)")
+            return ChainReport(
+                False,
+                count,
+                head_seq,
+                prev_hash,
+                seq,
+                f"kept head #{seq} no longer matches (events removed or replaced)",
+            )
     return ChainReport(True, count, head_seq, prev_hash)
 
 
@@ -142,5 +149,8 @@ def take_head() -> AuditHead:
     report = verify_chain()
     with transaction.atomic():
         return AuditHead.objects.create(
-            seq=report.head_seq, hash=report.head_hash, intact=report.intact,
-            broken_seq=report.broken_seq)
+            seq=report.head_seq,
+            hash=report.head_hash,
+            intact=report.intact,
+            broken_seq=report.broken_seq,
+        )

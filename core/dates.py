@@ -1,4 +1,5 @@
 """Business days on the Asia/Shanghai calendar."""
+
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 

@@ -1,4 +1,5 @@
 """The one error type services raise for rule violations; the API and pages render it alike."""
+
 from typing import Any
 
 
@@ -7,7 +8,9 @@ class ApplicationError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, *, extra: dict[str, Any] | None = None, status: int | None = None):
+    def __init__(
+        self, message: str, *, extra: dict[str, Any] | None = None, status: int | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.extra = extra or {}

@@ -1,5 +1,6 @@
 """Lists to Excel (openpyxl): one sheet, an optional line saying which filter made the list,
 the header, the rows. Used by every page whose list can be exported."""
+
 from collections.abc import Iterable
 from io import BytesIO
 

@@ -1,4 +1,5 @@
 """Form pieces shared across apps: the amount field and mapping service errors onto a form."""
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -23,8 +24,9 @@ class AmountField(forms.CharField):
     """Money in 元, checked by core.money.parse_amount; shown as text so that 38,000 is accepted."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal",
-                                                           "autocomplete": "off"}))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
         super().__init__(**kwargs)
 
     def prepare_value(self, value):

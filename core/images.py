@@ -4,6 +4,7 @@ WeasyPrint turns it on when first imported (lenient with cut-off images in docum
 uploads must decode with it off, or a truncated photo would pass as whole. Decoding and that
 first import take one lock, so that no thread's switch lands in another thread's decode.
 """
+
 import threading
 from contextlib import contextmanager
 

@@ -1,4 +1,5 @@
 """Shared primitives: the base model and the tamper-evident audit chain."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -22,8 +23,13 @@ class AuditEvent(models.Model):
     seq = models.PositiveBigIntegerField(_("序号"), unique=True)
     created_at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("操作人"))
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
     organisation_name = models.CharField(_("单位"), max_length=200, blank=True)
     verb = models.CharField(_("动作"), max_length=64)

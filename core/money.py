@@ -1,4 +1,5 @@
 """Money in 元: Decimal with two places, parsed and checked in one place for forms and the API."""
+
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -22,13 +23,17 @@ def parse_amount(value: object) -> Decimal:
         try:
             amount = Decimal(text)
         except InvalidOperation:
-            raise ValidationError(_("金额必须是数字，例如 38000 或 38000.50。"), code="invalid") from None
+            raise ValidationError(
+                _("金额必须是数字，例如 38000 或 38000.50。"), code="invalid"
+            ) from None
     if not amount.is_finite():
         raise ValidationError(_("金额必须是数字，例如 38000 或 38000.50。"), code="invalid")
     if amount <= 0:
         raise ValidationError(_("金额必须大于零。"), code="not_positive")
     if amount >= AMOUNT_CEILING:
-        raise ValidationError(_("金额过大（须小于 1 万亿元），请检查是否多输了位数。"), code="too_large")
+        raise ValidationError(
+            _("金额过大（须小于 1 万亿元），请检查是否多输了位数。"), code="too_large"
+        )
     if amount.as_tuple().exponent < -2 and amount != amount.quantize(CENT):
         raise ValidationError(_("金额最多保留两位小数（精确到分）。"), code="too_many_decimals")
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)

@@ -1,5 +1,6 @@
 """The shape every POST-and-return page shares: call one service, show its outcome or its
 refusal in the user's language, go back to the page the user came from."""
+
 from collections.abc import Callable
 
 from django.contrib import messages

@@ -2,6 +2,7 @@
 kept), every log record carries it, and log-ins, failures, lock-outs, denials, rate-limit hits
 and state transitions go to the `security` logger with actor and time. Sessions also end 12
 hours after log-in, however active."""
+
 import contextvars
 import json
 import logging
@@ -27,8 +28,9 @@ def client_ip(request) -> str:
     trusted proxy saw (X-Forwarded-For is only believed as far as our own proxies wrote it)."""
     hops = settings.TRUSTED_PROXY_HOPS
     if hops:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-                     if a.strip()]
+        forwarded = [
+            a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
+        ]
         if len(forwarded) >= hops:
             return forwarded[-hops]
     return request.META.get("REMOTE_ADDR", "")
@@ -103,8 +105,10 @@ class AbsoluteSessionMiddleware:
     def __call__(self, request):
         if request.user.is_authenticated:
             started = request.session.get(SESSION_LOGIN_AT)
-            if started is None or timezone.now().timestamp() - started > \
-                    ABSOLUTE_SESSION.total_seconds():
+            if (
+                started is None
+                or timezone.now().timestamp() - started > ABSOLUTE_SESSION.total_seconds()
+            ):
                 event("session_expired", request)
                 logout(request)
                 return redirect("login")
@@ -130,9 +134,15 @@ def connect_signals() -> None:
 
     def transition(sender, instance, name, source, target, **kwargs):
         by = kwargs.get("method_kwargs", {}).get("by")
-        event("transition", None, actor=getattr(by, "username", "-"),
-              object=f"{sender._meta.label}:{instance.pk}", name=name, source=source,
-              target=target)
+        event(
+            "transition",
+            None,
+            actor=getattr(by, "username", "-"),
+            object=f"{sender._meta.label}:{instance.pk}",
+            name=name,
+            source=source,
+            target=target,
+        )
 
     def finished(sender, **kwargs):
         request_id_var.set("-")

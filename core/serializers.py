@@ -1,4 +1,5 @@
 """Serializer fields shared across the API."""
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers

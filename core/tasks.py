@@ -1,4 +1,5 @@
 """Celery tasks of the core: the nightly audit-chain check."""
+
 from celery import shared_task
 
 from .audit import take_head

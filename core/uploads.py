@@ -1,5 +1,6 @@
 """Checks for uploaded documents: count, size, name, extension, the content matching it, and
 nothing active inside (markup, PDF scripts, archive bombs) — all without decoding the file."""
+
 import re
 import zipfile
 from io import BytesIO
@@ -39,9 +40,12 @@ ZIP_MAX_RATIO = 100
 _SNIFF_WINDOW = 1024
 _MARKUP_AT_START = re.compile(
     rb"<\s*(?:!doctype|\?php|svg|html|head|body|script|iframe|object|embed|img|meta|style|title)"
-    rb"[\s>/]", re.IGNORECASE)
+    rb"[\s>/]",
+    re.IGNORECASE,
+)
 _MARKUP_ANYWHERE = re.compile(
-    rb"<(?:script|iframe|html|body|object|embed)[\s>/]|<\?php\s|javascript:", re.IGNORECASE)
+    rb"<(?:script|iframe|html|body|object|embed)[\s>/]|<\?php\s|javascript:", re.IGNORECASE
+)
 # PDF names that run code or reach outside the document; a name may spell letters as #xx.
 _PDF_NAME = re.compile(rb"/[^\s/<>\[\]()%{}]{1,40}")
 _PDF_ACTIVE = {b"JavaScript", b"JS", b"Launch", b"SubmitForm", b"ImportData", b"RichMedia"}
@@ -52,7 +56,8 @@ _CHUNK_OVERLAP = 64
 def check_documents(files: list[UploadedFile]) -> None:
     if len(files) > settings.ATTACHMENT_MAX_FILES:
         raise ValidationError(
-            _("一次最多上传 %(n)d 个文件。") % {"n": settings.ATTACHMENT_MAX_FILES}, code="too_many")
+            _("一次最多上传 %(n)d 个文件。") % {"n": settings.ATTACHMENT_MAX_FILES}, code="too_many"
+        )
     for upload in files:
         check_document(upload)
 
@@ -60,17 +65,22 @@ def check_documents(files: list[UploadedFile]) -> None:
 def check_document(upload: UploadedFile) -> None:
     name = upload.name or ""
     if any(ord(c) < 32 or c in "/\\" for c in name) or name.startswith("."):
-        raise ValidationError(_("文件名含有不允许的字符（路径或控制字符），请改名后再上传。"),
-                              code="name")
+        raise ValidationError(
+            _("文件名含有不允许的字符（路径或控制字符），请改名后再上传。"), code="name"
+        )
     ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if ext not in _SIGNATURES:
         raise ValidationError(
-            _("“%(name)s”的文件类型不支持；可上传 PDF、图片、Word、Excel 或 DWG 图纸。") % {"name": name},
-            code="extension")
+            _("“%(name)s”的文件类型不支持；可上传 PDF、图片、Word、Excel 或 DWG 图纸。")
+            % {"name": name},
+            code="extension",
+        )
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError(
             _("“%(name)s”超过 %(max)s 的大小限制。")
-            % {"name": name, "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}, code="size")
+            % {"name": name, "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)},
+            code="size",
+        )
     if upload.size == 0:
         raise ValidationError(_("“%(name)s”是空文件。") % {"name": name}, code="empty")
     upload.seek(0)
@@ -79,7 +89,8 @@ def check_document(upload: UploadedFile) -> None:
     signatures = _SIGNATURES[ext]
     if signatures and not any(head.startswith(s) for s in signatures):
         raise ValidationError(
-            _("“%(name)s”的内容与其扩展名不符。") % {"name": name}, code="content")
+            _("“%(name)s”的内容与其扩展名不符。") % {"name": name}, code="content"
+        )
     active = _("“%(name)s”含有网页、脚本或可执行内容，不能上传。") % {"name": name}
     if _MARKUP_AT_START.search(head):
         raise ValidationError(active, code="active_content")
@@ -99,8 +110,10 @@ def _scan(upload: UploadedFile, pdf: bool) -> bool:
             window = tail + chunk
             if _MARKUP_ANYWHERE.search(window):
                 return True
-            if pdf and any(_PDF_HEX.sub(lambda m: bytes([int(m[1], 16)]), n[1:]) in _PDF_ACTIVE
-                           for n in _PDF_NAME.findall(window)):
+            if pdf and any(
+                _PDF_HEX.sub(lambda m: bytes([int(m[1], 16)]), n[1:]) in _PDF_ACTIVE
+                for n in _PDF_NAME.findall(window)
+            ):
                 return True
             tail = window[-_CHUNK_OVERLAP:]
     finally:
@@ -112,15 +125,18 @@ def _check_image_header(upload: UploadedFile, name: str, pillow_format: str) -> 
     """Width and height from the header only (nothing is decoded), against the pixel limit."""
     too_many = ValidationError(
         _("“%(name)s”像素过多（上限 %(limit)s 万像素），可能是恶意构造的图片，已拒收。")
-        % {"name": name, "limit": MAX_IMAGE_PIXELS // 10_000}, code="too_many_pixels")
+        % {"name": name, "limit": MAX_IMAGE_PIXELS // 10_000},
+        code="too_many_pixels",
+    )
     try:
         with Image.open(upload, formats=[pillow_format]) as image:
             width, height = image.size
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise too_many from None
     except Exception:  # Pillow raises many kinds on bad headers; none may become a 500
-        raise ValidationError(_("“%(name)s”已损坏或不完整，无法读取。") % {"name": name},
-                              code="corrupt") from None
+        raise ValidationError(
+            _("“%(name)s”已损坏或不完整，无法读取。") % {"name": name}, code="corrupt"
+        ) from None
     finally:
         upload.seek(0)
     if width * height > MAX_IMAGE_PIXELS:
@@ -130,10 +146,13 @@ def _check_image_header(upload: UploadedFile, name: str, pillow_format: str) -> 
 def _check_office_archive(upload: UploadedFile, name: str) -> None:
     """Word and Excel files are ZIP archives: read the central directory only (nothing is
     unpacked) and refuse bombs, macros and what is not an Office file at all."""
-    bomb = ValidationError(_("“%(name)s”解压后体积异常（可能是压缩炸弹），已拒收。")
-                           % {"name": name}, code="archive_bomb")
-    not_office = ValidationError(_("“%(name)s”不是有效的 Word 或 Excel 文件。") % {"name": name},
-                                 code="content")
+    bomb = ValidationError(
+        _("“%(name)s”解压后体积异常（可能是压缩炸弹），已拒收。") % {"name": name},
+        code="archive_bomb",
+    )
+    not_office = ValidationError(
+        _("“%(name)s”不是有效的 Word 或 Excel 文件。") % {"name": name}, code="content"
+    )
     try:
         source = upload if hasattr(upload, "seekable") else BytesIO(upload.read())
         with zipfile.ZipFile(source) as archive:
@@ -152,5 +171,7 @@ def _check_office_archive(upload: UploadedFile, name: str) -> None:
     if "[Content_Types].xml" not in names:
         raise not_office
     if any(n.lower().endswith(("vbaproject.bin", ".zip", ".exe")) for n in names):
-        raise ValidationError(_("“%(name)s”含有宏或内嵌的可执行文件，不能上传。") % {"name": name},
-                              code="active_content")
+        raise ValidationError(
+            _("“%(name)s”含有宏或内嵌的可执行文件，不能上传。") % {"name": name},
+            code="active_content",
+        )

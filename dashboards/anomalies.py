@@ -1,6 +1,7 @@
 """The anomaly lists for discipline officers (SPEC §9): each rule and its thresholds in one
 place, each row saying why it is listed and linking to the evidence. Every list is a fixed
 number of queries, whatever the number of rows."""
+
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,9 +57,13 @@ class Kind:
 
 
 def _project_links(project: Project) -> list[tuple[str, str]]:
-    return [(_("项目 %(code)s") % {"code": project.code or project.pk},
-             reverse("projects:detail", args=[project.pk])),
-            (_("审计时间线"), reverse("dashboards:timeline", args=[project.pk]))]
+    return [
+        (
+            _("项目 %(code)s") % {"code": project.code or project.pk},
+            reverse("projects:detail", args=[project.pk]),
+        ),
+        (_("审计时间线"), reverse("dashboards:timeline", args=[project.pk])),
+    ]
 
 
 def _name(user) -> str:
@@ -67,10 +72,13 @@ def _name(user) -> str:
 
 # --- 化整为零 ----------------------------------------------------------------------------
 
+
 def split_rows(projects: QuerySet[Project]) -> list[Row]:
-    flags = (Flag.objects.filter(kind=FlagKind.SPLIT, project__in=projects)
-             .select_related("project", "project__street", "project__created_by")
-             .order_by("key", "project_id"))
+    flags = (
+        Flag.objects.filter(kind=FlagKind.SPLIT, project__in=projects)
+        .select_related("project", "project__street", "project__created_by")
+        .order_by("key", "project_id")
+    )
     groups: dict[str, list[Flag]] = defaultdict(list)
     for flag in flags:
         groups[flag.key].append(flag)
@@ -81,22 +89,32 @@ def split_rows(projects: QuerySet[Project]) -> list[Row]:
         evidence = []
         for flag in members:
             evidence += _project_links(flag.project)
-        rows.append(Row(
-            first,
-            [first.street.name, "、".join(f"{f.project.code} {f.project.name}" for f in members),
-             _name(first.created_by), format_yuan(total)],
-            "；".join(f.summary for f in members), evidence))
+        rows.append(
+            Row(
+                first,
+                [
+                    first.street.name,
+                    "、".join(f"{f.project.code} {f.project.name}" for f in members),
+                    _name(first.created_by),
+                    format_yuan(total),
+                ],
+                "；".join(f.summary for f in members),
+                evidence,
+            )
+        )
     return rows
 
 
 # --- one contractor, an unusual share of a street's work ----------------------------------
 
+
 def contractor_share_rows(projects: QuerySet[Project]) -> list[Row]:
-    pairs = list(Contract.objects.filter(project__in=projects)
-                 .values("project__street_id", "project__street__name", "contractor_id",
-                         "contractor__name")
-                 .annotate(won=Count("id"), amount=Sum("amount"))
-                 .order_by("project__street__name", "-amount"))
+    pairs = list(
+        Contract.objects.filter(project__in=projects)
+        .values("project__street_id", "project__street__name", "contractor_id", "contractor__name")
+        .annotate(won=Count("id"), amount=Sum("amount"))
+        .order_by("project__street__name", "-amount")
+    )
     street_count: dict[int, int] = defaultdict(int)
     street_amount: dict[int, Decimal] = defaultdict(Decimal)
     for pair in pairs:
@@ -110,26 +128,45 @@ def contractor_share_rows(projects: QuerySet[Project]) -> list[Row]:
         share = pair["amount"] / street_amount[street]
         if share < SHARE_THRESHOLD:
             continue
-        why = _("%(street)s共 %(total)d 个合同，%(contractor)s承接 %(won)d 个，金额占 %(share)s%%"
-                "（阈值 %(threshold)s%%）。") % {
-            "street": pair["project__street__name"], "total": street_count[street],
-            "contractor": pair["contractor__name"], "won": pair["won"],
-            "share": f"{share * 100:.0f}", "threshold": f"{SHARE_THRESHOLD * 100:.0f}"}
+        why = _(
+            "%(street)s共 %(total)d 个合同，%(contractor)s承接 %(won)d 个，金额占 %(share)s%%"
+            "（阈值 %(threshold)s%%）。"
+        ) % {
+            "street": pair["project__street__name"],
+            "total": street_count[street],
+            "contractor": pair["contractor__name"],
+            "won": pair["won"],
+            "share": f"{share * 100:.0f}",
+            "threshold": f"{SHARE_THRESHOLD * 100:.0f}",
+        }
         url = reverse("dashboards:projects") + (
-            f"?street={street}&contractor={pair['contractor_id']}")
-        rows.append(Row(None, [pair["project__street__name"], pair["contractor__name"],
-                               f"{pair['won']} / {street_count[street]}",
-                               format_yuan(pair["amount"]), f"{share * 100:.0f}%"],
-                        why, [(_("该单位在该街道的项目"), url)]))
+            f"?street={street}&contractor={pair['contractor_id']}"
+        )
+        rows.append(
+            Row(
+                None,
+                [
+                    pair["project__street__name"],
+                    pair["contractor__name"],
+                    f"{pair['won']} / {street_count[street]}",
+                    format_yuan(pair["amount"]),
+                    f"{share * 100:.0f}%",
+                ],
+                why,
+                [(_("该单位在该街道的项目"), url)],
+            )
+        )
     return rows
 
 
 # --- the same person requesting and approving ----------------------------------------------
 
-_APPROVER_FIELDS = (("dept_approved_by", gettext_lazy("主管部门初审")),
-                    ("expert_approved_by", gettext_lazy("专家论证")),
-                    ("fiscal_approved_by", gettext_lazy("财政评审")),
-                    ("drc_approved_by", gettext_lazy("发改局备案/立项")))
+_APPROVER_FIELDS = (
+    ("dept_approved_by", gettext_lazy("主管部门初审")),
+    ("expert_approved_by", gettext_lazy("专家论证")),
+    ("fiscal_approved_by", gettext_lazy("财政评审")),
+    ("drc_approved_by", gettext_lazy("发改局备案/立项")),
+)
 
 
 def same_person_rows(projects: QuerySet[Project]) -> list[Row]:
@@ -138,193 +175,377 @@ def same_person_rows(projects: QuerySet[Project]) -> list[Row]:
     for name, _label in _APPROVER_FIELDS:
         same |= Q(created_by_id=F(f"{name}_id"))
     for project in projects.filter(same).select_related("created_by").order_by("-id"):
-        steps = "、".join(str(label) for name, label in _APPROVER_FIELDS
-                         if getattr(project, f"{name}_id") == project.created_by_id)
-        rows.append(Row(project, [project.code, project.name, _name(project.created_by),
-                                  _("申报"), steps],
-                        _("%(person)s申报了项目，又审批了其中的%(steps)s环节（不得审批自己申报的项目）。")
-                        % {"person": _name(project.created_by), "steps": steps},
-                        _project_links(project)))
-    payments = (Payment.objects.filter(project__in=projects)
-                .filter(Q(requested_by_id=F("approved_by_id")) | Q(requested_by_id=F("paid_by_id")))
-                .select_related("project", "requested_by").order_by("-id"))
+        steps = "、".join(
+            str(label)
+            for name, label in _APPROVER_FIELDS
+            if getattr(project, f"{name}_id") == project.created_by_id
+        )
+        rows.append(
+            Row(
+                project,
+                [project.code, project.name, _name(project.created_by), _("申报"), steps],
+                _("%(person)s申报了项目，又审批了其中的%(steps)s环节（不得审批自己申报的项目）。")
+                % {"person": _name(project.created_by), "steps": steps},
+                _project_links(project),
+            )
+        )
+    payments = (
+        Payment.objects.filter(project__in=projects)
+        .filter(Q(requested_by_id=F("approved_by_id")) | Q(requested_by_id=F("paid_by_id")))
+        .select_related("project", "requested_by")
+        .order_by("-id")
+    )
     for payment in payments:
-        steps = "、".join(str(s) for s, same_person in (
-            (_("审核"), payment.approved_by_id == payment.requested_by_id),
-            (_("支付"), payment.paid_by_id == payment.requested_by_id)) if same_person)
-        rows.append(Row(payment.project,
-                        [payment.project.code, payment.project.name, _name(payment.requested_by),
-                         _("请款 %(amount)s 元") % {"amount": format_yuan(payment.amount)}, steps],
-                        _("%(person)s提出请款，又办理了%(steps)s。") % {
-                            "person": _name(payment.requested_by), "steps": steps},
-                        [*_project_links(payment.project),
-                         (_("拨付台账"), reverse("projects:payment_ledger"))]))
-    changes = (ChangeOrder.objects.filter(project__in=projects, decided_by_id=F("requested_by_id"))
-               .select_related("project", "requested_by").order_by("-id"))
+        steps = "、".join(
+            str(s)
+            for s, same_person in (
+                (_("审核"), payment.approved_by_id == payment.requested_by_id),
+                (_("支付"), payment.paid_by_id == payment.requested_by_id),
+            )
+            if same_person
+        )
+        rows.append(
+            Row(
+                payment.project,
+                [
+                    payment.project.code,
+                    payment.project.name,
+                    _name(payment.requested_by),
+                    _("请款 %(amount)s 元") % {"amount": format_yuan(payment.amount)},
+                    steps,
+                ],
+                _("%(person)s提出请款，又办理了%(steps)s。")
+                % {"person": _name(payment.requested_by), "steps": steps},
+                [
+                    *_project_links(payment.project),
+                    (_("拨付台账"), reverse("projects:payment_ledger")),
+                ],
+            )
+        )
+    changes = (
+        ChangeOrder.objects.filter(project__in=projects, decided_by_id=F("requested_by_id"))
+        .select_related("project", "requested_by")
+        .order_by("-id")
+    )
     for change in changes:
-        rows.append(Row(change.project,
-                        [change.project.code, change.project.name, _name(change.requested_by),
-                         _("设计变更 %(amount)s 元") % {"amount": format_yuan(change.amount_delta)},
-                         change.get_status_display()],
-                        _("%(person)s申请设计变更，又作出了审批决定。") % {
-                            "person": _name(change.requested_by)},
-                        _project_links(change.project)))
+        rows.append(
+            Row(
+                change.project,
+                [
+                    change.project.code,
+                    change.project.name,
+                    _name(change.requested_by),
+                    _("设计变更 %(amount)s 元") % {"amount": format_yuan(change.amount_delta)},
+                    change.get_status_display(),
+                ],
+                _("%(person)s申请设计变更，又作出了审批决定。")
+                % {"person": _name(change.requested_by)},
+                _project_links(change.project),
+            )
+        )
     return rows
 
 
 # --- payments before acceptance or over progress -------------------------------------------
 
+
 def payment_rows(projects: QuerySet[Project]) -> list[Row]:
     rows = []
-    early = (Payment.objects.filter(project__in=projects, status__in=COMMITTED,
-                                    stage__in=[PaymentStage.FINAL, PaymentStage.RETENTION])
-             .filter(Q(project__accepted_at__isnull=True)
-                     | Q(paid_on__lt=F("project__accepted_at__date")))
-             .select_related("project").order_by("-id"))
+    early = (
+        Payment.objects.filter(
+            project__in=projects,
+            status__in=COMMITTED,
+            stage__in=[PaymentStage.FINAL, PaymentStage.RETENTION],
+        )
+        .filter(
+            Q(project__accepted_at__isnull=True) | Q(paid_on__lt=F("project__accepted_at__date"))
+        )
+        .select_related("project")
+        .order_by("-id")
+    )
     for payment in early:
-        rows.append(Row(payment.project, [
-            payment.project.code, payment.project.name, payment.get_stage_display(),
-            format_yuan(payment.amount), payment.get_status_display()],
-            _("竣工验收前的%(stage)s（验收：%(accepted)s）。") % {
-                "stage": payment.get_stage_display(),
-                "accepted": payment.project.accepted_at.date() if payment.project.accepted_at
-                else _("未验收")},
-            [*_project_links(payment.project), (_("拨付台账"), reverse("projects:payment_ledger"))]))
+        rows.append(
+            Row(
+                payment.project,
+                [
+                    payment.project.code,
+                    payment.project.name,
+                    payment.get_stage_display(),
+                    format_yuan(payment.amount),
+                    payment.get_status_display(),
+                ],
+                _("竣工验收前的%(stage)s（验收：%(accepted)s）。")
+                % {
+                    "stage": payment.get_stage_display(),
+                    "accepted": payment.project.accepted_at.date()
+                    if payment.project.accepted_at
+                    else _("未验收"),
+                },
+                [
+                    *_project_links(payment.project),
+                    (_("拨付台账"), reverse("projects:payment_ledger")),
+                ],
+            )
+        )
     # SQL narrows to contracts whose committed total passes progress × amount; the payment
     # rule itself (projects.funds.work_value) decides.
-    over = (Contract.objects.filter(project__in=projects, project__accepted_at__isnull=True)
-            .annotate(committed=Sum("payments__amount",
-                                    filter=Q(payments__status__in=COMMITTED)))
-            .filter(committed__gt=(F("amount") + F("approved_changes_total"))
-                    * F("project__reported_progress") / 100)
-            .select_related("project").order_by("-id"))
+    over = (
+        Contract.objects.filter(project__in=projects, project__accepted_at__isnull=True)
+        .annotate(committed=Sum("payments__amount", filter=Q(payments__status__in=COMMITTED)))
+        .filter(
+            committed__gt=(F("amount") + F("approved_changes_total"))
+            * F("project__reported_progress")
+            / 100
+        )
+        .select_related("project")
+        .order_by("-id")
+    )
     for contract in over:
         value = work_value(contract.project, contract)
         if contract.committed <= value:
             continue
-        rows.append(Row(contract.project, [
-            contract.project.code, contract.project.name, _("累计请款/拨付"),
-            format_yuan(contract.committed), _("超出 %(excess)s 元") % {
-                "excess": format_yuan(contract.committed - value)}],
-            _("验收前累计 %(committed)s 元，超过已完工程量价值 %(value)s 元（报送进度 %(progress)s%%）。")
-            % {"committed": format_yuan(contract.committed), "value": format_yuan(value),
-               "progress": format(contract.project.reported_progress.normalize(), "f")},
-            [*_project_links(contract.project),
-             (_("拨付台账"), reverse("projects:payment_ledger"))]))
-    overridden = (Payment.objects.filter(project__in=projects, compliant=False)
-                  .select_related("project").order_by("-id"))
+        rows.append(
+            Row(
+                contract.project,
+                [
+                    contract.project.code,
+                    contract.project.name,
+                    _("累计请款/拨付"),
+                    format_yuan(contract.committed),
+                    _("超出 %(excess)s 元") % {"excess": format_yuan(contract.committed - value)},
+                ],
+                _(
+                    "验收前累计 %(committed)s 元，超过已完工程量价值 %(value)s 元（报送进度 %(progress)s%%）。"
+                )
+                % {
+                    "committed": format_yuan(contract.committed),
+                    "value": format_yuan(value),
+                    "progress": format(contract.project.reported_progress.normalize(), "f"),
+                },
+                [
+                    *_project_links(contract.project),
+                    (_("拨付台账"), reverse("projects:payment_ledger")),
+                ],
+            )
+        )
+    overridden = (
+        Payment.objects.filter(project__in=projects, compliant=False)
+        .select_related("project")
+        .order_by("-id")
+    )
     for payment in overridden:
-        rows.append(Row(payment.project, [
-            payment.project.code, payment.project.name, payment.get_stage_display(),
-            format_yuan(payment.amount), payment.get_status_display()],
-            _("特批支付：%(reason)s") % {"reason": payment.override_reason or _("（未说明）")},
-            [*_project_links(payment.project),
-             (_("拨付台账"), reverse("projects:payment_ledger") + "?non_compliant=1")]))
+        rows.append(
+            Row(
+                payment.project,
+                [
+                    payment.project.code,
+                    payment.project.name,
+                    payment.get_stage_display(),
+                    format_yuan(payment.amount),
+                    payment.get_status_display(),
+                ],
+                _("特批支付：%(reason)s") % {"reason": payment.override_reason or _("（未说明）")},
+                [
+                    *_project_links(payment.project),
+                    (_("拨付台账"), reverse("projects:payment_ledger") + "?non_compliant=1"),
+                ],
+            )
+        )
     return rows
 
 
 # --- settlements well above budget ----------------------------------------------------------
 
+
 def settlement_rows(projects: QuerySet[Project]) -> list[Row]:
-    budget = Coalesce("project__approved_budget", "project__reviewed_budget",
-                      "project__budget_amount")
-    settlements = (Settlement.objects.filter(project__in=projects)
-                   .filter(amount__gt=budget * (1 + SETTLEMENT_OVER_BUDGET))
-                   .select_related("project").order_by("-id"))
+    budget = Coalesce(
+        "project__approved_budget", "project__reviewed_budget", "project__budget_amount"
+    )
+    settlements = (
+        Settlement.objects.filter(project__in=projects)
+        .filter(amount__gt=budget * (1 + SETTLEMENT_OVER_BUDGET))
+        .select_related("project")
+        .order_by("-id")
+    )
     rows = []
     for settlement in settlements:
         approved = project_counting_budget(settlement.project)
         over = (settlement.amount - approved) / approved
-        rows.append(Row(settlement.project, [
-            settlement.project.code, settlement.project.name, format_yuan(approved),
-            format_yuan(settlement.amount), f"+{over * 100:.1f}%"],
-            _("结算 %(amount)s 元，超出审定预算 %(budget)s 元的 %(pct)s%%（阈值 %(threshold)s%%）。")
-            % {"amount": format_yuan(settlement.amount), "budget": format_yuan(approved),
-               "pct": f"{over * 100:.1f}", "threshold": f"{SETTLEMENT_OVER_BUDGET * 100:.0f}"},
-            _project_links(settlement.project)))
+        rows.append(
+            Row(
+                settlement.project,
+                [
+                    settlement.project.code,
+                    settlement.project.name,
+                    format_yuan(approved),
+                    format_yuan(settlement.amount),
+                    f"+{over * 100:.1f}%",
+                ],
+                _(
+                    "结算 %(amount)s 元，超出审定预算 %(budget)s 元的 %(pct)s%%（阈值 %(threshold)s%%）。"
+                )
+                % {
+                    "amount": format_yuan(settlement.amount),
+                    "budget": format_yuan(approved),
+                    "pct": f"{over * 100:.1f}",
+                    "threshold": f"{SETTLEMENT_OVER_BUDGET * 100:.0f}",
+                },
+                _project_links(settlement.project),
+            )
+        )
     return rows
 
 
 # --- duplicate photos -----------------------------------------------------------------------
 
+
 def duplicate_photo_rows(projects: QuerySet[Project]) -> list[Row]:
-    photos = (Photo.objects.filter(project__in=projects, duplicate_of__isnull=False)
-              .select_related("project", "uploaded_by", "duplicate_of", "duplicate_of__project")
-              .order_by("-id"))
+    photos = (
+        Photo.objects.filter(project__in=projects, duplicate_of__isnull=False)
+        .select_related("project", "uploaded_by", "duplicate_of", "duplicate_of__project")
+        .order_by("-id")
+    )
     rows = []
     for photo in photos:
         earlier = photo.duplicate_of
-        rows.append(Row(photo.project, [
-            photo.project.code, photo.project.name, _name(photo.uploaded_by),
-            f"{earlier.project.code} {earlier.project.name}", photo.created_at.date()],
-            _("与 %(date)s 上传到“%(project)s”的照片相同或近似（感知哈希）。") % {
-                "date": earlier.created_at.date(), "project": earlier.project.name},
-            [(_("本照片"), reverse("inspections:photo", args=[photo.pk])),
-             (_("此前的照片"), reverse("inspections:photo", args=[earlier.pk])),
-             *_project_links(photo.project)]))
+        rows.append(
+            Row(
+                photo.project,
+                [
+                    photo.project.code,
+                    photo.project.name,
+                    _name(photo.uploaded_by),
+                    f"{earlier.project.code} {earlier.project.name}",
+                    photo.created_at.date(),
+                ],
+                _("与 %(date)s 上传到“%(project)s”的照片相同或近似（感知哈希）。")
+                % {"date": earlier.created_at.date(), "project": earlier.project.name},
+                [
+                    (_("本照片"), reverse("inspections:photo", args=[photo.pk])),
+                    (_("此前的照片"), reverse("inspections:photo", args=[earlier.pk])),
+                    *_project_links(photo.project),
+                ],
+            )
+        )
     return rows
 
 
 # --- patrol-log gaps --------------------------------------------------------------------------
 
+
 def patrol_gap_rows(projects: QuerySet[Project]) -> list[Row]:
-    gaps = (PatrolViolation.objects.filter(project__in=projects, withdrawn_at__isnull=True)
-            .values("project_id", "project__code", "project__name", "supervision_unit__name")
-            .annotate(days=Count("id"), first=Min("day"), last=Max("day"))
-            .order_by("-days", "project_id"))
+    gaps = (
+        PatrolViolation.objects.filter(project__in=projects, withdrawn_at__isnull=True)
+        .values("project_id", "project__code", "project__name", "supervision_unit__name")
+        .annotate(days=Count("id"), first=Min("day"), last=Max("day"))
+        .order_by("-days", "project_id")
+    )
     rows = []
     for gap in gaps:
-        project = Project(pk=gap["project_id"], code=gap["project__code"],
-                          name=gap["project__name"])
-        rows.append(Row(project, [
-            gap["project__code"], gap["project__name"], gap["supervision_unit__name"],
-            gap["days"], f"{gap['first']} — {gap['last']}"],
-            _("%(unit)s有 %(days)d 个工作日没有每日巡查记录（%(first)s 至 %(last)s）。") % {
-                "unit": gap["supervision_unit__name"], "days": gap["days"],
-                "first": gap["first"], "last": gap["last"]},
-            _project_links(project)))
+        project = Project(
+            pk=gap["project_id"], code=gap["project__code"], name=gap["project__name"]
+        )
+        rows.append(
+            Row(
+                project,
+                [
+                    gap["project__code"],
+                    gap["project__name"],
+                    gap["supervision_unit__name"],
+                    gap["days"],
+                    f"{gap['first']} — {gap['last']}",
+                ],
+                _("%(unit)s有 %(days)d 个工作日没有每日巡查记录（%(first)s 至 %(last)s）。")
+                % {
+                    "unit": gap["supervision_unit__name"],
+                    "days": gap["days"],
+                    "first": gap["first"],
+                    "last": gap["last"],
+                },
+                _project_links(project),
+            )
+        )
     return rows
 
 
 # --- rating campaigns ---------------------------------------------------------------------------
 
+
 def rating_campaign_rows(projects: QuerySet[Project]) -> list[Row]:
     suspicious = Q(status__in=[RatingStatus.HELD, RatingStatus.REJECTED]) | ~Q(flags=[])
     per_flag = {flag: Count("id", filter=Q(flags__icontains=flag.value)) for flag in RatingFlag}
-    groups = (Rating.objects.filter(suspicious, project__in=projects)
-              .values("project_id", "project__code", "project__name", "network")
-              .annotate(n=Count("id"), held=Count("id", filter=Q(status=RatingStatus.HELD)),
-                        mean=Avg("score"), first=Min("created_at"), last=Max("created_at"),
-                        **{f"flag_{flag.value}": count for flag, count in per_flag.items()})
-              .filter(n__gte=CAMPAIGN_MIN_RATINGS)
-              .order_by("-n", "project_id", "network"))
+    groups = (
+        Rating.objects.filter(suspicious, project__in=projects)
+        .values("project_id", "project__code", "project__name", "network")
+        .annotate(
+            n=Count("id"),
+            held=Count("id", filter=Q(status=RatingStatus.HELD)),
+            mean=Avg("score"),
+            first=Min("created_at"),
+            last=Max("created_at"),
+            **{f"flag_{flag.value}": count for flag, count in per_flag.items()},
+        )
+        .filter(n__gte=CAMPAIGN_MIN_RATINGS)
+        .order_by("-n", "project_id", "network")
+    )
     rows = []
     for group in groups:
-        project = Project(pk=group["project_id"], code=group["project__code"],
-                          name=group["project__name"])
-        flags = "、".join(f"{flag.label}×{group[f'flag_{flag.value}']}" for flag in RatingFlag
-                         if group[f"flag_{flag.value}"])
-        rows.append(Row(project, [
-            group["project__code"], group["project__name"], group["network"], group["n"],
-            group["held"], f"{group['mean']:.0f}"],
-            _("同一网络 %(network)s 在 %(first)s 至 %(last)s 提交 %(n)d 条可疑评价（%(flags)s），"
-              "平均 %(mean).0f 分。") % {
-                "network": group["network"], "n": group["n"], "mean": group["mean"],
-                "first": group["first"].strftime("%Y-%m-%d %H:%M"),
-                "last": group["last"].strftime("%Y-%m-%d %H:%M"),
-                "flags": flags or _("待审核")},
-            _project_links(project)))
+        project = Project(
+            pk=group["project_id"], code=group["project__code"], name=group["project__name"]
+        )
+        flags = "、".join(
+            f"{flag.label}×{group[f'flag_{flag.value}']}"
+            for flag in RatingFlag
+            if group[f"flag_{flag.value}"]
+        )
+        rows.append(
+            Row(
+                project,
+                [
+                    group["project__code"],
+                    group["project__name"],
+                    group["network"],
+                    group["n"],
+                    group["held"],
+                    f"{group['mean']:.0f}",
+                ],
+                _(
+                    "同一网络 %(network)s 在 %(first)s 至 %(last)s 提交 %(n)d 条可疑评价（%(flags)s），"
+                    "平均 %(mean).0f 分。"
+                )
+                % {
+                    "network": group["network"],
+                    "n": group["n"],
+                    "mean": group["mean"],
+                    "first": group["first"].strftime("%Y-%m-%d %H:%M"),
+                    "last": group["last"].strftime("%Y-%m-%d %H:%M"),
+                    "flags": flags or _("待审核"),
+                },
+                _project_links(project),
+            )
+        )
     return rows
 
 
 # --- other flags raised by the approval services ----------------------------------------------
 
+
 def other_flag_rows(projects: QuerySet[Project]) -> list[Row]:
-    flags = (Flag.objects.filter(project__in=projects)
-             .exclude(kind=FlagKind.SPLIT).select_related("project").order_by("-id"))
-    return [Row(flag.project, [flag.project.code, flag.project.name, flag.get_kind_display(),
-                               flag.created_at.date()],
-                flag.summary, _project_links(flag.project)) for flag in flags]
+    flags = (
+        Flag.objects.filter(project__in=projects)
+        .exclude(kind=FlagKind.SPLIT)
+        .select_related("project")
+        .order_by("-id")
+    )
+    return [
+        Row(
+            flag.project,
+            [flag.project.code, flag.project.name, flag.get_kind_display(), flag.created_at.date()],
+            flag.summary,
+            _project_links(flag.project),
+        )
+        for flag in flags
+    ]
 
 
 def _rule(text: str, **params) -> Promise:
@@ -333,42 +554,147 @@ def _rule(text: str, **params) -> Promise:
 
 
 # Titles and columns are lazy: translated when shown, in the reader's language.
-KINDS = {kind.slug: kind for kind in [
-    Kind("splits", gettext_lazy("疑似化整为零"),
-         _rule(gettext_noop("同一街道%(days)d天内地点相近或名称相似、合计金额达到更高类别的项目（申报时由平台标记）。"),
-               days=WINDOW_DAYS),
-         (gettext_lazy("街道"), gettext_lazy("项目"), gettext_lazy("申报人"), gettext_lazy("合计预算（元）")), split_rows),
-    Kind("contractor-share", gettext_lazy("施工单位承接比例异常"),
-         _rule(gettext_noop("一家施工单位承接某街道合同金额%(share)s%%以上（至少%(won)d个合同，街道至少%(street)d个合同）。"),
-               share=f"{SHARE_THRESHOLD * 100:.0f}", won=SHARE_MIN_WON,
-               street=SHARE_MIN_STREET_CONTRACTS),
-         (gettext_lazy("街道"), gettext_lazy("施工单位"), gettext_lazy("承接/街道合同数"), gettext_lazy("承接金额（元）"), gettext_lazy("金额占比")),
-         contractor_share_rows),
-    Kind("same-person", gettext_lazy("同一人申报与审批"),
-         gettext_lazy("项目申报人审批了本项目的环节，请款人审核或支付了本人的请款，变更申请人审批了本人的变更。"),
-         (gettext_lazy("项目编号"), gettext_lazy("项目名称"), gettext_lazy("人员"), gettext_lazy("事项"), gettext_lazy("又办理的环节")), same_person_rows),
-    Kind("payments", gettext_lazy("资金拨付异常"),
-         gettext_lazy("验收前的结算款或质保金、验收前累计拨付超过已完工程量价值、特批支付。"),
-         (gettext_lazy("项目编号"), gettext_lazy("项目名称"), gettext_lazy("款项"), gettext_lazy("金额（元）"), gettext_lazy("状态/超出")), payment_rows),
-    Kind("settlements", gettext_lazy("结算明显超预算"),
-         _rule(gettext_noop("结算金额超过审定预算%(pct)s%%以上。"),
-               pct=f"{SETTLEMENT_OVER_BUDGET * 100:.0f}"),
-         (gettext_lazy("项目编号"), gettext_lazy("项目名称"), gettext_lazy("审定预算（元）"), gettext_lazy("结算金额（元）"), gettext_lazy("超出")),
-         settlement_rows),
-    Kind("duplicate-photos", gettext_lazy("重复使用的照片"),
-         gettext_lazy("与此前上传的照片（任何项目）相同或近似的现场照片。"),
-         (gettext_lazy("项目编号"), gettext_lazy("项目名称"), gettext_lazy("上传人"), gettext_lazy("此前照片所属项目"), gettext_lazy("上传日期")),
-         duplicate_photo_rows),
-    Kind("patrol-gaps", gettext_lazy("巡查记录缺失"),
-         gettext_lazy("施工期间的工作日没有监理每日巡查记录（夜间任务记录，补报后撤销）。"),
-         (gettext_lazy("项目编号"), gettext_lazy("项目名称"), gettext_lazy("监理单位"), gettext_lazy("缺失天数"), gettext_lazy("期间")), patrol_gap_rows),
-    Kind("rating-campaigns", gettext_lazy("疑似刷评"),
-         _rule(gettext_noop("同一网络对同一项目提交%(n)d条以上被暂扣、不计入或带异常标记的评价。"),
-               n=CAMPAIGN_MIN_RATINGS),
-         (gettext_lazy("项目编号"), gettext_lazy("项目名称"), gettext_lazy("网络"), gettext_lazy("评价数"), gettext_lazy("待审核"), gettext_lazy("平均分")),
-         rating_campaign_rows),
-    Kind("other-flags", gettext_lazy("其他预警标记"),
-         _rule(gettext_noop("采购方式低于类别要求、累计设计变更超过合同额%(pct)s%%。"),
-               pct=f"{LARGE_CHANGE_SHARE * 100:.0f}"),
-         (gettext_lazy("项目编号"), gettext_lazy("项目名称"), gettext_lazy("类型"), gettext_lazy("标记日期")), other_flag_rows),
-]}
+KINDS = {
+    kind.slug: kind
+    for kind in [
+        Kind(
+            "splits",
+            gettext_lazy("疑似化整为零"),
+            _rule(
+                gettext_noop(
+                    "同一街道%(days)d天内地点相近或名称相似、合计金额达到更高类别的项目（申报时由平台标记）。"
+                ),
+                days=WINDOW_DAYS,
+            ),
+            (
+                gettext_lazy("街道"),
+                gettext_lazy("项目"),
+                gettext_lazy("申报人"),
+                gettext_lazy("合计预算（元）"),
+            ),
+            split_rows,
+        ),
+        Kind(
+            "contractor-share",
+            gettext_lazy("施工单位承接比例异常"),
+            _rule(
+                gettext_noop(
+                    "一家施工单位承接某街道合同金额%(share)s%%以上（至少%(won)d个合同，街道至少%(street)d个合同）。"
+                ),
+                share=f"{SHARE_THRESHOLD * 100:.0f}",
+                won=SHARE_MIN_WON,
+                street=SHARE_MIN_STREET_CONTRACTS,
+            ),
+            (
+                gettext_lazy("街道"),
+                gettext_lazy("施工单位"),
+                gettext_lazy("承接/街道合同数"),
+                gettext_lazy("承接金额（元）"),
+                gettext_lazy("金额占比"),
+            ),
+            contractor_share_rows,
+        ),
+        Kind(
+            "same-person",
+            gettext_lazy("同一人申报与审批"),
+            gettext_lazy(
+                "项目申报人审批了本项目的环节，请款人审核或支付了本人的请款，变更申请人审批了本人的变更。"
+            ),
+            (
+                gettext_lazy("项目编号"),
+                gettext_lazy("项目名称"),
+                gettext_lazy("人员"),
+                gettext_lazy("事项"),
+                gettext_lazy("又办理的环节"),
+            ),
+            same_person_rows,
+        ),
+        Kind(
+            "payments",
+            gettext_lazy("资金拨付异常"),
+            gettext_lazy("验收前的结算款或质保金、验收前累计拨付超过已完工程量价值、特批支付。"),
+            (
+                gettext_lazy("项目编号"),
+                gettext_lazy("项目名称"),
+                gettext_lazy("款项"),
+                gettext_lazy("金额（元）"),
+                gettext_lazy("状态/超出"),
+            ),
+            payment_rows,
+        ),
+        Kind(
+            "settlements",
+            gettext_lazy("结算明显超预算"),
+            _rule(
+                gettext_noop("结算金额超过审定预算%(pct)s%%以上。"),
+                pct=f"{SETTLEMENT_OVER_BUDGET * 100:.0f}",
+            ),
+            (
+                gettext_lazy("项目编号"),
+                gettext_lazy("项目名称"),
+                gettext_lazy("审定预算（元）"),
+                gettext_lazy("结算金额（元）"),
+                gettext_lazy("超出"),
+            ),
+            settlement_rows,
+        ),
+        Kind(
+            "duplicate-photos",
+            gettext_lazy("重复使用的照片"),
+            gettext_lazy("与此前上传的照片（任何项目）相同或近似的现场照片。"),
+            (
+                gettext_lazy("项目编号"),
+                gettext_lazy("项目名称"),
+                gettext_lazy("上传人"),
+                gettext_lazy("此前照片所属项目"),
+                gettext_lazy("上传日期"),
+            ),
+            duplicate_photo_rows,
+        ),
+        Kind(
+            "patrol-gaps",
+            gettext_lazy("巡查记录缺失"),
+            gettext_lazy("施工期间的工作日没有监理每日巡查记录（夜间任务记录，补报后撤销）。"),
+            (
+                gettext_lazy("项目编号"),
+                gettext_lazy("项目名称"),
+                gettext_lazy("监理单位"),
+                gettext_lazy("缺失天数"),
+                gettext_lazy("期间"),
+            ),
+            patrol_gap_rows,
+        ),
+        Kind(
+            "rating-campaigns",
+            gettext_lazy("疑似刷评"),
+            _rule(
+                gettext_noop("同一网络对同一项目提交%(n)d条以上被暂扣、不计入或带异常标记的评价。"),
+                n=CAMPAIGN_MIN_RATINGS,
+            ),
+            (
+                gettext_lazy("项目编号"),
+                gettext_lazy("项目名称"),
+                gettext_lazy("网络"),
+                gettext_lazy("评价数"),
+                gettext_lazy("待审核"),
+                gettext_lazy("平均分"),
+            ),
+            rating_campaign_rows,
+        ),
+        Kind(
+            "other-flags",
+            gettext_lazy("其他预警标记"),
+            _rule(
+                gettext_noop("采购方式低于类别要求、累计设计变更超过合同额%(pct)s%%。"),
+                pct=f"{LARGE_CHANGE_SHARE * 100:.0f}",
+            ),
+            (
+                gettext_lazy("项目编号"),
+                gettext_lazy("项目名称"),
+                gettext_lazy("类型"),
+                gettext_lazy("标记日期"),
+            ),
+            other_flag_rows,
+        ),
+    ]
+}

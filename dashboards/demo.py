@@ -1,4 +1,5 @@
 """The demo district of 荔城区: organisations, accounts and projects, built idempotently."""
+
 import random
 import uuid
 from dataclasses import dataclass
@@ -77,8 +78,22 @@ ACCOUNTS = [
     Account("admin", "平台管理员", Role.ADMIN, "区数据管理局", staff=True),
 ]
 
-PLACES = ["文献路", "梅园路", "荔园路", "延寿社区", "下郑社区", "东园小区", "拱辰小学", "西天尾中学",
-          "黄石菜市场", "新度镇区", "北高渔港", "镇海公园", "凤山寺前", "南门兜"]
+PLACES = [
+    "文献路",
+    "梅园路",
+    "荔园路",
+    "延寿社区",
+    "下郑社区",
+    "东园小区",
+    "拱辰小学",
+    "西天尾中学",
+    "黄石菜市场",
+    "新度镇区",
+    "北高渔港",
+    "镇海公园",
+    "凤山寺前",
+    "南门兜",
+]
 WORKS = {
     Category.ROAD: ["背街小巷路面修复", "人行道破损修补", "道路坑槽修补"],
     Category.DRAINAGE: ["雨污分流改造", "排水沟清淤修复", "积水点改造"],
@@ -97,17 +112,25 @@ def ensure_organisations() -> dict[str, Organisation]:
     orgs = {}
     for name, _username, _where in STREETS:
         orgs[name], _ = Organisation.objects.get_or_create(
-            name=name, defaults={"kind": OrganisationKind.STREET})
+            name=name, defaults={"kind": OrganisationKind.STREET}
+        )
     for name in DEPARTMENTS:
         orgs[name], _ = Organisation.objects.get_or_create(
-            name=name, defaults={"kind": OrganisationKind.DEPARTMENT})
+            name=name, defaults={"kind": OrganisationKind.DEPARTMENT}
+        )
     for n, (name, kind) in enumerate(COMPANIES, start=1):
         orgs[name], _ = Organisation.objects.get_or_create(
-            name=name, defaults={"kind": kind, "credit_code": credit_code(n),
-                                 "qualification": "市政公用工程施工总承包三级" if kind ==
-                                 OrganisationKind.CONTRACTOR else "",
-                                 "bank_name": "中国建设银行莆田分行",
-                                 "bank_account": f"3505016{n:013d}"})
+            name=name,
+            defaults={
+                "kind": kind,
+                "credit_code": credit_code(n),
+                "qualification": "市政公用工程施工总承包三级"
+                if kind == OrganisationKind.CONTRACTOR
+                else "",
+                "bank_name": "中国建设银行莆田分行",
+                "bank_account": f"3505016{n:013d}",
+            },
+        )
         ensure_staff(orgs[name])
     return orgs
 
@@ -119,8 +142,11 @@ GIVEN = ["志强", "秀英", "建华", "丽娟", "国平", "海燕", "文斌", "
 def ensure_staff(company: Organisation) -> None:
     """A company register (名录库): the people a contract must name, with certificates."""
     if company.kind == OrganisationKind.CONTRACTOR:
-        positions = [StaffPosition.PROJECT_MANAGER, StaffPosition.SAFETY_OFFICER,
-                     StaffPosition.QUALITY_INSPECTOR]
+        positions = [
+            StaffPosition.PROJECT_MANAGER,
+            StaffPosition.SAFETY_OFFICER,
+            StaffPosition.QUALITY_INSPECTOR,
+        ]
     elif company.kind == OrganisationKind.SUPERVISOR:
         positions = [StaffPosition.SITE_SUPERVISOR, StaffPosition.SITE_SUPERVISOR]
     else:
@@ -128,9 +154,14 @@ def ensure_staff(company: Organisation) -> None:
     for i, position in enumerate(positions):
         name = SURNAMES[(company.pk + i) % len(SURNAMES)] + GIVEN[(company.pk * 3 + i) % 10]
         CompanyStaff.objects.get_or_create(
-            organisation=company, position=position, name=name,
-            defaults={"certificate_no": f"闽{position[:2].upper()}{company.pk:03d}{i:04d}",
-                      "phone": f"1385940{company.pk:02d}{i:02d}"})
+            organisation=company,
+            position=position,
+            name=name,
+            defaults={
+                "certificate_no": f"闽{position[:2].upper()}{company.pk:03d}{i:04d}",
+                "phone": f"1385940{company.pk:02d}{i:02d}",
+            },
+        )
 
 
 def ensure_accounts(orgs: dict[str, Organisation], password: str) -> dict[str, User]:
@@ -138,9 +169,14 @@ def ensure_accounts(orgs: dict[str, Organisation], password: str) -> dict[str, U
     for account in ACCOUNTS:
         user, created = User.objects.get_or_create(
             username=account.username,
-            defaults={"last_name": account.name, "role": account.role,
-                      "organisation": orgs[account.organisation],
-                      "is_staff": account.staff, "is_superuser": account.staff})
+            defaults={
+                "last_name": account.name,
+                "role": account.role,
+                "organisation": orgs[account.organisation],
+                "is_staff": account.staff,
+                "is_superuser": account.staff,
+            },
+        )
         if created:
             user.set_password(password)
             user.save(update_fields=["password"])
@@ -156,21 +192,25 @@ def ensure_demo_projects(users: dict[str, User], rng: random.Random) -> int:
         user = users[username]
         if Project.objects.filter(street=user.organisation).exists():
             continue
-        for i, amount in enumerate(["38000.00", "46500.00", "120000.00", "680000.00",
-                                    "25000.00"]):
+        for i, amount in enumerate(["38000.00", "46500.00", "120000.00", "680000.00", "25000.00"]):
             category = list(Category)[(i + len(street)) % len(Category)]
             place = PLACES[(n * 5 + i) % len(PLACES)]
             start = date.today() + timedelta(days=rng.randint(-60, 30))
-            project = project_create(actor=user, data={
-                "name": f"{street[:2]}{place}{WORKS[category][i % 3]}",
-                "address": f"荔城区{street}{place}",
-                # Spread about a kilometre apart: these are not one work split in pieces.
-                "latitude": lat + Decimal(i * 9000 - 18000) / 1000000,
-                "longitude": lng + Decimal(rng.randint(-1500, 1500)) / 1000000,
-                "category": category, "budget_amount": Decimal(amount),
-                "planned_start": start, "planned_end": start + timedelta(days=rng.randint(20, 120)),
-                "description": "按照《荔城区零星工程管理办法》申报。",
-            })
+            project = project_create(
+                actor=user,
+                data={
+                    "name": f"{street[:2]}{place}{WORKS[category][i % 3]}",
+                    "address": f"荔城区{street}{place}",
+                    # Spread about a kilometre apart: these are not one work split in pieces.
+                    "latitude": lat + Decimal(i * 9000 - 18000) / 1000000,
+                    "longitude": lng + Decimal(rng.randint(-1500, 1500)) / 1000000,
+                    "category": category,
+                    "budget_amount": Decimal(amount),
+                    "planned_start": start,
+                    "planned_end": start + timedelta(days=rng.randint(20, 120)),
+                    "description": "按照《荔城区零星工程管理办法》申报。",
+                },
+            )
             created += 1
             if i == 0:
                 _simple_under_way(project, user, users, n)
@@ -189,11 +229,20 @@ def _possible_split(user, lat, lng) -> int:
     """Two 30,000 元 pieces of one pavement 200 m apart: the second is flagged (化整为零)."""
     pieces = []
     for k, part in enumerate(("北段", "南段")):
-        pieces.append(project_create(actor=user, data={
-            "name": f"文献路{part}人行道修补", "address": f"荔城区镇海街道文献路{part}",
-            "latitude": lat + Decimal("0.030000") + Decimal(k * 1800) / 1000000,
-            "longitude": lng + Decimal("0.030000"), "category": Category.ROAD,
-            "budget_amount": Decimal("30000.00"), "description": "人行道面砖破损修补"}))
+        pieces.append(
+            project_create(
+                actor=user,
+                data={
+                    "name": f"文献路{part}人行道修补",
+                    "address": f"荔城区镇海街道文献路{part}",
+                    "latitude": lat + Decimal("0.030000") + Decimal(k * 1800) / 1000000,
+                    "longitude": lng + Decimal("0.030000"),
+                    "category": Category.ROAD,
+                    "budget_amount": Decimal("30000.00"),
+                    "description": "人行道面砖破损修补",
+                },
+            )
+        )
         if k == 0:
             _fire(pieces[0], user, "file")
     try:
@@ -204,8 +253,7 @@ def _possible_split(user, lat, lng) -> int:
 
 
 def _fire(project, actor, name, **kw):
-    return approval_services.project_transition(actor=actor, project_id=project.pk, name=name,
-                                                **kw)
+    return approval_services.project_transition(actor=actor, project_id=project.pk, name=name, **kw)
 
 
 def _contract(project, street_user, contractor, n):
@@ -213,13 +261,21 @@ def _contract(project, street_user, contractor, n):
     staff = {s.position: s.pk for s in contractor.staff.all()}
     site = supervisor.staff.filter(position=StaffPosition.SITE_SUPERVISOR).first()
     amount = project.budget_amount * Decimal("0.97")
-    approval_services.contract_file(actor=street_user, project_id=project.pk, data={
-        "amount": f"{amount:.2f}", "start_date": date.today() - timedelta(days=20),
-        "end_date": date.today() + timedelta(days=60), "retention_rate": Decimal("0.03"),
-        "supervision_unit": supervisor.pk, "site_supervisor": site.pk,
-        "project_manager": staff[StaffPosition.PROJECT_MANAGER],
-        "safety_officer": staff[StaffPosition.SAFETY_OFFICER],
-        "quality_inspector": staff[StaffPosition.QUALITY_INSPECTOR]})
+    approval_services.contract_file(
+        actor=street_user,
+        project_id=project.pk,
+        data={
+            "amount": f"{amount:.2f}",
+            "start_date": date.today() - timedelta(days=20),
+            "end_date": date.today() + timedelta(days=60),
+            "retention_rate": Decimal("0.03"),
+            "supervision_unit": supervisor.pk,
+            "site_supervisor": site.pk,
+            "project_manager": staff[StaffPosition.PROJECT_MANAGER],
+            "safety_officer": staff[StaffPosition.SAFETY_OFFICER],
+            "quality_inspector": staff[StaffPosition.QUALITY_INSPECTOR],
+        },
+    )
 
 
 def _site_photo(seed: int) -> SimpleUploadedFile:
@@ -230,8 +286,10 @@ def _site_photo(seed: int) -> SimpleUploadedFile:
     draw.rectangle([0, 260, 640, 480], fill=(110, 100, 90))
     for _ in range(12):
         x, y = rng.randint(0, 600), rng.randint(120, 440)
-        draw.rectangle([x, y, x + rng.randint(20, 160), y + rng.randint(10, 80)],
-                       fill=tuple(rng.randint(0, 255) for _ in range(3)))
+        draw.rectangle(
+            [x, y, x + rng.randint(20, 160), y + rng.randint(10, 80)],
+            fill=tuple(rng.randint(0, 255) for _ in range(3)),
+        )
     out = BytesIO()
     image.save(out, format="JPEG", quality=85)
     return SimpleUploadedFile(f"现场{seed}.jpg", out.getvalue(), content_type="image/jpeg")
@@ -239,18 +297,38 @@ def _site_photo(seed: int) -> SimpleUploadedFile:
 
 def _patrols(project, users, *, photo_seed: int):
     """Today's patrol log by the supervision unit's account, when it has one."""
-    supervisor = next((u for u in users.values() if u.role == Role.SUPERVISOR
-                       and u.organisation_id == project.supervision_unit_id), None)
+    supervisor = next(
+        (
+            u
+            for u in users.values()
+            if u.role == Role.SUPERVISOR and u.organisation_id == project.supervision_unit_id
+        ),
+        None,
+    )
     if supervisor is None:
         return
-    patrol_log_record(actor=supervisor, project_id=project.pk, client_key=uuid.uuid4(),
-                      log_date=date.today(), weather="晴", work_done="按计划施工，围挡完好",
-                      head_count=6, safety_notes="安全帽佩戴齐全", quality_notes="",
-                      photos=[_site_photo(photo_seed)])
+    patrol_log_record(
+        actor=supervisor,
+        project_id=project.pk,
+        client_key=uuid.uuid4(),
+        log_date=date.today(),
+        weather="晴",
+        work_done="按计划施工，围挡完好",
+        head_count=6,
+        safety_notes="安全帽佩戴齐全",
+        quality_notes="",
+        photos=[_site_photo(photo_seed)],
+    )
 
 
-COMMENTS = ["路面平整多了，出行方便", "施工期间围挡整齐，没有扬尘", "工期有点长，但质量不错",
-            "排水改好了，下雨不再积水", "夜里施工有点吵", "感谢街道办实事"]
+COMMENTS = [
+    "路面平整多了，出行方便",
+    "施工期间围挡整齐，没有扬尘",
+    "工期有点长，但质量不错",
+    "排水改好了，下雨不再积水",
+    "夜里施工有点吵",
+    "感谢街道办实事",
+]
 
 
 def _finished_for_rating(project, user, users, n, rng):
@@ -258,8 +336,11 @@ def _finished_for_rating(project, user, users, n, rng):
     scores (its review opens), one a burst from one network (held for moderation)."""
     _simple_under_way(project, user, users, n)
     project.refresh_from_db()
-    builder = next(u for u in users.values() if u.organisation_id == project.contractor_id
-                   and u.role == Role.CONTRACTOR)
+    builder = next(
+        u
+        for u in users.values()
+        if u.organisation_id == project.contractor_id and u.role == Role.CONTRACTOR
+    )
     progress_report(actor=builder, project_id=project.pk, percent="100", text="已按图纸完工")
     _fire(project, builder, "declare_complete")
     project.refresh_from_db()
@@ -269,42 +350,64 @@ def _finished_for_rating(project, user, users, n, rng):
     count = 6 if low else rng.randint(3, 8)
     for k in range(count):
         score = rng.randint(45, 70) if low else rng.randint(78, 100)
-        rating_record(project=project, device=uuid.uuid4().hex,
-                      address=f"120.{40 + n}.{k}.{rng.randint(2, 250)}",
-                      data=RatingInput(score=score, comment=COMMENTS[(n + k) % len(COMMENTS)]
-                                       if k % 2 else ""))
+        rating_record(
+            project=project,
+            device=uuid.uuid4().hex,
+            address=f"120.{40 + n}.{k}.{rng.randint(2, 250)}",
+            data=RatingInput(
+                score=score, comment=COMMENTS[(n + k) % len(COMMENTS)] if k % 2 else ""
+            ),
+        )
     if burst:
         for k in range(6):
-            rating_record(project=project, device=uuid.uuid4().hex, address=f"36.250.17.{k + 9}",
-                          data=RatingInput(score=100))
+            rating_record(
+                project=project,
+                device=uuid.uuid4().hex,
+                address=f"36.250.17.{k + 9}",
+                data=RatingInput(score=100),
+            )
     ratings_screen(project.pk)  # as the worker would, a second after
 
 
 def _money_moving(project, users, *, progress, pay):
     """The contractor reports progress and asks for a payment; finance pays some of them."""
     project.refresh_from_db()
-    builder = next((u for u in users.values() if u.organisation_id == project.contractor_id
-                    and u.role == Role.CONTRACTOR), None)
+    builder = next(
+        (
+            u
+            for u in users.values()
+            if u.organisation_id == project.contractor_id and u.role == Role.CONTRACTOR
+        ),
+        None,
+    )
     if builder is None:
         return
-    progress_report(actor=builder, project_id=project.pk, percent=progress,
-                    text="按计划推进，现场照片已上传")
+    progress_report(
+        actor=builder, project_id=project.pk, percent=progress, text="按计划推进，现场照片已上传"
+    )
     amount = (project.contract.amount * Decimal(progress) / 100 * Decimal("0.8")).quantize(
-        Decimal("0.01"))
-    payment = payment_request(actor=builder, project_id=project.pk, stage="progress",
-                              amount=amount)
+        Decimal("0.01")
+    )
+    payment = payment_request(actor=builder, project_id=project.pk, stage="progress", amount=amount)
     if pay:
         payment_approve(actor=users["finance"], payment_id=payment.pk)
-        payment_mark_paid(actor=users["finance"], payment_id=payment.pk,
-                          paid_on=date.today() - timedelta(days=3),
-                          voucher_no=f"记-{date.today():%Y}-{payment.pk:04d}")
+        payment_mark_paid(
+            actor=users["finance"],
+            payment_id=payment.pk,
+            paid_on=date.today() - timedelta(days=3),
+            voucher_no=f"记-{date.today():%Y}-{payment.pk:04d}",
+        )
 
 
 def _simple_under_way(project, user, users, n):
     _fire(project, user, "file", comment="街道备案")
     contractor = Organisation.objects.get(name=COMPANIES[n % 3][0])
-    approval_services.direct_award(actor=user, project_id=project.pk,
-                                   contractor_id=contractor.pk, reason="名录库内就近委托，应急修复")
+    approval_services.direct_award(
+        actor=user,
+        project_id=project.pk,
+        contractor_id=contractor.pk,
+        reason="名录库内就近委托，应急修复",
+    )
     _contract(project, user, contractor, n)
     _fire(project, user, "start_work")
     _money_moving(project, users, progress="60", pay=n % 2 == 0)
@@ -324,15 +427,19 @@ def _general_along_route(project, user, users, stage):
     if stage == 2:
         return
     contractors = [Organisation.objects.get(name=c[0]) for c in COMPANIES[:2]]
-    approval_services.lottery_shortlist(actor=users["dept_zjj"], project_id=project.pk,
-                                        contractor_ids=[c.pk for c in contractors])
+    approval_services.lottery_shortlist(
+        actor=users["dept_zjj"], project_id=project.pk, contractor_ids=[c.pk for c in contractors]
+    )
     winner = approval_services.lottery_draw(actor=users["dept_zjj"], project_id=project.pk).winner
     _contract(project, user, winner, 0)
     _fire(project, user, "start_work")
     _money_moving(project, users, progress="35", pay=True)
     _patrols(project, users, photo_seed=100 + project.pk)
-    spot_check_record(actor=users["dept_expert"], project_id=project.pk, items=[
-        ("沥青面层压实度", True, ""), ("检查井周边沉降", False, "井周5毫米错台")])
+    spot_check_record(
+        actor=users["dept_expert"],
+        project_id=project.pk,
+        items=[("沥青面层压实度", True, ""), ("检查井周边沉降", False, "井周5毫米错台")],
+    )
 
 
 def _major_to_fiscal_review(project, user, users):
@@ -352,20 +459,36 @@ def bulk_projects(count: int, users: dict[str, User], rng: random.Random) -> int
         category = rng.choice(list(Category))
         amount = Decimal(round(10 ** rng.uniform(3.7, 6.3), 2)).quantize(Decimal("0.01"))
         start = date.today() - timedelta(days=rng.randint(0, 700))
-        batch.append(Project(
-            name=f"{rng.choice(PLACES)}{rng.choice(WORKS[category])}（批量{n + 1}）",
-            street_id=street_id, created_by_id=user_id, address=f"荔城区{rng.choice(PLACES)}",
-            latitude=lat + Decimal(rng.randint(-9000, 9000)) / 1000000,
-            longitude=lng + Decimal(rng.randint(-9000, 9000)) / 1000000,
-            category=category, budget_amount=amount, tier=tier_for_amount(amount, policy),
-            tier_policy=policy, planned_start=start, planned_end=start + timedelta(days=60),
-            status=rng.choice(statuses)))
+        batch.append(
+            Project(
+                name=f"{rng.choice(PLACES)}{rng.choice(WORKS[category])}（批量{n + 1}）",
+                street_id=street_id,
+                created_by_id=user_id,
+                address=f"荔城区{rng.choice(PLACES)}",
+                latitude=lat + Decimal(rng.randint(-9000, 9000)) / 1000000,
+                longitude=lng + Decimal(rng.randint(-9000, 9000)) / 1000000,
+                category=category,
+                budget_amount=amount,
+                tier=tier_for_amount(amount, policy),
+                tier_policy=policy,
+                planned_start=start,
+                planned_end=start + timedelta(days=60),
+                status=rng.choice(statuses),
+            )
+        )
     with transaction.atomic():
         Project.objects.bulk_create(batch, batch_size=2000)
-        Project.objects.filter(code__isnull=True).update(code=Concat(
-            Value("LC-G-"), LPad(Cast(F("id"), CharField()), 7, Value("0"))))
-        record_event(actor=None, verb="project.bulk_generated", object_type="projects.project",
-                     object_id="bulk", after={"count": count}, comment="seed_demo --projects")
+        Project.objects.filter(code__isnull=True).update(
+            code=Concat(Value("LC-G-"), LPad(Cast(F("id"), CharField()), 7, Value("0")))
+        )
+        record_event(
+            actor=None,
+            verb="project.bulk_generated",
+            object_type="projects.project",
+            object_id="bulk",
+            after={"count": count},
+            comment="seed_demo --projects",
+        )
     return count
 
 
@@ -377,5 +500,9 @@ def seed(*, projects: int = 0, seed_value: int = 2025) -> dict[str, int]:
     demo = ensure_demo_projects(users, rng)
     seed_performance(users, rng)  # two quarters of checks, ratings and payments; the scores
     generated = bulk_projects(projects, users, rng) if projects else 0
-    return {"organisations": len(orgs), "accounts": len(users), "demo_projects": demo,
-            "generated_projects": generated}
+    return {
+        "organisations": len(orgs),
+        "accounts": len(users),
+        "demo_projects": demo,
+        "generated_projects": generated,
+    }

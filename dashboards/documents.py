@@ -1,5 +1,6 @@
 """The dashboards' documents: lists and ledgers as Excel, the dashboard report and the audit
 chain's daily heads as PDF. Pure functions: data in, bytes out."""
+
 from io import BytesIO
 
 from django.template.loader import render_to_string
@@ -11,8 +12,9 @@ from core.images import weasyprint_html
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def table_xlsx(*, title: str, filters: list[tuple[str, str]], columns: list[str],
-               rows: list[list]) -> bytes:
+def table_xlsx(
+    *, title: str, filters: list[tuple[str, str]], columns: list[str], rows: list[list]
+) -> bytes:
     """One sheet: the title, when and with which filters it was exported, then the table."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell

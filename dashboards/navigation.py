@@ -1,4 +1,5 @@
 """The navigation bar: which entries each role sees."""
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -7,31 +8,74 @@ from accounts.choices import Role
 # (url name, label, roles that see it; None = every signed-in user)
 _ENTRIES = [
     ("home", _("工作台"), None),
-    ("projects:list", _("项目"), {Role.STREET_STAFF, Role.DEPT_REVIEWER, Role.DRC_OFFICER,
-                                  Role.FINANCE_OFFICER, Role.CONTRACTOR, Role.SUPERVISOR,
-                                  Role.LAB, Role.DISCIPLINE_OFFICER}),
+    (
+        "projects:list",
+        _("项目"),
+        {
+            Role.STREET_STAFF,
+            Role.DEPT_REVIEWER,
+            Role.DRC_OFFICER,
+            Role.FINANCE_OFFICER,
+            Role.CONTRACTOR,
+            Role.SUPERVISOR,
+            Role.LAB,
+            Role.DISCIPLINE_OFFICER,
+        },
+    ),
     ("projects:create", _("项目申报"), {Role.STREET_STAFF}),
     ("inspections:capture", _("现场记录"), {Role.SUPERVISOR, Role.CONTRACTOR}),
-    ("approvals:flags", _("预警标记"), {Role.DISCIPLINE_OFFICER, Role.DEPT_REVIEWER,
-                                     Role.DRC_OFFICER, Role.FINANCE_OFFICER}),
-    ("inspections:ledger", _("问题台账"), {Role.STREET_STAFF, Role.DEPT_REVIEWER,
-                                       Role.CONTRACTOR, Role.SUPERVISOR,
-                                       Role.DISCIPLINE_OFFICER}),
+    (
+        "approvals:flags",
+        _("预警标记"),
+        {Role.DISCIPLINE_OFFICER, Role.DEPT_REVIEWER, Role.DRC_OFFICER, Role.FINANCE_OFFICER},
+    ),
+    (
+        "inspections:ledger",
+        _("问题台账"),
+        {
+            Role.STREET_STAFF,
+            Role.DEPT_REVIEWER,
+            Role.CONTRACTOR,
+            Role.SUPERVISOR,
+            Role.DISCIPLINE_OFFICER,
+        },
+    ),
     ("inspections:rounds", _("巡察"), {Role.DISCIPLINE_OFFICER}),
     ("ratings:moderation", _("评价审核"), {Role.STREET_STAFF, Role.DISCIPLINE_OFFICER}),
     ("ratings:reports", _("群众举报"), {Role.DISCIPLINE_OFFICER, Role.STREET_STAFF}),
     ("projects:payment_queue", _("待办拨付"), {Role.FINANCE_OFFICER}),
-    ("projects:payment_ledger", _("拨付台账"), {Role.FINANCE_OFFICER, Role.DISCIPLINE_OFFICER,
-                                            Role.STREET_STAFF, Role.CONTRACTOR}),
-    ("accounts:directory", _("名录库"), {Role.STREET_STAFF, Role.DEPT_REVIEWER,
-                                        Role.DRC_OFFICER, Role.FINANCE_OFFICER,
-                                        Role.DISCIPLINE_OFFICER, Role.ADMIN}),
+    (
+        "projects:payment_ledger",
+        _("拨付台账"),
+        {Role.FINANCE_OFFICER, Role.DISCIPLINE_OFFICER, Role.STREET_STAFF, Role.CONTRACTOR},
+    ),
+    (
+        "accounts:directory",
+        _("名录库"),
+        {
+            Role.STREET_STAFF,
+            Role.DEPT_REVIEWER,
+            Role.DRC_OFFICER,
+            Role.FINANCE_OFFICER,
+            Role.DISCIPLINE_OFFICER,
+            Role.ADMIN,
+        },
+    ),
     ("dashboards:discipline", _("纪检看板"), {Role.DISCIPLINE_OFFICER}),
     ("performance:ranking", _("绩效排名"), None),
     ("performance:warnings", _("预警中心"), None),
-    ("performance:credit", _("信用管理"), {Role.STREET_STAFF, Role.DEPT_REVIEWER,
-                                         Role.DRC_OFFICER, Role.FINANCE_OFFICER,
-                                         Role.DISCIPLINE_OFFICER, Role.ADMIN}),
+    (
+        "performance:credit",
+        _("信用管理"),
+        {
+            Role.STREET_STAFF,
+            Role.DEPT_REVIEWER,
+            Role.DRC_OFFICER,
+            Role.FINANCE_OFFICER,
+            Role.DISCIPLINE_OFFICER,
+            Role.ADMIN,
+        },
+    ),
     ("api-docs", _("接口文档"), {Role.ADMIN, Role.DISCIPLINE_OFFICER}),
 ]
 

@@ -1,6 +1,7 @@
 """Open data: projects in the Open Contracting for Infrastructure Data Standard (OC4IDS project
 schema 0.9.x), public fields only (SPEC §11). Ledgers, scores, blacklists, people's names,
 bank accounts and residents' ratings have no place here."""
+
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -31,16 +32,22 @@ CURRENCY = "CNY"
 ID_PREFIX = getattr(settings, "OC4IDS_ID_PREFIX", "oc4ids-lcxx00")
 
 STATUS = {
-    ProjectStatus.SUBMITTED: "identification", ProjectStatus.RETURNED: "identification",
+    ProjectStatus.SUBMITTED: "identification",
+    ProjectStatus.RETURNED: "identification",
     ProjectStatus.DEPT_APPROVED: "identification",
     ProjectStatus.EXPERT_APPROVED: "identification",
     ProjectStatus.FISCAL_APPROVED: "identification",
-    ProjectStatus.APPROVED: "preparation", ProjectStatus.PROCUREMENT: "preparation",
+    ProjectStatus.APPROVED: "preparation",
+    ProjectStatus.PROCUREMENT: "preparation",
     ProjectStatus.CONTRACTED: "preparation",
-    ProjectStatus.IN_PROGRESS: "implementation", ProjectStatus.SUSPENDED: "implementation",
-    ProjectStatus.COMPLETED: "completion", ProjectStatus.ACCEPTED: "completion",
-    ProjectStatus.SETTLED: "completion", ProjectStatus.ARCHIVED: "completion",
-    ProjectStatus.REJECTED: "cancelled", ProjectStatus.CANCELLED: "cancelled",
+    ProjectStatus.IN_PROGRESS: "implementation",
+    ProjectStatus.SUSPENDED: "implementation",
+    ProjectStatus.COMPLETED: "completion",
+    ProjectStatus.ACCEPTED: "completion",
+    ProjectStatus.SETTLED: "completion",
+    ProjectStatus.ARCHIVED: "completion",
+    ProjectStatus.REJECTED: "cancelled",
+    ProjectStatus.CANCELLED: "cancelled",
 }
 # Minor works repair what exists; a new pocket park or planting is new construction.
 TYPE = {Category.GREENING: "construction"}
@@ -51,40 +58,78 @@ SECTOR = {
     Category.BUILDING_REPAIR: ["socialHousing"],
     Category.OTHER: ["governance"],
 }
-PROCUREMENT = {ProcurementMethod.DIRECT: "direct", ProcurementMethod.LIMITED: "limited",
-               ProcurementMethod.OPEN: "open"}
-APPROVAL_VERBS = ("project.file", "project.dept_approve", "project.expert_approve",
-                  "project.fiscal_approve", "project.drc_file", "project.drc_approve",
-                  "project.escalation_approved", "contract.filed", "project.accept")
-CONTRACT_UNDER_WAY = (ProjectStatus.CONTRACTED, ProjectStatus.IN_PROGRESS,
-                      ProjectStatus.SUSPENDED, ProjectStatus.COMPLETED)
+PROCUREMENT = {
+    ProcurementMethod.DIRECT: "direct",
+    ProcurementMethod.LIMITED: "limited",
+    ProcurementMethod.OPEN: "open",
+}
+APPROVAL_VERBS = (
+    "project.file",
+    "project.dept_approve",
+    "project.expert_approve",
+    "project.fiscal_approve",
+    "project.drc_file",
+    "project.drc_approve",
+    "project.escalation_approved",
+    "contract.filed",
+    "project.accept",
+)
+CONTRACT_UNDER_WAY = (
+    ProjectStatus.CONTRACTED,
+    ProjectStatus.IN_PROGRESS,
+    ProjectStatus.SUSPENDED,
+    ProjectStatus.COMPLETED,
+)
 
 
 def public_projects() -> QuerySet[Project]:
     """Projects handed to the district (drafts and drafts withdrawn are not public)."""
-    return (Project.objects.exclude(status=ProjectStatus.DRAFT)
-            .filter(submitted_at__isnull=False)
-            .select_related("street", "contractor", "supervision_unit", "contract",
-                            "contract__supervision_unit", "settlement", "acceptance")
-            .prefetch_related(
-                Prefetch("payments", Payment.objects.filter(status=PaymentStatus.PAID)
-                         .order_by("paid_on", "id"), to_attr="paid_payments"),
-                Prefetch("change_orders", ChangeOrder.objects.filter(
-                    status=ChangeStatus.APPROVED).order_by("decided_at", "id"),
-                    to_attr="approved_changes"),
-                Prefetch("spot_checks", SpotCheck.objects.order_by("checked_on", "id"),
-                         to_attr="checks"),
-                Prefetch("lab_tests"))
-            .order_by("id"))
+    return (
+        Project.objects.exclude(status=ProjectStatus.DRAFT)
+        .filter(submitted_at__isnull=False)
+        .select_related(
+            "street",
+            "contractor",
+            "supervision_unit",
+            "contract",
+            "contract__supervision_unit",
+            "settlement",
+            "acceptance",
+        )
+        .prefetch_related(
+            Prefetch(
+                "payments",
+                Payment.objects.filter(status=PaymentStatus.PAID).order_by("paid_on", "id"),
+                to_attr="paid_payments",
+            ),
+            Prefetch(
+                "change_orders",
+                ChangeOrder.objects.filter(status=ChangeStatus.APPROVED).order_by(
+                    "decided_at", "id"
+                ),
+                to_attr="approved_changes",
+            ),
+            Prefetch(
+                "spot_checks", SpotCheck.objects.order_by("checked_on", "id"), to_attr="checks"
+            ),
+            Prefetch("lab_tests"),
+        )
+        .order_by("id")
+    )
 
 
 def approval_events(projects: list[Project]) -> dict[int, list[AuditEvent]]:
     """The approvals and filings of these projects, from the audit chain (one query)."""
     by_project: dict[int, list[AuditEvent]] = {p.pk: [] for p in projects}
-    events = (AuditEvent.objects.filter(object_type="projects.project",
-                                        object_id__in=[str(p.pk) for p in projects],
-                                        verb__in=APPROVAL_VERBS)
-              .only("seq", "verb", "created_at", "object_id").order_by("seq"))
+    events = (
+        AuditEvent.objects.filter(
+            object_type="projects.project",
+            object_id__in=[str(p.pk) for p in projects],
+            verb__in=APPROVAL_VERBS,
+        )
+        .only("seq", "verb", "created_at", "object_id")
+        .order_by("seq")
+    )
     for event in events:
         by_project[int(event.object_id)].append(event)
     return by_project
@@ -114,8 +159,7 @@ def _ref(org) -> dict:
 def _party(org, roles: list[str]) -> dict:
     party = {"id": _org_id(org), "name": org.name, "roles": roles}
     if org.credit_code:
-        party["identifier"] = {"scheme": "CN-USCC", "id": org.credit_code,
-                               "legalName": org.name}
+        party["identifier"] = {"scheme": "CN-USCC", "id": org.credit_code, "legalName": org.name}
     return party
 
 
@@ -134,70 +178,140 @@ def project_oc4ids(project: Project, events: list[AuditEvent]) -> dict:
         parties.append(_party(project.contractor, ["supplier", "payee"]))
     if project.supervision_unit:
         parties.append(_party(project.supervision_unit, ["supplier"]))
-    return _drop_empty({
-        "id": f"{ID_PREFIX}-{code}",
-        "updated": _when(project.updated_at),
-        "language": "zh",
-        "identifiers": [{"id": code, "scheme": "LC-LXGC"}],
-        "publicAuthority": _ref(project.street),
-        "title": project.name,
-        "description": project.description,
-        "status": STATUS.get(project.status, "identification"),
-        "type": TYPE.get(project.category, "rehabilitation"),
-        "sector": SECTOR.get(project.category, ["governance"]),
-        "additionalClassifications": [{"scheme": "LC-TIER", "id": project.tier,
-                                       "description": str(Tier(project.tier).label)}],
-        "budget": _drop_empty({"amount": _money(project_counting_budget(project)),
-                               "approvalDate": _when(project.approved_at)}),
-        "period": _drop_empty({"startDate": _when(project.planned_start),
-                               "endDate": _when(project.planned_end)}),
-        "implementationPeriod": _drop_empty({"startDate": _when(project.started_at),
-                                             "endDate": _when(project.completed_at)}),
-        "locations": [_drop_empty({
-            "id": "1", "description": project.address,
-            "geometry": {"type": "Point", "coordinates": [float(project.longitude),
-                                                          float(project.latitude)]}
-            if project.latitude is not None and project.longitude is not None else None,
-            "address": {"streetAddress": project.address, "region": project.street.name,
-                        "countryName": _("中国")}})],
-        "parties": parties,
-        "milestones": [{"id": f"approval-{e.seq}", "title": str(AUDIT_VERB_LABELS.get(
-            e.verb, e.verb)), "type": "approval", "status": "met", "dateMet": _when(e.created_at)}
-            for e in events],
-        "metrics": _metrics(project, contract),
-        "documents": _documents(project, acceptance),
-        "contractingProcesses": _contracting(project, contract, settlement, code),
-        "completion": _drop_empty({
-            "endDate": _when(project.accepted_at),
-            "finalValue": _money(settlement.amount) if settlement else None,
-        }) if project.accepted_at else None,
-    })
+    return _drop_empty(
+        {
+            "id": f"{ID_PREFIX}-{code}",
+            "updated": _when(project.updated_at),
+            "language": "zh",
+            "identifiers": [{"id": code, "scheme": "LC-LXGC"}],
+            "publicAuthority": _ref(project.street),
+            "title": project.name,
+            "description": project.description,
+            "status": STATUS.get(project.status, "identification"),
+            "type": TYPE.get(project.category, "rehabilitation"),
+            "sector": SECTOR.get(project.category, ["governance"]),
+            "additionalClassifications": [
+                {
+                    "scheme": "LC-TIER",
+                    "id": project.tier,
+                    "description": str(Tier(project.tier).label),
+                }
+            ],
+            "budget": _drop_empty(
+                {
+                    "amount": _money(project_counting_budget(project)),
+                    "approvalDate": _when(project.approved_at),
+                }
+            ),
+            "period": _drop_empty(
+                {"startDate": _when(project.planned_start), "endDate": _when(project.planned_end)}
+            ),
+            "implementationPeriod": _drop_empty(
+                {"startDate": _when(project.started_at), "endDate": _when(project.completed_at)}
+            ),
+            "locations": [
+                _drop_empty(
+                    {
+                        "id": "1",
+                        "description": project.address,
+                        "geometry": {
+                            "type": "Point",
+                            "coordinates": [float(project.longitude), float(project.latitude)],
+                        }
+                        if project.latitude is not None and project.longitude is not None
+                        else None,
+                        "address": {
+                            "streetAddress": project.address,
+                            "region": project.street.name,
+                            "countryName": _("中国"),
+                        },
+                    }
+                )
+            ],
+            "parties": parties,
+            "milestones": [
+                {
+                    "id": f"approval-{e.seq}",
+                    "title": str(AUDIT_VERB_LABELS.get(e.verb, e.verb)),
+                    "type": "approval",
+                    "status": "met",
+                    "dateMet": _when(e.created_at),
+                }
+                for e in events
+            ],
+            "metrics": _metrics(project, contract),
+            "documents": _documents(project, acceptance),
+            "contractingProcesses": _contracting(project, contract, settlement, code),
+            "completion": _drop_empty(
+                {
+                    "endDate": _when(project.accepted_at),
+                    "finalValue": _money(settlement.amount) if settlement else None,
+                }
+            )
+            if project.accepted_at
+            else None,
+        }
+    )
 
 
 def _metrics(project: Project, contract) -> list[dict]:
-    metrics = [{"id": "physicalProgress", "title": _("工程形象进度"), "observations": [
-        {"id": "reported", "measure": float(project.reported_progress),
-         "unit": {"name": "percent"}}]}]
+    metrics = [
+        {
+            "id": "physicalProgress",
+            "title": _("工程形象进度"),
+            "observations": [
+                {
+                    "id": "reported",
+                    "measure": float(project.reported_progress),
+                    "unit": {"name": "percent"},
+                }
+            ],
+        }
+    ]
     if contract is not None:
         ceiling = contract.amount + contract.approved_changes_total
         paid = sum((p.amount for p in project.paid_payments), Decimal("0"))
-        metrics.append({"id": "financialProgress", "title": _("资金拨付进度"), "observations": [
-            {"id": "paid", "measure": float((paid / ceiling * 100).quantize(Decimal("0.01"))),
-             "unit": {"name": "percent"}, "value": _money(paid)}]})
+        metrics.append(
+            {
+                "id": "financialProgress",
+                "title": _("资金拨付进度"),
+                "observations": [
+                    {
+                        "id": "paid",
+                        "measure": float((paid / ceiling * 100).quantize(Decimal("0.01"))),
+                        "unit": {"name": "percent"},
+                        "value": _money(paid),
+                    }
+                ],
+            }
+        )
     return metrics
 
 
 def _documents(project: Project, acceptance) -> list[dict]:
-    documents = [{"id": f"spot-check-{check.pk}", "documentType": "physicalProgressReport",
-                  "title": _("质量抽检：合格") if check.passed else _("质量抽检：不合格"),
-                  "datePublished": _when(check.checked_on)} for check in project.checks]
+    documents = [
+        {
+            "id": f"spot-check-{check.pk}",
+            "documentType": "physicalProgressReport",
+            "title": _("质量抽检：合格") if check.passed else _("质量抽检：不合格"),
+            "datePublished": _when(check.checked_on),
+        }
+        for check in project.checks
+    ]
     if acceptance is not None:
         rates = "、".join(f"{t.pass_rate}%" for t in project.lab_tests.all())
-        documents.append(_drop_empty({
-            "id": "acceptance", "documentType": "completionCertificate", "title": _("竣工验收"),
-            "description": acceptance.conclusion + (
-                _("（第三方检测合格率 %(rates)s）") % {"rates": rates} if rates else ""),
-            "datePublished": _when(acceptance.created_at)}))
+        documents.append(
+            _drop_empty(
+                {
+                    "id": "acceptance",
+                    "documentType": "completionCertificate",
+                    "title": _("竣工验收"),
+                    "description": acceptance.conclusion
+                    + (_("（第三方检测合格率 %(rates)s）") % {"rates": rates} if rates else ""),
+                    "datePublished": _when(acceptance.created_at),
+                }
+            )
+        )
     return documents
 
 
@@ -205,37 +319,69 @@ def _contracting(project: Project, contract, settlement, code: str) -> list[dict
     if STATUS.get(project.status) in ("identification", "cancelled") and contract is None:
         return []
     method = project.procurement_method or TIER_PROCUREMENT[project.tier]
-    status = ("active" if project.status in CONTRACT_UNDER_WAY else "closed") if contract \
+    status = (
+        ("active" if project.status in CONTRACT_UNDER_WAY else "closed")
+        if contract
         else "pre-award"
-    works = _drop_empty({
-        "nature": ["construction"],
-        "title": project.name,
-        "status": status,
-        "tender": {"procurementMethod": PROCUREMENT[method],
-                   "procurementMethodDetails": str(ProcurementMethod(method).label),
-                   "tier": project.tier,
-                   "costEstimate": _money(project_counting_budget(project)),
-                   "procuringEntity": _ref(project.street)},
-        "suppliers": [_ref(project.contractor)] if project.contractor else [],
-        "contractValue": _money(contract.amount) if contract else None,
-        "finalValue": _money(settlement.amount) if settlement else None,
-        "contractPeriod": {"startDate": _when(contract.start_date),
-                           "endDate": _when(contract.end_date)} if contract else None,
-        "modifications": [_drop_empty({
-            "id": f"change-{change.pk}", "date": _when(change.decided_at),
-            "description": change.reason, "type": "value",
-        }) for change in project.approved_changes],
-        "transactions": [_drop_empty({
-            "id": f"payment-{payment.pk}", "date": _when(payment.paid_on),
-            "value": _money(payment.amount), "payer": _ref(project.street),
-            "payee": _ref(project.contractor) if project.contractor else None,
-        }) for payment in project.paid_payments],
-    })
+    )
+    works = _drop_empty(
+        {
+            "nature": ["construction"],
+            "title": project.name,
+            "status": status,
+            "tender": {
+                "procurementMethod": PROCUREMENT[method],
+                "procurementMethodDetails": str(ProcurementMethod(method).label),
+                "tier": project.tier,
+                "costEstimate": _money(project_counting_budget(project)),
+                "procuringEntity": _ref(project.street),
+            },
+            "suppliers": [_ref(project.contractor)] if project.contractor else [],
+            "contractValue": _money(contract.amount) if contract else None,
+            "finalValue": _money(settlement.amount) if settlement else None,
+            "contractPeriod": {
+                "startDate": _when(contract.start_date),
+                "endDate": _when(contract.end_date),
+            }
+            if contract
+            else None,
+            "modifications": [
+                _drop_empty(
+                    {
+                        "id": f"change-{change.pk}",
+                        "date": _when(change.decided_at),
+                        "description": change.reason,
+                        "type": "value",
+                    }
+                )
+                for change in project.approved_changes
+            ],
+            "transactions": [
+                _drop_empty(
+                    {
+                        "id": f"payment-{payment.pk}",
+                        "date": _when(payment.paid_on),
+                        "value": _money(payment.amount),
+                        "payer": _ref(project.street),
+                        "payee": _ref(project.contractor) if project.contractor else None,
+                    }
+                )
+                for payment in project.paid_payments
+            ],
+        }
+    )
     processes = [{"id": f"{code}-works", "summary": works}]
     if contract is not None:
-        processes.append({"id": f"{code}-supervision", "summary": {
-            "nature": ["supervision"], "status": status,
-            "suppliers": [_ref(contract.supervision_unit)]}})
+        processes.append(
+            {
+                "id": f"{code}-supervision",
+                "summary": {
+                    "nature": ["supervision"],
+                    "status": status,
+                    "suppliers": [_ref(contract.supervision_unit)],
+                },
+            }
+        )
     return processes
 
 

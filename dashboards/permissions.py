@@ -1,4 +1,5 @@
 """Who may open the discipline dashboards: discipline and audit officers, read-only over all."""
+
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -8,9 +9,7 @@ from accounts.choices import Role
 
 
 def may_use_dashboards(user) -> bool:
-    return (user.is_authenticated
-            and user.is_active
-            and user.role == Role.DISCIPLINE_OFFICER)
+    return user.is_authenticated and user.is_active and user.role == Role.DISCIPLINE_OFFICER
 
 
 def access_dashboards(user) -> None:
@@ -20,10 +19,12 @@ def access_dashboards(user) -> None:
 
 def discipline_required(view):
     """Log-in first, then the role; everything else answers 403."""
+
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         access_dashboards(request.user)
         return view(request, *args, **kwargs)
+
     return wrapped

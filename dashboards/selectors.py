@@ -1,5 +1,6 @@
 """Reads for the discipline dashboards: figures, map points, timelines and the audit chain's
 kept heads. Each is a fixed number of queries, whatever the number of rows."""
+
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -39,8 +40,9 @@ def dashboard_projects(data) -> tuple[QuerySet[Project], DashboardFilter]:
     return project_filter.qs, project_filter
 
 
-def _of(queryset: QuerySet, projects: QuerySet[Project], filtered: bool,
-        field: str = "project") -> QuerySet:
+def _of(
+    queryset: QuerySet, projects: QuerySet[Project], filtered: bool, field: str = "project"
+) -> QuerySet:
     # Unfiltered, the subquery would only add a semi-join over every project.
     return queryset.filter(**{f"{field}__in": projects}) if filtered else queryset
 
@@ -54,19 +56,24 @@ class Slice:
 
 
 def _slices(totals: dict, labels: dict) -> list[Slice]:
-    return [Slice(str(key), str(labels.get(key, key)), n, amount)
-            for key, (n, amount) in totals.items()]
+    return [
+        Slice(str(key), str(labels.get(key, key)), n, amount) for key, (n, amount) in totals.items()
+    ]
 
 
 def dashboard_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
     """Totals and chart series by street, tier, status, category, month and risk colour;
     investment filed, contracted and paid; ratings; open warnings, ledger warnings and flags."""
     # One scan of the projects grouped by every dimension; the roll-ups are small.
-    groups = (projects.order_by()
-              .values("street__name", "tier", "status", "category", "risk_colour")
-              .annotate(n=Count("id"), budget=Sum("budget_amount")))
-    dims: dict[str, dict] = {d: defaultdict(lambda: [0, Decimal("0")]) for d in (
-        "street__name", "tier", "status", "category", "risk_colour")}
+    groups = (
+        projects.order_by()
+        .values("street__name", "tier", "status", "category", "risk_colour")
+        .annotate(n=Count("id"), budget=Sum("budget_amount"))
+    )
+    dims: dict[str, dict] = {
+        d: defaultdict(lambda: [0, Decimal("0")])
+        for d in ("street__name", "tier", "status", "category", "risk_colour")
+    }
     filed_by_street: dict[str, Decimal] = defaultdict(Decimal)
     total, total_budget, filed = 0, Decimal("0"), Decimal("0")
     for row in groups:
@@ -79,27 +86,43 @@ def dashboard_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
             filed += row["budget"]
             filed_by_street[row["street__name"]] += row["budget"]
 
-    since = (local_date(timezone.now()).replace(day=1) - timedelta(days=31 * (MONTHS_SHOWN - 1))
-             ).replace(day=1)
-    months = list(projects.order_by().filter(created_at__date__gte=since)
-                  .annotate(month=TruncMonth("created_at")).values("month")
-                  .annotate(n=Count("id"), budget=Sum("budget_amount")).order_by("month"))
+    since = (
+        local_date(timezone.now()).replace(day=1) - timedelta(days=31 * (MONTHS_SHOWN - 1))
+    ).replace(day=1)
+    months = list(
+        projects.order_by()
+        .filter(created_at__date__gte=since)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("id"), budget=Sum("budget_amount"))
+        .order_by("month")
+    )
 
     contracted_by_street = dict(
-        _of(Contract.objects, projects, filtered).order_by()
+        _of(Contract.objects, projects, filtered)
+        .order_by()
         .values_list("project__street__name")
-        .annotate(amount=Sum(F("amount") + F("approved_changes_total"))))
+        .annotate(amount=Sum(F("amount") + F("approved_changes_total")))
+    )
     paid_by_street = dict(
-        _of(Payment.objects.filter(status=PaymentStatus.PAID), projects, filtered).order_by()
-        .values_list("project__street__name").annotate(amount=Sum("amount")))
+        _of(Payment.objects.filter(status=PaymentStatus.PAID), projects, filtered)
+        .order_by()
+        .values_list("project__street__name")
+        .annotate(amount=Sum("amount"))
+    )
 
     # Counts only: COUNT(*) by status is an index-only scan of a million ratings, where a mean
     # would read every row (the mean score is the performance app's satisfaction figure).
-    ratings = dict(_of(Rating.objects, projects, filtered).order_by().values_list("status")
-                   .annotate(n=Count("*")))
+    ratings = dict(
+        _of(Rating.objects, projects, filtered)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("*"))
+    )
 
-    open_items = _of(RectificationItem.objects.exclude(status=ItemStatus.CLOSED), projects,
-                     filtered).only("status", "deadline", "opened_on")
+    open_items = _of(
+        RectificationItem.objects.exclude(status=ItemStatus.CLOSED), projects, filtered
+    ).only("status", "deadline", "opened_on")
     today = local_date(timezone.now())
     warnings: dict[str, int] = defaultdict(int)
     for item in open_items:
@@ -110,61 +133,108 @@ def dashboard_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
     # 预警 of the performance app: open ones by colour (company-wide ones only unfiltered).
     open_warnings = dict(
         (_of(Warning.objects, projects, filtered) if filtered else Warning.objects)
-        .filter(resolved_at__isnull=True).order_by().values_list("level")
-        .annotate(n=Count("id")))
-    flags = dict(_of(Flag.objects, projects, filtered).order_by()
-                 .values_list("kind").annotate(n=Count("id")))
-    patrol_gaps = _of(PatrolViolation.objects.filter(withdrawn_at__isnull=True), projects,
-                      filtered).count()
+        .filter(resolved_at__isnull=True)
+        .order_by()
+        .values_list("level")
+        .annotate(n=Count("id"))
+    )
+    flags = dict(
+        _of(Flag.objects, projects, filtered).order_by().values_list("kind").annotate(n=Count("id"))
+    )
+    patrol_gaps = _of(
+        PatrolViolation.objects.filter(withdrawn_at__isnull=True), projects, filtered
+    ).count()
 
     streets = sorted(set(dims["street__name"]) | set(contracted_by_street) | set(paid_by_street))
     contracted = sum(contracted_by_street.values(), Decimal("0"))
     paid = sum(paid_by_street.values(), Decimal("0"))
     return {
-        "total": total, "budget": total_budget, "filed": filed, "contracted": contracted,
+        "total": total,
+        "budget": total_budget,
+        "filed": filed,
+        "contracted": contracted,
         "paid": paid,
         "by_street": _slices(dims["street__name"], {}),
         "by_tier": _slices(dims["tier"], dict(Tier.choices)),
         "by_status": _slices(dims["status"], dict(ProjectStatus.choices)),
         "by_category": _slices(dims["category"], dict(Category.choices)),
         "by_risk": _slices(dims["risk_colour"], dict(RISK_CHOICES)),
-        "by_month": [Slice(f"{m['month']:%Y-%m}", f"{m['month']:%Y-%m}", m["n"], m["budget"])
-                     for m in months],
-        "investment": [{"street": s, "filed": filed_by_street.get(s, Decimal("0")),
-                        "contracted": contracted_by_street.get(s) or Decimal("0"),
-                        "paid": paid_by_street.get(s) or Decimal("0")} for s in streets],
-        "ratings": [{"status": s, "label": str(label), "count": ratings.get(s, 0)}
-                    for s, label in RatingStatus.choices],
-        "warnings": [{"colour": c, "label": str(label), "count": warnings.get(c, 0)}
-                     for c, label in WarningColour.choices],
-        "open_warnings": [{"colour": c, "label": str(label), "count": open_warnings.get(c, 0)}
-                          for c, label in WarningLevel.choices],
-        "flags": [{"kind": k, "label": str(label), "count": flags.get(k, 0)}
-                  for k, label in FlagKind.choices],
+        "by_month": [
+            Slice(f"{m['month']:%Y-%m}", f"{m['month']:%Y-%m}", m["n"], m["budget"]) for m in months
+        ],
+        "investment": [
+            {
+                "street": s,
+                "filed": filed_by_street.get(s, Decimal("0")),
+                "contracted": contracted_by_street.get(s) or Decimal("0"),
+                "paid": paid_by_street.get(s) or Decimal("0"),
+            }
+            for s in streets
+        ],
+        "ratings": [
+            {"status": s, "label": str(label), "count": ratings.get(s, 0)}
+            for s, label in RatingStatus.choices
+        ],
+        "warnings": [
+            {"colour": c, "label": str(label), "count": warnings.get(c, 0)}
+            for c, label in WarningColour.choices
+        ],
+        "open_warnings": [
+            {"colour": c, "label": str(label), "count": open_warnings.get(c, 0)}
+            for c, label in WarningLevel.choices
+        ],
+        "flags": [
+            {"kind": k, "label": str(label), "count": flags.get(k, 0)}
+            for k, label in FlagKind.choices
+        ],
         "patrol_gaps": patrol_gaps,
     }
 
 
 def chart_data(figures: dict) -> dict:
     """The figures as the chart script reads them (plain numbers, translated labels)."""
+
     def series(slices):
-        return [{"key": s.key, "name": s.label, "value": s.count, "amount": float(s.amount)}
-                for s in slices]
+        return [
+            {"key": s.key, "name": s.label, "value": s.count, "amount": float(s.amount)}
+            for s in slices
+        ]
+
     return {
-        "street": series(figures["by_street"]), "tier": series(figures["by_tier"]),
-        "status": series(figures["by_status"]), "category": series(figures["by_category"]),
-        "risk": series(figures["by_risk"]), "month": series(figures["by_month"]),
-        "investment": [{"street": row["street"], "filed": float(row["filed"]),
-                        "contracted": float(row["contracted"]), "paid": float(row["paid"])}
-                       for row in figures["investment"]],
-        "ratings": [{"key": r["status"], "name": r["label"], "value": r["count"]}
-                    for r in figures["ratings"]],
-        "warnings": [{"key": w["colour"], "name": w["label"], "value": w["count"]}
-                     for w in figures["warnings"]],
-        "open_warnings": [{"key": w["colour"], "name": w["label"], "value": w["count"]}
-                          for w in figures["open_warnings"]],
-        "labels": {"filed": _("申报"), "contracted": _("合同（含变更）"), "paid": _("已支付"),
-                   "count": _("项目数"), "budget": _("预算（元）")},
+        "street": series(figures["by_street"]),
+        "tier": series(figures["by_tier"]),
+        "status": series(figures["by_status"]),
+        "category": series(figures["by_category"]),
+        "risk": series(figures["by_risk"]),
+        "month": series(figures["by_month"]),
+        "investment": [
+            {
+                "street": row["street"],
+                "filed": float(row["filed"]),
+                "contracted": float(row["contracted"]),
+                "paid": float(row["paid"]),
+            }
+            for row in figures["investment"]
+        ],
+        "ratings": [
+            {"key": r["status"], "name": r["label"], "value": r["count"]}
+            for r in figures["ratings"]
+        ],
+        "warnings": [
+            {"key": w["colour"], "name": w["label"], "value": w["count"]}
+            for w in figures["warnings"]
+        ],
+        "open_warnings": [
+            {"key": w["colour"], "name": w["label"], "value": w["count"]}
+            for w in figures["open_warnings"]
+        ],
+        "labels": {
+            "filed": _("申报"),
+            "contracted": _("合同（含变更）"),
+            "paid": _("已支付"),
+            "count": _("项目数"),
+            "budget": _("预算（元）"),
+        },
     }
 
 
@@ -184,17 +254,41 @@ def map_features(projects: QuerySet[Project]) -> dict:
     """Every located project as a GeoJSON point, with what the pop-up shows."""
     status_labels, tier_labels = dict(ProjectStatus.choices), dict(Tier.choices)
     url = reverse("projects:detail", args=[0]).replace("/0/", "/%d/")
-    rows = (projects.filter(latitude__isnull=False, longitude__isnull=False).order_by("id")
-            .values_list("id", "code", "name", "latitude", "longitude", "risk_colour",
-                         "status", "tier", "street__name"))
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": pk,
-         "geometry": {"type": "Point", "coordinates": [float(lng), float(lat)]},
-         "properties": {"code": code, "name": name, "risk": risk, "street": street,
-                        "status": str(status_labels.get(status, status)),
-                        "tier": str(tier_labels.get(tier, tier)),
-                        "url": url % pk}}
-        for pk, code, name, lat, lng, risk, status, tier, street in rows]}
+    rows = (
+        projects.filter(latitude__isnull=False, longitude__isnull=False)
+        .order_by("id")
+        .values_list(
+            "id",
+            "code",
+            "name",
+            "latitude",
+            "longitude",
+            "risk_colour",
+            "status",
+            "tier",
+            "street__name",
+        )
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": pk,
+                "geometry": {"type": "Point", "coordinates": [float(lng), float(lat)]},
+                "properties": {
+                    "code": code,
+                    "name": name,
+                    "risk": risk,
+                    "street": street,
+                    "status": str(status_labels.get(status, status)),
+                    "tier": str(tier_labels.get(tier, tier)),
+                    "url": url % pk,
+                },
+            }
+            for pk, code, name, lat, lng, risk, status, tier, street in rows
+        ],
+    }
 
 
 def project_timeline(project: Project) -> QuerySet[AuditEvent]:
@@ -208,8 +302,12 @@ def project_timeline(project: Project) -> QuerySet[AuditEvent]:
     }
     about = Q(object_type="projects.project", object_id=str(pk)) | Q(after__project=pk)
     for object_type, rows in ids_of.items():
-        about |= Q(object_type=object_type, object_id__in=rows.order_by().annotate(
-            text_id=Cast("id", CharField())).values("text_id"))
+        about |= Q(
+            object_type=object_type,
+            object_id__in=rows.order_by()
+            .annotate(text_id=Cast("id", CharField()))
+            .values("text_id"),
+        )
     return AuditEvent.objects.filter(about).order_by("seq")
 
 

@@ -1,5 +1,6 @@
 """The start page of each role, and the discipline officers' dashboards: figures and charts, the
 map, anomaly lists, a project's full timeline, exports and the audit chain's heads."""
+
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -42,20 +43,25 @@ def home_view(request):
     projects, _filter = project_list(user=request.user)
     by_status = projects.order_by().values("status").annotate(n=Count("id"))
     counts = {row["status"]: row["n"] for row in by_status}
-    return render(request, "dashboards/home.html", {
-        "recent": projects[:8],
-        "queue": awaiting_review(request.user)[:20],
-        "counts": counts,
-        "total": sum(counts.values()),
-        "can_file": can_file_projects(request.user),
-    })
+    return render(
+        request,
+        "dashboards/home.html",
+        {
+            "recent": projects[:8],
+            "queue": awaiting_review(request.user)[:20],
+            "counts": counts,
+            "total": sum(counts.values()),
+            "can_file": can_file_projects(request.user),
+        },
+    )
 
 
 def _logged(request, page: str, project_filter=None, obj=None) -> dict:
     """Record the read (纪检 reads are evidence too); returns the filters applied."""
     filters = project_filter.active if project_filter is not None else {}
-    discipline_read_record(actor=request.user, page=page, path=request.path, filters=filters,
-                           obj=obj)
+    discipline_read_record(
+        actor=request.user, page=page, path=request.path, filters=filters, obj=obj
+    )
     return filters
 
 
@@ -68,19 +74,26 @@ def _filter_labels(project_filter) -> list[tuple[str, str]]:
         if value in (None, ""):
             continue
         field = project_filter.form.fields[name]
-        shown = dict(field.choices).get(value, value) if hasattr(field, "choices") and not \
-            hasattr(value, "pk") else value
+        shown = (
+            dict(field.choices).get(value, value)
+            if hasattr(field, "choices") and not hasattr(value, "pk")
+            else value
+        )
         labels.append((str(field.label), str(shown)))
     return labels
 
 
 def _xlsx(title: str, filename: str, project_filter, columns, rows) -> HttpResponse:
-    body = documents.table_xlsx(title=title, filters=_filter_labels(project_filter)
-                                if project_filter is not None else [],
-                                columns=columns, rows=rows)
+    body = documents.table_xlsx(
+        title=title,
+        filters=_filter_labels(project_filter) if project_filter is not None else [],
+        columns=columns,
+        rows=rows,
+    )
     response = HttpResponse(body, content_type=documents.XLSX)
     response["Content-Disposition"] = (
-        f'attachment; filename="{filename}-{timezone.localdate():%Y%m%d}.xlsx"')
+        f'attachment; filename="{filename}-{timezone.localdate():%Y%m%d}.xlsx"'
+    )
     return response
 
 
@@ -91,11 +104,20 @@ def discipline_view(request):
     filters = _logged(request, "dashboard", project_filter)
     figures = dashboard_figures(projects, filtered=bool(filters))
     period, contractors = contractor_ranking()
-    return render(request, "dashboards/discipline.html", {
-        "filter": project_filter, "figures": figures, "charts": chart_data(figures),
-        "period": period, "contractors": contractors,
-        "chain": chain_status(), "kinds": KINDS.values(), "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "dashboards/discipline.html",
+        {
+            "filter": project_filter,
+            "figures": figures,
+            "charts": chart_data(figures),
+            "period": period,
+            "contractors": contractors,
+            "chain": chain_status(),
+            "kinds": KINDS.values(),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @discipline_required
@@ -105,12 +127,20 @@ def report_pdf_view(request):
     filters = _logged(request, "report", project_filter)
     figures = dashboard_figures(projects, filtered=bool(filters))
     period, contractors = contractor_ranking()
-    body = documents.dashboard_report_pdf({
-        "figures": figures, "period": period, "contractors": contractors, "filters": _filter_labels(project_filter), "chain": chain_status(),
-        "user": request.user})
+    body = documents.dashboard_report_pdf(
+        {
+            "figures": figures,
+            "period": period,
+            "contractors": contractors,
+            "filters": _filter_labels(project_filter),
+            "chain": chain_status(),
+            "user": request.user,
+        }
+    )
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'attachment; filename="dashboard-{timezone.localdate():%Y%m%d}.pdf"')
+        f'attachment; filename="dashboard-{timezone.localdate():%Y%m%d}.pdf"'
+    )
     return response
 
 
@@ -119,11 +149,18 @@ def report_pdf_view(request):
 def map_view(request):
     _projects, project_filter = dashboard_projects(request.GET)
     _logged(request, "map", project_filter)
-    response = render(request, "dashboards/map.html", {
-        "filter": project_filter, "query": request.GET.urlencode(),
-        "map_config": {"tiles": settings.MAP_TILE_URL,
-                       "attribution": settings.MAP_TILE_ATTRIBUTION},
-    })
+    response = render(
+        request,
+        "dashboards/map.html",
+        {
+            "filter": project_filter,
+            "query": request.GET.urlencode(),
+            "map_config": {
+                "tiles": settings.MAP_TILE_URL,
+                "attribution": settings.MAP_TILE_ATTRIBUTION,
+            },
+        },
+    )
     if settings.MAP_TILE_URL:
         # The tiles come from the configured server; the strict policy names it for this page.
         response._csp_update = {"img-src": [tile_origin(settings.MAP_TILE_URL)]}
@@ -157,12 +194,23 @@ def project_list_view(request):
     _logged(request, "projects", project_filter)
     rows = dashboard_project_list(projects)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(_("项目清单"), "projects", project_filter,
-                     [title() for title, _v in PROJECT_COLUMNS],
-                     [[value(p) for _t, value in PROJECT_COLUMNS] for p in rows[:EXPORT_ROWS]])
-    return render(request, "dashboards/projects.html", {
-        "filter": project_filter, "projects": rows[:LIST_PAGE_ROWS],
-        "limit": LIST_PAGE_ROWS, "query": request.GET.urlencode()})
+        return _xlsx(
+            _("项目清单"),
+            "projects",
+            project_filter,
+            [title() for title, _v in PROJECT_COLUMNS],
+            [[value(p) for _t, value in PROJECT_COLUMNS] for p in rows[:EXPORT_ROWS]],
+        )
+    return render(
+        request,
+        "dashboards/projects.html",
+        {
+            "filter": project_filter,
+            "projects": rows[:LIST_PAGE_ROWS],
+            "limit": LIST_PAGE_ROWS,
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @discipline_required
@@ -170,8 +218,11 @@ def project_list_view(request):
 def anomaly_index_view(request):
     _projects, project_filter = dashboard_projects(request.GET)
     _logged(request, "anomalies", project_filter)
-    return render(request, "dashboards/anomalies.html", {
-        "filter": project_filter, "kinds": KINDS.values(), "query": request.GET.urlencode()})
+    return render(
+        request,
+        "dashboards/anomalies.html",
+        {"filter": project_filter, "kinds": KINDS.values(), "query": request.GET.urlencode()},
+    )
 
 
 @discipline_required
@@ -184,14 +235,33 @@ def anomaly_list_view(request, slug):
     _logged(request, f"anomalies/{slug}", project_filter)
     rows = kind.rows(projects)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(str(kind.title), f"anomalies-{slug}", project_filter,
-                     [*map(str, kind.columns), _("异常原因"), _("证据链接")],
-                     [[*row.cells, row.why, "\n".join(
-                         f"{label}: {request.build_absolute_uri(url)}"
-                         for label, url in row.evidence)] for row in rows])
-    return render(request, "dashboards/anomaly_list.html", {
-        "filter": project_filter, "kind": kind, "rows": rows, "kinds": KINDS.values(),
-        "query": request.GET.urlencode()})
+        return _xlsx(
+            str(kind.title),
+            f"anomalies-{slug}",
+            project_filter,
+            [*map(str, kind.columns), _("异常原因"), _("证据链接")],
+            [
+                [
+                    *row.cells,
+                    row.why,
+                    "\n".join(
+                        f"{label}: {request.build_absolute_uri(url)}" for label, url in row.evidence
+                    ),
+                ]
+                for row in rows
+            ],
+        )
+    return render(
+        request,
+        "dashboards/anomaly_list.html",
+        {
+            "filter": project_filter,
+            "kind": kind,
+            "rows": rows,
+            "kinds": KINDS.values(),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @discipline_required
@@ -201,18 +271,47 @@ def timeline_view(request, pk):
     _logged(request, "timeline", obj=project)
     events = list(project_timeline(project))
     if request.GET.get("format") == "xlsx":
-        rows = [[e.seq, e.created_at, e.actor_name, e.organisation_name, e.verb,
-                 e.object_type, e.object_id, "\n".join(
-                     f"{k}: {b!r} → {a!r}" for k, b, a in event_changes(e)), e.comment, e.hash]
-                for e in events]
-        return _xlsx(_("%(code)s 审计时间线") % {"code": project.code or project.pk},
-                     f"timeline-{project.pk}", None,
-                     [_("序号"), _("时间"), _("操作人"), _("单位"), _("动作"), _("对象类型"),
-                      _("对象编号"), _("变更前 → 变更后"), _("说明"), _("哈希")], rows)
-    return render(request, "dashboards/timeline.html", {
-        "project": project,
-        "events": [(e, event_changes(e)) for e in events],
-    })
+        rows = [
+            [
+                e.seq,
+                e.created_at,
+                e.actor_name,
+                e.organisation_name,
+                e.verb,
+                e.object_type,
+                e.object_id,
+                "\n".join(f"{k}: {b!r} → {a!r}" for k, b, a in event_changes(e)),
+                e.comment,
+                e.hash,
+            ]
+            for e in events
+        ]
+        return _xlsx(
+            _("%(code)s 审计时间线") % {"code": project.code or project.pk},
+            f"timeline-{project.pk}",
+            None,
+            [
+                _("序号"),
+                _("时间"),
+                _("操作人"),
+                _("单位"),
+                _("动作"),
+                _("对象类型"),
+                _("对象编号"),
+                _("变更前 → 变更后"),
+                _("说明"),
+                _("哈希"),
+            ],
+            rows,
+        )
+    return render(
+        request,
+        "dashboards/timeline.html",
+        {
+            "project": project,
+            "events": [(e, event_changes(e)) for e in events],
+        },
+    )
 
 
 @discipline_required
@@ -222,8 +321,9 @@ def chain_verify_view(request):
     if head.intact:
         messages.success(request, _("审计链完整：已核验至第 %(seq)d 号事件。") % {"seq": head.seq})
     else:
-        messages.error(request, _("审计链已损坏：第 %(seq)d 号事件与链不符。") % {
-            "seq": head.broken_seq})
+        messages.error(
+            request, _("审计链已损坏：第 %(seq)d 号事件与链不符。") % {"seq": head.broken_seq}
+        )
     return redirect("dashboards:discipline")
 
 
@@ -233,11 +333,14 @@ def audit_heads_view(request):
     _logged(request, "audit-heads")
     heads = daily_heads()
     if request.GET.get("format") == "pdf":
-        response = HttpResponse(documents.audit_heads_pdf({"heads": heads, "user": request.user}),
-                                content_type="application/pdf")
+        response = HttpResponse(
+            documents.audit_heads_pdf({"heads": heads, "user": request.user}),
+            content_type="application/pdf",
+        )
         response["Content-Disposition"] = (
-            f'attachment; filename="audit-heads-{timezone.localdate():%Y%m%d}.pdf"')
+            f'attachment; filename="audit-heads-{timezone.localdate():%Y%m%d}.pdf"'
+        )
         return response
-    return render(request, "dashboards/audit_heads.html", {"heads": heads,
-                                                           "printed_at": timezone.localtime()})
-
+    return render(
+        request, "dashboards/audit_heads.html", {"heads": heads, "printed_at": timezone.localtime()}
+    )

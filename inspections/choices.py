@@ -1,4 +1,5 @@
 """Ledger item sources and states, warning colours, check results."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -1,5 +1,6 @@
 """Documents of site supervision: the inspection round's closing report (PDF) and its three
 lists (Excel). Pure functions: data in, bytes out."""
+
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,8 +23,9 @@ LIST_COLUMNS = [
 def round_report_pdf(overview: dict) -> bytes:
     HTML = weasyprint_html()
 
-    html = render_to_string("inspections/round_report.html",
-                            {**overview, "printed_at": timezone.localtime()})
+    html = render_to_string(
+        "inspections/round_report.html", {**overview, "printed_at": timezone.localtime()}
+    )
     return HTML(string=html).write_pdf()
 
 
@@ -35,8 +37,12 @@ def items_xlsx(items, *, sheet: str, heading: str = "") -> bytes:
     """Ledger items as a sheet (one row each, in the order given); the heading says which
     filter produced them."""
     return xlsx_bytes(
-        sheet=sheet, heading=heading,
+        sheet=sheet,
+        heading=heading,
         header=[title for title, _f in LIST_COLUMNS] + [_("项目")],
-        rows=([value(n, item) for _t, value in LIST_COLUMNS]
-              + [item.project.name if item.project_id else ""]
-              for n, item in enumerate(items, start=1)))
+        rows=(
+            [value(n, item) for _t, value in LIST_COLUMNS]
+            + [item.project.name if item.project_id else ""]
+            for n, item in enumerate(items, start=1)
+        ),
+    )

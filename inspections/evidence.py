@@ -1,6 +1,7 @@
 """Site photos as evidence: check every upload before anything is written, then store the
 private original, the public re-encoded copy, the hashes and the three flags (used before,
 taken long before or after the upload, taken far from the site)."""
+
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -36,16 +37,18 @@ def check_photos(files, *, required: bool) -> list[CheckedPhoto]:
     if required and not files:
         raise ValidationError({"photos": _("请至少上传一张现场照片。")})
     if len(files) > MAX_PHOTOS_PER_ENTRY:
-        raise ValidationError({"photos": _("每条记录最多上传 %(n)s 张照片。")
-                               % {"n": MAX_PHOTOS_PER_ENTRY}})
+        raise ValidationError(
+            {"photos": _("每条记录最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS_PER_ENTRY}}
+        )
     checked, errors = [], []
     for upload in files:
         name = getattr(upload, "name", "") or "photo"
         try:
             facts, public = inspect_and_reencode(upload, filename=name)
             upload.seek(0)
-            checked.append(CheckedPhoto(name=name[:255], raw=upload.read(), public=public,
-                                        facts=facts))
+            checked.append(
+                CheckedPhoto(name=name[:255], raw=upload.read(), public=public, facts=facts)
+            )
         except ValidationError as refusal:
             errors.extend(refusal.messages)
     if errors:
@@ -66,10 +69,14 @@ def earlier_use(facts: PhotoFacts) -> Photo | None:
     if exact is not None:
         return exact
     if connection.vendor == "postgresql":
-        return (Photo.objects
-                .annotate(distance=RawSQL("bit_count((phash_bits # %s)::bit(64))", (bits,)))
-                .filter(distance__lte=NEAR_DUPLICATE_DISTANCE)
-                .order_by("distance", "created_at", "id").first())
+        return (
+            Photo.objects.annotate(
+                distance=RawSQL("bit_count((phash_bits # %s)::bit(64))", (bits,))
+            )
+            .filter(distance__lte=NEAR_DUPLICATE_DISTANCE)
+            .order_by("distance", "created_at", "id")
+            .first()
+        )
     # The embedded SQLite default has no bit_count: compare in Python, a page at a time.
     best = None
     for pk, other in Photo.objects.values_list("pk", "phash_bits").iterator(chunk_size=2000):
@@ -79,19 +86,36 @@ def earlier_use(facts: PhotoFacts) -> Photo | None:
     return Photo.objects.get(pk=best[1]) if best else None
 
 
-def store_photos(*, actor, project, photos: list[CheckedPhoto], uploaded_at,
-                 patrol_log=None, progress_report=None, spot_check=None) -> list[Photo]:
+def store_photos(
+    *,
+    actor,
+    project,
+    photos: list[CheckedPhoto],
+    uploaded_at,
+    patrol_log=None,
+    progress_report=None,
+    spot_check=None,
+) -> list[Photo]:
     """Store checked photos inside the caller's transaction; returns them with their flags."""
     stored = []
     for checked in photos:
         facts = checked.facts
         photo = Photo(
-            project=project, patrol_log=patrol_log, progress_report=progress_report,
+            project=project,
+            patrol_log=patrol_log,
+            progress_report=progress_report,
             spot_check=spot_check,
-            original_name=checked.name, content_type=facts.content_type,
-            width=facts.width, height=facts.height, sha256=facts.sha256, phash=facts.phash,
-            phash_bits=phash_bits(facts.phash), taken_at=facts.taken_at,
-            latitude=facts.latitude, longitude=facts.longitude, uploaded_by=actor,
+            original_name=checked.name,
+            content_type=facts.content_type,
+            width=facts.width,
+            height=facts.height,
+            sha256=facts.sha256,
+            phash=facts.phash,
+            phash_bits=phash_bits(facts.phash),
+            taken_at=facts.taken_at,
+            latitude=facts.latitude,
+            longitude=facts.longitude,
+            uploaded_by=actor,
             duplicate_of=earlier_use(facts),
             time_mismatch=bool(exif_time_far_from(facts, uploaded_at)),
             far_from_site=bool(gps_far_from(facts, project.latitude, project.longitude)),
@@ -104,8 +128,17 @@ def store_photos(*, actor, project, photos: list[CheckedPhoto], uploaded_at,
 
 
 def photo_facts_for_audit(photos: list[Photo]) -> list[dict]:
-    return [{"id": p.pk, "sha256": p.sha256, "phash": p.phash,
-             "taken_at": p.taken_at.isoformat() if p.taken_at else None,
-             "latitude": p.latitude, "longitude": p.longitude,
-             "duplicate_of": p.duplicate_of_id, "time_mismatch": p.time_mismatch,
-             "far_from_site": p.far_from_site} for p in photos]
+    return [
+        {
+            "id": p.pk,
+            "sha256": p.sha256,
+            "phash": p.phash,
+            "taken_at": p.taken_at.isoformat() if p.taken_at else None,
+            "latitude": p.latitude,
+            "longitude": p.longitude,
+            "duplicate_of": p.duplicate_of_id,
+            "time_mismatch": p.time_mismatch,
+            "far_from_site": p.far_from_site,
+        }
+        for p in photos
+    ]

@@ -1,5 +1,6 @@
 """The ledger's warning colours (SPEC §5): blue at half time, yellow within 3 days, red
 overdue. The thresholds are settings so the district can change them."""
+
 from datetime import date
 
 from django.conf import settings

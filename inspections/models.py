@@ -1,6 +1,7 @@
 """Site supervision records: patrol logs, progress reports and their photo evidence, the
 rectification ledger (问题台账), quality spot checks and their monthly random plan, lab tests and
 completion acceptance."""
+
 import uuid
 from pathlib import Path
 
@@ -17,13 +18,19 @@ from .choices import ItemSource, ItemStatus
 
 
 class ProgressReport(BaseModel):
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
-                                related_name="progress_reports")
-    percent = models.DecimalField(_("完成百分比"), max_digits=5, decimal_places=2,
-                                  validators=[MinValueValidator(0), MaxValueValidator(100)])
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="progress_reports"
+    )
+    percent = models.DecimalField(
+        _("完成百分比"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     text = models.TextField(_("进度说明"))
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     # Made by the phone that captured the entry; a resend of the same entry finds it here.
     client_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
 
@@ -31,8 +38,11 @@ class ProgressReport(BaseModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("进度报送")
         verbose_name_plural = _("进度报送")
-        constraints = [models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100),
-                                              name="progress_percent_0_100")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__gte=0, percent__lte=100), name="progress_percent_0_100"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.percent}%"
@@ -41,12 +51,15 @@ class ProgressReport(BaseModel):
 class PatrolLog(BaseModel):
     """每日巡查记录 by the site supervisor of the project's supervision unit."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
-                                related_name="patrol_logs")
-    supervision_unit = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                         related_name="+")
-    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="patrol_logs"
+    )
+    supervision_unit = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     log_date = models.DateField(_("巡查日期"))
     weather = models.CharField(_("天气"), max_length=50)
     work_done = models.TextField(_("施工内容"))
@@ -70,10 +83,12 @@ class PatrolViolation(BaseModel):
     supervision unit by the nightly job. A log filed later for that day (sent late from a phone
     that was offline) withdraws it."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
-                                related_name="patrol_violations")
-    supervision_unit = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                         related_name="patrol_violations")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="patrol_violations"
+    )
+    supervision_unit = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="patrol_violations"
+    )
     day = models.DateField(_("缺少巡查记录的日期"))
     withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
@@ -81,8 +96,11 @@ class PatrolViolation(BaseModel):
         ordering = ["-day", "project_id"]
         verbose_name = _("巡查缺失记录")
         verbose_name_plural = _("巡查缺失记录")
-        constraints = [models.UniqueConstraint(fields=["project", "day"],
-                                               name="one_patrol_violation_per_project_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "day"], name="one_patrol_violation_per_project_day"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.day}"
@@ -90,6 +108,7 @@ class PatrolViolation(BaseModel):
 
 def _photo_path(folder: str, suffix: str) -> str:
     from django.utils import timezone
+
     return f"photos/{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
@@ -105,14 +124,16 @@ class Photo(BaseModel):
     """A site photo. The original stays private (it carries EXIF time and position); pages show
     the re-encoded public copy. The flags are shown to reviewers and discipline officers."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
-                                related_name="photos")
-    patrol_log = models.ForeignKey(PatrolLog, on_delete=models.CASCADE, null=True, blank=True,
-                                   related_name="photos")
-    progress_report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, null=True,
-                                        blank=True, related_name="photos")
-    spot_check = models.ForeignKey("SpotCheck", on_delete=models.CASCADE, null=True, blank=True,
-                                   related_name="photos")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="photos")
+    patrol_log = models.ForeignKey(
+        PatrolLog, on_delete=models.CASCADE, null=True, blank=True, related_name="photos"
+    )
+    progress_report = models.ForeignKey(
+        ProgressReport, on_delete=models.CASCADE, null=True, blank=True, related_name="photos"
+    )
+    spot_check = models.ForeignKey(
+        "SpotCheck", on_delete=models.CASCADE, null=True, blank=True, related_name="photos"
+    )
     original = models.FileField(upload_to=_original_path)
     public = models.FileField(upload_to=_public_path)
     original_name = models.CharField(_("文件名"), max_length=255)
@@ -126,10 +147,17 @@ class Photo(BaseModel):
     taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
-    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("疑似重复使用的照片"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("疑似重复使用的照片"),
+    )
     time_mismatch = models.BooleanField(_("拍摄时间与上传相差超过24小时"), default=False)
     far_from_site = models.BooleanField(_("拍摄位置距项目超过1公里"), default=False)
 
@@ -137,11 +165,14 @@ class Photo(BaseModel):
         ordering = ["created_at", "id"]
         verbose_name = _("现场照片")
         verbose_name_plural = _("现场照片")
-        constraints = [models.CheckConstraint(
-            condition=Q(patrol_log__isnull=True, progress_report__isnull=True)
-            | Q(patrol_log__isnull=True, spot_check__isnull=True)
-            | Q(progress_report__isnull=True, spot_check__isnull=True),
-            name="photo_belongs_to_one_entry")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(patrol_log__isnull=True, progress_report__isnull=True)
+                | Q(patrol_log__isnull=True, spot_check__isnull=True)
+                | Q(progress_report__isnull=True, spot_check__isnull=True),
+                name="photo_belongs_to_one_entry",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.original_name
@@ -158,8 +189,9 @@ class InspectionRound(BaseModel):
     inspecting_body = models.CharField(_("巡察组"), max_length=200)
     started_on = models.DateField(_("开始日期"))
     closing_summary = models.TextField(_("整改总结"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-started_on", "-id"]
@@ -173,38 +205,63 @@ class InspectionRound(BaseModel):
 class RectificationItem(ConcurrentTransitionMixin, BaseModel):
     """One problem of the ledger: who must fix it, by when, to what standard, with evidence."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, null=True,
-                                blank=True, related_name="rectification_items")
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rectification_items",
+    )
     source = models.CharField(_("来源"), max_length=20, choices=ItemSource.choices)
     problem = models.TextField(_("问题"))
     responsible_organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="rectification_items",
-        verbose_name=_("责任单位"))
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="rectification_items",
+        verbose_name=_("责任单位"),
+    )
     responsible_person = models.CharField(_("责任人"), max_length=100, blank=True)
     deadline = models.DateField(_("整改时限"))
     standard = models.TextField(_("整改标准"))
     evidence = models.TextField(_("整改情况及佐证"), blank=True)
-    status = FSMField(_("状态"), max_length=12, choices=ItemStatus.choices,
-                      default=ItemStatus.OPEN, protected=True, db_index=True)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  null=True, blank=True, related_name="+")
+    status = FSMField(
+        _("状态"),
+        max_length=12,
+        choices=ItemStatus.choices,
+        default=ItemStatus.OPEN,
+        protected=True,
+        db_index=True,
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     opened_on = models.DateField(_("立项日期"))
     submitted_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                  blank=True, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
-    spot_check = models.ForeignKey("SpotCheck", on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="items_opened")
-    inspection_round = models.ForeignKey(InspectionRound, on_delete=models.PROTECT, null=True,
-                                         blank=True, related_name="items",
-                                         verbose_name=_("巡察"))
+    spot_check = models.ForeignKey(
+        "SpotCheck", on_delete=models.SET_NULL, null=True, blank=True, related_name="items_opened"
+    )
+    inspection_round = models.ForeignKey(
+        InspectionRound,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("巡察"),
+    )
 
     class Meta:
         ordering = ["deadline", "id"]
         verbose_name = _("整改事项")
         verbose_name_plural = _("问题台账")
-        constraints = [models.CheckConstraint(condition=Q(deadline__gte=models.F("opened_on")),
-                                              name="item_deadline_after_opening")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("opened_on")), name="item_deadline_after_opening"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.problem[:30]}"
@@ -213,8 +270,9 @@ class RectificationItem(ConcurrentTransitionMixin, BaseModel):
     def start(self) -> None:
         pass
 
-    @transition(field=status, source=[ItemStatus.OPEN, ItemStatus.RECTIFYING],
-                target=ItemStatus.SUBMITTED)
+    @transition(
+        field=status, source=[ItemStatus.OPEN, ItemStatus.RECTIFYING], target=ItemStatus.SUBMITTED
+    )
     def submit_evidence(self, *, evidence: str, at) -> None:
         self.evidence = evidence
         self.submitted_at = at
@@ -237,8 +295,9 @@ class SpotCheckPlan(BaseModel):
     seed = models.CharField(_("随机种子"), max_length=64)
     rates = models.JSONField(_("抽取比例"))
     draws = models.JSONField(_("抽取结果"), default=list)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-month"]
@@ -252,12 +311,15 @@ class SpotCheckPlan(BaseModel):
 class SpotCheck(BaseModel):
     """质量抽检: items checked, pass/fail each; the result is derived, never typed."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
-                                related_name="spot_checks")
-    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+")
-    plan = models.ForeignKey(SpotCheckPlan, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="checks")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="spot_checks"
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    plan = models.ForeignKey(
+        SpotCheckPlan, on_delete=models.SET_NULL, null=True, blank=True, related_name="checks"
+    )
     checked_on = models.DateField(_("抽检日期"))
     passed = models.BooleanField(_("合格"))
     note = models.TextField(_("说明"), blank=True)
@@ -287,11 +349,13 @@ class SpotCheckItem(models.Model):
 class LabTest(BaseModel):
     """第三方检测: the completion quality test by a lab."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
-                                related_name="lab_tests")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="lab_tests"
+    )
     lab = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
-    tested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+")
+    tested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     pass_rate = models.DecimalField(_("合格率（%）"), max_digits=5, decimal_places=2)
     report_no = models.CharField(_("检测报告编号"), max_length=60)
     note = models.TextField(_("说明"), blank=True)
@@ -300,8 +364,11 @@ class LabTest(BaseModel):
         ordering = ["-created_at"]
         verbose_name = _("第三方检测")
         verbose_name_plural = _("第三方检测")
-        constraints = [models.CheckConstraint(condition=Q(pass_rate__gte=0, pass_rate__lte=100),
-                                              name="lab_pass_rate_0_100")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_rate__gte=0, pass_rate__lte=100), name="lab_pass_rate_0_100"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.pass_rate}%"
@@ -310,12 +377,14 @@ class LabTest(BaseModel):
 class Acceptance(BaseModel):
     """竣工验收: who took part (resident representatives among them) and the conclusion."""
 
-    project = models.OneToOneField("projects.Project", on_delete=models.CASCADE,
-                                   related_name="acceptance")
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="acceptance"
+    )
     participants = models.JSONField(_("参加人员"), help_text="[{name, organisation, role}]")
     conclusion = models.TextField(_("验收结论"))
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("竣工验收")

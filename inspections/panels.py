@@ -1,5 +1,6 @@
 """The site-supervision section of the project page: progress, the project's ledger items,
 spot checks, the lab test and acceptance."""
+
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -26,8 +27,12 @@ from .permissions import (
     may_read_photo_flags,
 )
 
-ON_SITE = (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED,
-           ProjectStatus.SETTLED)
+ON_SITE = (
+    ProjectStatus.IN_PROGRESS,
+    ProjectStatus.COMPLETED,
+    ProjectStatus.ACCEPTED,
+    ProjectStatus.SETTLED,
+)
 
 
 def supervision_panel(request, project):
@@ -35,31 +40,50 @@ def supervision_panel(request, project):
         return None
     user = request.user
     today = local_date(timezone.now())
-    items = list(RectificationItem.objects.filter(project=project)
-                 .select_related("responsible_organisation", "project"))
+    items = list(
+        RectificationItem.objects.filter(project=project).select_related(
+            "responsible_organisation", "project"
+        )
+    )
     completed = project.status == ProjectStatus.COMPLETED
     photos = Prefetch("photos", queryset=Photo.objects.select_related("duplicate_of__project"))
     return "inspections/_panel.html", {
         "project": project,
-        "reports": list(ProgressReport.objects.filter(project=project)
-                        .select_related("reported_by").prefetch_related(photos)[:5]),
-        "patrol_logs": list(PatrolLog.objects.filter(project=project)
-                            .select_related("supervisor").prefetch_related(photos)[:5]),
-        "spot_checks": list(SpotCheck.objects.filter(project=project)
-                            .select_related("inspector").prefetch_related("items", photos)[:5]),
+        "reports": list(
+            ProgressReport.objects.filter(project=project)
+            .select_related("reported_by")
+            .prefetch_related(photos)[:5]
+        ),
+        "patrol_logs": list(
+            PatrolLog.objects.filter(project=project)
+            .select_related("supervisor")
+            .prefetch_related(photos)[:5]
+        ),
+        "spot_checks": list(
+            SpotCheck.objects.filter(project=project)
+            .select_related("inspector")
+            .prefetch_related("items", photos)[:5]
+        ),
         "show_flags": may_read_photo_flags(user),
-        "missing_days": PatrolViolation.objects.filter(project=project,
-                                                       withdrawn_at__isnull=True).count(),
+        "missing_days": PatrolViolation.objects.filter(
+            project=project, withdrawn_at__isnull=True
+        ).count(),
         "can_report": project.status == ProjectStatus.IN_PROGRESS
         and is_project_contractor(project, user),
-        "items": [{"item": i, "colour": warning_colour(i, today),
-                   "responsible": is_responsible_for(i, user), "may_close": may_close_item(i, user)}
-                  for i in items],
-        "can_open_item": user.role in LEDGER_OPENERS and project.status in (
-            ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED),
+        "items": [
+            {
+                "item": i,
+                "colour": warning_colour(i, today),
+                "responsible": is_responsible_for(i, user),
+                "may_close": may_close_item(i, user),
+            }
+            for i in items
+        ],
+        "can_open_item": user.role in LEDGER_OPENERS
+        and project.status in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED),
         "sources": ItemSource.choices,
-        "can_spot_check": user.role == Role.DEPT_REVIEWER and project.status in (
-            ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED),
+        "can_spot_check": user.role == Role.DEPT_REVIEWER
+        and project.status in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED),
         "lab_tests": list(LabTest.objects.filter(project=project)),
         "can_lab_test": completed and user.role == Role.LAB,
         "can_accept": completed and is_street_staff_of(project, user),

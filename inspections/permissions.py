@@ -1,8 +1,8 @@
 """Who may open, rectify and sign off ledger items: pure predicates, no queries."""
+
 from accounts.choices import Role
 
-LEDGER_OPENERS = {Role.DEPT_REVIEWER, Role.DISCIPLINE_OFFICER, Role.STREET_STAFF,
-                  Role.SUPERVISOR}
+LEDGER_OPENERS = {Role.DEPT_REVIEWER, Role.DISCIPLINE_OFFICER, Role.STREET_STAFF, Role.SUPERVISOR}
 LEDGER_CLOSERS = {Role.DEPT_REVIEWER, Role.DISCIPLINE_OFFICER, Role.STREET_STAFF}
 
 
@@ -20,10 +20,17 @@ def may_close_item(item, actor) -> bool:
         return item.project is not None and actor.organisation_id == item.project.street_id
     return True
 
+
 # Reviewers and discipline officers see the photo flags and may open an original (with its
 # EXIF time and position); the people who took the photos see the public copies.
-PHOTO_FLAG_READERS = {Role.STREET_STAFF, Role.DEPT_REVIEWER, Role.DRC_OFFICER,
-                      Role.FINANCE_OFFICER, Role.DISCIPLINE_OFFICER, Role.ADMIN}
+PHOTO_FLAG_READERS = {
+    Role.STREET_STAFF,
+    Role.DEPT_REVIEWER,
+    Role.DRC_OFFICER,
+    Role.FINANCE_OFFICER,
+    Role.DISCIPLINE_OFFICER,
+    Role.ADMIN,
+}
 
 
 def may_read_photo_flags(actor) -> bool:

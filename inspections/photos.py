@@ -1,4 +1,5 @@
 """Site photo evidence: refuse unsafe uploads, read when and where a photo was taken, hash it."""
+
 from __future__ import annotations
 
 import hashlib
@@ -158,8 +159,9 @@ def gps_far_from(facts: PhotoFacts, lat, lon, *, limit_m: float = 1000) -> bool 
     return distance_metres(facts.latitude, facts.longitude, lat, lon) > limit_m
 
 
-def exif_time_far_from(facts: PhotoFacts, uploaded_at: datetime | None, *,
-                       limit: timedelta = timedelta(hours=24)) -> bool | None:
+def exif_time_far_from(
+    facts: PhotoFacts, uploaded_at: datetime | None, *, limit: timedelta = timedelta(hours=24)
+) -> bool | None:
     """Whether the photo's own time is more than limit away from its upload; None when either
     is unknown. A naive uploaded_at is taken as Asia/Shanghai time."""
     if facts.taken_at is None or uploaded_at is None:
@@ -179,8 +181,12 @@ def _refuse(message: str, code: str, filename: str, **params) -> ValidationError
 
 def _read_bounded(data: bytes | BinaryIO, filename: str) -> bytes:
     """The upload's bytes, reading no more than MAX_BYTES + 1 of a stream."""
-    too_big = _refuse(_("“%(name)s”超过 %(limit)s MB，请压缩后再上传。"), "too_large",
-                      filename, limit=MAX_BYTES // (1024 * 1024))
+    too_big = _refuse(
+        _("“%(name)s”超过 %(limit)s MB，请压缩后再上传。"),
+        "too_large",
+        filename,
+        limit=MAX_BYTES // (1024 * 1024),
+    )
     if isinstance(data, bytes | bytearray | memoryview):
         raw = bytes(data)
     else:
@@ -212,17 +218,25 @@ def _open_checked(raw: bytes, filename: str) -> tuple[Image.Image, str]:
     decoding; then decode, refusing what will not decode. Returns the loaded image."""
     sniffed = _sniff(raw)
     if sniffed is None:
-        raise _refuse(_("“%(name)s”不是 JPEG、PNG 或 WebP 格式的照片（按文件内容判断，"
-                        "与文件扩展名无关）。"), "unsupported_type", filename)
+        raise _refuse(
+            _("“%(name)s”不是 JPEG、PNG 或 WebP 格式的照片（按文件内容判断，与文件扩展名无关）。"),
+            "unsupported_type",
+            filename,
+        )
     if _MARKUP_AT_START.search(raw, 0, _SNIFF_WINDOW) or _MARKUP_ANYWHERE.search(raw):
-        raise _refuse(_("“%(name)s”含有网页或脚本内容，不能作为照片上传。"),
-                      "active_content", filename)
+        raise _refuse(
+            _("“%(name)s”含有网页或脚本内容，不能作为照片上传。"), "active_content", filename
+        )
     pillow_format, content_type = sniffed
     too_many_pixels = _refuse(
         _("“%(name)s”像素过多（上限 %(limit)s 万像素），可能是恶意构造的图片，已拒收。"),
-        "too_many_pixels", filename, limit=MAX_PIXELS // 10_000)
-    unreadable = _refuse(_("“%(name)s”已损坏或不完整，无法读取，请重新拍摄或上传原图。"),
-                         "corrupt", filename)
+        "too_many_pixels",
+        filename,
+        limit=MAX_PIXELS // 10_000,
+    )
+    unreadable = _refuse(
+        _("“%(name)s”已损坏或不完整，无法读取，请重新拍摄或上传原图。"), "corrupt", filename
+    )
     # Pillow's own bomb check (Image.MAX_IMAGE_PIXELS, left as it is) runs inside open(): its
     # error, or its warning where warnings are errors, is a refusal like ours.
     try:
@@ -273,8 +287,11 @@ def _to_srgb(image: Image.Image) -> Image.Image:
     if icc and image.mode in ("RGB", "CMYK"):
         try:
             return ImageCms.profileToProfile(
-                image, ImageCms.ImageCmsProfile(BytesIO(icc)), ImageCms.createProfile("sRGB"),
-                outputMode="RGB")
+                image,
+                ImageCms.ImageCmsProfile(BytesIO(icc)),
+                ImageCms.createProfile("sRGB"),
+                outputMode="RGB",
+            )
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
             pass
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
@@ -301,8 +318,10 @@ def _taken_at(exif: Image.Exif | None) -> datetime | None:
         exif_ifd = exif.get_ifd(ExifTags.IFD.Exif)
     except Exception:
         exif_ifd = {}
-    for stamp, offset in ((exif_ifd.get(_DATETIME_ORIGINAL), exif_ifd.get(_OFFSET_TIME_ORIGINAL)),
-                          (exif.get(_DATETIME), exif_ifd.get(_OFFSET_TIME))):
+    for stamp, offset in (
+        (exif_ifd.get(_DATETIME_ORIGINAL), exif_ifd.get(_OFFSET_TIME_ORIGINAL)),
+        (exif.get(_DATETIME), exif_ifd.get(_OFFSET_TIME)),
+    ):
         stamp = _text(stamp)
         if not stamp:
             continue

@@ -1,5 +1,6 @@
 """Writes of site supervision: patrol logs and their nightly check, progress reports, the ledger, spot checks and their plan,
 lab tests and acceptance."""
+
 import random
 import secrets
 import uuid
@@ -70,8 +71,9 @@ def _replay(model, key, *, actor, project_id: int, author_field: str):
     return existing
 
 
-def _entry_start(model, client_key, *, required: bool, actor, project_id: int,
-                 author_field: str, allowed):
+def _entry_start(
+    model, client_key, *, required: bool, actor, project_id: int, author_field: str, allowed
+):
     """(key, the entry already stored under it) for a resend; otherwise (key, None) once the
     actor is known to be allowed to write on the project."""
     key = _client_key(client_key, required=required)
@@ -90,8 +92,9 @@ def _idempotent(model, key, *, actor, project_id, author_field, write):
         with transaction.atomic():
             entry = write()
     except IntegrityError:
-        existing = _replay(model, key, actor=actor, project_id=project_id,
-                           author_field=author_field)
+        existing = _replay(
+            model, key, actor=actor, project_id=project_id, author_field=author_field
+        )
         if existing is None:
             raise
         return existing
@@ -99,13 +102,20 @@ def _idempotent(model, key, *, actor, project_id, author_field, write):
     return entry
 
 
-def progress_report(*, actor, project_id: int, percent, text: str, photos=(),
-                    client_key=None) -> ProgressReport:
+def progress_report(
+    *, actor, project_id: int, percent, text: str, photos=(), client_key=None
+) -> ProgressReport:
     """进度报送 by the project's contractor while work is under way; it sets the progress
     that the payment rules read. The result's `replayed` says whether it was stored before."""
-    key, replayed = _entry_start(ProgressReport, client_key, required=False, actor=actor,
-                                 project_id=project_id, author_field="reported_by_id",
-                                 allowed=is_project_contractor)
+    key, replayed = _entry_start(
+        ProgressReport,
+        client_key,
+        required=False,
+        actor=actor,
+        project_id=project_id,
+        author_field="reported_by_id",
+        allowed=is_project_contractor,
+    )
     if replayed is not None:
         return replayed
     try:
@@ -122,34 +132,71 @@ def progress_report(*, actor, project_id: int, percent, text: str, photos=(),
         project = access_project(actor, project_id, for_update=True)
         if project.status != ProjectStatus.IN_PROGRESS:
             raise ConflictError(_("只有施工中的项目可以报送进度。"))
-        report = ProgressReport.objects.create(project=project, percent=value, text=text.strip(),
-                                               reported_by=actor, client_key=key)
-        stored = store_photos(actor=actor, project=project, photos=checked,
-                              uploaded_at=timezone.now(), progress_report=report)
+        report = ProgressReport.objects.create(
+            project=project, percent=value, text=text.strip(), reported_by=actor, client_key=key
+        )
+        stored = store_photos(
+            actor=actor,
+            project=project,
+            photos=checked,
+            uploaded_at=timezone.now(),
+            progress_report=report,
+        )
         before = {"reported_progress": project.reported_progress}
         project.reported_progress = value
         project.save(update_fields=["reported_progress", "updated_at"])
-        record_event(actor=actor, verb="progress.reported", obj=project, before=before,
-                     after={"reported_progress": value, "text": report.text, "report": report.pk,
-                            "photos": photo_facts_for_audit(stored)})
+        record_event(
+            actor=actor,
+            verb="progress.reported",
+            obj=project,
+            before=before,
+            after={
+                "reported_progress": value,
+                "text": report.text,
+                "report": report.pk,
+                "photos": photo_facts_for_audit(stored),
+            },
+        )
         return report
 
-    return _idempotent(ProgressReport, key, actor=actor, project_id=project_id,
-                       author_field="reported_by_id", write=write)
+    return _idempotent(
+        ProgressReport,
+        key,
+        actor=actor,
+        project_id=project_id,
+        author_field="reported_by_id",
+        write=write,
+    )
 
 
 PATROL_LOG_MAX_AGE_DAYS = 7
 
 
-def patrol_log_record(*, actor, project_id: int, client_key, log_date, weather: str,
-                      work_done: str, head_count, safety_notes: str = "",
-                      quality_notes: str = "", photos=()) -> PatrolLog:
+def patrol_log_record(
+    *,
+    actor,
+    project_id: int,
+    client_key,
+    log_date,
+    weather: str,
+    work_done: str,
+    head_count,
+    safety_notes: str = "",
+    quality_notes: str = "",
+    photos=(),
+) -> PatrolLog:
     """每日巡查记录 by a site supervisor of the project's supervision unit while work is under
     way, with at least one photo. A log for a day the nightly job had marked as missing
     withdraws that mark. The result's `replayed` says whether it was stored before."""
-    key, replayed = _entry_start(PatrolLog, client_key, required=True, actor=actor,
-                                 project_id=project_id, author_field="supervisor_id",
-                                 allowed=is_project_supervisor)
+    key, replayed = _entry_start(
+        PatrolLog,
+        client_key,
+        required=True,
+        actor=actor,
+        project_id=project_id,
+        author_field="supervisor_id",
+        allowed=is_project_supervisor,
+    )
     if replayed is not None:
         return replayed
     today = _today()
@@ -162,8 +209,10 @@ def patrol_log_record(*, actor, project_id: int, client_key, log_date, weather: 
     if log_date is None:
         errors["log_date"] = [_("请填写巡查日期。")]
     elif log_date > today or log_date < today - timedelta(days=PATROL_LOG_MAX_AGE_DAYS):
-        errors["log_date"] = [_("巡查日期须在最近 %(days)s 天内，且不能晚于今天。")
-                              % {"days": PATROL_LOG_MAX_AGE_DAYS}]
+        errors["log_date"] = [
+            _("巡查日期须在最近 %(days)s 天内，且不能晚于今天。")
+            % {"days": PATROL_LOG_MAX_AGE_DAYS}
+        ]
     if not weather.strip():
         errors["weather"] = [_("请填写天气。")]
     if not work_done.strip():
@@ -183,24 +232,49 @@ def patrol_log_record(*, actor, project_id: int, client_key, log_date, weather: 
         if project.status != ProjectStatus.IN_PROGRESS:
             raise ConflictError(_("只有施工中的项目可以填写巡查记录。"))
         log = PatrolLog.objects.create(
-            project=project, supervision_unit_id=actor.organisation_id, supervisor=actor,
-            log_date=log_date, weather=weather.strip(), work_done=work_done.strip(),
-            head_count=head_count, safety_notes=safety_notes.strip(),
-            quality_notes=quality_notes.strip(), client_key=key)
-        stored = store_photos(actor=actor, project=project, photos=checked,
-                              uploaded_at=timezone.now(), patrol_log=log)
+            project=project,
+            supervision_unit_id=actor.organisation_id,
+            supervisor=actor,
+            log_date=log_date,
+            weather=weather.strip(),
+            work_done=work_done.strip(),
+            head_count=head_count,
+            safety_notes=safety_notes.strip(),
+            quality_notes=quality_notes.strip(),
+            client_key=key,
+        )
+        stored = store_photos(
+            actor=actor, project=project, photos=checked, uploaded_at=timezone.now(), patrol_log=log
+        )
         withdrawn = PatrolViolation.objects.filter(
-            project=project, day=log_date, withdrawn_at__isnull=True).update(
-            withdrawn_at=timezone.now())
-        record_event(actor=actor, verb="patrol_log.filed", obj=log, after={
-            "project": project.pk, "log_date": log_date, "weather": log.weather,
-            "work_done": log.work_done, "head_count": head_count,
-            "safety_notes": log.safety_notes, "quality_notes": log.quality_notes,
-            "photos": photo_facts_for_audit(stored), "violation_withdrawn": bool(withdrawn)})
+            project=project, day=log_date, withdrawn_at__isnull=True
+        ).update(withdrawn_at=timezone.now())
+        record_event(
+            actor=actor,
+            verb="patrol_log.filed",
+            obj=log,
+            after={
+                "project": project.pk,
+                "log_date": log_date,
+                "weather": log.weather,
+                "work_done": log.work_done,
+                "head_count": head_count,
+                "safety_notes": log.safety_notes,
+                "quality_notes": log.quality_notes,
+                "photos": photo_facts_for_audit(stored),
+                "violation_withdrawn": bool(withdrawn),
+            },
+        )
         return log
 
-    return _idempotent(PatrolLog, key, actor=actor, project_id=project_id,
-                       author_field="supervisor_id", write=write)
+    return _idempotent(
+        PatrolLog,
+        key,
+        actor=actor,
+        project_id=project_id,
+        author_field="supervisor_id",
+        write=write,
+    )
 
 
 def record_missing_patrol_logs(day: date) -> list[PatrolViolation]:
@@ -210,20 +284,29 @@ def record_missing_patrol_logs(day: date) -> list[PatrolViolation]:
     if not is_working_day(day):
         return []
     start_of_day = datetime.combine(day, time.min, tzinfo=SHANGHAI)
-    missing = (Project.objects
-               .filter(status=ProjectStatus.IN_PROGRESS, supervision_unit__isnull=False,
-                       started_at__lt=start_of_day)
-               .exclude(patrol_logs__log_date=day)
-               .exclude(patrol_violations__day=day)
-               .values_list("pk", "supervision_unit_id"))
+    missing = (
+        Project.objects.filter(
+            status=ProjectStatus.IN_PROGRESS,
+            supervision_unit__isnull=False,
+            started_at__lt=start_of_day,
+        )
+        .exclude(patrol_logs__log_date=day)
+        .exclude(patrol_violations__day=day)
+        .values_list("pk", "supervision_unit_id")
+    )
     recorded = []
     for project_id, unit_id in missing:
         with transaction.atomic():
             violation, created = PatrolViolation.objects.get_or_create(
-                project_id=project_id, day=day, defaults={"supervision_unit_id": unit_id})
+                project_id=project_id, day=day, defaults={"supervision_unit_id": unit_id}
+            )
             if created:
-                record_event(actor=None, verb="patrol_log.missing", obj=violation, after={
-                    "project": project_id, "supervision_unit": unit_id, "day": day})
+                record_event(
+                    actor=None,
+                    verb="patrol_log.missing",
+                    obj=violation,
+                    after={"project": project_id, "supervision_unit": unit_id, "day": day},
+                )
                 project_risk_changed(project_id)
                 recorded.append(violation)
     return recorded
@@ -232,15 +315,23 @@ def record_missing_patrol_logs(day: date) -> list[PatrolViolation]:
 # --- the rectification ledger (问题台账) ------------------------------------------------
 
 
-
 def _today():
     return local_date(timezone.now())
 
 
-def item_open(*, actor, project_id: int | None, source: str, problem: str,
-              responsible_organisation_id: int, deadline, standard: str,
-              responsible_person: str = "", spot_check=None,
-              inspection_round=None) -> RectificationItem:
+def item_open(
+    *,
+    actor,
+    project_id: int | None,
+    source: str,
+    problem: str,
+    responsible_organisation_id: int,
+    deadline,
+    standard: str,
+    responsible_person: str = "",
+    spot_check=None,
+    inspection_round=None,
+) -> RectificationItem:
     """Open a ledger item; `actor=None` only for items the platform itself opens."""
     errors = {}
     if not problem.strip():
@@ -254,20 +345,39 @@ def item_open(*, actor, project_id: int | None, source: str, problem: str,
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        project = access_project(actor, project_id) if project_id and actor else (
-            Project.objects.get(pk=project_id) if project_id else None)
+        project = (
+            access_project(actor, project_id)
+            if project_id and actor
+            else (Project.objects.get(pk=project_id) if project_id else None)
+        )
         if actor is not None and actor.role not in LEDGER_OPENERS:
             raise PermissionDenied
         item = RectificationItem.objects.create(
-            project=project, source=source, problem=problem.strip(),
+            project=project,
+            source=source,
+            problem=problem.strip(),
             responsible_organisation_id=responsible_organisation_id,
-            responsible_person=responsible_person.strip(), deadline=deadline,
-            standard=standard.strip(), opened_by=actor, opened_on=_today(),
-            spot_check=spot_check, inspection_round=inspection_round)
+            responsible_person=responsible_person.strip(),
+            deadline=deadline,
+            standard=standard.strip(),
+            opened_by=actor,
+            opened_on=_today(),
+            spot_check=spot_check,
+            inspection_round=inspection_round,
+        )
         project_risk_changed(project_id)
-        record_event(actor=actor, verb="ledger.opened", obj=item, after={
-            "project": project_id, "source": source, "problem": item.problem,
-            "responsible_organisation": responsible_organisation_id, "deadline": deadline})
+        record_event(
+            actor=actor,
+            verb="ledger.opened",
+            obj=item,
+            after={
+                "project": project_id,
+                "source": source,
+                "problem": item.problem,
+                "responsible_organisation": responsible_organisation_id,
+                "deadline": deadline,
+            },
+        )
     return item
 
 
@@ -285,16 +395,25 @@ def _item_step(actor, item_id, name, allowed, **kwargs) -> RectificationItem:
             raise PermissionDenied
         method = getattr(item, name)
         if not can_proceed(method):
-            raise ConflictError(_("该事项当前状态为“%(status)s”，不能执行此操作。")
-                                % {"status": item.get_status_display()})
+            raise ConflictError(
+                _("该事项当前状态为“%(status)s”，不能执行此操作。")
+                % {"status": item.get_status_display()}
+            )
         before = {"item_status": item.status}
         method(**kwargs)
         item.save()
         if name == "close":
             project_risk_changed(item.project_id)
-        record_event(actor=actor, verb=f"ledger.{name}", obj=item, before=before,
-                     after={"item_status": item.status,
-                            **{k: v for k, v in kwargs.items() if k == "evidence"}})
+        record_event(
+            actor=actor,
+            verb=f"ledger.{name}",
+            obj=item,
+            before=before,
+            after={
+                "item_status": item.status,
+                **{k: v for k, v in kwargs.items() if k == "evidence"},
+            },
+        )
     return item
 
 
@@ -305,8 +424,14 @@ def item_start(*, actor, item_id: int) -> RectificationItem:
 def item_submit(*, actor, item_id: int, evidence: str) -> RectificationItem:
     if not evidence.strip():
         raise ValidationError({"evidence": _("请填写整改情况并提供佐证。")})
-    return _item_step(actor, item_id, "submit_evidence", is_responsible_for,
-                      evidence=evidence.strip(), at=timezone.now())
+    return _item_step(
+        actor,
+        item_id,
+        "submit_evidence",
+        is_responsible_for,
+        evidence=evidence.strip(),
+        at=timezone.now(),
+    )
 
 
 def item_close(*, actor, item_id: int) -> RectificationItem:
@@ -321,8 +446,16 @@ def item_send_back(*, actor, item_id: int, reason: str) -> RectificationItem:
 
 # --- quality spot checks and the monthly random plan ------------------------------------
 
-def spot_check_record(*, actor, project_id: int, items: list[tuple[str, bool, str]],
-                      note: str = "", plan_id: int | None = None, photos=()) -> SpotCheck:
+
+def spot_check_record(
+    *,
+    actor,
+    project_id: int,
+    items: list[tuple[str, bool, str]],
+    note: str = "",
+    plan_id: int | None = None,
+    photos=(),
+) -> SpotCheck:
     """质量抽检 by the department, with photos; any failed item opens a ledger item for the
     contractor."""
     if not items or any(not name.strip() for name, _ok, _n in items):
@@ -335,26 +468,49 @@ def spot_check_record(*, actor, project_id: int, items: list[tuple[str, bool, st
         if project.status not in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED):
             raise ConflictError(_("只有施工中或待验收的项目可以抽检。"))
         check = SpotCheck.objects.create(
-            project=project, inspector=actor, plan_id=plan_id, checked_on=_today(),
-            passed=all(ok for _name, ok, _n in items), note=note.strip())
+            project=project,
+            inspector=actor,
+            plan_id=plan_id,
+            checked_on=_today(),
+            passed=all(ok for _name, ok, _n in items),
+            note=note.strip(),
+        )
         SpotCheckItem.objects.bulk_create(
             SpotCheckItem(spot_check=check, name=name.strip(), passed=ok, note=n.strip())
-            for name, ok, n in items)
-        stored = store_photos(actor=actor, project=project, photos=checked,
-                              uploaded_at=timezone.now(), spot_check=check)
+            for name, ok, n in items
+        )
+        stored = store_photos(
+            actor=actor,
+            project=project,
+            photos=checked,
+            uploaded_at=timezone.now(),
+            spot_check=check,
+        )
         if check.passed:  # a failure opens a ledger item below, which asks for it
             project_risk_changed(project.pk)
-        record_event(actor=actor, verb="spot_check.recorded", obj=project, after={
-            "spot_check": check.pk, "passed": check.passed,
-            "failed": [name for name, ok, _n in items if not ok],
-            "photos": photo_facts_for_audit(stored)})
+        record_event(
+            actor=actor,
+            verb="spot_check.recorded",
+            obj=project,
+            after={
+                "spot_check": check.pk,
+                "passed": check.passed,
+                "failed": [name for name, ok, _n in items if not ok],
+                "photos": photo_facts_for_audit(stored),
+            },
+        )
     if not check.passed:
         failed = "；".join(f"{name}{f'（{n}）' if n else ''}" for name, ok, n in items if not ok)
-        item_open(actor=None, project_id=project.pk, source=ItemSource.SPOT_CHECK,
-                  problem=_("质量抽检不合格：%(items)s") % {"items": failed},
-                  responsible_organisation_id=project.contractor_id,
-                  deadline=_today() + timedelta(days=settings.SPOT_CHECK_DEADLINE_DAYS),
-                  standard=_("按设计和规范整改，经复查合格"), spot_check=check)
+        item_open(
+            actor=None,
+            project_id=project.pk,
+            source=ItemSource.SPOT_CHECK,
+            problem=_("质量抽检不合格：%(items)s") % {"items": failed},
+            responsible_organisation_id=project.contractor_id,
+            deadline=_today() + timedelta(days=settings.SPOT_CHECK_DEADLINE_DAYS),
+            standard=_("按设计和规范整改，经复查合格"),
+            spot_check=check,
+        )
     return check
 
 
@@ -365,15 +521,21 @@ def draw_plan(projects: list, inspectors: list, seed: str, rates: dict) -> list[
     for project in sorted(projects, key=lambda p: p.pk):
         if rng.random() < rates.get(project.risk_colour, 0):
             inspector = rng.choice(sorted(inspectors, key=lambda u: u.pk)) if inspectors else None
-            draws.append({"project": project.pk, "risk_colour": project.risk_colour,
-                          "inspector": inspector.pk if inspector else None})
+            draws.append(
+                {
+                    "project": project.pk,
+                    "risk_colour": project.risk_colour,
+                    "inspector": inspector.pk if inspector else None,
+                }
+            )
     return draws
 
 
 def plan_candidates():
-    return (list(Project.objects.filter(status=ProjectStatus.IN_PROGRESS)
-                 .only("pk", "risk_colour")),
-            list(User.objects.filter(role=Role.DEPT_REVIEWER, is_active=True).only("pk")))
+    return (
+        list(Project.objects.filter(status=ProjectStatus.IN_PROGRESS).only("pk", "risk_colour")),
+        list(User.objects.filter(role=Role.DEPT_REVIEWER, is_active=True).only("pk")),
+    )
 
 
 def plan_create(*, actor, month: date, seed: str | None = None) -> SpotCheckPlan:
@@ -387,18 +549,33 @@ def plan_create(*, actor, month: date, seed: str | None = None) -> SpotCheckPlan
             raise ConflictError(_("该月份的抽检计划已经生成。"))
         projects, inspectors = plan_candidates()
         plan = SpotCheckPlan.objects.create(
-            month=month.replace(day=1), seed=seed, rates=rates, created_by=actor,
-            draws=draw_plan(projects, inspectors, seed, rates))
-        record_event(actor=actor, verb="spot_check_plan.drawn", obj=plan, after={
-            "seed": seed, "rates": rates, "draws": plan.draws,
-            "candidates": [p.pk for p in projects], "inspectors": [u.pk for u in inspectors]})
+            month=month.replace(day=1),
+            seed=seed,
+            rates=rates,
+            created_by=actor,
+            draws=draw_plan(projects, inspectors, seed, rates),
+        )
+        record_event(
+            actor=actor,
+            verb="spot_check_plan.drawn",
+            obj=plan,
+            after={
+                "seed": seed,
+                "rates": rates,
+                "draws": plan.draws,
+                "candidates": [p.pk for p in projects],
+                "inspectors": [u.pk for u in inspectors],
+            },
+        )
     return plan
 
 
 # --- completion: lab test and acceptance ------------------------------------------------
 
-def lab_test_record(*, actor, project_id: int, pass_rate, report_no: str,
-                    note: str = "") -> LabTest:
+
+def lab_test_record(
+    *, actor, project_id: int, pass_rate, report_no: str, note: str = ""
+) -> LabTest:
     try:
         rate = Decimal(str(pass_rate))
     except (InvalidOperation, ValueError):
@@ -413,16 +590,26 @@ def lab_test_record(*, actor, project_id: int, pass_rate, report_no: str,
         project = access_project(actor, project_id, for_update=True)
         if project.status != ProjectStatus.COMPLETED:
             raise ConflictError(_("施工单位申报完工后才能检测。"))
-        test = LabTest.objects.create(project=project, lab_id=actor.organisation_id,
-                                      tested_by=actor, pass_rate=rate,
-                                      report_no=report_no.strip(), note=note.strip())
-        record_event(actor=actor, verb="lab_test.recorded", obj=project,
-                     after={"pass_rate": rate, "report_no": test.report_no})
+        test = LabTest.objects.create(
+            project=project,
+            lab_id=actor.organisation_id,
+            tested_by=actor,
+            pass_rate=rate,
+            report_no=report_no.strip(),
+            note=note.strip(),
+        )
+        record_event(
+            actor=actor,
+            verb="lab_test.recorded",
+            obj=project,
+            after={"pass_rate": rate, "report_no": test.report_no},
+        )
     return test
 
 
-def acceptance_record(*, actor, project_id: int, participants: list[dict],
-                      conclusion: str) -> Acceptance:
+def acceptance_record(
+    *, actor, project_id: int, participants: list[dict], conclusion: str
+) -> Acceptance:
     """竣工验收: refused while any ledger item is open or without a lab test; resident
     representatives take part."""
     people = [p for p in participants if str(p.get("name", "")).strip()]
@@ -440,24 +627,39 @@ def acceptance_record(*, actor, project_id: int, participants: list[dict],
             raise ConflictError(_("项目金额已升级到更高类别，须补齐该类别的审批后才能继续。"))
         if not LabTest.objects.filter(project=project).exists():
             raise ConflictError(_("尚无第三方检测结果，不能验收。"))
-        open_items = RectificationItem.objects.filter(project=project).exclude(
-            status=ItemStatus.CLOSED).count()
+        open_items = (
+            RectificationItem.objects.filter(project=project)
+            .exclude(status=ItemStatus.CLOSED)
+            .count()
+        )
         if open_items:
-            raise ConflictError(_("该项目还有 %(n)d 个整改事项未销号，不能验收。") % {"n": open_items},
-                                extra={"open_items": open_items})
-        acceptance = Acceptance.objects.create(project=project, participants=people,
-                                               conclusion=conclusion.strip(), accepted_by=actor)
+            raise ConflictError(
+                _("该项目还有 %(n)d 个整改事项未销号，不能验收。") % {"n": open_items},
+                extra={"open_items": open_items},
+            )
+        acceptance = Acceptance.objects.create(
+            project=project, participants=people, conclusion=conclusion.strip(), accepted_by=actor
+        )
         before = {"status": project.status}
         project.accept(by=actor)
         project.status_changed_at = timezone.now()
         project.save()
-        record_event(actor=actor, verb="project.accept", obj=project, before=before, after={
-            "status": project.status, "participants": people,
-            "conclusion": acceptance.conclusion})
+        record_event(
+            actor=actor,
+            verb="project.accept",
+            obj=project,
+            before=before,
+            after={
+                "status": project.status,
+                "participants": people,
+                "conclusion": acceptance.conclusion,
+            },
+        )
     return acceptance
 
 
 # --- inspection rounds (巡察) ------------------------------------------------------------
+
 
 def round_create(*, actor, name: str, inspecting_body: str, started_on: date) -> InspectionRound:
     if actor.role != Role.DISCIPLINE_OFFICER:
@@ -465,27 +667,49 @@ def round_create(*, actor, name: str, inspecting_body: str, started_on: date) ->
     if not name.strip() or not inspecting_body.strip():
         raise ValidationError({"name": _("请填写巡察名称和巡察组。")})
     with transaction.atomic():
-        inspection = InspectionRound.objects.create(name=name.strip(),
-                                                    inspecting_body=inspecting_body.strip(),
-                                                    started_on=started_on, created_by=actor)
-        record_event(actor=actor, verb="inspection_round.created", obj=inspection,
-                     after={"name": inspection.name, "inspecting_body": inspecting_body})
+        inspection = InspectionRound.objects.create(
+            name=name.strip(),
+            inspecting_body=inspecting_body.strip(),
+            started_on=started_on,
+            created_by=actor,
+        )
+        record_event(
+            actor=actor,
+            verb="inspection_round.created",
+            obj=inspection,
+            after={"name": inspection.name, "inspecting_body": inspecting_body},
+        )
     return inspection
 
 
-def round_feedback(*, actor, round_id: int, problem: str, responsible_organisation_id: int,
-                   deadline: date, standard: str, responsible_person: str = "",
-                   project_id: int | None = None) -> RectificationItem:
+def round_feedback(
+    *,
+    actor,
+    round_id: int,
+    problem: str,
+    responsible_organisation_id: int,
+    deadline: date,
+    standard: str,
+    responsible_person: str = "",
+    project_id: int | None = None,
+) -> RectificationItem:
     """A feedback item of the round: problem — responsibility — deadline (三张清单)."""
     if actor.role != Role.DISCIPLINE_OFFICER:
         raise PermissionDenied
     inspection = InspectionRound.objects.filter(pk=round_id).first()
     if inspection is None:
         raise Http404
-    return item_open(actor=actor, project_id=project_id, source=ItemSource.INSPECTION_ROUND,
-                     problem=problem, responsible_organisation_id=responsible_organisation_id,
-                     deadline=deadline, standard=standard, responsible_person=responsible_person,
-                     inspection_round=inspection)
+    return item_open(
+        actor=actor,
+        project_id=project_id,
+        source=ItemSource.INSPECTION_ROUND,
+        problem=problem,
+        responsible_organisation_id=responsible_organisation_id,
+        deadline=deadline,
+        standard=standard,
+        responsible_person=responsible_person,
+        inspection_round=inspection,
+    )
 
 
 def round_close(*, actor, round_id: int, closing_summary: str) -> InspectionRound:
@@ -499,6 +723,10 @@ def round_close(*, actor, round_id: int, closing_summary: str) -> InspectionRoun
             raise Http404
         inspection.closing_summary = closing_summary.strip()
         inspection.save(update_fields=["closing_summary", "updated_at"])
-        record_event(actor=actor, verb="inspection_round.summarised", obj=inspection,
-                     after={"closing_summary": inspection.closing_summary})
+        record_event(
+            actor=actor,
+            verb="inspection_round.summarised",
+            obj=inspection,
+            after={"closing_summary": inspection.closing_summary},
+        )
     return inspection

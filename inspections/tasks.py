@@ -1,4 +1,5 @@
 """Celery tasks of site supervision: the nightly search for days without a patrol log."""
+
 from datetime import date, timedelta
 
 from celery import shared_task
@@ -16,5 +17,7 @@ def find_missing_patrol_logs(until: str | None = None) -> int:
     """Check the last week up to yesterday (or up to `until`, an ISO date, inclusive); days
     already checked record nothing again, so a missed night is caught up by the next one."""
     last = date.fromisoformat(until) if until else local_date(timezone.now()) - timedelta(days=1)
-    return sum(len(record_missing_patrol_logs(last - timedelta(days=n)))
-               for n in range(LOOK_BACK_DAYS - 1, -1, -1))
+    return sum(
+        len(record_missing_patrol_logs(last - timedelta(days=n)))
+        for n in range(LOOK_BACK_DAYS - 1, -1, -1)
+    )

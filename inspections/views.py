@@ -1,6 +1,7 @@
 """Site supervision pages: the offline capture pages (patrol log, progress), photos, the
 ledger and its actions, spot checks, lab test and acceptance. Each POST calls one service and
 returns to the page it came from with the outcome."""
+
 import hashlib
 import uuid
 from datetime import date
@@ -47,19 +48,24 @@ def _run(request, project_id, action, success: str):
 def capture_view(request):
     """The site staff's phone page: one card per project under way with the patrol-log or the
     progress form. It works offline (service worker + the browser's outbox)."""
-    return render(request, "inspections/capture.html", {
-        "projects": capture_projects(user=request.user, now=timezone.now()),
-        "today": timezone.localdate(),
-        "new_key": uuid.uuid4(),
-        "is_supervisor": request.user.role == Role.SUPERVISOR,
-    })
+    return render(
+        request,
+        "inspections/capture.html",
+        {
+            "projects": capture_projects(user=request.user, now=timezone.now()),
+            "today": timezone.localdate(),
+            "new_key": uuid.uuid4(),
+            "is_supervisor": request.user.role == Role.SUPERVISOR,
+        },
+    )
 
 
 @require_GET
 def capture_manifest_view(request):
     """Public: browsers fetch a manifest without cookies; it holds nothing but names and icons."""
-    response = render(request, "inspections/capture.webmanifest",
-                      content_type="application/manifest+json")
+    response = render(
+        request, "inspections/capture.webmanifest", content_type="application/manifest+json"
+    )
     response["Cache-Control"] = "no-cache"
     return response
 
@@ -72,8 +78,7 @@ SW_VERSION = "@@version@@"
 def capture_service_worker_view(request):
     """The service worker, rendered so that it knows the (hashed) static URLs it keeps; its
     cache name changes whenever the list does."""
-    body = render_to_string("inspections/capture-sw.js", {"version": SW_VERSION},
-                            request=request)
+    body = render_to_string("inspections/capture-sw.js", {"version": SW_VERSION}, request=request)
     body = body.replace(SW_VERSION, hashlib.sha256(body.encode()).hexdigest()[:12])
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
@@ -84,21 +89,41 @@ def capture_service_worker_view(request):
 @require_POST
 def patrol_log_view(request, pk):
     post = request.POST
-    return _run(request, pk, lambda: services.patrol_log_record(
-        actor=request.user, project_id=pk, client_key=post.get("client_key", ""),
-        log_date=post.get("log_date", ""), weather=post.get("weather", ""),
-        work_done=post.get("work_done", ""), head_count=post.get("head_count", ""),
-        safety_notes=post.get("safety_notes", ""), quality_notes=post.get("quality_notes", ""),
-        photos=request.FILES.getlist("photos")), _("巡查记录已保存。"))
+    return _run(
+        request,
+        pk,
+        lambda: services.patrol_log_record(
+            actor=request.user,
+            project_id=pk,
+            client_key=post.get("client_key", ""),
+            log_date=post.get("log_date", ""),
+            weather=post.get("weather", ""),
+            work_done=post.get("work_done", ""),
+            head_count=post.get("head_count", ""),
+            safety_notes=post.get("safety_notes", ""),
+            quality_notes=post.get("quality_notes", ""),
+            photos=request.FILES.getlist("photos"),
+        ),
+        _("巡查记录已保存。"),
+    )
 
 
 @login_required
 @require_POST
 def progress_report_view(request, pk):
-    return _run(request, pk, lambda: services.progress_report(
-        actor=request.user, project_id=pk, percent=request.POST.get("percent", ""),
-        text=request.POST.get("text", ""), photos=request.FILES.getlist("photos"),
-        client_key=request.POST.get("client_key") or None), _("进度已报送。"))
+    return _run(
+        request,
+        pk,
+        lambda: services.progress_report(
+            actor=request.user,
+            project_id=pk,
+            percent=request.POST.get("percent", ""),
+            text=request.POST.get("text", ""),
+            photos=request.FILES.getlist("photos"),
+            client_key=request.POST.get("client_key") or None,
+        ),
+        _("进度已报送。"),
+    )
 
 
 @login_required
@@ -110,8 +135,9 @@ def photo_view(request, photo_id, original=False):
     if original and not may_read_photo_flags(request.user):
         raise PermissionDenied
     file = photo.original if original else photo.public
-    response = FileResponse(file.open("rb"),
-                            content_type=photo.content_type if original else "image/jpeg")
+    response = FileResponse(
+        file.open("rb"), content_type=photo.content_type if original else "image/jpeg"
+    )
     response["Cache-Control"] = "private, max-age=86400"
     return response
 
@@ -124,20 +150,30 @@ def item_open_view(request, pk):
         deadline = date.fromisoformat(request.POST.get("deadline", ""))
     except ValueError:
         deadline = None
-    return _run(request, pk, lambda: services.item_open(
-        actor=request.user, project_id=pk, source=request.POST.get("source", ""),
-        problem=request.POST.get("problem", ""), deadline=deadline,
-        responsible_organisation_id=project.contractor_id,
-        standard=request.POST.get("standard", ""),
-        responsible_person=request.POST.get("responsible_person", "")), _("已立项整改。"))
+    return _run(
+        request,
+        pk,
+        lambda: services.item_open(
+            actor=request.user,
+            project_id=pk,
+            source=request.POST.get("source", ""),
+            problem=request.POST.get("problem", ""),
+            deadline=deadline,
+            responsible_organisation_id=project.contractor_id,
+            standard=request.POST.get("standard", ""),
+            responsible_person=request.POST.get("responsible_person", ""),
+        ),
+        _("已立项整改。"),
+    )
 
 
 def _item_project(request, item_id):
     # values_list, not only("project_id"): item_list select_related()s the project, and a
     # deferred field that is also traversed is a FieldError (every submit/close/send-back
     # answered 500 before; found by the access matrix, tests/security).
-    found = list(item_list(user=request.user).filter(pk=item_id)
-                 .values_list("project_id", flat=True)[:1])
+    found = list(
+        item_list(user=request.user).filter(pk=item_id).values_list("project_id", flat=True)[:1]
+    )
     if not found:
         raise PermissionDenied
     return found[0]
@@ -146,44 +182,78 @@ def _item_project(request, item_id):
 @login_required
 @require_POST
 def item_submit_view(request, item_id):
-    return _run(request, _item_project(request, item_id), lambda: services.item_submit(
-        actor=request.user, item_id=item_id, evidence=request.POST.get("evidence", "")),
-        _("整改情况已提交，待销号。"))
+    return _run(
+        request,
+        _item_project(request, item_id),
+        lambda: services.item_submit(
+            actor=request.user, item_id=item_id, evidence=request.POST.get("evidence", "")
+        ),
+        _("整改情况已提交，待销号。"),
+    )
 
 
 @login_required
 @require_POST
 def item_close_view(request, item_id):
-    return _run(request, _item_project(request, item_id), lambda: services.item_close(
-        actor=request.user, item_id=item_id), _("已销号。"))
+    return _run(
+        request,
+        _item_project(request, item_id),
+        lambda: services.item_close(actor=request.user, item_id=item_id),
+        _("已销号。"),
+    )
 
 
 @login_required
 @require_POST
 def item_send_back_view(request, item_id):
-    return _run(request, _item_project(request, item_id), lambda: services.item_send_back(
-        actor=request.user, item_id=item_id, reason=request.POST.get("reason", "")),
-        _("已退回整改。"))
+    return _run(
+        request,
+        _item_project(request, item_id),
+        lambda: services.item_send_back(
+            actor=request.user, item_id=item_id, reason=request.POST.get("reason", "")
+        ),
+        _("已退回整改。"),
+    )
 
 
 @login_required
 @require_POST
 def spot_check_view(request, pk):
     post = request.POST
-    items = [(name, passed == "1", note) for name, passed, note in zip(
-        post.getlist("item_name"), post.getlist("item_passed"), post.getlist("item_note"),
-        strict=False) if name.strip()]
-    return _run(request, pk, lambda: services.spot_check_record(
-        actor=request.user, project_id=pk, items=items, photos=request.FILES.getlist("photos")),
-        _("抽检已记录。"))
+    items = [
+        (name, passed == "1", note)
+        for name, passed, note in zip(
+            post.getlist("item_name"),
+            post.getlist("item_passed"),
+            post.getlist("item_note"),
+            strict=False,
+        )
+        if name.strip()
+    ]
+    return _run(
+        request,
+        pk,
+        lambda: services.spot_check_record(
+            actor=request.user, project_id=pk, items=items, photos=request.FILES.getlist("photos")
+        ),
+        _("抽检已记录。"),
+    )
 
 
 @login_required
 @require_POST
 def lab_test_view(request, pk):
-    return _run(request, pk, lambda: services.lab_test_record(
-        actor=request.user, project_id=pk, pass_rate=request.POST.get("pass_rate", ""),
-        report_no=request.POST.get("report_no", "")), _("检测结果已提交。"))
+    return _run(
+        request,
+        pk,
+        lambda: services.lab_test_record(
+            actor=request.user,
+            project_id=pk,
+            pass_rate=request.POST.get("pass_rate", ""),
+            report_no=request.POST.get("report_no", ""),
+        ),
+        _("检测结果已提交。"),
+    )
 
 
 def _names(text: str) -> list[str]:
@@ -194,13 +264,25 @@ def _names(text: str) -> list[str]:
 @require_POST
 def acceptance_view(request, pk):
     post = request.POST
-    participants = [{"name": n, "organisation": "", "role": services.RESIDENT_REPRESENTATIVE}
-                    for n in _names(post.get("resident_names", ""))]
-    participants += [{"name": n, "organisation": "", "role": "other"}
-                     for n in _names(post.get("other_names", ""))]
-    return _run(request, pk, lambda: services.acceptance_record(
-        actor=request.user, project_id=pk, participants=participants,
-        conclusion=post.get("conclusion", "")), _("竣工验收已通过。"))
+    participants = [
+        {"name": n, "organisation": "", "role": services.RESIDENT_REPRESENTATIVE}
+        for n in _names(post.get("resident_names", ""))
+    ]
+    participants += [
+        {"name": n, "organisation": "", "role": "other"}
+        for n in _names(post.get("other_names", ""))
+    ]
+    return _run(
+        request,
+        pk,
+        lambda: services.acceptance_record(
+            actor=request.user,
+            project_id=pk,
+            participants=participants,
+            conclusion=post.get("conclusion", ""),
+        ),
+        _("竣工验收已通过。"),
+    )
 
 
 def _ledger_items(request):
@@ -217,8 +299,9 @@ def ledger_export_view(request):
     """The ledger as the user sees it, with the page's filter, to Excel."""
     items, status = _ledger_items(request)
     heading = _("状态：%(status)s") % {"status": dict(ItemStatus.choices).get(status, _("全部"))}
-    response = HttpResponse(items_xlsx(items, sheet=_("问题台账"), heading=str(heading)),
-                            content_type=XLSX)
+    response = HttpResponse(
+        items_xlsx(items, sheet=_("问题台账"), heading=str(heading)), content_type=XLSX
+    )
     response["Content-Disposition"] = 'attachment; filename="ledger.xlsx"'
     return response
 
@@ -231,21 +314,27 @@ def ledger_view(request):
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(item, warning_colour(item, today)) for item in page]
-    return render(request, "inspections/ledger.html", {"page": page, "rows": rows,
-                                                       "status": status})
+    return render(
+        request, "inspections/ledger.html", {"page": page, "rows": rows, "status": status}
+    )
 
 
 @login_required
 def round_list_view(request):
     if request.method == "POST":
+
         def act():
             try:
                 started = date.fromisoformat(request.POST.get("started_on", ""))
             except ValueError:
                 raise ValidationError(_("请填写开始日期。")) from None
-            services.round_create(actor=request.user, name=request.POST.get("name", ""),
-                                  inspecting_body=request.POST.get("inspecting_body", ""),
-                                  started_on=started)
+            services.round_create(
+                actor=request.user,
+                name=request.POST.get("name", ""),
+                inspecting_body=request.POST.get("inspecting_body", ""),
+                started_on=started,
+            )
+
         try:
             act()
             messages.success(request, _("巡察已创建。"))
@@ -254,8 +343,7 @@ def round_list_view(request):
         return redirect("inspections:rounds")
     if request.user.role != Role.DISCIPLINE_OFFICER:
         raise PermissionDenied
-    return render(request, "inspections/rounds.html",
-                  {"rounds": InspectionRound.objects.all()})
+    return render(request, "inspections/rounds.html", {"rounds": InspectionRound.objects.all()})
 
 
 def _round(request, round_id):
@@ -278,22 +366,36 @@ def round_detail_view(request, round_id):
             deadline = None
         try:
             if post.get("closing_summary") is not None:
-                services.round_close(actor=request.user, round_id=inspection.pk,
-                                     closing_summary=post.get("closing_summary", ""))
+                services.round_close(
+                    actor=request.user,
+                    round_id=inspection.pk,
+                    closing_summary=post.get("closing_summary", ""),
+                )
             else:
                 organisation = post.get("responsible_organisation", "")
                 services.round_feedback(
-                    actor=request.user, round_id=inspection.pk, problem=post.get("problem", ""),
-                    responsible_organisation_id=int(organisation) if organisation.isdigit()
-                    else None, deadline=deadline, standard=post.get("standard", ""),
-                    responsible_person=post.get("responsible_person", ""))
+                    actor=request.user,
+                    round_id=inspection.pk,
+                    problem=post.get("problem", ""),
+                    responsible_organisation_id=int(organisation)
+                    if organisation.isdigit()
+                    else None,
+                    deadline=deadline,
+                    standard=post.get("standard", ""),
+                    responsible_person=post.get("responsible_person", ""),
+                )
             messages.success(request, _("已保存。"))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("inspections:round", round_id=inspection.pk)
-    return render(request, "inspections/round_detail.html", {
-        **round_overview(inspection, request.user),
-        "organisations": Organisation.objects.filter(is_active=True).order_by("kind", "name")})
+    return render(
+        request,
+        "inspections/round_detail.html",
+        {
+            **round_overview(inspection, request.user),
+            "organisations": Organisation.objects.filter(is_active=True).order_by("kind", "name"),
+        },
+    )
 
 
 @login_required
@@ -307,6 +409,7 @@ def round_export_view(request, round_id, fmt):
         return response
     response = HttpResponse(
         round_lists_xlsx(overview),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = f'attachment; filename="round-{inspection.pk}.xlsx"'
     return response

@@ -1,4 +1,5 @@
 """Tier policies are managed by the administrator: added, never edited (effective-dated)."""
+
 from django.contrib import admin
 
 from core.admin import AuditedModelAdmin

@@ -1,4 +1,5 @@
 """Project states, tiers and categories."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -39,8 +40,12 @@ class ProjectStatus(models.TextChoices):
 
 EDITABLE_STATUSES = {ProjectStatus.DRAFT, ProjectStatus.RETURNED}
 # The states in which a project waits for a reviewer; each has a time limit.
-REVIEW_STATUSES = (ProjectStatus.SUBMITTED, ProjectStatus.DEPT_APPROVED,
-                   ProjectStatus.EXPERT_APPROVED, ProjectStatus.FISCAL_APPROVED)
+REVIEW_STATUSES = (
+    ProjectStatus.SUBMITTED,
+    ProjectStatus.DEPT_APPROVED,
+    ProjectStatus.EXPERT_APPROVED,
+    ProjectStatus.FISCAL_APPROVED,
+)
 
 
 class ProcurementMethod(models.TextChoices):
@@ -52,10 +57,16 @@ class ProcurementMethod(models.TextChoices):
 
 
 # The weakest procurement each tier allows (SPEC §2).
-TIER_PROCUREMENT = {Tier.SIMPLE: ProcurementMethod.DIRECT, Tier.GENERAL: ProcurementMethod.LIMITED,
-                    Tier.MAJOR: ProcurementMethod.OPEN}
-PROCUREMENT_STRENGTH = {ProcurementMethod.DIRECT: 0, ProcurementMethod.LIMITED: 1,
-                        ProcurementMethod.OPEN: 2}
+TIER_PROCUREMENT = {
+    Tier.SIMPLE: ProcurementMethod.DIRECT,
+    Tier.GENERAL: ProcurementMethod.LIMITED,
+    Tier.MAJOR: ProcurementMethod.OPEN,
+}
+PROCUREMENT_STRENGTH = {
+    ProcurementMethod.DIRECT: 0,
+    ProcurementMethod.LIMITED: 1,
+    ProcurementMethod.OPEN: 2,
+}
 TIER_RANK = {Tier.SIMPLE: 0, Tier.GENERAL: 1, Tier.MAJOR: 2}
 
 

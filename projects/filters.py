@@ -1,4 +1,5 @@
 """The project list's filters, shared by the page and the API."""
+
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,8 @@ from .models import Project
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
     street = django_filters.ModelChoiceFilter(
-        label=_("街道/乡镇"), queryset=Organisation.objects.filter(kind=OrganisationKind.STREET))
+        label=_("街道/乡镇"), queryset=Organisation.objects.filter(kind=OrganisationKind.STREET)
+    )
     tier = django_filters.ChoiceFilter(label=_("类别等级"), choices=Tier.choices)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=ProjectStatus.choices)
     category = django_filters.ChoiceFilter(label=_("类别"), choices=Category.choices)
@@ -33,4 +35,5 @@ class ProjectFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(name__icontains=value) | Q(code__icontains=value) | Q(address__icontains=value))
+            Q(name__icontains=value) | Q(code__icontains=value) | Q(address__icontains=value)
+        )

@@ -1,4 +1,5 @@
 """The filing form; tier, status and street are never fields of it."""
+
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -11,17 +12,29 @@ from .models import Project
 
 
 class ProjectForm(BootstrapFormMixin, forms.ModelForm):
-    budget_amount = AmountField(label=_("申报预算（元）"),
-                                help_text=_("类别等级由金额自动确定，无需选择。"))
+    budget_amount = AmountField(
+        label=_("申报预算（元）"), help_text=_("类别等级由金额自动确定，无需选择。")
+    )
     attachments = MultipleFileField(
-        label=_("附件"), help_text=_("申报材料、图纸、预算书等；PDF、图片、Word、Excel、DWG。"))
-    attachment_kind = forms.ChoiceField(label=_("附件类型"), choices=AttachmentKind.choices,
-                                        initial=AttachmentKind.APPLICATION)
+        label=_("附件"), help_text=_("申报材料、图纸、预算书等；PDF、图片、Word、Excel、DWG。")
+    )
+    attachment_kind = forms.ChoiceField(
+        label=_("附件类型"), choices=AttachmentKind.choices, initial=AttachmentKind.APPLICATION
+    )
 
     class Meta:
         model = Project
-        fields = ["name", "category", "budget_amount", "address", "latitude", "longitude",
-                  "planned_start", "planned_end", "description"]
+        fields = [
+            "name",
+            "category",
+            "budget_amount",
+            "address",
+            "latitude",
+            "longitude",
+            "planned_start",
+            "planned_end",
+            "description",
+        ]
         widgets = {
             "planned_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "planned_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -34,12 +47,14 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["attachments"].widget.attrs["accept"] = ",".join(ALLOWED_EXTENSIONS)
         # The tier is derived on the server while the amount is typed; the user never picks it.
-        self.fields["budget_amount"].widget.attrs.update({
-            "hx-get": reverse("projects:tier_preview"),
-            "hx-trigger": "input changed delay:250ms",
-            "hx-target": "#tier-preview",
-            "hx-sync": "this:replace",
-        })
+        self.fields["budget_amount"].widget.attrs.update(
+            {
+                "hx-get": reverse("projects:tier_preview"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#tier-preview",
+                "hx-sync": "this:replace",
+            }
+        )
 
     def clean(self):
         cleaned = super().clean()

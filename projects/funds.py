@@ -1,5 +1,6 @@
 """The payment rules (SPEC §6), each in one named function. A rule returns None when the
 payment may go ahead, or a Violation naming the rule and by how much it is exceeded."""
+
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
@@ -21,9 +22,14 @@ RETENTION_CAP = Decimal("0.03")  # 建质〔2017〕138号
 LATE_PAYMENT_SHARE = Decimal("0.80")  # 财建〔2022〕183号
 STAGNANT_DAYS = 90
 COMMITTED = (PaymentStatus.REQUESTED, PaymentStatus.APPROVED, PaymentStatus.PAID)
-CONTRACTED_STATES = (ProjectStatus.CONTRACTED, ProjectStatus.IN_PROGRESS,
-                     ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED, ProjectStatus.SETTLED,
-                     ProjectStatus.ARCHIVED)
+CONTRACTED_STATES = (
+    ProjectStatus.CONTRACTED,
+    ProjectStatus.IN_PROGRESS,
+    ProjectStatus.COMPLETED,
+    ProjectStatus.ACCEPTED,
+    ProjectStatus.SETTLED,
+    ProjectStatus.ARCHIVED,
+)
 
 
 @dataclass(frozen=True)
@@ -59,14 +65,16 @@ def committed_total(contract: Contract, *, exclude: Payment | None = None) -> De
 
 def work_value(project: Project, contract: Contract) -> Decimal:
     """Value of work done: reported progress × (contract + approved changes)."""
-    return ((contract.amount + contract.approved_changes_total) * project.reported_progress
-            / 100).quantize(CENT)
+    return (
+        (contract.amount + contract.approved_changes_total) * project.reported_progress / 100
+    ).quantize(CENT)
 
 
 def retention_amount(project: Project, contract: Contract) -> Decimal:
     """Retention is held on the settlement (or the contract until settled), at most 3%."""
-    return (payable_ceiling(project, contract) * min(contract.retention_rate, RETENTION_CAP)
-            ).quantize(CENT)
+    return (
+        payable_ceiling(project, contract) * min(contract.retention_rate, RETENTION_CAP)
+    ).quantize(CENT)
 
 
 def retention_due_date(project: Project, contract: Contract) -> date | None:
@@ -89,18 +97,26 @@ def retention_released(project: Project, contract: Contract, today: date | None 
 
 def money_at_a_glance(project: Project, contract: Contract) -> Money:
     committed = committed_total(contract)
-    paid = (Payment.objects.filter(contract=contract, status=PaymentStatus.PAID)
-            .aggregate(total=Sum("amount"))["total"] or Decimal("0"))
+    paid = Payment.objects.filter(contract=contract, status=PaymentStatus.PAID).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal("0")
     ceiling = payable_ceiling(project, contract)
     return Money(
-        budget=project.budget_amount, contract=contract.amount,
-        changes=contract.approved_changes_total, ceiling=ceiling, committed=committed, paid=paid,
+        budget=project.budget_amount,
+        contract=contract.amount,
+        changes=contract.approved_changes_total,
+        ceiling=ceiling,
+        committed=committed,
+        paid=paid,
         retention=retention_amount(project, contract),
         retention_released=retention_released(project, contract),
-        work_value=work_value(project, contract), remaining=ceiling - committed)
+        work_value=work_value(project, contract),
+        remaining=ceiling - committed,
+    )
 
 
 # --- the rules ---------------------------------------------------------------------------
+
 
 def rule_contract_filed(project: Project, contract: Contract | None) -> Violation | None:
     if contract is None or project.status not in CONTRACTED_STATES:
@@ -110,9 +126,11 @@ def rule_contract_filed(project: Project, contract: Contract | None) -> Violatio
 
 def rule_not_escalated(project: Project) -> Violation | None:
     if project.escalated_to:
-        return Violation("not_escalated", _(
-            "项目金额已升级为%(tier)s，须补齐该类别的审批后才能拨付（应招标未招标须杜绝）。")
-            % {"tier": project.get_escalated_to_display()})
+        return Violation(
+            "not_escalated",
+            _("项目金额已升级为%(tier)s，须补齐该类别的审批后才能拨付（应招标未招标须杜绝）。")
+            % {"tier": project.get_escalated_to_display()},
+        )
     return None
 
 
@@ -124,12 +142,20 @@ def rule_progress_limit(project, contract, payment) -> Violation | None:
     total = committed_total(contract, exclude=payment) + payment.amount
     if total > limit:
         excess = total - limit
-        return Violation("progress_limit", _(
-            "验收前累计拨付不得超过已完工程量价值（报送进度 %(progress)s%% × 合同额 = "
-            "%(limit)s 元），本次申请后累计 %(total)s 元，超出 %(excess)s 元。") % {
-            "progress": format(project.reported_progress.normalize(), "f"),
-            "limit": format_yuan(limit),
-            "total": format_yuan(total), "excess": format_yuan(excess)}, excess)
+        return Violation(
+            "progress_limit",
+            _(
+                "验收前累计拨付不得超过已完工程量价值（报送进度 %(progress)s%% × 合同额 = "
+                "%(limit)s 元），本次申请后累计 %(total)s 元，超出 %(excess)s 元。"
+            )
+            % {
+                "progress": format(project.reported_progress.normalize(), "f"),
+                "limit": format_yuan(limit),
+                "total": format_yuan(total),
+                "excess": format_yuan(excess),
+            },
+            excess,
+        )
     return None
 
 
@@ -144,24 +170,36 @@ def rule_contract_ceiling(project, contract, payment) -> Violation | None:
     """In total ≤ contract + approved changes (or the settlement) − retention, until the
     defect period ends."""
     ceiling = payable_ceiling(project, contract)
-    held = Decimal("0") if retention_released(project, contract) else retention_amount(
-        project, contract)
+    held = (
+        Decimal("0")
+        if retention_released(project, contract)
+        else retention_amount(project, contract)
+    )
     limit = ceiling - held
     total = committed_total(contract, exclude=payment) + payment.amount
     if total > limit:
         excess = total - limit
-        return Violation("contract_ceiling", _(
-            "累计拨付不得超过合同额加已批准变更（结算后为结算金额）、扣除未到期质保金"
-            "（%(limit)s 元），"
-            "本次申请后累计 %(total)s 元，超出 %(excess)s 元。") % {
-            "limit": format_yuan(limit), "total": format_yuan(total),
-            "excess": format_yuan(excess)}, excess)
+        return Violation(
+            "contract_ceiling",
+            _(
+                "累计拨付不得超过合同额加已批准变更（结算后为结算金额）、扣除未到期质保金"
+                "（%(limit)s 元），"
+                "本次申请后累计 %(total)s 元，超出 %(excess)s 元。"
+            )
+            % {
+                "limit": format_yuan(limit),
+                "total": format_yuan(total),
+                "excess": format_yuan(excess),
+            },
+            excess,
+        )
     return None
 
 
 def rule_final_after_settlement(project, payment) -> Violation | None:
     if payment.stage in (PaymentStage.FINAL, PaymentStage.RETENTION) and not (
-            project.accepted_at and hasattr(project, "settlement")):
+        project.accepted_at and hasattr(project, "settlement")
+    ):
         return Violation("final_after_settlement", _("竣工验收和结算审核完成前不得支付结算款。"))
     return None
 
@@ -169,31 +207,37 @@ def rule_final_after_settlement(project, payment) -> Violation | None:
 def rule_retention_after_defect_period(project, contract, payment) -> Violation | None:
     if payment.stage == PaymentStage.RETENTION and not retention_released(project, contract):
         due = retention_due_date(project, contract)
-        return Violation("retention_after_defect_period", _(
-            "质保金须在缺陷责任期满（%(due)s）后返还。") % {"due": due or _("验收后")})
+        return Violation(
+            "retention_after_defect_period",
+            _("质保金须在缺陷责任期满（%(due)s）后返还。") % {"due": due or _("验收后")},
+        )
     return None
 
 
 def rule_registered_account(project, payment) -> Violation | None:
     account = project.contractor.bank_account if project.contractor else ""
     if not account or payment.payee_account.replace(" ", "") != account.replace(" ", ""):
-        return Violation("registered_account", _(
-            "收款账号必须是施工单位在名录库登记的账号（%(account)s）。")
-            % {"account": account or _("未登记")})
+        return Violation(
+            "registered_account",
+            _("收款账号必须是施工单位在名录库登记的账号（%(account)s）。")
+            % {"account": account or _("未登记")},
+        )
     return None
 
 
 def rule_payee_in_good_standing(project) -> Violation | None:
     contractor = project.contractor
     if contractor is not None and not contractor.is_eligible:
-        return Violation("payee_standing", _(
-            "收款单位信用状态为“%(status)s”，须财政局记录特批理由后方可支付。")
-            % {"status": contractor.get_credit_status_display()}, overridable=True)
+        return Violation(
+            "payee_standing",
+            _("收款单位信用状态为“%(status)s”，须财政局记录特批理由后方可支付。")
+            % {"status": contractor.get_credit_status_display()},
+            overridable=True,
+        )
     return None
 
 
-def check_payment(project: Project, contract: Contract | None, payment: Payment) -> list[
-        Violation]:
+def check_payment(project: Project, contract: Contract | None, payment: Payment) -> list[Violation]:
     """Every rule, in the order a finance officer would check them."""
     first = rule_contract_filed(project, contract) or rule_not_escalated(project)
     if first:
@@ -202,7 +246,8 @@ def check_payment(project: Project, contract: Contract | None, payment: Payment)
         rule_final_after_settlement(project, payment),
         rule_retention_after_defect_period(project, contract, payment),
         rule_progress_limit(project, contract, payment)
-        if payment.stage == PaymentStage.PROGRESS else None,
+        if payment.stage == PaymentStage.PROGRESS
+        else None,
         rule_contract_ceiling(project, contract, payment),
         rule_registered_account(project, payment),
         rule_payee_in_good_standing(project),
@@ -212,61 +257,74 @@ def check_payment(project: Project, contract: Contract | None, payment: Payment)
 
 # --- warnings ----------------------------------------------------------------------------
 
-def late_payment_warning(project: Project, contract: Contract,
-                         paid: Decimal | None = None) -> str | None:
+
+def late_payment_warning(
+    project: Project, contract: Contract, paid: Decimal | None = None
+) -> str | None:
     """Contractors must not be left unpaid either: paid < 80% of the value of work done."""
     value = work_value(project, contract)
     if value <= 0:
         return None
     if paid is None:
-        paid = (Payment.objects.filter(contract=contract, status=PaymentStatus.PAID)
-                .aggregate(total=Sum("amount"))["total"] or Decimal("0"))
+        paid = Payment.objects.filter(contract=contract, status=PaymentStatus.PAID).aggregate(
+            total=Sum("amount")
+        )["total"] or Decimal("0")
     if paid < value * LATE_PAYMENT_SHARE:
-        return _("已付 %(paid)s 元，低于已完工程量价值 %(value)s 元的 80%%，请防止拖欠施工单位款项。") % {
-            "paid": format_yuan(paid), "value": format_yuan(value)}
+        return _(
+            "已付 %(paid)s 元，低于已完工程量价值 %(value)s 元的 80%%，请防止拖欠施工单位款项。"
+        ) % {"paid": format_yuan(paid), "value": format_yuan(value)}
     return None
 
 
 def retention_released_paid(contract: Contract) -> bool:
-    return Payment.objects.filter(contract=contract, stage=PaymentStage.RETENTION,
-                                  status__in=COMMITTED).exists()
+    return Payment.objects.filter(
+        contract=contract, stage=PaymentStage.RETENTION, status__in=COMMITTED
+    ).exists()
 
 
-def retention_due_warning(project: Project, contract: Contract,
-                          today: date | None = None) -> str | None:
+def retention_due_warning(
+    project: Project, contract: Contract, today: date | None = None
+) -> str | None:
     """The reminder when the defect period has ended and the retention is still held."""
     due = retention_due_date(project, contract)
     today = today or local_date(timezone.now())
     if due is None or today < due or retention_released_paid(contract):
         return None
     return _("缺陷责任期已于 %(due)s 届满，质保金 %(amount)s 元应予返还。") % {
-        "due": due, "amount": format_yuan(retention_amount(project, contract))}
+        "due": due,
+        "amount": format_yuan(retention_amount(project, contract)),
+    }
 
 
 def retention_due_list(today: date | None = None) -> list[tuple[Project, date]]:
     """Accepted projects whose retention has fallen due and has not been released."""
     today = today or local_date(timezone.now())
-    projects = (Project.objects.filter(accepted_at__isnull=False, contract__isnull=False)
-                .exclude(payments__stage=PaymentStage.RETENTION,
-                         payments__status__in=COMMITTED)
-                .select_related("contract", "street"))
+    projects = (
+        Project.objects.filter(accepted_at__isnull=False, contract__isnull=False)
+        .exclude(payments__stage=PaymentStage.RETENTION, payments__status__in=COMMITTED)
+        .select_related("contract", "street")
+    )
     due = [(p, retention_due_date(p, p.contract)) for p in projects]
     return [(p, d) for p, d in due if d is not None and d <= today]
 
 
-def stagnant_funds_warning(project: Project, contract: Contract,
-                           today: date | None = None) -> str | None:
+def stagnant_funds_warning(
+    project: Project, contract: Contract, today: date | None = None
+) -> str | None:
     """Approved but undisbursed 90 days after acceptance."""
     if project.accepted_at is None:
         return None
     today = today or local_date(timezone.now())
     if (today - local_date(project.accepted_at)).days < STAGNANT_DAYS:
         return None
-    waiting = (Payment.objects.filter(contract=contract, status=PaymentStatus.APPROVED)
-               .aggregate(total=Sum("amount"))["total"] or Decimal("0"))
+    waiting = Payment.objects.filter(contract=contract, status=PaymentStatus.APPROVED).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal("0")
     if waiting > 0:
         return _("验收已超过 %(days)d 天，仍有 %(amount)s 元已审核未支付（资金沉淀）。") % {
-            "days": STAGNANT_DAYS, "amount": format_yuan(waiting)}
+            "days": STAGNANT_DAYS,
+            "amount": format_yuan(waiting),
+        }
     return None
 
 
@@ -279,28 +337,40 @@ SPLIT_BAND = Decimal("0.90")
 
 def split_payment_warning(contract: Contract) -> str | None:
     """Two or more payments to one payee within 30 days, each just under the approval limit."""
-    near = [p for p in Payment.objects.filter(contract__contractor_id=contract.contractor_id,
-                                              status__in=COMMITTED)
-            .order_by("created_at").only("amount", "created_at")
-            if PAYMENT_APPROVAL_LIMIT * SPLIT_BAND <= p.amount < PAYMENT_APPROVAL_LIMIT]
+    near = [
+        p
+        for p in Payment.objects.filter(
+            contract__contractor_id=contract.contractor_id, status__in=COMMITTED
+        )
+        .order_by("created_at")
+        .only("amount", "created_at")
+        if PAYMENT_APPROVAL_LIMIT * SPLIT_BAND <= p.amount < PAYMENT_APPROVAL_LIMIT
+    ]
     for first, second in pairwise(near):
         if (second.created_at - first.created_at).days <= SPLIT_WINDOW_DAYS:
-            return _("同一收款单位 %(days)d 天内多笔略低于 %(limit)s 元审批限额的付款，疑似拆分支付。") % {
-                "days": SPLIT_WINDOW_DAYS, "limit": format_yuan(PAYMENT_APPROVAL_LIMIT)}
+            return _(
+                "同一收款单位 %(days)d 天内多笔略低于 %(limit)s 元审批限额的付款，疑似拆分支付。"
+            ) % {"days": SPLIT_WINDOW_DAYS, "limit": format_yuan(PAYMENT_APPROVAL_LIMIT)}
     return None
 
 
 def in_split_pattern(payment: Payment) -> bool:
-    return (PAYMENT_APPROVAL_LIMIT * SPLIT_BAND <= payment.amount < PAYMENT_APPROVAL_LIMIT
-            and split_payment_warning(payment.contract) is not None)
+    return (
+        PAYMENT_APPROVAL_LIMIT * SPLIT_BAND <= payment.amount < PAYMENT_APPROVAL_LIMIT
+        and split_payment_warning(payment.contract) is not None
+    )
 
 
 def fund_compliance_rate(contractor_id: int, start: date, end: date) -> Decimal | None:
     """资金合规率: compliant payments ÷ all payments paid to the contractor in [start, end).
 
     None when nothing was paid (the performance score then has no sample for it)."""
-    paid = Payment.objects.filter(contract__contractor_id=contractor_id,
-                                  status=PaymentStatus.PAID, paid_on__gte=start, paid_on__lt=end)
+    paid = Payment.objects.filter(
+        contract__contractor_id=contractor_id,
+        status=PaymentStatus.PAID,
+        paid_on__gte=start,
+        paid_on__lt=end,
+    )
     total = paid.count()
     if total == 0:
         return None

@@ -1,4 +1,5 @@
 """Projects (零星工程), the tier policies they are filed under, and their attachments."""
+
 import secrets
 import uuid
 from decimal import Decimal
@@ -37,8 +38,9 @@ class TierPolicy(BaseModel):
     general_from = models.DecimalField(_("一般类起点（元）"), max_digits=14, decimal_places=2)
     major_from = models.DecimalField(_("重大类起点（元）"), max_digits=14, decimal_places=2)
     note = models.CharField(_("依据"), max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                   blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-effective_from"]
@@ -46,8 +48,9 @@ class TierPolicy(BaseModel):
         verbose_name_plural = _("分类分级标准")
         constraints = [
             models.CheckConstraint(condition=Q(general_from__gt=0), name="tier_general_positive"),
-            models.CheckConstraint(condition=Q(major_from__gt=F("general_from")),
-                                   name="tier_major_above_general"),
+            models.CheckConstraint(
+                condition=Q(major_from__gt=F("general_from")), name="tier_major_above_general"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -62,84 +65,138 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     code = models.CharField(_("项目编号"), max_length=20, unique=True, null=True, blank=True)
     name = models.CharField(_("项目名称"), max_length=200)
     street = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="projects",
-        limit_choices_to={"kind": OrganisationKind.STREET}, verbose_name=_("街道/乡镇"))
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="projects",
+        limit_choices_to={"kind": OrganisationKind.STREET},
+        verbose_name=_("街道/乡镇"),
+    )
     address = models.CharField(_("地点"), max_length=300)
     latitude = models.DecimalField(
-        _("纬度"), max_digits=9, decimal_places=6, null=True, blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)])
+        _("纬度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
     longitude = models.DecimalField(
-        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)])
+        _("经度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
     budget_amount = models.DecimalField(_("申报预算（元）"), max_digits=14, decimal_places=2)
-    reviewed_budget = models.DecimalField(_("审定预算（元）"), max_digits=14, decimal_places=2,
-                                          null=True, blank=True)
+    reviewed_budget = models.DecimalField(
+        _("审定预算（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     tier = models.CharField(_("类别等级"), max_length=10, choices=Tier.choices)
-    tier_policy = models.ForeignKey(TierPolicy, on_delete=models.PROTECT, related_name="projects",
-                                    verbose_name=_("分类分级标准"))
+    tier_policy = models.ForeignKey(
+        TierPolicy,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=_("分类分级标准"),
+    )
     planned_start = models.DateField(_("计划开工"), null=True, blank=True)
     planned_end = models.DateField(_("计划完工"), null=True, blank=True)
     description = models.TextField(_("建设内容"), blank=True)
-    status = FSMField(_("状态"), max_length=20, choices=ProjectStatus.choices,
-                      default=ProjectStatus.DRAFT, protected=True, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="projects_filed", verbose_name=_("申报人"))
+    status = FSMField(
+        _("状态"),
+        max_length=20,
+        choices=ProjectStatus.choices,
+        default=ProjectStatus.DRAFT,
+        protected=True,
+        db_index=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="projects_filed",
+        verbose_name=_("申报人"),
+    )
     submitted_at = models.DateTimeField(_("申报时间"), null=True, blank=True)
     approved_at = models.DateTimeField(_("立项/备案时间"), null=True, blank=True)
-    public_token = models.CharField(max_length=32, unique=True, default=_public_token,
-                                    editable=False)
-    approved_budget = models.DecimalField(_("财政评审审定金额（元）"), max_digits=14,
-                                          decimal_places=2, null=True, blank=True)
+    public_token = models.CharField(
+        max_length=32, unique=True, default=_public_token, editable=False
+    )
+    approved_budget = models.DecimalField(
+        _("财政评审审定金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     status_changed_at = models.DateTimeField(_("进入当前状态"), null=True, blank=True)
-    returned_from = models.CharField(_("退回自"), max_length=20, blank=True,
-                                     choices=ProjectStatus.choices)
-    dept_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                         null=True, blank=True, related_name="+")
-    expert_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                           null=True, blank=True, related_name="+")
-    fiscal_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                           null=True, blank=True, related_name="+")
-    drc_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                        null=True, blank=True, related_name="+")
+    returned_from = models.CharField(
+        _("退回自"), max_length=20, blank=True, choices=ProjectStatus.choices
+    )
+    dept_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    expert_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    fiscal_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    drc_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # 化整为零: set by split detection; approving needs a recorded justification.
     split_flagged = models.BooleanField(_("疑似化整为零"), default=False)
     split_justification = models.TextField(_("拆分合理性说明"), blank=True)
     # The tier whose approvals the project still lacks after its amount grew (SPEC §2); work,
     # completion and payments wait until they are given.
-    escalated_to = models.CharField(_("升级待审"), max_length=10, choices=Tier.choices,
-                                    blank=True)
+    escalated_to = models.CharField(_("升级待审"), max_length=10, choices=Tier.choices, blank=True)
     escalation_steps = models.JSONField(_("升级待补审批"), default=list, blank=True)
     # Written by site supervision (progress reports, acceptance); read by the payment rules.
     # Written by the risk rules (performance issue); read by the monthly spot-check plan.
-    risk_colour = models.CharField(_("风险等级"), max_length=6, default="green",
-                                   choices=[("red", _("红")), ("yellow", _("黄")),
-                                            ("green", _("绿"))])
-    reported_progress = models.DecimalField(_("报送进度（%）"), max_digits=5, decimal_places=2,
-                                            default=Decimal("0"))
+    risk_colour = models.CharField(
+        _("风险等级"),
+        max_length=6,
+        default="green",
+        choices=[("red", _("红")), ("yellow", _("黄")), ("green", _("绿"))],
+    )
+    reported_progress = models.DecimalField(
+        _("报送进度（%）"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
     started_at = models.DateTimeField(_("开工时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("完工时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
-    procurement_method = models.CharField(_("采购方式"), max_length=10,
-                                          choices=ProcurementMethod.choices, blank=True)
-    contractor = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, null=True,
-                                   blank=True, related_name="projects_won",
-                                   verbose_name=_("施工单位"))
-    supervision_unit = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                         null=True, blank=True, related_name="projects_supervised",
-                                         verbose_name=_("监理单位"))
+    procurement_method = models.CharField(
+        _("采购方式"), max_length=10, choices=ProcurementMethod.choices, blank=True
+    )
+    contractor = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects_won",
+        verbose_name=_("施工单位"),
+    )
+    supervision_unit = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects_supervised",
+        verbose_name=_("监理单位"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("项目")
         verbose_name_plural = _("项目")
         constraints = [
-            models.CheckConstraint(condition=Q(budget_amount__gt=0), name="project_budget_positive"),
+            models.CheckConstraint(
+                condition=Q(budget_amount__gt=0), name="project_budget_positive"
+            ),
             models.CheckConstraint(condition=Q(tier__in=Tier.values), name="project_tier_valid"),
             models.CheckConstraint(
-                condition=Q(planned_end__isnull=True) | Q(planned_start__isnull=True)
+                condition=Q(planned_end__isnull=True)
+                | Q(planned_start__isnull=True)
                 | Q(planned_end__gte=F("planned_start")),
-                name="project_dates_ordered"),
+                name="project_dates_ordered",
+            ),
         ]
         indexes = [models.Index(fields=["street", "status"]), models.Index(fields=["tier"])]
 
@@ -167,92 +224,156 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     def _back_to_step(self, *args, **kwargs) -> str:
         return self.returned_from or ProjectStatus.SUBMITTED
 
-    @transition(field=status, source=ProjectStatus.DRAFT, target=ProjectStatus.SUBMITTED,
-                conditions=[_needs_review_route], permission=rules.is_street_staff_of,
-                custom={"label": pgettext_lazy("action", "申报"), "refused": _("简易类项目无需申报审批，请直接备案。")})
+    @transition(
+        field=status,
+        source=ProjectStatus.DRAFT,
+        target=ProjectStatus.SUBMITTED,
+        conditions=[_needs_review_route],
+        permission=rules.is_street_staff_of,
+        custom={
+            "label": pgettext_lazy("action", "申报"),
+            "refused": _("简易类项目无需申报审批，请直接备案。"),
+        },
+    )
     def submit(self, *, by=None) -> None:
         self.submitted_at = timezone.now()
 
-    @transition(field=status, source=ProjectStatus.DRAFT, target=ProjectStatus.APPROVED,
-                conditions=[_is_simple], permission=rules.is_street_staff_of,
-                custom={"label": pgettext_lazy("action", "备案"), "refused": _(
-                    "只有简易类项目可由街道直接备案；疑似化整为零的项目须申报主管部门审核。")})
+    @transition(
+        field=status,
+        source=ProjectStatus.DRAFT,
+        target=ProjectStatus.APPROVED,
+        conditions=[_is_simple],
+        permission=rules.is_street_staff_of,
+        custom={
+            "label": pgettext_lazy("action", "备案"),
+            "refused": _("只有简易类项目可由街道直接备案；疑似化整为零的项目须申报主管部门审核。"),
+        },
+    )
     def file(self, *, by=None) -> None:
         now = timezone.now()
         self.submitted_at = now
         self.approved_at = now
 
-    @transition(field=status, source=ProjectStatus.SUBMITTED,
-                target=GET_STATE(_after_dept, states=[ProjectStatus.APPROVED,
-                                                      ProjectStatus.DEPT_APPROVED]),
-                permission=rules.may_review,
-                custom={"label": pgettext_lazy("action", "初审通过"), "review": True})
+    @transition(
+        field=status,
+        source=ProjectStatus.SUBMITTED,
+        target=GET_STATE(_after_dept, states=[ProjectStatus.APPROVED, ProjectStatus.DEPT_APPROVED]),
+        permission=rules.may_review,
+        custom={"label": pgettext_lazy("action", "初审通过"), "review": True},
+    )
     def dept_approve(self, *, by=None) -> None:
         self.dept_approved_by = by
         if self.tier == Tier.SIMPLE:
             self.approved_at = timezone.now()
 
-    @transition(field=status, source=ProjectStatus.DEPT_APPROVED,
-                target=ProjectStatus.EXPERT_APPROVED, permission=rules.may_review,
-                custom={"label": pgettext_lazy("action", "专家论证通过"), "review": True,
-                        "params": ("reviewed_budget",)})
+    @transition(
+        field=status,
+        source=ProjectStatus.DEPT_APPROVED,
+        target=ProjectStatus.EXPERT_APPROVED,
+        permission=rules.may_review,
+        custom={
+            "label": pgettext_lazy("action", "专家论证通过"),
+            "review": True,
+            "params": ("reviewed_budget",),
+        },
+    )
     def expert_approve(self, *, by=None, reviewed_budget=None) -> None:
         self.expert_approved_by = by
         if reviewed_budget is not None:
             self.reviewed_budget = reviewed_budget
 
-    @transition(field=status, source=ProjectStatus.EXPERT_APPROVED,
-                target=ProjectStatus.FISCAL_APPROVED, conditions=[_is_major],
-                permission=rules.may_review,
-                custom={"label": pgettext_lazy("action", "财政评审通过"), "review": True,
-                        "params": ("approved_budget",),
-                        "refused": _("只有重大类项目需要财政评审。")})
+    @transition(
+        field=status,
+        source=ProjectStatus.EXPERT_APPROVED,
+        target=ProjectStatus.FISCAL_APPROVED,
+        conditions=[_is_major],
+        permission=rules.may_review,
+        custom={
+            "label": pgettext_lazy("action", "财政评审通过"),
+            "review": True,
+            "params": ("approved_budget",),
+            "refused": _("只有重大类项目需要财政评审。"),
+        },
+    )
     def fiscal_approve(self, *, by=None, approved_budget=None) -> None:
         self.fiscal_approved_by = by
         if approved_budget is not None:
             self.approved_budget = approved_budget
 
-    @transition(field=status, source=ProjectStatus.EXPERT_APPROVED,
-                target=ProjectStatus.APPROVED, conditions=[_is_general],
-                permission=rules.may_review,
-                custom={"label": pgettext_lazy("action", "发改局备案"), "review": True,
-                        "refused": _("重大类项目须经财政评审后由发改局立项。")})
+    @transition(
+        field=status,
+        source=ProjectStatus.EXPERT_APPROVED,
+        target=ProjectStatus.APPROVED,
+        conditions=[_is_general],
+        permission=rules.may_review,
+        custom={
+            "label": pgettext_lazy("action", "发改局备案"),
+            "review": True,
+            "refused": _("重大类项目须经财政评审后由发改局立项。"),
+        },
+    )
     def drc_file(self, *, by=None) -> None:
         self.drc_approved_by = by
         self.approved_at = timezone.now()
 
-    @transition(field=status, source=ProjectStatus.FISCAL_APPROVED,
-                target=ProjectStatus.APPROVED, conditions=[_is_major],
-                permission=rules.may_review,
-                custom={"label": pgettext_lazy("action", "发改局立项"), "review": True})
+    @transition(
+        field=status,
+        source=ProjectStatus.FISCAL_APPROVED,
+        target=ProjectStatus.APPROVED,
+        conditions=[_is_major],
+        permission=rules.may_review,
+        custom={"label": pgettext_lazy("action", "发改局立项"), "review": True},
+    )
     def drc_approve(self, *, by=None) -> None:
         self.drc_approved_by = by
         self.approved_at = timezone.now()
 
-    @transition(field=status, source=list(REVIEW_STATUSES), target=ProjectStatus.RETURNED,
-                permission=rules.may_review,
-                custom={"label": pgettext_lazy("action", "退回修改"), "style": "outline-warning",
-                        "comment_required": True})
+    @transition(
+        field=status,
+        source=list(REVIEW_STATUSES),
+        target=ProjectStatus.RETURNED,
+        permission=rules.may_review,
+        custom={
+            "label": pgettext_lazy("action", "退回修改"),
+            "style": "outline-warning",
+            "comment_required": True,
+        },
+    )
     def return_for_revision(self, *, by=None) -> None:
         self.returned_from = self.status
 
-    @transition(field=status, source=ProjectStatus.RETURNED,
-                target=GET_STATE(_back_to_step, states=list(REVIEW_STATUSES)),
-                permission=rules.is_street_staff_of, custom={"label": pgettext_lazy("action", "重新提交")})
+    @transition(
+        field=status,
+        source=ProjectStatus.RETURNED,
+        target=GET_STATE(_back_to_step, states=list(REVIEW_STATUSES)),
+        permission=rules.is_street_staff_of,
+        custom={"label": pgettext_lazy("action", "重新提交")},
+    )
     def resubmit(self, *, by=None) -> None:
         # returned_from stays: django-fsm computes the target after this method runs.
         self.submitted_at = timezone.now()
 
-    @transition(field=status, source=list(REVIEW_STATUSES), target=ProjectStatus.REJECTED,
-                permission=rules.may_review,
-                custom={"label": pgettext_lazy("action", "不予立项"), "style": "outline-danger",
-                        "comment_required": True})
+    @transition(
+        field=status,
+        source=list(REVIEW_STATUSES),
+        target=ProjectStatus.REJECTED,
+        permission=rules.may_review,
+        custom={
+            "label": pgettext_lazy("action", "不予立项"),
+            "style": "outline-danger",
+            "comment_required": True,
+        },
+    )
     def reject(self, *, by=None) -> None:
         pass
 
-    @transition(field=status, source=[ProjectStatus.DRAFT, ProjectStatus.RETURNED],
-                target=ProjectStatus.CANCELLED, permission=rules.is_street_staff_of,
-                custom={"label": pgettext_lazy("action", "撤销"), "style": "outline-danger"})
+    @transition(
+        field=status,
+        source=[ProjectStatus.DRAFT, ProjectStatus.RETURNED],
+        target=ProjectStatus.CANCELLED,
+        permission=rules.is_street_staff_of,
+        custom={"label": pgettext_lazy("action", "撤销"), "style": "outline-danger"},
+    )
     def cancel(self, *, by=None) -> None:
         pass
 
@@ -260,40 +381,72 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         return not self.escalated_to
 
     # Fired by the procurement and contract services, which record their own evidence.
-    @transition(field=status, source=ProjectStatus.APPROVED, target=ProjectStatus.PROCUREMENT,
-                custom={"internal": True})
+    @transition(
+        field=status,
+        source=ProjectStatus.APPROVED,
+        target=ProjectStatus.PROCUREMENT,
+        custom={"internal": True},
+    )
     def start_procurement(self, *, by=None) -> None:
         pass
 
-    @transition(field=status, source=ProjectStatus.PROCUREMENT, target=ProjectStatus.CONTRACTED,
-                conditions=[_not_escalated], custom={"internal": True})
+    @transition(
+        field=status,
+        source=ProjectStatus.PROCUREMENT,
+        target=ProjectStatus.CONTRACTED,
+        conditions=[_not_escalated],
+        custom={"internal": True},
+    )
     def file_contract(self, *, by=None) -> None:
         pass
 
-    @transition(field=status, source=ProjectStatus.CONTRACTED, target=ProjectStatus.IN_PROGRESS,
-                conditions=[_not_escalated], permission=rules.is_street_staff_of,
-                custom={"label": pgettext_lazy("action", "开工"), "refused": _(
-                    "项目金额已升级到更高类别，须补齐该类别的审批后才能继续。")})
+    @transition(
+        field=status,
+        source=ProjectStatus.CONTRACTED,
+        target=ProjectStatus.IN_PROGRESS,
+        conditions=[_not_escalated],
+        permission=rules.is_street_staff_of,
+        custom={
+            "label": pgettext_lazy("action", "开工"),
+            "refused": _("项目金额已升级到更高类别，须补齐该类别的审批后才能继续。"),
+        },
+    )
     def start_work(self, *, by=None) -> None:
         self.started_at = timezone.now()
 
-    @transition(field=status, source=ProjectStatus.IN_PROGRESS, target=ProjectStatus.COMPLETED,
-                conditions=[_not_escalated], permission=rules.is_project_contractor,
-                custom={"label": pgettext_lazy("action", "申报完工"), "refused": _(
-                    "项目金额已升级到更高类别，须补齐该类别的审批后才能继续。")})
+    @transition(
+        field=status,
+        source=ProjectStatus.IN_PROGRESS,
+        target=ProjectStatus.COMPLETED,
+        conditions=[_not_escalated],
+        permission=rules.is_project_contractor,
+        custom={
+            "label": pgettext_lazy("action", "申报完工"),
+            "refused": _("项目金额已升级到更高类别，须补齐该类别的审批后才能继续。"),
+        },
+    )
     def declare_complete(self, *, by=None) -> None:
         self.completed_at = timezone.now()
 
     # Fired by the acceptance service, which checks the lab test and the ledger and records
     # the participants.
-    @transition(field=status, source=ProjectStatus.COMPLETED, target=ProjectStatus.ACCEPTED,
-                conditions=[_not_escalated], custom={"internal": True})
+    @transition(
+        field=status,
+        source=ProjectStatus.COMPLETED,
+        target=ProjectStatus.ACCEPTED,
+        conditions=[_not_escalated],
+        custom={"internal": True},
+    )
     def accept(self, *, by=None) -> None:
         self.accepted_at = timezone.now()
 
     # Fired by the settlement service, which records the settled amount and its review.
-    @transition(field=status, source=ProjectStatus.ACCEPTED, target=ProjectStatus.SETTLED,
-                custom={"internal": True})
+    @transition(
+        field=status,
+        source=ProjectStatus.ACCEPTED,
+        target=ProjectStatus.SETTLED,
+        custom={"internal": True},
+    )
     def settle(self, *, by=None) -> None:
         pass
 
@@ -304,8 +457,9 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         """The step's time limit: N working days after it began (Asia/Shanghai calendar)."""
         if self.status not in REVIEW_STATUSES or self.status_changed_at is None:
             return None
-        return add_working_days(local_date(self.status_changed_at),
-                                settings.REVIEW_STEP_WORKING_DAYS)
+        return add_working_days(
+            local_date(self.status_changed_at), settings.REVIEW_STEP_WORKING_DAYS
+        )
 
     @property
     def review_overdue(self) -> bool:
@@ -317,30 +471,56 @@ class Contract(BaseModel):
     """合同备案: filed only with the contractor's and the supervisor's named site staff."""
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="contract")
-    contractor = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                   related_name="contracts", verbose_name=_("施工单位"))
-    supervision_unit = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                         related_name="supervision_contracts",
-                                         verbose_name=_("监理单位"))
+    contractor = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("施工单位"),
+    )
+    supervision_unit = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="supervision_contracts",
+        verbose_name=_("监理单位"),
+    )
     amount = models.DecimalField(_("合同金额（元）"), max_digits=14, decimal_places=2)
     start_date = models.DateField(_("合同开工日期"))
     end_date = models.DateField(_("合同完工日期"))
-    retention_rate = models.DecimalField(_("质保金比例"), max_digits=5, decimal_places=4,
-                                         default=Decimal("0.0300"))
-    project_manager = models.ForeignKey("accounts.CompanyStaff", on_delete=models.PROTECT,
-                                        related_name="+", verbose_name=_("项目经理"))
-    safety_officer = models.ForeignKey("accounts.CompanyStaff", on_delete=models.PROTECT,
-                                       related_name="+", verbose_name=_("专职安全员"))
-    quality_inspector = models.ForeignKey("accounts.CompanyStaff", on_delete=models.PROTECT,
-                                          related_name="+", verbose_name=_("质检员"))
-    site_supervisor = models.ForeignKey("accounts.CompanyStaff", on_delete=models.PROTECT,
-                                        related_name="+", verbose_name=_("现场监理"))
+    retention_rate = models.DecimalField(
+        _("质保金比例"), max_digits=5, decimal_places=4, default=Decimal("0.0300")
+    )
+    project_manager = models.ForeignKey(
+        "accounts.CompanyStaff",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("项目经理"),
+    )
+    safety_officer = models.ForeignKey(
+        "accounts.CompanyStaff",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("专职安全员"),
+    )
+    quality_inspector = models.ForeignKey(
+        "accounts.CompanyStaff",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("质检员"),
+    )
+    site_supervisor = models.ForeignKey(
+        "accounts.CompanyStaff",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("现场监理"),
+    )
     defect_period_months = models.PositiveSmallIntegerField(_("缺陷责任期（月）"), default=12)
     # Written by the change-order service; the tier rule reads it.
-    approved_changes_total = models.DecimalField(_("已批准变更合计（元）"), max_digits=14,
-                                                 decimal_places=2, default=Decimal("0"))
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                 related_name="+")
+    approved_changes_total = models.DecimalField(
+        _("已批准变更合计（元）"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("合同")
@@ -348,14 +528,18 @@ class Contract(BaseModel):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="contract_amount_positive"),
             # 建质〔2017〕138号: retention at most 3%.
-            models.CheckConstraint(condition=Q(retention_rate__gte=0, retention_rate__lte=Decimal("0.03")),
-                                   name="contract_retention_at_most_3pct"),
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")),
-                                   name="contract_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(retention_rate__gte=0, retention_rate__lte=Decimal("0.03")),
+                name="contract_retention_at_most_3pct",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="contract_dates_ordered"
+            ),
             # Defect liability: at most two years (建质〔2017〕138号).
-            models.CheckConstraint(condition=Q(defect_period_months__gte=1,
-                                               defect_period_months__lte=24),
-                                   name="contract_defect_period_at_most_24_months"),
+            models.CheckConstraint(
+                condition=Q(defect_period_months__gte=1, defect_period_months__lte=24),
+                name="contract_defect_period_at_most_24_months",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -368,14 +552,16 @@ class Settlement(BaseModel):
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="settlement")
     amount = models.DecimalField(_("结算金额（元）"), max_digits=14, decimal_places=2)
     review_record = models.TextField(_("结算审核意见"))
-    settled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("结算")
         verbose_name_plural = _("结算")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
-                                              name="settlement_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="settlement_positive")
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.amount}"
@@ -388,20 +574,29 @@ class Payment(BaseModel):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="payments")
     stage = models.CharField(_("款项类型"), max_length=10, choices=PaymentStage.choices)
     amount = models.DecimalField(_("申请金额（元）"), max_digits=14, decimal_places=2)
-    work_value = models.DecimalField(_("对应已完工程量价值（元）"), max_digits=14,
-                                     decimal_places=2, null=True, blank=True)
+    work_value = models.DecimalField(
+        _("对应已完工程量价值（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     payee_name = models.CharField(_("收款单位"), max_length=200)
     payee_account = models.CharField(_("收款账号"), max_length=40)
     invoice = models.FileField(_("发票"), upload_to="invoices/%Y/%m/", blank=True)
-    status = FSMField(_("状态"), max_length=12, choices=PaymentStatus.choices,
-                      default=PaymentStatus.REQUESTED, protected=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="+")
+    status = FSMField(
+        _("状态"),
+        max_length=12,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.REQUESTED,
+        protected=True,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                blank=True, related_name="+")
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     paid_on = models.DateField(_("支付日期"), null=True, blank=True)
     voucher_no = models.CharField(_("凭证号"), max_length=60, blank=True)
     return_reason = models.TextField(_("退回理由"), blank=True)
@@ -414,8 +609,7 @@ class Payment(BaseModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("拨付申请")
         verbose_name_plural = _("拨付申请")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
-                                              name="payment_positive")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
@@ -443,14 +637,16 @@ def _attachment_path(instance: "ProjectAttachment", filename: str) -> str:
 
 class ProjectAttachment(BaseModel):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="attachments")
-    kind = models.CharField(_("类型"), max_length=20, choices=AttachmentKind.choices,
-                            default=AttachmentKind.APPLICATION)
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.APPLICATION
+    )
     file = models.FileField(_("文件"), upload_to=_attachment_path)
     original_name = models.CharField(_("文件名"), max_length=255)
     size = models.PositiveBigIntegerField(_("大小"))
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -1,5 +1,6 @@
 """Sections that apps above `projects` add to the project page, without projects importing
 them: an app registers a function (request, project) -> (template, context) or None."""
+
 from collections.abc import Callable
 
 _PANELS: list[tuple[int, Callable]] = []

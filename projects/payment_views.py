@@ -1,5 +1,6 @@
 """Funds pages: request, approve, return, mark paid, settle; the finance queue; the ledger
 with its Excel export."""
+
 from datetime import date
 from io import BytesIO
 
@@ -21,19 +22,27 @@ from .selectors import payment_list
 
 
 def _run(request, project_id, action, success: str):
-    return run_and_return(request, action, success,
-                          reverse("projects:detail", args=[project_id]))
+    return run_and_return(request, action, success, reverse("projects:detail", args=[project_id]))
 
 
 @login_required
 @require_POST
 def payment_request_view(request, pk):
     post = request.POST
-    return _run(request, pk, lambda: services.payment_request(
-        actor=request.user, project_id=pk, stage=post.get("stage", ""),
-        amount=post.get("amount", ""), payee_account=post.get("payee_account", ""),
-        work_value=post.get("work_value") or None,
-        invoice=request.FILES.get("invoice")), _("请款申请已提交财政局审核。"))
+    return _run(
+        request,
+        pk,
+        lambda: services.payment_request(
+            actor=request.user,
+            project_id=pk,
+            stage=post.get("stage", ""),
+            amount=post.get("amount", ""),
+            payee_account=post.get("payee_account", ""),
+            work_value=post.get("work_value") or None,
+            invoice=request.FILES.get("invoice"),
+        ),
+        _("请款申请已提交财政局审核。"),
+    )
 
 
 def _payment_project(request, payment_id):
@@ -46,17 +55,29 @@ def _payment_project(request, payment_id):
 @login_required
 @require_POST
 def payment_approve_view(request, payment_id):
-    return _run(request, _payment_project(request, payment_id), lambda: services.payment_approve(
-        actor=request.user, payment_id=payment_id,
-        override_reason=request.POST.get("override_reason", "")), _("已审核通过。"))
+    return _run(
+        request,
+        _payment_project(request, payment_id),
+        lambda: services.payment_approve(
+            actor=request.user,
+            payment_id=payment_id,
+            override_reason=request.POST.get("override_reason", ""),
+        ),
+        _("已审核通过。"),
+    )
 
 
 @login_required
 @require_POST
 def payment_return_view(request, payment_id):
-    return _run(request, _payment_project(request, payment_id), lambda: services.payment_return(
-        actor=request.user, payment_id=payment_id, reason=request.POST.get("reason", "")),
-        _("已退回。"))
+    return _run(
+        request,
+        _payment_project(request, payment_id),
+        lambda: services.payment_return(
+            actor=request.user, payment_id=payment_id, reason=request.POST.get("reason", "")
+        ),
+        _("已退回。"),
+    )
 
 
 @login_required
@@ -67,17 +88,30 @@ def payment_paid_view(request, payment_id):
             paid_on = date.fromisoformat(request.POST.get("paid_on", ""))
         except ValueError:
             paid_on = None
-        services.payment_mark_paid(actor=request.user, payment_id=payment_id, paid_on=paid_on,
-                                   voucher_no=request.POST.get("voucher_no", ""))
+        services.payment_mark_paid(
+            actor=request.user,
+            payment_id=payment_id,
+            paid_on=paid_on,
+            voucher_no=request.POST.get("voucher_no", ""),
+        )
+
     return _run(request, _payment_project(request, payment_id), act, _("已标记为已支付。"))
 
 
 @login_required
 @require_POST
 def settlement_view(request, pk):
-    return _run(request, pk, lambda: services.settlement_record(
-        actor=request.user, project_id=pk, amount=request.POST.get("amount", ""),
-        review_record=request.POST.get("review_record", "")), _("结算已记录。"))
+    return _run(
+        request,
+        pk,
+        lambda: services.settlement_record(
+            actor=request.user,
+            project_id=pk,
+            amount=request.POST.get("amount", ""),
+            review_record=request.POST.get("review_record", ""),
+        ),
+        _("结算已记录。"),
+    )
 
 
 @login_required
@@ -87,19 +121,29 @@ def payment_queue_view(request):
     if request.user.role != Role.FINANCE_OFFICER:
         raise PermissionDenied
     payments = payment_list(user=request.user)
-    return render(request, "projects/payment_queue.html", {
-        "to_review": payments.filter(status=PaymentStatus.REQUESTED).order_by("created_at"),
-        "to_pay": payments.filter(status=PaymentStatus.APPROVED).order_by("approved_at"),
-        "retention_due": funds.retention_due_list()})
+    return render(
+        request,
+        "projects/payment_queue.html",
+        {
+            "to_review": payments.filter(status=PaymentStatus.REQUESTED).order_by("created_at"),
+            "to_pay": payments.filter(status=PaymentStatus.APPROVED).order_by("approved_at"),
+            "retention_due": funds.retention_due_list(),
+        },
+    )
 
 
 LEDGER_COLUMNS = [
-    (_("项目编号"), lambda p: p.project.code), (_("项目名称"), lambda p: p.project.name),
-    (_("街道/乡镇"), lambda p: p.project.street.name), (_("收款单位"), lambda p: p.payee_name),
-    (_("收款账号"), lambda p: p.payee_account), (_("款项类型"), lambda p: p.get_stage_display()),
-    (_("金额（元）"), lambda p: p.amount), (_("状态"), lambda p: p.get_status_display()),
+    (_("项目编号"), lambda p: p.project.code),
+    (_("项目名称"), lambda p: p.project.name),
+    (_("街道/乡镇"), lambda p: p.project.street.name),
+    (_("收款单位"), lambda p: p.payee_name),
+    (_("收款账号"), lambda p: p.payee_account),
+    (_("款项类型"), lambda p: p.get_stage_display()),
+    (_("金额（元）"), lambda p: p.amount),
+    (_("状态"), lambda p: p.get_status_display()),
     (_("申请时间"), lambda p: p.created_at.strftime("%Y-%m-%d %H:%M")),
-    (_("支付日期"), lambda p: p.paid_on), (_("凭证号"), lambda p: p.voucher_no),
+    (_("支付日期"), lambda p: p.paid_on),
+    (_("凭证号"), lambda p: p.voucher_no),
     (_("合规"), lambda p: _("是") if p.compliant else _("否")),
     (_("特批理由"), lambda p: p.override_reason),
 ]
@@ -108,8 +152,12 @@ LEDGER_COLUMNS = [
 @login_required
 @require_GET
 def payment_ledger_view(request):
-    if request.user.role not in (Role.FINANCE_OFFICER, Role.DISCIPLINE_OFFICER,
-                                 Role.STREET_STAFF, Role.CONTRACTOR):
+    if request.user.role not in (
+        Role.FINANCE_OFFICER,
+        Role.DISCIPLINE_OFFICER,
+        Role.STREET_STAFF,
+        Role.CONTRACTOR,
+    ):
         raise PermissionDenied
     payments = payment_list(user=request.user, filters=request.GET)
     if request.GET.get("format") == "xlsx":
@@ -117,9 +165,17 @@ def payment_ledger_view(request):
     page = Paginator(payments, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "projects/payment_ledger.html", {
-        "page": page, "query": query.urlencode(), "statuses": PaymentStatus.choices,
-        "stages": PaymentStage.choices, "columns": [c for c, _f in LEDGER_COLUMNS]})
+    return render(
+        request,
+        "projects/payment_ledger.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "statuses": PaymentStatus.choices,
+            "stages": PaymentStage.choices,
+            "columns": [c for c, _f in LEDGER_COLUMNS],
+        },
+    )
 
 
 def _excel(payments) -> HttpResponse:
@@ -134,6 +190,7 @@ def _excel(payments) -> HttpResponse:
     book.save(out)
     response = HttpResponse(
         out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = f'attachment; filename="payments-{date.today()}.xlsx"'
     return response

@@ -1,4 +1,5 @@
 """Object-level access to projects: which rows a user may see, and fetching one or 404."""
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -28,8 +29,9 @@ def projects_visible_to(user) -> QuerySet[Project]:
         return projects.filter(contract__supervision_unit_id=user.organisation_id)
     if user.role == Role.LAB:
         # Third-party testing happens at completion; labs read those projects only.
-        return projects.filter(status__in=[ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED,
-                                           ProjectStatus.SETTLED])
+        return projects.filter(
+            status__in=[ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED, ProjectStatus.SETTLED]
+        )
     # The platform administrator sees no project data by default.
     return projects.none()
 
@@ -40,10 +42,18 @@ def access_project(user, project_id, *, for_update: bool = False) -> Project:
         projects = projects.select_for_update()
     else:
         projects = projects.select_related(
-            "street", "created_by", "tier_policy", "contractor", "supervision_unit", "contract",
+            "street",
+            "created_by",
+            "tier_policy",
+            "contractor",
+            "supervision_unit",
+            "contract",
             "settlement",
-            "contract__project_manager", "contract__safety_officer",
-            "contract__quality_inspector", "contract__site_supervisor")
+            "contract__project_manager",
+            "contract__safety_officer",
+            "contract__quality_inspector",
+            "contract__site_supervisor",
+        )
     try:
         return projects.get(pk=project_id)
     except (Project.DoesNotExist, ValueError, TypeError):
@@ -51,8 +61,12 @@ def access_project(user, project_id, *, for_update: bool = False) -> Project:
 
 
 def can_file_projects(user) -> bool:
-    return user.is_authenticated and user.is_active and user.role == Role.STREET_STAFF \
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.STREET_STAFF
         and user.organisation_id is not None
+    )
 
 
 def can_edit_project(user, project: Project) -> bool:
@@ -60,9 +74,11 @@ def can_edit_project(user, project: Project) -> bool:
 
 
 def access_attachment(user, attachment_id) -> ProjectAttachment:
-    attachment = (ProjectAttachment.objects.filter(pk=attachment_id,
-                                                   project__in=projects_visible_to(user))
-                  .select_related("project").first())
+    attachment = (
+        ProjectAttachment.objects.filter(pk=attachment_id, project__in=projects_visible_to(user))
+        .select_related("project")
+        .first()
+    )
     if attachment is None:
         raise Http404
     return attachment

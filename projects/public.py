@@ -1,5 +1,6 @@
 """The address residents reach a project at (the QR code's target), for the API and the site
 sign. The page itself belongs to the residents' side (ratings); only its URL name is used here."""
+
 from django.conf import settings
 from django.urls import reverse
 

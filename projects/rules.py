@@ -1,4 +1,5 @@
 """Who may fire which project transition: pure predicates on (project, user), no queries."""
+
 from accounts.choices import Role
 
 from .choices import ProjectStatus, Tier
@@ -27,8 +28,16 @@ def step_reviewer_role(project) -> str | None:
 
 
 def earlier_approver_ids(project) -> set[int]:
-    return {i for i in (project.created_by_id, project.dept_approved_by_id,
-                        project.expert_approved_by_id, project.fiscal_approved_by_id) if i}
+    return {
+        i
+        for i in (
+            project.created_by_id,
+            project.dept_approved_by_id,
+            project.expert_approved_by_id,
+            project.fiscal_approved_by_id,
+        )
+        if i
+    }
 
 
 def may_review(project, user) -> bool:
@@ -42,13 +51,21 @@ def may_review(project, user) -> bool:
 
 
 def is_project_contractor(project, user) -> bool:
-    return (user.is_authenticated and user.is_active and user.role == Role.CONTRACTOR
-            and user.organisation_id is not None
-            and user.organisation_id == project.contractor_id)
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.CONTRACTOR
+        and user.organisation_id is not None
+        and user.organisation_id == project.contractor_id
+    )
 
 
 def is_project_supervisor(project, user) -> bool:
     """Staff of the project's supervision unit (监理单位)."""
-    return (user.is_authenticated and user.is_active and user.role == Role.SUPERVISOR
-            and user.organisation_id is not None
-            and user.organisation_id == project.supervision_unit_id)
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.SUPERVISOR
+        and user.organisation_id is not None
+        and user.organisation_id == project.supervision_unit_id
+    )

@@ -1,4 +1,5 @@
 """Reads of projects with the joins that keep query counts flat."""
+
 from django.db.models import QuerySet
 
 from core.models import AuditEvent
@@ -9,21 +10,24 @@ from .permissions import projects_visible_to
 
 
 def project_list(*, user, filters: dict | None = None) -> tuple[QuerySet[Project], ProjectFilter]:
-    projects = projects_visible_to(user).select_related("street", "created_by", "contractor",
-                                                        "supervision_unit")
+    projects = projects_visible_to(user).select_related(
+        "street", "created_by", "contractor", "supervision_unit"
+    )
     project_filter = ProjectFilter(filters or {}, queryset=projects)
     return project_filter.qs, project_filter
 
 
 def project_timeline(project: Project) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
-        object_type=project._meta.label_lower, object_id=str(project.pk)).order_by("seq")
+        object_type=project._meta.label_lower, object_id=str(project.pk)
+    ).order_by("seq")
 
 
 def payment_list(*, user, filters=None):
     """Payments of the projects the user can see, with the columns the ledger shows."""
-    payments = (Payment.objects.filter(project__in=projects_visible_to(user))
-                .select_related("project", "project__street"))
+    payments = Payment.objects.filter(project__in=projects_visible_to(user)).select_related(
+        "project", "project__street"
+    )
     filters = filters or {}
     if filters.get("status"):
         payments = payments.filter(status=filters["status"])

@@ -1,4 +1,5 @@
 """Every write to projects: filing, editing drafts, attachments and state transitions."""
+
 import hashlib
 from datetime import date
 from decimal import Decimal
@@ -32,8 +33,15 @@ from .tiers import policy_in_force, project_tier, tier_for_amount
 
 # The fields a street office fills in; everything else is derived or set by transitions.
 EDITABLE_FIELDS = (
-    "name", "address", "latitude", "longitude", "category", "budget_amount", "planned_start",
-    "planned_end", "description",
+    "name",
+    "address",
+    "latitude",
+    "longitude",
+    "category",
+    "budget_amount",
+    "planned_start",
+    "planned_end",
+    "description",
 )
 
 
@@ -61,36 +69,60 @@ def _add_attachments(project: Project, actor, files, kind: str) -> list[str]:
             digest.update(chunk)
         upload.seek(0)
         ProjectAttachment.objects.create(
-            project=project, kind=kind, file=upload, original_name=upload.name[:255],
-            size=upload.size, sha256=digest.hexdigest(), uploaded_by=actor)
+            project=project,
+            kind=kind,
+            file=upload,
+            original_name=upload.name[:255],
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=actor,
+        )
         names.append(upload.name)
     return names
 
 
-def project_create(*, actor, data: dict[str, Any], attachments=(),
-                   attachment_kind: str = AttachmentKind.APPLICATION) -> Project:
+def project_create(
+    *,
+    actor,
+    data: dict[str, Any],
+    attachments=(),
+    attachment_kind: str = AttachmentKind.APPLICATION,
+) -> Project:
     """A street office files a new project as a draft; its tier follows from the amount."""
     if not can_file_projects(actor):
         raise PermissionDenied
     fields = _editable(data)
     with transaction.atomic():
         policy = policy_in_force(local_date(timezone.now()))
-        project = Project(street_id=actor.organisation_id, created_by=actor, tier_policy=policy,
-                          **fields)
+        project = Project(
+            street_id=actor.organisation_id, created_by=actor, tier_policy=policy, **fields
+        )
         project.tier = project_tier(project)
         project.full_clean(exclude=["code", "tier", "status"])
         project.save()
         project.code = f"LC-{local_date(project.created_at).year}-{project.pk:06d}"
         Project.objects.filter(pk=project.pk).update(code=project.code)
         names = _add_attachments(project, actor, list(attachments), attachment_kind)
-        record_event(actor=actor, verb="project.created", obj=project,
-                     after={**_snapshot(project, (*EDITABLE_FIELDS, "tier", "status")),
-                            "attachments": names})
+        record_event(
+            actor=actor,
+            verb="project.created",
+            obj=project,
+            after={
+                **_snapshot(project, (*EDITABLE_FIELDS, "tier", "status")),
+                "attachments": names,
+            },
+        )
     return project
 
 
-def project_update(*, actor, project_id: int, data: dict[str, Any], attachments=(),
-                   attachment_kind: str = AttachmentKind.APPLICATION) -> Project:
+def project_update(
+    *,
+    actor,
+    project_id: int,
+    data: dict[str, Any],
+    attachments=(),
+    attachment_kind: str = AttachmentKind.APPLICATION,
+) -> Project:
     """Edit a draft (or a project returned for revision); the tier is derived again."""
     data = _editable(data)
     with transaction.atomic():
@@ -111,21 +143,31 @@ def project_update(*, actor, project_id: int, data: dict[str, Any], attachments=
             after = _snapshot(project, (*changed, "tier"))
             if names:
                 after["attachments_added"] = names
-            record_event(actor=actor, verb="project.updated", obj=project, before=before,
-                         after=after)
+            record_event(
+                actor=actor, verb="project.updated", obj=project, before=before, after=after
+            )
     return project
 
 
 def transition_names() -> list[str]:
     """The transitions a user may fire by name (pages and API); internal ones belong to the
     service that records their evidence (procurement, contract filing)."""
-    return [t.name for t in Project._meta.get_field("status").get_all_transitions(Project)
-            if not t.custom.get("internal")]
+    return [
+        t.name
+        for t in Project._meta.get_field("status").get_all_transitions(Project)
+        if not t.custom.get("internal")
+    ]
 
 
-def project_transition(*, actor, project_id: int, name: str, comment: str = "",
-                       params: dict[str, Any] | None = None,
-                       split_justification: str = "") -> Project:
+def project_transition(
+    *,
+    actor,
+    project_id: int,
+    name: str,
+    comment: str = "",
+    params: dict[str, Any] | None = None,
+    split_justification: str = "",
+) -> Project:
     """Fire one named transition: 404 unknown, 409 not from this state, 403 not for this user.
 
     `params` are the step's own inputs (a reviewed or approved budget); a flagged possible split
@@ -143,10 +185,13 @@ def project_transition(*, actor, project_id: int, name: str, comment: str = "",
             raise ConflictError(
                 _("项目当前状态为“%(status)s”，不能执行此操作。")
                 % {"status": project.get_status_display()},
-                extra={"status": project.status, "transition": name})
+                extra={"status": project.status, "transition": name},
+            )
         if not meta.conditions_met(project, project.status):
-            raise ConflictError(str(step.custom.get("refused", _("当前条件下不能执行此操作。"))),
-                                extra={"status": project.status, "transition": name})
+            raise ConflictError(
+                str(step.custom.get("refused", _("当前条件下不能执行此操作。"))),
+                extra={"status": project.status, "transition": name},
+            )
         if not step.has_perm(project, actor):
             raise PermissionDenied
         if step.custom.get("comment_required") and not comment.strip():
@@ -154,8 +199,13 @@ def project_transition(*, actor, project_id: int, name: str, comment: str = "",
         approving = step.custom.get("review") and name not in ("return_for_revision", "reject")
         if approving and project.split_flagged and not project.split_justification:
             if not split_justification.strip():
-                raise ValidationError({"split_justification": _(
-                    "该项目疑似化整为零，须说明拆分的合理理由后才能审核通过。")})
+                raise ValidationError(
+                    {
+                        "split_justification": _(
+                            "该项目疑似化整为零，须说明拆分的合理理由后才能审核通过。"
+                        )
+                    }
+                )
             project.split_justification = split_justification.strip()
         kwargs = {}
         for key in step.custom.get("params", ()):
@@ -172,8 +222,14 @@ def project_transition(*, actor, project_id: int, name: str, comment: str = "",
         after = {"status": project.status, "tier": project.tier, **kwargs}
         if project.split_justification and approving:
             after["split_justification"] = project.split_justification
-        record_event(actor=actor, verb=f"project.{name}", obj=project, before=before,
-                     after=after, comment=comment)
+        record_event(
+            actor=actor,
+            verb=f"project.{name}",
+            obj=project,
+            before=before,
+            after=after,
+            comment=comment,
+        )
     return project
 
 
@@ -182,8 +238,11 @@ def available_transitions(project: Project, user) -> list[str]:
 
 
 def user_transitions(project: Project, user) -> list:
-    return [t for t in project.get_available_user_status_transitions(user)
-            if not t.custom.get("internal")]
+    return [
+        t
+        for t in project.get_available_user_status_transitions(user)
+        if not t.custom.get("internal")
+    ]
 
 
 def amount_tier_preview(amount: Decimal, on: date | None = None):
@@ -193,6 +252,7 @@ def amount_tier_preview(amount: Decimal, on: date | None = None):
 
 # --- funds -------------------------------------------------------------------------------
 
+
 def _locked_contract(project: Project):
     # One request at a time per contract: concurrent requests cannot together pass a limit.
     return Contract.objects.select_for_update().filter(project=project).first()
@@ -200,13 +260,26 @@ def _locked_contract(project: Project):
 
 def _refuse(violations) -> None:
     first = violations[0]
-    raise ApplicationError(first.message, extra={
-        "rule": first.rule, "excess": None if first.excess is None else f"{first.excess:.2f}",
-        "rules": [v.rule for v in violations]})
+    raise ApplicationError(
+        first.message,
+        extra={
+            "rule": first.rule,
+            "excess": None if first.excess is None else f"{first.excess:.2f}",
+            "rules": [v.rule for v in violations],
+        },
+    )
 
 
-def payment_request(*, actor, project_id: int, stage: str, amount, payee_account: str = "",
-                    work_value=None, invoice=None):
+def payment_request(
+    *,
+    actor,
+    project_id: int,
+    stage: str,
+    amount,
+    payee_account: str = "",
+    work_value=None,
+    invoice=None,
+):
     """请款: checked against every payment rule before it reaches finance."""
     if stage not in PaymentStage.values:
         raise ValidationError({"stage": _("请选择款项类型。")})
@@ -226,18 +299,33 @@ def payment_request(*, actor, project_id: int, stage: str, amount, payee_account
         except ValidationError as exc:
             raise ValidationError({"work_value": exc.error_list}) from None
         payment = Payment(
-            project=project, contract=contract, stage=stage, amount=amount, work_value=covered,
+            project=project,
+            contract=contract,
+            stage=stage,
+            amount=amount,
+            work_value=covered,
             payee_name=project.contractor.name if project.contractor else "",
-            payee_account=(payee_account or (project.contractor.bank_account
-                                             if project.contractor else "")).strip(),
-            invoice=invoice or "", requested_by=actor)
+            payee_account=(
+                payee_account or (project.contractor.bank_account if project.contractor else "")
+            ).strip(),
+            invoice=invoice or "",
+            requested_by=actor,
+        )
         violations = [v for v in check_payment(project, contract, payment) if not v.overridable]
         if violations:
             _refuse(violations)
         payment.save()
-        record_event(actor=actor, verb="payment.requested", obj=project, after={
-            "payment": payment.pk, "stage": stage, "amount": amount,
-            "payee_account": payment.payee_account})
+        record_event(
+            actor=actor,
+            verb="payment.requested",
+            obj=project,
+            after={
+                "payment": payment.pk,
+                "stage": stage,
+                "amount": amount,
+                "payee_account": payment.payee_account,
+            },
+        )
     return payment
 
 
@@ -269,11 +357,18 @@ def payment_approve(*, actor, payment_id: int, override_reason: str = ""):
         payment.compliant = not violations and not in_split_pattern(payment)
         payment.approve(by=actor)
         payment.save()
-        record_event(actor=actor, verb="payment.approved", obj=project, before={
-            "payment_status": PaymentStatus.REQUESTED}, after={"payment": payment.pk,
-                                                   "payment_status": payment.status,
-                                            "amount": payment.amount,
-                                            "override_reason": payment.override_reason})
+        record_event(
+            actor=actor,
+            verb="payment.approved",
+            obj=project,
+            before={"payment_status": PaymentStatus.REQUESTED},
+            after={
+                "payment": payment.pk,
+                "payment_status": payment.status,
+                "amount": payment.amount,
+                "override_reason": payment.override_reason,
+            },
+        )
     return payment
 
 
@@ -286,10 +381,14 @@ def payment_return(*, actor, payment_id: int, reason: str):
             raise ConflictError(_("该申请已处理。"))
         payment.return_request(by=actor, reason=reason.strip())
         payment.save()
-        record_event(actor=actor, verb="payment.returned", obj=project,
-                     before={"payment_status": PaymentStatus.REQUESTED},
-                     after={"payment": payment.pk, "payment_status": payment.status},
-                     comment=reason)
+        record_event(
+            actor=actor,
+            verb="payment.returned",
+            obj=project,
+            before={"payment_status": PaymentStatus.REQUESTED},
+            after={"payment": payment.pk, "payment_status": payment.status},
+            comment=reason,
+        )
     return payment
 
 
@@ -304,11 +403,19 @@ def payment_mark_paid(*, actor, payment_id: int, paid_on, voucher_no: str):
             raise ConflictError(_("只有已审核的申请才能标记为已支付。"))
         payment.mark_paid(by=actor, paid_on=paid_on, voucher_no=voucher_no.strip())
         payment.save()
-        record_event(actor=actor, verb="payment.paid", obj=project,
-                     before={"payment_status": PaymentStatus.APPROVED},
-                     after={"payment": payment.pk, "payment_status": payment.status,
-                            "paid_on": paid_on, "voucher_no": payment.voucher_no,
-                            "amount": payment.amount})
+        record_event(
+            actor=actor,
+            verb="payment.paid",
+            obj=project,
+            before={"payment_status": PaymentStatus.APPROVED},
+            after={
+                "payment": payment.pk,
+                "payment_status": payment.status,
+                "paid_on": paid_on,
+                "voucher_no": payment.voucher_no,
+                "amount": payment.amount,
+            },
+        )
     return payment
 
 
@@ -326,16 +433,24 @@ def settlement_record(*, actor, project_id: int, amount, review_record: str):
         project = access_project(actor, project_id, for_update=True)
         if project.status != ProjectStatus.ACCEPTED:
             raise ConflictError(_("竣工验收后才能结算。"))
-        settlement = Settlement.objects.create(project=project, amount=amount,
-                                               review_record=review_record.strip(),
-                                               settled_by=actor)
+        settlement = Settlement.objects.create(
+            project=project, amount=amount, review_record=review_record.strip(), settled_by=actor
+        )
         before = {"status": project.status}
         project.settle(by=actor)
         project.status_changed_at = timezone.now()
         project.save()
-        record_event(actor=actor, verb="project.settled", obj=project, before=before,
-                     after={"status": project.status, "amount": amount,
-                            "over_budget": amount > project_counting_budget(project)})
+        record_event(
+            actor=actor,
+            verb="project.settled",
+            obj=project,
+            before=before,
+            after={
+                "status": project.status,
+                "amount": amount,
+                "over_budget": amount > project_counting_budget(project),
+            },
+        )
     return settlement
 
 

@@ -1,4 +1,5 @@
 """The tier rule (SPEC §2): the tier is derived from the amount that counts, never chosen."""
+
 from datetime import date
 from decimal import Decimal
 

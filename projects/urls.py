@@ -14,10 +14,15 @@ urlpatterns = [
     path("<int:pk>/settlement/", payment_views.settlement_view, name="settlement"),
     path("payments/", payment_views.payment_ledger_view, name="payment_ledger"),
     path("payments/queue/", payment_views.payment_queue_view, name="payment_queue"),
-    path("payments/<int:payment_id>/approve/", payment_views.payment_approve_view,
-         name="payment_approve"),
-    path("payments/<int:payment_id>/return/", payment_views.payment_return_view,
-         name="payment_return"),
-    path("payments/<int:payment_id>/paid/", payment_views.payment_paid_view,
-         name="payment_paid"),
+    path(
+        "payments/<int:payment_id>/approve/",
+        payment_views.payment_approve_view,
+        name="payment_approve",
+    ),
+    path(
+        "payments/<int:payment_id>/return/",
+        payment_views.payment_return_view,
+        name="payment_return",
+    ),
+    path("payments/<int:payment_id>/paid/", payment_views.payment_paid_view, name="payment_paid"),
 ]

@@ -1,4 +1,5 @@
 """The project pages: list, detail with timeline, filing and editing, transitions."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,9 +29,16 @@ def project_list_view(request):
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "projects/project_list.html", {
-        "page": page, "filter": project_filter, "query": query.urlencode(),
-        "can_file": can_file_projects(request.user)})
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "page": page,
+            "filter": project_filter,
+            "query": query.urlencode(),
+            "can_file": can_file_projects(request.user),
+        },
+    )
 
 
 @login_required
@@ -38,14 +46,18 @@ def project_list_view(request):
 def project_detail_view(request, pk):
     project = access_project(request.user, pk)
     transitions = services.user_transitions(project, request.user)
-    return render(request, "projects/project_detail.html", {
-        "project": project,
-        "timeline": project_timeline(project),
-        "attachments": project.attachments.all(),
-        "transitions": transitions,
-        "can_edit": can_edit_project(request.user, project),
-        "panels": project_panels(request, project),
-    })
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "timeline": project_timeline(project),
+            "attachments": project.attachments.all(),
+            "transitions": transitions,
+            "can_edit": can_edit_project(request.user, project),
+            "panels": project_panels(request, project),
+        },
+    )
 
 
 def _save(request, form, save):
@@ -62,13 +74,22 @@ def project_create_view(request):
         raise PermissionDenied
     form = ProjectForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        project = _save(request, form, lambda: services.project_create(
-            actor=request.user, data=form.service_data(),
-            attachments=form.cleaned_data["attachments"],
-            attachment_kind=form.cleaned_data["attachment_kind"]))
+        project = _save(
+            request,
+            form,
+            lambda: services.project_create(
+                actor=request.user,
+                data=form.service_data(),
+                attachments=form.cleaned_data["attachments"],
+                attachment_kind=form.cleaned_data["attachment_kind"],
+            ),
+        )
         if project:
-            messages.success(request, _("项目已保存为草稿：%(code)s，类别等级：%(tier)s。")
-                             % {"code": project.code, "tier": project.get_tier_display()})
+            messages.success(
+                request,
+                _("项目已保存为草稿：%(code)s，类别等级：%(tier)s。")
+                % {"code": project.code, "tier": project.get_tier_display()},
+            )
             return redirect("projects:detail", pk=project.pk)
     return render(request, "projects/project_form.html", {"form": form, "project": None})
 
@@ -80,10 +101,17 @@ def project_edit_view(request, pk):
         raise PermissionDenied
     form = ProjectForm(request.POST or None, request.FILES or None, instance=project)
     if request.method == "POST" and form.is_valid():
-        saved = _save(request, form, lambda: services.project_update(
-            actor=request.user, project_id=project.pk, data=form.service_data(),
-            attachments=form.cleaned_data["attachments"],
-            attachment_kind=form.cleaned_data["attachment_kind"]))
+        saved = _save(
+            request,
+            form,
+            lambda: services.project_update(
+                actor=request.user,
+                project_id=project.pk,
+                data=form.service_data(),
+                attachments=form.cleaned_data["attachments"],
+                attachment_kind=form.cleaned_data["attachment_kind"],
+            ),
+        )
         if saved:
             messages.success(request, _("已保存。"))
             return redirect("projects:detail", pk=project.pk)
@@ -110,5 +138,6 @@ def tier_preview_view(request):
 @require_GET
 def attachment_download_view(request, pk):
     attachment = access_attachment(request.user, pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True,
-                        filename=attachment.original_name)
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+    )

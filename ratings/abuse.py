@@ -1,5 +1,6 @@
 """Who is rating: the device (a signed cookie), the client's network, a comment's fingerprint
 (the address itself: core.security.client_ip). Pure helpers, no queries."""
+
 import hashlib
 import hmac
 import ipaddress
@@ -23,9 +24,15 @@ def device_of(request) -> tuple[str, bool]:
 
 
 def remember_device(response, device: str) -> None:
-    response.set_signed_cookie(DEVICE_COOKIE, device, salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE,
-                               httponly=True, samesite="Lax",
-                               secure=settings.SESSION_COOKIE_SECURE)
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        device,
+        salt=DEVICE_SALT,
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
 
 
 def network_of(address: str) -> str:

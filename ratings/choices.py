@@ -1,4 +1,5 @@
 """States of a resident's rating and the reasons a rating is held for moderation."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -1,5 +1,6 @@
 """The site sign (公示牌) as a PDF, the QR codes pointing at the public page, the reports list
 as Excel. Pure functions: data in, bytes out."""
+
 from io import BytesIO
 
 import qrcode
@@ -15,14 +16,20 @@ SIGN_SIZES = ("A4", "A3")
 
 
 def qr_svg(url: str) -> bytes:
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2,
-                        error_correction=qrcode.constants.ERROR_CORRECT_M)
+    image = qrcode.make(
+        url,
+        image_factory=qrcode.image.svg.SvgPathImage,
+        box_size=10,
+        border=2,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+    )
     return image.to_string(encoding="unicode").encode()
 
 
 def qr_png(url: str) -> bytes:
-    image = qrcode.make(url, box_size=12, border=2,
-                        error_correction=qrcode.constants.ERROR_CORRECT_M)
+    image = qrcode.make(
+        url, box_size=12, border=2, error_correction=qrcode.constants.ERROR_CORRECT_M
+    )
     out = BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
@@ -31,10 +38,17 @@ def qr_png(url: str) -> bytes:
 def sign_pdf(*, project, url: str, size: str = "A4") -> bytes:
     HTML = weasyprint_html()
 
-    html = render_to_string("ratings/sign.html", {
-        "project": project, "contract": getattr(project, "contract", None), "url": url,
-        "qr": qr_svg(url).decode(), "size": size if size in SIGN_SIZES else "A4",
-        "printed_at": timezone.localtime()})
+    html = render_to_string(
+        "ratings/sign.html",
+        {
+            "project": project,
+            "contract": getattr(project, "contract", None),
+            "url": url,
+            "qr": qr_svg(url).decode(),
+            "size": size if size in SIGN_SIZES else "A4",
+            "printed_at": timezone.localtime(),
+        },
+    )
     return HTML(string=html).write_pdf()
 
 
@@ -49,6 +63,8 @@ REPORT_COLUMNS = [
 
 
 def reports_xlsx(reports) -> bytes:
-    return xlsx_bytes(sheet=_("群众举报"), header=[title for title, _v in REPORT_COLUMNS],
-                      rows=([value(report) for _t, value in REPORT_COLUMNS]
-                            for report in reports))
+    return xlsx_bytes(
+        sheet=_("群众举报"),
+        header=[title for title, _v in REPORT_COLUMNS],
+        rows=([value(report) for _t, value in REPORT_COLUMNS] for report in reports),
+    )

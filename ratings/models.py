@@ -1,5 +1,6 @@
 """The residents' side: ratings (居民扫码评价) and their moderation,
 reports (举报) and the review (复核) opened by a low mean score."""
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -16,29 +17,38 @@ class Rating(BaseModel):
     second (ratings.services.ratings_screen); only `counted` ratings enter the mean; a held
     rating waits for a moderator, who keeps the original text and records the decision."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
-                                related_name="ratings")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="ratings"
+    )
     # Without BaseModel's index of its own: the indexes below lead with the project.
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     score = models.PositiveSmallIntegerField(
-        _("总体评分"), validators=[MinValueValidator(0), MaxValueValidator(100)])
+        _("总体评分"), validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
     quality = models.PositiveSmallIntegerField(
-        _("质量"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)])
+        _("质量"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
     progress = models.PositiveSmallIntegerField(
-        _("进度"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)])
+        _("进度"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
     civility = models.PositiveSmallIntegerField(
-        _("文明施工"), null=True, blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(100)])
+        _("文明施工"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     comment = models.TextField(_("评语"), blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=RatingStatus.choices,
-                              default=RatingStatus.PENDING)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=RatingStatus.choices, default=RatingStatus.PENDING
+    )
     flags = models.JSONField(_("异常标记"), default=list, blank=True)
     device = models.CharField(max_length=64)  # the signed cookie's random id
     network = models.CharField(max_length=64)  # /24 (IPv4) or /48 (IPv6)
     comment_hash = models.CharField(max_length=64, blank=True)
     phone_hash = models.CharField(max_length=64, blank=True)
-    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     null=True, blank=True, related_name="+")
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     moderated_at = models.DateTimeField(null=True, blank=True)
     moderation_note = models.TextField(_("审核意见"), blank=True)
 
@@ -48,18 +58,27 @@ class Rating(BaseModel):
         verbose_name_plural = _("居民评价")
         constraints = [
             models.UniqueConstraint(fields=["project", "device"], name="one_rating_per_device"),
-            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100),
-                                   name="rating_score_0_100"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=100), name="rating_score_0_100"
+            ),
         ]
         # Every index is paid on each insert and on each screening's status change: only those
         # the screening and the pages read.
-        indexes = [models.Index(fields=["project", "status", "created_at"]),
-                   models.Index(fields=["project", "network", "created_at"]),
-                   models.Index(fields=["project", "created_at"]),
-                   models.Index(fields=["comment_hash", "created_at"], name="rating_comment_copies",
-                                condition=~Q(comment_hash="")),
-                   models.Index(fields=["created_at"], name="rating_pending",
-                                condition=Q(status=RatingStatus.PENDING))]
+        indexes = [
+            models.Index(fields=["project", "status", "created_at"]),
+            models.Index(fields=["project", "network", "created_at"]),
+            models.Index(fields=["project", "created_at"]),
+            models.Index(
+                fields=["comment_hash", "created_at"],
+                name="rating_comment_copies",
+                condition=~Q(comment_hash=""),
+            ),
+            models.Index(
+                fields=["created_at"],
+                name="rating_pending",
+                condition=Q(status=RatingStatus.PENDING),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id}: {self.score}"
@@ -74,9 +93,11 @@ class RatingPolicy(BaseModel):
     review_below = models.PositiveSmallIntegerField(_("低于该平均分启动复核"), default=80)
     review_min_count = models.PositiveSmallIntegerField(_("启动复核的最少有效评价数"), default=5)
     network_burst = models.PositiveSmallIntegerField(
-        _("同一网络一小时内评价数达到即暂扣审核"), default=5)
+        _("同一网络一小时内评价数达到即暂扣审核"), default=5
+    )
     project_burst = models.PositiveSmallIntegerField(
-        _("同一项目十分钟内评价数达到即暂扣审核"), default=15)
+        _("同一项目十分钟内评价数达到即暂扣审核"), default=15
+    )
 
     class Meta:
         ordering = ["-effective_from", "-id"]
@@ -90,13 +111,15 @@ class RatingPolicy(BaseModel):
 class Report(BaseModel):
     """举报 from the public page; it opens a ledger item that discipline officers follow."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
-                                related_name="reports")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="reports"
+    )
     text = models.TextField(_("举报内容"))
     contact = models.CharField(_("联系方式（选填）"), max_length=100, blank=True)
     network = models.CharField(max_length=64)
-    ledger_item = models.OneToOneField("inspections.RectificationItem", on_delete=models.PROTECT,
-                                       related_name="report")
+    ledger_item = models.OneToOneField(
+        "inspections.RectificationItem", on_delete=models.PROTECT, related_name="report"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -110,24 +133,31 @@ class Report(BaseModel):
 class Review(BaseModel):
     """复核 opened by the platform when a project's counted mean falls below the threshold."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE,
-                                related_name="rating_reviews")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="rating_reviews"
+    )
     mean_at_open = models.DecimalField(_("启动时平均分"), max_digits=5, decimal_places=2)
     count_at_open = models.PositiveIntegerField(_("启动时有效评价数"))
-    ledger_item = models.OneToOneField("inspections.RectificationItem", on_delete=models.PROTECT,
-                                       related_name="rating_review")
+    ledger_item = models.OneToOneField(
+        "inspections.RectificationItem", on_delete=models.PROTECT, related_name="rating_review"
+    )
     outcome = models.TextField(_("复核结论"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("低分复核")
         verbose_name_plural = _("低分复核")
-        constraints = [models.UniqueConstraint(
-            fields=["project"], condition=Q(decided_at__isnull=True),
-            name="one_open_review_per_project")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(decided_at__isnull=True),
+                name="one_open_review_per_project",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.mean_at_open}"

@@ -1,5 +1,6 @@
 """The residents' section of the project page: the public page and its site sign, the rating
 summary, held ratings waiting for moderation, and the low-score review."""
+
 from django.utils import timezone
 
 from core.dates import local_date
@@ -23,7 +24,8 @@ def residents_panel(request, project):
         "project": project,
         "public_url": public_url(project, request),
         "summary": rating_summary(project.pk),
-        "opens": opens, "closes": closes,
+        "opens": opens,
+        "closes": closes,
         "reviews": list(Review.objects.filter(project=project).select_related("decided_by")),
         "may_moderate": may_moderate(request.user, project),
     }

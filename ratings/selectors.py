@@ -1,5 +1,6 @@
 """Reads of the residents' side: the policy in force, the public page's project and its
 summary, what moderators and discipline officers see."""
+
 from datetime import date, timedelta
 from time import monotonic
 
@@ -17,10 +18,19 @@ from projects.permissions import projects_visible_to
 from .choices import RatingStatus
 from .models import Rating, RatingPolicy, Report, Review
 
-RATED_STATUSES = (ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED, ProjectStatus.SETTLED,
-                  ProjectStatus.ARCHIVED)
-PUBLIC_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.PROCUREMENT, ProjectStatus.CONTRACTED,
-                   ProjectStatus.IN_PROGRESS, *RATED_STATUSES)
+RATED_STATUSES = (
+    ProjectStatus.COMPLETED,
+    ProjectStatus.ACCEPTED,
+    ProjectStatus.SETTLED,
+    ProjectStatus.ARCHIVED,
+)
+PUBLIC_STATUSES = (
+    ProjectStatus.APPROVED,
+    ProjectStatus.PROCUREMENT,
+    ProjectStatus.CONTRACTED,
+    ProjectStatus.IN_PROGRESS,
+    *RATED_STATUSES,
+)
 
 
 POLICY_TTL = 60
@@ -31,16 +41,20 @@ def current_policy(today: date) -> RatingPolicy:
     key = f"ratings:policy:{today}"
     policy = caches["process"].get(key)
     if policy is None:
-        policy = (RatingPolicy.objects.filter(effective_from__lte=today).first()
-                  or RatingPolicy(effective_from=date.min))
+        policy = RatingPolicy.objects.filter(effective_from__lte=today).first() or RatingPolicy(
+            effective_from=date.min
+        )
         caches["process"].set(key, policy, POLICY_TTL)
     return policy
 
 
 def public_project(token: str) -> Project:
     """The project behind a QR code, once it is approved (a draft has nothing to show)."""
-    project = (Project.objects.filter(public_token=token, status__in=PUBLIC_STATUSES)
-               .select_related("street", "contractor", "supervision_unit", "contract").first())
+    project = (
+        Project.objects.filter(public_token=token, status__in=PUBLIC_STATUSES)
+        .select_related("street", "contractor", "supervision_unit", "contract")
+        .first()
+    )
     if project is None:
         raise Http404
     return project
@@ -63,16 +77,22 @@ def public_project_facts(token: str, today: date | None = None):
     moment = monotonic()
     found = _public_facts.get(key)
     if found is None or found[0] < moment:
-        facts = (Project.objects.filter(public_token=token, status__in=PUBLIC_STATUSES)
-                 .values_list(*_FACTS).first())
+        facts = (
+            Project.objects.filter(public_token=token, status__in=PUBLIC_STATUSES)
+            .values_list(*_FACTS)
+            .first()
+        )
         if facts is None:
             raise Http404
         project = Project(**dict(zip(("id", *_FACTS[1:]), facts, strict=True)))
         project.public_token = token
         if len(_public_facts) >= FACTS_MAX:
             _public_facts.clear()
-        found = _public_facts[key] = (moment + FACTS_TTL, project,
-                                      current_policy(today) if today else None)
+        found = _public_facts[key] = (
+            moment + FACTS_TTL,
+            project,
+            current_policy(today) if today else None,
+        )
     return found[1] if today is None else (found[1], found[2])
 
 
@@ -94,13 +114,17 @@ def rating_summary(project_id: int) -> dict:
     row = Rating.objects.filter(project_id=project_id).aggregate(
         mean=Avg("score", filter=Q(status=RatingStatus.COUNTED)),
         count=Count("id", filter=Q(status=RatingStatus.COUNTED)),
-        held=Count("id", filter=Q(status=RatingStatus.HELD)))
+        held=Count("id", filter=Q(status=RatingStatus.HELD)),
+    )
     return row
 
 
 def public_photos(project: Project, limit: int = 6) -> list[Photo]:
-    return list(Photo.objects.filter(project=project).only("id", "project_id", "created_at")
-                .order_by("-created_at", "-id")[:limit])
+    return list(
+        Photo.objects.filter(project=project)
+        .only("id", "project_id", "created_at")
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 MODERATOR_ROLES = (Role.STREET_STAFF, Role.DISCIPLINE_OFFICER)
@@ -121,7 +145,8 @@ def held_ratings(*, user) -> QuerySet[Rating]:
         return ratings.order_by("project_id", "network", "created_at")
     if user.role == Role.STREET_STAFF and user.organisation_id:
         return ratings.filter(project__street_id=user.organisation_id).order_by(
-            "project_id", "network", "created_at")
+            "project_id", "network", "created_at"
+        )
     return ratings.none()
 
 
@@ -133,8 +158,11 @@ def report_list(*, user) -> QuerySet[Report]:
 
 
 def access_review(user, review_id) -> Review:
-    review = (Review.objects.filter(pk=review_id, project__in=projects_visible_to(user))
-              .only("pk", "project_id").first())
+    review = (
+        Review.objects.filter(pk=review_id, project__in=projects_visible_to(user))
+        .only("pk", "project_id")
+        .first()
+    )
     if review is None:
         raise Http404
     return review

@@ -1,5 +1,6 @@
 """Writes of the residents' side: a rating with its abuse checks, moderation, reports (举报),
 and the review (复核) the platform opens when a project's counted mean falls too low."""
+
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -71,15 +72,22 @@ def rating_input(data) -> RatingInput:
     """The form's or the API's fields, checked; a ValidationError names each bad field."""
     errors: dict = {}
     score = _score(data.get("score"), "score", required=True, errors=errors)
-    dims = {f: _score(data.get(f), f, required=False, errors=errors)
-            for f in ("quality", "progress", "civility")}
+    dims = {
+        f: _score(data.get(f), f, required=False, errors=errors)
+        for f in ("quality", "progress", "civility")
+    }
     comment = str(data.get("comment") or "").strip()
     if len(comment) > 500:
         errors["comment"] = [_("评语请不超过 500 字。")]
     if errors:
         raise ValidationError(errors)
-    return RatingInput(score=score, comment=comment, phone=str(data.get("phone") or "").strip(),
-                       code=str(data.get("code") or "").strip(), **dims)
+    return RatingInput(
+        score=score,
+        comment=comment,
+        phone=str(data.get("phone") or "").strip(),
+        code=str(data.get("code") or "").strip(),
+        **dims,
+    )
 
 
 def _check_open(project: Project, today, policy) -> None:
@@ -116,8 +124,15 @@ def _phone_checked(project: Project, data: RatingInput) -> str:
     return hashed
 
 
-def rating_record(*, project: Project, device: str, address: str, data: RatingInput,
-                  phone_check: bool = False, policy=None) -> Rating:
+def rating_record(
+    *,
+    project: Project,
+    device: str,
+    address: str,
+    data: RatingInput,
+    phone_check: bool = False,
+    policy=None,
+) -> Rating:
     """居民扫码评价: one per device (and per phone when the check is on) while the window is
     open. Stored `pending`; the screening (ratings_screen) runs after commit, within about a
     second on a worker, and counts it or holds it for moderation. The request itself stays
@@ -126,10 +141,18 @@ def rating_record(*, project: Project, device: str, address: str, data: RatingIn
     policy = policy or current_policy(local_date(now))
     _check_open(project, local_date(now), policy)
     hashed_phone = _phone_checked(project, data) if phone_check else ""
-    rating = Rating(project_id=project.pk, score=data.score, quality=data.quality,
-                    progress=data.progress, civility=data.civility, comment=data.comment,
-                    device=device, network=network_of(address),
-                    comment_hash=comment_fingerprint(data.comment), phone_hash=hashed_phone)
+    rating = Rating(
+        project_id=project.pk,
+        score=data.score,
+        quality=data.quality,
+        progress=data.progress,
+        civility=data.civility,
+        comment=data.comment,
+        device=device,
+        network=network_of(address),
+        comment_hash=comment_fingerprint(data.comment),
+        phone_hash=hashed_phone,
+    )
     try:
         # One INSERT; a savepoint only inside a caller's transaction (a failed INSERT there
         # must not break it), none in a plain request.
@@ -168,9 +191,9 @@ def _hold(ratings, flag: str) -> int:
     """Hold the pending and the counted, never-moderated ratings of a burst (those counted
     before the pattern showed): unflagged until now, they get this flag. Released ones are
     left alone."""
-    return (ratings.filter(status__in=(RatingStatus.PENDING, RatingStatus.COUNTED),
-                           moderated_at__isnull=True)
-            .update(status=RatingStatus.HELD, flags=[flag], updated_at=timezone.now()))
+    return ratings.filter(
+        status__in=(RatingStatus.PENDING, RatingStatus.COUNTED), moderated_at__isnull=True
+    ).update(status=RatingStatus.HELD, flags=[flag], updated_at=timezone.now())
 
 
 def ratings_screen(project_id: int) -> dict:
@@ -185,27 +208,35 @@ def ratings_screen(project_id: int) -> dict:
         # ratings check that row (their foreign key) and must not queue behind a screening.
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
-                               [SCREEN_LOCK_CLASS, project_id])
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)", [SCREEN_LOCK_CLASS, project_id]
+                )
         ratings = Rating.objects.filter(project_id=project_id)
         pending = ratings.filter(status=RatingStatus.PENDING)
         held = 0
         # Each pattern is read first (a short list), then one UPDATE holds its ratings; an
         # UPDATE with the grouping as a sub-query was planned as a nested loop (seconds).
         recent_network = ratings.filter(created_at__gte=now - NETWORK_WINDOW)
-        bursts = list(recent_network.filter(network__in=pending.values("network"))
-                      .values("network").annotate(n=Count("id"))
-                      .filter(n__gte=policy.network_burst).values_list("network", flat=True))
+        bursts = list(
+            recent_network.filter(network__in=pending.values("network"))
+            .values("network")
+            .annotate(n=Count("id"))
+            .filter(n__gte=policy.network_burst)
+            .values_list("network", flat=True)
+        )
         if bursts:
             held += _hold(recent_network.filter(network__in=bursts), RatingFlag.NETWORK_BURST)
         recent = ratings.filter(created_at__gte=now - PROJECT_WINDOW)
-        if recent[:policy.project_burst].count() >= policy.project_burst:
+        if recent[: policy.project_burst].count() >= policy.project_burst:
             held += _hold(recent, RatingFlag.PROJECT_BURST)
         copies = Rating.objects.filter(created_at__gte=now - COPY_WINDOW)
-        copied = list(copies.filter(comment_hash__in=pending.exclude(comment_hash="")
-                                    .values("comment_hash"))
-                      .values("comment_hash").annotate(n=Count("id")).filter(n__gt=1)
-                      .values_list("comment_hash", flat=True))
+        copied = list(
+            copies.filter(comment_hash__in=pending.exclude(comment_hash="").values("comment_hash"))
+            .values("comment_hash")
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+            .values_list("comment_hash", flat=True)
+        )
         if copied:
             held += _hold(copies.filter(comment_hash__in=copied), RatingFlag.COPIED_TEXT)
         counted = pending.update(status=RatingStatus.COUNTED, updated_at=now)
@@ -215,9 +246,13 @@ def ratings_screen(project_id: int) -> dict:
 
 def screen_pending(older_than: timedelta = timedelta(seconds=30)) -> int:
     """The safety net: screen every project with a rating left pending (its task lost)."""
-    project_ids = (Rating.objects.filter(status=RatingStatus.PENDING,
-                                         created_at__lt=timezone.now() - older_than)
-                   .values_list("project_id", flat=True).distinct())
+    project_ids = (
+        Rating.objects.filter(
+            status=RatingStatus.PENDING, created_at__lt=timezone.now() - older_than
+        )
+        .values_list("project_id", flat=True)
+        .distinct()
+    )
     screened = 0
     for project_id in list(project_ids):
         ratings_screen(project_id)
@@ -237,8 +272,11 @@ def rating_moderate(*, actor, rating_ids: list[int], decision: str, note: str = 
     target = RatingStatus.COUNTED if decision == "release" else RatingStatus.REJECTED
     projects = set()
     with transaction.atomic():
-        ratings = list(Rating.objects.filter(pk__in=rating_ids, status=RatingStatus.HELD)
-                       .select_related("project").select_for_update(of=("self",)))
+        ratings = list(
+            Rating.objects.filter(pk__in=rating_ids, status=RatingStatus.HELD)
+            .select_related("project")
+            .select_for_update(of=("self",))
+        )
         if not ratings:
             raise ConflictError(_("所选评价已处理，请刷新页面。"))
         if not all(may_moderate(actor, r.project) for r in ratings):
@@ -250,11 +288,16 @@ def rating_moderate(*, actor, rating_ids: list[int], decision: str, note: str = 
             rating.moderated_at = moment
             rating.moderation_note = note.strip()
             projects.add(rating.project_id)
-            record_event(actor=actor, verb=MODERATION_VERBS[decision], obj=rating,
-                         before={"status": RatingStatus.HELD, "flags": rating.flags},
-                         after={"status": target, "note": rating.moderation_note})
-        Rating.objects.bulk_update(ratings, ["status", "moderated_by", "moderated_at",
-                                             "moderation_note", "updated_at"])
+            record_event(
+                actor=actor,
+                verb=MODERATION_VERBS[decision],
+                obj=rating,
+                before={"status": RatingStatus.HELD, "flags": rating.flags},
+                after={"status": target, "note": rating.moderation_note},
+            )
+        Rating.objects.bulk_update(
+            ratings, ["status", "moderated_by", "moderated_at", "moderation_note", "updated_at"]
+        )
     for project_id in projects:
         review_check(project_id)
     return len(ratings)
@@ -266,11 +309,18 @@ def settled_summary(project_id: int, now) -> dict:
     campaign count until the burst shows; the rule must not fire on them meanwhile). The
     nightly check sees them once they have settled."""
     recent = now - NETWORK_WINDOW
-    shared = (Rating.objects.filter(project_id=project_id, created_at__gte=recent)
-              .values("network").annotate(n=Count("id")).filter(n__gt=1).values("network"))
-    return (Rating.objects.filter(project_id=project_id, status=RatingStatus.COUNTED)
-            .exclude(created_at__gte=recent, network__in=shared)
-            .aggregate(mean=Avg("score"), count=Count("id")))
+    shared = (
+        Rating.objects.filter(project_id=project_id, created_at__gte=recent)
+        .values("network")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values("network")
+    )
+    return (
+        Rating.objects.filter(project_id=project_id, status=RatingStatus.COUNTED)
+        .exclude(created_at__gte=recent, network__in=shared)
+        .aggregate(mean=Avg("score"), count=Count("id"))
+    )
 
 
 def review_check(project_id: int, *, policy=None) -> Review | None:
@@ -289,18 +339,36 @@ def review_check(project_id: int, *, policy=None) -> Review | None:
     try:
         with transaction.atomic():
             item = item_open(
-                actor=None, project_id=project_id, source=ItemSource.LOW_RATING,
-                problem=_("居民评价平均分 %(mean)s 分，低于 %(below)s 分（%(count)s 条有效评价），"
-                          "启动复核。") % {"mean": mean, "below": policy.review_below,
-                                           "count": summary["count"]},
+                actor=None,
+                project_id=project_id,
+                source=ItemSource.LOW_RATING,
+                problem=_(
+                    "居民评价平均分 %(mean)s 分，低于 %(below)s 分（%(count)s 条有效评价），"
+                    "启动复核。"
+                )
+                % {"mean": mean, "below": policy.review_below, "count": summary["count"]},
                 responsible_organisation_id=project.street_id,
                 deadline=today + timedelta(days=REVIEW_DEADLINE_DAYS),
-                standard=_("核实居民反映的问题，整改到位并记录复核结论。"))
-            review = Review.objects.create(project_id=project_id, mean_at_open=mean,
-                                           count_at_open=summary["count"], ledger_item=item)
-            record_event(actor=None, verb="rating.review_opened", obj=review, after={
-                "project": project_id, "mean": mean, "count": summary["count"],
-                "threshold": policy.review_below, "ledger_item": item.pk})
+                standard=_("核实居民反映的问题，整改到位并记录复核结论。"),
+            )
+            review = Review.objects.create(
+                project_id=project_id,
+                mean_at_open=mean,
+                count_at_open=summary["count"],
+                ledger_item=item,
+            )
+            record_event(
+                actor=None,
+                verb="rating.review_opened",
+                obj=review,
+                after={
+                    "project": project_id,
+                    "mean": mean,
+                    "count": summary["count"],
+                    "threshold": policy.review_below,
+                    "ledger_item": item.pk,
+                },
+            )
     except IntegrityError:  # another rating opened it a moment ago
         return None
     return review
@@ -310,8 +378,12 @@ def review_decide(*, actor, review_id: int, outcome: str) -> Review:
     if not outcome.strip():
         raise ValidationError({"outcome": _("请填写复核结论。")})
     with transaction.atomic():
-        review = (Review.objects.select_related("project").select_for_update(of=("self",))
-                  .filter(pk=review_id).first())
+        review = (
+            Review.objects.select_related("project")
+            .select_for_update(of=("self",))
+            .filter(pk=review_id)
+            .first()
+        )
         if review is None or not may_moderate(actor, review.project):
             raise PermissionDenied
         if review.decided_at is not None:
@@ -320,8 +392,9 @@ def review_decide(*, actor, review_id: int, outcome: str) -> Review:
         review.decided_by = actor
         review.decided_at = timezone.now()
         review.save(update_fields=["outcome", "decided_by", "decided_at", "updated_at"])
-        record_event(actor=actor, verb="rating.review_decided", obj=review,
-                     after={"outcome": review.outcome})
+        record_event(
+            actor=actor, verb="rating.review_decided", obj=review, after={"outcome": review.outcome}
+        )
     return review
 
 
@@ -341,13 +414,25 @@ def report_record(*, project: Project, text: str, contact: str, address: str) ->
     today = local_date(timezone.now())
     with transaction.atomic():
         item = item_open(
-            actor=None, project_id=project.pk, source=ItemSource.COMPLAINT,
+            actor=None,
+            project_id=project.pk,
+            source=ItemSource.COMPLAINT,
             problem=_("群众举报：%(text)s") % {"text": text},
             responsible_organisation_id=project.contractor_id or project.street_id,
             deadline=today + timedelta(days=REPORT_DEADLINE_DAYS),
-            standard=_("核查举报事项，依规处理并反馈。"))
-        report = Report.objects.create(project=project, text=text, contact=contact,
-                                       network=network_of(address), ledger_item=item)
-        record_event(actor=None, verb="report.received", obj=report, after={
-            "project": project.pk, "ledger_item": item.pk, "anonymous": not contact})
+            standard=_("核查举报事项，依规处理并反馈。"),
+        )
+        report = Report.objects.create(
+            project=project,
+            text=text,
+            contact=contact,
+            network=network_of(address),
+            ledger_item=item,
+        )
+        record_event(
+            actor=None,
+            verb="report.received",
+            obj=report,
+            after={"project": project.pk, "ledger_item": item.pk, "anonymous": not contact},
+        )
     return report

@@ -1,5 +1,6 @@
 """Pluggable SMS backends for the optional phone check on ratings. Set RATING_SMS_BACKEND to a
 dotted path of a class with send(phone, text); the console backend prints (development)."""
+
 import logging
 import sys
 

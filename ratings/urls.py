@@ -15,6 +15,5 @@ urlpatterns = [
     path("ratings/projects/<int:pk>/qr.<str:fmt>", views.qr_view, name="qr"),
     path("ratings/moderation/", views.moderation_view, name="moderation"),
     path("ratings/reports/", views.report_list_view, name="reports"),
-    path("ratings/reviews/<int:review_id>/decide/", views.review_decide_view,
-         name="review_decide"),
+    path("ratings/reviews/<int:review_id>/decide/", views.review_decide_view, name="review_decide"),
 ]

@@ -1,5 +1,6 @@
 """The residents' pages (no login): the public project page (阳光公示), rating and reporting;
 and the staff's: site sign and QR downloads, moderation, reports, review outcomes."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -46,8 +47,14 @@ REPORT_READERS = {Role.STREET_STAFF, Role.DISCIPLINE_OFFICER}
 def limited(request, group: str, rate: str) -> bool:
     """Count this request against the client address's allowance (django-ratelimit, on the
     cache: Redis in production); True when it is over."""
-    over = is_ratelimited(request, group=group, key=lambda _group, r: client_ip(r), rate=rate,
-                          method="POST", increment=True)
+    over = is_ratelimited(
+        request,
+        group=group,
+        key=lambda _group, r: client_ip(r),
+        rate=rate,
+        method="POST",
+        increment=True,
+    )
     if over:
         security_event("rate_limited", request, group=group, path=request.path)
     return over
@@ -61,15 +68,21 @@ def public_page_view(request, token):
     opens, closes = rating_window(project, policy)
     device, new_device = device_of(request)
     already = not new_device and Rating.objects.filter(project=project, device=device).exists()
-    return render(request, "ratings/public.html", {
-        "project": project,
-        "contract": getattr(project, "contract", None),
-        "photos": public_photos(project),
-        "summary": rating_summary(project.pk),
-        "rating_open": opens is not None and opens <= today <= closes,
-        "opens": opens, "closes": closes, "already_rated": already,
-        "phone_check": settings.RATING_PHONE_CHECK,
-    })
+    return render(
+        request,
+        "ratings/public.html",
+        {
+            "project": project,
+            "contract": getattr(project, "contract", None),
+            "photos": public_photos(project),
+            "summary": rating_summary(project.pk),
+            "rating_open": opens is not None and opens <= today <= closes,
+            "opens": opens,
+            "closes": closes,
+            "already_rated": already,
+            "phone_check": settings.RATING_PHONE_CHECK,
+        },
+    )
 
 
 def _back_to_page(project, anchor: str):
@@ -85,8 +98,12 @@ def public_rate_view(request, token):
         return _back_to_page(project, "#rate")
     try:
         services.rating_record(
-            project=project, device=device, address=client_ip(request),
-            data=services.rating_input(request.POST), phone_check=settings.RATING_PHONE_CHECK)
+            project=project,
+            device=device,
+            address=client_ip(request),
+            data=services.rating_input(request.POST),
+            phone_check=settings.RATING_PHONE_CHECK,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     except ApplicationError as exc:
@@ -107,10 +124,14 @@ def public_phone_code_view(request, token):
     if limited(request, "ratings.phone", settings.REPORT_RATE_LIMIT):
         messages.error(request, _("提交过于频繁，请稍后再试。"))
         return _back_to_page(project, "#rate")
-    return run_and_return(request, lambda: services.phone_code_send(
-        project=project, phone=request.POST.get("phone", "").strip()),
+    return run_and_return(
+        request,
+        lambda: services.phone_code_send(
+            project=project, phone=request.POST.get("phone", "").strip()
+        ),
         _("验证码已发送，请查收短信。"),
-        reverse("ratings:public", args=[project.public_token]) + "#rate")
+        reverse("ratings:public", args=[project.public_token]) + "#rate",
+    )
 
 
 @require_POST
@@ -119,11 +140,17 @@ def public_report_view(request, token):
     if limited(request, "ratings.report", settings.REPORT_RATE_LIMIT):
         messages.error(request, _("提交过于频繁，请稍后再试。"))
         return _back_to_page(project, "#report")
-    return run_and_return(request, lambda: services.report_record(
-        project=project, text=request.POST.get("text", ""),
-        contact=request.POST.get("contact", ""), address=client_ip(request)),
+    return run_and_return(
+        request,
+        lambda: services.report_record(
+            project=project,
+            text=request.POST.get("text", ""),
+            contact=request.POST.get("contact", ""),
+            address=client_ip(request),
+        ),
         _("举报已受理，纪检监察部门将跟进处理。"),
-        reverse("ratings:public", args=[project.public_token]) + "#report")
+        reverse("ratings:public", args=[project.public_token]) + "#report",
+    )
 
 
 @require_GET
@@ -175,14 +202,22 @@ def moderation_view(request):
     ratings = held_ratings(user=request.user)
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("rating") if i.isdigit()]
-        return run_and_return(request, lambda: services.rating_moderate(
-            actor=request.user, rating_ids=ids, decision=request.POST.get("decision", ""),
-            note=request.POST.get("note", "")), _("已处理所选评价。"),
-            reverse("ratings:moderation"))
+        return run_and_return(
+            request,
+            lambda: services.rating_moderate(
+                actor=request.user,
+                rating_ids=ids,
+                decision=request.POST.get("decision", ""),
+                note=request.POST.get("note", ""),
+            ),
+            _("已处理所选评价。"),
+            reverse("ratings:moderation"),
+        )
     if request.user.role not in MODERATOR_ROLES:
         raise PermissionDenied
-    return render(request, "ratings/moderation.html", {"ratings": ratings[:500],
-                                                       "total": ratings.count()})
+    return render(
+        request, "ratings/moderation.html", {"ratings": ratings[:500], "total": ratings.count()}
+    )
 
 
 @login_required
@@ -197,14 +232,20 @@ def report_list_view(request):
         response = HttpResponse(reports_xlsx(report_list(user=request.user)), content_type=XLSX)
         response["Content-Disposition"] = 'attachment; filename="reports.xlsx"'
         return response
-    return render(request, "ratings/reports.html",
-                  {"reports": report_list(user=request.user)[:500]})
+    return render(
+        request, "ratings/reports.html", {"reports": report_list(user=request.user)[:500]}
+    )
 
 
 @login_required
 @require_POST
 def review_decide_view(request, review_id):
     review = access_review(request.user, review_id)
-    return run_and_return(request, lambda: services.review_decide(
-        actor=request.user, review_id=review.pk, outcome=request.POST.get("outcome", "")),
-        _("复核结论已记录。"), reverse("projects:detail", args=[review.project_id]))
+    return run_and_return(
+        request,
+        lambda: services.review_decide(
+            actor=request.user, review_id=review.pk, outcome=request.POST.get("outcome", "")
+        ),
+        _("复核结论已记录。"),
+        reverse("projects:detail", args=[review.project_id]),
+    )

@@ -4,6 +4,7 @@ language switch, health, the token endpoint, the capture pages' manifest, the re
 public page, rating, report, photos and the rating API, and the open data). Log-out sends
 to the log-in page and the SMS code answers 404 while the phone check is off: both count as
 refused here."""
+
 import pytest
 
 from tests.security.matrix import read_table
@@ -19,13 +20,32 @@ def _row(name: str) -> str:
 
 def test_the_sweep_finds_the_application_urls_and_the_public_list_is_what_is_expected():
     names = {name for _url, name in URLS}
-    assert {"home", "projects:list", "projects:detail", "approvals:transition", "api-projects",
-            "api-project-transition", "api-schema", "api-docs"} <= names
+    assert {
+        "home",
+        "projects:list",
+        "projects:detail",
+        "approvals:transition",
+        "api-projects",
+        "api-project-transition",
+        "api-schema",
+        "api-docs",
+    } <= names
     assert PUBLIC == {
-        "login", "set_language", "health", "api-token", "admin:login",
-        "admin:logout", "inspections:capture_manifest", "ratings:public", "ratings:rate",
-        "ratings:report", "ratings:public_photo", "api-public-rating", "api-open-oc4ids",
-        "api-open-oc4ids-project"}, "the public list changed: is that intended?"
+        "login",
+        "set_language",
+        "health",
+        "api-token",
+        "admin:login",
+        "admin:logout",
+        "inspections:capture_manifest",
+        "ratings:public",
+        "ratings:rate",
+        "ratings:report",
+        "ratings:public_photo",
+        "api-public-rating",
+        "api-open-oc4ids",
+        "api-open-oc4ids-project",
+    }, "the public list changed: is that intended?"
 
 
 @pytest.mark.django_db

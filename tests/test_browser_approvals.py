@@ -1,4 +1,5 @@
 """The approval routes in a real browser, each step by the person whose step it is."""
+
 import hashlib
 
 import pytest
@@ -37,8 +38,7 @@ def _status(project):
     return Project.objects.get(pk=project.pk).status
 
 
-def test_general_route_from_filing_to_work_with_four_people_and_the_lottery(live_server,
-                                                                              district):
+def test_general_route_from_filing_to_work_with_four_people_and_the_lottery(live_server, district):
     base = live_server.url
     with chromium() as browser:
         street = user_page(browser, base, "street_zhenhai", PASSWORD)
@@ -56,8 +56,9 @@ def test_general_route_from_filing_to_work_with_four_people_and_the_lottery(live
         assert dept.query_selector("[data-transition=expert_approve]") is None
 
         expert = user_page(browser, base, "dept_expert", PASSWORD)
-        _fire(expert, base, project, "expert_approve", "图纸和预算论证通过",
-              reviewed_budget="376500")
+        _fire(
+            expert, base, project, "expert_approve", "图纸和预算论证通过", reviewed_budget="376500"
+        )
 
         drc = user_page(browser, base, "drc", PASSWORD)
         _fire(drc, base, project, "drc_file", "同意备案")
@@ -88,12 +89,16 @@ def test_general_route_from_filing_to_work_with_four_people_and_the_lottery(live
         street.fill("#c_amount", "371000")
         street.fill("#c_start", "2027-01-04")
         street.fill("#c_end", "2027-04-30")
-        for select, position in (("#c_pm", "project_manager"), ("#c_so", "safety_officer"),
-                                 ("#c_qi", "quality_inspector")):
+        for select, position in (
+            ("#c_pm", "project_manager"),
+            ("#c_so", "safety_officer"),
+            ("#c_qi", "quality_inspector"),
+        ):
             street.select_option(select, str(district.staff[(winner.name, position)].pk))
         street.select_option("#c_unit", label=district.super_org.name)
-        street.select_option("#c_sup", str(district.staff[(district.super_org.name,
-                                                            "site_supervisor")].pk))
+        street.select_option(
+            "#c_sup", str(district.staff[(district.super_org.name, "site_supervisor")].pk)
+        )
         click_and_wait(street, "[data-action=contract]")
         assert _status(project) == ProjectStatus.CONTRACTED
         _fire(street, base, project, "start_work")
@@ -110,13 +115,17 @@ def test_major_route_with_fiscal_review_and_a_tender(live_server, district):
         assert street.inner_text("[data-testid=tier]") == "重大类"
         _fire(street, base, project, "submit")
         _fire(user_page(browser, base, "dept_zjj", PASSWORD), base, project, "dept_approve")
-        _fire(user_page(browser, base, "dept_expert", PASSWORD), base, project,
-              "expert_approve")
+        _fire(user_page(browser, base, "dept_expert", PASSWORD), base, project, "expert_approve")
         drc = user_page(browser, base, "drc", PASSWORD)
         drc.goto(f"{base}/projects/{project.pk}/")
         assert drc.query_selector("[data-transition=drc_file]") is None  # fiscal review first
-        _fire(user_page(browser, base, "finance", PASSWORD), base, project, "fiscal_approve",
-              approved_budget="705000")
+        _fire(
+            user_page(browser, base, "finance", PASSWORD),
+            base,
+            project,
+            "fiscal_approve",
+            approved_budget="705000",
+        )
         _fire(drc, base, project, "drc_approve", "同意立项")
         assert _status(project) == ProjectStatus.APPROVED
 

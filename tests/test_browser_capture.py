@@ -1,6 +1,7 @@
 """The site supervisor on a phone: a patrol log with a photo, then two more made offline, the
 page closed and reopened without a connection, and everything sent exactly once when the
 connection returns."""
+
 from decimal import Decimal
 
 import pytest
@@ -14,13 +15,15 @@ from tests.funds_helpers import under_way
 
 # PostgreSQL: the page and its service worker send at the same time, and the live server's
 # threads share one connection to an in-memory SQLite database, so concurrency there is not real.
-pytestmark = [pytest.mark.browser, pytest.mark.postgres,
-              pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _photo(seed: int) -> dict:
-    return {"name": f"现场{seed}.jpg", "mimeType": "image/jpeg",
-            "buffer": encode(scene(seed, size=(640, 480)))}
+    return {
+        "name": f"现场{seed}.jpg",
+        "mimeType": "image/jpeg",
+        "buffer": encode(scene(seed, size=(640, 480))),
+    }
 
 
 def _fill(page, project_id: int, work: str, seed: int) -> None:
@@ -42,8 +45,9 @@ def _outbox(page) -> str:
 def test_patrol_logs_made_offline_are_sent_once_when_back_online(live_server, district):
     base = live_server.url
     project, _ = under_way(district, progress=None)
-    Project.objects.filter(pk=project.pk).update(latitude=Decimal("25.431"),
-                                                 longitude=Decimal("119.007"))
+    Project.objects.filter(pk=project.pk).update(
+        latitude=Decimal("25.431"), longitude=Decimal("119.007")
+    )
     with chromium() as browser:
         page = user_page(browser, base, district.supervisor.username, PASSWORD, **PHONE)
         context = page.context

@@ -1,6 +1,7 @@
 """The discipline officer's journey: the dashboard with its charts drawn, the map with projects
 coloured by risk, an anomaly followed to its evidence, an Excel export, and the chain
 re-verified."""
+
 from decimal import Decimal
 from io import BytesIO
 
@@ -14,21 +15,37 @@ from tests.browser import chromium, click_and_wait, screenshot, user_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHARTS = ("street", "investment", "tier", "category", "risk", "status", "month",
-          "open_warnings", "warnings", "ratings")
+CHARTS = (
+    "street",
+    "investment",
+    "tier",
+    "category",
+    "risk",
+    "status",
+    "month",
+    "open_warnings",
+    "warnings",
+    "ratings",
+)
 
 
-def test_discipline_officer_reads_the_dashboard_map_anomalies_and_exports(live_server,
-                                                                          district):
+def test_discipline_officer_reads_the_dashboard_map_anomalies_and_exports(live_server, district):
     world = build_world(district)
     Project.objects.filter(pk=world.over.pk).update(risk_colour="red")
     # On a spot of its own, so that its dot can be clicked.
     Project.objects.filter(pk=world.settled.pk).update(
-        risk_colour="yellow", latitude=Decimal("25.400000"), longitude=Decimal("119.060000"))
+        risk_colour="yellow", latitude=Decimal("25.400000"), longitude=Decimal("119.060000")
+    )
     base = live_server.url
     with chromium() as browser:
-        page = user_page(browser, base, district.discipline.username, PASSWORD,
-                         viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page = user_page(
+            browser,
+            base,
+            district.discipline.username,
+            PASSWORD,
+            viewport={"width": 1400, "height": 1000},
+            accept_downloads=True,
+        )
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
 
@@ -84,7 +101,7 @@ def test_discipline_officer_reads_the_dashboard_map_anomalies_and_exports(live_s
         # The timeline of the project behind the anomaly.
         page.goto(f"{base}/dashboards/projects/{world.over.pk}/timeline/")
         verbs = page.locator("[data-testid=timeline-event]").evaluate_all(
-            "rows => rows.map(r => r.dataset.verb)")
+            "rows => rows.map(r => r.dataset.verb)"
+        )
         assert verbs[0] == "project.created" and "payment.paid" in verbs
         assert not errors, errors
-

@@ -1,4 +1,5 @@
 """A street office files two projects in a real browser and sees the tier each one gets."""
+
 import pytest
 
 from accounts.tests.factories import PASSWORD

@@ -1,5 +1,6 @@
 """Funds in a real browser: a progress payment requested, approved and paid; a second one
 beyond the progress limit refused with the rule named."""
+
 import pytest
 
 from accounts.tests.factories import PASSWORD

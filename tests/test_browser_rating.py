@@ -1,5 +1,6 @@
 """A resident on a phone: scans the site sign's QR code, opens the public page, rates, and is
 refused a second time."""
+
 import shutil
 import subprocess
 
@@ -19,15 +20,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_resident_scans_rates_and_is_refused_a_second_time(live_server, district, tmp_path):
     cache.clear()
     project, contractor = under_way(district, progress="100")
-    approvals.project_transition(actor=contractor, project_id=project.pk,
-                                 name="declare_complete")
+    approvals.project_transition(actor=contractor, project_id=project.pk, name="declare_complete")
     street = Client()
     street.force_login(district.street_zhenhai)
     # The QR code the street office prints, read back as a phone camera would.
     png = street.get(f"/ratings/projects/{project.pk}/qr.png", HTTP_HOST=live_server.url[7:])
     (tmp_path / "qr.png").write_bytes(png.content)
-    scanned = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "qr.png")],
-                             capture_output=True, text=True, check=True).stdout.strip()
+    scanned = subprocess.run(
+        ["zbarimg", "--raw", "-q", str(tmp_path / "qr.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert scanned == f"{live_server.url}/p/{project.public_token}/"
 
     with chromium() as browser:
@@ -51,7 +55,8 @@ def test_resident_scans_rates_and_is_refused_a_second_time(live_server, district
         page.goto(scanned)
         refused = page.request.post(
             f"{live_server.url}/api/v1/public/projects/{project.public_token}/ratings/",
-            data={"score": 5})
+            data={"score": 5},
+        )
         assert refused.status == 409
         assert "已评价" in refused.json()["message"]
 

@@ -1,4 +1,5 @@
 """A task enqueued after commit is consumed from Redis by a real `celery worker` process."""
+
 import os
 import subprocess
 import sys
@@ -23,15 +24,43 @@ def worker_queue():
     """Start a worker on a queue of its own, against the test database; stop it after."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     db = settings.DATABASES["default"]
-    database_url = (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-                    f"{db['PORT'] or 5432}/{db['NAME']}")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local",
-           "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL}
+    database_url = (
+        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.REDIS_URL,
+    }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
-         "--concurrency", "1", "-Q", queue, "--without-gossip", "--without-mingle",
-         "--loglevel", "INFO", "-n", f"{queue}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "--concurrency",
+            "1",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+            "-n",
+            f"{queue}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     try:
@@ -84,7 +113,8 @@ def test_nightly_patrol_log_check_runs_on_a_real_worker(worker_queue, district):
     queue, worker = worker_queue
     project, _ = under_way(district, progress=None)
     Project.objects.filter(pk=project.pk).update(
-        started_at=datetime(2026, 11, 2, 9, tzinfo=SHANGHAI))  # a Monday
+        started_at=datetime(2026, 11, 2, 9, tzinfo=SHANGHAI)
+    )  # a Monday
     # Up to Sunday 8 November: Tuesday to Friday are missing; the weekend is not checked.
     find_missing_patrol_logs.apply_async(kwargs={"until": "2026-11-08"}, queue=queue)
 
@@ -94,6 +124,8 @@ def test_nightly_patrol_log_check_runs_on_a_real_worker(worker_queue, district):
         time.sleep(0.2)
     time.sleep(0.5)
     assert sorted(d.day for d in PatrolViolation.objects.all()) == [
-        datetime(2026, 11, day).date() for day in (3, 4, 5, 6)]
+        datetime(2026, 11, day).date() for day in (3, 4, 5, 6)
+    ]
     assert {v.supervision_unit_id for v in PatrolViolation.objects.all()} == {
-        project.supervision_unit_id}
+        project.supervision_unit_id
+    }

@@ -1,5 +1,6 @@
 """Payment rules (SPEC §6): each allowed at its limit and refused one fen over, naming the
 rule and the excess; approval, payment, settlement, retention; warnings; compliance rate."""
+
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -45,8 +46,12 @@ def _refused(project, actor, amount, rule, excess=None, stage="progress", **kw):
 
 def _pay(district, payment):
     payment_approve(actor=district.finance, payment_id=payment.pk)
-    return payment_mark_paid(actor=district.finance, payment_id=payment.pk,
-                             paid_on=date(2027, 2, 1), voucher_no=f"记-{payment.pk:04d}")
+    return payment_mark_paid(
+        actor=district.finance,
+        payment_id=payment.pk,
+        paid_on=date(2027, 2, 1),
+        voucher_no=f"记-{payment.pk:04d}",
+    )
 
 
 def test_before_acceptance_payments_stay_within_progress(district):
@@ -81,16 +86,21 @@ def test_no_payment_before_the_contract_is_filed(district):
 
 def test_no_payment_while_escalated(district):
     project, contractor = under_way(district, progress="40")
-    change = approvals.change_request(actor=district.street_zhenhai, project_id=project.pk,
-                                      amount_delta="450000", reason="扩大范围")
+    change = approvals.change_request(
+        actor=district.street_zhenhai,
+        project_id=project.pk,
+        amount_delta="450000",
+        reason="扩大范围",
+    )
     approvals.change_decide(actor=district.drc, change_id=change.pk, approve=True)
     _refused(project, contractor, "100", "not_escalated")
 
 
 def test_payee_account_must_be_the_registered_one(district):
     project, contractor = under_way(district)
-    _refused(project, contractor, "1000", "registered_account",
-             payee_account="62220000000000000000")
+    _refused(
+        project, contractor, "1000", "registered_account", payee_account="62220000000000000000"
+    )
     assert _request(project, contractor, "1000", payee_account=ACCOUNT).pk
 
 
@@ -99,8 +109,12 @@ def test_no_final_payment_before_acceptance_and_settlement(district):
     _refused(project, contractor, "1000", "final_after_settlement", stage="final")
     project = accepted(district, project, contractor)
     _refused(project, contractor, "1000", "final_after_settlement", stage="final")
-    settlement_record(actor=district.finance, project_id=project.pk, amount="98000",
-                      review_record="审定结算 98,000 元")
+    settlement_record(
+        actor=district.finance,
+        project_id=project.pk,
+        amount="98000",
+        review_record="审定结算 98,000 元",
+    )
     # settlement 98,000 − 3% retention (2,940) = 95,060 payable now
     _refused(project, contractor, "95060.01", "contract_ceiling", excess="0.01", stage="final")
     _request(project, contractor, "95060.00", stage="final")
@@ -109,16 +123,17 @@ def test_no_final_payment_before_acceptance_and_settlement(district):
 def test_retention_is_released_when_the_defect_period_ends(district):
     project, contractor = under_way(district, progress="100")
     project = accepted(district, project, contractor)
-    settlement_record(actor=district.finance, project_id=project.pk, amount="100000",
-                      review_record="审定")
+    settlement_record(
+        actor=district.finance, project_id=project.pk, amount="100000", review_record="审定"
+    )
     _request(project, contractor, "97000", stage="final")
     _refused(project, contractor, "3000", "retention_after_defect_period", stage="retention")
     accepted_on = timezone.localdate(project.accepted_at)
-    assert funds.retention_due_date(project, project.contract) == funds.add_months(accepted_on,
-                                                                                   12)
+    assert funds.retention_due_date(project, project.contract) == funds.add_months(accepted_on, 12)
     with time_machine.travel(timezone.now() + timedelta(days=370)):
-        _refused(project, contractor, "3000.01", "contract_ceiling", excess="0.01",
-                 stage="retention")
+        _refused(
+            project, contractor, "3000.01", "contract_ceiling", excess="0.01", stage="retention"
+        )
         _request(project, contractor, "3000.00", stage="retention")
 
 
@@ -126,12 +141,16 @@ def test_a_blacklisted_payee_needs_a_recorded_finance_override(district):
     project, contractor = under_way(district, progress="40")
     payment = _request(project, contractor, "10000")
     Organisation.objects.filter(pk=project.contractor_id).update(
-        credit_status=CreditStatus.BLACKLISTED)
+        credit_status=CreditStatus.BLACKLISTED
+    )
     with pytest.raises(ApplicationError) as caught:
         payment_approve(actor=district.finance, payment_id=payment.pk)
     assert caught.value.extra["rule"] == "payee_standing"
-    payment = payment_approve(actor=district.finance, payment_id=payment.pk,
-                              override_reason="农民工工资专户，经区政府专题会议同意")
+    payment = payment_approve(
+        actor=district.finance,
+        payment_id=payment.pk,
+        override_reason="农民工工资专户，经区政府专题会议同意",
+    )
     assert payment.status == PaymentStatus.APPROVED and not payment.compliant
     event = AuditEvent.objects.filter(verb="payment.approved").get()
     assert "农民工工资" in event.after["override_reason"]
@@ -144,12 +163,16 @@ def test_only_finance_approves_and_pays(district):
         with pytest.raises(PermissionDenied):
             payment_approve(actor=who, payment_id=payment.pk)
     with pytest.raises(ConflictError):
-        payment_mark_paid(actor=district.finance, payment_id=payment.pk, paid_on=date.today(),
-                          voucher_no="记-1")
+        payment_mark_paid(
+            actor=district.finance, payment_id=payment.pk, paid_on=date.today(), voucher_no="记-1"
+        )
     paid = _pay(district, payment)
     assert (paid.status, paid.voucher_no) == (PaymentStatus.PAID, f"记-{payment.pk:04d}")
-    verbs = list(AuditEvent.objects.filter(verb__startswith="payment.")
-                 .values_list("verb", flat=True).order_by("seq"))
+    verbs = list(
+        AuditEvent.objects.filter(verb__startswith="payment.")
+        .values_list("verb", flat=True)
+        .order_by("seq")
+    )
     assert verbs == ["payment.requested", "payment.approved", "payment.paid"]
 
 
@@ -189,8 +212,7 @@ def test_late_payment_and_stagnant_funds_warnings(district):
     payment_approve(actor=district.finance, payment_id=approved.pk)
     today = timezone.localdate()
     assert funds.stagnant_funds_warning(project, contract, today + timedelta(days=89)) is None
-    assert "资金沉淀" in funds.stagnant_funds_warning(project, contract,
-                                                   today + timedelta(days=90))
+    assert "资金沉淀" in funds.stagnant_funds_warning(project, contract, today + timedelta(days=90))
 
 
 def test_split_payments_just_under_the_approval_limit_are_warned_and_not_compliant(district):
@@ -209,39 +231,49 @@ def test_fund_compliance_rate(district):
     _pay(district, _request(project, contractor, "10000"))
     payment = _request(project, contractor, "10000")
     Organisation.objects.filter(pk=project.contractor_id).update(
-        credit_status=CreditStatus.WARNED)  # still eligible: compliant
+        credit_status=CreditStatus.WARNED
+    )  # still eligible: compliant
     _pay(district, payment)
     third = _request(project, contractor, "10000")
     Organisation.objects.filter(pk=project.contractor_id).update(
-        credit_status=CreditStatus.SUSPENDED)
+        credit_status=CreditStatus.SUSPENDED
+    )
     payment_approve(actor=district.finance, payment_id=third.pk, override_reason="特批")
-    payment_mark_paid(actor=district.finance, payment_id=third.pk, paid_on=date(2027, 2, 1),
-                      voucher_no="记-9")
+    payment_mark_paid(
+        actor=district.finance, payment_id=third.pk, paid_on=date(2027, 2, 1), voucher_no="记-9"
+    )
     rate = funds.fund_compliance_rate(project.contractor_id, date(2027, 1, 1), date(2027, 4, 1))
     assert rate == Decimal("0.6667")
-    assert funds.fund_compliance_rate(project.contractor_id, date(2026, 1, 1),
-                                      date(2026, 4, 1)) is None
+    assert (
+        funds.fund_compliance_rate(project.contractor_id, date(2026, 1, 1), date(2026, 4, 1))
+        is None
+    )
 
 
 def test_settlement_above_budget_is_marked_in_the_audit_trail(district):
     project, contractor = under_way(district, progress="100")
     with pytest.raises(ConflictError):  # not before acceptance
-        settlement_record(actor=district.finance, project_id=project.pk, amount="1",
-                          review_record="x")
+        settlement_record(
+            actor=district.finance, project_id=project.pk, amount="1", review_record="x"
+        )
     project = accepted(district, project, contractor)
-    settlement_record(actor=district.finance, project_id=project.pk, amount="130000",
-                      review_record="增加工程量")
+    settlement_record(
+        actor=district.finance, project_id=project.pk, amount="130000", review_record="增加工程量"
+    )
     project.refresh_from_db()
     assert project.status == ProjectStatus.SETTLED
     assert AuditEvent.objects.get(verb="project.settled").after["over_budget"] is True
 
 
-@pytest.mark.parametrize(("start", "months", "due"), [
-    (date(2026, 1, 31), 12, date(2027, 1, 31)),
-    (date(2026, 1, 31), 1, date(2026, 2, 28)),
-    (date(2027, 12, 15), 24, date(2029, 12, 15)),
-    (date(2028, 2, 29), 12, date(2029, 2, 28)),
-])
+@pytest.mark.parametrize(
+    ("start", "months", "due"),
+    [
+        (date(2026, 1, 31), 12, date(2027, 1, 31)),
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2027, 12, 15), 24, date(2029, 12, 15)),
+        (date(2028, 2, 29), 12, date(2029, 2, 28)),
+    ],
+)
 def test_defect_period_months(start, months, due):
     assert funds.add_months(start, months) == due
 
@@ -259,7 +291,8 @@ def test_retention_release_reminder_when_it_falls_due(district, client):
         client.force_login(district.finance)
         html = client.get("/projects/payments/queue/").content.decode()
         assert project.code in html
-        settlement_record(actor=district.finance, project_id=project.pk, amount="100000",
-                          review_record="审定")
+        settlement_record(
+            actor=district.finance, project_id=project.pk, amount="100000", review_record="审定"
+        )
         _request(project, contractor, "3000", stage="retention")
         assert funds.retention_due_list() == []

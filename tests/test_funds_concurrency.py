@@ -1,4 +1,5 @@
 """Two payment requests at the same moment on one contract cannot together pass a limit."""
+
 import threading
 
 import pytest
@@ -21,8 +22,9 @@ def test_simultaneous_requests_cannot_together_exceed_the_progress_limit(distric
     def request():
         try:
             barrier.wait()
-            payment_request(actor=contractor, project_id=project.pk, stage="progress",
-                            amount="30000")
+            payment_request(
+                actor=contractor, project_id=project.pk, stage="progress", amount="30000"
+            )
             outcomes.append("ok")
         except ApplicationError as exc:
             outcomes.append(exc.extra["rule"])

@@ -1,5 +1,6 @@
 """The demo district loads idempotently; the admin can read but never edit the audit chain,
 and its own writes are audited."""
+
 import pytest
 from django.core.management import call_command
 from django.http import HttpRequest
@@ -17,27 +18,43 @@ from ratings.models import Rating, Review
 pytestmark = pytest.mark.django_db
 
 DEMO_ACCOUNTS = {
-    "street_zhenhai": Role.STREET_STAFF, "street_gongchen": Role.STREET_STAFF,
-    "dept_zjj": Role.DEPT_REVIEWER, "drc": Role.DRC_OFFICER, "finance": Role.FINANCE_OFFICER,
-    "contractor_a": Role.CONTRACTOR, "contractor_b": Role.CONTRACTOR,
+    "street_zhenhai": Role.STREET_STAFF,
+    "street_gongchen": Role.STREET_STAFF,
+    "dept_zjj": Role.DEPT_REVIEWER,
+    "drc": Role.DRC_OFFICER,
+    "finance": Role.FINANCE_OFFICER,
+    "contractor_a": Role.CONTRACTOR,
+    "contractor_b": Role.CONTRACTOR,
     "contractor_c": Role.CONTRACTOR,
-    "supervisor_a": Role.SUPERVISOR, "supervisor_b": Role.SUPERVISOR, "lab_a": Role.LAB, "discipline": Role.DISCIPLINE_OFFICER,
+    "supervisor_a": Role.SUPERVISOR,
+    "supervisor_b": Role.SUPERVISOR,
+    "lab_a": Role.LAB,
+    "discipline": Role.DISCIPLINE_OFFICER,
     "admin": Role.ADMIN,
 }
 
 
 def test_seed_demo_builds_the_district_once(client, capsys):
     call_command("seed_demo")
-    counts = (Organisation.objects.count(), User.objects.count(), Project.objects.count(),
-              AuditEvent.objects.count())
+    counts = (
+        Organisation.objects.count(),
+        User.objects.count(),
+        Project.objects.count(),
+        AuditEvent.objects.count(),
+    )
     call_command("seed_demo")
-    assert (Organisation.objects.count(), User.objects.count(), Project.objects.count(),
-            AuditEvent.objects.count()) == counts
+    assert (
+        Organisation.objects.count(),
+        User.objects.count(),
+        Project.objects.count(),
+        AuditEvent.objects.count(),
+    ) == counts
 
     streets = set(Organisation.objects.filter(kind="street").values_list("name", flat=True))
     assert streets == {"镇海街道", "拱辰街道", "西天尾镇", "黄石镇", "新度镇", "北高镇"}
     assert {"区住建局", "区发改局", "区财政局", "区纪委监委"} <= set(
-        Organisation.objects.filter(kind="department").values_list("name", flat=True))
+        Organisation.objects.filter(kind="department").values_list("name", flat=True)
+    )
     assert Organisation.objects.filter(kind="contractor").count() >= 3
     assert Organisation.objects.filter(kind="supervisor").count() >= 2
     assert Organisation.objects.filter(kind="lab").count() >= 1
@@ -47,7 +64,9 @@ def test_seed_demo_builds_the_district_once(client, capsys):
         user = User.objects.get(username=username)
         assert user.role == role
         user.full_clean()
-        assert client.login(request=HttpRequest(), username=username, password="licheng-demo-2025"), username
+        assert client.login(
+            request=HttpRequest(), username=username, password="licheng-demo-2025"
+        ), username
     assert verify_chain().intact
     assert set(Project.objects.values_list("tier", flat=True)) == {"simple", "general", "major"}
     # Patrol logs on the projects under way, one photo reused on two projects and flagged.
@@ -84,8 +103,7 @@ def test_the_admin_reads_audit_events_but_cannot_change_them(client):
     assert response.status_code == 403 or b"rewritten" not in response.content
     event.refresh_from_db()
     assert event.comment != "rewritten"
-    delete = client.post(reverse("admin:core_auditevent_delete", args=[event.pk]),
-                         {"post": "yes"})
+    delete = client.post(reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"})
     assert delete.status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
     assert client.get(reverse("admin:core_auditevent_add")).status_code == 403
@@ -94,9 +112,15 @@ def test_the_admin_reads_audit_events_but_cannot_change_them(client):
 def test_a_new_tier_policy_from_the_admin_is_audited(client):
     call_command("seed_demo")
     client.login(request=HttpRequest(), username="admin", password="licheng-demo-2025")
-    response = client.post(reverse("admin:projects_tierpolicy_add"), {
-        "effective_from": "2027-01-01", "general_from": "60000", "major_from": "600000",
-        "note": "新办法"})
+    response = client.post(
+        reverse("admin:projects_tierpolicy_add"),
+        {
+            "effective_from": "2027-01-01",
+            "general_from": "60000",
+            "major_from": "600000",
+            "note": "新办法",
+        },
+    )
     assert response.status_code == 302
     policy = TierPolicy.objects.get(effective_from="2027-01-01")
     event = AuditEvent.objects.order_by("-seq").first()
@@ -104,8 +128,10 @@ def test_a_new_tier_policy_from_the_admin_is_audited(client):
     assert event.object_id == str(policy.pk)
     assert event.after["general_from"] == "60000.00"
     # Policies are effective-dated: an existing one cannot be edited.
-    change = client.post(reverse("admin:projects_tierpolicy_change", args=[policy.pk]), {
-        "effective_from": "2027-01-01", "general_from": "1", "major_from": "2"})
+    change = client.post(
+        reverse("admin:projects_tierpolicy_change", args=[policy.pk]),
+        {"effective_from": "2027-01-01", "general_from": "1", "major_from": "2"},
+    )
     assert change.status_code in (302, 403)
     policy.refresh_from_db()
     assert policy.general_from == 60000
@@ -115,10 +141,17 @@ def test_creating_a_user_in_the_admin_is_audited_without_the_password(client):
     call_command("seed_demo")
     client.login(request=HttpRequest(), username="admin", password="licheng-demo-2025")
     street = Organisation.objects.get(name="黄石镇")
-    response = client.post(reverse("admin:accounts_user_add"), {
-        "username": "street_huangshi_2", "password1": "Very-long-pass-9137",
-        "password2": "Very-long-pass-9137", "usable_password": "true",
-        "organisation": street.pk, "role": Role.STREET_STAFF})
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "street_huangshi_2",
+            "password1": "Very-long-pass-9137",
+            "password2": "Very-long-pass-9137",
+            "usable_password": "true",
+            "organisation": street.pk,
+            "role": Role.STREET_STAFF,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     event = AuditEvent.objects.order_by("-seq").first()
     assert event.verb == "user.created_in_admin"

@@ -1,5 +1,6 @@
 """The API token endpoint (integrations: the finance payment system, the city data platform),
 under the same log-in throttling as the page."""
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -19,8 +20,10 @@ class TokenApi(ObtainAuthToken):
             response = super().post(request, *args, **kwargs)
         except exceptions.ValidationError:
             if getattr(request, "axes_locked_out", False):
-                return Response({"message": str(LOCKED_OUT), "extra": {}},
-                                status=status.HTTP_429_TOO_MANY_REQUESTS)
+                return Response(
+                    {"message": str(LOCKED_OUT), "extra": {}},
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                )
             raise
         # No session log-in happens here, so user_logged_in is not sent: log the issue itself.
         event("token_issued", request._request, actor=request.data.get("username", "?"))

@@ -1,4 +1,5 @@
 """Organisations and users for tests."""
+
 from types import SimpleNamespace
 
 import factory
@@ -23,9 +24,13 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"单位{n}")
     kind = OrganisationKind.STREET
     credit_code = factory.LazyAttributeSequence(
-        lambda o, n: make_credit_code(n + 100) if o.kind in (
-            OrganisationKind.CONTRACTOR, OrganisationKind.SUPERVISOR, OrganisationKind.LAB)
-        else None)
+        lambda o, n: (
+            make_credit_code(n + 100)
+            if o.kind
+            in (OrganisationKind.CONTRACTOR, OrganisationKind.SUPERVISOR, OrganisationKind.LAB)
+            else None
+        )
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -54,22 +59,31 @@ def district() -> SimpleNamespace:
     builder_c = org(name="壶兰园林", kind=OrganisationKind.CONTRACTOR)
     super_org = org(name="正诚监理", kind=OrganisationKind.SUPERVISOR)
     staff = {}
-    for company, people in ((builder, ("project_manager", "safety_officer", "quality_inspector")),
-                            (builder_b, ("project_manager", "safety_officer",
-                                         "quality_inspector")),
-                            (builder_c, ("project_manager", "safety_officer",
-                                         "quality_inspector")),
-                            (super_org, ("site_supervisor",))):
+    for company, people in (
+        (builder, ("project_manager", "safety_officer", "quality_inspector")),
+        (builder_b, ("project_manager", "safety_officer", "quality_inspector")),
+        (builder_c, ("project_manager", "safety_officer", "quality_inspector")),
+        (super_org, ("site_supervisor",)),
+    ):
         for position in people:
             staff[(company.name, position)] = CompanyStaff.objects.get_or_create(
-                organisation=company, position=StaffPosition(position),
-                defaults={"name": f"{company.name[:2]}{StaffPosition(position).label}",
-                          "certificate_no": f"闽{company.pk:03d}{position[:3].upper()}"})[0]
+                organisation=company,
+                position=StaffPosition(position),
+                defaults={
+                    "name": f"{company.name[:2]}{StaffPosition(position).label}",
+                    "certificate_no": f"闽{company.pk:03d}{position[:3].upper()}",
+                },
+            )[0]
     lab_org = org(name="质量检测中心", kind=OrganisationKind.LAB)
     user = UserFactory
     return SimpleNamespace(
-        zhenhai=zhenhai, gongchen=gongchen, builder=builder, builder_b=builder_b,
-        builder_c=builder_c, super_org=super_org, staff=staff,
+        zhenhai=zhenhai,
+        gongchen=gongchen,
+        builder=builder,
+        builder_b=builder_b,
+        builder_c=builder_c,
+        super_org=super_org,
+        staff=staff,
         street_zhenhai=user(username="street_zhenhai", organisation=zhenhai),
         street_zhenhai_2=user(username="street_zhenhai_2", organisation=zhenhai),
         street_gongchen=user(username="street_gongchen", organisation=gongchen),
@@ -81,6 +95,7 @@ def district() -> SimpleNamespace:
         supervisor=user(username="supervisor_a", organisation=super_org, role=Role.SUPERVISOR),
         lab=user(username="lab_a", organisation=lab_org, role=Role.LAB),
         discipline=user(username="discipline", organisation=jw, role=Role.DISCIPLINE_OFFICER),
-        admin=user(username="admin", organisation=data, role=Role.ADMIN, is_staff=True,
-                   is_superuser=True),
+        admin=user(
+            username="admin", organisation=data, role=Role.ADMIN, is_staff=True, is_superuser=True
+        ),
     )

@@ -9,7 +9,8 @@ pytestmark = pytest.mark.django_db
 
 def test_directory_shows_companies_staff_and_standing(client, district):
     Organisation.objects.filter(pk=district.builder_c.pk).update(
-        credit_status=CreditStatus.BLACKLISTED)
+        credit_status=CreditStatus.BLACKLISTED
+    )
     client.force_login(district.dept)
     html = client.get(reverse("accounts:directory"), {"kind": "contractor"}).content.decode()
     assert html.count('data-testid="company"') == 3

@@ -1,6 +1,7 @@
 """Log-in throttling on both keys (a user name from one address; an address whatever names it
 tries), the API token endpoint's lock-out, the session cookie settings in production, and every
 kind of security event on the `security` logger with its actor and request id."""
+
 import logging
 import os
 import re
@@ -26,8 +27,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _log_in(client, username, password, ip):
-    return client.post(reverse("login"), {"username": username, "password": password},
-                       REMOTE_ADDR=ip)
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
 
 
 def _security(caplog) -> list[logging.LogRecord]:
@@ -65,8 +67,7 @@ def test_the_token_endpoint_locks_out_with_429_and_a_chinese_message(district, c
         wrong = client.post(url, {"username": "finance", "password": "x"}, REMOTE_ADDR="10.3.0.1")
         assert wrong.status_code == 400 and "token" not in wrong.json()
     fifth = client.post(url, {"username": "finance", "password": "x"}, REMOTE_ADDR="10.3.0.1")
-    right = client.post(url, {"username": "finance", "password": PASSWORD},
-                        REMOTE_ADDR="10.3.0.1")
+    right = client.post(url, {"username": "finance", "password": PASSWORD}, REMOTE_ADDR="10.3.0.1")
     for response in (fifth, right):
         assert response.status_code == 429
         assert "登录已暂时锁定" in response.json()["message"] and "token" not in response.json()
@@ -78,7 +79,8 @@ def test_the_token_endpoint_locks_out_with_429_and_a_chinese_message(district, c
 
 
 def test_each_security_event_kind_is_logged_with_actor_address_and_request_id(
-        district, caplog, settings):
+    district, caplog, settings
+):
     caplog.set_level(logging.INFO, logger="security")
     settings.REPORT_RATE_LIMIT = "1/h"
     client = Client()
@@ -88,21 +90,26 @@ def test_each_security_event_kind_is_logged_with_actor_address_and_request_id(
         return [r for r in _security(caplog) if r.getMessage().split()[0] == kind]
 
     responses["login_failed"] = client.post(
-        reverse("login"), {"username": 'admin" ip=1.2.3.4\nforged', "password": "x"},
-        REMOTE_ADDR="10.4.0.1", HTTP_X_REQUEST_ID="req-login-failed-1")
+        reverse("login"),
+        {"username": 'admin" ip=1.2.3.4\nforged', "password": "x"},
+        REMOTE_ADDR="10.4.0.1",
+        HTTP_X_REQUEST_ID="req-login-failed-1",
+    )
     for _n in range(settings.AXES_FAILURE_LIMIT):
         responses["locked_out"] = _log_in(client, "drc", "wrong", "10.4.0.1")
     responses["login"] = _log_in(client, district.contractor.username, PASSWORD, "10.4.0.2")
     responses["denied"] = client.get(reverse("inspections:rounds"), REMOTE_ADDR="10.4.0.2")
     project = make_project(district.street_zhenhai, budget_amount="120000.00")
-    approvals.project_transition(actor=district.street_zhenhai, project_id=project.pk,
-                                 name="submit")
+    approvals.project_transition(
+        actor=district.street_zhenhai, project_id=project.pk, name="submit"
+    )
     under_way_project, _contractor = under_way(district)
     resident = Client()
     report_url = reverse("ratings:report", args=[under_way_project.public_token])
     resident.post(report_url, {"text": "路面塌陷，请尽快处理"}, REMOTE_ADDR="10.4.0.3")
-    responses["rate_limited"] = resident.post(report_url, {"text": "路面又塌了"},
-                                              REMOTE_ADDR="10.4.0.3")
+    responses["rate_limited"] = resident.post(
+        report_url, {"text": "路面又塌了"}, REMOTE_ADDR="10.4.0.3"
+    )
 
     assert responses["denied"].status_code == 403
     for kind, response in responses.items():
@@ -150,19 +157,36 @@ def test_request_ids_reach_django_request_log_lines_too(client, district, caplog
 
 def test_production_settings_pass_check_deploy_with_secure_cookies_and_hsts():
     # Not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE, which a deployment never sets.
-    env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-           "DJANGO_SETTINGS_MODULE": "config.settings.production",
-           "DJANGO_SECRET_KEY": "x" * 20 + "-production-check-" + "y" * 30,
-           "DJANGO_ALLOWED_HOSTS": "lingxing.example", "DATABASE_URL": "sqlite:///tmp/x.db"}
-    check = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level",
-                            "WARNING"], cwd=ROOT, env=env, capture_output=True, text=True,
-                           timeout=120)
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 20 + "-production-check-" + "y" * 30,
+        "DJANGO_ALLOWED_HOSTS": "lingxing.example",
+        "DATABASE_URL": "sqlite:///tmp/x.db",
+    }
+    check = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "no issues (0 silenced)" in check.stdout
     shown = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings as s;"
-         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY,"
-         " s.SECURE_HSTS_SECONDS >= 31536000, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_AGE,"
-         " s.SESSION_SAVE_EVERY_REQUEST, s.SILENCED_SYSTEM_CHECKS)"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s;"
+            "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY,"
+            " s.SECURE_HSTS_SECONDS >= 31536000, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_AGE,"
+            " s.SESSION_SAVE_EVERY_REQUEST, s.SILENCED_SYSTEM_CHECKS)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert shown.stdout.split() == ["True", "True", "True", "True", "True", "1800", "True", "[]"]

@@ -12,13 +12,16 @@ def test_generated_codes_pass():
         validate_credit_code(make_credit_code(n))
 
 
-@pytest.mark.parametrize("bad", [
-    "91350304MA0000001X",  # wrong check character
-    "91350304MA000000",  # too short
-    "91350304MA00000011Z",  # too long
-    "91350304MA00000I01",  # I is not in the alphabet
-    "",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "91350304MA0000001X",  # wrong check character
+        "91350304MA000000",  # too short
+        "91350304MA00000011Z",  # too long
+        "91350304MA00000I01",  # I is not in the alphabet
+        "",
+    ],
+)
 def test_bad_codes_are_refused_in_chinese(bad):
     with pytest.raises(ValidationError) as caught:
         validate_credit_code(bad)

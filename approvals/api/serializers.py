@@ -1,4 +1,5 @@
 """Approval API shapes."""
+
 from rest_framework import serializers
 
 from core.serializers import AmountField
@@ -10,8 +11,7 @@ class TransitionInputSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     reviewed_budget = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     approved_budget = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    split_justification = serializers.CharField(required=False, allow_blank=True,
-                                                max_length=2000)
+    split_justification = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class DirectAwardInputSerializer(serializers.Serializer):
@@ -20,8 +20,9 @@ class DirectAwardInputSerializer(serializers.Serializer):
 
 
 class ShortlistInputSerializer(serializers.Serializer):
-    contractors = serializers.ListField(child=serializers.IntegerField(), min_length=2,
-                                        max_length=2)
+    contractors = serializers.ListField(
+        child=serializers.IntegerField(), min_length=2, max_length=2
+    )
 
 
 class BidSerializer(serializers.Serializer):
@@ -70,16 +71,26 @@ class LotteryOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Lottery
-        fields = ["shortlist", "seed_hash", "seed", "seed_revealed", "winner", "winner_name",
-                  "drawn_at", "how_to_verify"]
+        fields = [
+            "shortlist",
+            "seed_hash",
+            "seed",
+            "seed_revealed",
+            "winner",
+            "winner_name",
+            "drawn_at",
+            "how_to_verify",
+        ]
 
     def get_seed(self, lottery) -> str | None:
         # The seed stays secret until the draw; its hash is public from the start.
         return lottery.seed if lottery.seed_revealed else None
 
     def get_how_to_verify(self, lottery) -> str:
-        return ("sha256(seed) == seed_hash; winner = shortlist[int(sha256(seed + '|' + "
-                "'|'.join(credit_codes in shortlist order)), 16) % len(shortlist)]")
+        return (
+            "sha256(seed) == seed_hash; winner = shortlist[int(sha256(seed + '|' + "
+            "'|'.join(credit_codes in shortlist order)), 16) % len(shortlist)]"
+        )
 
 
 class FlagOutputSerializer(serializers.ModelSerializer):
@@ -88,5 +99,13 @@ class FlagOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Flag
-        fields = ["id", "project", "project_code", "kind", "kind_display", "summary",
-                  "related_project_ids", "created_at"]
+        fields = [
+            "id",
+            "project",
+            "project_code",
+            "kind",
+            "kind_display",
+            "summary",
+            "related_project_ids",
+            "created_at",
+        ]

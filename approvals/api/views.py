@@ -1,4 +1,5 @@
 """Approval API: one thin view per operation (input serializer → service → output)."""
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -18,8 +19,9 @@ from . import serializers as s
 
 def _project(request, pk, code=status.HTTP_200_OK):
     project = access_project(request.user, pk)
-    return Response(ProjectOutputSerializer(project, context={"request": request}).data,
-                    status=code)
+    return Response(
+        ProjectOutputSerializer(project, context={"request": request}).data, status=code
+    )
 
 
 def _valid(serializer_class, request):
@@ -33,9 +35,13 @@ class ProjectTransitionApi(APIView):
     def post(self, request, pk: int, name: str):
         data = _valid(s.TransitionInputSerializer, request)
         services.project_transition(
-            actor=request.user, project_id=pk, name=name, comment=data.get("comment", ""),
+            actor=request.user,
+            project_id=pk,
+            name=name,
+            comment=data.get("comment", ""),
             params={k: data.get(k) for k in ("reviewed_budget", "approved_budget")},
-            split_justification=data.get("split_justification", ""))
+            split_justification=data.get("split_justification", ""),
+        )
         return _project(request, pk)
 
 
@@ -43,8 +49,12 @@ class DirectAwardApi(APIView):
     @extend_schema(request=s.DirectAwardInputSerializer, responses=ProjectOutputSerializer)
     def post(self, request, pk: int):
         data = _valid(s.DirectAwardInputSerializer, request)
-        services.direct_award(actor=request.user, project_id=pk,
-                              contractor_id=data["contractor"], reason=data["reason"])
+        services.direct_award(
+            actor=request.user,
+            project_id=pk,
+            contractor_id=data["contractor"],
+            reason=data["reason"],
+        )
         return _project(request, pk)
 
 
@@ -62,8 +72,9 @@ class LotteryShortlistApi(APIView):
     @extend_schema(request=s.ShortlistInputSerializer, responses=s.LotteryOutputSerializer)
     def post(self, request, pk: int):
         data = _valid(s.ShortlistInputSerializer, request)
-        lottery = services.lottery_shortlist(actor=request.user, project_id=pk,
-                                             contractor_ids=data["contractors"])
+        lottery = services.lottery_shortlist(
+            actor=request.user, project_id=pk, contractor_ids=data["contractors"]
+        )
         return Response(s.LotteryOutputSerializer(lottery).data, status=201)
 
 
@@ -79,9 +90,14 @@ class TenderApi(APIView):
     def post(self, request, pk: int):
         data = _valid(s.TenderInputSerializer, request)
         services.tender_record(
-            actor=request.user, project_id=pk, notice_date=data["notice_date"],
-            bids=[(b["bidder"], b["amount"]) for b in data["bids"]], winner_id=data["winner"],
-            reason=data["reason"], notice_reference=data.get("notice_reference", ""))
+            actor=request.user,
+            project_id=pk,
+            notice_date=data["notice_date"],
+            bids=[(b["bidder"], b["amount"]) for b in data["bids"]],
+            winner_id=data["winner"],
+            reason=data["reason"],
+            notice_reference=data.get("notice_reference", ""),
+        )
         return _project(request, pk)
 
 
@@ -97,9 +113,12 @@ class ChangeRequestApi(APIView):
     @extend_schema(request=s.ChangeInputSerializer, responses=ProjectOutputSerializer)
     def post(self, request, pk: int):
         data = _valid(s.ChangeInputSerializer, request)
-        change = services.change_request(actor=request.user, project_id=pk,
-                                         amount_delta=data["amount_delta"],
-                                         reason=data["reason"])
+        change = services.change_request(
+            actor=request.user,
+            project_id=pk,
+            amount_delta=data["amount_delta"],
+            reason=data["reason"],
+        )
         return Response({"id": change.pk, "status": change.status}, status=201)
 
 
@@ -107,9 +126,12 @@ class ChangeDecisionApi(APIView):
     @extend_schema(request=s.ChangeDecisionInputSerializer, responses=ProjectOutputSerializer)
     def post(self, request, change_id: int):
         data = _valid(s.ChangeDecisionInputSerializer, request)
-        change = services.change_decide(actor=request.user, change_id=change_id,
-                                        approve=data["approve"],
-                                        comment=data.get("comment", ""))
+        change = services.change_decide(
+            actor=request.user,
+            change_id=change_id,
+            approve=data["approve"],
+            comment=data.get("comment", ""),
+        )
         return _project(request, change.project_id)
 
 
@@ -117,8 +139,9 @@ class EscalationApproveApi(APIView):
     @extend_schema(request=s.CommentInputSerializer, responses=ProjectOutputSerializer)
     def post(self, request, pk: int):
         data = _valid(s.CommentInputSerializer, request)
-        services.escalation_approve(actor=request.user, project_id=pk,
-                                    comment=data.get("comment", ""))
+        services.escalation_approve(
+            actor=request.user, project_id=pk, comment=data.get("comment", "")
+        )
         return _project(request, pk)
 
 

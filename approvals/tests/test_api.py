@@ -1,4 +1,5 @@
 """The approval API: same rules and messages as the pages, flat query counts."""
+
 from decimal import Decimal
 
 import pytest
@@ -28,17 +29,22 @@ def test_transition_with_a_reviewed_budget_and_the_error_shapes(district):
     response = _api(district.dept).post(url + "expert_approve/", {})
     assert response.status_code == 403
     assert set(response.json()) == {"message", "extra"}
-    response = _api(district.expert).post(url + "expert_approve/",
-                                          {"reviewed_budget": "abc"}, format="json")
+    response = _api(district.expert).post(
+        url + "expert_approve/", {"reviewed_budget": "abc"}, format="json"
+    )
     assert response.status_code == 400
     assert "reviewed_budget" in response.json()["extra"]["fields"]
-    response = _api(district.expert).post(url + "expert_approve/",
-                                          {"reviewed_budget": "510000"}, format="json")
+    response = _api(district.expert).post(
+        url + "expert_approve/", {"reviewed_budget": "510000"}, format="json"
+    )
     assert response.status_code == 200
     body = response.json()
     assert (body["tier"], body["status"]) == ("major", "expert_approved")
-    assert set(_api(district.finance).get(f"/api/v1/projects/{project.pk}/").json()[
-        "available_transitions"]) == {"fiscal_approve", "return_for_revision", "reject"}
+    assert set(
+        _api(district.finance)
+        .get(f"/api/v1/projects/{project.pk}/")
+        .json()["available_transitions"]
+    ) == {"fiscal_approve", "return_for_revision", "reject"}
     response = _api(district.drc).post(url + "drc_file/", {})
     assert response.status_code == 409
     assert "财政评审" in response.json()["message"]
@@ -46,11 +52,14 @@ def test_transition_with_a_reviewed_budget_and_the_error_shapes(district):
 
 
 def test_return_without_reasons_is_400(district):
-    project = make_project(district.street_zhenhai, budget_amount=Decimal("120000"),
-                           transitions=("submit",))
+    project = make_project(
+        district.street_zhenhai, budget_amount=Decimal("120000"), transitions=("submit",)
+    )
     response = _api(district.dept).post(
-        f"/api/v1/projects/{project.pk}/transitions/return_for_revision/", {"comment": ""},
-        format="json")
+        f"/api/v1/projects/{project.pk}/transitions/return_for_revision/",
+        {"comment": ""},
+        format="json",
+    )
     assert response.status_code == 400
     assert response.json()["message"] == "请填写理由。"
 
@@ -58,8 +67,11 @@ def test_return_without_reasons_is_400(district):
 def test_lottery_through_the_api(district):
     project = approved_general(district)
     base = f"/api/v1/projects/{project.pk}/lottery/"
-    response = _api(district.dept).post(base + "shortlist/", {
-        "contractors": [district.builder.pk, district.builder_b.pk]}, format="json")
+    response = _api(district.dept).post(
+        base + "shortlist/",
+        {"contractors": [district.builder.pk, district.builder_b.pk]},
+        format="json",
+    )
     assert response.status_code == 201
     assert response.json()["seed"] is None and len(response.json()["seed_hash"]) == 64
     assert _api(district.street_zhenhai).post(base + "draw/").status_code == 403
@@ -71,17 +83,26 @@ def test_lottery_through_the_api(district):
 
 def test_contract_refusal_names_every_missing_item(district):
     project = approved_general(district)
-    services.lottery_shortlist(actor=district.dept, project_id=project.pk,
-                               contractor_ids=[district.builder.pk, district.builder_b.pk])
+    services.lottery_shortlist(
+        actor=district.dept,
+        project_id=project.pk,
+        contractor_ids=[district.builder.pk, district.builder_b.pk],
+    )
     services.lottery_draw(actor=district.dept, project_id=project.pk)
     response = _api(district.street_zhenhai).post(
         f"/api/v1/projects/{project.pk}/contract/",
         {"amount": "118000", "start_date": "2027-01-04", "end_date": "2027-03-31"},
-        format="json")
+        format="json",
+    )
     assert response.status_code == 400
     fields = response.json()["extra"]["fields"]
-    assert set(fields) == {"supervision_unit", "project_manager", "safety_officer",
-                           "quality_inspector", "site_supervisor"}
+    assert set(fields) == {
+        "supervision_unit",
+        "project_manager",
+        "safety_officer",
+        "quality_inspector",
+        "site_supervisor",
+    }
     assert "专职安全员" in fields["safety_officer"][0]
 
 
@@ -89,11 +110,14 @@ def test_change_escalation_and_supplementary_approvals_through_the_api(district)
     project = contracted_general(district, amount="470000", contract_amount="480000")
     response = _api(district.street_zhenhai).post(
         f"/api/v1/projects/{project.pk}/changes/",
-        {"amount_delta": "40000", "reason": "管线迁改"}, format="json")
+        {"amount_delta": "40000", "reason": "管线迁改"},
+        format="json",
+    )
     assert response.status_code == 201
     change_id = response.json()["id"]
-    response = _api(district.drc).post(f"/api/v1/changes/{change_id}/decision/",
-                                       {"approve": True}, format="json")
+    response = _api(district.drc).post(
+        f"/api/v1/changes/{change_id}/decision/", {"approve": True}, format="json"
+    )
     assert response.status_code == 200
     assert (response.json()["tier"], response.json()["escalated_to"]) == ("major", "major")
     start = f"/api/v1/projects/{project.pk}/transitions/start_work/"
@@ -115,12 +139,17 @@ def test_flags_api_is_for_discipline_and_reviewers(district):
 
 
 @pytest.mark.parametrize("changes", [0, 6])
-def test_project_page_at_contract_stage_has_flat_queries(client, district,
-                                                         django_assert_num_queries, changes):
+def test_project_page_at_contract_stage_has_flat_queries(
+    client, district, django_assert_num_queries, changes
+):
     project = contracted_general(district)
     for _ in range(changes):
-        services.change_request(actor=district.street_zhenhai, project_id=project.pk,
-                                amount_delta="100", reason="零星增加")
+        services.change_request(
+            actor=district.street_zhenhai,
+            project_id=project.pk,
+            amount_delta="100",
+            reason="零星增加",
+        )
     client.force_login(district.street_zhenhai)
     # session, user, project (+contract and staff), lottery, changes, flags, the funds panel
     # (committed and paid totals, payments, split-payment scan), the residents' panel (rating
@@ -135,11 +164,15 @@ def test_project_page_at_contract_stage_has_flat_queries(client, district,
 def test_flag_list_query_count_is_flat(client, district, django_assert_num_queries, flags):
     for i in range(flags):
         for suffix in "甲乙":
-            project = make_project(district.street_zhenhai, budget_amount=Decimal("30000"),
-                                   name=f"第{i}号路面修复{suffix}")
+            project = make_project(
+                district.street_zhenhai,
+                budget_amount=Decimal("30000"),
+                name=f"第{i}号路面修复{suffix}",
+            )
             try:
-                services.project_transition(actor=district.street_zhenhai,
-                                            project_id=project.pk, name="file")
+                services.project_transition(
+                    actor=district.street_zhenhai, project_id=project.pk, name="file"
+                )
             except ConflictError:  # a refused filing is what flags it
                 pass
     assert Flag.objects.count() >= flags

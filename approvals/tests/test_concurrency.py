@@ -1,4 +1,5 @@
 """Two reviewers approve the same step at the same moment: one wins, the other gets 409."""
+
 import threading
 from decimal import Decimal
 
@@ -29,14 +30,18 @@ def test_two_reviewers_approving_the_same_step_at_once(district, attempt):
         client.force_authenticate(reviewer)
         try:
             barrier.wait()
-            response = client.post(f"/api/v1/projects/{project.pk}/transitions/dept_approve/",
-                                   {"comment": reviewer.username}, format="json")
+            response = client.post(
+                f"/api/v1/projects/{project.pk}/transitions/dept_approve/",
+                {"comment": reviewer.username},
+                format="json",
+            )
             results[reviewer.username] = response.status_code
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=approve, args=(u,)) for u in (district.dept,
-                                                                      district.expert)]
+    threads = [
+        threading.Thread(target=approve, args=(u,)) for u in (district.dept, district.expert)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

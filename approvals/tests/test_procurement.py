@@ -1,4 +1,5 @@
 """Choosing the contractor: direct award, the verifiable lottery, the tender; contract filing."""
+
 import hashlib
 from decimal import Decimal
 
@@ -28,21 +29,34 @@ def _blacklist(org):
 def test_direct_award_for_a_simple_project_records_the_reason(district):
     project = make_project(district.street_zhenhai, transitions=("file",))
     with pytest.raises(ValidationError):
-        services.direct_award(actor=district.street_zhenhai, project_id=project.pk,
-                              contractor_id=district.builder.pk, reason=" ")
-    award = services.direct_award(actor=district.street_zhenhai, project_id=project.pk,
-                                  contractor_id=district.builder.pk, reason="应急抢修，就近委托")
+        services.direct_award(
+            actor=district.street_zhenhai,
+            project_id=project.pk,
+            contractor_id=district.builder.pk,
+            reason=" ",
+        )
+    award = services.direct_award(
+        actor=district.street_zhenhai,
+        project_id=project.pk,
+        contractor_id=district.builder.pk,
+        reason="应急抢修，就近委托",
+    )
     project.refresh_from_db()
     assert (project.status, project.contractor, project.procurement_method) == (
-        ProjectStatus.PROCUREMENT, district.builder, ProcurementMethod.DIRECT)
+        ProjectStatus.PROCUREMENT,
+        district.builder,
+        ProcurementMethod.DIRECT,
+    )
     assert award.reason == "应急抢修，就近委托"
 
 
 def test_lottery_recomputed_from_its_published_seed_gives_the_recorded_winner(district):
     project = approved_general(district)
-    lottery = services.lottery_shortlist(actor=district.dept, project_id=project.pk,
-                                         contractor_ids=[district.builder.pk,
-                                                         district.builder_b.pk])
+    lottery = services.lottery_shortlist(
+        actor=district.dept,
+        project_id=project.pk,
+        contractor_ids=[district.builder.pk, district.builder_b.pk],
+    )
     published_hash = lottery.seed_hash
     # Before the draw the API shows the hash, never the seed.
     api = APIClient()
@@ -74,20 +88,27 @@ def test_lottery_needs_two_different_eligible_contractors(district):
     project = approved_general(district)
     for ids in ([district.builder.pk], [district.builder.pk, district.builder.pk]):
         with pytest.raises(ValidationError):
-            services.lottery_shortlist(actor=district.dept, project_id=project.pk,
-                                       contractor_ids=ids)
+            services.lottery_shortlist(
+                actor=district.dept, project_id=project.pk, contractor_ids=ids
+            )
     _blacklist(district.builder_b)
     with pytest.raises(ApplicationError) as caught:
-        services.lottery_shortlist(actor=district.dept, project_id=project.pk,
-                                   contractor_ids=[district.builder.pk, district.builder_b.pk])
+        services.lottery_shortlist(
+            actor=district.dept,
+            project_id=project.pk,
+            contractor_ids=[district.builder.pk, district.builder_b.pk],
+        )
     assert "黑名单" in caught.value.message
     assert not Lottery.objects.exists()
 
 
 def test_a_company_blacklisted_after_the_shortlist_cannot_win_the_draw(district):
     project = approved_general(district)
-    services.lottery_shortlist(actor=district.dept, project_id=project.pk,
-                               contractor_ids=[district.builder.pk, district.builder_b.pk])
+    services.lottery_shortlist(
+        actor=district.dept,
+        project_id=project.pk,
+        contractor_ids=[district.builder.pk, district.builder_b.pk],
+    )
     _blacklist(district.builder)
     _blacklist(district.builder_b)
     with pytest.raises(ApplicationError):
@@ -98,55 +119,96 @@ def test_a_company_blacklisted_after_the_shortlist_cannot_win_the_draw(district)
 def test_street_staff_cannot_run_the_lottery(district):
     project = approved_general(district)
     with pytest.raises(PermissionDenied):
-        services.lottery_shortlist(actor=district.street_zhenhai, project_id=project.pk,
-                                   contractor_ids=[district.builder.pk, district.builder_b.pk])
+        services.lottery_shortlist(
+            actor=district.street_zhenhai,
+            project_id=project.pk,
+            contractor_ids=[district.builder.pk, district.builder_b.pk],
+        )
 
 
 def test_tender_record_for_a_major_project(district):
     project = approved_major(district)
-    bids = [(district.builder.pk, "655000"), (district.builder_b.pk, "649000.50"),
-            (district.builder_c.pk, "671000")]
+    bids = [
+        (district.builder.pk, "655000"),
+        (district.builder_b.pk, "649000.50"),
+        (district.builder_c.pk, "671000"),
+    ]
     with pytest.raises(ValidationError):
-        services.tender_record(actor=district.street_zhenhai, project_id=project.pk,
-                               notice_date="2026-12-01", bids=bids[:2],
-                               winner_id=district.builder_b.pk, reason="最低价中标")
+        services.tender_record(
+            actor=district.street_zhenhai,
+            project_id=project.pk,
+            notice_date="2026-12-01",
+            bids=bids[:2],
+            winner_id=district.builder_b.pk,
+            reason="最低价中标",
+        )
     with pytest.raises(ValidationError):
-        services.tender_record(actor=district.street_zhenhai, project_id=project.pk,
-                               notice_date="2026-12-01", bids=bids,
-                               winner_id=district.super_org.pk, reason="x")
-    tender = services.tender_record(actor=district.street_zhenhai, project_id=project.pk,
-                                    notice_date="2026-12-01", bids=bids,
-                                    winner_id=district.builder_b.pk, reason="经评标委员会评审")
-    assert [b.amount for b in tender.bids.all()] == [Decimal("649000.50"), Decimal("655000.00"),
-                                                      Decimal("671000.00")]
+        services.tender_record(
+            actor=district.street_zhenhai,
+            project_id=project.pk,
+            notice_date="2026-12-01",
+            bids=bids,
+            winner_id=district.super_org.pk,
+            reason="x",
+        )
+    tender = services.tender_record(
+        actor=district.street_zhenhai,
+        project_id=project.pk,
+        notice_date="2026-12-01",
+        bids=bids,
+        winner_id=district.builder_b.pk,
+        reason="经评标委员会评审",
+    )
+    assert [b.amount for b in tender.bids.all()] == [
+        Decimal("649000.50"),
+        Decimal("655000.00"),
+        Decimal("671000.00"),
+    ]
     project.refresh_from_db()
-    assert (project.contractor, project.procurement_method) == (district.builder_b,
-                                                                ProcurementMethod.OPEN)
+    assert (project.contractor, project.procurement_method) == (
+        district.builder_b,
+        ProcurementMethod.OPEN,
+    )
 
 
 def test_procurement_methods_belong_to_their_tier(district):
     general = approved_general(district)
     with pytest.raises(ConflictError):
-        services.direct_award(actor=district.street_zhenhai, project_id=general.pk,
-                              contractor_id=district.builder.pk, reason="图省事")
+        services.direct_award(
+            actor=district.street_zhenhai,
+            project_id=general.pk,
+            contractor_id=district.builder.pk,
+            reason="图省事",
+        )
 
 
 def _to_contract_stage(district):
     project = approved_general(district)
-    services.lottery_shortlist(actor=district.dept, project_id=project.pk,
-                               contractor_ids=[district.builder.pk, district.builder_b.pk])
+    services.lottery_shortlist(
+        actor=district.dept,
+        project_id=project.pk,
+        contractor_ids=[district.builder.pk, district.builder_b.pk],
+    )
     return project, services.lottery_draw(actor=district.dept, project_id=project.pk).winner
 
 
-@pytest.mark.parametrize(("missing", "words"), [
-    ("safety_officer", "专职安全员"), ("quality_inspector", "质检员"),
-    ("site_supervisor", "现场监理"), ("project_manager", "项目经理"),
-])
+@pytest.mark.parametrize(
+    ("missing", "words"),
+    [
+        ("safety_officer", "专职安全员"),
+        ("quality_inspector", "质检员"),
+        ("site_supervisor", "现场监理"),
+        ("project_manager", "项目经理"),
+    ],
+)
 def test_contract_is_refused_naming_the_missing_person(district, missing, words):
     project, winner = _to_contract_stage(district)
     with pytest.raises(ValidationError) as caught:
-        services.contract_file(actor=district.street_zhenhai, project_id=project.pk,
-                               data=contract_data(district, company=winner, **{missing: None}))
+        services.contract_file(
+            actor=district.street_zhenhai,
+            project_id=project.pk,
+            data=contract_data(district, company=winner, **{missing: None}),
+        )
     assert words in " ".join(caught.value.message_dict[missing])
     assert not Contract.objects.exists()
 
@@ -154,8 +216,9 @@ def test_contract_is_refused_naming_the_missing_person(district, missing, words)
 def test_staff_of_another_company_do_not_count(district):
     project, winner = _to_contract_stage(district)
     other = district.builder_c
-    data = contract_data(district, company=winner,
-                         safety_officer=district.staff[(other.name, "safety_officer")].pk)
+    data = contract_data(
+        district, company=winner, safety_officer=district.staff[(other.name, "safety_officer")].pk
+    )
     with pytest.raises(ValidationError) as caught:
         services.contract_file(actor=district.street_zhenhai, project_id=project.pk, data=data)
     assert "safety_officer" in caught.value.message_dict
@@ -164,21 +227,27 @@ def test_staff_of_another_company_do_not_count(district):
 def test_retention_above_3_percent_is_refused(district):
     project, winner = _to_contract_stage(district)
     with pytest.raises(ValidationError) as caught:
-        services.contract_file(actor=district.street_zhenhai, project_id=project.pk,
-                               data=contract_data(district, company=winner,
-                                                  retention_rate=Decimal("0.05")))
+        services.contract_file(
+            actor=district.street_zhenhai,
+            project_id=project.pk,
+            data=contract_data(district, company=winner, retention_rate=Decimal("0.05")),
+        )
     assert "3%" in caught.value.message_dict["retention_rate"][0]
 
 
 def test_contract_then_start_work(district):
     project, winner = _to_contract_stage(district)
-    services.contract_file(actor=district.street_zhenhai, project_id=project.pk,
-                           data=contract_data(district, company=winner))
+    services.contract_file(
+        actor=district.street_zhenhai,
+        project_id=project.pk,
+        data=contract_data(district, company=winner),
+    )
     project.refresh_from_db()
     assert project.status == ProjectStatus.CONTRACTED
     assert project.supervision_unit == district.super_org
-    project = services.project_transition(actor=district.street_zhenhai, project_id=project.pk,
-                                          name="start_work")
+    project = services.project_transition(
+        actor=district.street_zhenhai, project_id=project.pk, name="start_work"
+    )
     assert project.status == ProjectStatus.IN_PROGRESS
 
 
@@ -186,8 +255,11 @@ def test_contractors_and_supervisors_see_their_projects_only(district):
     from projects.permissions import projects_visible_to
 
     project, winner = _to_contract_stage(district)
-    services.contract_file(actor=district.street_zhenhai, project_id=project.pk,
-                           data=contract_data(district, company=winner))
+    services.contract_file(
+        actor=district.street_zhenhai,
+        project_id=project.pk,
+        data=contract_data(district, company=winner),
+    )
     from accounts.choices import Role
     from accounts.tests.factories import UserFactory
 
@@ -201,8 +273,11 @@ def test_contractors_and_supervisors_see_their_projects_only(district):
 
 def test_a_contract_amount_above_the_tier_escalates(district):
     project, winner = _to_contract_stage(district)
-    services.contract_file(actor=district.street_zhenhai, project_id=project.pk,
-                           data=contract_data(district, company=winner, amount="510000"))
+    services.contract_file(
+        actor=district.street_zhenhai,
+        project_id=project.pk,
+        data=contract_data(district, company=winner, amount="510000"),
+    )
     project.refresh_from_db()
     assert (project.tier, project.escalated_to) == (Tier.MAJOR, Tier.MAJOR)
     assert project.escalation_steps == ["fiscal", "drc"]
@@ -211,13 +286,23 @@ def test_a_contract_amount_above_the_tier_escalates(district):
 def test_blank_or_bad_ids_are_missing_choices_not_errors(district):
     project, winner = _to_contract_stage(district)
     with pytest.raises(ValidationError) as caught:
-        services.contract_file(actor=district.street_zhenhai, project_id=project.pk, data={
-            **contract_data(district, company=winner), "supervision_unit": "",
-            "project_manager": "abc", "safety_officer": None})
+        services.contract_file(
+            actor=district.street_zhenhai,
+            project_id=project.pk,
+            data={
+                **contract_data(district, company=winner),
+                "supervision_unit": "",
+                "project_manager": "abc",
+                "safety_officer": None,
+            },
+        )
     assert {"supervision_unit", "project_manager", "safety_officer"} <= set(
-        caught.value.message_dict)
+        caught.value.message_dict
+    )
     with pytest.raises(ValidationError):
-        services.direct_award(actor=district.street_zhenhai,
-                              project_id=make_project(district.street_zhenhai,
-                                                      transitions=("file",)).pk,
-                              contractor_id="", reason="x")
+        services.direct_award(
+            actor=district.street_zhenhai,
+            project_id=make_project(district.street_zhenhai, transitions=("file",)).pk,
+            contractor_id="",
+            reason="x",
+        )

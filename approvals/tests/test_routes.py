@@ -1,5 +1,6 @@
 """The tier routes end to end through the services: who approves what, in which order,
 returns and resubmission, time limits, and a reviewed budget that moves a project up."""
+
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -24,25 +25,43 @@ def test_general_route_takes_four_different_people(district):
     project = approved_general(district)
     assert project.status == ProjectStatus.APPROVED
     assert (project.dept_approved_by, project.expert_approved_by, project.drc_approved_by) == (
-        district.dept, district.expert, district.drc)
-    verbs = list(AuditEvent.objects.filter(object_id=str(project.pk))
-                 .values_list("verb", flat=True).order_by("seq"))
-    assert verbs == ["project.created", "project.submit", "project.dept_approve",
-                     "project.expert_approve", "project.drc_file"]
+        district.dept,
+        district.expert,
+        district.drc,
+    )
+    verbs = list(
+        AuditEvent.objects.filter(object_id=str(project.pk))
+        .values_list("verb", flat=True)
+        .order_by("seq")
+    )
+    assert verbs == [
+        "project.created",
+        "project.submit",
+        "project.dept_approve",
+        "project.expert_approve",
+        "project.drc_file",
+    ]
     assert verify_chain().intact
 
 
 def test_major_route_needs_fiscal_review_then_drc_approval(district):
     project = make_project(district.street_zhenhai, budget_amount=Decimal("680000"))
-    for actor, name in ((district.street_zhenhai, "submit"), (district.dept, "dept_approve"),
-                        (district.expert, "expert_approve")):
+    for actor, name in (
+        (district.street_zhenhai, "submit"),
+        (district.dept, "dept_approve"),
+        (district.expert, "expert_approve"),
+    ):
         fire(actor=actor, project_id=project.pk, name=name)
     with pytest.raises(ConflictError):
         fire(actor=district.drc, project_id=project.pk, name="drc_file")
     with pytest.raises(PermissionDenied):
         fire(actor=district.drc, project_id=project.pk, name="fiscal_approve")
-    fire(actor=district.finance, project_id=project.pk, name="fiscal_approve",
-         params={"approved_budget": "650000.00"})
+    fire(
+        actor=district.finance,
+        project_id=project.pk,
+        name="fiscal_approve",
+        params={"approved_budget": "650000.00"},
+    )
     project = fire(actor=district.drc, project_id=project.pk, name="drc_approve")
     assert project.status == ProjectStatus.APPROVED
     assert project.approved_budget == Decimal("650000.00")
@@ -64,11 +83,17 @@ def test_return_needs_reasons_and_resubmission_goes_back_to_the_same_step(distri
     fire(actor=district.dept, project_id=project.pk, name="dept_approve")
     with pytest.raises(ValidationError):
         fire(actor=district.expert, project_id=project.pk, name="return_for_revision")
-    fire(actor=district.expert, project_id=project.pk, name="return_for_revision",
-         comment="预算书缺少工程量清单")
+    fire(
+        actor=district.expert,
+        project_id=project.pk,
+        name="return_for_revision",
+        comment="预算书缺少工程量清单",
+    )
     from projects.services import project_update
-    project_update(actor=district.street_zhenhai, project_id=project.pk,
-                   data={"description": "补充工程量清单"})
+
+    project_update(
+        actor=district.street_zhenhai, project_id=project.pk, data={"description": "补充工程量清单"}
+    )
     project = fire(actor=district.street_zhenhai, project_id=project.pk, name="resubmit")
     assert project.status == ProjectStatus.DEPT_APPROVED  # waits for the expert again
     assert project.dept_approved_by == district.dept  # the passed step is kept
@@ -89,8 +114,12 @@ def test_a_reviewed_budget_in_a_higher_tier_moves_the_project_onto_that_route(di
     project = make_project(district.street_zhenhai, budget_amount=Decimal("420000"))
     fire(actor=district.street_zhenhai, project_id=project.pk, name="submit")
     fire(actor=district.dept, project_id=project.pk, name="dept_approve")
-    project = fire(actor=district.expert, project_id=project.pk, name="expert_approve",
-                   params={"reviewed_budget": "530000"})
+    project = fire(
+        actor=district.expert,
+        project_id=project.pk,
+        name="expert_approve",
+        params={"reviewed_budget": "530000"},
+    )
     assert project.tier == Tier.MAJOR
     assert project.dept_approved_by == district.dept and project.expert_approved_by
     with pytest.raises(ConflictError):
@@ -107,8 +136,12 @@ def test_a_bad_reviewed_budget_changes_nothing(district):
     fire(actor=district.street_zhenhai, project_id=project.pk, name="submit")
     fire(actor=district.dept, project_id=project.pk, name="dept_approve")
     with pytest.raises(ValidationError) as caught:
-        fire(actor=district.expert, project_id=project.pk, name="expert_approve",
-             params={"reviewed_budget": "-3"})
+        fire(
+            actor=district.expert,
+            project_id=project.pk,
+            name="expert_approve",
+            params={"reviewed_budget": "-3"},
+        )
     assert "reviewed_budget" in caught.value.message_dict
     project.refresh_from_db()
     assert (project.status, project.reviewed_budget) == (ProjectStatus.DEPT_APPROVED, None)

@@ -1,6 +1,7 @@
 """Every named transition × every source state × every tier × every kind of user: allowed
 exactly where the routes of SPEC §2 allow it, with one audit event; otherwise 404 (cannot see),
 409 (not from this state) or 403 (not this user), and nothing written."""
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -17,8 +18,19 @@ from projects.tests.factories import make_project
 pytestmark = pytest.mark.django_db
 
 S = ProjectStatus
-USERS = ["street_zhenhai", "street_zhenhai_2", "street_gongchen", "dept", "drc", "finance",
-         "contractor", "supervisor", "lab", "discipline", "admin"]
+USERS = [
+    "street_zhenhai",
+    "street_zhenhai_2",
+    "street_gongchen",
+    "dept",
+    "drc",
+    "finance",
+    "contractor",
+    "supervisor",
+    "lab",
+    "discipline",
+    "admin",
+]
 AMOUNT = {Tier.SIMPLE: "38000", Tier.GENERAL: "120000", Tier.MAJOR: "680000"}
 ANY = set(Tier)
 # transition -> (source states, tiers it applies to, who fires it: "street" or "step")
@@ -38,10 +50,19 @@ ROUTES = {
     # The project's own contractor declares completion; forced states here have none.
     "declare_complete": ({S.IN_PROGRESS}, ANY, "contractor"),
 }
-TARGET = {"submit": S.SUBMITTED, "file": S.APPROVED, "expert_approve": S.EXPERT_APPROVED,
-          "fiscal_approve": S.FISCAL_APPROVED, "drc_file": S.APPROVED, "drc_approve": S.APPROVED,
-          "return_for_revision": S.RETURNED, "reject": S.REJECTED, "resubmit": S.SUBMITTED,
-          "cancel": S.CANCELLED, "start_work": S.IN_PROGRESS}
+TARGET = {
+    "submit": S.SUBMITTED,
+    "file": S.APPROVED,
+    "expert_approve": S.EXPERT_APPROVED,
+    "fiscal_approve": S.FISCAL_APPROVED,
+    "drc_file": S.APPROVED,
+    "drc_approve": S.APPROVED,
+    "return_for_revision": S.RETURNED,
+    "reject": S.REJECTED,
+    "resubmit": S.SUBMITTED,
+    "cancel": S.CANCELLED,
+    "start_work": S.IN_PROGRESS,
+}
 
 
 def step_user(status, tier) -> str | None:
@@ -56,16 +77,19 @@ def step_user(status, tier) -> str | None:
 
 def expected(name, status, tier, who):
     sees_drafts = {"street_zhenhai", "street_zhenhai_2", "discipline"}
-    sees = who in sees_drafts | (set() if status in (S.DRAFT, S.CANCELLED)
-                                 else {"dept", "drc", "finance"}) | (
-        {"lab"} if status in (S.COMPLETED, S.ACCEPTED, S.SETTLED) else set())
+    sees = who in sees_drafts | (
+        set() if status in (S.DRAFT, S.CANCELLED) else {"dept", "drc", "finance"}
+    ) | ({"lab"} if status in (S.COMPLETED, S.ACCEPTED, S.SETTLED) else set())
     sources, tiers, firer = ROUTES[name]
     if not sees:
         return Http404
     if status not in sources or tier not in tiers:
         return ConflictError
-    allowed = {"street": {"street_zhenhai", "street_zhenhai_2"}, "contractor": set(),
-               "step": {step_user(status, tier)}}[firer]
+    allowed = {
+        "street": {"street_zhenhai", "street_zhenhai_2"},
+        "contractor": set(),
+        "step": {step_user(status, tier)},
+    }[firer]
     return None if who in allowed else PermissionDenied
 
 
@@ -87,12 +111,21 @@ def test_transition_matrix(district, name, status):
             outcome = expected(name, status, tier, who)
             with transaction.atomic():
                 events = AuditEvent.objects.count()
-                kwargs = {"actor": getattr(district, who), "project_id": projects[tier].pk,
-                          "name": name, "comment": "理由"}
+                kwargs = {
+                    "actor": getattr(district, who),
+                    "project_id": projects[tier].pk,
+                    "name": name,
+                    "comment": "理由",
+                }
                 if outcome is None:
                     project = project_transition(**kwargs)
-                    target = (S.APPROVED if name == "dept_approve" and tier == Tier.SIMPLE
-                              else S.DEPT_APPROVED if name == "dept_approve" else TARGET[name])
+                    target = (
+                        S.APPROVED
+                        if name == "dept_approve" and tier == Tier.SIMPLE
+                        else S.DEPT_APPROVED
+                        if name == "dept_approve"
+                        else TARGET[name]
+                    )
                     assert project.status == target, (tier, who)
                     assert AuditEvent.objects.count() == events + 1, (tier, who)
                     assert AuditEvent.objects.order_by("-seq").first().verb == f"project.{name}"

@@ -1,4 +1,5 @@
 """Settings shared by every environment; secrets and services come from the environment."""
+
 from datetime import timedelta
 from pathlib import Path
 
@@ -93,8 +94,10 @@ AUTH_USER_MODEL = "accounts.User"
 # for 15 minutes, and 30 from one address (any names: password spraying) lock the address
 # (pages and the API token endpoint alike); a success clears its own pair's count
 # (accounts.throttling).
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
-                           "accounts.backends.UserWithOrganisationBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.UserWithOrganisationBackend",
+]
 AXES_HANDLER = "accounts.throttling.UserAndAddressHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_ADDRESS_FAILURE_LIMIT = 30
@@ -148,14 +151,15 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     # django-redis keeps one client per process; Django's own Redis backend builds a new
     # redis-py client (and its table of ~170 reply callbacks) for every cache call.
-    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # In each process: facts that may be half a minute old (a project's public facts, the rating
 # policy), read on the residents' busiest path without a network round trip.
-CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                     "LOCATION": "process"}
+CACHES["process"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "process",
+}
 
 # Celery: a real worker on Redis when REDIS_URL is set; otherwise tasks run eagerly in-process
 # (the embedded default only).
@@ -275,13 +279,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "core.security.RequestIdFilter"}},
-    "formatters": {"plain": {
-        "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
-                             "filters": ["request_id"]}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"},
-                "security": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "security": {"level": "INFO"}},
 }
 
 # Business defaults that are not (yet) policies in the database.

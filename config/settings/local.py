@@ -1,4 +1,5 @@
 """Development: the embedded default (SQLite, eager tasks) unless DATABASE_URL/REDIS_URL are set."""
+
 from .base import *  # noqa: F403
 from .base import env
 

@@ -1,4 +1,5 @@
 """The audit chain: every link verifies, any edit, deletion or reordering is named."""
+
 import threading
 
 import pytest
@@ -14,8 +15,13 @@ from core.models import AuditEvent
 def _append(n: int, actor=None) -> None:
     for i in range(n):
         with transaction.atomic():
-            record_event(actor=actor, verb="test.event", object_type="test.thing",
-                         object_id=str(i), after={"i": i, "amount": "12.50"})
+            record_event(
+                actor=actor,
+                verb="test.event",
+                object_type="test.thing",
+                object_id=str(i),
+                after={"i": i, "amount": "12.50"},
+            )
 
 
 def _tamper(sql: str, params=()) -> None:
@@ -45,12 +51,15 @@ def test_record_event_refuses_to_run_outside_a_transaction():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("sql", "broken"), [
-    ("UPDATE core_auditevent SET comment = 'rewritten' WHERE seq = 3", 3),
-    ("UPDATE core_auditevent SET after = '{\"i\": 99}' WHERE seq = 2", 2),
-    ("UPDATE core_auditevent SET created_at = created_at - interval '1 day' WHERE seq = 4", 4),
-    ("DELETE FROM core_auditevent WHERE seq = 3", 4),
-])
+@pytest.mark.parametrize(
+    ("sql", "broken"),
+    [
+        ("UPDATE core_auditevent SET comment = 'rewritten' WHERE seq = 3", 3),
+        ("UPDATE core_auditevent SET after = '{\"i\": 99}' WHERE seq = 2", 2),
+        ("UPDATE core_auditevent SET created_at = created_at - interval '1 day' WHERE seq = 4", 4),
+        ("DELETE FROM core_auditevent WHERE seq = 3", 4),
+    ],
+)
 def test_verify_audit_names_the_first_broken_event(sql, broken, capsys):
     if "interval" in sql and connection.vendor != "postgresql":
         sql = "UPDATE core_auditevent SET created_at = '2020-01-01 00:00:00' WHERE seq = 4"
@@ -94,6 +103,7 @@ def test_verify_audit_command_exits_1_on_a_broken_chain():
     _tamper("UPDATE core_auditevent SET comment = 'x' WHERE seq = 1")
     with pytest.raises(SystemExit) as caught:
         from django.core.management import execute_from_command_line
+
         execute_from_command_line(["manage.py", "verify_audit"])
     assert caught.value.code == 1
 
@@ -102,10 +112,15 @@ def test_verify_audit_command_exits_1_on_a_broken_chain():
 @pytest.mark.django_db
 def test_postgres_refuses_update_and_delete_of_audit_rows():
     _append(2)
-    for sql in ("UPDATE core_auditevent SET comment = 'x' WHERE seq = 1",
-                "DELETE FROM core_auditevent WHERE seq = 2"):
-        with pytest.raises(DatabaseError) as caught, transaction.atomic(), \
-                connection.cursor() as cursor:
+    for sql in (
+        "UPDATE core_auditevent SET comment = 'x' WHERE seq = 1",
+        "DELETE FROM core_auditevent WHERE seq = 2",
+    ):
+        with (
+            pytest.raises(DatabaseError) as caught,
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(sql)
         assert "append-only" in str(caught.value)
     assert verify_chain().intact
@@ -123,8 +138,12 @@ def test_concurrent_appends_never_fork_the_chain():
             barrier.wait()
             for i in range(per_writer):
                 with transaction.atomic():
-                    record_event(actor=None, verb="test.concurrent", object_type="test.thing",
-                                 object_id=f"{worker}-{i}")
+                    record_event(
+                        actor=None,
+                        verb="test.concurrent",
+                        object_type="test.thing",
+                        object_id=f"{worker}-{i}",
+                    )
         except BaseException as exc:
             errors.append(exc)
         finally:

@@ -1,5 +1,6 @@
 """Log-in throttling (django-axes), the 12-hour absolute session, request ids and the security
 events log."""
+
 import logging
 from datetime import timedelta
 
@@ -17,8 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _log_in(client, username, password, ip="10.0.0.1"):
-    return client.post(reverse("login"), {"username": username, "password": password},
-                       REMOTE_ADDR=ip)
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
 
 
 def test_five_wrong_passwords_lock_the_user_on_that_address_only(district, caplog):
@@ -31,8 +33,11 @@ def test_five_wrong_passwords_lock_the_user_on_that_address_only(district, caplo
     assert "登录已暂时锁定" in locked.content.decode()
     # Even the right password is refused now, from this address, on the page and the API.
     assert _log_in(client, "street_zhenhai", PASSWORD).status_code == 429
-    token = client.post(reverse("api-token"), {"username": "street_zhenhai",
-                                                "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
+    token = client.post(
+        reverse("api-token"),
+        {"username": "street_zhenhai", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+    )
     assert token.status_code in (400, 403, 429) and "token" not in token.content.decode()
     # Another address, or another user from this one, are not locked.
     assert _log_in(Client(), "street_zhenhai", PASSWORD, ip="10.0.0.2").status_code == 302
@@ -95,10 +100,10 @@ def test_every_response_carries_a_request_id_and_denials_are_logged(client, dist
 def test_transitions_are_logged_with_their_actor(district, caplog):
     caplog.set_level(logging.INFO, logger="security")
     project = make_project(district.street_zhenhai, budget_amount="120000.00")
-    approvals.project_transition(actor=district.street_zhenhai, project_id=project.pk,
-                                 name="submit")
-    line = next(r.getMessage() for r in caplog.records
-                if r.getMessage().startswith("transition"))
+    approvals.project_transition(
+        actor=district.street_zhenhai, project_id=project.pk, name="submit"
+    )
+    line = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("transition"))
     assert "actor=street_zhenhai" in line and "name=submit" in line
     assert f"object=projects.Project:{project.pk}" in line
 
@@ -110,10 +115,17 @@ def test_api_errors_of_a_list_field_read_as_a_sentence(client, district):
 
     project, _ = under_way(district)
     client.force_login(district.supervisor)
-    response = client.post(reverse("api-patrol-logs", args=[project.pk]), {
-        "client_key": "00000000-0000-4000-8000-000000000001", "log_date": "2026-11-20",
-        "weather": "晴", "work_done": "清理", "head_count": "3",
-        "photos": [SimpleUploadedFile("empty.jpg", b"")]})
+    response = client.post(
+        reverse("api-patrol-logs", args=[project.pk]),
+        {
+            "client_key": "00000000-0000-4000-8000-000000000001",
+            "log_date": "2026-11-20",
+            "weather": "晴",
+            "work_done": "清理",
+            "head_count": "3",
+            "photos": [SimpleUploadedFile("empty.jpg", b"")],
+        },
+    )
     assert response.status_code == 400
     message = response.json()["message"]
     assert "ErrorDetail" not in message and "{" not in message and message
@@ -127,7 +139,6 @@ def test_too_many_files_get_a_chinese_page(client, district):
     project, _ = under_way(district)
     client.force_login(district.supervisor)
     files = [SimpleUploadedFile(f"p{n}.jpg", b"x") for n in range(25)]
-    response = client.post(reverse("inspections:patrol_log", args=[project.pk]),
-                           {"photos": files})
+    response = client.post(reverse("inspections:patrol_log", args=[project.pk]), {"photos": files})
     assert response.status_code == 400
     assert "一次最多上传 20 个文件" in response.content.decode()

@@ -1,5 +1,6 @@
 """Dashboard data for discipline officers (the map's points) and the public open-data export
 (OC4IDS). Thin: selectors and mappings do the work."""
+
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -29,8 +30,9 @@ class MapDataApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="dashboards_map")
     def get(self, request):
         projects, project_filter = dashboard_projects(request.query_params)
-        discipline_read_record(actor=request.user, page="map-data", path=request.path,
-                               filters=project_filter.active)
+        discipline_read_record(
+            actor=request.user, page="map-data", path=request.path, filters=project_filter.active
+        )
         return Response(map_features(projects))
 
 
@@ -39,8 +41,11 @@ class Oc4idsPackageApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="open_oc4ids_package",
-                   parameters=[OpenApiParameter("page", int)])
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        operation_id="open_oc4ids_package",
+        parameters=[OpenApiParameter("page", int)],
+    )
     def get(self, request):
         pages = Paginator(public_projects(), OC4IDS_PAGE_SIZE)
         try:
@@ -50,8 +55,9 @@ class Oc4idsPackageApi(APIView):
         next_uri = None
         if page.has_next():
             next_uri = request.build_absolute_uri(f"{request.path}?page={page.next_page_number()}")
-        return Response(package(list(page.object_list), uri=request.build_absolute_uri(),
-                                next_uri=next_uri))
+        return Response(
+            package(list(page.object_list), uri=request.build_absolute_uri(), next_uri=next_uri)
+        )
 
 
 class Oc4idsProjectApi(APIView):

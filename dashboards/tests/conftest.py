@@ -1,6 +1,7 @@
 """A district with one of each anomaly, built through the services where the services allow
 the state at all (a few anomalies are states the services refuse: those rows are changed
 directly, as someone working outside the platform would, which is what the lists are for)."""
+
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
@@ -30,41 +31,72 @@ from tests.funds_helpers import ACCOUNT, accepted, under_way
 
 
 def photo(seed: int) -> SimpleUploadedFile:
-    return SimpleUploadedFile(f"现场{seed}.jpg", encode(scene(seed, size=(320, 240))),
-                              content_type="image/jpeg")
+    return SimpleUploadedFile(
+        f"现场{seed}.jpg", encode(scene(seed, size=(320, 240))), content_type="image/jpeg"
+    )
 
 
 def patrol(district, project, seed: int, day: date | None = None):
-    return patrol_log_record(actor=district.supervisor, project_id=project.pk,
-                             client_key=uuid.uuid4(), log_date=day or date.today(),
-                             weather="晴", work_done="路面铺设", head_count=5,
-                             photos=[photo(seed)])
+    return patrol_log_record(
+        actor=district.supervisor,
+        project_id=project.pk,
+        client_key=uuid.uuid4(),
+        log_date=day or date.today(),
+        weather="晴",
+        work_done="路面铺设",
+        head_count=5,
+        photos=[photo(seed)],
+    )
 
 
 def pay(district, contractor, project, amount, stage=PaymentStage.PROGRESS):
-    payment = payment_request(actor=contractor, project_id=project.pk, stage=stage,
-                              amount=Decimal(amount), payee_account=ACCOUNT)
+    payment = payment_request(
+        actor=contractor,
+        project_id=project.pk,
+        stage=stage,
+        amount=Decimal(amount),
+        payee_account=ACCOUNT,
+    )
     payment_approve(actor=district.finance, payment_id=payment.pk)
-    payment_mark_paid(actor=district.finance, payment_id=payment.pk, paid_on=date.today(),
-                      voucher_no=f"记-{payment.pk}")
+    payment_mark_paid(
+        actor=district.finance,
+        payment_id=payment.pk,
+        paid_on=date.today(),
+        voucher_no=f"记-{payment.pk}",
+    )
     return payment
 
 
-SIMPLE_NAMES = ["东门公厕改造", "沿河路灯更换", "中心小学操场翻新", "农贸市场排水沟修复",
-                "老年活动中心屋面防水"]
+SIMPLE_NAMES = [
+    "东门公厕改造",
+    "沿河路灯更换",
+    "中心小学操场翻新",
+    "农贸市场排水沟修复",
+    "老年活动中心屋面防水",
+]
 
 
 def simple_contracted(district, n: int, company, street_user):
     """A 简易类 project filed by the street and awarded directly, far from the others."""
-    project = make_project(street_user, name=SIMPLE_NAMES[n],
-                           budget_amount=Decimal("45000.00"),
-                           latitude=Decimal("25.300000") + Decimal(n) / 50,
-                           longitude=Decimal("118.900000") + Decimal(n) / 50,
-                           transitions=("file",))
-    approvals.direct_award(actor=street_user, project_id=project.pk,
-                           contractor_id=company.pk, reason="名录库内就近委托")
-    approvals.contract_file(actor=street_user, project_id=project.pk,
-                            data=contract_data(district, amount="44000", company=company))
+    project = make_project(
+        street_user,
+        name=SIMPLE_NAMES[n],
+        budget_amount=Decimal("45000.00"),
+        latitude=Decimal("25.300000") + Decimal(n) / 50,
+        longitude=Decimal("118.900000") + Decimal(n) / 50,
+        transitions=("file",),
+    )
+    approvals.direct_award(
+        actor=street_user,
+        project_id=project.pk,
+        contractor_id=company.pk,
+        reason="名录库内就近委托",
+    )
+    approvals.contract_file(
+        actor=street_user,
+        project_id=project.pk,
+        data=contract_data(district, amount="44000", company=company),
+    )
     return project
 
 
@@ -85,8 +117,12 @@ def build_world(district) -> SimpleNamespace:
     # A settlement well above its budget (120,000 filed; settled at 140,000).
     settled, settled_contractor = under_way(district, progress="100")
     accepted(district, settled, settled_contractor)
-    settlement_record(actor=district.finance, project_id=settled.pk, amount="140000",
-                      review_record="审计核增工程量")
+    settlement_record(
+        actor=district.finance,
+        project_id=settled.pk,
+        amount="140000",
+        review_record="审计核增工程量",
+    )
 
     # The same photo on two projects: the second is a duplicate.
     patrol(district, over, seed=7)
@@ -98,15 +134,23 @@ def build_world(district) -> SimpleNamespace:
     record_missing_patrol_logs(gap_day)
 
     # 化整为零: two 30,000 pieces of one pavement 200 m apart in the same street.
-    first = make_project(street_a, name="文献路北段人行道修补",
-                         budget_amount=Decimal("30000.00"), latitude=Decimal("25.470000"),
-                         longitude=Decimal("119.040000"), transitions=("file",))
-    second = make_project(street_a, name="文献路南段人行道修补",
-                          budget_amount=Decimal("30000.00"), latitude=Decimal("25.471800"),
-                          longitude=Decimal("119.040000"))
+    first = make_project(
+        street_a,
+        name="文献路北段人行道修补",
+        budget_amount=Decimal("30000.00"),
+        latitude=Decimal("25.470000"),
+        longitude=Decimal("119.040000"),
+        transitions=("file",),
+    )
+    second = make_project(
+        street_a,
+        name="文献路南段人行道修补",
+        budget_amount=Decimal("30000.00"),
+        latitude=Decimal("25.471800"),
+        longitude=Decimal("119.040000"),
+    )
     with pytest.raises(ConflictError):
-        approvals.project_transition(actor=street_a, project_id=second.pk,
-                                     name="file")
+        approvals.project_transition(actor=street_a, project_id=second.pk, name="file")
 
     # One contractor winning most of a street's work: four of the street's five contracts.
     share = [simple_contracted(district, n, district.builder_c, street_b) for n in range(4)]
@@ -121,14 +165,33 @@ def build_world(district) -> SimpleNamespace:
 
     # A rating campaign: four held ratings from one network on the settled project.
     for n in range(4):
-        Rating.objects.create(project=settled, score=100, status=RatingStatus.HELD,
-                              flags=[RatingFlag.NETWORK_BURST], device=f"dev-{n}",
-                              network="203.0.113.0/24", comment="好")
-    Rating.objects.create(project=settled, score=90, status=RatingStatus.COUNTED, device="dev-ok",
-                          network="198.51.100.0/24")
+        Rating.objects.create(
+            project=settled,
+            score=100,
+            status=RatingStatus.HELD,
+            flags=[RatingFlag.NETWORK_BURST],
+            device=f"dev-{n}",
+            network="203.0.113.0/24",
+            comment="好",
+        )
+    Rating.objects.create(
+        project=settled,
+        score=90,
+        status=RatingStatus.COUNTED,
+        device="dev-ok",
+        network="198.51.100.0/24",
+    )
 
-    return SimpleNamespace(over=over, settled=settled, other=other, split=(first, second),
-                           share=share, payment=early, gap_day=gap_day, contractor=contractor)
+    return SimpleNamespace(
+        over=over,
+        settled=settled,
+        other=other,
+        split=(first, second),
+        share=share,
+        payment=early,
+        gap_day=gap_day,
+        contractor=contractor,
+    )
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Open data: the OC4IDS export validates against the project schema (0.9.5, read from disk,
 no internet), carries the mapping of SPEC §11 and nothing that is not public."""
+
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -37,16 +38,25 @@ def validator():
 
 
 def _errors(validator, project) -> list[str]:
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-            for e in validator.iter_errors(project)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(project)
+    ]
 
 
 def _enrich(district, world):
     """A spot check and an approved design change, so documents and modifications appear."""
-    spot_check_record(actor=district.expert, project_id=world.over.pk,
-                      items=[("面层压实度", True, ""), ("井周沉降", True, "")])
-    change = approvals.change_request(actor=district.street_zhenhai, project_id=world.over.pk,
-                                      amount_delta="5000", reason="增加排水沟盖板")
+    spot_check_record(
+        actor=district.expert,
+        project_id=world.over.pk,
+        items=[("面层压实度", True, ""), ("井周沉降", True, "")],
+    )
+    change = approvals.change_request(
+        actor=district.street_zhenhai,
+        project_id=world.over.pk,
+        amount_delta="5000",
+        reason="增加排水沟盖板",
+    )
     approvals.change_decide(actor=district.drc, change_id=change.pk, approve=True)
 
 
@@ -75,8 +85,9 @@ def test_the_mapping_of_spec_11(client, district, world, validator):
     assert project["type"] == "rehabilitation"
     assert project["sector"] == ["transport", "transport.road"]
     assert project["language"] == "zh"
-    assert {"id": "general", "scheme": "LC-TIER", "description": "一般类"} in \
-        project["additionalClassifications"]
+    assert {"id": "general", "scheme": "LC-TIER", "description": "一般类"} in project[
+        "additionalClassifications"
+    ]
     works, supervision = project["contractingProcesses"]
     assert works["summary"]["nature"] == ["construction"]
     assert works["summary"]["tender"]["procurementMethod"] == "limited"
@@ -86,18 +97,25 @@ def test_the_mapping_of_spec_11(client, district, world, validator):
     assert [m["type"] for m in works["summary"]["modifications"]] == ["value"]
     assert supervision["summary"]["nature"] == ["supervision"]
     approvals_met = [m for m in project["milestones"] if m["type"] == "approval"]
-    assert {m["title"] for m in approvals_met} >= {"主管部门初审通过", "专家论证通过",
-                                                   "发改局备案", "合同备案"}
+    assert {m["title"] for m in approvals_met} >= {
+        "主管部门初审通过",
+        "专家论证通过",
+        "发改局备案",
+        "合同备案",
+    }
     metrics = {m["id"]: m["observations"][0]["measure"] for m in project["metrics"]}
     assert metrics == {"physicalProgress": 20.0, "financialProgress": 28.57}
     assert [d["documentType"] for d in project["documents"]] == ["physicalProgressReport"]
-    assert project["locations"][0]["geometry"] == {"type": "Point",
-                                                   "coordinates": [119.0105, 25.4372]}
+    assert project["locations"][0]["geometry"] == {
+        "type": "Point",
+        "coordinates": [119.0105, 25.4372],
+    }
 
 
 def test_completed_project_has_completion_and_acceptance(client, world, validator):
-    (project,) = client.get(reverse("api-open-oc4ids-project", args=[world.settled.pk])
-                            ).json()["projects"]
+    (project,) = client.get(reverse("api-open-oc4ids-project", args=[world.settled.pk])).json()[
+        "projects"
+    ]
     assert _errors(validator, project) == []
     assert project["status"] == "completion"
     assert project["completion"]["finalValue"] == {"amount": 140000.0, "currency": "CNY"}
@@ -107,9 +125,17 @@ def test_completed_project_has_completion_and_acceptance(client, world, validato
 def test_public_fields_only(client, district, world):
     text = client.get(reverse("api-open-oc4ids")).content.decode()
     # No bank accounts, people, residents' networks, ratings, ledgers, scores or flags.
-    for private in ("35050161000000001234", district.street_zhenhai.last_name,
-                    district.finance.last_name, "203.0.113.0/24", "network_burst",
-                    "疑似化整为零", "credit_status", "rating", "林阿姨"):
+    for private in (
+        "35050161000000001234",
+        district.street_zhenhai.last_name,
+        district.finance.last_name,
+        "203.0.113.0/24",
+        "network_burst",
+        "疑似化整为零",
+        "credit_status",
+        "rating",
+        "林阿姨",
+    ):
         assert private not in text, private
 
 
@@ -123,9 +149,15 @@ def test_the_package_pages_in_a_fixed_number_of_queries(client, district, world)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse("api-open-oc4ids")).status_code == 200
         return len(queries)
+
     # count, page, payments, changes, spot checks, lab tests, approval events
     assert count() == 7
     for n, name in enumerate(["东街路灯更换", "西区公厕翻新", "北门口袋公园"]):
-        make_project(district.street_gongchen, name=name, transitions=("file",),
-                     latitude=Decimal("25.2") + Decimal(n) / 50, longitude=Decimal("118.8"))
+        make_project(
+            district.street_gongchen,
+            name=name,
+            transitions=("file",),
+            latitude=Decimal("25.2") + Decimal(n) / 50,
+            longitude=Decimal("118.8"),
+        )
     assert count() == 7

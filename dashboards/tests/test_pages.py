@@ -1,5 +1,6 @@
 """The discipline dashboards: who may open them, what they show, that reads are logged, the
 exports carry the filters, and every page keeps a fixed number of queries."""
+
 import subprocess
 from datetime import timedelta
 from io import BytesIO
@@ -27,17 +28,27 @@ def _client(client, user):
     return client
 
 
-PAGES = [reverse("dashboards:discipline"), reverse("dashboards:map"),
-         reverse("dashboards:projects"), reverse("dashboards:anomalies"),
-         reverse("dashboards:audit_heads"), reverse("api-dashboards-map"),
-         *[reverse("dashboards:anomaly", args=[slug]) for slug in KINDS]]
+PAGES = [
+    reverse("dashboards:discipline"),
+    reverse("dashboards:map"),
+    reverse("dashboards:projects"),
+    reverse("dashboards:anomalies"),
+    reverse("dashboards:audit_heads"),
+    reverse("api-dashboards-map"),
+    *[reverse("dashboards:anomaly", args=[slug]) for slug in KINDS],
+]
 
 
 @pytest.mark.parametrize("url", PAGES)
 def test_only_discipline_officers_read_the_dashboards(client, district, url):
     assert _client(client, district.discipline).get(url).status_code == 200
-    for user in (district.street_zhenhai, district.dept, district.finance, district.contractor,
-                 district.admin):
+    for user in (
+        district.street_zhenhai,
+        district.dept,
+        district.finance,
+        district.contractor,
+        district.admin,
+    ):
         client.force_login(user)
         assert client.get(url).status_code == 403, user.username
     client.logout()
@@ -73,11 +84,14 @@ def test_filters_narrow_every_figure(client, district, world):
 def test_discipline_reads_are_logged_with_their_filters(client, district, world):
     before = AuditEvent.objects.filter(verb=READ_VERB).count()
     _client(client, district.discipline).get(
-        reverse("dashboards:anomaly", args=["payments"]) + f"?street={district.zhenhai.pk}")
+        reverse("dashboards:anomaly", args=["payments"]) + f"?street={district.zhenhai.pk}"
+    )
     client.get(reverse("dashboards:timeline", args=[world.over.pk]))
     reads = list(AuditEvent.objects.filter(verb=READ_VERB).order_by("seq"))[before:]
     assert [(r.object_type, r.object_id) for r in reads] == [
-        ("dashboards.page", "anomalies/payments"), ("projects.project", str(world.over.pk))]
+        ("dashboards.page", "anomalies/payments"),
+        ("projects.project", str(world.over.pk)),
+    ]
     assert reads[0].actor_id == district.discipline.pk
     assert reads[0].after["filters"] == {"street": str(district.zhenhai.pk)}
     assert reads[0].organisation_name == "区纪委监委"
@@ -93,11 +107,13 @@ def test_each_anomaly_list_explains_why_and_links_to_evidence(client, district, 
     assert len(splits) == 1
     assert "文献路北段" in splits[0].cells[1] and "文献路南段" in splits[0].cells[1]
     assert reverse("projects:detail", args=[world.split[1].pk]) in dict(
-        (u, lbl) for lbl, u in splits[0].evidence)
+        (u, lbl) for lbl, u in splits[0].evidence
+    )
 
     share = _rows(client, "contractor-share")
     assert [(r.cells[0], r.cells[1], r.cells[2]) for r in share] == [
-        ("拱辰街道", district.builder_c.name, "4 / 5")]
+        ("拱辰街道", district.builder_c.name, "4 / 5")
+    ]
     assert "80%" in share[0].why
 
     same = _rows(client, "same-person")
@@ -123,7 +139,8 @@ def test_each_anomaly_list_explains_why_and_links_to_evidence(client, district, 
 
     campaigns = _rows(client, "rating-campaigns")
     assert [(r.project.pk, r.cells[2], r.cells[3]) for r in campaigns] == [
-        (world.settled.pk, "203.0.113.0/24", 4)]
+        (world.settled.pk, "203.0.113.0/24", 4)
+    ]
     assert "同一网络短时间集中评价×4" in campaigns[0].why
 
 
@@ -137,12 +154,21 @@ def test_evidence_links_open_for_the_officer(client, district, world):
 
 def test_timeline_lists_every_event_in_order_with_actor_and_changes(client, district, world):
     response = _client(client, district.discipline).get(
-        reverse("dashboards:timeline", args=[world.over.pk]))
+        reverse("dashboards:timeline", args=[world.over.pk])
+    )
     events = [e for e, _changes in response.context["events"]]
     verbs = [e.verb for e in events]
     assert [e.seq for e in events] == sorted(e.seq for e in events)
-    for verb in ("project.created", "project.submit", "project.dept_approve", "contract.filed",
-                 "payment.paid", "progress.reported", "patrol_log.filed", "patrol_log.missing"):
+    for verb in (
+        "project.created",
+        "project.submit",
+        "project.dept_approve",
+        "contract.filed",
+        "payment.paid",
+        "progress.reported",
+        "patrol_log.filed",
+        "patrol_log.missing",
+    ):
         assert verb in verbs, verb
     paid = next(changes for e, changes in response.context["events"] if e.verb == "payment.paid")
     assert ("payment_status", "approved", "paid") in paid
@@ -155,8 +181,10 @@ def test_chain_status_turns_red_after_a_row_is_tampered(client, district, world)
     response = client.post(reverse("dashboards:chain_verify"), follow=True)
     assert 'data-chain="intact"' in response.content.decode()
     victim = AuditEvent.objects.filter(verb="payment.paid").first()
-    _tamper("UPDATE core_auditevent SET after = '{\"payment_status\": \"returned\"}' "
-            "WHERE seq = %s", [victim.seq])
+    _tamper(
+        'UPDATE core_auditevent SET after = \'{"payment_status": "returned"}\' WHERE seq = %s',
+        [victim.seq],
+    )
     # The page shows the last verification until someone re-verifies.
     response = client.post(reverse("dashboards:chain_verify"), follow=True)
     html = response.content.decode()
@@ -188,7 +216,8 @@ def test_project_list_exports_excel_with_the_filters_applied(client, district, w
 
 def test_anomaly_export_carries_reasons_and_evidence_links(client, district, world):
     response = _client(client, district.discipline).get(
-        reverse("dashboards:anomaly", args=["settlements"]) + "?format=xlsx")
+        reverse("dashboards:anomaly", args=["settlements"]) + "?format=xlsx"
+    )
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "结算明显超预算"
     header, line = rows[4], rows[5]
@@ -199,7 +228,8 @@ def test_anomaly_export_carries_reasons_and_evidence_links(client, district, wor
 
 def test_timeline_exports_to_excel(client, district, world):
     response = _client(client, district.discipline).get(
-        reverse("dashboards:timeline", args=[world.over.pk]) + "?format=xlsx")
+        reverse("dashboards:timeline", args=[world.over.pk]) + "?format=xlsx"
+    )
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
     verbs = [r[4] for r in rows[5:]]
     assert "payment.paid" in verbs and "project.created" in verbs
@@ -208,16 +238,19 @@ def test_timeline_exports_to_excel(client, district, world):
 def _pdf_text_and_fonts(content: bytes, tmp_path) -> tuple[str, str]:
     path = tmp_path / "out.pdf"
     path.write_bytes(content)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
-                           check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     return text, fonts
 
 
 def test_dashboard_report_pdf_with_cjk_font(client, district, world, tmp_path):
     response = _client(client, district.discipline).get(
-        reverse("dashboards:report") + f"?street={district.gongchen.pk}")
+        reverse("dashboards:report") + f"?street={district.gongchen.pk}"
+    )
     assert response["Content-Type"] == "application/pdf"
     text, fonts = _pdf_text_and_fonts(response.content, tmp_path)
     assert "纪检监察看板报告" in text and "拱辰街道" in text
@@ -232,7 +265,8 @@ def test_daily_head_is_printable_and_in_pdf(client, district, world, tmp_path):
     assert head.intact and head.hash in response.content.decode()
     assert 'data-action="print"' in response.content.decode()
     text, fonts = _pdf_text_and_fonts(
-        client.get(reverse("dashboards:audit_heads") + "?format=pdf").content, tmp_path)
+        client.get(reverse("dashboards:audit_heads") + "?format=pdf").content, tmp_path
+    )
     assert head.hash[:32] in text.replace("\n", "")
     assert "Noto-Sans-CJK-SC" in fonts
 
@@ -259,8 +293,9 @@ def test_map_page_offline_outline_and_tile_setting(client, district, settings):
     assert "tiles.example" not in response["Content-Security-Policy"]
     settings.MAP_TILE_URL = "https://{s}.tiles.example/{z}/{x}/{y}.png"
     response = client.get(reverse("dashboards:map"))
-    assert "img-src 'self' data: blob: https://*.tiles.example" in \
-        response["Content-Security-Policy"]
+    assert (
+        "img-src 'self' data: blob: https://*.tiles.example" in response["Content-Security-Policy"]
+    )
     assert "离线底图" not in response.content.decode()
 
 
@@ -276,10 +311,20 @@ QUERY_PAGES = {
     "map-data": (reverse("api-dashboards-map"), 11),
     "projects": (reverse("dashboards:projects"), 13),
     "timeline": (None, 12),
-    **{f"anomaly-{slug}": (reverse("dashboards:anomaly", args=[slug]), n) for slug, n in {
-        "splits": 13, "contractor-share": 13, "same-person": 15, "payments": 15,
-        "settlements": 13, "duplicate-photos": 13, "patrol-gaps": 13, "rating-campaigns": 13,
-        "other-flags": 13}.items()},
+    **{
+        f"anomaly-{slug}": (reverse("dashboards:anomaly", args=[slug]), n)
+        for slug, n in {
+            "splits": 13,
+            "contractor-share": 13,
+            "same-person": 15,
+            "payments": 15,
+            "settlements": 13,
+            "duplicate-photos": 13,
+            "patrol-gaps": 13,
+            "rating-campaigns": 13,
+            "other-flags": 13,
+        }.items()
+    },
 }
 
 
@@ -303,8 +348,9 @@ def test_pages_keep_a_fixed_number_of_queries(client, district, world):
     assert large == small
     # The audit chain's advisory lock (reads are logged) is a query on PostgreSQL only.
     lock = 1 if connection.vendor == "postgresql" else 0
-    assert small == {name: expected - 1 + lock
-                     for name, (_url, expected) in QUERY_PAGES.items()}, small
+    assert small == {name: expected - 1 + lock for name, (_url, expected) in QUERY_PAGES.items()}, (
+        small
+    )
 
 
 def test_contractor_ranking_and_open_warnings_come_from_performance(client, district, world):
@@ -323,8 +369,11 @@ def test_contractor_ranking_and_open_warnings_come_from_performance(client, dist
     response = client.get(reverse("dashboards:discipline"))
     assert response.context["period"].quarter == quarter
     companies = {row["company"] for row in response.context["contractors"]}
-    assert companies and companies <= {district.builder.name, district.builder_b.name,
-                                       district.builder_c.name}
+    assert companies and companies <= {
+        district.builder.name,
+        district.builder_b.name,
+        district.builder_c.name,
+    }
     assert all(row["kind"] == "contractor" for row in response.context["contractors"])
     open_warnings = {w["colour"]: w["count"] for w in response.context["figures"]["open_warnings"]}
     assert sum(open_warnings.values()) > 0

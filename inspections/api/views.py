@@ -1,5 +1,6 @@
 """Site supervision API: patrol logs and progress reports, each with photos and a client-made
 idempotency key (a phone that was offline resends; the entry is stored once)."""
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -19,12 +20,21 @@ class PhotoOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Photo
-        fields = ["id", "url", "width", "height", "taken_at", "duplicate_of", "time_mismatch",
-                  "far_from_site"]
+        fields = [
+            "id",
+            "url",
+            "width",
+            "height",
+            "taken_at",
+            "duplicate_of",
+            "time_mismatch",
+            "far_from_site",
+        ]
 
     def get_url(self, photo) -> str:
         return self.context["request"].build_absolute_uri(
-            reverse("inspections:photo", args=[photo.pk]))
+            reverse("inspections:photo", args=[photo.pk])
+        )
 
 
 class ProgressInputSerializer(serializers.Serializer):
@@ -37,17 +47,24 @@ class ProgressInputSerializer(serializers.Serializer):
 class ProgressReportApi(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request={"application/json": ProgressInputSerializer,
-                            "multipart/form-data": ProgressInputSerializer},
-                   responses={200: ProjectOutputSerializer, 201: ProjectOutputSerializer})
+    @extend_schema(
+        request={
+            "application/json": ProgressInputSerializer,
+            "multipart/form-data": ProgressInputSerializer,
+        },
+        responses={200: ProjectOutputSerializer, 201: ProjectOutputSerializer},
+    )
     def post(self, request, pk: int):
         serializer = ProgressInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        report = services.progress_report(actor=request.user, project_id=pk,
-                                          **serializer.validated_data)
+        report = services.progress_report(
+            actor=request.user, project_id=pk, **serializer.validated_data
+        )
         project = access_project(request.user, pk)
-        return Response(ProjectOutputSerializer(project, context={"request": request}).data,
-                        status=status.HTTP_200_OK if report.replayed else status.HTTP_201_CREATED)
+        return Response(
+            ProjectOutputSerializer(project, context={"request": request}).data,
+            status=status.HTTP_200_OK if report.replayed else status.HTTP_201_CREATED,
+        )
 
 
 class PatrolLogInputSerializer(serializers.Serializer):
@@ -66,21 +83,38 @@ class PatrolLogOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PatrolLog
-        fields = ["id", "project", "client_key", "log_date", "weather", "work_done", "head_count",
-                  "safety_notes", "quality_notes", "supervisor", "created_at", "photos"]
+        fields = [
+            "id",
+            "project",
+            "client_key",
+            "log_date",
+            "weather",
+            "work_done",
+            "head_count",
+            "safety_notes",
+            "quality_notes",
+            "supervisor",
+            "created_at",
+            "photos",
+        ]
 
 
 class PatrolLogApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request={"multipart/form-data": PatrolLogInputSerializer},
-                   responses={200: PatrolLogOutputSerializer, 201: PatrolLogOutputSerializer})
+    @extend_schema(
+        request={"multipart/form-data": PatrolLogInputSerializer},
+        responses={200: PatrolLogOutputSerializer, 201: PatrolLogOutputSerializer},
+    )
     def post(self, request, pk: int):
         serializer = PatrolLogInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        log = services.patrol_log_record(actor=request.user, project_id=pk,
-                                         **serializer.validated_data)
+        log = services.patrol_log_record(
+            actor=request.user, project_id=pk, **serializer.validated_data
+        )
         replayed = log.replayed
         log = PatrolLog.objects.prefetch_related("photos").get(pk=log.pk)
-        return Response(PatrolLogOutputSerializer(log, context={"request": request}).data,
-                        status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
+        return Response(
+            PatrolLogOutputSerializer(log, context={"request": request}).data,
+            status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
+        )

@@ -1,4 +1,5 @@
 """Made-up site photos for tests: scenes, EXIF time and GPS, a PNG decompression bomb."""
+
 import random
 import struct
 import zlib
@@ -17,8 +18,11 @@ def scene(seed: int, size=(1200, 900)) -> Image.Image:
     horizon = rng.randint(height // 4, height * 3 // 4)
     for y in range(height):
         shade = int(255 * y / height)
-        colour = (shade // 2, 120 + shade // 3, 255 - shade) if y < horizon else \
-            (90 + shade // 4, 70 + shade // 5, 40)
+        colour = (
+            (shade // 2, 120 + shade // 3, 255 - shade)
+            if y < horizon
+            else (90 + shade // 4, 70 + shade // 5, 40)
+        )
         draw.line([(0, y), (width, y)], fill=colour)
     for _ in range(25):
         x0, y0 = rng.randint(0, width), rng.randint(0, height)
@@ -40,8 +44,14 @@ def dms(value: float) -> tuple[IFDRational, IFDRational, IFDRational]:
     return IFDRational(degrees), IFDRational(minutes), IFDRational(seconds, 10_000)
 
 
-def exif_with(*, taken: str | None = None, offset: str | None = None, lat: float | None = None,
-          lon: float | None = None, orientation: int | None = None) -> Image.Exif:
+def exif_with(
+    *,
+    taken: str | None = None,
+    offset: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    orientation: int | None = None,
+) -> Image.Exif:
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "TestCam"
     if orientation is not None:
@@ -70,13 +80,16 @@ def png_declaring(width: int, height: int) -> bytes:
     """A genuine 1-bit greyscale PNG of width × height black pixels, built chunk by chunk so the
     test never holds the pixels: all-zero rows compress about 1000:1, so a 20000 × 20000
     image (400 megapixels once decoded) is a file of some tens of kilobytes."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return (struct.pack(">I", len(body)) + kind + body
-                + struct.pack(">I", zlib.crc32(kind + body)))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     row = b"\x00" + bytes((width + 7) // 8)  # filter byte "none", then the packed pixels
     compressor = zlib.compressobj(9)
     idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat)
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )

@@ -1,4 +1,5 @@
 """The rectification ledger, spot checks and their random plan, and completion acceptance."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -27,9 +28,14 @@ pytestmark = pytest.mark.django_db
 
 def _item(district, project, days=10):
     return services.item_open(
-        actor=district.dept, project_id=project.pk, source=ItemSource.PATROL_LOG,
-        problem="基坑临边未设防护栏", responsible_organisation_id=project.contractor_id,
-        deadline=timezone.localdate() + timedelta(days=days), standard="按规范设置1.2米防护栏")
+        actor=district.dept,
+        project_id=project.pk,
+        source=ItemSource.PATROL_LOG,
+        problem="基坑临边未设防护栏",
+        responsible_organisation_id=project.contractor_id,
+        deadline=timezone.localdate() + timedelta(days=days),
+        standard="按规范设置1.2米防护栏",
+    )
 
 
 def test_ledger_states_and_who_may_close(district):
@@ -51,10 +57,19 @@ def test_ledger_states_and_who_may_close(district):
     assert (item.status, item.closed_by) == (ItemStatus.CLOSED, district.street_zhenhai)
     with pytest.raises(ConflictError):
         services.item_close(actor=district.dept, item_id=item.pk)
-    verbs = list(AuditEvent.objects.filter(verb__startswith="ledger.")
-                 .values_list("verb", flat=True).order_by("seq"))
-    assert verbs == ["ledger.opened", "ledger.start", "ledger.submit_evidence",
-                     "ledger.send_back", "ledger.submit_evidence", "ledger.close"]
+    verbs = list(
+        AuditEvent.objects.filter(verb__startswith="ledger.")
+        .values_list("verb", flat=True)
+        .order_by("seq")
+    )
+    assert verbs == [
+        "ledger.opened",
+        "ledger.start",
+        "ledger.submit_evidence",
+        "ledger.send_back",
+        "ledger.submit_evidence",
+        "ledger.close",
+    ]
 
 
 def test_warning_colours_over_time(district):
@@ -88,39 +103,55 @@ def test_overdue_items_come_first_for_the_responsible_people(district):
 def test_a_bad_ledger_item_is_refused(district):
     project, _contractor = under_way(district)
     with pytest.raises(ValidationError) as caught:
-        services.item_open(actor=district.dept, project_id=project.pk, source="nonsense",
-                           problem="", responsible_organisation_id=project.contractor_id,
-                           deadline=date(2020, 1, 1), standard="")
+        services.item_open(
+            actor=district.dept,
+            project_id=project.pk,
+            source="nonsense",
+            problem="",
+            responsible_organisation_id=project.contractor_id,
+            deadline=date(2020, 1, 1),
+            standard="",
+        )
     assert set(caught.value.message_dict) == {"problem", "standard", "deadline", "source"}
     assert not RectificationItem.objects.exists()
 
 
 def test_a_failed_spot_check_opens_a_ledger_item_for_the_contractor(district):
     project, contractor = under_way(district)
-    check = services.spot_check_record(actor=district.dept, project_id=project.pk, items=[
-        ("混凝土强度", True, ""), ("面层平整度", False, "3米直尺超差8毫米")])
+    check = services.spot_check_record(
+        actor=district.dept,
+        project_id=project.pk,
+        items=[("混凝土强度", True, ""), ("面层平整度", False, "3米直尺超差8毫米")],
+    )
     assert not check.passed
     item = RectificationItem.objects.get()
     assert (item.source, item.responsible_organisation_id, item.spot_check) == (
-        ItemSource.SPOT_CHECK, project.contractor_id, check)
+        ItemSource.SPOT_CHECK,
+        project.contractor_id,
+        check,
+    )
     assert "面层平整度" in item.problem and "8毫米" in item.problem
-    passed = services.spot_check_record(actor=district.dept, project_id=project.pk,
-                                        items=[("混凝土强度", True, "")])
+    passed = services.spot_check_record(
+        actor=district.dept, project_id=project.pk, items=[("混凝土强度", True, "")]
+    )
     assert passed.passed and RectificationItem.objects.count() == 1
     with pytest.raises(PermissionDenied):
-        services.spot_check_record(actor=contractor, project_id=project.pk,
-                                   items=[("x", True, "")])
+        services.spot_check_record(actor=contractor, project_id=project.pk, items=[("x", True, "")])
 
 
 def test_the_monthly_plan_redrawn_from_its_seed_is_identical(district):
     for n in range(3):
-        UserFactory(username=f"inspector{n}", organisation=district.dept.organisation,
-                    role=Role.DEPT_REVIEWER)
+        UserFactory(
+            username=f"inspector{n}",
+            organisation=district.dept.organisation,
+            role=Role.DEPT_REVIEWER,
+        )
     for n, colour in enumerate(["red"] * 3 + ["yellow"] * 6 + ["green"] * 10):
         project = make_project(district.street_zhenhai, name=f"第{n}号工程")
         # The plan reads state and colour only; the route to 施工中 is tested elsewhere.
-        Project.objects.filter(pk=project.pk).update(status=ProjectStatus.IN_PROGRESS,
-                                                     risk_colour=colour)
+        Project.objects.filter(pk=project.pk).update(
+            status=ProjectStatus.IN_PROGRESS, risk_colour=colour
+        )
     plan = services.plan_create(actor=district.dept, month=date(2026, 12, 1), seed="licheng-42")
     drawn = {d["project"] for d in plan.draws}
     reds = {p.pk for p in Project.objects.filter(risk_colour="red")}
@@ -140,22 +171,39 @@ def test_acceptance_refused_with_an_open_item_and_without_a_lab_test(district):
     item = _item(district, project)
     approvals.project_transition(actor=contractor, project_id=project.pk, name="declare_complete")
     with pytest.raises(ConflictError) as caught:
-        services.acceptance_record(actor=district.street_zhenhai, project_id=project.pk,
-                                   participants=RESIDENTS, conclusion="同意")
+        services.acceptance_record(
+            actor=district.street_zhenhai,
+            project_id=project.pk,
+            participants=RESIDENTS,
+            conclusion="同意",
+        )
     assert "第三方检测" in caught.value.message
-    services.lab_test_record(actor=district.lab, project_id=project.pk, pass_rate="98.5",
-                             report_no="JC-2027-118")
+    services.lab_test_record(
+        actor=district.lab, project_id=project.pk, pass_rate="98.5", report_no="JC-2027-118"
+    )
     with pytest.raises(ConflictError) as caught:
-        services.acceptance_record(actor=district.street_zhenhai, project_id=project.pk,
-                                   participants=RESIDENTS, conclusion="同意")
+        services.acceptance_record(
+            actor=district.street_zhenhai,
+            project_id=project.pk,
+            participants=RESIDENTS,
+            conclusion="同意",
+        )
     assert "1 个整改事项未销号" in caught.value.message
     with pytest.raises(ValidationError):  # resident representatives must take part
-        services.acceptance_record(actor=district.street_zhenhai, project_id=project.pk,
-                                   participants=RESIDENTS[1:], conclusion="同意")
+        services.acceptance_record(
+            actor=district.street_zhenhai,
+            project_id=project.pk,
+            participants=RESIDENTS[1:],
+            conclusion="同意",
+        )
     services.item_submit(actor=contractor, item_id=item.pk, evidence="已整改")
     services.item_close(actor=district.dept, item_id=item.pk)
-    services.acceptance_record(actor=district.street_zhenhai, project_id=project.pk,
-                               participants=RESIDENTS, conclusion="工程质量合格，同意验收")
+    services.acceptance_record(
+        actor=district.street_zhenhai,
+        project_id=project.pk,
+        participants=RESIDENTS,
+        conclusion="工程质量合格，同意验收",
+    )
     project.refresh_from_db()
     assert project.status == ProjectStatus.ACCEPTED and project.accepted_at is not None
     event = AuditEvent.objects.filter(verb="project.accept").get()

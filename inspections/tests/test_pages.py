@@ -1,4 +1,5 @@
 """Site supervision in the browser's terms: completion to acceptance, the ledger page."""
+
 from datetime import timedelta
 
 import pytest
@@ -21,15 +22,21 @@ def test_from_completion_to_acceptance_in_the_pages(client, district):
     approvals.project_transition(actor=contractor, project_id=project.pk, name="declare_complete")
     client.force_login(district.lab)
     assert 'data-action="lab-test"' in client.get(url).content.decode()
-    client.post(reverse("inspections:lab_test", args=[project.pk]),
-                {"pass_rate": "99", "report_no": "JC-1"})
+    client.post(
+        reverse("inspections:lab_test", args=[project.pk]), {"pass_rate": "99", "report_no": "JC-1"}
+    )
     client.force_login(district.street_zhenhai)
-    response = client.post(reverse("inspections:acceptance", args=[project.pk]), {
-        "resident_names": "", "other_names": "王工", "conclusion": "同意"}, follow=True)
+    response = client.post(
+        reverse("inspections:acceptance", args=[project.pk]),
+        {"resident_names": "", "other_names": "王工", "conclusion": "同意"},
+        follow=True,
+    )
     assert "居民代表" in response.content.decode()
-    response = client.post(reverse("inspections:acceptance", args=[project.pk]), {
-        "resident_names": "林阿姨，陈伯", "other_names": "王工", "conclusion": "同意验收"},
-        follow=True)
+    response = client.post(
+        reverse("inspections:acceptance", args=[project.pk]),
+        {"resident_names": "林阿姨，陈伯", "other_names": "王工", "conclusion": "同意验收"},
+        follow=True,
+    )
     assert "竣工验收已通过" in response.content.decode()
     project.refresh_from_db()
     assert project.status == ProjectStatus.ACCEPTED
@@ -39,9 +46,14 @@ def test_from_completion_to_acceptance_in_the_pages(client, district):
 def test_spot_check_form_opens_a_ledger_item_shown_with_its_warning(client, district):
     project, contractor = under_way(district)
     client.force_login(district.dept)
-    client.post(reverse("inspections:spot_check", args=[project.pk]), {
-        "item_name": ["混凝土强度", "平整度", ""], "item_passed": ["1", "0", "1"],
-        "item_note": ["", "超差", ""]})
+    client.post(
+        reverse("inspections:spot_check", args=[project.pk]),
+        {
+            "item_name": ["混凝土强度", "平整度", ""],
+            "item_passed": ["1", "0", "1"],
+            "item_note": ["", "超差", ""],
+        },
+    )
     client.force_login(contractor)
     html = client.get(reverse("inspections:ledger")).content.decode()
     assert "质量抽检不合格：平整度（超差）" in html
@@ -51,10 +63,15 @@ def test_spot_check_form_opens_a_ledger_item_shown_with_its_warning(client, dist
 def test_ledger_page_query_count_is_flat(client, district, django_assert_num_queries, rows):
     project, contractor = under_way(district)
     for _ in range(rows):
-        services.item_open(actor=district.dept, project_id=project.pk,
-                           source=ItemSource.PATROL_LOG, problem="x",
-                           responsible_organisation_id=project.contractor_id,
-                           deadline=timezone.localdate() + timedelta(days=3), standard="y")
+        services.item_open(
+            actor=district.dept,
+            project_id=project.pk,
+            source=ItemSource.PATROL_LOG,
+            problem="x",
+            responsible_organisation_id=project.contractor_id,
+            deadline=timezone.localdate() + timedelta(days=3),
+            standard="y",
+        )
     client.force_login(contractor)
     # session, user, count, page of items with project and responsible unit, session (3)
     with django_assert_num_queries(7):
@@ -64,18 +81,22 @@ def test_ledger_page_query_count_is_flat(client, district, django_assert_num_que
 
 
 @pytest.mark.parametrize("rows", [1, 4])
-def test_ledger_exports_to_excel_with_its_filter(client, district, django_assert_num_queries,
-                                                 rows):
+def test_ledger_exports_to_excel_with_its_filter(client, district, django_assert_num_queries, rows):
     from io import BytesIO
 
     from openpyxl import load_workbook
 
     project, contractor = under_way(district)
     for n in range(rows):
-        services.item_open(actor=district.dept, project_id=project.pk,
-                           source=ItemSource.SPOT_CHECK, problem=f"问题{n}",
-                           responsible_organisation_id=project.contractor_id,
-                           deadline=timezone.localdate() + timedelta(days=5), standard="整改到位")
+        services.item_open(
+            actor=district.dept,
+            project_id=project.pk,
+            source=ItemSource.SPOT_CHECK,
+            problem=f"问题{n}",
+            responsible_organisation_id=project.contractor_id,
+            deadline=timezone.localdate() + timedelta(days=5),
+            standard="整改到位",
+        )
     first = RectificationItem.objects.order_by("id").first()
     services.item_submit(actor=contractor, item_id=first.pk, evidence="已整改，照片附后")
     client.force_login(district.dept)

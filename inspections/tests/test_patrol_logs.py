@@ -1,5 +1,6 @@
 """Patrol logs, progress photos and their evidence flags, idempotent resends, and the nightly
 search for working days without a patrol log."""
+
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -26,8 +27,10 @@ from tests.funds_helpers import under_way
 pytestmark = pytest.mark.django_db
 
 SITE = (Decimal("25.431000"), Decimal("119.007000"))  # a street in Licheng, Putian
-SCRIPT_SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" '
-              b'height="10"><script>alert(document.cookie)</script></svg>')
+SCRIPT_SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" '
+    b'height="10"><script>alert(document.cookie)</script></svg>'
+)
 
 
 def photo(seed=1, name="site.jpg", **exif) -> SimpleUploadedFile:
@@ -44,13 +47,22 @@ def site(district, **kwargs):
 
 
 def log(district, project, *, photos=None, key=None, day=None, actor=None, **changes):
-    fields = dict(weather="晴", work_done="铺设人行道砖 30 米", head_count=6,
-                  safety_notes="围挡完好", quality_notes="砂浆饱满")
+    fields = dict(
+        weather="晴",
+        work_done="铺设人行道砖 30 米",
+        head_count=6,
+        safety_notes="围挡完好",
+        quality_notes="砂浆饱满",
+    )
     fields.update(changes)
     return services.patrol_log_record(
-        actor=actor or district.supervisor, project_id=project.pk,
-        client_key=key or uuid.uuid4(), log_date=day or date.today(),
-        photos=[photo()] if photos is None else photos, **fields)
+        actor=actor or district.supervisor,
+        project_id=project.pk,
+        client_key=key or uuid.uuid4(),
+        log_date=day or date.today(),
+        photos=[photo()] if photos is None else photos,
+        **fields,
+    )
 
 
 def test_supervisor_files_a_patrol_log_with_a_photo_and_exif_stays_private(district):
@@ -93,8 +105,7 @@ def test_only_the_projects_supervision_unit_and_only_while_under_way(district):
     project, contractor = site(district)
     with pytest.raises(PermissionDenied):
         log(district, project, actor=contractor)
-    approvals.project_transition(actor=contractor, project_id=project.pk,
-                                 name="declare_complete")
+    approvals.project_transition(actor=contractor, project_id=project.pk, name="declare_complete")
     with pytest.raises(ConflictError):
         log(district, project)
     assert not PatrolLog.objects.exists() and not Photo.objects.exists()
@@ -135,11 +146,15 @@ def test_photos_far_from_the_site_or_the_upload_time_are_flagged(district):
     five_km_north = float(SITE[0]) + 5 / 111.2
     three_days_ago = (datetime.now(SHANGHAI) - timedelta(days=3)).strftime("%Y:%m:%d %H:%M:%S")
 
-    entry = log(district, project, photos=[
-        photo(seed=5, lat=five_km_north, lon=float(SITE[1])),
-        photo(seed=6, taken=three_days_ago, offset="+08:00"),
-        photo(seed=7, lat=float(SITE[0]) + 0.005, lon=float(SITE[1])),  # about 560 m
-    ])
+    entry = log(
+        district,
+        project,
+        photos=[
+            photo(seed=5, lat=five_km_north, lon=float(SITE[1])),
+            photo(seed=6, taken=three_days_ago, offset="+08:00"),
+            photo(seed=7, lat=float(SITE[0]) + 0.005, lon=float(SITE[1])),  # about 560 m
+        ],
+    )
 
     far, old, near = entry.photos.order_by("id")
     assert (far.far_from_site, far.time_mismatch) == (True, False)
@@ -147,12 +162,16 @@ def test_photos_far_from_the_site_or_the_upload_time_are_flagged(district):
     assert not near.flagged
 
 
-@pytest.mark.parametrize(("upload", "message"), [
-    (SimpleUploadedFile("bomb.png", png_declaring(20000, 20000)), "像素"),
-    (SimpleUploadedFile("site.svg", SCRIPT_SVG), "“site.svg”"),
-])
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (SimpleUploadedFile("bomb.png", png_declaring(20000, 20000)), "像素"),
+        (SimpleUploadedFile("site.svg", SCRIPT_SVG), "“site.svg”"),
+    ],
+)
 def test_a_decompression_bomb_and_a_scripted_svg_are_refused_and_nothing_is_written(
-        district, upload, message):
+    district, upload, message
+):
     project, _ = site(district)
     with pytest.raises(ValidationError) as refused:
         log(district, project, photos=[photo(), upload])
@@ -165,13 +184,24 @@ def test_the_api_answers_201_then_200_for_a_resend_and_400_for_a_bomb(client, di
     project, _ = site(district)
     client.force_login(district.supervisor)
     url = reverse("api-patrol-logs", args=[project.pk])
-    data = {"client_key": str(uuid.uuid4()), "log_date": date.today().isoformat(),
-            "weather": "多云", "work_done": "浇筑垫层", "head_count": "4"}
+    data = {
+        "client_key": str(uuid.uuid4()),
+        "log_date": date.today().isoformat(),
+        "weather": "多云",
+        "work_done": "浇筑垫层",
+        "head_count": "4",
+    }
 
     created = client.post(url, {**data, "photos": [photo()]})
     resent = client.post(url, {**data, "photos": [photo()]})
-    bomb = client.post(url, {**data, "client_key": str(uuid.uuid4()),
-                             "photos": [SimpleUploadedFile("a.png", png_declaring(20000, 20000))]})
+    bomb = client.post(
+        url,
+        {
+            **data,
+            "client_key": str(uuid.uuid4()),
+            "photos": [SimpleUploadedFile("a.png", png_declaring(20000, 20000))],
+        },
+    )
 
     assert created.status_code == 201, created.content
     assert resent.status_code == 200 and resent.json()["id"] == created.json()["id"]
@@ -200,8 +230,9 @@ def test_public_copy_for_project_readers_original_only_for_reviewers(client, dis
     project, contractor = site(district)
     stored = log(district, project).photos.get()
     client.force_login(contractor)
-    assert client.get(reverse("inspections:photo", args=[stored.pk]))["Content-Type"] == \
-        "image/jpeg"
+    assert (
+        client.get(reverse("inspections:photo", args=[stored.pk]))["Content-Type"] == "image/jpeg"
+    )
     assert client.get(reverse("inspections:photo_original", args=[stored.pk])).status_code == 403
     client.force_login(district.discipline)
     assert client.get(reverse("inspections:photo_original", args=[stored.pk])).status_code == 200
@@ -230,7 +261,8 @@ def test_working_days_without_a_log_become_violations_once(district):
     days = set(PatrolViolation.objects.values_list("day", flat=True))
     assert days == {date(2026, 11, 4), date(2026, 11, 5), date(2026, 11, 6)}
     assert set(PatrolViolation.objects.values_list("supervision_unit", flat=True)) == {
-        project.supervision_unit_id}
+        project.supervision_unit_id
+    }
     assert AuditEvent.objects.filter(verb="patrol_log.missing").count() == 3
 
 
@@ -250,8 +282,9 @@ def test_projects_not_under_way_or_started_that_day_are_not_checked(district):
         project, contractor = site(district)
         # started today: Monday itself is not checked
         assert services.record_missing_patrol_logs(MONDAY.date()) == []
-        approvals.project_transition(actor=contractor, project_id=project.pk,
-                                     name="declare_complete")
+        approvals.project_transition(
+            actor=contractor, project_id=project.pk, name="declare_complete"
+        )
     assert services.record_missing_patrol_logs(date(2026, 11, 3)) == []
 
 
@@ -278,10 +311,18 @@ def test_capture_page_shows_each_role_its_form_and_installs(client, district):
 def test_capture_page_without_javascript_posts_the_form(client, district):
     project, _ = site(district)
     client.force_login(district.supervisor)
-    response = client.post(reverse("inspections:patrol_log", args=[project.pk]), {
-        "from": "capture", "client_key": str(uuid.uuid4()), "log_date": date.today().isoformat(),
-        "weather": "阴", "work_done": "清理场地", "head_count": "3",
-        "photos": [photo()]})
+    response = client.post(
+        reverse("inspections:patrol_log", args=[project.pk]),
+        {
+            "from": "capture",
+            "client_key": str(uuid.uuid4()),
+            "log_date": date.today().isoformat(),
+            "weather": "阴",
+            "work_done": "清理场地",
+            "head_count": "3",
+            "photos": [photo()],
+        },
+    )
     assert response.status_code == 302 and response.url == reverse("inspections:capture")
     assert PatrolLog.objects.count() == 1
 
@@ -291,6 +332,7 @@ def test_nothing_half_written_when_the_photo_file_cannot_be_saved(district, monk
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
+
     monkeypatch.setattr("django.core.files.storage.FileSystemStorage._save", broken)
     with pytest.raises(OSError):
         log(district, project)
@@ -311,8 +353,9 @@ def test_project_page_shows_logs_and_flags_to_reviewers_only(client, district):
     other, contractor = site(district)
     log(district, project, photos=[photo(seed=3)])
     log(district, other, photos=[photo(seed=3)])  # the same photo on another project
-    PatrolViolation.objects.create(project=other, supervision_unit=other.supervision_unit,
-                                   day=date(2026, 11, 3))
+    PatrolViolation.objects.create(
+        project=other, supervision_unit=other.supervision_unit, day=date(2026, 11, 3)
+    )
 
     client.force_login(district.discipline)
     page = client.get(reverse("projects:detail", args=[other.pk])).content.decode()
@@ -326,7 +369,8 @@ def test_project_page_shows_logs_and_flags_to_reviewers_only(client, district):
 
 
 def test_project_page_queries_do_not_grow_with_logs_and_photos(
-        client, district, django_assert_max_num_queries):
+    client, district, django_assert_max_num_queries
+):
     project, _ = site(district)
     client.force_login(district.discipline)
     log(district, project)
@@ -341,9 +385,11 @@ def test_project_page_queries_do_not_grow_with_logs_and_photos(
 def test_spot_check_with_photos_shown_on_the_project_page(client, district):
     project, _ = site(district)
     check = services.spot_check_record(
-        actor=district.dept, project_id=project.pk,
+        actor=district.dept,
+        project_id=project.pk,
         items=[("面层平整度", True, ""), ("井盖高差", False, "高出 8 毫米")],
-        photos=[photo(seed=21)])
+        photos=[photo(seed=21)],
+    )
     assert check.photos.count() == 1 and not check.passed
     client.force_login(district.street_zhenhai)
     page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()

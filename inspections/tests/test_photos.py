@@ -1,5 +1,6 @@
 """Site photo evidence: refusing unsafe uploads, EXIF time and GPS, perceptual hashes, and the
 metadata-free copy for public pages. Every image is built in memory; no database."""
+
 import hashlib
 import time
 from datetime import datetime, timedelta
@@ -40,8 +41,16 @@ def _refusal(data, filename="site.jpg") -> ValidationError:
 
 
 def _facts(**changes) -> PhotoFacts:
-    base = dict(sha256="0" * 64, phash="0" * 16, width=10, height=10, content_type="image/jpeg",
-                taken_at=None, latitude=None, longitude=None)
+    base = dict(
+        sha256="0" * 64,
+        phash="0" * 16,
+        width=10,
+        height=10,
+        content_type="image/jpeg",
+        taken_at=None,
+        latitude=None,
+        longitude=None,
+    )
     return PhotoFacts(**{**base, **changes})
 
 
@@ -49,8 +58,9 @@ def _facts(**changes) -> PhotoFacts:
 
 
 def test_jpeg_exif_time_and_gps_are_read_back():
-    data = encode(scene(1), exif=exif_with(taken="2025:03:14 09:26:53",
-                                         lat=31.236734, lon=121.474812))
+    data = encode(
+        scene(1), exif=exif_with(taken="2025:03:14 09:26:53", lat=31.236734, lon=121.474812)
+    )
 
     facts = inspect_photo(data, filename="现场.jpg")
 
@@ -68,8 +78,10 @@ def test_jpeg_exif_time_and_gps_are_read_back():
 
 
 def test_southern_and_western_refs_sign_the_position_and_an_offset_tag_is_honoured():
-    data = encode(scene(1), exif=exif_with(taken="2025:03:14 01:26:53", offset="-03:00",
-                                         lat=-22.9068, lon=-43.1729))
+    data = encode(
+        scene(1),
+        exif=exif_with(taken="2025:03:14 01:26:53", offset="-03:00", lat=-22.9068, lon=-43.1729),
+    )
 
     facts = inspect_photo(data, filename="rio.jpg")
 
@@ -136,8 +148,9 @@ def test_file_like_uploads_are_read():
 
 def test_resized_recompressed_copy_is_a_near_duplicate_and_an_unrelated_photo_is_not():
     original = encode(scene(1, (2000, 1500)), quality=95)
-    copy = encode(Image.open(BytesIO(original)).resize((800, 600), Image.Resampling.BILINEAR),
-                   quality=55)
+    copy = encode(
+        Image.open(BytesIO(original)).resize((800, 600), Image.Resampling.BILINEAR), quality=55
+    )
     unrelated = encode(scene(2, (2000, 1500)), quality=95)
 
     a = inspect_photo(original, filename="a.jpg").phash
@@ -151,9 +164,13 @@ def test_resized_recompressed_copy_is_a_near_duplicate_and_an_unrelated_photo_is
 def test_the_public_copy_of_a_photo_is_its_near_duplicate():
     original = encode(scene(3, (2400, 1800)), quality=92)
     public = reencode_without_exif(original)
-    assert phash_distance(inspect_photo(original, filename="a.jpg").phash,
-                          inspect_photo(public, filename="b.jpg").phash) \
+    assert (
+        phash_distance(
+            inspect_photo(original, filename="a.jpg").phash,
+            inspect_photo(public, filename="b.jpg").phash,
+        )
         <= NEAR_DUPLICATE_DISTANCE
+    )
 
 
 def test_phash_distance_is_the_hamming_distance():
@@ -171,14 +188,16 @@ def test_distance_metres_is_haversine():
     assert distance_metres(0, 0, 0, 0) == 0
     assert distance_metres(31, 121, 32, 121) == pytest.approx(METRES_PER_DEGREE_LAT, rel=1e-3)
     # Shanghai People's Square to Beijing Tiananmen: about 1067 km.
-    assert distance_metres(31.2304, 121.4737, 39.9087, 116.3975) == \
-        pytest.approx(1_067_000, rel=0.01)
+    assert distance_metres(31.2304, 121.4737, 39.9087, 116.3975) == pytest.approx(
+        1_067_000, rel=0.01
+    )
 
 
 def test_gps_5_km_from_the_site_is_flagged_and_300_m_is_not():
     def at(metres_north):
-        return _facts(latitude=SITE_LAT + Decimal(metres_north / METRES_PER_DEGREE_LAT),
-                      longitude=SITE_LON)
+        return _facts(
+            latitude=SITE_LAT + Decimal(metres_north / METRES_PER_DEGREE_LAT), longitude=SITE_LON
+        )
 
     assert gps_far_from(at(5000), SITE_LAT, SITE_LON) is True
     assert gps_far_from(at(300), SITE_LAT, SITE_LON) is False
@@ -191,10 +210,14 @@ def test_gps_flag_is_none_when_either_position_is_unknown():
 
 
 def test_gps_flag_from_a_real_photo():
-    near = encode(scene(1), exif=exif_with(lat=float(SITE_LAT) + 300 / METRES_PER_DEGREE_LAT,
-                                         lon=float(SITE_LON)))
-    far = encode(scene(1), exif=exif_with(lat=float(SITE_LAT) + 5000 / METRES_PER_DEGREE_LAT,
-                                        lon=float(SITE_LON)))
+    near = encode(
+        scene(1),
+        exif=exif_with(lat=float(SITE_LAT) + 300 / METRES_PER_DEGREE_LAT, lon=float(SITE_LON)),
+    )
+    far = encode(
+        scene(1),
+        exif=exif_with(lat=float(SITE_LAT) + 5000 / METRES_PER_DEGREE_LAT, lon=float(SITE_LON)),
+    )
     assert gps_far_from(inspect_photo(near, filename="n.jpg"), SITE_LAT, SITE_LON) is False
     assert gps_far_from(inspect_photo(far, filename="f.jpg"), SITE_LAT, SITE_LON) is True
 
@@ -255,14 +278,15 @@ def test_png_over_our_pixel_limit_but_under_pillows_is_refused_without_decoding(
 
 
 def test_pillows_own_bomb_error_is_a_refusal_too():
-    with mock.patch.object(photos.Image, "open",
-                           side_effect=Image.DecompressionBombError("bomb")):
+    with mock.patch.object(photos.Image, "open", side_effect=Image.DecompressionBombError("bomb")):
         assert _refusal(encode(scene(1, (64, 48)))).code == "too_many_pixels"
 
 
 def test_svg_with_a_script_is_refused():
-    svg = (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" '
-           b'height="10"><script>alert(document.cookie)</script></svg>')
+    svg = (
+        b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" '
+        b'height="10"><script>alert(document.cookie)</script></svg>'
+    )
     error = _refusal(svg, filename="photo.svg")
     assert error.code == "unsupported_type"
     assert "JPEG、PNG 或 WebP" in error.messages[0]
@@ -329,9 +353,11 @@ def test_garbage_after_a_jpeg_signature_is_refused():
 
 
 def test_reencoded_copy_is_a_jpeg_without_exif():
-    data = encode(scene(1, (2400, 1800)),
-                   exif=exif_with(taken="2025:03:14 09:26:53", lat=31.2, lon=121.4),
-                   comment=b"secret")
+    data = encode(
+        scene(1, (2400, 1800)),
+        exif=exif_with(taken="2025:03:14 09:26:53", lat=31.2, lon=121.4),
+        comment=b"secret",
+    )
 
     public = reencode_without_exif(data)
 

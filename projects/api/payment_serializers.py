@@ -1,4 +1,5 @@
 """Funds API shapes, for the finance department's payment system."""
+
 from rest_framework import serializers
 
 from core.serializers import AmountField
@@ -20,9 +21,23 @@ class PaymentOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Payment
-        fields = ["id", "project", "project_code", "stage", "amount", "payee_name",
-                  "payee_account", "status", "created_at", "approved_at", "paid_on",
-                  "voucher_no", "compliant", "override_reason", "return_reason"]
+        fields = [
+            "id",
+            "project",
+            "project_code",
+            "stage",
+            "amount",
+            "payee_name",
+            "payee_account",
+            "status",
+            "created_at",
+            "approved_at",
+            "paid_on",
+            "voucher_no",
+            "compliant",
+            "override_reason",
+            "return_reason",
+        ]
         read_only_fields = fields
 
 

@@ -1,4 +1,5 @@
 """Funds API: requests, finance's decisions, the ledger, settlement, progress."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -36,8 +37,9 @@ class ProjectPaymentsApi(APIView):
         payments = payment_list(user=request.user).filter(project=project)
         return Response(s.PaymentOutputSerializer(payments, many=True).data)
 
-    @extend_schema(request=s.PaymentRequestInputSerializer,
-                   responses={201: s.PaymentOutputSerializer})
+    @extend_schema(
+        request=s.PaymentRequestInputSerializer, responses={201: s.PaymentOutputSerializer}
+    )
     def post(self, request, pk: int):
         data = _valid(s.PaymentRequestInputSerializer, request)
         payment = services.payment_request(actor=request.user, project_id=pk, **data)
@@ -74,5 +76,7 @@ class SettlementApi(APIView):
         data = _valid(s.SettlementInputSerializer, request)
         services.settlement_record(actor=request.user, project_id=pk, **data)
         project = access_project(request.user, pk)
-        return Response(ProjectOutputSerializer(project, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            ProjectOutputSerializer(project, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,4 +1,5 @@
 """Project API shapes: input takes only what a street office fills in."""
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -14,10 +15,17 @@ from ..services import available_transitions
 class ProjectInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     address = serializers.CharField(max_length=300)
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False,
-                                        allow_null=True, min_value=-90, max_value=90)
-    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False,
-                                         allow_null=True, min_value=-180, max_value=180)
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True, min_value=-90, max_value=90
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        required=False,
+        allow_null=True,
+        min_value=-180,
+        max_value=180,
+    )
     category = serializers.ChoiceField(choices=Category.choices)
     budget_amount = AmountField()
     planned_start = serializers.DateField(required=False, allow_null=True)
@@ -29,7 +37,8 @@ class ProjectInputSerializer(serializers.Serializer):
         end = attrs.get("planned_end", getattr(self.instance, "planned_end", None))
         if start and end and end < start:
             raise serializers.ValidationError(
-                {"planned_end": [_("计划完工日期不能早于计划开工日期。")]})
+                {"planned_end": [_("计划完工日期不能早于计划开工日期。")]}
+            )
         return attrs
 
 
@@ -42,10 +51,10 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
     street_name = serializers.CharField(source="street.name")
     created_by_name = serializers.CharField(source="created_by.__str__")
     approved_budget = AmountField(allow_null=True)
-    contractor_name = serializers.CharField(source="contractor.name", default=None,
-                                            allow_null=True)
-    supervision_unit_name = serializers.CharField(source="supervision_unit.name", default=None,
-                                                  allow_null=True)
+    contractor_name = serializers.CharField(source="contractor.name", default=None, allow_null=True)
+    supervision_unit_name = serializers.CharField(
+        source="supervision_unit.name", default=None, allow_null=True
+    )
     review_due_date = serializers.DateField(read_only=True, allow_null=True)
     review_overdue = serializers.BooleanField(read_only=True)
     available_transitions = serializers.SerializerMethodField()
@@ -57,16 +66,45 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["id", "code", "name", "street", "street_name", "address", "latitude",
-                  "longitude", "category", "category_display", "budget_amount",
-                  "reviewed_budget", "approved_budget", "tier", "tier_display", "status",
-                  "status_display", "review_due_date", "review_overdue", "escalated_to",
-                  "escalation_steps", "split_flagged", "split_justification",
-                  "procurement_method", "contractor", "contractor_name", "supervision_unit",
-                  "supervision_unit_name",
-                  "planned_start", "planned_end", "description", "created_by_name",
-                  "created_at", "submitted_at", "approved_at", "available_transitions",
-                  "public_url"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "street",
+            "street_name",
+            "address",
+            "latitude",
+            "longitude",
+            "category",
+            "category_display",
+            "budget_amount",
+            "reviewed_budget",
+            "approved_budget",
+            "tier",
+            "tier_display",
+            "status",
+            "status_display",
+            "review_due_date",
+            "review_overdue",
+            "escalated_to",
+            "escalation_steps",
+            "split_flagged",
+            "split_justification",
+            "procurement_method",
+            "contractor",
+            "contractor_name",
+            "supervision_unit",
+            "supervision_unit_name",
+            "planned_start",
+            "planned_end",
+            "description",
+            "created_by_name",
+            "created_at",
+            "submitted_at",
+            "approved_at",
+            "available_transitions",
+            "public_url",
+        ]
         read_only_fields = fields
 
     @extend_schema_field({"type": "string", "enum": ["", *Tier.values]})

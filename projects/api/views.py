@@ -1,4 +1,5 @@
 """Project API: one thin view per operation (input serializer → service → output)."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -33,8 +34,10 @@ class ProjectListCreateApi(GenericAPIView):
         serializer.is_valid(raise_exception=True)
         project = project_create(actor=request.user, data=serializer.validated_data)
         project = access_project(request.user, project.pk)
-        return Response(ProjectOutputSerializer(project, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            ProjectOutputSerializer(project, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ProjectDetailApi(APIView):

@@ -1,4 +1,5 @@
 """Labels for states and audit verbs in project pages."""
+
 from django import template
 
 from projects.choices import AUDIT_VERB_LABELS, ProjectStatus

@@ -1,4 +1,5 @@
 """Projects for tests, built through the services as a street office would."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -35,13 +36,23 @@ def ensure_default_tier_policy():
 
     policy, _ = TierPolicy.objects.get_or_create(
         effective_from=date(2020, 1, 1),
-        defaults={"general_from": Decimal("50000.00"), "major_from": Decimal("500000.00")})
+        defaults={"general_from": Decimal("50000.00"), "major_from": Decimal("500000.00")},
+    )
     return policy
 
 
 def project_form_data(**overrides) -> dict:
     """A valid filing form (简易类, 38,000 元, in 拱辰街道); change fields with overrides."""
-    return {"name": "拱辰小学操场翻新", "category": "other", "budget_amount": "38,000",
-            "address": "荔城区拱辰街道", "latitude": "25.445800", "longitude": "118.995300",
-            "planned_start": "2026-12-01", "planned_end": "2027-01-15", "description": "",
-            "attachment_kind": "application", **overrides}
+    return {
+        "name": "拱辰小学操场翻新",
+        "category": "other",
+        "budget_amount": "38,000",
+        "address": "荔城区拱辰街道",
+        "latitude": "25.445800",
+        "longitude": "118.995300",
+        "planned_start": "2026-12-01",
+        "planned_end": "2027-01-15",
+        "description": "",
+        "attachment_kind": "application",
+        **overrides,
+    }

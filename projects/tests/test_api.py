@@ -1,4 +1,5 @@
 """The project API: token auth, the error shape, object-level access, flat query counts."""
+
 from decimal import Decimal
 
 import pytest
@@ -24,13 +25,19 @@ def _as(api, user):
 
 
 def _new(**overrides):
-    return {"name": "梅园路排水沟清淤", "address": "荔城区镇海街道梅园路", "category": "drainage",
-            "budget_amount": "38000", **overrides}
+    return {
+        "name": "梅园路排水沟清淤",
+        "address": "荔城区镇海街道梅园路",
+        "category": "drainage",
+        "budget_amount": "38000",
+        **overrides,
+    }
 
 
 def test_token_login_and_token_auth(api, district):
-    response = api.post("/api/v1/auth/token/", {"username": "street_zhenhai",
-                                                "password": PASSWORD}, format="json")
+    response = api.post(
+        "/api/v1/auth/token/", {"username": "street_zhenhai", "password": PASSWORD}, format="json"
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
@@ -38,8 +45,9 @@ def test_token_login_and_token_auth(api, district):
 
 
 def test_bad_token_login_is_400_with_the_error_shape(api, district):
-    response = api.post("/api/v1/auth/token/", {"username": "street_zhenhai",
-                                                "password": "wrong"}, format="json")
+    response = api.post(
+        "/api/v1/auth/token/", {"username": "street_zhenhai", "password": "wrong"}, format="json"
+    )
     assert response.status_code == 400
     assert set(response.json()) == {"message", "extra"}
 
@@ -51,12 +59,21 @@ def test_anonymous_api_is_refused(api, district):
     assert set(api.get("/api/v1/projects/").json()) == {"message", "extra"}
 
 
-@pytest.mark.parametrize(("amount", "tier"), [("49999.99", "simple"), ("50000.00", "general"),
-                                              ("499999.99", "general"), ("500000.00", "major"),
-                                              (38000, "simple"), (120000.5, "general")])
+@pytest.mark.parametrize(
+    ("amount", "tier"),
+    [
+        ("49999.99", "simple"),
+        ("50000.00", "general"),
+        ("499999.99", "general"),
+        ("500000.00", "major"),
+        (38000, "simple"),
+        (120000.5, "general"),
+    ],
+)
 def test_create_derives_the_tier(api, district, amount, tier):
     response = _as(api, district.street_zhenhai).post(
-        "/api/v1/projects/", _new(budget_amount=amount), format="json")
+        "/api/v1/projects/", _new(budget_amount=amount), format="json"
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["tier"] == tier
@@ -65,16 +82,26 @@ def test_create_derives_the_tier(api, district, amount, tier):
     assert Decimal(body["budget_amount"]) == Decimal(str(amount))
     assert isinstance(body["budget_amount"], str)
     assert set(body["available_transitions"]) == (
-        {"file", "cancel"} if tier == "simple" else {"submit", "cancel"})
+        {"file", "cancel"} if tier == "simple" else {"submit", "cancel"}
+    )
 
 
-@pytest.mark.parametrize(("amount", "words"), [
-    ("0", "大于零"), ("-5", "大于零"), ("abc", "数字"), ("1e12", "过大"),
-    ("1000000000000", "过大"), ("100.123", "两位小数"), ("", "金额"),
-])
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [
+        ("0", "大于零"),
+        ("-5", "大于零"),
+        ("abc", "数字"),
+        ("1e12", "过大"),
+        ("1000000000000", "过大"),
+        ("100.123", "两位小数"),
+        ("", "金额"),
+    ],
+)
 def test_bad_amounts_are_400_in_chinese_and_nothing_is_saved(api, district, amount, words):
     response = _as(api, district.street_zhenhai).post(
-        "/api/v1/projects/", _new(budget_amount=amount), format="json")
+        "/api/v1/projects/", _new(budget_amount=amount), format="json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert words in body["message"]
@@ -85,18 +112,25 @@ def test_bad_amounts_are_400_in_chinese_and_nothing_is_saved(api, district, amou
 
 def test_english_clients_get_english_messages_for_django_errors(api, district):
     response = _as(api, district.street_zhenhai).post(
-        "/api/v1/projects/", _new(category="castle"), format="json", HTTP_ACCEPT_LANGUAGE="en")
+        "/api/v1/projects/", _new(category="castle"), format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     assert "valid choice" in response.json()["message"]
 
 
 def test_mass_assignment_of_protected_fields_has_no_effect(api, district):
-    response = _as(api, district.street_zhenhai).post("/api/v1/projects/", _new(
-        status="approved", tier="major", street=district.gongchen.pk, code="HACK"), format="json")
+    response = _as(api, district.street_zhenhai).post(
+        "/api/v1/projects/",
+        _new(status="approved", tier="major", street=district.gongchen.pk, code="HACK"),
+        format="json",
+    )
     assert response.status_code == 201
     body = response.json()
-    assert (body["status"], body["tier"], body["street"]) == ("draft", "simple",
-                                                               district.zhenhai.pk)
+    assert (body["status"], body["tier"], body["street"]) == (
+        "draft",
+        "simple",
+        district.zhenhai.pk,
+    )
     assert body["code"] != "HACK"
 
 
@@ -105,10 +139,16 @@ def test_cross_street_objects_are_404_and_never_listed(api, district):
     client = _as(api, district.street_zhenhai)
     make_project(district.street_zhenhai, name="镇海的项目")
     assert client.get(f"/api/v1/projects/{theirs.pk}/").status_code == 404
-    assert client.patch(f"/api/v1/projects/{theirs.pk}/", {"name": "x"},
-                        format="json").status_code == 404
-    assert client.post(f"/api/v1/projects/{theirs.pk}/transitions/file/", {},
-                       format="json").status_code == 404
+    assert (
+        client.patch(f"/api/v1/projects/{theirs.pk}/", {"name": "x"}, format="json").status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/api/v1/projects/{theirs.pk}/transitions/file/", {}, format="json"
+        ).status_code
+        == 404
+    )
     names = [p["name"] for p in client.get("/api/v1/projects/").json()["results"]]
     assert names == ["镇海的项目"]
     theirs.refresh_from_db()
@@ -117,11 +157,13 @@ def test_cross_street_objects_are_404_and_never_listed(api, district):
 
 def test_transition_endpoint_200_403_409(api, district):
     simple = make_project(district.street_zhenhai, budget_amount=Decimal("38000"))
-    general = make_project(district.street_zhenhai, budget_amount=Decimal("120000"),
-                           transitions=("submit",))
+    general = make_project(
+        district.street_zhenhai, budget_amount=Decimal("120000"), transitions=("submit",)
+    )
     client = _as(api, district.street_zhenhai)
-    response = client.post(f"/api/v1/projects/{simple.pk}/transitions/file/",
-                           {"comment": "街道备案"}, format="json")
+    response = client.post(
+        f"/api/v1/projects/{simple.pk}/transitions/file/", {"comment": "街道备案"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["status"] == "approved"
     assert response.json()["available_transitions"] == []
@@ -131,11 +173,13 @@ def test_transition_endpoint_200_403_409(api, district):
     assert set(response.json()) == {"message", "extra"}
     # a department sees the submitted project but may not cancel a street's filing
     response = _as(APIClient(), district.dept).post(
-        f"/api/v1/projects/{general.pk}/transitions/cancel/", {}, format="json")
+        f"/api/v1/projects/{general.pk}/transitions/cancel/", {}, format="json"
+    )
     assert response.status_code == 409
     draft = make_project(district.street_zhenhai, budget_amount=Decimal("120000"))
     response = _as(APIClient(), district.discipline).post(
-        f"/api/v1/projects/{draft.pk}/transitions/submit/", {}, format="json")
+        f"/api/v1/projects/{draft.pk}/transitions/submit/", {}, format="json"
+    )
     assert response.status_code == 403
     assert set(response.json()) == {"message", "extra"}
 
@@ -143,7 +187,8 @@ def test_transition_endpoint_200_403_409(api, district):
 def test_patch_updates_a_draft(api, district):
     project = make_project(district.street_zhenhai)
     response = _as(api, district.street_zhenhai).patch(
-        f"/api/v1/projects/{project.pk}/", {"budget_amount": "500000.00"}, format="json")
+        f"/api/v1/projects/{project.pk}/", {"budget_amount": "500000.00"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["tier"] == "major"
 
@@ -151,11 +196,11 @@ def test_patch_updates_a_draft(api, district):
 def test_patch_with_a_bad_amount_changes_nothing(api, district):
     project = make_project(district.street_zhenhai, budget_amount=Decimal("38000"))
     response = _as(api, district.street_zhenhai).patch(
-        f"/api/v1/projects/{project.pk}/", {"budget_amount": "-1", "name": "新名"}, format="json")
+        f"/api/v1/projects/{project.pk}/", {"budget_amount": "-1", "name": "新名"}, format="json"
+    )
     assert response.status_code == 400
     project.refresh_from_db()
-    assert (project.budget_amount, project.name) == (Decimal("38000.00"),
-                                                     "文献路背街小巷路面修复")
+    assert (project.budget_amount, project.name) == (Decimal("38000.00"), "文献路背街小巷路面修复")
 
 
 @pytest.mark.parametrize("rows", [1, 12])

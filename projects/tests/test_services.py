@@ -1,4 +1,5 @@
 """Filing, editing and the transition matrix, through the services as users would."""
+
 from decimal import Decimal
 
 import pytest
@@ -17,9 +18,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _events(project) -> list[str]:
-    return list(AuditEvent.objects.filter(object_type="projects.project",
-                                          object_id=str(project.pk))
-                .order_by("seq").values_list("verb", flat=True))
+    return list(
+        AuditEvent.objects.filter(object_type="projects.project", object_id=str(project.pk))
+        .order_by("seq")
+        .values_list("verb", flat=True)
+    )
 
 
 def test_create_files_a_draft_for_the_actors_street_with_one_audit_event(district):
@@ -35,8 +38,10 @@ def test_create_files_a_draft_for_the_actors_street_with_one_audit_event(distric
     assert event.organisation_name == "镇海街道"
 
 
-@pytest.mark.parametrize("role_user", ["dept", "drc", "finance", "contractor", "supervisor",
-                                       "lab", "discipline", "admin"])
+@pytest.mark.parametrize(
+    "role_user",
+    ["dept", "drc", "finance", "contractor", "supervisor", "lab", "discipline", "admin"],
+)
 def test_only_street_staff_file_projects(district, role_user):
     with pytest.raises(PermissionDenied):
         project_create(actor=getattr(district, role_user), data=project_data())
@@ -44,13 +49,23 @@ def test_only_street_staff_file_projects(district, role_user):
 
 
 def test_protected_fields_in_the_data_are_ignored(district):
-    project = project_create(actor=district.street_zhenhai, data={
-        **project_data(budget_amount=Decimal("38000")),
-        "status": ProjectStatus.APPROVED, "tier": Tier.MAJOR, "street_id": district.gongchen.pk,
-        "created_by_id": district.street_gongchen.pk})
+    project = project_create(
+        actor=district.street_zhenhai,
+        data={
+            **project_data(budget_amount=Decimal("38000")),
+            "status": ProjectStatus.APPROVED,
+            "tier": Tier.MAJOR,
+            "street_id": district.gongchen.pk,
+            "created_by_id": district.street_gongchen.pk,
+        },
+    )
     project.refresh_from_db()
     assert (project.status, project.tier, project.street_id, project.created_by_id) == (
-        ProjectStatus.DRAFT, Tier.SIMPLE, district.zhenhai.pk, district.street_zhenhai.pk)
+        ProjectStatus.DRAFT,
+        Tier.SIMPLE,
+        district.zhenhai.pk,
+        district.street_zhenhai.pk,
+    )
 
 
 def test_a_bad_attachment_refuses_the_whole_filing(district):
@@ -65,8 +80,7 @@ def test_a_bad_attachment_refuses_the_whole_filing(district):
 
 def test_attachments_are_stored_with_their_hash(district):
     pdf = SimpleUploadedFile("图纸.pdf", b"%PDF-1.7\n%test\n")
-    project = project_create(actor=district.street_zhenhai, data=project_data(),
-                             attachments=[pdf])
+    project = project_create(actor=district.street_zhenhai, data=project_data(), attachments=[pdf])
     attachment = project.attachments.get()
     assert attachment.original_name == "图纸.pdf"
     assert len(attachment.sha256) == 64
@@ -75,8 +89,11 @@ def test_attachments_are_stored_with_their_hash(district):
 
 def test_editing_a_draft_rederives_the_tier_and_records_before_and_after(district):
     project = make_project(district.street_zhenhai, budget_amount=Decimal("38000"))
-    project_update(actor=district.street_zhenhai, project_id=project.pk,
-                   data={"budget_amount": Decimal("120000.00"), "tier": Tier.SIMPLE})
+    project_update(
+        actor=district.street_zhenhai,
+        project_id=project.pk,
+        data={"budget_amount": Decimal("120000.00"), "tier": Tier.SIMPLE},
+    )
     project.refresh_from_db()
     assert project.tier == Tier.GENERAL
     event = AuditEvent.objects.filter(verb="project.updated").get()
@@ -87,8 +104,7 @@ def test_editing_a_draft_rederives_the_tier_and_records_before_and_after(distric
 def test_another_street_cannot_edit_and_gets_404(district):
     project = make_project(district.street_zhenhai)
     with pytest.raises(Http404):
-        project_update(actor=district.street_gongchen, project_id=project.pk,
-                       data={"name": "改名"})
+        project_update(actor=district.street_gongchen, project_id=project.pk, data={"name": "改名"})
     project.refresh_from_db()
     assert project.name != "改名"
 
@@ -96,8 +112,7 @@ def test_another_street_cannot_edit_and_gets_404(district):
 def test_a_filed_project_can_no_longer_be_edited(district):
     project = make_project(district.street_zhenhai, transitions=("file",))
     with pytest.raises(ConflictError):
-        project_update(actor=district.street_zhenhai, project_id=project.pk,
-                       data={"name": "改名"})
+        project_update(actor=district.street_zhenhai, project_id=project.pk, data={"name": "改名"})
 
 
 def test_an_unknown_transition_is_404(district):

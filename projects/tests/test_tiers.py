@@ -13,16 +13,19 @@ from projects.tiers import policy_in_force, tier_for_amount
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("amount", "tier"), [
-    ("0.01", Tier.SIMPLE),
-    ("38000", Tier.SIMPLE),
-    ("49999.99", Tier.SIMPLE),
-    ("50000.00", Tier.GENERAL),
-    ("120000", Tier.GENERAL),
-    ("499999.99", Tier.GENERAL),
-    ("500000.00", Tier.MAJOR),
-    ("999999999999.99", Tier.MAJOR),
-])
+@pytest.mark.parametrize(
+    ("amount", "tier"),
+    [
+        ("0.01", Tier.SIMPLE),
+        ("38000", Tier.SIMPLE),
+        ("49999.99", Tier.SIMPLE),
+        ("50000.00", Tier.GENERAL),
+        ("120000", Tier.GENERAL),
+        ("499999.99", Tier.GENERAL),
+        ("500000.00", Tier.MAJOR),
+        ("999999999999.99", Tier.MAJOR),
+    ],
+)
 def test_filed_project_gets_the_tier_of_its_amount(district, amount, tier):
     project = make_project(district.street_zhenhai, budget_amount=parse_amount(amount))
     assert Project.objects.get(pk=project.pk).tier == tier
@@ -31,8 +34,11 @@ def test_filed_project_gets_the_tier_of_its_amount(district, amount, tier):
 def test_a_project_keeps_the_policy_in_force_when_it_was_filed(district, admin_user):
     with time_machine.travel(date(2026, 6, 1)):
         before = make_project(district.street_zhenhai, budget_amount=Decimal("60000"))
-    TierPolicy.objects.create(effective_from=date(2026, 7, 1), general_from=Decimal("100000"),
-                              major_from=Decimal("1000000"))
+    TierPolicy.objects.create(
+        effective_from=date(2026, 7, 1),
+        general_from=Decimal("100000"),
+        major_from=Decimal("1000000"),
+    )
     with time_machine.travel(date(2026, 7, 2)):
         after = make_project(district.street_zhenhai, budget_amount=Decimal("60000"))
     assert before.tier == Tier.GENERAL

@@ -1,4 +1,5 @@
 """The project pages: filing in the browser's terms, errors in Chinese, access, query counts."""
+
 from decimal import Decimal
 
 import pytest
@@ -16,8 +17,9 @@ pytestmark = pytest.mark.django_db
 def test_filing_a_project_in_the_browser_shows_its_tier(client, district):
     client.force_login(district.street_zhenhai)
     pdf = SimpleUploadedFile("申报书.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-    response = client.post(reverse("projects:create"),
-                           {**project_form_data(), "attachments": [pdf]}, follow=True)
+    response = client.post(
+        reverse("projects:create"), {**project_form_data(), "attachments": [pdf]}, follow=True
+    )
     project = Project.objects.get()
     assert response.redirect_chain[-1][0] == reverse("projects:detail", args=[project.pk])
     html = response.content.decode()
@@ -26,10 +28,17 @@ def test_filing_a_project_in_the_browser_shows_its_tier(client, district):
     assert project.budget_amount == Decimal("38000.00")
 
 
-@pytest.mark.parametrize(("amount", "words"), [
-    ("0", "金额必须大于零"), ("-100", "金额必须大于零"), ("三万", "金额必须是数字"),
-    ("1e12", "金额过大"), ("12.345", "最多保留两位小数"), ("", "该字段是必填项"),
-])
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [
+        ("0", "金额必须大于零"),
+        ("-100", "金额必须大于零"),
+        ("三万", "金额必须是数字"),
+        ("1e12", "金额过大"),
+        ("12.345", "最多保留两位小数"),
+        ("", "该字段是必填项"),
+    ],
+)
 def test_bad_amounts_are_refused_in_chinese_and_nothing_is_saved(client, district, amount, words):
     client.force_login(district.street_zhenhai)
     response = client.post(reverse("projects:create"), project_form_data(budget_amount=amount))
@@ -76,8 +85,7 @@ def test_attachments_are_served_only_to_those_who_see_the_project(client, distri
     from projects.services import project_create
     from projects.tests.factories import project_data
 
-    project = project_create(actor=district.street_gongchen, data=project_data(),
-                             attachments=[pdf])
+    project = project_create(actor=district.street_gongchen, data=project_data(), attachments=[pdf])
     attachment = project.attachments.get()
     client.force_login(district.street_zhenhai)
     assert client.get(reverse("projects:attachment", args=[attachment.pk])).status_code == 404
@@ -101,8 +109,11 @@ def test_transition_buttons_show_only_what_the_user_may_do(client, district):
 def test_filing_through_the_button_records_the_comment(client, district):
     simple = make_project(district.street_zhenhai, budget_amount=Decimal("38000"))
     client.force_login(district.street_zhenhai)
-    response = client.post(reverse("approvals:transition", args=[simple.pk, "file"]),
-                           {"comment": "已核实"}, follow=True)
+    response = client.post(
+        reverse("approvals:transition", args=[simple.pk, "file"]),
+        {"comment": "已核实"},
+        follow=True,
+    )
     simple.refresh_from_db()
     assert simple.status == ProjectStatus.APPROVED
     html = response.content.decode()
@@ -139,14 +150,15 @@ def test_detail_page_query_count_is_flat(client, district, django_assert_num_que
     from projects.services import project_update
 
     for i in range(events - 1):
-        project_update(actor=district.street_zhenhai, project_id=project.pk,
-                       data={"name": f"名称{i}"})
+        project_update(
+            actor=district.street_zhenhai, project_id=project.pk, data={"name": f"名称{i}"}
+        )
     client.force_login(district.street_zhenhai)
     # session, user, project (+street, filer, policy, contract…), flags, attachments,
     # timeline, session refresh
     with django_assert_num_queries(9):
         response = client.get(reverse("projects:detail", args=[project.pk]))
-    assert response.content.decode().count("list-group-item\">") >= 1
+    assert response.content.decode().count('list-group-item">') >= 1
 
 
 @pytest.mark.parametrize("rows", [1, 10])
@@ -160,8 +172,9 @@ def test_home_query_count_is_flat(client, district, django_assert_num_queries, r
 
 
 def test_buttons_read_as_actions_in_english(client, district):
-    project = make_project(district.street_zhenhai, budget_amount=Decimal("120000"),
-                           transitions=("submit",))
+    project = make_project(
+        district.street_zhenhai, budget_amount=Decimal("120000"), transitions=("submit",)
+    )
     client.force_login(district.dept)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = client.get(reverse("projects:detail", args=[project.pk])).content.decode()

@@ -1,5 +1,6 @@
 """The residents' API: rating a project from its public token, without an account. The same
 data and rules as the public page; one rating per device (signed cookie)."""
+
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,12 +26,9 @@ from ..views import limited
 
 class RatingInputSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=0, max_value=100)
-    quality = serializers.IntegerField(min_value=0, max_value=100, required=False,
-                                       allow_null=True)
-    progress = serializers.IntegerField(min_value=0, max_value=100, required=False,
-                                        allow_null=True)
-    civility = serializers.IntegerField(min_value=0, max_value=100, required=False,
-                                        allow_null=True)
+    quality = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
+    progress = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
+    civility = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     code = serializers.CharField(max_length=10, required=False, allow_blank=True)
@@ -38,10 +36,13 @@ class RatingInputSerializer(serializers.Serializer):
 
 # A new rating is `pending`: it counts (or is held for moderation) once screened, within
 # about a second.
-RatingOutput = inline_serializer("RatingOutput", fields={
-    "id": serializers.IntegerField(),
-    "status": serializers.ChoiceField(choices=RatingStatus.choices),
-})
+RatingOutput = inline_serializer(
+    "RatingOutput",
+    fields={
+        "id": serializers.IntegerField(),
+        "status": serializers.ChoiceField(choices=RatingStatus.choices),
+    },
+)
 
 
 class TooManyRequests(ApplicationError):
@@ -55,8 +56,7 @@ class PublicRatingApi(APIView):
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JsonOnlyNegotiation
 
-    @extend_schema(request=RatingInputSerializer, responses={201: RatingOutput},
-                   auth=[])
+    @extend_schema(request=RatingInputSerializer, responses={201: RatingOutput}, auth=[])
     def post(self, request, token: str):
         project, policy = public_project_facts(token, local_date(timezone.now()))
         if limited(request, "ratings.rate", settings.RATING_RATE_LIMIT):
@@ -66,11 +66,16 @@ class PublicRatingApi(APIView):
         data = request.data if hasattr(request.data, "get") else {}
         device, new_device = device_of(request)
         rating = services.rating_record(
-            project=project, device=device, address=client_ip(request),
-            data=services.rating_input(data), phone_check=settings.RATING_PHONE_CHECK,
-            policy=policy)
-        response = Response({"id": rating.pk, "status": rating.status},
-                            status=status.HTTP_201_CREATED)
+            project=project,
+            device=device,
+            address=client_ip(request),
+            data=services.rating_input(data),
+            phone_check=settings.RATING_PHONE_CHECK,
+            policy=policy,
+        )
+        response = Response(
+            {"id": rating.pk, "status": rating.status}, status=status.HTTP_201_CREATED
+        )
         if new_device:
             remember_device(response, device)
         return response

@@ -1,5 +1,6 @@
 """The admin edits the policy (weights and credit rules, effective-dated; every change is a new
 row and audited); everything else is written by the jobs and services and only read here."""
+
 from django.contrib import admin
 
 from core.admin import AuditedModelAdmin, ReadOnlyAdmin
@@ -17,9 +18,17 @@ from .models import (
 
 @admin.register(PerformancePolicy)
 class PerformancePolicyAdmin(AuditedModelAdmin):
-    list_display = ("effective_from", "weight_quality", "weight_satisfaction", "weight_funds",
-                    "min_projects", "min_checks", "bottom_share", "patrol_warn",
-                    "patrol_blacklist")
+    list_display = (
+        "effective_from",
+        "weight_quality",
+        "weight_satisfaction",
+        "weight_funds",
+        "min_projects",
+        "min_checks",
+        "bottom_share",
+        "patrol_warn",
+        "patrol_blacklist",
+    )
 
     def has_delete_permission(self, request, obj=None):
         # A past quarter must stay explainable with the rules it was scored under.

@@ -1,6 +1,7 @@
 """Warnings (预警, SPEC §9): the nightly job finds every current cause, keeps one Warning per
 cause key (however many runs see it), delivers it to the responsible people, resolves what has
 gone away, and mails new deliveries after commit."""
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -40,17 +41,22 @@ LEVEL_ORDER = {WarningLevel.BLUE: 0, WarningLevel.YELLOW: 1, WarningLevel.RED: 2
 
 TEXTS = {
     WarningKind.REVIEW_OVERDUE: gettext_lazy(
-        "项目“%(project)s”在“%(step)s”环节已超过 %(days)d 个工作日时限（应于 %(due)s 前办结）。"),
+        "项目“%(project)s”在“%(step)s”环节已超过 %(days)d 个工作日时限（应于 %(due)s 前办结）。"
+    ),
     WarningKind.LEDGER: gettext_lazy("整改事项“%(problem)s”整改时限 %(deadline)s。"),
     WarningKind.PATROL_MISSING: gettext_lazy(
-        "项目“%(project)s”近 %(window)d 天缺少每日巡查记录 %(n)d 天。"),
+        "项目“%(project)s”近 %(window)d 天缺少每日巡查记录 %(n)d 天。"
+    ),
     WarningKind.LOW_RATING: gettext_lazy(
-        "项目“%(project)s”群众评价平均分 %(mean)s（%(n)d 条），低于 %(limit)d 分。"),
+        "项目“%(project)s”群众评价平均分 %(mean)s（%(n)d 条），低于 %(limit)d 分。"
+    ),
     WarningKind.LOW_SCORE: gettext_lazy(
-        "%(organisation)s 在 %(quarter)s 绩效排名中位列末位（%(rank)s/%(of)s，得分 %(score)s）。"),
+        "%(organisation)s 在 %(quarter)s 绩效排名中位列末位（%(rank)s/%(of)s，得分 %(score)s）。"
+    ),
     WarningKind.FUNDS: gettext_lazy("项目“%(project)s”：%(what)s"),
     WarningKind.RETENTION: gettext_lazy(
-        "项目“%(project)s”质保金将于 %(due)s 到期返还，请及时办理。"),
+        "项目“%(project)s”质保金将于 %(due)s 到期返还，请及时办理。"
+    ),
 }
 FUND_TEXTS = {
     "noncompliant": gettext_lazy("第 %(payment)s 号拨付不合规（特批或疑似拆分支付）。"),
@@ -88,7 +94,8 @@ class People:
         self.by_role: dict[str, set[int]] = defaultdict(set)
         self.by_org_role: dict[tuple[int, str], set[int]] = defaultdict(set)
         for pk, org, role in User.objects.filter(is_active=True).values_list(
-                "pk", "organisation_id", "role"):
+            "pk", "organisation_id", "role"
+        ):
             self.by_org[org].add(pk)
             self.by_role[role].add(pk)
             self.by_org_role[(org, role)].add(pk)
@@ -108,20 +115,30 @@ def _project_url(project_id: int) -> str:
 
 def _review_causes(today: date, people: People) -> list[Cause]:
     causes = []
-    for project in Project.objects.filter(status__in=REVIEW_STATUSES,
-                                          status_changed_at__isnull=False):
+    for project in Project.objects.filter(
+        status__in=REVIEW_STATUSES, status_changed_at__isnull=False
+    ):
         due = project.review_due_date
         if due is None or today < due:
             continue
         level = WarningLevel.RED if today > due else WarningLevel.YELLOW
         role = step_reviewer_role(project)
-        causes.append(Cause(
-            key=f"review_overdue:{project.pk}:{project.status}:{project.status_changed_at:%Y%m%d}",
-            kind=WarningKind.REVIEW_OVERDUE, level=level, project_id=project.pk,
-            url=_project_url(project.pk),
-            params={"project": project.name, "step": str(project.get_status_display()),
-                    "days": settings.REVIEW_STEP_WORKING_DAYS, "due": due.isoformat()},
-            recipients=people.role(role) | {project.created_by_id}))
+        causes.append(
+            Cause(
+                key=f"review_overdue:{project.pk}:{project.status}:{project.status_changed_at:%Y%m%d}",
+                kind=WarningKind.REVIEW_OVERDUE,
+                level=level,
+                project_id=project.pk,
+                url=_project_url(project.pk),
+                params={
+                    "project": project.name,
+                    "step": str(project.get_status_display()),
+                    "days": settings.REVIEW_STEP_WORKING_DAYS,
+                    "due": due.isoformat(),
+                },
+                recipients=people.role(role) | {project.created_by_id},
+            )
+        )
     return causes
 
 
@@ -131,46 +148,73 @@ def _ledger_causes(today: date, people: People) -> list[Cause]:
         colour = warning_colour(item, today)
         if colour is None:
             continue
-        causes.append(Cause(
-            key=f"ledger:{item.pk}", kind=WarningKind.LEDGER, level=colour,
-            project_id=item.project_id, organisation_id=item.responsible_organisation_id,
-            url=reverse("inspections:ledger"),
-            params={"problem": item.problem[:60], "deadline": item.deadline.isoformat()},
-            recipients=people.of(item.responsible_organisation_id)
-            | ({item.opened_by_id} if item.opened_by_id else set())))
+        causes.append(
+            Cause(
+                key=f"ledger:{item.pk}",
+                kind=WarningKind.LEDGER,
+                level=colour,
+                project_id=item.project_id,
+                organisation_id=item.responsible_organisation_id,
+                url=reverse("inspections:ledger"),
+                params={"problem": item.problem[:60], "deadline": item.deadline.isoformat()},
+                recipients=people.of(item.responsible_organisation_id)
+                | ({item.opened_by_id} if item.opened_by_id else set()),
+            )
+        )
     return causes
 
 
 def _patrol_causes(today: date, people: People) -> list[Cause]:
-    rows = (PatrolViolation.objects.filter(withdrawn_at__isnull=True,
-                                           day__gt=today - timedelta(days=PATROL_WINDOW_DAYS))
-            .values("project_id", "project__name", "project__street_id", "supervision_unit_id")
-            .annotate(n=Count("id")))
-    return [Cause(
-        key=f"patrol_missing:{r['project_id']}", kind=WarningKind.PATROL_MISSING,
-        level=WarningLevel.RED if r["n"] >= 3 else WarningLevel.YELLOW,
-        project_id=r["project_id"], organisation_id=r["supervision_unit_id"],
-        url=_project_url(r["project_id"]),
-        params={"project": r["project__name"], "n": r["n"], "window": PATROL_WINDOW_DAYS},
-        recipients=people.of(r["supervision_unit_id"], Role.SUPERVISOR)
-        | people.of(r["project__street_id"], Role.STREET_STAFF)) for r in rows]
+    rows = (
+        PatrolViolation.objects.filter(
+            withdrawn_at__isnull=True, day__gt=today - timedelta(days=PATROL_WINDOW_DAYS)
+        )
+        .values("project_id", "project__name", "project__street_id", "supervision_unit_id")
+        .annotate(n=Count("id"))
+    )
+    return [
+        Cause(
+            key=f"patrol_missing:{r['project_id']}",
+            kind=WarningKind.PATROL_MISSING,
+            level=WarningLevel.RED if r["n"] >= 3 else WarningLevel.YELLOW,
+            project_id=r["project_id"],
+            organisation_id=r["supervision_unit_id"],
+            url=_project_url(r["project_id"]),
+            params={"project": r["project__name"], "n": r["n"], "window": PATROL_WINDOW_DAYS},
+            recipients=people.of(r["supervision_unit_id"], Role.SUPERVISOR)
+            | people.of(r["project__street_id"], Role.STREET_STAFF),
+        )
+        for r in rows
+    ]
 
 
 def _rating_causes(today: date, people: People) -> list[Cause]:
     """Low scores: the counted mean of the residents' ratings, read here directly."""
     below, minimum = _rating_thresholds(today)
-    rows = (Rating.objects.filter(status=RatingStatus.COUNTED)
-            .values("project_id", "project__name", "project__street_id",
-                    "project__contractor_id")
-            .annotate(n=Count("id"), mean=Avg("score")).filter(n__gte=minimum, mean__lt=below))
-    return [Cause(
-        key=f"low_rating:{r['project_id']}", kind=WarningKind.LOW_RATING,
-        level=WarningLevel.YELLOW, project_id=r["project_id"],
-        url=_project_url(r["project_id"]),
-        params={"project": r["project__name"], "mean": f"{r['mean']:.1f}", "n": r["n"],
-                "limit": below},
-        recipients=people.of(r["project__street_id"], Role.STREET_STAFF)
-        | people.of(r["project__contractor_id"], Role.CONTRACTOR)) for r in rows]
+    rows = (
+        Rating.objects.filter(status=RatingStatus.COUNTED)
+        .values("project_id", "project__name", "project__street_id", "project__contractor_id")
+        .annotate(n=Count("id"), mean=Avg("score"))
+        .filter(n__gte=minimum, mean__lt=below)
+    )
+    return [
+        Cause(
+            key=f"low_rating:{r['project_id']}",
+            kind=WarningKind.LOW_RATING,
+            level=WarningLevel.YELLOW,
+            project_id=r["project_id"],
+            url=_project_url(r["project_id"]),
+            params={
+                "project": r["project__name"],
+                "mean": f"{r['mean']:.1f}",
+                "n": r["n"],
+                "limit": below,
+            },
+            recipients=people.of(r["project__street_id"], Role.STREET_STAFF)
+            | people.of(r["project__contractor_id"], Role.CONTRACTOR),
+        )
+        for r in rows
+    ]
 
 
 def _score_causes(people: People) -> list[Cause]:
@@ -178,68 +222,115 @@ def _score_causes(people: People) -> list[Cause]:
     period = ScoringPeriod.objects.order_by("-starts_on").first()
     if period is None:
         return []
-    return [Cause(
-        key=f"low_score:{s.organisation_id}:{period.quarter}", kind=WarningKind.LOW_SCORE,
-        level=WarningLevel.RED, organisation_id=s.organisation_id,
-        url=reverse("performance:company", args=[period.quarter, s.organisation_id]),
-        params={"organisation": s.organisation.name, "quarter": period.quarter,
-                "rank": s.rank, "of": s.ranked_count, "score": str(s.score)},
-        recipients=people.of(s.organisation_id) | people.role(Role.DISCIPLINE_OFFICER))
-        for s in CompanyScore.objects.filter(period=period, bottom=True)
-        .select_related("organisation")]
+    return [
+        Cause(
+            key=f"low_score:{s.organisation_id}:{period.quarter}",
+            kind=WarningKind.LOW_SCORE,
+            level=WarningLevel.RED,
+            organisation_id=s.organisation_id,
+            url=reverse("performance:company", args=[period.quarter, s.organisation_id]),
+            params={
+                "organisation": s.organisation.name,
+                "quarter": period.quarter,
+                "rank": s.rank,
+                "of": s.ranked_count,
+                "score": str(s.score),
+            },
+            recipients=people.of(s.organisation_id) | people.role(Role.DISCIPLINE_OFFICER),
+        )
+        for s in CompanyScore.objects.filter(period=period, bottom=True).select_related(
+            "organisation"
+        )
+    ]
 
 
 def _fund_causes(today: date, people: People) -> list[Cause]:
     watchers = people.role(Role.FINANCE_OFFICER) | people.role(Role.DISCIPLINE_OFFICER)
-    causes = [Cause(
-        key=f"funds_noncompliant:{p['id']}", kind=WarningKind.FUNDS, level=WarningLevel.YELLOW,
-        project_id=p["project_id"], url=_project_url(p["project_id"]),
-        params={"project": p["project__name"], "rule": "noncompliant", "payment": p["id"]},
-        recipients=watchers) for p in Payment.objects.filter(
-            compliant=False, status__in=(PaymentStatus.APPROVED, PaymentStatus.PAID),
-            updated_at__gte=timezone.now() - timedelta(days=FUNDS_WINDOW_DAYS))
-        .values("id", "project_id", "project__name")]
+    causes = [
+        Cause(
+            key=f"funds_noncompliant:{p['id']}",
+            kind=WarningKind.FUNDS,
+            level=WarningLevel.YELLOW,
+            project_id=p["project_id"],
+            url=_project_url(p["project_id"]),
+            params={"project": p["project__name"], "rule": "noncompliant", "payment": p["id"]},
+            recipients=watchers,
+        )
+        for p in Payment.objects.filter(
+            compliant=False,
+            status__in=(PaymentStatus.APPROVED, PaymentStatus.PAID),
+            updated_at__gte=timezone.now() - timedelta(days=FUNDS_WINDOW_DAYS),
+        ).values("id", "project_id", "project__name")
+    ]
     waiting = Payment.objects.filter(project=OuterRef("pk"), status=PaymentStatus.APPROVED)
-    stagnant = (Project.objects.filter(accepted_at__isnull=False,
-                                       accepted_at__lt=timezone.now()
-                                       - timedelta(days=STAGNANT_DAYS))
-                .filter(Exists(waiting)).values("id", "name"))
-    causes += [Cause(
-        key=f"funds_stagnant:{p['id']}", kind=WarningKind.FUNDS, level=WarningLevel.YELLOW,
-        project_id=p["id"], url=_project_url(p["id"]),
-        params={"project": p["name"], "rule": "stagnant", "days": STAGNANT_DAYS},
-        recipients=watchers) for p in stagnant]
+    stagnant = (
+        Project.objects.filter(
+            accepted_at__isnull=False,
+            accepted_at__lt=timezone.now() - timedelta(days=STAGNANT_DAYS),
+        )
+        .filter(Exists(waiting))
+        .values("id", "name")
+    )
+    causes += [
+        Cause(
+            key=f"funds_stagnant:{p['id']}",
+            kind=WarningKind.FUNDS,
+            level=WarningLevel.YELLOW,
+            project_id=p["id"],
+            url=_project_url(p["id"]),
+            params={"project": p["name"], "rule": "stagnant", "days": STAGNANT_DAYS},
+            recipients=watchers,
+        )
+        for p in stagnant
+    ]
     return causes
 
 
 def _retention_causes(today: date, people: People) -> list[Cause]:
     """Retention falling due within 30 days (blue) or already due (yellow), until released."""
-    released = Payment.objects.filter(project=OuterRef("pk"), stage=PaymentStage.RETENTION,
-                                      status__in=COMMITTED)
-    projects = (Project.objects.filter(accepted_at__isnull=False, contract__isnull=False,
-                                       status__in=(ProjectStatus.ACCEPTED, ProjectStatus.SETTLED))
-                .exclude(Exists(released)).select_related("contract"))
+    released = Payment.objects.filter(
+        project=OuterRef("pk"), stage=PaymentStage.RETENTION, status__in=COMMITTED
+    )
+    projects = (
+        Project.objects.filter(
+            accepted_at__isnull=False,
+            contract__isnull=False,
+            status__in=(ProjectStatus.ACCEPTED, ProjectStatus.SETTLED),
+        )
+        .exclude(Exists(released))
+        .select_related("contract")
+    )
     causes = []
     for project in projects:
         due = retention_due_date(project, project.contract)
         if due is None or due - today > timedelta(days=RETENTION_NOTICE_DAYS):
             continue
-        causes.append(Cause(
-            key=f"retention:{project.pk}", kind=WarningKind.RETENTION,
-            level=WarningLevel.YELLOW if due <= today else WarningLevel.BLUE,
-            project_id=project.pk, url=_project_url(project.pk),
-            params={"project": project.name, "due": due.isoformat()},
-            recipients=people.role(Role.FINANCE_OFFICER)
-            | people.of(project.contractor_id, Role.CONTRACTOR)))
+        causes.append(
+            Cause(
+                key=f"retention:{project.pk}",
+                kind=WarningKind.RETENTION,
+                level=WarningLevel.YELLOW if due <= today else WarningLevel.BLUE,
+                project_id=project.pk,
+                url=_project_url(project.pk),
+                params={"project": project.name, "due": due.isoformat()},
+                recipients=people.role(Role.FINANCE_OFFICER)
+                | people.of(project.contractor_id, Role.CONTRACTOR),
+            )
+        )
     return causes
 
 
 def current_causes(today: date) -> list[Cause]:
     people = People()
-    return [*_review_causes(today, people), *_ledger_causes(today, people),
-            *_patrol_causes(today, people), *_rating_causes(today, people),
-            *_score_causes(people), *_fund_causes(today, people),
-            *_retention_causes(today, people)]
+    return [
+        *_review_causes(today, people),
+        *_ledger_causes(today, people),
+        *_patrol_causes(today, people),
+        *_rating_causes(today, people),
+        *_score_causes(people),
+        *_fund_causes(today, people),
+        *_retention_causes(today, people),
+    ]
 
 
 def warnings_refresh(*, today: date | None = None, actor=None) -> dict:
@@ -249,16 +340,25 @@ def warnings_refresh(*, today: date | None = None, actor=None) -> dict:
     now = timezone.now()
     with transaction.atomic():
         advisory_lock("performance.warnings")
-        existing = {w.cause_key: w for w in Warning.objects.select_for_update()
-                    .filter(cause_key__in=list(causes))}
+        existing = {
+            w.cause_key: w
+            for w in Warning.objects.select_for_update().filter(cause_key__in=list(causes))
+        }
         created, raised = [], []
         for key, cause in causes.items():
             warning = existing.get(key)
             if warning is None:
-                created.append(Warning(
-                    cause_key=key, kind=cause.kind, level=cause.level, params=cause.params,
-                    url=cause.url, project_id=cause.project_id,
-                    organisation_id=cause.organisation_id))
+                created.append(
+                    Warning(
+                        cause_key=key,
+                        kind=cause.kind,
+                        level=cause.level,
+                        params=cause.params,
+                        url=cause.url,
+                        project_id=cause.project_id,
+                        organisation_id=cause.organisation_id,
+                    )
+                )
                 continue
             worse = LEVEL_ORDER[cause.level] > LEVEL_ORDER[warning.level]
             back = warning.resolved_at is not None
@@ -268,26 +368,46 @@ def warnings_refresh(*, today: date | None = None, actor=None) -> dict:
             if worse or back:
                 raised.append(warning.pk)
         Warning.objects.bulk_create(created, batch_size=1000)
-        ids = dict(Warning.objects.filter(cause_key__in=list(causes))
-                   .values_list("cause_key", "pk"))
+        ids = dict(
+            Warning.objects.filter(cause_key__in=list(causes)).values_list("cause_key", "pk")
+        )
         WarningRecipient.objects.bulk_create(
-            [WarningRecipient(warning_id=ids[key], user_id=user)
-             for key, cause in causes.items() for user in sorted(cause.recipients) if user],
-            ignore_conflicts=True, batch_size=2000)
+            [
+                WarningRecipient(warning_id=ids[key], user_id=user)
+                for key, cause in causes.items()
+                for user in sorted(cause.recipients)
+                if user
+            ],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
         # Raised again or raised higher: unread again for everyone who has it.
-        WarningRecipient.objects.filter(warning_id__in=raised).update(read_at=None,
-                                                                      emailed_at=None)
-        resolved = (Warning.objects.filter(resolved_at__isnull=True)
-                    .exclude(cause_key__in=list(causes)).update(resolved_at=now))
+        WarningRecipient.objects.filter(warning_id__in=raised).update(read_at=None, emailed_at=None)
+        resolved = (
+            Warning.objects.filter(resolved_at__isnull=True)
+            .exclude(cause_key__in=list(causes))
+            .update(resolved_at=now)
+        )
         if created or raised or resolved:
-            record_event(actor=actor, verb="warnings.refreshed",
-                         object_type="performance.warning", object_id=today.isoformat(),
-                         after={"created": sorted(w.cause_key for w in created),
-                                "raised": len(raised), "resolved": resolved,
-                                "open": len(causes)})
+            record_event(
+                actor=actor,
+                verb="warnings.refreshed",
+                object_type="performance.warning",
+                object_id=today.isoformat(),
+                after={
+                    "created": sorted(w.cause_key for w in created),
+                    "raised": len(raised),
+                    "resolved": resolved,
+                    "open": len(causes),
+                },
+            )
             enqueue("ratings.performance.tasks.warnings_send_email")
-    return {"open": len(causes), "created": len(created), "raised": len(raised),
-            "resolved": resolved}
+    return {
+        "open": len(causes),
+        "created": len(created),
+        "raised": len(raised),
+        "resolved": resolved,
+    }
 
 
 def warnings_send_email(limit: int = 500) -> int:
@@ -297,14 +417,18 @@ def warnings_send_email(limit: int = 500) -> int:
         deliveries = list(
             WarningRecipient.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(emailed_at__isnull=True, warning__resolved_at__isnull=True)
-            .exclude(user__email="").select_related("warning", "user")[:limit])
+            .exclude(user__email="")
+            .select_related("warning", "user")[:limit]
+        )
         for delivery in deliveries:
             warning = delivery.warning
             send_mail(
-                subject=_("【%(level)s】%(kind)s") % {"level": warning.get_level_display(),
-                                                    "kind": warning.get_kind_display()},
-                message=warning_text(warning), from_email=None,
-                recipient_list=[delivery.user.email])
+                subject=_("【%(level)s】%(kind)s")
+                % {"level": warning.get_level_display(), "kind": warning.get_kind_display()},
+                message=warning_text(warning),
+                from_email=None,
+                recipient_list=[delivery.user.email],
+            )
             delivery.emailed_at = timezone.now()
             sent += 1
         WarningRecipient.objects.bulk_update(deliveries, ["emailed_at"])

@@ -1,4 +1,5 @@
 """Kinds, states and reasons of performance scoring, credit, risk and warnings."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +23,7 @@ class SuspensionStatus(models.TextChoices):
 
 
 # A suspension in these states takes effect on its dates.
-SUSPENSION_IN_FORCE = (SuspensionStatus.PENDING, SuspensionStatus.APPEALED,
-                       SuspensionStatus.UPHELD)
+SUSPENSION_IN_FORCE = (SuspensionStatus.PENDING, SuspensionStatus.APPEALED, SuspensionStatus.UPHELD)
 
 
 class CreditRule(models.TextChoices):

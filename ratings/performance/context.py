@@ -1,6 +1,7 @@
 """Template context: the warning bell. The unread count is lazy (a callable the template
 evaluates only where it is shown); the header fetches it with htmx after the page loads, so
 that no page pays a query for it in its own render."""
+
 from django.urls import reverse
 
 
@@ -14,5 +15,4 @@ def warning_bell(request):
 
         return unread_warning_count(user)
 
-    return {"warning_bell_url": reverse("performance:warning_bell"),
-            "warning_unread_count": unread}
+    return {"warning_bell_url": reverse("performance:warning_bell"), "warning_unread_count": unread}

@@ -1,6 +1,7 @@
 """Credit (信用, SPEC §4): deductions from 100 with their evidence, blacklists, suspensions and
 the one writer of Organisation.credit_status, which approvals and payments read. The nightly
 job applies the rules and lifts what has expired; every change of standing is audited."""
+
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,8 +28,12 @@ from .policies import policy_in_force
 
 START_SCORE = 100
 WINDOW_DAYS = 365  # a deduction weighs for a year
-CONTRACT_STAFF_FIELDS = ("project_manager", "safety_officer", "quality_inspector",
-                         "site_supervisor")
+CONTRACT_STAFF_FIELDS = (
+    "project_manager",
+    "safety_officer",
+    "quality_inspector",
+    "site_supervisor",
+)
 FALSE_REPORT_JUDGES = (Role.DEPT_REVIEWER, Role.DISCIPLINE_OFFICER)
 APPEAL_JUDGES = (Role.DEPT_REVIEWER,)
 _LOCK = "performance.credit"
@@ -40,10 +45,12 @@ def _today() -> date:
 
 # --- reads --------------------------------------------------------------------------------
 
+
 def credit_scores(today: date, organisation_ids=None) -> dict[int, int]:
     """100 minus the points of the last year's standing deductions, never below 0."""
-    rows = CreditDeduction.objects.filter(withdrawn_at__isnull=True,
-                                          day__gt=today - timedelta(days=WINDOW_DAYS))
+    rows = CreditDeduction.objects.filter(
+        withdrawn_at__isnull=True, day__gt=today - timedelta(days=WINDOW_DAYS)
+    )
     if organisation_ids is not None:
         rows = rows.filter(organisation_id__in=organisation_ids)
     totals = rows.values("organisation_id").annotate(points=Sum("points"))
@@ -51,33 +58,45 @@ def credit_scores(today: date, organisation_ids=None) -> dict[int, int]:
 
 
 def _patrol_counts(quarter: Quarter, organisation_ids=None) -> dict[int, int]:
-    rows = PatrolViolation.objects.filter(withdrawn_at__isnull=True, day__gte=quarter.start,
-                                          day__lt=quarter.end)
+    rows = PatrolViolation.objects.filter(
+        withdrawn_at__isnull=True, day__gte=quarter.start, day__lt=quarter.end
+    )
     if organisation_ids is not None:
         rows = rows.filter(supervision_unit_id__in=organisation_ids)
     return dict(rows.values_list("supervision_unit_id").annotate(n=Count("id")))
 
 
-def credit_targets(today: date, policy: PerformancePolicy,
-                   organisation_ids=None) -> dict[int, tuple[str, list[dict]]]:
+def credit_targets(
+    today: date, policy: PerformancePolicy, organisation_ids=None
+) -> dict[int, tuple[str, list[dict]]]:
     """The standing each company should have today, with the reasons. Precedence: blacklisted,
     suspended, warned, normal. Companies not listed are normal."""
+
     def scoped(qs, field="organisation_id"):
         return qs if organisation_ids is None else qs.filter(**{f"{field}__in": organisation_ids})
 
-    blacklisted = dict(scoped(Blacklisting.objects.filter(
-        lifted_at__isnull=True, starts_on__lte=today, ends_on__gte=today))
-        .values_list("organisation_id", "ends_on"))
-    suspended = dict(scoped(Suspension.objects.filter(
-        status__in=SUSPENSION_IN_FORCE, starts_on__lte=today, ends_on__gte=today))
-        .values_list("organisation_id", "ends_on"))
+    blacklisted = dict(
+        scoped(
+            Blacklisting.objects.filter(
+                lifted_at__isnull=True, starts_on__lte=today, ends_on__gte=today
+            )
+        ).values_list("organisation_id", "ends_on")
+    )
+    suspended = dict(
+        scoped(
+            Suspension.objects.filter(
+                status__in=SUSPENSION_IN_FORCE, starts_on__lte=today, ends_on__gte=today
+            )
+        ).values_list("organisation_id", "ends_on")
+    )
     quarter = Quarter.of(today)
     now_counts = _patrol_counts(quarter, organisation_ids)
     before_counts = _patrol_counts(quarter.previous(), organisation_ids)
     scores = credit_scores(today, organisation_ids)
     targets: dict[int, tuple[str, list[dict]]] = {}
-    for org_id in set(blacklisted) | set(suspended) | set(now_counts) | set(before_counts) \
-            | set(scores):
+    for org_id in (
+        set(blacklisted) | set(suspended) | set(now_counts) | set(before_counts) | set(scores)
+    ):
         reasons = []
         if org_id in blacklisted:
             reasons.append({"code": "blacklisted", "until": blacklisted[org_id].isoformat()})
@@ -103,8 +122,10 @@ def credit_targets(today: date, policy: PerformancePolicy,
 
 # --- the one writer of credit_status ---------------------------------------------------------
 
-def credit_refresh(*, actor=None, today: date | None = None, policy=None,
-                   organisation_ids=None) -> list[tuple[int, str, str]]:
+
+def credit_refresh(
+    *, actor=None, today: date | None = None, policy=None, organisation_ids=None
+) -> list[tuple[int, str, str]]:
     """Bring each company's credit_status to what the rules say today; one audit event per
     company whose standing changes. Must run inside the caller's transaction."""
     today = today or _today()
@@ -120,9 +141,13 @@ def credit_refresh(*, actor=None, today: date | None = None, policy=None,
             continue
         before = org.credit_status
         Organisation.objects.filter(pk=org.pk).update(credit_status=status)
-        record_event(actor=actor, verb="credit.status_changed", obj=org,
-                     before={"credit_status": before},
-                     after={"credit_status": status, "reasons": reasons, "on": today})
+        record_event(
+            actor=actor,
+            verb="credit.status_changed",
+            obj=org,
+            before={"credit_status": before},
+            after={"credit_status": status, "reasons": reasons, "on": today},
+        )
         changed.append((org.pk, before, status))
     if changed:
         _recompute_risk_of([pk for pk, _b, _a in changed])
@@ -132,84 +157,148 @@ def credit_refresh(*, actor=None, today: date | None = None, policy=None,
 def _recompute_risk_of(organisation_ids: list[int]) -> None:
     """A company's standing is part of its projects' risk colour: recompute them after
     commit."""
-    enqueue("ratings.performance.tasks.risk_recompute",
-            organisation_ids=sorted(organisation_ids))
+    enqueue("ratings.performance.tasks.risk_recompute", organisation_ids=sorted(organisation_ids))
 
 
 # --- the nightly job --------------------------------------------------------------------------
 
+
 def _deduction_candidates(today: date, policy: PerformancePolicy) -> list[CreditDeduction]:
     since = today - timedelta(days=WINDOW_DAYS)
-    found = [CreditDeduction(
-        organisation_id=v["supervision_unit_id"], rule=CreditRule.PATROL_MISSING,
-        points=policy.points_patrol_missing, day=v["day"], cause_key=f"patrol:{v['id']}",
-        project_id=v["project_id"])
-        for v in PatrolViolation.objects.filter(withdrawn_at__isnull=True, day__gt=since)
-        .values("id", "supervision_unit_id", "project_id", "day")]
-    found += [CreditDeduction(
-        organisation_id=c["project__contractor_id"], rule=CreditRule.FAILED_CHECK,
-        points=policy.points_failed_check, day=c["checked_on"], cause_key=f"check:{c['id']}",
-        project_id=c["project_id"], evidence=c["note"])
-        for c in SpotCheck.objects.filter(passed=False, checked_on__gt=since,
-                                          project__contractor__isnull=False)
-        .values("id", "project_id", "project__contractor_id", "checked_on", "note")]
-    found += [CreditDeduction(
-        organisation_id=i["responsible_organisation_id"],
-        rule=CreditRule.OVERDUE_RECTIFICATION, points=policy.points_overdue,
-        day=i["deadline"] + timedelta(days=1), cause_key=f"overdue:{i['id']}",
-        project_id=i["project_id"], evidence=i["problem"][:500])
+    found = [
+        CreditDeduction(
+            organisation_id=v["supervision_unit_id"],
+            rule=CreditRule.PATROL_MISSING,
+            points=policy.points_patrol_missing,
+            day=v["day"],
+            cause_key=f"patrol:{v['id']}",
+            project_id=v["project_id"],
+        )
+        for v in PatrolViolation.objects.filter(withdrawn_at__isnull=True, day__gt=since).values(
+            "id", "supervision_unit_id", "project_id", "day"
+        )
+    ]
+    found += [
+        CreditDeduction(
+            organisation_id=c["project__contractor_id"],
+            rule=CreditRule.FAILED_CHECK,
+            points=policy.points_failed_check,
+            day=c["checked_on"],
+            cause_key=f"check:{c['id']}",
+            project_id=c["project_id"],
+            evidence=c["note"],
+        )
+        for c in SpotCheck.objects.filter(
+            passed=False, checked_on__gt=since, project__contractor__isnull=False
+        ).values("id", "project_id", "project__contractor_id", "checked_on", "note")
+    ]
+    found += [
+        CreditDeduction(
+            organisation_id=i["responsible_organisation_id"],
+            rule=CreditRule.OVERDUE_RECTIFICATION,
+            points=policy.points_overdue,
+            day=i["deadline"] + timedelta(days=1),
+            cause_key=f"overdue:{i['id']}",
+            project_id=i["project_id"],
+            evidence=i["problem"][:500],
+        )
         for i in RectificationItem.objects.filter(
-            deadline__lt=today, deadline__gte=since,
-            responsible_organisation__kind__in=COMPANY_KINDS)
+            deadline__lt=today,
+            deadline__gte=since,
+            responsible_organisation__kind__in=COMPANY_KINDS,
+        )
         .exclude(status=ItemStatus.CLOSED)
-        .values("id", "responsible_organisation_id", "project_id", "deadline", "problem")]
-    contracts = (Contract.objects.filter(project__status=ProjectStatus.IN_PROGRESS)
-                 .filter(Q(project_manager__is_active=False) | Q(safety_officer__is_active=False)
-                         | Q(quality_inspector__is_active=False)
-                         | Q(site_supervisor__is_active=False))
-                 .select_related(*CONTRACT_STAFF_FIELDS))
+        .values("id", "responsible_organisation_id", "project_id", "deadline", "problem")
+    ]
+    contracts = (
+        Contract.objects.filter(project__status=ProjectStatus.IN_PROGRESS)
+        .filter(
+            Q(project_manager__is_active=False)
+            | Q(safety_officer__is_active=False)
+            | Q(quality_inspector__is_active=False)
+            | Q(site_supervisor__is_active=False)
+        )
+        .select_related(*CONTRACT_STAFF_FIELDS)
+    )
     for contract in contracts:
         for field in CONTRACT_STAFF_FIELDS:
             person = getattr(contract, field)
             if not person.is_active:
-                found.append(CreditDeduction(
-                    organisation_id=person.organisation_id, rule=CreditRule.MISSING_STAFF,
-                    points=policy.points_missing_staff, day=today,
-                    cause_key=f"staff:{contract.pk}:{field}", project_id=contract.project_id,
-                    evidence=f"{person}"))
+                found.append(
+                    CreditDeduction(
+                        organisation_id=person.organisation_id,
+                        rule=CreditRule.MISSING_STAFF,
+                        points=policy.points_missing_staff,
+                        day=today,
+                        cause_key=f"staff:{contract.pk}:{field}",
+                        project_id=contract.project_id,
+                        evidence=f"{person}",
+                    )
+                )
     return found
 
 
 def sync_deductions(today: date, policy: PerformancePolicy) -> list[CreditDeduction]:
     """Record each new fact once (its cause key); withdraw those of withdrawn patrol days."""
     candidates = _deduction_candidates(today, policy)
-    known = set(CreditDeduction.objects.filter(
-        cause_key__in=[c.cause_key for c in candidates]).values_list("cause_key", flat=True)) \
-        if len(candidates) < 5000 else set(CreditDeduction.objects.values_list("cause_key",
-                                                                              flat=True))
+    known = (
+        set(
+            CreditDeduction.objects.filter(
+                cause_key__in=[c.cause_key for c in candidates]
+            ).values_list("cause_key", flat=True)
+        )
+        if len(candidates) < 5000
+        else set(CreditDeduction.objects.values_list("cause_key", flat=True))
+    )
     new = [c for c in candidates if c.cause_key not in known]
     CreditDeduction.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
-    withdrawn = PatrolViolation.objects.filter(withdrawn_at__isnull=False,
-                                               day__gt=today - timedelta(days=WINDOW_DAYS))
+    withdrawn = PatrolViolation.objects.filter(
+        withdrawn_at__isnull=False, day__gt=today - timedelta(days=WINDOW_DAYS)
+    )
     CreditDeduction.objects.filter(
-        rule=CreditRule.PATROL_MISSING, withdrawn_at__isnull=True,
+        rule=CreditRule.PATROL_MISSING,
+        withdrawn_at__isnull=True,
         cause_key__in=[f"patrol:{pk}" for pk in withdrawn.values_list("pk", flat=True)],
     ).update(withdrawn_at=timezone.now())
     return new
 
 
-def _blacklist(actor, *, organisation_id: int, rule: str, reason: str, evidence: str,
-               starts_on: date, months: int, cause_key: str) -> Blacklisting | None:
+def _blacklist(
+    actor,
+    *,
+    organisation_id: int,
+    rule: str,
+    reason: str,
+    evidence: str,
+    starts_on: date,
+    months: int,
+    cause_key: str,
+) -> Blacklisting | None:
     if Blacklisting.objects.filter(cause_key=cause_key).exists():
         return None
     entry = Blacklisting.objects.create(
-        organisation_id=organisation_id, rule=rule, reason=reason, evidence=evidence,
-        starts_on=starts_on, ends_on=add_months(starts_on, months) - timedelta(days=1),
-        cause_key=cause_key)
-    record_event(actor=actor, verb="credit.blacklisted", obj=entry.organisation, before={},
-                 after={"blacklisting": entry.pk, "rule": rule, "reason": reason,
-                        "evidence": evidence, "starts_on": entry.starts_on,
-                        "ends_on": entry.ends_on})
+        organisation_id=organisation_id,
+        rule=rule,
+        reason=reason,
+        evidence=evidence,
+        starts_on=starts_on,
+        ends_on=add_months(starts_on, months) - timedelta(days=1),
+        cause_key=cause_key,
+    )
+    record_event(
+        actor=actor,
+        verb="credit.blacklisted",
+        obj=entry.organisation,
+        before={},
+        after={
+            "blacklisting": entry.pk,
+            "rule": rule,
+            "reason": reason,
+            "evidence": evidence,
+            "starts_on": entry.starts_on,
+            "ends_on": entry.ends_on,
+        },
+    )
     return entry
 
 
@@ -220,16 +309,27 @@ def _patrol_blacklists(actor, today: date, policy: PerformancePolicy) -> list[Bl
         for org_id, count in sorted(_patrol_counts(quarter).items()):
             if count < policy.patrol_blacklist:
                 continue
-            days = PatrolViolation.objects.filter(
-                supervision_unit_id=org_id, withdrawn_at__isnull=True, day__gte=quarter.start,
-                day__lt=quarter.end).order_by("day").values_list("project_id", "day")
+            days = (
+                PatrolViolation.objects.filter(
+                    supervision_unit_id=org_id,
+                    withdrawn_at__isnull=True,
+                    day__gte=quarter.start,
+                    day__lt=quarter.end,
+                )
+                .order_by("day")
+                .values_list("project_id", "day")
+            )
             entry = _blacklist(
-                actor, organisation_id=org_id, rule=BlacklistRule.PATROL_MISSING,
-                reason=_("%(quarter)s 缺少每日巡查记录 %(n)d 天（达到 %(limit)d 天）") % {
-                    "quarter": quarter, "n": count, "limit": policy.patrol_blacklist},
-                evidence="; ".join(f"#{p} {d}" for p, d in days), starts_on=today,
+                actor,
+                organisation_id=org_id,
+                rule=BlacklistRule.PATROL_MISSING,
+                reason=_("%(quarter)s 缺少每日巡查记录 %(n)d 天（达到 %(limit)d 天）")
+                % {"quarter": quarter, "n": count, "limit": policy.patrol_blacklist},
+                evidence="; ".join(f"#{p} {d}" for p, d in days),
+                starts_on=today,
                 months=policy.patrol_blacklist_months,
-                cause_key=f"patrol_blacklist:{org_id}:{quarter}")
+                cause_key=f"patrol_blacklist:{org_id}:{quarter}",
+            )
             if entry:
                 entries.append(entry)
     return entries
@@ -237,13 +337,20 @@ def _patrol_blacklists(actor, today: date, policy: PerformancePolicy) -> list[Bl
 
 def _lift_expired(actor, today: date) -> list[Blacklisting]:
     lifted = []
-    for entry in (Blacklisting.objects.select_for_update()
-                  .filter(lifted_at__isnull=True, ends_on__lt=today).order_by("pk")):
+    for entry in (
+        Blacklisting.objects.select_for_update()
+        .filter(lifted_at__isnull=True, ends_on__lt=today)
+        .order_by("pk")
+    ):
         entry.lifted_at = timezone.now()
         entry.save(update_fields=["lifted_at", "updated_at"])
-        record_event(actor=actor, verb="credit.blacklist_lifted", obj=entry.organisation,
-                     before={"blacklisting": entry.pk, "ends_on": entry.ends_on},
-                     after={"lifted_on": today})
+        record_event(
+            actor=actor,
+            verb="credit.blacklist_lifted",
+            obj=entry.organisation,
+            before={"blacklisting": entry.pk, "ends_on": entry.ends_on},
+            after={"lifted_on": today},
+        )
         lifted.append(entry)
     return lifted
 
@@ -262,19 +369,37 @@ def credit_nightly(*, today: date | None = None, actor=None) -> dict:
             by_company: dict[int, int] = {}
             for d in added:
                 by_company[d.organisation_id] = by_company.get(d.organisation_id, 0) + d.points
-            record_event(actor=actor, verb="credit.deductions_recorded",
-                         object_type="performance.creditdeduction", object_id=today.isoformat(),
-                         after={"count": len(added), "points_by_company": by_company,
-                                "causes": [d.cause_key for d in added]})
-    return {"deductions": len(added), "blacklisted": len(blacklisted), "lifted": len(lifted),
-            "changed": len(changed)}
+            record_event(
+                actor=actor,
+                verb="credit.deductions_recorded",
+                object_type="performance.creditdeduction",
+                object_id=today.isoformat(),
+                after={
+                    "count": len(added),
+                    "points_by_company": by_company,
+                    "causes": [d.cause_key for d in added],
+                },
+            )
+    return {
+        "deductions": len(added),
+        "blacklisted": len(blacklisted),
+        "lifted": len(lifted),
+        "changed": len(changed),
+    }
 
 
 # --- people's actions --------------------------------------------------------------------------
 
-def false_report_confirm(*, actor, organisation_id: int, description: str, evidence: str,
-                         project_id: int | None = None,
-                         confirmed_on: date | None = None) -> FalseReport:
+
+def false_report_confirm(
+    *,
+    actor,
+    organisation_id: int,
+    description: str,
+    evidence: str,
+    project_id: int | None = None,
+    confirmed_on: date | None = None,
+) -> FalseReport:
     """A confirmed 虚假申报 (reviewer or discipline officer): deduction and blacklist."""
     if not (actor.is_authenticated and actor.role in FALSE_REPORT_JUDGES):
         raise PermissionDenied
@@ -298,15 +423,32 @@ def false_report_confirm(*, actor, organisation_id: int, description: str, evide
         advisory_lock(_LOCK)
         policy = policy_in_force(today)
         report = FalseReport.objects.create(
-            organisation=company, project=project, description=description.strip(),
-            evidence=evidence.strip(), confirmed_by=actor, confirmed_on=today)
+            organisation=company,
+            project=project,
+            description=description.strip(),
+            evidence=evidence.strip(),
+            confirmed_by=actor,
+            confirmed_on=today,
+        )
         CreditDeduction.objects.create(
-            organisation=company, rule=CreditRule.FALSE_REPORT,
-            points=policy.points_false_report, day=today, cause_key=f"false_report:{report.pk}",
-            project=project, evidence=report.evidence)
-        _blacklist(actor, organisation_id=company.pk, rule=BlacklistRule.FALSE_REPORT,
-                   reason=report.description, evidence=report.evidence, starts_on=today,
-                   months=policy.false_report_months, cause_key=f"false_report:{report.pk}")
+            organisation=company,
+            rule=CreditRule.FALSE_REPORT,
+            points=policy.points_false_report,
+            day=today,
+            cause_key=f"false_report:{report.pk}",
+            project=project,
+            evidence=report.evidence,
+        )
+        _blacklist(
+            actor,
+            organisation_id=company.pk,
+            rule=BlacklistRule.FALSE_REPORT,
+            reason=report.description,
+            evidence=report.evidence,
+            starts_on=today,
+            months=policy.false_report_months,
+            cause_key=f"false_report:{report.pk}",
+        )
         credit_refresh(actor=actor, today=today, policy=policy, organisation_ids=[company.pk])
     return report
 
@@ -317,9 +459,11 @@ def suspension_appeal(*, actor, suspension_id: int, text: str) -> Suspension:
         raise ValidationError({"text": _("请填写申诉理由。")})
     with transaction.atomic():
         suspension = Suspension.objects.select_for_update().filter(pk=suspension_id).first()
-        if suspension is None or not (actor.is_authenticated
-                                      and actor.organisation_id == suspension.organisation_id
-                                      and actor.role in (Role.CONTRACTOR, Role.SUPERVISOR)):
+        if suspension is None or not (
+            actor.is_authenticated
+            and actor.organisation_id == suspension.organisation_id
+            and actor.role in (Role.CONTRACTOR, Role.SUPERVISOR)
+        ):
             raise PermissionDenied
         if suspension.status != SuspensionStatus.PENDING:
             raise ConflictError(_("该暂停资格决定已申诉或已处理。"))
@@ -328,10 +472,14 @@ def suspension_appeal(*, actor, suspension_id: int, text: str) -> Suspension:
         suspension.appealed_by = actor
         suspension.appealed_at = timezone.now()
         suspension.save()
-        record_event(actor=actor, verb="performance.suspension_appealed",
-                     obj=suspension.organisation, before={"status": SuspensionStatus.PENDING},
-                     after={"suspension": suspension.pk, "status": suspension.status},
-                     comment=suspension.appeal_text)
+        record_event(
+            actor=actor,
+            verb="performance.suspension_appealed",
+            obj=suspension.organisation,
+            before={"status": SuspensionStatus.PENDING},
+            after={"suspension": suspension.pk, "status": suspension.status},
+            comment=suspension.appeal_text,
+        )
     return suspension
 
 
@@ -353,10 +501,14 @@ def suspension_decide(*, actor, suspension_id: int, uphold: bool, note: str) -> 
         suspension.decided_at = timezone.now()
         suspension.decision_note = note.strip()
         suspension.save()
-        record_event(actor=actor, verb="performance.suspension_decided",
-                     obj=suspension.organisation, before={"status": SuspensionStatus.APPEALED},
-                     after={"suspension": suspension.pk, "status": suspension.status},
-                     comment=suspension.decision_note)
+        record_event(
+            actor=actor,
+            verb="performance.suspension_decided",
+            obj=suspension.organisation,
+            before={"status": SuspensionStatus.APPEALED},
+            after={"suspension": suspension.pk, "status": suspension.status},
+            comment=suspension.decision_note,
+        )
         credit_refresh(actor=actor, organisation_ids=[suspension.organisation_id])
     return suspension
 

@@ -1,6 +1,7 @@
 """Demo activity for performance and credit: spot checks and counted ratings on the demo
 companies' projects in the previous and the current quarter, then the jobs, so that the
 ranking, credit, risk and warning pages have something to show. Idempotent."""
+
 import random
 from datetime import datetime, time, timedelta
 
@@ -33,8 +34,11 @@ def _moment(quarter: Quarter, rng: random.Random, until) -> datetime:
 
 def _activity(quarter: Quarter, users: dict, rng: random.Random, until) -> int:
     inspector = next(u for u in users.values() if u.role == Role.DEPT_REVIEWER)
-    projects = list(Project.objects.filter(contractor__isnull=False)
-                    .select_related("contractor", "supervision_unit").order_by("pk"))
+    projects = list(
+        Project.objects.filter(contractor__isnull=False)
+        .select_related("contractor", "supervision_unit")
+        .order_by("pk")
+    )
     by_company: dict[int, list[Project]] = {}
     for project in projects:
         by_company.setdefault(project.contractor_id, []).append(project)
@@ -46,9 +50,13 @@ def _activity(quarter: Quarter, users: dict, rng: random.Random, until) -> int:
         pass_rate = 0.65 + 0.3 * rng.random()
         for n in range(CHECKS_PER_COMPANY):
             project = owned[n % len(owned)]
-            check = SpotCheck.objects.create(project=project, inspector=inspector,
-                                             checked_on=_moment(quarter, rng, until).date(),
-                                             passed=rng.random() < pass_rate, note=DEMO_NOTE)
+            check = SpotCheck.objects.create(
+                project=project,
+                inspector=inspector,
+                checked_on=_moment(quarter, rng, until).date(),
+                passed=rng.random() < pass_rate,
+                note=DEMO_NOTE,
+            )
             created += 1
             if not check.passed:
                 check.note = f"{DEMO_NOTE}（不合格）"
@@ -56,11 +64,13 @@ def _activity(quarter: Quarter, users: dict, rng: random.Random, until) -> int:
         for project in owned:
             for n in range(RATINGS_PER_PROJECT):
                 rating = Rating.objects.create(
-                    project=project, score=rng.randint(55, 100), status=RatingStatus.COUNTED,
+                    project=project,
+                    score=rng.randint(55, 100),
+                    status=RatingStatus.COUNTED,
                     device=f"demo-{quarter}-{company_id}-{project.pk}-{n}",
-                    network=f"10.{rng.randint(0, 250)}.0.0/24")
-                Rating.objects.filter(pk=rating.pk).update(
-                    created_at=_moment(quarter, rng, until))
+                    network=f"10.{rng.randint(0, 250)}.0.0/24",
+                )
+                Rating.objects.filter(pk=rating.pk).update(created_at=_moment(quarter, rng, until))
     return created
 
 
@@ -78,8 +88,9 @@ def seed_performance(users: dict, rng: random.Random) -> dict[str, int]:
     scored = 0
     for quarter in quarters:
         period = performance_score_quarter(quarter=str(quarter))
-        scored += period.scores.filter(ranked=True, kind__in=[
-            OrganisationKind.CONTRACTOR, OrganisationKind.SUPERVISOR]).count()
+        scored += period.scores.filter(
+            ranked=True, kind__in=[OrganisationKind.CONTRACTOR, OrganisationKind.SUPERVISOR]
+        ).count()
     credit_nightly(today=today)
     risk_recompute(today=today)
     warnings = warnings_refresh(today=today)

@@ -1,5 +1,6 @@
 """示范项目: each year the ten best projects accepted that year are proposed, with the figures
 they were chosen on (the quarterly formula applied to each project's whole record)."""
+
 from datetime import date
 
 from django.db import transaction
@@ -24,44 +25,82 @@ def demonstration_candidates(year: int) -> list[dict]:
     """Projects accepted in the year with enough counted ratings, best first."""
     policy = policy_in_force(date(year, 1, 1))
     _below, min_ratings = _rating_thresholds(date(year, 12, 31))
-    rows = (Project.objects.filter(accepted_at__gte=day_start(date(year, 1, 1)),
-                                   accepted_at__lt=day_start(date(year + 1, 1, 1)))
-            .annotate(
-                n_checks=Count("spot_checks", distinct=True),
-                n_passed=Count("spot_checks", filter=Q(spot_checks__passed=True), distinct=True))
-            .values("id", "code", "name", "n_checks", "n_passed"))
+    rows = (
+        Project.objects.filter(
+            accepted_at__gte=day_start(date(year, 1, 1)),
+            accepted_at__lt=day_start(date(year + 1, 1, 1)),
+        )
+        .annotate(
+            n_checks=Count("spot_checks", distinct=True),
+            n_passed=Count("spot_checks", filter=Q(spot_checks__passed=True), distinct=True),
+        )
+        .values("id", "code", "name", "n_checks", "n_passed")
+    )
     by_id = {r["id"]: r for r in rows}
-    labs = dict(Project.objects.filter(pk__in=by_id).annotate(
-        n=Count("lab_tests"), s=Sum("lab_tests__pass_rate")).values_list("pk", "n"))
-    lab_sum = dict(Project.objects.filter(pk__in=by_id).annotate(
-        s=Sum("lab_tests__pass_rate")).values_list("pk", "s"))
-    ratings = {r["pk"]: r for r in Project.objects.filter(pk__in=by_id).annotate(
-        n=Count("ratings", filter=Q(ratings__status=RatingStatus.COUNTED)),
-        s=Sum("ratings__score", filter=Q(ratings__status=RatingStatus.COUNTED)))
-        .values("pk", "n", "s")}
-    pays = {r["pk"]: r for r in Project.objects.filter(pk__in=by_id).annotate(
-        n=Count("payments", filter=Q(payments__status=PaymentStatus.PAID)),
-        ok=Count("payments", filter=Q(payments__status=PaymentStatus.PAID,
-                                      payments__compliant=True)))
-        .values("pk", "n", "ok")}
+    labs = dict(
+        Project.objects.filter(pk__in=by_id)
+        .annotate(n=Count("lab_tests"), s=Sum("lab_tests__pass_rate"))
+        .values_list("pk", "n")
+    )
+    lab_sum = dict(
+        Project.objects.filter(pk__in=by_id)
+        .annotate(s=Sum("lab_tests__pass_rate"))
+        .values_list("pk", "s")
+    )
+    ratings = {
+        r["pk"]: r
+        for r in Project.objects.filter(pk__in=by_id)
+        .annotate(
+            n=Count("ratings", filter=Q(ratings__status=RatingStatus.COUNTED)),
+            s=Sum("ratings__score", filter=Q(ratings__status=RatingStatus.COUNTED)),
+        )
+        .values("pk", "n", "s")
+    }
+    pays = {
+        r["pk"]: r
+        for r in Project.objects.filter(pk__in=by_id)
+        .annotate(
+            n=Count("payments", filter=Q(payments__status=PaymentStatus.PAID)),
+            ok=Count(
+                "payments", filter=Q(payments__status=PaymentStatus.PAID, payments__compliant=True)
+            ),
+        )
+        .values("pk", "n", "ok")
+    }
     out = []
     for pid, row in by_id.items():
         if ratings[pid]["n"] < max(1, min_ratings):
             continue
-        fig = figures(spot_checks=row["n_checks"], spot_checks_passed=row["n_passed"],
-                      lab_tests=labs[pid], lab_rate_sum=lab_sum[pid] or 0,
-                      ratings=ratings[pid]["n"], rating_sum=ratings[pid]["s"] or 0,
-                      payments=pays[pid]["n"], payments_compliant=pays[pid]["ok"],
-                      policy=policy)
+        fig = figures(
+            spot_checks=row["n_checks"],
+            spot_checks_passed=row["n_passed"],
+            lab_tests=labs[pid],
+            lab_rate_sum=lab_sum[pid] or 0,
+            ratings=ratings[pid]["n"],
+            rating_sum=ratings[pid]["s"] or 0,
+            payments=pays[pid]["n"],
+            payments_compliant=pays[pid]["ok"],
+            policy=policy,
+        )
         if fig.score is None:
             continue
-        out.append({"project_id": pid, "code": row["code"], "name": row["name"],
-                    "score": fig.score, "figures": {
-                        "quality_rate": None if fig.quality_rate is None else str(fig.quality_rate),
-                        "satisfaction": None if fig.satisfaction is None else str(fig.satisfaction),
-                        "funds_rate": None if fig.funds_rate is None else str(fig.funds_rate),
-                        "spot_checks": row["n_checks"], "lab_tests": labs[pid],
-                        "ratings": ratings[pid]["n"], "payments": pays[pid]["n"]}})
+        out.append(
+            {
+                "project_id": pid,
+                "code": row["code"],
+                "name": row["name"],
+                "score": fig.score,
+                "figures": {
+                    "quality_rate": None if fig.quality_rate is None else str(fig.quality_rate),
+                    "satisfaction": None if fig.satisfaction is None else str(fig.satisfaction),
+                    "funds_rate": None if fig.funds_rate is None else str(fig.funds_rate),
+                    "spot_checks": row["n_checks"],
+                    "lab_tests": labs[pid],
+                    "ratings": ratings[pid]["n"],
+                    "payments": pays[pid]["n"],
+                },
+            }
+        )
     out.sort(key=lambda c: (-c["score"], c["project_id"]))
     return out
 
@@ -71,18 +110,30 @@ def demonstration_propose(*, year: int, actor=None) -> list[DemonstrationProposa
     chosen = demonstration_candidates(year)[:TOP]
     with transaction.atomic():
         advisory_lock(f"performance.demonstration:{year}")
-        before = list(DemonstrationProposal.objects.filter(year=year).order_by("rank")
-                      .values_list("project_id", flat=True))
+        before = list(
+            DemonstrationProposal.objects.filter(year=year)
+            .order_by("rank")
+            .values_list("project_id", flat=True)
+        )
         DemonstrationProposal.objects.filter(year=year).delete()
         rows = DemonstrationProposal.objects.bulk_create(
-            DemonstrationProposal(year=year, rank=n, project_id=c["project_id"],
-                                  score=c["score"], figures=c["figures"])
-            for n, c in enumerate(chosen, start=1))
+            DemonstrationProposal(
+                year=year,
+                rank=n,
+                project_id=c["project_id"],
+                score=c["score"],
+                figures=c["figures"],
+            )
+            for n, c in enumerate(chosen, start=1)
+        )
         after = [c["project_id"] for c in chosen]
         if after != before:
-            record_event(actor=actor, verb="performance.demonstration_proposed",
-                         object_type="performance.demonstrationproposal", object_id=str(year),
-                         before={"projects": before}, after={
-                             "projects": after,
-                             "scores": [str(c["score"]) for c in chosen]})
+            record_event(
+                actor=actor,
+                verb="performance.demonstration_proposed",
+                object_type="performance.demonstrationproposal",
+                object_id=str(year),
+                before={"projects": before},
+                after={"projects": after, "scores": [str(c["score"]) for c in chosen]},
+            )
     return rows

@@ -1,6 +1,7 @@
 """What other apps call when a project's risk may have changed: the colour is recomputed by a
 task after their commit (through the outbox, so a broker outage loses nothing). The nightly
 recomputation covers everything else."""
+
 from .outbox import enqueue
 
 

@@ -1,5 +1,6 @@
 """Performance scoring by quarter, credit (deductions, blacklists, suspensions), project risk,
 warnings (预警) with their recipients, demonstration projects, and the task outbox."""
+
 from decimal import Decimal
 
 from django.conf import settings
@@ -32,16 +33,23 @@ class PerformancePolicy(BaseModel):
     weight_funds = models.PositiveSmallIntegerField(_("资金合规率权重（%）"), default=20)
     min_projects = models.PositiveSmallIntegerField(_("参与排名的最少项目数"), default=3)
     min_checks = models.PositiveSmallIntegerField(_("或最少检查次数"), default=5)
-    bottom_share = models.DecimalField(_("末位比例"), max_digits=4, decimal_places=3,
-                                       default=Decimal("0.100"),
-                                       validators=[MinValueValidator(0), MaxValueValidator(1)])
+    bottom_share = models.DecimalField(
+        _("末位比例"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.100"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
     patrol_warn = models.PositiveSmallIntegerField(_("一季度缺少巡查记录达到即警示"), default=3)
-    patrol_blacklist = models.PositiveSmallIntegerField(_("一季度缺少巡查记录达到即列入黑名单"),
-                                                        default=10)
-    patrol_blacklist_months = models.PositiveSmallIntegerField(_("巡查缺失黑名单期限（月）"),
-                                                               default=6)
-    false_report_months = models.PositiveSmallIntegerField(_("虚假申报黑名单期限（月）"),
-                                                           default=12)
+    patrol_blacklist = models.PositiveSmallIntegerField(
+        _("一季度缺少巡查记录达到即列入黑名单"), default=10
+    )
+    patrol_blacklist_months = models.PositiveSmallIntegerField(
+        _("巡查缺失黑名单期限（月）"), default=6
+    )
+    false_report_months = models.PositiveSmallIntegerField(
+        _("虚假申报黑名单期限（月）"), default=12
+    )
     warn_below = models.PositiveSmallIntegerField(_("信用分低于该值即警示"), default=80)
     points_patrol_missing = models.PositiveSmallIntegerField(_("每缺一天巡查记录扣分"), default=1)
     points_missing_staff = models.PositiveSmallIntegerField(_("关键岗位人员缺位扣分"), default=5)
@@ -54,14 +62,20 @@ class PerformancePolicy(BaseModel):
         ordering = ["-effective_from"]
         verbose_name = _("绩效与信用规则")
         verbose_name_plural = _("绩效与信用规则")
-        constraints = [models.CheckConstraint(
-            condition=Exact(F("weight_quality") + F("weight_satisfaction") + F("weight_funds"),
-                            100),
-            name="performance_weights_sum_100")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Exact(
+                    F("weight_quality") + F("weight_satisfaction") + F("weight_funds"), 100
+                ),
+                name="performance_weights_sum_100",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.effective_from}: {self.weight_quality}/{self.weight_satisfaction}/" \
-               f"{self.weight_funds}"
+        return (
+            f"{self.effective_from}: {self.weight_quality}/{self.weight_satisfaction}/"
+            f"{self.weight_funds}"
+        )
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -77,8 +91,9 @@ class ScoringPeriod(BaseModel):
     quarter = models.CharField(_("季度"), max_length=6, unique=True)  # "2026Q3"
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期（不含）"))
-    policy = models.ForeignKey(PerformancePolicy, on_delete=models.PROTECT, null=True,
-                               blank=True, related_name="+")
+    policy = models.ForeignKey(
+        PerformancePolicy, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     weights = models.JSONField(_("所用规则"), default=dict)
     digest = models.CharField(_("结果摘要（SHA-256）"), max_length=64, blank=True)
     scored_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
@@ -96,8 +111,9 @@ class CompanyScore(models.Model):
     """One organisation's figures for one quarter, with the counts each rate rests on."""
 
     period = models.ForeignKey(ScoringPeriod, on_delete=models.CASCADE, related_name="scores")
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                     related_name="performance_scores")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="performance_scores"
+    )
     kind = models.CharField(_("类别"), max_length=12, choices=ScoredKind.choices)
     projects = models.PositiveIntegerField(_("项目数"))
     spot_checks = models.PositiveIntegerField(_("抽检次数"))
@@ -108,11 +124,13 @@ class CompanyScore(models.Model):
     rating_sum = models.PositiveBigIntegerField()
     payments = models.PositiveIntegerField(_("支付笔数"))
     payments_compliant = models.PositiveIntegerField(_("合规支付笔数"))
-    quality_rate = models.DecimalField(_("工程质量合格率（%）"), max_digits=5, decimal_places=2,
-                                       null=True)
+    quality_rate = models.DecimalField(
+        _("工程质量合格率（%）"), max_digits=5, decimal_places=2, null=True
+    )
     satisfaction = models.DecimalField(_("群众满意度"), max_digits=5, decimal_places=2, null=True)
-    funds_rate = models.DecimalField(_("资金合规率（%）"), max_digits=5, decimal_places=2,
-                                     null=True)
+    funds_rate = models.DecimalField(
+        _("资金合规率（%）"), max_digits=5, decimal_places=2, null=True
+    )
     score = models.DecimalField(_("综合得分"), max_digits=5, decimal_places=2, null=True)
     ranked = models.BooleanField(_("参与排名"))
     rank = models.PositiveIntegerField(_("名次"), null=True)
@@ -124,10 +142,13 @@ class CompanyScore(models.Model):
         verbose_name = _("季度绩效得分")
         verbose_name_plural = _("季度绩效得分")
         constraints = [
-            models.UniqueConstraint(fields=["period", "organisation"],
-                                    name="one_score_per_organisation_quarter"),
-            models.CheckConstraint(condition=Q(ranked=True) | Q(rank__isnull=True, bottom=False),
-                                   name="unranked_has_no_rank_nor_flag"),
+            models.UniqueConstraint(
+                fields=["period", "organisation"], name="one_score_per_organisation_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(ranked=True) | Q(rank__isnull=True, bottom=False),
+                name="unranked_has_no_rank_nor_flag",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,22 +162,31 @@ class CompanyScore(models.Model):
 class Suspension(BaseModel):
     """暂停下一年度零星工程资格: last in its kind's ranking two quarters running."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                     related_name="suspensions", verbose_name=_("单位"))
-    period = models.ForeignKey(ScoringPeriod, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("触发季度"))
-    previous_period = models.ForeignKey(ScoringPeriod, on_delete=models.PROTECT,
-                                        related_name="+", verbose_name=_("上一季度"))
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="suspensions",
+        verbose_name=_("单位"),
+    )
+    period = models.ForeignKey(
+        ScoringPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("触发季度")
+    )
+    previous_period = models.ForeignKey(
+        ScoringPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("上一季度")
+    )
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
-    status = models.CharField(_("状态"), max_length=10, choices=SuspensionStatus.choices,
-                              default=SuspensionStatus.PENDING)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=SuspensionStatus.choices, default=SuspensionStatus.PENDING
+    )
     appeal_text = models.TextField(_("申诉理由"), blank=True)
-    appealed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="+")
+    appealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     appealed_at = models.DateTimeField(_("申诉时间"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
     decision_note = models.TextField(_("复核意见"), blank=True)
 
@@ -165,10 +195,12 @@ class Suspension(BaseModel):
         verbose_name = _("暂停资格")
         verbose_name_plural = _("暂停资格")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "period"],
-                                    name="one_suspension_per_company_quarter"),
-            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")),
-                                   name="suspension_dates_ordered"),
+            models.UniqueConstraint(
+                fields=["organisation", "period"], name="one_suspension_per_company_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="suspension_dates_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -179,14 +211,16 @@ class CreditDeduction(BaseModel):
     """One deduction from a company's credit score of 100, with what it rests on. The cause
     key names the fact (a violation, a check, an item), so that a re-run finds it again."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                     related_name="credit_deductions")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="credit_deductions"
+    )
     rule = models.CharField(_("规则"), max_length=24, choices=CreditRule.choices)
     points = models.PositiveSmallIntegerField(_("扣分"))
     day = models.DateField(_("日期"))
     cause_key = models.CharField(max_length=80, unique=True)
-    project = models.ForeignKey("projects.Project", on_delete=models.SET_NULL, null=True,
-                                blank=True, related_name="+")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     evidence = models.TextField(_("依据"), blank=True)
     withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
@@ -203,8 +237,12 @@ class CreditDeduction(BaseModel):
 class Blacklisting(BaseModel):
     """信用黑名单: reason, evidence, start and end; lifted by the nightly job after its end."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                     related_name="blacklistings", verbose_name=_("单位"))
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="blacklistings",
+        verbose_name=_("单位"),
+    )
     rule = models.CharField(_("规则"), max_length=24, choices=BlacklistRule.choices)
     reason = models.TextField(_("理由"))
     evidence = models.TextField(_("证据"))
@@ -217,8 +255,11 @@ class Blacklisting(BaseModel):
         ordering = ["-starts_on", "-id"]
         verbose_name = _("信用黑名单")
         verbose_name_plural = _("信用黑名单")
-        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")),
-                                              name="blacklisting_dates_ordered")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="blacklisting_dates_ordered"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.starts_on}–{self.ends_on}"
@@ -227,14 +268,22 @@ class Blacklisting(BaseModel):
 class FalseReport(BaseModel):
     """虚假申报 confirmed by a reviewer or discipline officer, with its evidence."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                     related_name="+", verbose_name=_("单位"))
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, null=True,
-                                blank=True, related_name="+", verbose_name=_("项目"))
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("项目"),
+    )
     description = models.TextField(_("查实情况"))
     evidence = models.TextField(_("证据"))
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     confirmed_on = models.DateField(_("查实日期"))
 
     class Meta:
@@ -249,8 +298,9 @@ class FalseReport(BaseModel):
 class ProjectRisk(models.Model):
     """The reasons behind a project's risk colour (the colour itself is Project.risk_colour)."""
 
-    project = models.OneToOneField("projects.Project", on_delete=models.CASCADE,
-                                   related_name="risk")
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="risk"
+    )
     colour = models.CharField(_("风险等级"), max_length=6, choices=Colour.choices)
     reasons = models.JSONField(_("原因"), default=list)
     computed_at = models.DateTimeField(_("计算时间"))
@@ -271,10 +321,12 @@ class Warning(BaseModel):
     level = models.CharField(_("级别"), max_length=6, choices=WarningLevel.choices)
     params = models.JSONField(default=dict)
     url = models.CharField(max_length=300, blank=True)
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, null=True,
-                                blank=True, related_name="+")
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE,
-                                     null=True, blank=True, related_name="+")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     resolved_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
 
     class Meta:
@@ -288,14 +340,18 @@ class Warning(BaseModel):
 
 class WarningRecipient(models.Model):
     warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="recipients")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="warnings_received")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="warnings_received"
+    )
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["warning", "user"],
-                                               name="one_delivery_per_warning_user")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["warning", "user"], name="one_delivery_per_warning_user"
+            )
+        ]
         indexes = [models.Index(fields=["user", "read_at"])]
 
     def __str__(self) -> str:
@@ -317,8 +373,9 @@ class DemonstrationProposal(models.Model):
         verbose_name_plural = _("示范项目推荐")
         constraints = [
             models.UniqueConstraint(fields=["year", "rank"], name="one_demonstration_per_rank"),
-            models.UniqueConstraint(fields=["year", "project"],
-                                    name="one_demonstration_per_project_year"),
+            models.UniqueConstraint(
+                fields=["year", "project"], name="one_demonstration_per_project_year"
+            ),
         ]
 
     def __str__(self) -> str:

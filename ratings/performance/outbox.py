@@ -1,6 +1,7 @@
 """Tasks enqueued through a transactional outbox: the row is written in the caller's
 transaction and published after commit. A publish that fails (Redis down) leaves the row, and
 the relay publishes it later, so a task is never lost between a commit and a broker."""
+
 import hashlib
 import logging
 from datetime import timedelta
@@ -17,8 +18,7 @@ from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
 # Fail fast when the broker is away; the relay tries again later.
-PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
-                 "interval_max": 0.5}
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 RELAY_AFTER = timedelta(seconds=30)
 
 
@@ -50,15 +50,22 @@ def publish(message_id: int) -> bool:
     task = current_app.tasks[message.task]
     try:
         with current_app.connection_for_write() as conn:
-            task.apply_async(kwargs=message.kwargs, queue=message.queue or None,
-                             connection=conn, retry=True, retry_policy=PUBLISH_RETRY)
+            task.apply_async(
+                kwargs=message.kwargs,
+                queue=message.queue or None,
+                connection=conn,
+                retry=True,
+                retry_policy=PUBLISH_RETRY,
+            )
     except (OperationalError, ConnectionError, OSError) as exc:
         log.warning("outbox: %s not published yet (%s); the relay will retry", message.task, exc)
-        OutboxMessage.objects.filter(pk=message.pk).update(attempts=F("attempts") + 1,
-                                                           last_error=str(exc)[:500])
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            attempts=F("attempts") + 1, last_error=str(exc)[:500]
+        )
         return False
     OutboxMessage.objects.filter(pk=message.pk, sent_at__isnull=True).update(
-        sent_at=timezone.now(), attempts=F("attempts") + 1)
+        sent_at=timezone.now(), attempts=F("attempts") + 1
+    )
     return True
 
 
@@ -66,6 +73,9 @@ def relay(*, older_than: timedelta = RELAY_AFTER, limit: int = 500) -> int:
     """Publish what is still waiting (the broker was down at commit time). A message may then
     be published twice; every task it names is idempotent."""
     cutoff = timezone.now() - older_than
-    ids = list(OutboxMessage.objects.filter(sent_at__isnull=True, created_at__lte=cutoff)
-               .order_by("id").values_list("id", flat=True)[:limit])
+    ids = list(
+        OutboxMessage.objects.filter(sent_at__isnull=True, created_at__lte=cutoff)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
     return sum(publish(pk) for pk in ids)

@@ -1,4 +1,5 @@
 """Quarters ("2026Q3") and the Asia/Shanghai moments that bound them."""
+
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -44,12 +45,14 @@ class Quarter:
         return self.end - timedelta(days=1)
 
     def next(self) -> "Quarter":
-        return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year,
-                                                                           self.number + 1)
+        return (
+            Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+        )
 
     def previous(self) -> "Quarter":
-        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year,
-                                                                           self.number - 1)
+        return (
+            Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+        )
 
 
 def day_start(day: date) -> datetime:

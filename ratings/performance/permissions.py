@@ -1,4 +1,5 @@
 """Who reads and acts on performance and credit: predicates and access_* helpers."""
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -7,12 +8,23 @@ from accounts.models import Organisation
 
 # Rankings are published to every signed-in user (SPEC §8); credit is read by the people who
 # award, pay and oversee, and by each company for itself.
-CREDIT_READERS = {Role.STREET_STAFF, Role.DEPT_REVIEWER, Role.DRC_OFFICER, Role.FINANCE_OFFICER,
-                  Role.DISCIPLINE_OFFICER, Role.ADMIN}
+CREDIT_READERS = {
+    Role.STREET_STAFF,
+    Role.DEPT_REVIEWER,
+    Role.DRC_OFFICER,
+    Role.FINANCE_OFFICER,
+    Role.DISCIPLINE_OFFICER,
+    Role.ADMIN,
+}
 FALSE_REPORT_RECORDERS = {Role.DEPT_REVIEWER, Role.DISCIPLINE_OFFICER}
 APPEAL_DECIDERS = {Role.DEPT_REVIEWER}
-RISK_READERS = {Role.STREET_STAFF, Role.DEPT_REVIEWER, Role.DRC_OFFICER, Role.FINANCE_OFFICER,
-                Role.DISCIPLINE_OFFICER}
+RISK_READERS = {
+    Role.STREET_STAFF,
+    Role.DEPT_REVIEWER,
+    Role.DRC_OFFICER,
+    Role.FINANCE_OFFICER,
+    Role.DISCIPLINE_OFFICER,
+}
 
 
 def may_read_rankings(user) -> bool:
@@ -32,9 +44,12 @@ def may_decide_appeal(user) -> bool:
 
 
 def may_appeal(user, organisation_id: int) -> bool:
-    return (user.is_authenticated and user.is_active
-            and user.role in (Role.CONTRACTOR, Role.SUPERVISOR)
-            and user.organisation_id == organisation_id)
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role in (Role.CONTRACTOR, Role.SUPERVISOR)
+        and user.organisation_id == organisation_id
+    )
 
 
 def may_read_risk(user) -> bool:
@@ -45,8 +60,11 @@ def access_company_credit(user, organisation_id) -> Organisation:
     """A company's credit page: readers of all credit, or the company's own staff."""
     if not (user.is_authenticated and user.is_active):
         raise PermissionDenied
-    company = Organisation.objects.filter(pk=organisation_id, kind__in=COMPANY_KINDS).first() \
-        if str(organisation_id).isdigit() else None
+    company = (
+        Organisation.objects.filter(pk=organisation_id, kind__in=COMPANY_KINDS).first()
+        if str(organisation_id).isdigit()
+        else None
+    )
     if company is None:
         raise Http404
     if not (may_read_all_credit(user) or user.organisation_id == company.pk):

@@ -1,4 +1,5 @@
 """The performance and credit policy in force on a day (effective-dated, admin-editable)."""
+
 from datetime import date
 
 from .models import PerformancePolicy
@@ -11,7 +12,12 @@ def policy_in_force(day: date) -> PerformancePolicy:
 
 
 def weights_of(policy: PerformancePolicy) -> dict:
-    return {"quality": policy.weight_quality, "satisfaction": policy.weight_satisfaction,
-            "funds": policy.weight_funds, "min_projects": policy.min_projects,
-            "min_checks": policy.min_checks, "bottom_share": str(policy.bottom_share),
-            "policy_from": None if policy.pk is None else policy.effective_from.isoformat()}
+    return {
+        "quality": policy.weight_quality,
+        "satisfaction": policy.weight_satisfaction,
+        "funds": policy.weight_funds,
+        "min_projects": policy.min_projects,
+        "min_checks": policy.min_checks,
+        "bottom_share": str(policy.bottom_share),
+        "policy_from": None if policy.pk is None else policy.effective_from.isoformat(),
+    }

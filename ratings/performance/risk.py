@@ -1,5 +1,6 @@
 """Risk colour per project (红黄绿, SPEC §9) with its reasons: each factor is one grouped query
 over all projects, then a pure rule decides the colour. Red means key supervision (重点监管)."""
+
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -23,9 +24,15 @@ from .models import ProjectRisk
 from .outbox import advisory_lock
 
 # Projects that still carry risk; a settled or archived one is history.
-RISK_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.PROCUREMENT, ProjectStatus.CONTRACTED,
-                 ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED,
-                 ProjectStatus.SUSPENDED)
+RISK_STATUSES = (
+    ProjectStatus.APPROVED,
+    ProjectStatus.PROCUREMENT,
+    ProjectStatus.CONTRACTED,
+    ProjectStatus.IN_PROGRESS,
+    ProjectStatus.COMPLETED,
+    ProjectStatus.ACCEPTED,
+    ProjectStatus.SUSPENDED,
+)
 CHECK_WINDOW_DAYS = 180
 PATROL_WINDOW_DAYS = 30
 PATROL_YELLOW = 3
@@ -75,27 +82,54 @@ def _grouped(qs, **annotations) -> dict[int, dict]:
 def assess(project_ids: list[int], today: date) -> dict[int, list[dict]]:
     """The reasons for each project, from one grouped query per factor."""
     projects = Project.objects.filter(pk__in=project_ids).values(
-        "id", "tier", "contractor__credit_status", "contract__amount",
-        "contract__approved_changes_total")
-    checks = _grouped(SpotCheck.objects.filter(
-        project_id__in=project_ids, passed=False,
-        checked_on__gt=today - timedelta(days=CHECK_WINDOW_DAYS)), n=Count("id"))
-    overdue = _grouped(RectificationItem.objects.filter(
-        project_id__in=project_ids, deadline__lt=today).exclude(status=ItemStatus.CLOSED),
-        n=Count("id"))
-    logs = _grouped(PatrolViolation.objects.filter(
-        project_id__in=project_ids, withdrawn_at__isnull=True,
-        day__gt=today - timedelta(days=PATROL_WINDOW_DAYS)), n=Count("id"))
+        "id",
+        "tier",
+        "contractor__credit_status",
+        "contract__amount",
+        "contract__approved_changes_total",
+    )
+    checks = _grouped(
+        SpotCheck.objects.filter(
+            project_id__in=project_ids,
+            passed=False,
+            checked_on__gt=today - timedelta(days=CHECK_WINDOW_DAYS),
+        ),
+        n=Count("id"),
+    )
+    overdue = _grouped(
+        RectificationItem.objects.filter(project_id__in=project_ids, deadline__lt=today).exclude(
+            status=ItemStatus.CLOSED
+        ),
+        n=Count("id"),
+    )
+    logs = _grouped(
+        PatrolViolation.objects.filter(
+            project_id__in=project_ids,
+            withdrawn_at__isnull=True,
+            day__gt=today - timedelta(days=PATROL_WINDOW_DAYS),
+        ),
+        n=Count("id"),
+    )
     below, minimum = _rating_thresholds(today)
-    ratings = _grouped(Rating.objects.filter(project_id__in=project_ids,
-                                             status=RatingStatus.COUNTED),
-                       n=Count("id"), mean=Avg("score"))
-    funds = _grouped(Payment.objects.filter(
-        project_id__in=project_ids, compliant=False,
-        status__in=(PaymentStatus.APPROVED, PaymentStatus.PAID)), n=Count("id"))
-    complaints = _grouped(RectificationItem.objects.filter(
-        project_id__in=project_ids, source=ItemSource.COMPLAINT)
-        .exclude(status=ItemStatus.CLOSED), n=Count("id"))
+    ratings = _grouped(
+        Rating.objects.filter(project_id__in=project_ids, status=RatingStatus.COUNTED),
+        n=Count("id"),
+        mean=Avg("score"),
+    )
+    funds = _grouped(
+        Payment.objects.filter(
+            project_id__in=project_ids,
+            compliant=False,
+            status__in=(PaymentStatus.APPROVED, PaymentStatus.PAID),
+        ),
+        n=Count("id"),
+    )
+    complaints = _grouped(
+        RectificationItem.objects.filter(
+            project_id__in=project_ids, source=ItemSource.COMPLAINT
+        ).exclude(status=ItemStatus.CLOSED),
+        n=Count("id"),
+    )
     result = {}
     for p in projects:
         pid, reasons = p["id"], []
@@ -107,8 +141,7 @@ def assess(project_ids: list[int], today: date) -> dict[int, list[dict]]:
             add("tier_major")
         if p["contractor__credit_status"] == CreditStatus.WARNED:
             add("credit_warned")
-        elif p["contractor__credit_status"] in (CreditStatus.BLACKLISTED,
-                                                CreditStatus.SUSPENDED):
+        elif p["contractor__credit_status"] in (CreditStatus.BLACKLISTED, CreditStatus.SUSPENDED):
             add("credit_barred")
         if pid in checks:
             add("failed_checks" if checks[pid]["n"] >= 2 else "failed_check", n=checks[pid]["n"])
@@ -130,8 +163,14 @@ def assess(project_ids: list[int], today: date) -> dict[int, list[dict]]:
     return result
 
 
-def risk_recompute(*, project_ids: list[int] | None = None, organisation_ids=None,
-                   actor=None, today: date | None = None, chunk: int = 5000) -> dict[int, str]:
+def risk_recompute(
+    *,
+    project_ids: list[int] | None = None,
+    organisation_ids=None,
+    actor=None,
+    today: date | None = None,
+    chunk: int = 5000,
+) -> dict[int, str]:
     """Recompute the colour and reasons of the given projects (all open ones by default);
     one audit event listing the colours that changed. Returns {project id: new colour}."""
     today = today or local_date(timezone.now())
@@ -139,33 +178,47 @@ def risk_recompute(*, project_ids: list[int] | None = None, organisation_ids=Non
     if project_ids is not None:
         scope = scope.filter(pk__in=project_ids)
     if organisation_ids is not None:
-        scope = scope.filter(Q(contractor_id__in=organisation_ids)
-                             | Q(supervision_unit_id__in=organisation_ids))
+        scope = scope.filter(
+            Q(contractor_id__in=organisation_ids) | Q(supervision_unit_id__in=organisation_ids)
+        )
     changed: dict[int, str] = {}
     with transaction.atomic():
         advisory_lock("performance.risk")
         ids = list(scope.order_by("pk").values_list("pk", flat=True))
         now = timezone.now()
         for start in range(0, len(ids), chunk):
-            part = ids[start:start + chunk]
+            part = ids[start : start + chunk]
             reasons = assess(part, today)
             current = dict(Project.objects.filter(pk__in=part).values_list("pk", "risk_colour"))
-            rows = [ProjectRisk(project_id=pid, colour=colour_of(r), reasons=r, computed_at=now)
-                    for pid, r in reasons.items()]
+            rows = [
+                ProjectRisk(project_id=pid, colour=colour_of(r), reasons=r, computed_at=now)
+                for pid, r in reasons.items()
+            ]
             ProjectRisk.objects.bulk_create(
-                rows, update_conflicts=True, unique_fields=["project"],
-                update_fields=["colour", "reasons", "computed_at"], batch_size=2000)
+                rows,
+                update_conflicts=True,
+                unique_fields=["project"],
+                update_fields=["colour", "reasons", "computed_at"],
+                batch_size=2000,
+            )
             for colour in Colour.values:
-                moved = [r.project_id for r in rows
-                         if r.colour == colour and current.get(r.project_id) != colour]
+                moved = [
+                    r.project_id
+                    for r in rows
+                    if r.colour == colour and current.get(r.project_id) != colour
+                ]
                 if moved:
                     Project.objects.filter(pk__in=moved).update(risk_colour=colour)
                     changed.update(dict.fromkeys(moved, colour))
         if changed:
-            record_event(actor=actor, verb="risk.recomputed", object_type="projects.project",
-                         object_id="risk", before={}, after={
-                             "on": today, "changed": {str(k): v for k, v in
-                                                      sorted(changed.items())}})
+            record_event(
+                actor=actor,
+                verb="risk.recomputed",
+                object_type="projects.project",
+                object_id="risk",
+                before={},
+                after={"on": today, "changed": {str(k): v for k, v in sorted(changed.items())}},
+            )
     return changed
 
 
@@ -174,4 +227,3 @@ def risk_of(project_id: int) -> tuple[str, list[str]]:
     if risk is None:
         return Colour.GREEN, []
     return risk.colour, [reason_text(r) for r in risk.reasons]
-

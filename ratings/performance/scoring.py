@@ -4,6 +4,7 @@ Decimal on one row per organisation, the ranking, the bottom flags and the suspe
 
 The whole period is written in one transaction under an advisory lock: a killed run leaves
 nothing, two runs at once are serialised, and a re-run writes the same table (its digest)."""
+
 import hashlib
 import json
 from dataclasses import dataclass
@@ -35,8 +36,10 @@ def _aggregate_sql() -> str:
     """One row per (kind, organisation): project and sample counts, and the sums the rates
     rest on. Portable SQL (PostgreSQL, and SQLite for the embedded default)."""
     t = {
-        "check": SpotCheck._meta.db_table, "lab": LabTest._meta.db_table,
-        "rating": Rating._meta.db_table, "payment": Payment._meta.db_table,
+        "check": SpotCheck._meta.db_table,
+        "lab": LabTest._meta.db_table,
+        "rating": Rating._meta.db_table,
+        "payment": Payment._meta.db_table,
         "project": Project._meta.db_table,
     }
     sums = """COUNT(*), SUM(chk_n), SUM(chk_ok), SUM(lab_n), SUM(lab_sum), SUM(rat_n),
@@ -44,24 +47,24 @@ def _aggregate_sql() -> str:
     return f"""
     WITH chk AS (
         SELECT project_id, COUNT(*) AS n, SUM(CASE WHEN passed THEN 1 ELSE 0 END) AS ok
-        FROM {t['check']} WHERE checked_on >= %(start)s AND checked_on < %(end)s
+        FROM {t["check"]} WHERE checked_on >= %(start)s AND checked_on < %(end)s
         GROUP BY project_id),
     lab AS (
         SELECT project_id, COUNT(*) AS n, SUM(pass_rate) AS total
-        FROM {t['lab']} WHERE created_at >= %(start_at)s AND created_at < %(end_at)s
+        FROM {t["lab"]} WHERE created_at >= %(start_at)s AND created_at < %(end_at)s
         GROUP BY project_id),
     rat AS (
         SELECT project_id, COUNT(*) AS n, SUM(score) AS total
-        FROM {t['rating']} WHERE status = %(counted)s
+        FROM {t["rating"]} WHERE status = %(counted)s
           AND created_at >= %(start_at)s AND created_at < %(end_at)s
         GROUP BY project_id),
     pay AS (
         SELECT project_id, COUNT(*) AS n, SUM(CASE WHEN compliant THEN 1 ELSE 0 END) AS ok
-        FROM {t['payment']} WHERE status = %(paid)s
+        FROM {t["payment"]} WHERE status = %(paid)s
           AND paid_on >= %(start)s AND paid_on < %(end)s
         GROUP BY project_id),
     active AS (
-        SELECT id AS project_id FROM {t['project']}
+        SELECT id AS project_id FROM {t["project"]}
         WHERE started_at < %(end_at)s AND (completed_at IS NULL OR completed_at >= %(start_at)s)
         UNION SELECT project_id FROM chk UNION SELECT project_id FROM lab
         UNION SELECT project_id FROM rat UNION SELECT project_id FROM pay),
@@ -71,7 +74,7 @@ def _aggregate_sql() -> str:
                COALESCE(lab.n, 0) AS lab_n, COALESCE(lab.total, 0) AS lab_sum,
                COALESCE(rat.n, 0) AS rat_n, COALESCE(rat.total, 0) AS rat_sum,
                COALESCE(pay.n, 0) AS pay_n, COALESCE(pay.ok, 0) AS pay_ok
-        FROM active JOIN {t['project']} p ON p.id = active.project_id
+        FROM active JOIN {t["project"]} p ON p.id = active.project_id
         LEFT JOIN chk ON chk.project_id = p.id LEFT JOIN lab ON lab.project_id = p.id
         LEFT JOIN rat ON rat.project_id = p.id LEFT JOIN pay ON pay.project_id = p.id)
     SELECT 'contractor', contractor_id, {sums} FROM per
@@ -88,10 +91,12 @@ def quarter_aggregates(quarter: Quarter) -> list[tuple]:
     """The raw aggregate the score rests on (the bench times it on its own)."""
     ops = connection.ops
     params = {
-        "start": quarter.start, "end": quarter.end,
+        "start": quarter.start,
+        "end": quarter.end,
         "start_at": ops.adapt_datetimefield_value(day_start(quarter.start)),
         "end_at": ops.adapt_datetimefield_value(day_start(quarter.end)),
-        "counted": RatingStatus.COUNTED, "paid": PaymentStatus.PAID,
+        "counted": RatingStatus.COUNTED,
+        "paid": PaymentStatus.PAID,
     }
     with connection.cursor() as cursor:
         cursor.execute(_aggregate_sql(), params)
@@ -112,9 +117,18 @@ class Figures:
     score: Decimal | None
 
 
-def figures(*, spot_checks: int, spot_checks_passed: int, lab_tests: int, lab_rate_sum,
-            ratings: int, rating_sum: int, payments: int, payments_compliant: int,
-            policy: PerformancePolicy) -> Figures:
+def figures(
+    *,
+    spot_checks: int,
+    spot_checks_passed: int,
+    lab_tests: int,
+    lab_rate_sum,
+    ratings: int,
+    rating_sum: int,
+    payments: int,
+    payments_compliant: int,
+    policy: PerformancePolicy,
+) -> Figures:
     """The three rates (each on 0–100, two places) and the weighted score, computed from the
     rounded rates so the company page's arithmetic checks to the cent.
 
@@ -124,12 +138,16 @@ def figures(*, spot_checks: int, spot_checks_passed: int, lab_tests: int, lab_ra
     quality = _rate(HUNDRED * spot_checks_passed + Decimal(lab_rate_sum), spot_checks + lab_tests)
     satisfaction = _rate(Decimal(rating_sum), ratings)
     funds = _rate(HUNDRED * payments_compliant, payments)
-    weighted = [(policy.weight_quality, quality), (policy.weight_satisfaction, satisfaction),
-                (policy.weight_funds, funds)]
+    weighted = [
+        (policy.weight_quality, quality),
+        (policy.weight_satisfaction, satisfaction),
+        (policy.weight_funds, funds),
+    ]
     present = [(w, r) for w, r in weighted if r is not None and w]
     total = sum(w for w, _r in present)
-    score = (sum(w * r for w, r in present) / total).quantize(CENT, ROUND_HALF_UP) if total \
-        else None
+    score = (
+        (sum(w * r for w, r in present) / total).quantize(CENT, ROUND_HALF_UP) if total else None
+    )
     return Figures(quality, satisfaction, funds, score)
 
 
@@ -137,23 +155,54 @@ def _meets_sample(projects: int, checks: int, policy: PerformancePolicy) -> bool
     return projects >= policy.min_projects or checks >= policy.min_checks
 
 
-def build_scores(period: ScoringPeriod, rows: list[tuple],
-                 policy: PerformancePolicy) -> list[CompanyScore]:
+def build_scores(
+    period: ScoringPeriod, rows: list[tuple], policy: PerformancePolicy
+) -> list[CompanyScore]:
     scores = []
-    for kind, org_id, projects, chk_n, chk_ok, lab_n, lab_sum, rat_n, rat_sum, pay_n, pay_ok \
-            in rows:
-        counts = {"spot_checks": int(chk_n), "spot_checks_passed": int(chk_ok),
-                  "lab_tests": int(lab_n), "lab_rate_sum": Decimal(str(lab_sum)).quantize(CENT),
-                  "ratings": int(rat_n), "rating_sum": int(rat_sum), "payments": int(pay_n),
-                  "payments_compliant": int(pay_ok)}
+    for (
+        kind,
+        org_id,
+        projects,
+        chk_n,
+        chk_ok,
+        lab_n,
+        lab_sum,
+        rat_n,
+        rat_sum,
+        pay_n,
+        pay_ok,
+    ) in rows:
+        counts = {
+            "spot_checks": int(chk_n),
+            "spot_checks_passed": int(chk_ok),
+            "lab_tests": int(lab_n),
+            "lab_rate_sum": Decimal(str(lab_sum)).quantize(CENT),
+            "ratings": int(rat_n),
+            "rating_sum": int(rat_sum),
+            "payments": int(pay_n),
+            "payments_compliant": int(pay_ok),
+        }
         fig = figures(**counts, policy=policy)
         ranked = fig.score is not None and _meets_sample(
-            int(projects), counts["spot_checks"] + counts["lab_tests"], policy)
-        scores.append(CompanyScore(
-            period=period, organisation_id=org_id, kind=kind, projects=int(projects), **counts,
-            quality_rate=fig.quality_rate, satisfaction=fig.satisfaction,
-            funds_rate=fig.funds_rate, score=fig.score, ranked=ranked, rank=None,
-            ranked_count=0, bottom=False))
+            int(projects), counts["spot_checks"] + counts["lab_tests"], policy
+        )
+        scores.append(
+            CompanyScore(
+                period=period,
+                organisation_id=org_id,
+                kind=kind,
+                projects=int(projects),
+                **counts,
+                quality_rate=fig.quality_rate,
+                satisfaction=fig.satisfaction,
+                funds_rate=fig.funds_rate,
+                score=fig.score,
+                ranked=ranked,
+                rank=None,
+                ranked_count=0,
+                bottom=False,
+            )
+        )
     _rank(scores, policy)
     return scores
 
@@ -177,57 +226,103 @@ def _rank(scores: list[CompanyScore], policy: PerformancePolicy) -> None:
                 s.ranked_count = n
 
 
-DIGEST_FIELDS = ("kind", "organisation_id", "projects", "spot_checks", "spot_checks_passed",
-                 "lab_tests", "lab_rate_sum", "ratings", "rating_sum", "payments",
-                 "payments_compliant", "quality_rate", "satisfaction", "funds_rate", "score",
-                 "ranked", "rank", "ranked_count", "bottom")
+DIGEST_FIELDS = (
+    "kind",
+    "organisation_id",
+    "projects",
+    "spot_checks",
+    "spot_checks_passed",
+    "lab_tests",
+    "lab_rate_sum",
+    "ratings",
+    "rating_sum",
+    "payments",
+    "payments_compliant",
+    "quality_rate",
+    "satisfaction",
+    "funds_rate",
+    "score",
+    "ranked",
+    "rank",
+    "ranked_count",
+    "bottom",
+)
 
 
 def period_digest(period_id: int) -> str:
     """SHA-256 of the period's rows as stored (ids and times left out)."""
-    rows = (CompanyScore.objects.filter(period_id=period_id)
-            .order_by("kind", "organisation_id").values_list(*DIGEST_FIELDS))
-    suspensions = (Suspension.objects.filter(period_id=period_id)
-                   .order_by("organisation_id").values_list("organisation_id", "starts_on",
-                                                            "ends_on", "status"))
-    body = json.dumps([[str(v) for v in row] for row in rows]
-                      + [["suspension", *(str(v) for v in row)] for row in suspensions],
-                      ensure_ascii=False, separators=(",", ":"))
+    rows = (
+        CompanyScore.objects.filter(period_id=period_id)
+        .order_by("kind", "organisation_id")
+        .values_list(*DIGEST_FIELDS)
+    )
+    suspensions = (
+        Suspension.objects.filter(period_id=period_id)
+        .order_by("organisation_id")
+        .values_list("organisation_id", "starts_on", "ends_on", "status")
+    )
+    body = json.dumps(
+        [[str(v) for v in row] for row in rows]
+        + [["suspension", *(str(v) for v in row)] for row in suspensions],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _apply_suspensions(actor, period: ScoringPeriod, quarter: Quarter,
-                       scores: list[CompanyScore]) -> list[Suspension]:
+def _apply_suspensions(
+    actor, period: ScoringPeriod, quarter: Quarter, scores: list[CompanyScore]
+) -> list[Suspension]:
     """Bottom two quarters running → suspended for the calendar year after the quarter's year.
     Only the first run creates it (and its audit event); a re-run that no longer finds the
     company at the bottom withdraws an undecided suspension."""
     previous = ScoringPeriod.objects.filter(quarter=str(quarter.previous())).first()
     bottom_now = {s.organisation_id for s in scores if s.bottom and s.kind in SUSPENDABLE_KINDS}
-    bottom_before = set() if previous is None else set(
-        CompanyScore.objects.filter(period=previous, bottom=True,
-                                    kind__in=SUSPENDABLE_KINDS)
-        .values_list("organisation_id", flat=True))
+    bottom_before = (
+        set()
+        if previous is None
+        else set(
+            CompanyScore.objects.filter(
+                period=previous, bottom=True, kind__in=SUSPENDABLE_KINDS
+            ).values_list("organisation_id", flat=True)
+        )
+    )
     due = bottom_now & bottom_before
     existing = {s.organisation_id: s for s in Suspension.objects.filter(period=period)}
     created = []
     year = quarter.year + 1
     for org in Organisation.objects.filter(pk__in=due - set(existing)).order_by("pk"):
         suspension = Suspension.objects.create(
-            organisation=org, period=period, previous_period=previous,
-            starts_on=date(year, 1, 1), ends_on=date(year, 12, 31))
-        record_event(actor=actor, verb="performance.suspended", obj=org, before={},
-                     after={"suspension": suspension.pk, "quarters": [str(quarter.previous()),
-                                                                      str(quarter)],
-                            "starts_on": suspension.starts_on, "ends_on": suspension.ends_on})
+            organisation=org,
+            period=period,
+            previous_period=previous,
+            starts_on=date(year, 1, 1),
+            ends_on=date(year, 12, 31),
+        )
+        record_event(
+            actor=actor,
+            verb="performance.suspended",
+            obj=org,
+            before={},
+            after={
+                "suspension": suspension.pk,
+                "quarters": [str(quarter.previous()), str(quarter)],
+                "starts_on": suspension.starts_on,
+                "ends_on": suspension.ends_on,
+            },
+        )
         created.append(suspension)
     for org_id, suspension in existing.items():
         if org_id not in due and suspension.status == SuspensionStatus.PENDING:
             suspension.status = SuspensionStatus.WITHDRAWN
             suspension.save(update_fields=["status", "updated_at"])
-            record_event(actor=actor, verb="performance.suspension_withdrawn",
-                         obj=suspension.organisation,
-                         before={"suspension": suspension.pk, "status": SuspensionStatus.PENDING},
-                         after={"status": suspension.status, "quarter": str(quarter)})
+            record_event(
+                actor=actor,
+                verb="performance.suspension_withdrawn",
+                obj=suspension.organisation,
+                before={"suspension": suspension.pk, "status": SuspensionStatus.PENDING},
+                after={"status": suspension.status, "quarter": str(quarter)},
+            )
     return created
 
 
@@ -239,7 +334,8 @@ def performance_score_quarter(*, quarter: str, actor=None) -> ScoringPeriod:
         # The weights announced before the quarter began: companies knew the rules.
         policy = policy_in_force(q.start)
         period, _created = ScoringPeriod.objects.get_or_create(
-            quarter=str(q), defaults={"starts_on": q.start, "ends_on": q.end})
+            quarter=str(q), defaults={"starts_on": q.start, "ends_on": q.end}
+        )
         before = period.digest
         CompanyScore.objects.filter(period=period).delete()
         scores = build_scores(period, quarter_aggregates(q), policy)
@@ -251,13 +347,20 @@ def performance_score_quarter(*, quarter: str, actor=None) -> ScoringPeriod:
         period.scored_at = timezone.now()
         period.save()
         if period.digest != before:
-            record_event(actor=actor, verb="performance.scored", obj=period,
-                         before={"digest": before}, after={
-                             "digest": period.digest, "weights": period.weights,
-                             "scored": len(scores),
-                             "ranked": sum(1 for s in scores if s.ranked),
-                             "bottom": sorted(s.organisation_id for s in scores if s.bottom),
-                             "suspended": [s.organisation_id for s in suspended]})
+            record_event(
+                actor=actor,
+                verb="performance.scored",
+                obj=period,
+                before={"digest": before},
+                after={
+                    "digest": period.digest,
+                    "weights": period.weights,
+                    "scored": len(scores),
+                    "ranked": sum(1 for s in scores if s.ranked),
+                    "bottom": sorted(s.organisation_id for s in scores if s.bottom),
+                    "suspended": [s.organisation_id for s in suspended],
+                },
+            )
         if suspended:
             enqueue("ratings.performance.tasks.credit_nightly")
     return period

@@ -1,6 +1,7 @@
 """Reads of performance and credit: the ranking, one company's figures with their evidence,
 credit standing, warnings, risk and demonstration projects — each in a fixed number of
 queries."""
+
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -32,8 +33,11 @@ from .periods import Quarter, day_start
 from .policies import policy_in_force
 from .risk import reason_text
 
-OWNER_FIELD = {ScoredKind.CONTRACTOR: "contractor_id",
-               ScoredKind.SUPERVISOR: "supervision_unit_id", ScoredKind.STREET: "street_id"}
+OWNER_FIELD = {
+    ScoredKind.CONTRACTOR: "contractor_id",
+    ScoredKind.SUPERVISOR: "supervision_unit_id",
+    ScoredKind.STREET: "street_id",
+}
 
 
 def period_get(quarter: str | None) -> ScoringPeriod | None:
@@ -59,27 +63,49 @@ def score_list(period: ScoringPeriod, kind: str | None = None) -> QuerySet[Compa
 
 
 def suspended_in(period: ScoringPeriod) -> set[int]:
-    return set(Suspension.objects.filter(period=period, status__in=SUSPENSION_IN_FORCE)
-               .values_list("organisation_id", flat=True))
+    return set(
+        Suspension.objects.filter(period=period, status__in=SUSPENSION_IN_FORCE).values_list(
+            "organisation_id", flat=True
+        )
+    )
 
 
 def ranking(period: ScoringPeriod, kind: str | None = None) -> list[dict]:
     """What the command prints and the API returns: one row per organisation (2 queries)."""
     suspended = suspended_in(period)
-    return [{
-        "company": s.organisation.name, "company_id": s.organisation_id, "kind": s.kind,
-        "quality_rate": s.quality_rate, "satisfaction": s.satisfaction,
-        "funds_rate": s.funds_rate, "score": s.score,
-        "rank": s.rank if s.ranked else "not ranked", "ranked_count": s.ranked_count,
-        "projects": s.projects, "checks": s.checks,
-        "flags": {"bottom": s.bottom, "suspended": s.organisation_id in suspended,
-                  "not_ranked": not s.ranked},
-    } for s in score_list(period, kind)]
+    return [
+        {
+            "company": s.organisation.name,
+            "company_id": s.organisation_id,
+            "kind": s.kind,
+            "quality_rate": s.quality_rate,
+            "satisfaction": s.satisfaction,
+            "funds_rate": s.funds_rate,
+            "score": s.score,
+            "rank": s.rank if s.ranked else "not ranked",
+            "ranked_count": s.ranked_count,
+            "projects": s.projects,
+            "checks": s.checks,
+            "flags": {
+                "bottom": s.bottom,
+                "suspended": s.organisation_id in suspended,
+                "not_ranked": not s.ranked,
+            },
+        }
+        for s in score_list(period, kind)
+    ]
 
 
 def company_score_get(period: ScoringPeriod, organisation_id) -> CompanyScore:
-    score = (CompanyScore.objects.filter(period=period, organisation_id=organisation_id)
-             .select_related("organisation").first()) if str(organisation_id).isdigit() else None
+    score = (
+        (
+            CompanyScore.objects.filter(period=period, organisation_id=organisation_id)
+            .select_related("organisation")
+            .first()
+        )
+        if str(organisation_id).isdigit()
+        else None
+    )
     if score is None:
         raise Http404
     return score
@@ -90,28 +116,53 @@ def company_evidence(score: CompanyScore) -> dict:
     period = score.period
     owner = {f"project__{OWNER_FIELD[score.kind]}": score.organisation_id}
     start_at, end_at = day_start(period.starts_on), day_start(period.ends_on)
-    checks = list(SpotCheck.objects.filter(checked_on__gte=period.starts_on,
-                                           checked_on__lt=period.ends_on, **owner)
-                  .select_related("project").order_by("checked_on", "pk"))
-    labs = list(LabTest.objects.filter(created_at__gte=start_at, created_at__lt=end_at, **owner)
-                .select_related("project").order_by("created_at", "pk"))
-    ratings = list(Rating.objects.filter(status=RatingStatus.COUNTED, created_at__gte=start_at,
-                                         created_at__lt=end_at, **owner)
-                   .values("project_id", "project__code", "project__name")
-                   .annotate(n=Count("id"), total=Sum("score")).order_by("project_id"))
-    payments = list(Payment.objects.filter(status=PaymentStatus.PAID,
-                                           paid_on__gte=period.starts_on,
-                                           paid_on__lt=period.ends_on, **owner)
-                    .select_related("project").order_by("paid_on", "pk"))
+    checks = list(
+        SpotCheck.objects.filter(
+            checked_on__gte=period.starts_on, checked_on__lt=period.ends_on, **owner
+        )
+        .select_related("project")
+        .order_by("checked_on", "pk")
+    )
+    labs = list(
+        LabTest.objects.filter(created_at__gte=start_at, created_at__lt=end_at, **owner)
+        .select_related("project")
+        .order_by("created_at", "pk")
+    )
+    ratings = list(
+        Rating.objects.filter(
+            status=RatingStatus.COUNTED, created_at__gte=start_at, created_at__lt=end_at, **owner
+        )
+        .values("project_id", "project__code", "project__name")
+        .annotate(n=Count("id"), total=Sum("score"))
+        .order_by("project_id")
+    )
+    payments = list(
+        Payment.objects.filter(
+            status=PaymentStatus.PAID,
+            paid_on__gte=period.starts_on,
+            paid_on__lt=period.ends_on,
+            **owner,
+        )
+        .select_related("project")
+        .order_by("paid_on", "pk")
+    )
     weights = period.weights or {}
-    parts = [(weights.get("quality"), score.quality_rate),
-             (weights.get("satisfaction"), score.satisfaction),
-             (weights.get("funds"), score.funds_rate)]
+    parts = [
+        (weights.get("quality"), score.quality_rate),
+        (weights.get("satisfaction"), score.satisfaction),
+        (weights.get("funds"), score.funds_rate),
+    ]
     used = [(w, r) for w, r in parts if w and r is not None]
-    return {"checks": checks, "labs": labs, "ratings": ratings, "payments": payments,
-            "weights": weights, "used_weights": sum(w for w, _r in used),
-            "weighted_terms": [(w, r, w * r) for w, r in used],
-            "weighted_sum": sum(w * r for w, r in used)}
+    return {
+        "checks": checks,
+        "labs": labs,
+        "ratings": ratings,
+        "payments": payments,
+        "weights": weights,
+        "used_weights": sum(w for w, _r in used),
+        "weighted_terms": [(w, r, w * r) for w, r in used],
+        "weighted_sum": sum(w * r for w, r in used),
+    }
 
 
 def credit_overview(today: date) -> list[dict]:
@@ -119,32 +170,53 @@ def credit_overview(today: date) -> list[dict]:
     companies = list(Organisation.objects.filter(kind__in=COMPANY_KINDS).order_by("kind", "name"))
     scores = credit_scores(today)
     targets = credit_targets(today, policy_in_force(today))
-    blacklists = {b.organisation_id: b for b in Blacklisting.objects.filter(
-        lifted_at__isnull=True, starts_on__lte=today, ends_on__gte=today)}
-    return [{"company": c, "score": scores.get(c.pk, 100),
-             "reasons": targets.get(c.pk, ("", []))[1], "blacklisting": blacklists.get(c.pk)}
-            for c in companies]
+    blacklists = {
+        b.organisation_id: b
+        for b in Blacklisting.objects.filter(
+            lifted_at__isnull=True, starts_on__lte=today, ends_on__gte=today
+        )
+    }
+    return [
+        {
+            "company": c,
+            "score": scores.get(c.pk, 100),
+            "reasons": targets.get(c.pk, ("", []))[1],
+            "blacklisting": blacklists.get(c.pk),
+        }
+        for c in companies
+    ]
 
 
 def credit_company(company: Organisation, today: date) -> dict:
     return {
         "company": company,
         "score": credit_scores(today, [company.pk]).get(company.pk, 100),
-        "reasons": credit_targets(today, policy_in_force(today), [company.pk])
-        .get(company.pk, ("", []))[1],
-        "deductions": list(CreditDeduction.objects.filter(organisation=company)
-                           .select_related("project")[:200]),
+        "reasons": credit_targets(today, policy_in_force(today), [company.pk]).get(
+            company.pk, ("", [])
+        )[1],
+        "deductions": list(
+            CreditDeduction.objects.filter(organisation=company).select_related("project")[:200]
+        ),
         "blacklistings": list(Blacklisting.objects.filter(organisation=company)),
-        "suspensions": list(Suspension.objects.filter(organisation=company)
-                            .select_related("period", "previous_period")),
-        "false_reports": list(FalseReport.objects.filter(organisation=company)
-                              .select_related("project", "confirmed_by")),
+        "suspensions": list(
+            Suspension.objects.filter(organisation=company).select_related(
+                "period", "previous_period"
+            )
+        ),
+        "false_reports": list(
+            FalseReport.objects.filter(organisation=company).select_related(
+                "project", "confirmed_by"
+            )
+        ),
     }
 
 
 def warning_deliveries(user, *, unread_only: bool = False) -> QuerySet[WarningRecipient]:
-    rows = (WarningRecipient.objects.filter(user=user)
-            .select_related("warning").order_by("read_at", "-warning__updated_at", "-pk"))
+    rows = (
+        WarningRecipient.objects.filter(user=user)
+        .select_related("warning")
+        .order_by("read_at", "-warning__updated_at", "-pk")
+    )
     if unread_only:
         rows = rows.filter(read_at__isnull=True)
     return rows
@@ -153,20 +225,27 @@ def warning_deliveries(user, *, unread_only: bool = False) -> QuerySet[WarningRe
 def unread_warning_count(user) -> int:
     if not (user.is_authenticated and user.is_active):
         return 0
-    return WarningRecipient.objects.filter(user=user, read_at__isnull=True,
-                                           warning__resolved_at__isnull=True).count()
+    return WarningRecipient.objects.filter(
+        user=user, read_at__isnull=True, warning__resolved_at__isnull=True
+    ).count()
 
 
 def risk_list(user, colour: str | None = None) -> list[tuple[Project, list[str]]]:
-    projects = (projects_visible_to(user).filter(risk__isnull=False)
-                .exclude(risk__colour="green").select_related("street", "contractor", "risk")
-                .order_by("risk__colour", "pk"))  # red before yellow
+    projects = (
+        projects_visible_to(user)
+        .filter(risk__isnull=False)
+        .exclude(risk__colour="green")
+        .select_related("street", "contractor", "risk")
+        .order_by("risk__colour", "pk")
+    )  # red before yellow
     if colour:
         projects = projects.filter(risk__colour=colour)
     return [(p, [reason_text(r) for r in p.risk.reasons]) for p in projects[:500]]
 
 
 def demonstration_list(year: int) -> QuerySet[DemonstrationProposal]:
-    return DemonstrationProposal.objects.filter(year=year).select_related(
-        "project", "project__street", "project__contractor").order_by("rank")
-
+    return (
+        DemonstrationProposal.objects.filter(year=year)
+        .select_related("project", "project__street", "project__contractor")
+        .order_by("rank")
+    )

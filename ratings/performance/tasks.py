@@ -1,5 +1,6 @@
 """Celery tasks of performance and credit: each takes plain values, calls one service, and can
 run twice without harm (acks_late: a task lost with its worker runs again)."""
+
 from datetime import date
 
 from celery import shared_task
@@ -11,8 +12,13 @@ from core.dates import local_date
 from . import alerts, credit, demonstration, outbox, risk, scoring
 from .periods import Quarter
 
-RETRY = {"acks_late": True, "reject_on_worker_lost": True,
-         "autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
+RETRY = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
 
 
 def _day(value: str | None) -> date:
@@ -32,10 +38,16 @@ def credit_nightly(today: str | None = None) -> dict:
 
 
 @shared_task(**RETRY)
-def risk_recompute(project_ids: list[int] | None = None,
-                   organisation_ids: list[int] | None = None, today: str | None = None) -> int:
-    return len(risk.risk_recompute(project_ids=project_ids, organisation_ids=organisation_ids,
-                                   today=_day(today)))
+def risk_recompute(
+    project_ids: list[int] | None = None,
+    organisation_ids: list[int] | None = None,
+    today: str | None = None,
+) -> int:
+    return len(
+        risk.risk_recompute(
+            project_ids=project_ids, organisation_ids=organisation_ids, today=_day(today)
+        )
+    )
 
 
 @shared_task(**RETRY)

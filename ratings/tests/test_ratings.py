@@ -1,5 +1,6 @@
 """Residents: the public page, ratings that resist ballot-stuffing, moderation, the automatic
 review below 80, reports, the site sign and QR codes."""
+
 import shutil
 import subprocess
 from datetime import timedelta
@@ -28,8 +29,7 @@ pytestmark = pytest.mark.django_db
 
 def finished(district):
     project, contractor = under_way(district, progress="100")
-    approvals.project_transition(actor=contractor, project_id=project.pk,
-                                 name="declare_complete")
+    approvals.project_transition(actor=contractor, project_id=project.pk, name="declare_complete")
     project.refresh_from_db()
     return project
 
@@ -39,9 +39,12 @@ def rate(project, ip, score, comment="", client=None, screen=True):
     screening a worker runs within a second after commit runs here at once (these tests hold
     one transaction, so after-commit callbacks never fire; see the transactional test)."""
     client = client or Client()
-    response = client.post(reverse("api-public-rating", args=[project.public_token]),
-                           {"score": score, "comment": comment}, REMOTE_ADDR=ip,
-                           content_type="application/json")
+    response = client.post(
+        reverse("api-public-rating", args=[project.public_token]),
+        {"score": score, "comment": comment},
+        REMOTE_ADDR=ip,
+        content_type="application/json",
+    )
     if screen and response.status_code == 201:
         services.ratings_screen(project.pk)
     return response
@@ -67,9 +70,12 @@ def test_rate_once_per_device_page_and_api(district):
     resident = Client()
     page_url = reverse("ratings:public", args=[project.public_token])
 
-    first = resident.post(reverse("ratings:rate", args=[project.public_token]),
-                          {"score": "92", "quality": "90", "comment": "路面平整"},
-                          REMOTE_ADDR="120.36.1.8", follow=True)
+    first = resident.post(
+        reverse("ratings:rate", args=[project.public_token]),
+        {"score": "92", "quality": "90", "comment": "路面平整"},
+        REMOTE_ADDR="120.36.1.8",
+        follow=True,
+    )
     assert "感谢您的评价！" in first.content.decode()
     assert Rating.objects.get().status == RatingStatus.PENDING  # screened after commit
     again = resident.get(page_url).content.decode()
@@ -101,8 +107,15 @@ def test_a_campaign_from_one_network_is_held_and_genuine_ratings_count(district)
     start = timezone.now()
     for n in range(20):  # twenty neighbours over a day and a half, each from home
         with time_machine.travel(start + timedelta(hours=2 * n), tick=False):
-            assert rate(project, f"58.{20 + n}.{n}.7", 86 + n % 10,
-                        comment=f"第{n}位居民：门口的路修好了，谢谢施工队").status_code == 201
+            assert (
+                rate(
+                    project,
+                    f"58.{20 + n}.{n}.7",
+                    86 + n % 10,
+                    comment=f"第{n}位居民：门口的路修好了，谢谢施工队",
+                ).status_code
+                == 201
+            )
     before = rating_summary(project.pk)
     assert before["count"] == 20
 
@@ -118,8 +131,11 @@ def test_a_campaign_from_one_network_is_held_and_genuine_ratings_count(district)
     assert all(RatingFlag.NETWORK_BURST in r.flags for r in campaign)
     assert abs(after["mean"] - before["mean"]) < 2
     assert after["count"] == 20
-    assert not Rating.objects.exclude(network="36.250.17.0/24").exclude(
-        status=RatingStatus.COUNTED).exists()
+    assert (
+        not Rating.objects.exclude(network="36.250.17.0/24")
+        .exclude(status=RatingStatus.COUNTED)
+        .exists()
+    )
     assert not Review.objects.exists()
 
 
@@ -146,8 +162,10 @@ def test_review_opens_at_the_fifth_low_rating_once(client, district):
     review = Review.objects.get()
     assert (review.count_at_open, float(review.mean_at_open)) == (5, 62.0)
     item = review.ledger_item
-    assert (item.source, item.responsible_organisation_id) == (ItemSource.LOW_RATING,
-                                                                project.street_id)
+    assert (item.source, item.responsible_organisation_id) == (
+        ItemSource.LOW_RATING,
+        project.street_id,
+    )
     assert AuditEvent.objects.filter(verb="rating.review_opened").count() == 1
     with time_machine.travel(start + timedelta(hours=7), tick=False):
         rate(project, "110.10.0.1", 40)
@@ -156,8 +174,10 @@ def test_review_opens_at_the_fifth_low_rating_once(client, district):
     client.force_login(district.street_zhenhai)
     page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert 'data-testid="under-review"' in page
-    client.post(reverse("ratings:review_decide", args=[review.pk]),
-                {"outcome": "路面积水已整改，回访居民满意"})
+    client.post(
+        reverse("ratings:review_decide", args=[review.pk]),
+        {"outcome": "路面积水已整改，回访居民满意"},
+    )
     review.refresh_from_db()
     assert review.outcome == "路面积水已整改，回访居民满意" and review.decided_by is not None
 
@@ -176,8 +196,10 @@ def test_moderators_release_or_reject_their_streets_held_ratings(client, distric
     client.force_login(district.street_zhenhai)
     page = client.get(reverse("ratings:moderation")).content.decode()
     assert page.count("这条路修得真好，感谢街道") == 2  # the original text
-    client.post(reverse("ratings:moderation"), {"rating": held[:1], "decision": "release",
-                                                "note": "电话回访属实"})
+    client.post(
+        reverse("ratings:moderation"),
+        {"rating": held[:1], "decision": "release", "note": "电话回访属实"},
+    )
     client.force_login(district.discipline)
     client.post(reverse("ratings:moderation"), {"rating": held[1:], "decision": "reject"})
     statuses = dict(Rating.objects.values_list("pk", "status"))
@@ -190,8 +212,12 @@ def test_an_anonymous_report_opens_a_ledger_item_for_discipline(client, district
     project = finished(district)
     resident = Client()
     url = reverse("ratings:report", args=[project.public_token])
-    response = resident.post(url, {"text": "夜间施工噪音扰民，凌晨一点还在切割", "contact": ""},
-                             REMOTE_ADDR="27.1.1.1", follow=True)
+    response = resident.post(
+        url,
+        {"text": "夜间施工噪音扰民，凌晨一点还在切割", "contact": ""},
+        REMOTE_ADDR="27.1.1.1",
+        follow=True,
+    )
     assert "举报已受理" in response.content.decode()
     report = Report.objects.get()
     assert report.ledger_item.source == ItemSource.COMPLAINT
@@ -202,10 +228,13 @@ def test_an_anonymous_report_opens_a_ledger_item_for_discipline(client, district
 
     from openpyxl import load_workbook
 
-    sheet = load_workbook(BytesIO(client.get(reverse("ratings:reports"),
-                                             {"format": "xlsx"}).content)).active
-    assert [c.value for c in list(sheet.iter_rows())[1]][2:4] == ["夜间施工噪音扰民，凌晨一点还在切割",
-                                                                  "匿名"]
+    sheet = load_workbook(
+        BytesIO(client.get(reverse("ratings:reports"), {"format": "xlsx"}).content)
+    ).active
+    assert [c.value for c in list(sheet.iter_rows())[1]][2:4] == [
+        "夜间施工噪音扰民，凌晨一点还在切割",
+        "匿名",
+    ]
     for _n in range(6):
         resident.post(url, {"text": "重复举报内容测试"}, REMOTE_ADDR="27.1.1.1")
     assert Report.objects.count() == 5  # five an hour from one address
@@ -229,13 +258,19 @@ def test_rate_limit_is_kept_in_redis_across_processes(district, settings):
 
     from config.settings import base
 
-    settings.CACHES = {**settings.CACHES,
-                       "default": {"BACKEND": "django_redis.cache.RedisCache",
-                                   "LOCATION": settings.REDIS_URL,
-                                   "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        },
+    }
     # the backend production uses (base settings with REDIS_URL set)
-    assert not base.REDIS_URL or base.CACHES["default"]["BACKEND"] == \
-        settings.CACHES["default"]["BACKEND"]
+    assert (
+        not base.REDIS_URL
+        or base.CACHES["default"]["BACKEND"] == settings.CACHES["default"]["BACKEND"]
+    )
     settings.RATING_RATE_LIMIT = "2/m"
     project = finished(district)
     try:
@@ -256,24 +291,27 @@ def test_phone_check_with_the_pluggable_sms_backend(district, settings):
     url = reverse("api-public-rating", args=[project.public_token])
     no_code = Client().post(url, {"score": 90}, content_type="application/json")
     assert no_code.status_code == 400
-    Client().post(reverse("ratings:phone_code", args=[project.public_token]),
-                  {"phone": "13800000001"})
+    Client().post(
+        reverse("ratings:phone_code", args=[project.public_token]), {"phone": "13800000001"}
+    )
     code = LocmemBackend.outbox[-1][1].split("验证码是 ")[1][:6]
-    ok = Client().post(url, {"score": 90, "phone": "13800000001", "code": code},
-                       content_type="application/json")
+    ok = Client().post(
+        url, {"score": 90, "phone": "13800000001", "code": code}, content_type="application/json"
+    )
     assert ok.status_code == 201
-    Client().post(reverse("ratings:phone_code", args=[project.public_token]),
-                  {"phone": "13800000001"})
+    Client().post(
+        reverse("ratings:phone_code", args=[project.public_token]), {"phone": "13800000001"}
+    )
     code = LocmemBackend.outbox[-1][1].split("验证码是 ")[1][:6]
-    again = Client().post(url, {"score": 10, "phone": "13800000001", "code": code},
-                          content_type="application/json")
+    again = Client().post(
+        url, {"score": 10, "phone": "13800000001", "code": code}, content_type="application/json"
+    )
     assert again.status_code == 409
     assert Rating.objects.get().phone_hash and "13800000001" not in Rating.objects.get().phone_hash
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
-def test_site_sign_pdf_prints_the_chinese_name_and_embeds_the_cjk_font(client, district,
-                                                                        tmp_path):
+def test_site_sign_pdf_prints_the_chinese_name_and_embeds_the_cjk_font(client, district, tmp_path):
     project = finished(district)
     client.force_login(district.street_zhenhai)
     for size in ("A4", "A3"):
@@ -281,15 +319,18 @@ def test_site_sign_pdf_prints_the_chinese_name_and_embeds_the_cjk_font(client, d
         assert response["Content-Type"] == "application/pdf"
         pdf = tmp_path / f"sign-{size}.pdf"
         pdf.write_bytes(response.content)
-        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                              check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert project.name in text.replace("\n", "")
         assert "零星工程公示牌" in text
-        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
-                               check=True).stdout
+        fonts = subprocess.run(
+            ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+        ).stdout
         assert "NotoSansCJKSC" in fonts.replace("-", "")
-        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
-                              check=True).stdout
+        info = subprocess.run(
+            ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
+        ).stdout
         assert ("841.89 x 1190.55" if size == "A3" else "595.276 x 841.89") in info
 
 
@@ -299,8 +340,12 @@ def test_qr_png_decodes_to_the_public_page_and_svg_is_svg(client, district, tmp_
     client.force_login(district.street_zhenhai)
     png = client.get(reverse("ratings:qr", args=[project.pk, "png"]))
     (tmp_path / "qr.png").write_bytes(png.content)
-    decoded = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "qr.png")],
-                             capture_output=True, text=True, check=True).stdout.strip()
+    decoded = subprocess.run(
+        ["zbarimg", "--raw", "-q", str(tmp_path / "qr.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert decoded == f"http://testserver/p/{project.public_token}/"
     svg = client.get(reverse("ratings:qr", args=[project.pk, "svg"]))
     assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
@@ -309,7 +354,8 @@ def test_qr_png_decodes_to_the_public_page_and_svg_is_svg(client, district, tmp_
 
 
 def test_rating_api_reads_the_project_once_per_half_minute_per_process(
-        district, django_assert_num_queries, monkeypatch):
+    district, django_assert_num_queries, monkeypatch
+):
     """The busiest path: after the first rating, one query (the insert) per rating; the
     project's facts are read again once they are half a minute old."""
     from ratings import selectors
@@ -330,9 +376,13 @@ def test_rating_api_reads_the_project_once_per_half_minute_per_process(
 
 def test_rating_api_answers_json_whatever_the_client_accepts(district):
     project = finished(district)
-    response = Client().post(reverse("api-public-rating", args=[project.public_token]),
-                             {"score": 90}, content_type="application/json",
-                             HTTP_ACCEPT="text/html", REMOTE_ADDR="62.1.1.1")
+    response = Client().post(
+        reverse("api-public-rating", args=[project.public_token]),
+        {"score": 90},
+        content_type="application/json",
+        HTTP_ACCEPT="text/html",
+        REMOTE_ADDR="62.1.1.1",
+    )
     assert response.status_code == 201
     assert response["Content-Type"] == "application/json"
     assert response.json()["status"] == "pending"
@@ -354,8 +404,7 @@ def test_public_page_queries_do_not_grow(district, django_assert_num_queries):
         assert returning.get(url).status_code == 200
 
 
-def test_first_ratings_of_a_campaign_never_open_a_review_the_nightly_check_does_later(
-        district):
+def test_first_ratings_of_a_campaign_never_open_a_review_the_nightly_check_does_later(district):
     project = finished(district)
     start = timezone.now()
     for n in range(10):
@@ -372,7 +421,6 @@ def test_first_ratings_of_a_campaign_never_open_a_review_the_nightly_check_does_
     with time_machine.travel(start + timedelta(hours=9, minutes=30), tick=False):
         assert review_check_recent() == 1  # an hour later they have settled
     assert Review.objects.get().count_at_open == 14
-
 
 
 @pytest.mark.django_db(transaction=True)
@@ -392,11 +440,17 @@ def test_a_rating_is_screened_after_commit_and_the_safety_net_catches_lost_tasks
     assert not Rating.objects.filter(status=RatingStatus.PENDING).exists()
 
 
-@pytest.mark.parametrize("address, network", [
-    ("203.0.113.77", "203.0.113.0/24"), ("10.0.0.1", "10.0.0.0/24"),
-    ("2001:db8:1:2::5", "2001:db8:1::/48"), ("not an address", "unknown"), ("", "unknown"),
-    ("203.0.113.077", "unknown"),  # leading zeros are ambiguous: refused, not guessed
-])
+@pytest.mark.parametrize(
+    "address, network",
+    [
+        ("203.0.113.77", "203.0.113.0/24"),
+        ("10.0.0.1", "10.0.0.0/24"),
+        ("2001:db8:1:2::5", "2001:db8:1::/48"),
+        ("not an address", "unknown"),
+        ("", "unknown"),
+        ("203.0.113.077", "unknown"),  # leading zeros are ambiguous: refused, not guessed
+    ],
+)
 def test_network_of_a_client_address(address, network):
     from ratings.abuse import network_of
 

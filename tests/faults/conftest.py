@@ -1,5 +1,6 @@
 """The private services of the fault tests: one PostgreSQL cluster (migrated once) and one
 Redis per session, fresh job tables and queue per test, every process killed at the end."""
+
 import os
 import subprocess
 import sys
@@ -27,10 +28,20 @@ def cluster():
     try:
         postgres.start()
         postgres.execute(f"CREATE DATABASE {DB_NAME}", db="postgres")
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.faults.settings",
-               "DATABASE_URL": postgres.url, "REDIS_URL": redis.url}
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env,
-                       check=True, capture_output=True, timeout=120)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.faults.settings",
+            "DATABASE_URL": postgres.url,
+            "REDIS_URL": redis.url,
+        }
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         redis.start()
         yield postgres, redis, env
     finally:
@@ -44,8 +55,12 @@ def faults(cluster, tmp_path):
     if redis.proc is None or redis.proc.poll() is not None:
         redis.start()
     postgres.execute(TABLES)
-    subprocess.run(["redis-cli", "-p", str(redis.port), "FLUSHALL"], check=True,
-                   capture_output=True, timeout=10)
+    subprocess.run(
+        ["redis-cli", "-p", str(redis.port), "FLUSHALL"],
+        check=True,
+        capture_output=True,
+        timeout=10,
+    )
     processes = Processes(env, tmp_path)
     try:
         yield postgres, redis, processes

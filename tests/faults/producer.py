@@ -5,6 +5,7 @@ it), then relay until every row is sent.
 
     python -m tests.faults.producer COUNT [--hold JOB=SECONDS] [--pace SECONDS]
 """
+
 import argparse
 import os
 import time
@@ -38,8 +39,9 @@ def main() -> None:
 
     def one(job_id):
         with transaction.atomic():
-            enqueue("tests.faults.fault_tasks.apply_job", job_id=job_id,
-                    hold=float(held.get(job_id, 0)))
+            enqueue(
+                "tests.faults.fault_tasks.apply_job", job_id=job_id, hold=float(held.get(job_id, 0))
+            )
 
     for n in range(args.count):
         retrying(lambda n=n: one(f"job-{n:03d}"))

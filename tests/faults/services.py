@@ -1,5 +1,6 @@
 """Private PostgreSQL and Redis for the fault tests, started on free ports in temporary
 directories (never the machine's own on 5432 and 6379), and processes that are always killed."""
+
 import glob
 import os
 import shutil
@@ -58,8 +59,18 @@ class Postgres:
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/{DB_NAME}"
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres")
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust",
-                  "--no-sync", "-E", "UTF8")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        )
 
     def _run(self, tool: str, *args: str, check: bool = True):
         command = [str(self.bin / tool), *args]
@@ -68,16 +79,25 @@ class Postgres:
         return subprocess.run(command, capture_output=True, text=True, check=check, timeout=60)
 
     def start(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
-                  "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
 
     def connect(self, db: str = DB_NAME):
-        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=db,
-                                connect_timeout=2)
+        conn = psycopg2.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname=db, connect_timeout=2
+        )
         conn.autocommit = True
         return conn
 
@@ -109,9 +129,23 @@ class Redis:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
-             str(self.dir), "--appendonly", "yes", "--save", ""],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.dir),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         wait_for(lambda: _listening(self.port), 10, "redis-server")
 
     def kill(self) -> None:
@@ -132,17 +166,40 @@ class Processes:
 
     def start(self, name: str, *args: str) -> subprocess.Popen:
         log = open(self.logs / f"{name}.log", "w")  # closed in kill()
-        proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=self.env, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, *args],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         proc.log_file, proc.name = log, name
         self.procs.append(proc)
         return proc
 
     def worker(self, name: str) -> subprocess.Popen:
-        return self.start(name, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
-                          "-Q", "faults", "-I", "tests.faults.fault_tasks", "--without-gossip",
-                          "--without-mingle", "--without-heartbeat", "-n", f"{name}@%h",
-                          "--loglevel", "INFO")
+        return self.start(
+            name,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            "faults",
+            "-I",
+            "tests.faults.fault_tasks",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"{name}@%h",
+            "--loglevel",
+            "INFO",
+        )
 
     def kill(self, proc: subprocess.Popen) -> None:
         if proc.poll() is None:

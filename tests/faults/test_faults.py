@@ -3,6 +3,7 @@ outbox and a real Celery worker while the worker is SIGKILLed mid-task, Redis is
 and restarted, or PostgreSQL is stopped and started. None is lost, none applied twice, and the
 work is all done within 30 s of the service coming back. Every service is the test's own (a
 private cluster and Redis on free ports); every process is killed at the end, pass or fail."""
+
 import time
 
 import pytest
@@ -19,8 +20,10 @@ def _tally(postgres) -> dict:
     return {
         "applied": postgres.count("SELECT count(*) FROM fault_job"),
         "effects": postgres.count("SELECT count(*) FROM fault_effect"),
-        "duplicated": postgres.count("SELECT count(*) FROM (SELECT job_id FROM fault_effect "
-                                     "GROUP BY job_id HAVING count(*) > 1) d"),
+        "duplicated": postgres.count(
+            "SELECT count(*) FROM (SELECT job_id FROM fault_effect "
+            "GROUP BY job_id HAVING count(*) > 1) d"
+        ),
         "deliveries": postgres.count("SELECT count(*) FROM fault_run"),
     }
 
@@ -33,8 +36,12 @@ def _check(name, postgres, processes, recovered_in, fault_at):
     tally = _tally(postgres)
     expected = {f"job-{n:03d}" for n in range(JOBS)}
     applied = {row[0] for row in postgres.execute("SELECT job_id FROM fault_job")}
-    FIGURES[name] = {**tally, "lost": len(expected - applied), "fault_at_job": fault_at,
-                     "recovered_in_s": round(recovered_in, 1)}
+    FIGURES[name] = {
+        **tally,
+        "lost": len(expected - applied),
+        "fault_at_job": fault_at,
+        "recovered_in_s": round(recovered_in, 1),
+    }
     assert applied == expected, f"lost: {sorted(expected - applied)[:10]}"
     assert tally["effects"] == JOBS and tally["duplicated"] == 0
     assert recovered_in < RECOVERY_LIMIT
@@ -43,10 +50,10 @@ def _check(name, postgres, processes, recovered_in, fault_at):
 def _paced_load(postgres, processes):
     """A worker, and the producer committing a job every 50 ms; back once 30 are applied."""
     processes.worker("worker")
-    producer = processes.start("producer", "-m", "tests.faults.producer", str(JOBS),
-                               "--pace", "0.05")
-    wait_for(lambda: postgres.count("SELECT count(*) FROM fault_job") >= 30, 60,
-             "30 jobs applied")
+    producer = processes.start(
+        "producer", "-m", "tests.faults.producer", str(JOBS), "--pace", "0.05"
+    )
+    wait_for(lambda: postgres.count("SELECT count(*) FROM fault_job") >= 30, 60, "30 jobs applied")
     return producer
 
 
@@ -54,10 +61,14 @@ def test_a_worker_killed_mid_task_loses_and_repeats_nothing(faults):
     postgres, _redis, processes = faults
     worker = processes.worker("worker-1")
     # job-040 takes 3 s inside its transaction: the worker is killed there.
-    producer = processes.start("producer", "-m", "tests.faults.producer", str(JOBS),
-                               "--hold", "job-040=3")
-    wait_for(lambda: postgres.count("SELECT count(*) FROM fault_run WHERE job_id = 'job-040'")
-             == 1, 60, "the worker to start job-040")
+    producer = processes.start(
+        "producer", "-m", "tests.faults.producer", str(JOBS), "--hold", "job-040=3"
+    )
+    wait_for(
+        lambda: postgres.count("SELECT count(*) FROM fault_run WHERE job_id = 'job-040'") == 1,
+        60,
+        "the worker to start job-040",
+    )
     time.sleep(0.5)
     processes.kill(worker)  # SIGKILL, mid-task: its transaction is rolled back
     assert postgres.count("SELECT count(*) FROM fault_job WHERE job_id = 'job-040'") == 0

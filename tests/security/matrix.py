@@ -1,19 +1,38 @@
 """The access matrix in docs/access-matrix.md, read as data: one row per route and method, one
 column per role. The tests read it; nothing else states who may do what."""
+
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 TABLE = Path(__file__).resolve().parents[2] / "docs" / "access-matrix.md"
-ROLES = ["anon", "street", "dept", "drc", "finance", "contractor", "supervisor", "lab",
-         "discipline", "admin"]
+ROLES = [
+    "anon",
+    "street",
+    "dept",
+    "drc",
+    "finance",
+    "contractor",
+    "supervisor",
+    "lab",
+    "discipline",
+    "admin",
+]
 KINDS = {"read", "list", "write", "call"}
 CELLS = {"all", "own", "no"}
 # The acting user of each role in the test district (accounts/tests/factories.py): the "own"
 # side's street office, contractor and supervision unit are theirs.
-USERS = {"street": "street_zhenhai", "dept": "dept", "drc": "drc", "finance": "finance",
-         "contractor": "contractor", "supervisor": "supervisor", "lab": "lab",
-         "discipline": "discipline", "admin": "admin"}
+USERS = {
+    "street": "street_zhenhai",
+    "dept": "dept",
+    "drc": "drc",
+    "finance": "finance",
+    "contractor": "contractor",
+    "supervisor": "supervisor",
+    "lab": "lab",
+    "discipline": "discipline",
+    "admin": "admin",
+}
 
 
 @dataclass(frozen=True)
@@ -72,12 +91,21 @@ def body_text(response) -> str:
         from io import BytesIO
 
         from openpyxl import load_workbook
+
         book = load_workbook(BytesIO(response.content), read_only=True)
-        return "\n".join(str(v) for sheet in book for r in sheet.iter_rows(values_only=True)
-                         for v in r if v is not None)
+        return "\n".join(
+            str(v)
+            for sheet in book
+            for r in sheet.iter_rows(values_only=True)
+            for v in r
+            if v is not None
+        )
     if "json" in kind or "html" in kind or "text" in kind:
-        return b"".join(response.streaming_content).decode("utf-8", "replace") \
-            if response.streaming else response.content.decode("utf-8", "replace")
+        return (
+            b"".join(response.streaming_content).decode("utf-8", "replace")
+            if response.streaming
+            else response.content.decode("utf-8", "replace")
+        )
     return ""
 
 
@@ -86,8 +114,12 @@ def marks_of(side) -> list[str]:
     from projects.models import Project
 
     from .world import MARKS
-    codes = Project.objects.filter(name__startswith=MARKS[side.name]).exclude(
-        code=None).values_list("code", flat=True)
+
+    codes = (
+        Project.objects.filter(name__startswith=MARKS[side.name])
+        .exclude(code=None)
+        .values_list("code", flat=True)
+    )
     return [MARKS[side.name], *(rf"{re.escape(c)}(?!\d)" for c in codes)]
 
 

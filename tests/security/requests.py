@@ -1,5 +1,6 @@
 """How to call each route on one side's objects: the URL's arguments and a valid body, so that
 what decides the answer is who asks, not a malformed request. Keyed by (route name, method)."""
+
 import json
 import re
 from datetime import date
@@ -10,8 +11,13 @@ from accounts.tests.factories import PASSWORD
 
 from .world import ACCOUNT, QUARTER, photo_file
 
-SAMPLE = {"int": "1", "slug": "file", "str": "x", "path": "x/y", "uuid":
-          "00000000-0000-0000-0000-000000000000"}
+SAMPLE = {
+    "int": "1",
+    "slug": "file",
+    "str": "x",
+    "path": "x/y",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+}
 TODAY = date.today().isoformat()
 
 
@@ -37,8 +43,14 @@ def _sample(pattern) -> str:
 
 def route_names() -> set[str]:
     """Named routes; the admin's many patterns count as one, `admin:*`."""
-    return {("admin:*" if (name.startswith("admin:") and name not in ADMIN_OWN_ROWS)
-             or not name else name) for _url, name in walk()}
+    return {
+        (
+            "admin:*"
+            if (name.startswith("admin:") and name not in ADMIN_OWN_ROWS) or not name
+            else name
+        )
+        for _url, name in walk()
+    }
 
 
 ADMIN_OWN_ROWS = {"admin:login", "admin:logout"}  # public, unlike the rest of the admin
@@ -47,34 +59,60 @@ ADMIN_OWN_ROWS = {"admin:login", "admin:logout"}  # public, unlike the rest of t
 def _contract(w, s):
     from accounts.models import CompanyStaff
 
-    staff = {p: CompanyStaff.objects.get(organisation=s.contractor, position=p).pk
-             for p in ("project_manager", "safety_officer", "quality_inspector")}
-    return {"amount": "36000", "start_date": "2027-01-04", "end_date": "2027-03-31",
-            "supervision_unit": s.supervision.pk,
-            "site_supervisor": CompanyStaff.objects.get(organisation=s.supervision,
-                                                        position="site_supervisor").pk,
-            **staff}
+    staff = {
+        p: CompanyStaff.objects.get(organisation=s.contractor, position=p).pk
+        for p in ("project_manager", "safety_officer", "quality_inspector")
+    }
+    return {
+        "amount": "36000",
+        "start_date": "2027-01-04",
+        "end_date": "2027-03-31",
+        "supervision_unit": s.supervision.pk,
+        "site_supervisor": CompanyStaff.objects.get(
+            organisation=s.supervision, position="site_supervisor"
+        ).pk,
+        **staff,
+    }
 
 
 def _bidders(w, s):
-    return [s.contractor.pk, w.d.builder_c.pk,
-            (w.d.builder_b if s.contractor == w.d.builder else w.d.builder).pk]
+    return [
+        s.contractor.pk,
+        w.d.builder_c.pk,
+        (w.d.builder_b if s.contractor == w.d.builder else w.d.builder).pk,
+    ]
 
 
 def _project_data(_w, _s):
-    return {"name": "新增人行道修复", "address": "荔城区", "category": "road",
-            "budget_amount": "30000.00", "planned_start": "2027-01-04",
-            "planned_end": "2027-02-01", "description": "修复"}
+    return {
+        "name": "新增人行道修复",
+        "address": "荔城区",
+        "category": "road",
+        "budget_amount": "30000.00",
+        "planned_start": "2027-01-04",
+        "planned_end": "2027-02-01",
+        "description": "修复",
+    }
 
 
 def _project_form(w, s):
-    return {**_project_data(w, s), "latitude": "", "longitude": "",
-            "attachment_kind": "application"}
+    return {
+        **_project_data(w, s),
+        "latitude": "",
+        "longitude": "",
+        "attachment_kind": "application",
+    }
 
 
 def _patrol(w, s):
-    return {"client_key": w.key(), "log_date": TODAY, "weather": "晴", "work_done": "铺砖",
-            "head_count": "5", "photos": [photo_file(7)]}
+    return {
+        "client_key": w.key(),
+        "log_date": TODAY,
+        "weather": "晴",
+        "work_done": "铺砖",
+        "head_count": "5",
+        "photos": [photo_file(7)],
+    }
 
 
 P = "pk"
@@ -87,79 +125,159 @@ SPECS = {
     ("admin:logout", "POST"): (lambda w, s: {}, lambda w, s: {}, "form"),
     ("api-docs", "GET"): (lambda w, s: {}, None, None),
     ("api-schema", "GET"): (lambda w, s: {}, None, None),
-    ("api-token", "POST"): (lambda w, s: {}, lambda w, s: {
-        "username": "street_zhenhai", "password": PASSWORD}, "json"),
-    ("api-change-decision", "POST"): (lambda w, s: {"change_id": s.change.pk},
-                                      lambda w, s: {"approve": True, "comment": "同意"}, "json"),
+    ("api-token", "POST"): (
+        lambda w, s: {},
+        lambda w, s: {"username": "street_zhenhai", "password": PASSWORD},
+        "json",
+    ),
+    ("api-change-decision", "POST"): (
+        lambda w, s: {"change_id": s.change.pk},
+        lambda w, s: {"approve": True, "comment": "同意"},
+        "json",
+    ),
     ("api-dashboards-map", "GET"): (lambda w, s: {}, None, None),
     ("api-flags", "GET"): (lambda w, s: {}, None, None),
     ("api-open-oc4ids", "GET"): (lambda w, s: {}, None, None),
     ("api-open-oc4ids-project", "GET"): (lambda w, s: {P: s.under_way.pk}, None, None),
     ("api-payments", "GET"): (lambda w, s: {}, None, None),
-    ("api-payment-approve", "POST"): (lambda w, s: {"payment_id": s.payment_requested.pk},
-                                      lambda w, s: {}, "json"),
-    ("api-payment-pay", "POST"): (lambda w, s: {"payment_id": s.payment_approved.pk},
-                                  lambda w, s: {"paid_on": TODAY, "voucher_no": "PZ-001"},
-                                  "json"),
-    ("api-payment-return", "POST"): (lambda w, s: {"payment_id": s.payment_requested.pk},
-                                     lambda w, s: {"reason": "发票不全"}, "json"),
+    ("api-payment-approve", "POST"): (
+        lambda w, s: {"payment_id": s.payment_requested.pk},
+        lambda w, s: {},
+        "json",
+    ),
+    ("api-payment-pay", "POST"): (
+        lambda w, s: {"payment_id": s.payment_approved.pk},
+        lambda w, s: {"paid_on": TODAY, "voucher_no": "PZ-001"},
+        "json",
+    ),
+    ("api-payment-return", "POST"): (
+        lambda w, s: {"payment_id": s.payment_requested.pk},
+        lambda w, s: {"reason": "发票不全"},
+        "json",
+    ),
     ("api-performance-credit", "GET"): (lambda w, s: {}, None, None),
-    ("api-performance-scores", "GET"): (lambda w, s: {}, lambda w, s: {"quarter": QUARTER},
-                                        "query"),
+    ("api-performance-scores", "GET"): (
+        lambda w, s: {},
+        lambda w, s: {"quarter": QUARTER},
+        "query",
+    ),
     ("api-performance-warnings", "GET"): (lambda w, s: {}, None, None),
     ("api-projects", "GET"): (lambda w, s: {}, None, None),
     ("api-projects", "POST"): (lambda w, s: {}, _project_data, "json"),
     ("api-project", "GET"): (lambda w, s: {P: s.under_way.pk}, None, None),
-    ("api-project", "PATCH"): (lambda w, s: {P: s.draft.pk},
-                               lambda w, s: {"description": "补充说明"}, "json"),
-    ("api-change-request", "POST"): (lambda w, s: {P: s.under_way.pk},
-                                     lambda w, s: {"amount_delta": "500", "reason": "加宽"},
-                                     "json"),
+    ("api-project", "PATCH"): (
+        lambda w, s: {P: s.draft.pk},
+        lambda w, s: {"description": "补充说明"},
+        "json",
+    ),
+    ("api-change-request", "POST"): (
+        lambda w, s: {P: s.under_way.pk},
+        lambda w, s: {"amount_delta": "500", "reason": "加宽"},
+        "json",
+    ),
     ("api-contract", "POST"): (lambda w, s: {P: s.awarded.pk}, _contract, "json"),
-    ("api-direct-award", "POST"): (lambda w, s: {P: s.approved_simple.pk}, lambda w, s: {
-        "contractor": s.contractor.pk, "reason": "名录库"}, "json"),
-    ("api-escalation-approve", "POST"): (lambda w, s: {P: s.under_way.pk},
-                                         lambda w, s: {"comment": ""}, "json"),
+    ("api-direct-award", "POST"): (
+        lambda w, s: {P: s.approved_simple.pk},
+        lambda w, s: {"contractor": s.contractor.pk, "reason": "名录库"},
+        "json",
+    ),
+    ("api-escalation-approve", "POST"): (
+        lambda w, s: {P: s.under_way.pk},
+        lambda w, s: {"comment": ""},
+        "json",
+    ),
     ("api-lottery", "GET"): (lambda w, s: {P: s.shortlisted.pk}, None, None),
     ("api-lottery-draw", "POST"): (lambda w, s: {P: s.shortlisted.pk}, lambda w, s: {}, "json"),
-    ("api-lottery-shortlist", "POST"): (lambda w, s: {P: s.approved_general.pk}, lambda w, s: {
-        "contractors": [s.contractor.pk, w.d.builder_c.pk]}, "json"),
+    ("api-lottery-shortlist", "POST"): (
+        lambda w, s: {P: s.approved_general.pk},
+        lambda w, s: {"contractors": [s.contractor.pk, w.d.builder_c.pk]},
+        "json",
+    ),
     ("api-patrol-logs", "POST"): (lambda w, s: {P: s.under_way.pk}, _patrol, "multipart"),
     ("api-project-payments", "GET"): (lambda w, s: {P: s.under_way.pk}, None, None),
-    ("api-project-payments", "POST"): (lambda w, s: {P: s.under_way.pk}, lambda w, s: {
-        "stage": "progress", "amount": "1000", "payee_account": ACCOUNT}, "json"),
-    ("api-progress", "POST"): (lambda w, s: {P: s.under_way.pk},
-                               lambda w, s: {"percent": "50", "text": "过半"}, "json"),
-    ("api-settlement", "POST"): (lambda w, s: {P: s.completed.pk}, lambda w, s: {
-        "amount": "36000", "review_record": "审定"}, "json"),
-    ("api-tender", "POST"): (lambda w, s: {P: s.approved_general.pk}, lambda w, s: {
-        "notice_date": TODAY, "bids": [{"bidder": b, "amount": "120000"} for b in _bidders(w, s)],
-        "winner": s.contractor.pk, "reason": "最低价"}, "json"),
-    ("api-project-transition", "POST"): (lambda w, s: {P: s.draft.pk, "name": "file"},
-                                         lambda w, s: {"comment": ""}, "json"),
-    ("api-public-rating", "POST"): (lambda w, s: {"token": s.completed.public_token},
-                                    lambda w, s: {"score": 90}, "json"),
+    ("api-project-payments", "POST"): (
+        lambda w, s: {P: s.under_way.pk},
+        lambda w, s: {"stage": "progress", "amount": "1000", "payee_account": ACCOUNT},
+        "json",
+    ),
+    ("api-progress", "POST"): (
+        lambda w, s: {P: s.under_way.pk},
+        lambda w, s: {"percent": "50", "text": "过半"},
+        "json",
+    ),
+    ("api-settlement", "POST"): (
+        lambda w, s: {P: s.completed.pk},
+        lambda w, s: {"amount": "36000", "review_record": "审定"},
+        "json",
+    ),
+    ("api-tender", "POST"): (
+        lambda w, s: {P: s.approved_general.pk},
+        lambda w, s: {
+            "notice_date": TODAY,
+            "bids": [{"bidder": b, "amount": "120000"} for b in _bidders(w, s)],
+            "winner": s.contractor.pk,
+            "reason": "最低价",
+        },
+        "json",
+    ),
+    ("api-project-transition", "POST"): (
+        lambda w, s: {P: s.draft.pk, "name": "file"},
+        lambda w, s: {"comment": ""},
+        "json",
+    ),
+    ("api-public-rating", "POST"): (
+        lambda w, s: {"token": s.completed.public_token},
+        lambda w, s: {"score": 90},
+        "json",
+    ),
     ("approvals:flags", "GET"): (lambda w, s: {}, None, None),
-    ("approvals:change_request", "POST"): (lambda w, s: {P: s.under_way.pk}, lambda w, s: {
-        "amount_delta": "500", "reason": "加宽"}, "form"),
+    ("approvals:change_request", "POST"): (
+        lambda w, s: {P: s.under_way.pk},
+        lambda w, s: {"amount_delta": "500", "reason": "加宽"},
+        "form",
+    ),
     ("approvals:change_decide", "POST"): (
         lambda w, s: {P: s.under_way.pk, "change_id": s.change.pk},
-        lambda w, s: {"decision": "approve", "comment": "同意"}, "form"),
+        lambda w, s: {"decision": "approve", "comment": "同意"},
+        "form",
+    ),
     ("approvals:contract", "POST"): (lambda w, s: {P: s.awarded.pk}, _contract, "form"),
-    ("approvals:direct_award", "POST"): (lambda w, s: {P: s.approved_simple.pk}, lambda w, s: {
-        "contractor": s.contractor.pk, "reason": "名录库"}, "form"),
-    ("approvals:escalation_approve", "POST"): (lambda w, s: {P: s.under_way.pk},
-                                               lambda w, s: {"comment": ""}, "form"),
-    ("approvals:lottery_draw", "POST"): (lambda w, s: {P: s.shortlisted.pk},
-                                         lambda w, s: {}, "form"),
-    ("approvals:lottery_shortlist", "POST"): (lambda w, s: {P: s.approved_general.pk},
-                                              lambda w, s: {"first": s.contractor.pk,
-                                                            "second": w.d.builder_c.pk}, "form"),
-    ("approvals:tender", "POST"): (lambda w, s: {P: s.approved_general.pk}, lambda w, s: {
-        "notice_date": TODAY, "bidder": _bidders(w, s), "bid_amount": ["120000"] * 3,
-        "winner": s.contractor.pk, "reason": "最低价"}, "form"),
-    ("approvals:transition", "POST"): (lambda w, s: {P: s.draft.pk, "name": "file"},
-                                       lambda w, s: {"comment": ""}, "form"),
+    ("approvals:direct_award", "POST"): (
+        lambda w, s: {P: s.approved_simple.pk},
+        lambda w, s: {"contractor": s.contractor.pk, "reason": "名录库"},
+        "form",
+    ),
+    ("approvals:escalation_approve", "POST"): (
+        lambda w, s: {P: s.under_way.pk},
+        lambda w, s: {"comment": ""},
+        "form",
+    ),
+    ("approvals:lottery_draw", "POST"): (
+        lambda w, s: {P: s.shortlisted.pk},
+        lambda w, s: {},
+        "form",
+    ),
+    ("approvals:lottery_shortlist", "POST"): (
+        lambda w, s: {P: s.approved_general.pk},
+        lambda w, s: {"first": s.contractor.pk, "second": w.d.builder_c.pk},
+        "form",
+    ),
+    ("approvals:tender", "POST"): (
+        lambda w, s: {P: s.approved_general.pk},
+        lambda w, s: {
+            "notice_date": TODAY,
+            "bidder": _bidders(w, s),
+            "bid_amount": ["120000"] * 3,
+            "winner": s.contractor.pk,
+            "reason": "最低价",
+        },
+        "form",
+    ),
+    ("approvals:transition", "POST"): (
+        lambda w, s: {P: s.draft.pk, "name": "file"},
+        lambda w, s: {"comment": ""},
+        "form",
+    ),
     ("dashboards:discipline", "GET"): (lambda w, s: {}, None, None),
     ("dashboards:anomalies", "GET"): (lambda w, s: {}, None, None),
     ("dashboards:anomaly", "GET"): (lambda w, s: {"slug": "splits"}, None, None),
@@ -174,102 +292,198 @@ SPECS = {
     ("inspections:capture", "GET"): (lambda w, s: {}, None, None),
     ("inspections:capture_manifest", "GET"): (lambda w, s: {}, None, None),
     ("inspections:capture_sw", "GET"): (lambda w, s: {}, None, None),
-    ("inspections:item_close", "POST"): (lambda w, s: {"item_id": s.item_submitted.pk},
-                                         lambda w, s: {}, "form"),
-    ("inspections:item_send_back", "POST"): (lambda w, s: {"item_id": s.item_submitted.pk},
-                                             lambda w, s: {"reason": "证据不足"}, "form"),
-    ("inspections:item_submit", "POST"): (lambda w, s: {"item_id": s.item.pk},
-                                          lambda w, s: {"evidence": "已重新浇筑"}, "form"),
+    ("inspections:item_close", "POST"): (
+        lambda w, s: {"item_id": s.item_submitted.pk},
+        lambda w, s: {},
+        "form",
+    ),
+    ("inspections:item_send_back", "POST"): (
+        lambda w, s: {"item_id": s.item_submitted.pk},
+        lambda w, s: {"reason": "证据不足"},
+        "form",
+    ),
+    ("inspections:item_submit", "POST"): (
+        lambda w, s: {"item_id": s.item.pk},
+        lambda w, s: {"evidence": "已重新浇筑"},
+        "form",
+    ),
     ("inspections:ledger", "GET"): (lambda w, s: {}, None, None),
     ("inspections:ledger_export", "GET"): (lambda w, s: {}, None, None),
     ("inspections:photo", "GET"): (lambda w, s: {"photo_id": s.photo.pk}, None, None),
     ("inspections:photo_original", "GET"): (lambda w, s: {"photo_id": s.photo.pk}, None, None),
-    ("inspections:acceptance", "POST"): (lambda w, s: {P: s.completed.pk}, lambda w, s: {
-        "resident_names": "林阿姨", "other_names": "王工", "conclusion": "同意验收"}, "form"),
-    ("inspections:item_open", "POST"): (lambda w, s: {P: s.under_way.pk}, lambda w, s: {
-        "source": "other", "problem": "围挡破损", "deadline": "2099-01-01",
-        "standard": "修复围挡"}, "form"),
-    ("inspections:lab_test", "POST"): (lambda w, s: {P: s.completed.pk}, lambda w, s: {
-        "pass_rate": "98", "report_no": "JC-1"}, "form"),
-    ("inspections:patrol_log", "POST"): (lambda w, s: {P: s.under_way.pk}, _patrol,
-                                         "multipart"),
-    ("inspections:progress", "POST"): (lambda w, s: {P: s.under_way.pk}, lambda w, s: {
-        "percent": "50", "text": "过半"}, "form"),
-    ("inspections:spot_check", "POST"): (lambda w, s: {P: s.under_way.pk}, lambda w, s: {
-        "item_name": ["基础"], "item_passed": ["1"], "item_note": [""]}, "form"),
+    ("inspections:acceptance", "POST"): (
+        lambda w, s: {P: s.completed.pk},
+        lambda w, s: {"resident_names": "林阿姨", "other_names": "王工", "conclusion": "同意验收"},
+        "form",
+    ),
+    ("inspections:item_open", "POST"): (
+        lambda w, s: {P: s.under_way.pk},
+        lambda w, s: {
+            "source": "other",
+            "problem": "围挡破损",
+            "deadline": "2099-01-01",
+            "standard": "修复围挡",
+        },
+        "form",
+    ),
+    ("inspections:lab_test", "POST"): (
+        lambda w, s: {P: s.completed.pk},
+        lambda w, s: {"pass_rate": "98", "report_no": "JC-1"},
+        "form",
+    ),
+    ("inspections:patrol_log", "POST"): (lambda w, s: {P: s.under_way.pk}, _patrol, "multipart"),
+    ("inspections:progress", "POST"): (
+        lambda w, s: {P: s.under_way.pk},
+        lambda w, s: {"percent": "50", "text": "过半"},
+        "form",
+    ),
+    ("inspections:spot_check", "POST"): (
+        lambda w, s: {P: s.under_way.pk},
+        lambda w, s: {"item_name": ["基础"], "item_passed": ["1"], "item_note": [""]},
+        "form",
+    ),
     ("inspections:rounds", "GET"): (lambda w, s: {}, None, None),
-    ("inspections:rounds", "POST"): (lambda w, s: {}, lambda w, s: {
-        "name": "第二轮", "inspecting_body": "第二巡察组", "started_on": TODAY}, "form"),
+    ("inspections:rounds", "POST"): (
+        lambda w, s: {},
+        lambda w, s: {"name": "第二轮", "inspecting_body": "第二巡察组", "started_on": TODAY},
+        "form",
+    ),
     ("inspections:round", "GET"): (lambda w, s: {"round_id": w.round.pk}, None, None),
-    ("inspections:round", "POST"): (lambda w, s: {"round_id": w.round.pk}, lambda w, s: {
-        "problem": "台账不全", "responsible_organisation": s.street_user.organisation_id,
-        "deadline": "2099-01-01", "standard": "补齐"}, "form"),
-    ("inspections:round_export", "GET"): (lambda w, s: {"round_id": w.round.pk,
-                                                        "fmt": "xlsx"}, None, None),
+    ("inspections:round", "POST"): (
+        lambda w, s: {"round_id": w.round.pk},
+        lambda w, s: {
+            "problem": "台账不全",
+            "responsible_organisation": s.street_user.organisation_id,
+            "deadline": "2099-01-01",
+            "standard": "补齐",
+        },
+        "form",
+    ),
+    ("inspections:round_export", "GET"): (
+        lambda w, s: {"round_id": w.round.pk, "fmt": "xlsx"},
+        None,
+        None,
+    ),
     ("login", "GET"): (lambda w, s: {}, None, None),
     ("logout", "POST"): (lambda w, s: {}, lambda w, s: {}, "form"),
     ("ratings:public", "GET"): (lambda w, s: {"token": s.under_way.public_token}, None, None),
-    ("ratings:phone_code", "POST"): (lambda w, s: {"token": s.completed.public_token},
-                                     lambda w, s: {"phone": "13800000000"}, "form"),
-    ("ratings:public_photo", "GET"): (lambda w, s: {"token": s.under_way.public_token,
-                                                    "photo_id": s.photo.pk}, None, None),
-    ("ratings:rate", "POST"): (lambda w, s: {"token": s.completed.public_token},
-                               lambda w, s: {"score": "90"}, "form"),
-    ("ratings:report", "POST"): (lambda w, s: {"token": s.under_way.public_token},
-                                 lambda w, s: {"text": "夜间施工扰民"}, "form"),
+    ("ratings:phone_code", "POST"): (
+        lambda w, s: {"token": s.completed.public_token},
+        lambda w, s: {"phone": "13800000000"},
+        "form",
+    ),
+    ("ratings:public_photo", "GET"): (
+        lambda w, s: {"token": s.under_way.public_token, "photo_id": s.photo.pk},
+        None,
+        None,
+    ),
+    ("ratings:rate", "POST"): (
+        lambda w, s: {"token": s.completed.public_token},
+        lambda w, s: {"score": "90"},
+        "form",
+    ),
+    ("ratings:report", "POST"): (
+        lambda w, s: {"token": s.under_way.public_token},
+        lambda w, s: {"text": "夜间施工扰民"},
+        "form",
+    ),
     ("performance:ranking", "GET"): (lambda w, s: {}, None, None),
     ("performance:credit", "GET"): (lambda w, s: {}, None, None),
-    ("performance:credit_company", "GET"): (lambda w, s: {
-        "organisation_id": s.contractor.pk}, None, None),
-    ("performance:false_report", "POST"): (lambda w, s: {}, lambda w, s: {
-        "organisation": s.contractor.pk, "project": s.under_way.pk,
-        "description": "虚报工程量", "evidence": "核查记录"}, "form"),
+    ("performance:credit_company", "GET"): (
+        lambda w, s: {"organisation_id": s.contractor.pk},
+        None,
+        None,
+    ),
+    ("performance:false_report", "POST"): (
+        lambda w, s: {},
+        lambda w, s: {
+            "organisation": s.contractor.pk,
+            "project": s.under_way.pk,
+            "description": "虚报工程量",
+            "evidence": "核查记录",
+        },
+        "form",
+    ),
     ("performance:demonstration", "GET"): (lambda w, s: {}, None, None),
     ("performance:demonstration_year", "GET"): (lambda w, s: {"year": 2025}, None, None),
     ("performance:risk", "GET"): (lambda w, s: {}, None, None),
-    ("performance:appeal", "POST"): (lambda w, s: {"suspension_id": 999999},
-                                     lambda w, s: {"text": "申诉"}, "form"),
-    ("performance:decide", "POST"): (lambda w, s: {"suspension_id": 999999},
-                                     lambda w, s: {"decision": "uphold"}, "form"),
+    ("performance:appeal", "POST"): (
+        lambda w, s: {"suspension_id": 999999},
+        lambda w, s: {"text": "申诉"},
+        "form",
+    ),
+    ("performance:decide", "POST"): (
+        lambda w, s: {"suspension_id": 999999},
+        lambda w, s: {"decision": "uphold"},
+        "form",
+    ),
     ("performance:warnings", "GET"): (lambda w, s: {}, None, None),
     ("performance:warning_bell", "GET"): (lambda w, s: {}, None, None),
     ("performance:warnings_read", "POST"): (lambda w, s: {}, lambda w, s: {}, "form"),
-    ("performance:company", "GET"): (lambda w, s: {"quarter": QUARTER,
-                                                   "organisation_id": s.contractor.pk},
-                                     None, None),
+    ("performance:company", "GET"): (
+        lambda w, s: {"quarter": QUARTER, "organisation_id": s.contractor.pk},
+        None,
+        None,
+    ),
     ("performance:report_pdf", "GET"): (lambda w, s: {"quarter": QUARTER}, None, None),
     ("performance:report_xlsx", "GET"): (lambda w, s: {"quarter": QUARTER}, None, None),
     ("projects:list", "GET"): (lambda w, s: {}, None, None),
     ("projects:detail", "GET"): (lambda w, s: {P: s.under_way.pk}, None, None),
     ("projects:edit", "GET"): (lambda w, s: {P: s.draft.pk}, None, None),
-    ("projects:edit", "POST"): (lambda w, s: {P: s.draft.pk}, lambda w, s: {
-        **_project_form(w, s), "budget_amount": "38000"}, "multipart"),
-    ("projects:payment_request", "POST"): (lambda w, s: {P: s.under_way.pk}, lambda w, s: {
-        "stage": "progress", "amount": "1000", "payee_account": ACCOUNT}, "form"),
-    ("projects:settlement", "POST"): (lambda w, s: {P: s.completed.pk}, lambda w, s: {
-        "amount": "36000", "review_record": "审定"}, "form"),
+    ("projects:edit", "POST"): (
+        lambda w, s: {P: s.draft.pk},
+        lambda w, s: {**_project_form(w, s), "budget_amount": "38000"},
+        "multipart",
+    ),
+    ("projects:payment_request", "POST"): (
+        lambda w, s: {P: s.under_way.pk},
+        lambda w, s: {"stage": "progress", "amount": "1000", "payee_account": ACCOUNT},
+        "form",
+    ),
+    ("projects:settlement", "POST"): (
+        lambda w, s: {P: s.completed.pk},
+        lambda w, s: {"amount": "36000", "review_record": "审定"},
+        "form",
+    ),
     ("projects:attachment", "GET"): (lambda w, s: {P: s.attachment.pk}, None, None),
     ("projects:create", "GET"): (lambda w, s: {}, None, None),
     ("projects:create", "POST"): (lambda w, s: {}, _project_form, "multipart"),
     ("projects:payment_ledger", "GET"): (lambda w, s: {}, None, None),
-    ("projects:payment_approve", "POST"): (lambda w, s: {"payment_id": s.payment_requested.pk},
-                                           lambda w, s: {}, "form"),
-    ("projects:payment_paid", "POST"): (lambda w, s: {"payment_id": s.payment_approved.pk},
-                                        lambda w, s: {"paid_on": TODAY, "voucher_no": "PZ-1"},
-                                        "form"),
-    ("projects:payment_return", "POST"): (lambda w, s: {"payment_id": s.payment_requested.pk},
-                                          lambda w, s: {"reason": "发票不全"}, "form"),
+    ("projects:payment_approve", "POST"): (
+        lambda w, s: {"payment_id": s.payment_requested.pk},
+        lambda w, s: {},
+        "form",
+    ),
+    ("projects:payment_paid", "POST"): (
+        lambda w, s: {"payment_id": s.payment_approved.pk},
+        lambda w, s: {"paid_on": TODAY, "voucher_no": "PZ-1"},
+        "form",
+    ),
+    ("projects:payment_return", "POST"): (
+        lambda w, s: {"payment_id": s.payment_requested.pk},
+        lambda w, s: {"reason": "发票不全"},
+        "form",
+    ),
     ("projects:payment_queue", "GET"): (lambda w, s: {}, None, None),
-    ("projects:tier_preview", "GET"): (lambda w, s: {}, lambda w, s: {
-        "budget_amount": "60000"}, "query"),
+    ("projects:tier_preview", "GET"): (
+        lambda w, s: {},
+        lambda w, s: {"budget_amount": "60000"},
+        "query",
+    ),
     ("ratings:moderation", "GET"): (lambda w, s: {}, None, None),
-    ("ratings:moderation", "POST"): (lambda w, s: {}, lambda w, s: {
-        "rating": [s.held_rating.pk], "decision": "release"}, "form"),
+    ("ratings:moderation", "POST"): (
+        lambda w, s: {},
+        lambda w, s: {"rating": [s.held_rating.pk], "decision": "release"},
+        "form",
+    ),
     ("ratings:qr", "GET"): (lambda w, s: {P: s.under_way.pk, "fmt": "png"}, None, None),
     ("ratings:sign", "GET"): (lambda w, s: {P: s.under_way.pk}, None, None),
     ("ratings:reports", "GET"): (lambda w, s: {}, None, None),
-    ("ratings:review_decide", "POST"): (lambda w, s: {"review_id": s.review.pk},
-                                        lambda w, s: {"outcome": "已整改复评"}, "form"),
+    ("ratings:review_decide", "POST"): (
+        lambda w, s: {"review_id": s.review.pk},
+        lambda w, s: {"outcome": "已整改复评"},
+        "form",
+    ),
 }
 
 
@@ -287,10 +501,14 @@ def send(client, name: str, method: str, w, side, *, extra: dict | None = None):
     if how == "query" or method == "GET":
         return client.get(url, body)
     if how == "json":
-        return client.generic(method, url, json.dumps(body),
-                              content_type="application/json")
+        return client.generic(method, url, json.dumps(body), content_type="application/json")
     if how == "form":
         from urllib.parse import urlencode
-        return client.generic(method, url, urlencode(body, doseq=True),
-                              content_type="application/x-www-form-urlencoded")
+
+        return client.generic(
+            method,
+            url,
+            urlencode(body, doseq=True),
+            content_type="application/x-www-form-urlencoded",
+        )
     return client.post(url, body)  # multipart

@@ -5,6 +5,7 @@ event) only where allowed. The table must name every URL pattern and nothing els
 
 ACCESS_MATRIX_OBSERVED=path writes what was observed in the table's format (to review a
 change, never to copy blindly)."""
+
 import os
 
 import pytest
@@ -71,8 +72,10 @@ def test_access_matrix(role):
             got = cell(own_ok, _observe(client, user, row, w, w.other)[0])
         observed.append((row, got))
         if got != row.cells[role]:
-            wrong.append(f"{row.route} {row.method} ({row.kind}): table says "
-                         f"{row.cells[role]!r}, {role} got {got!r}")
+            wrong.append(
+                f"{row.route} {row.method} ({row.kind}): table says "
+                f"{row.cells[role]!r}, {role} got {got!r}"
+            )
     if os.environ.get("ACCESS_MATRIX_OBSERVED"):
         with open(f"{os.environ['ACCESS_MATRIX_OBSERVED']}.{role}", "w") as out:
             out.writelines(f"{r.route}\t{r.method}\t{got}\n" for r, got in observed)

@@ -5,6 +5,7 @@ rating, open data, the token endpoint) answers a request without credentials.
 
 Bounded: a fixed number of derandomized examples per operation and role (FUZZ_EXAMPLES,
 default 20), under two minutes in all on this machine."""
+
 import os
 import time
 
@@ -45,8 +46,13 @@ def _operations(schema):
 def _fuzz(operation, headers, ids, seen):
     strategy = operation.as_strategy()
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=strategy, pick=st.sampled_from(ids))
     def run(case, pick):
         # Half the time aim the path at an object that exists (generated ids seldom do).
@@ -69,8 +75,8 @@ def test_api_fuzz(role, wsgi_app, django_user_model):
     w = build_world()
     admin_token = Token.objects.create(user=w.d.admin)
     schema = schemathesis.openapi.from_wsgi(
-        "/api/schema/?format=json", wsgi_app,
-        headers={"Authorization": f"Token {admin_token.key}"})
+        "/api/schema/?format=json", wsgi_app, headers={"Authorization": f"Token {admin_token.key}"}
+    )
     if role == "anon":
         headers = {}
     else:
@@ -84,8 +90,10 @@ def test_api_fuzz(role, wsgi_app, django_user_model):
     assert len(operations) >= 25, [op.label for op in operations]
     for operation in operations:
         _fuzz(operation, headers, ids, seen)
-    print(f"fuzz {role}: {len(operations)} operations, {len(seen)} cases, "
-          f"{time.monotonic() - started:.1f} s, statuses {sorted(set(seen))}")
+    print(
+        f"fuzz {role}: {len(operations)} operations, {len(seen)} cases, "
+        f"{time.monotonic() - started:.1f} s, statuses {sorted(set(seen))}"
+    )
     assert seen
 
 
@@ -94,12 +102,12 @@ def test_api_fuzz(role, wsgi_app, django_user_model):
 def test_no_protected_operation_answers_without_credentials(wsgi_app):
     w = build_world()
     token = Token.objects.create(user=w.d.admin)
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app,
-                                            headers={"Authorization": f"Token {token.key}"})
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/schema/?format=json", wsgi_app, headers={"Authorization": f"Token {token.key}"}
+    )
     answered, operations = [], 0
     for operation in _operations(schema):
-        if operation.path.startswith(PUBLIC) or \
-                ("/api/v1" + operation.path).startswith(PUBLIC):
+        if operation.path.startswith(PUBLIC) or ("/api/v1" + operation.path).startswith(PUBLIC):
             continue
         operations += 1
         _without_credentials(operation, answered)
@@ -108,8 +116,13 @@ def test_no_protected_operation_answers_without_credentials(wsgi_app):
 
 
 def _without_credentials(operation, answered):
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy())
     def run(case):
         with transaction.atomic():
@@ -127,8 +140,11 @@ def _no_such_url(case) -> bool:
     from django.urls import Resolver404, resolve
 
     try:
-        resolve("/api/v1" + case.formatted_path if not case.formatted_path.startswith("/api")
-                else case.formatted_path)
+        resolve(
+            "/api/v1" + case.formatted_path
+            if not case.formatted_path.startswith("/api")
+            else case.formatted_path
+        )
     except Resolver404:
         return True
     return False

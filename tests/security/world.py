@@ -2,6 +2,7 @@
 宏达建设 and supervision unit 正诚监理, whose staff are the acting users) and the "other" side
 (拱辰街道, 兴莆市政, 诚信监理), each with a project at every stage an endpoint acts on. Built
 through the services, as the people involved would."""
+
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -55,8 +56,12 @@ def photo_file(seed: int = 1) -> SimpleUploadedFile:
 
 
 def _project(side: Side, what: str, amount: str, *transitions: tuple[object, str]):
-    data = project_data(name=f"{MARKS[side.name]}{what}", budget_amount=Decimal(amount),
-                        latitude=None, longitude=None)
+    data = project_data(
+        name=f"{MARKS[side.name]}{what}",
+        budget_amount=Decimal(amount),
+        latitude=None,
+        longitude=None,
+    )
     project = projects.project_create(actor=side.street_user, data=data)
     for actor, name in transitions:
         approvals.project_transition(actor=actor, project_id=project.pk, name=name)
@@ -67,18 +72,35 @@ def _contracted(d, side: Side, what: str):
     """A 简易类 project awarded directly to the side's contractor, contract filed, under way."""
     s = side.street_user
     project = _project(side, what, "38000", (s, "file"))
-    approvals.direct_award(actor=s, project_id=project.pk, contractor_id=side.contractor.pk,
-                           reason="名录库内随机选取")
-    staff = {p: CompanyStaff.objects.get(organisation=side.contractor, position=p).pk
-             for p in ("project_manager", "safety_officer", "quality_inspector")}
-    supervisor = CompanyStaff.objects.get(organisation=side.supervision,
-                                          position=StaffPosition.SITE_SUPERVISOR).pk
-    approvals.contract_file(actor=s, project_id=project.pk, data=contract_data(
-        d, amount="36000", supervision_unit=side.supervision.pk, site_supervisor=supervisor,
-        **staff))
+    approvals.direct_award(
+        actor=s, project_id=project.pk, contractor_id=side.contractor.pk, reason="名录库内随机选取"
+    )
+    staff = {
+        p: CompanyStaff.objects.get(organisation=side.contractor, position=p).pk
+        for p in ("project_manager", "safety_officer", "quality_inspector")
+    }
+    supervisor = CompanyStaff.objects.get(
+        organisation=side.supervision, position=StaffPosition.SITE_SUPERVISOR
+    ).pk
+    approvals.contract_file(
+        actor=s,
+        project_id=project.pk,
+        data=contract_data(
+            d,
+            amount="36000",
+            supervision_unit=side.supervision.pk,
+            site_supervisor=supervisor,
+            **staff,
+        ),
+    )
     approvals.project_transition(actor=s, project_id=project.pk, name="start_work")
-    inspections.progress_report(actor=side.contractor_user, project_id=project.pk, percent="40",
-                                text="完成过半", photos=[photo_file(project.pk)])
+    inspections.progress_report(
+        actor=side.contractor_user,
+        project_id=project.pk,
+        percent="40",
+        text="完成过半",
+        photos=[photo_file(project.pk)],
+    )
     return type(project).objects.get(pk=project.pk)
 
 
@@ -88,58 +110,109 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
     Organisation.objects.filter(pk=contractor.pk).update(bank_account=ACCOUNT)
     o["draft"] = _project(side, "公厕改造", "38000")
     o["submitted"] = _project(side, "小学围墙加固", "120000", (s, "submit"))
-    o["approved_general"] = _project(side, "排涝泵站检修", "130000", (s, "submit"),
-                                     (d.dept, "dept_approve"), (d.expert, "expert_approve"),
-                                     (d.drc, "drc_file"))
+    o["approved_general"] = _project(
+        side,
+        "排涝泵站检修",
+        "130000",
+        (s, "submit"),
+        (d.dept, "dept_approve"),
+        (d.expert, "expert_approve"),
+        (d.drc, "drc_file"),
+    )
     o["approved_simple"] = _project(side, "农贸市场雨棚", "39000", (s, "file"))
     o["awarded"] = _project(side, "渔港护栏更换", "37000", (s, "file"))
-    approvals.direct_award(actor=s, project_id=o["awarded"].pk, contractor_id=contractor.pk,
-                           reason="名录库内随机选取")
+    approvals.direct_award(
+        actor=s, project_id=o["awarded"].pk, contractor_id=contractor.pk, reason="名录库内随机选取"
+    )
     o["under_way"] = p = _contracted(d, side, "小区路灯增设")
     o["photo"] = p.progress_reports.get().photos.get()
     o["payment_requested"] = projects.payment_request(
-        actor=contractor_user, project_id=p.pk, stage="progress", amount="3000",
-        payee_account=ACCOUNT)
+        actor=contractor_user,
+        project_id=p.pk,
+        stage="progress",
+        amount="3000",
+        payee_account=ACCOUNT,
+    )
     o["payment_approved"] = projects.payment_request(
-        actor=contractor_user, project_id=p.pk, stage="progress", amount="2000",
-        payee_account=ACCOUNT)
+        actor=contractor_user,
+        project_id=p.pk,
+        stage="progress",
+        amount="2000",
+        payee_account=ACCOUNT,
+    )
     projects.payment_approve(actor=d.finance, payment_id=o["payment_approved"].pk)
-    o["change"] = approvals.change_request(actor=contractor_user, project_id=p.pk,
-                                           amount_delta="1000", reason="增设两盏路灯")
+    o["change"] = approvals.change_request(
+        actor=contractor_user, project_id=p.pk, amount_delta="1000", reason="增设两盏路灯"
+    )
     o["item"] = inspections.item_open(
-        actor=d.dept, project_id=p.pk, source="spot_check", problem="灯杆基础不实",
-        responsible_organisation_id=contractor.pk, deadline=date.today() + timedelta(days=10),
-        standard="重新浇筑基础")
+        actor=d.dept,
+        project_id=p.pk,
+        source="spot_check",
+        problem="灯杆基础不实",
+        responsible_organisation_id=contractor.pk,
+        deadline=date.today() + timedelta(days=10),
+        standard="重新浇筑基础",
+    )
     o["item_submitted"] = inspections.item_open(
-        actor=d.dept, project_id=p.pk, source="spot_check", problem="路灯接地不良",
-        responsible_organisation_id=contractor.pk, deadline=date.today() + timedelta(days=10),
-        standard="重做接地")
+        actor=d.dept,
+        project_id=p.pk,
+        source="spot_check",
+        problem="路灯接地不良",
+        responsible_organisation_id=contractor.pk,
+        deadline=date.today() + timedelta(days=10),
+        standard="重做接地",
+    )
     inspections.item_start(actor=contractor_user, item_id=o["item_submitted"].pk)
-    inspections.item_submit(actor=contractor_user, item_id=o["item_submitted"].pk,
-                            evidence="已重做接地")
+    inspections.item_submit(
+        actor=contractor_user, item_id=o["item_submitted"].pk, evidence="已重做接地"
+    )
     o["completed"] = c = _contracted(d, side, "公园步道铺装")
     approvals.project_transition(actor=contractor_user, project_id=c.pk, name="declare_complete")
-    o["shortlisted"] = _project(side, "文化礼堂修缮", "140000", (s, "submit"),
-                                (d.dept, "dept_approve"), (d.expert, "expert_approve"),
-                                (d.drc, "drc_file"))
-    approvals.lottery_shortlist(actor=d.dept, project_id=o["shortlisted"].pk,
-                                contractor_ids=[contractor.pk, d.builder_c.pk])
+    o["shortlisted"] = _project(
+        side,
+        "文化礼堂修缮",
+        "140000",
+        (s, "submit"),
+        (d.dept, "dept_approve"),
+        (d.expert, "expert_approve"),
+        (d.drc, "drc_file"),
+    )
+    approvals.lottery_shortlist(
+        actor=d.dept, project_id=o["shortlisted"].pk, contractor_ids=[contractor.pk, d.builder_c.pk]
+    )
     # A low-score review (复核) as the platform opens it (no service takes a user's hand here).
     review_item = inspections.item_open(
-        actor=None, project_id=c.pk, source="low_rating", problem="群众评价偏低",
+        actor=None,
+        project_id=c.pk,
+        source="low_rating",
+        problem="群众评价偏低",
         responsible_organisation_id=street_user.organisation_id,
-        deadline=date.today() + timedelta(days=10), standard="整改后复评")
-    o["review"] = Review.objects.create(project=c, mean_at_open=Decimal("62.00"),
-                                        count_at_open=5, ledger_item=review_item)
+        deadline=date.today() + timedelta(days=10),
+        standard="整改后复评",
+    )
+    o["review"] = Review.objects.create(
+        project=c, mean_at_open=Decimal("62.00"), count_at_open=5, ledger_item=review_item
+    )
     # A rating held by the screening, and a resident's report.
-    o["held_rating"] = Rating.objects.create(project=c, score=30, status=RatingStatus.HELD,
-                                             device=uuid.uuid4().hex, network="10.0.0.0/24",
-                                             flags=["burst_network"])
-    o["report"] = ratings.report_record(project=p, text=f"{MARKS[name]}夜间施工扰民",
-                                        contact="", address="10.0.0.9")
+    o["held_rating"] = Rating.objects.create(
+        project=c,
+        score=30,
+        status=RatingStatus.HELD,
+        device=uuid.uuid4().hex,
+        network="10.0.0.0/24",
+        flags=["burst_network"],
+    )
+    o["report"] = ratings.report_record(
+        project=p, text=f"{MARKS[name]}夜间施工扰民", contact="", address="10.0.0.9"
+    )
     o["attachment"] = ProjectAttachment.objects.create(
-        project=o["submitted"], file=ContentFile(b"%PDF-1.4 test", name="a.pdf"),
-        original_name="申报书.pdf", size=13, sha256="0" * 64, uploaded_by=street_user)
+        project=o["submitted"],
+        file=ContentFile(b"%PDF-1.4 test", name="a.pdf"),
+        original_name="申报书.pdf",
+        size=13,
+        sha256="0" * 64,
+        uploaded_by=street_user,
+    )
     for key in list(o):  # as stored now (protected FSM fields refuse refresh_from_db)
         o[key] = type(o[key]).objects.get(pk=o[key].pk)
     return side
@@ -150,15 +223,27 @@ def build_world() -> SimpleNamespace:
     d = build_district()
     other_super = OrganisationFactory(name="诚信监理", kind=OrganisationKind.SUPERVISOR)
     CompanyStaff.objects.get_or_create(
-        organisation=other_super, position=StaffPosition.SITE_SUPERVISOR,
-        defaults={"name": "诚信总监", "certificate_no": "闽999SIT"})
-    other_builder_user = UserFactory(username="contractor_b", organisation=d.builder_b,
-                                     role=Role.CONTRACTOR)
+        organisation=other_super,
+        position=StaffPosition.SITE_SUPERVISOR,
+        defaults={"name": "诚信总监", "certificate_no": "闽999SIT"},
+    )
+    other_builder_user = UserFactory(
+        username="contractor_b", organisation=d.builder_b, role=Role.CONTRACTOR
+    )
     own = _side(d, "own", d.street_zhenhai, d.builder, d.contractor, d.super_org)
     other = _side(d, "other", d.street_gongchen, d.builder_b, other_builder_user, other_super)
-    inspection_round = inspections.round_create(actor=d.discipline, name="2026年第一轮巡察",
-                                                inspecting_body="区委第一巡察组",
-                                                started_on=date.today())
+    inspection_round = inspections.round_create(
+        actor=d.discipline,
+        name="2026年第一轮巡察",
+        inspecting_body="区委第一巡察组",
+        started_on=date.today(),
+    )
     period = performance_score_quarter(quarter=QUARTER)
-    return SimpleNamespace(d=d, own=own, other=other, round=inspection_round, period=period,
-                           key=lambda: str(uuid.uuid4()))
+    return SimpleNamespace(
+        d=d,
+        own=own,
+        other=other,
+        round=inspection_round,
+        period=period,
+        key=lambda: str(uuid.uuid4()),
+    )

@@ -4,6 +4,7 @@ decodes a 64-megapixel image for real, to show the measure would see a decode.
 
     python -m tests.uploads.refuse_bombs refuse|control
 """
+
 import json
 import os
 import resource
@@ -58,15 +59,19 @@ def main(mode: str) -> None:
         zip_bomb,
     )
 
-    bombs = [("bomb.png", png_declaring(20000, 20000)),
-             ("bomb-50000.png", png_declaring(50000, 50000)),  # 2.5 gigapixels
-             ("bomb.webp", webp_declaring(16384, 16384)),
-             ("bomb.gif", gif_declaring(65535, 65535)),
-             ("bomb.tif", tiff_declaring(60000, 60000))]
-    documents = [("bomb.png", png_declaring(20000, 20000)),
-                 ("budget.docx", zip_bomb(unpacked_mb=1024)),
-                 ("sheet.xlsx", zip_bomb("xl/worksheets/sheet1.xml", unpacked_mb=512)),
-                 ("macro.docx", docm_as_docx())]
+    bombs = [
+        ("bomb.png", png_declaring(20000, 20000)),
+        ("bomb-50000.png", png_declaring(50000, 50000)),  # 2.5 gigapixels
+        ("bomb.webp", webp_declaring(16384, 16384)),
+        ("bomb.gif", gif_declaring(65535, 65535)),
+        ("bomb.tif", tiff_declaring(60000, 60000)),
+    ]
+    documents = [
+        ("bomb.png", png_declaring(20000, 20000)),
+        ("budget.docx", zip_bomb(unpacked_mb=1024)),
+        ("sheet.xlsx", zip_bomb("xl/worksheets/sheet1.xml", unpacked_mb=512)),
+        ("macro.docx", docm_as_docx()),
+    ]
     control = png_declaring(8000, 8000)
     reencode_without_exif(JPEG)  # warm Pillow's decoders and encoders up
     baseline = reset_peak()
@@ -90,10 +95,18 @@ def main(mode: str) -> None:
             image.load()
     seconds = time.perf_counter() - started
     _current, traced = tracemalloc.get_traced_memory()
-    print(json.dumps({"mode": mode, "files": len(bombs) + len(documents), "refused": refused,
-                      "peak_growth_mb": round(peak_mb() - baseline, 1),
-                      "python_peak_mb": round(traced / 2**20, 1),
-                      "seconds": round(seconds, 3)}))
+    print(
+        json.dumps(
+            {
+                "mode": mode,
+                "files": len(bombs) + len(documents),
+                "refused": refused,
+                "peak_growth_mb": round(peak_mb() - baseline, 1),
+                "python_peak_mb": round(traced / 2**20, 1),
+                "seconds": round(seconds, 3),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

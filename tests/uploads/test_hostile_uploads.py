@@ -2,6 +2,7 @@
 writes nothing: site photos on the patrol-log, progress and spot-check pages and the two photo
 APIs; documents on the filing and editing pages, the payment request (invoice) and the design
 change (drawings). Too many files in one request are refused before they are read."""
+
 import re
 import uuid
 from datetime import date
@@ -59,8 +60,7 @@ def test_the_photo_check_refuses_each_hostile_file(name, data, words):
     assert re.search(words, " ".join(refused.value.messages))
 
 
-@pytest.mark.parametrize(("name", "data", "words"), document_corpus(),
-                         ids=lambda v: repr(v)[:30])
+@pytest.mark.parametrize(("name", "data", "words"), document_corpus(), ids=lambda v: repr(v)[:30])
 def test_the_document_check_refuses_each_hostile_file(name, data, words):
     with pytest.raises(ValidationError) as refused:
         check_document(_file(name, data))
@@ -85,16 +85,28 @@ def test_patrol_log_page_and_api_refuse_the_corpus(client, district, site):
     client.force_login(district.supervisor)
 
     def fields():
-        return {"client_key": str(uuid.uuid4()), "log_date": date.today().isoformat(),
-                "weather": "晴", "work_done": "铺设人行道砖", "head_count": "5"}
+        return {
+            "client_key": str(uuid.uuid4()),
+            "log_date": date.today().isoformat(),
+            "weather": "晴",
+            "work_done": "铺设人行道砖",
+            "head_count": "5",
+        }
 
     page = reverse("inspections:patrol_log", args=[project.pk])
-    _refuses_all(lambda f: client.post(page, {**fields(), "photos": [f]}, follow=True),
-                 photo_corpus(), lambda: PatrolLog.objects.count() + Photo.objects.count(),
-                 "patrol log page")
+    _refuses_all(
+        lambda f: client.post(page, {**fields(), "photos": [f]}, follow=True),
+        photo_corpus(),
+        lambda: PatrolLog.objects.count() + Photo.objects.count(),
+        "patrol log page",
+    )
     api = reverse("api-patrol-logs", args=[project.pk])
-    _refuses_all(lambda f: client.post(api, {**fields(), "photos": [f]}), photo_corpus(),
-                 lambda: PatrolLog.objects.count() + Photo.objects.count(), "patrol log API")
+    _refuses_all(
+        lambda f: client.post(api, {**fields(), "photos": [f]}),
+        photo_corpus(),
+        lambda: PatrolLog.objects.count() + Photo.objects.count(),
+        "patrol log API",
+    )
     bomb = client.post(api, {**fields(), "photos": [_file("b.png", photo_corpus()[5][1])]})
     assert bomb.status_code == 400 and "像素过多" in bomb.json()["message"] + str(bomb.json())
 
@@ -109,20 +121,34 @@ def test_progress_page_and_api_refuse_the_corpus(client, site):
         return {"percent": "30", "text": "基层完成", "client_key": str(uuid.uuid4())}
 
     written = ProgressReport.objects.count
-    _refuses_all(lambda f: client.post(page, {**data(), "photos": [f]}, follow=True),
-                 photo_corpus(), lambda: written() + Photo.objects.count(), "progress page")
-    _refuses_all(lambda f: client.post(api, {**data(), "photos": [f]}), photo_corpus(),
-                 lambda: written() + Photo.objects.count(), "progress API")
+    _refuses_all(
+        lambda f: client.post(page, {**data(), "photos": [f]}, follow=True),
+        photo_corpus(),
+        lambda: written() + Photo.objects.count(),
+        "progress page",
+    )
+    _refuses_all(
+        lambda f: client.post(api, {**data(), "photos": [f]}),
+        photo_corpus(),
+        lambda: written() + Photo.objects.count(),
+        "progress API",
+    )
 
 
 def test_spot_check_page_refuses_the_corpus(client, district, site):
     project, _ = site
     client.force_login(district.dept)
     page = reverse("inspections:spot_check", args=[project.pk])
-    _refuses_all(lambda f: client.post(page, {"item_name": ["平整度"], "item_passed": ["1"],
-                                              "item_note": [""], "photos": [f]}, follow=True),
-                 photo_corpus(), lambda: SpotCheck.objects.count() + Photo.objects.count(),
-                 "spot check page")
+    _refuses_all(
+        lambda f: client.post(
+            page,
+            {"item_name": ["平整度"], "item_passed": ["1"], "item_note": [""], "photos": [f]},
+            follow=True,
+        ),
+        photo_corpus(),
+        lambda: SpotCheck.objects.count() + Photo.objects.count(),
+        "spot check page",
+    )
 
 
 # --- documents ----------------------------------------------------------------------------------
@@ -133,26 +159,43 @@ def test_filing_and_editing_pages_refuse_the_corpus(client, district):
 
     client.force_login(district.street_zhenhai)
     create = reverse("projects:create")
-    _refuses_all(lambda f: client.post(create, {**project_form_data(), "attachments": [f]}),
-                 document_corpus(), lambda: Project.objects.count()
-                 + ProjectAttachment.objects.count(), "filing page")
+    _refuses_all(
+        lambda f: client.post(create, {**project_form_data(), "attachments": [f]}),
+        document_corpus(),
+        lambda: Project.objects.count() + ProjectAttachment.objects.count(),
+        "filing page",
+    )
     project = make_project(district.street_zhenhai)
     edit = reverse("projects:edit", args=[project.pk])
-    _refuses_all(lambda f: client.post(edit, {**project_form_data(), "attachments": [f]}),
-                 document_corpus(), ProjectAttachment.objects.count, "editing page")
+    _refuses_all(
+        lambda f: client.post(edit, {**project_form_data(), "attachments": [f]}),
+        document_corpus(),
+        ProjectAttachment.objects.count,
+        "editing page",
+    )
 
 
 def test_payment_invoice_and_change_drawings_refuse_the_corpus(client, site):
     project, contractor = site
     client.force_login(contractor)
     payments = reverse("projects:payment_request", args=[project.pk])
-    _refuses_all(lambda f: client.post(payments, {"stage": "progress", "amount": "1000",
-                                                  "invoice": f}, follow=True),
-                 document_corpus(), Payment.objects.count, "payment invoice")
+    _refuses_all(
+        lambda f: client.post(
+            payments, {"stage": "progress", "amount": "1000", "invoice": f}, follow=True
+        ),
+        document_corpus(),
+        Payment.objects.count,
+        "payment invoice",
+    )
     changes = reverse("approvals:change_request", args=[project.pk])
-    _refuses_all(lambda f: client.post(changes, {"amount_delta": "1000", "reason": "加宽",
-                                                 "drawings": f}, follow=True),
-                 document_corpus(), ChangeOrder.objects.count, "change drawings")
+    _refuses_all(
+        lambda f: client.post(
+            changes, {"amount_delta": "1000", "reason": "加宽", "drawings": f}, follow=True
+        ),
+        document_corpus(),
+        ChangeOrder.objects.count,
+        "change drawings",
+    )
 
 
 def test_a_valid_file_with_a_hostile_name_is_stored_under_a_name_of_ours(client, district):
@@ -169,19 +212,27 @@ def test_a_valid_file_with_a_hostile_name_is_stored_under_a_name_of_ours(client,
 
 
 def test_eleven_photos_get_the_forms_message_and_too_many_files_never_reach_the_view(
-        client, district, site):
+    client, district, site
+):
     project, _ = site
     client.force_login(district.supervisor)
     api = reverse("api-patrol-logs", args=[project.pk])
-    fields = {"client_key": str(uuid.uuid4()), "log_date": date.today().isoformat(),
-              "weather": "晴", "work_done": "铺设", "head_count": "5"}
+    fields = {
+        "client_key": str(uuid.uuid4()),
+        "log_date": date.today().isoformat(),
+        "weather": "晴",
+        "work_done": "铺设",
+        "head_count": "5",
+    }
     eleven = client.post(api, {**fields, "photos": [_file(f"{n}.jpg", JPEG) for n in range(11)]})
     assert eleven.status_code == 400 and "最多上传 10 张" in str(eleven.json())
     many = settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1
     flood = client.post(api, {**fields, "photos": [_file(f"{n}.jpg", JPEG) for n in range(many)]})
     assert flood.status_code == 400
-    page = client.post(reverse("inspections:patrol_log", args=[project.pk]),
-                       {**fields, "photos": [_file(f"{n}.jpg", JPEG) for n in range(many)]})
+    page = client.post(
+        reverse("inspections:patrol_log", args=[project.pk]),
+        {**fields, "photos": [_file(f"{n}.jpg", JPEG) for n in range(many)]},
+    )
     assert page.status_code == 400
     assert PatrolLog.objects.count() == 0 and Photo.objects.count() == 0
 
@@ -205,7 +256,9 @@ def test_print_refusals():
     """Figures for the README (run with -s)."""
     if REFUSED:
         total = sum(REFUSED.values())
-        print(f"\nUPLOADS refused: {total} requests over {len(REFUSED)} endpoints "
-              f"({len(photo_corpus())} hostile photos, {len(document_corpus())} hostile documents)")
+        print(
+            f"\nUPLOADS refused: {total} requests over {len(REFUSED)} endpoints "
+            f"({len(photo_corpus())} hostile photos, {len(document_corpus())} hostile documents)"
+        )
         for endpoint, n in REFUSED.items():
             print(f"  {endpoint}: {n} refused, nothing written")

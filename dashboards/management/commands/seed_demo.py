@@ -1,4 +1,5 @@
 """Build the demo district of 荔城区 (idempotent); --projects N adds generated projects."""
+
 from django.core.management.base import BaseCommand
 
 from dashboards.demo import seed
@@ -8,10 +9,17 @@ class Command(BaseCommand):
     help = "Load the demo district: organisations, accounts (DEMO_PASSWORD) and projects."
 
     def add_arguments(self, parser):
-        parser.add_argument("--projects", type=int, default=0,
-                            help="also bulk-insert N generated projects (for benchmarks)")
+        parser.add_argument(
+            "--projects",
+            type=int,
+            default=0,
+            help="also bulk-insert N generated projects (for benchmarks)",
+        )
 
     def handle(self, *args, **options):
         result = seed(projects=options["projects"])
-        self.stdout.write(self.style.SUCCESS(
-            "demo district ready: " + ", ".join(f"{k}={v}" for k, v in result.items())))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "demo district ready: " + ", ".join(f"{k}={v}" for k, v in result.items())
+            )
+        )

@@ -1,4 +1,5 @@
 """Performance API: the published ranking of a quarter, one's own warnings, credit standing."""
+
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,13 +42,21 @@ class ScoreRowSerializer(serializers.Serializer):
 class ScoreListApi(APIView):
     """GET ?quarter=2026Q3[&kind=contractor]: the ranking, "not ranked" below the sample."""
 
-    @extend_schema(parameters=[
-        OpenApiParameter("quarter", str, required=True, description="e.g. 2026Q3"),
-        OpenApiParameter("kind", str, enum=ScoredKind.values)],
-        responses=inline_serializer("ScoreList", {
-            "quarter": serializers.CharField(), "weights": serializers.DictField(),
-            "digest": serializers.CharField(),
-            "results": ScoreRowSerializer(many=True)}))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("quarter", str, required=True, description="e.g. 2026Q3"),
+            OpenApiParameter("kind", str, enum=ScoredKind.values),
+        ],
+        responses=inline_serializer(
+            "ScoreList",
+            {
+                "quarter": serializers.CharField(),
+                "weights": serializers.DictField(),
+                "digest": serializers.CharField(),
+                "results": ScoreRowSerializer(many=True),
+            },
+        ),
+    )
     def get(self, request):
         quarter = request.query_params.get("quarter")
         if not quarter:
@@ -55,9 +64,14 @@ class ScoreListApi(APIView):
         period = selectors.period_get(quarter)
         kind = request.query_params.get("kind")
         rows = selectors.ranking(period, kind if kind in ScoredKind.values else None)
-        return Response({"quarter": period.quarter, "weights": period.weights,
-                         "digest": period.digest,
-                         "results": ScoreRowSerializer(rows, many=True).data})
+        return Response(
+            {
+                "quarter": period.quarter,
+                "weights": period.weights,
+                "digest": period.digest,
+                "results": ScoreRowSerializer(rows, many=True).data,
+            }
+        )
 
 
 class WarningRowSerializer(serializers.Serializer):
@@ -77,26 +91,52 @@ class WarningRowSerializer(serializers.Serializer):
 class WarningListApi(APIView):
     """GET: the signed-in user's warnings (unread first), with the unread count."""
 
-    @extend_schema(responses=inline_serializer("WarningList", {
-        "unread": serializers.IntegerField(), "results": WarningRowSerializer(many=True)}))
+    @extend_schema(
+        responses=inline_serializer(
+            "WarningList",
+            {"unread": serializers.IntegerField(), "results": WarningRowSerializer(many=True)},
+        )
+    )
     def get(self, request):
         rows = list(selectors.warning_deliveries(request.user)[:200])
-        return Response({"unread": selectors.unread_warning_count(request.user),
-                         "results": WarningRowSerializer(rows, many=True).data})
+        return Response(
+            {
+                "unread": selectors.unread_warning_count(request.user),
+                "results": WarningRowSerializer(rows, many=True).data,
+            }
+        )
 
 
 class CreditListApi(APIView):
     """GET: every company's credit status and score, with the reasons (credit readers)."""
 
-    @extend_schema(responses=inline_serializer("CreditRow", {
-        "company": serializers.CharField(), "company_id": serializers.IntegerField(),
-        "kind": serializers.CharField(), "credit_status": serializers.CharField(),
-        "score": serializers.IntegerField(), "reasons": serializers.ListField()}, many=True))
+    @extend_schema(
+        responses=inline_serializer(
+            "CreditRow",
+            {
+                "company": serializers.CharField(),
+                "company_id": serializers.IntegerField(),
+                "kind": serializers.CharField(),
+                "credit_status": serializers.CharField(),
+                "score": serializers.IntegerField(),
+                "reasons": serializers.ListField(),
+            },
+            many=True,
+        )
+    )
     def get(self, request):
         if not may_read_all_credit(request.user):
             raise PermissionDenied
-        return Response([{
-            "company": r["company"].name, "company_id": r["company"].pk,
-            "kind": r["company"].kind, "credit_status": r["company"].credit_status,
-            "score": r["score"], "reasons": r["reasons"]}
-            for r in selectors.credit_overview(timezone.localdate())])
+        return Response(
+            [
+                {
+                    "company": r["company"].name,
+                    "company_id": r["company"].pk,
+                    "kind": r["company"].kind,
+                    "credit_status": r["company"].credit_status,
+                    "score": r["score"],
+                    "reasons": r["reasons"],
+                }
+                for r in selectors.credit_overview(timezone.localdate())
+            ]
+        )

@@ -1,5 +1,6 @@
 """Credit: deductions with evidence, warned and blacklisted by the patrol-log rule, confirmed
 false reports, expiry, and a barred company refused at shortlist, contract and payment."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -22,8 +23,9 @@ from .builders import at, checks, contractor_user, under_way
 
 def _violations(project, days):
     PatrolViolation.objects.bulk_create(
-        PatrolViolation(project=project, supervision_unit_id=project.supervision_unit_id,
-                        day=day) for day in days)
+        PatrolViolation(project=project, supervision_unit_id=project.supervision_unit_id, day=day)
+        for day in days
+    )
 
 
 def _working_days(start: date, n: int) -> list[date]:
@@ -57,7 +59,11 @@ def test_patrol_violations_warn_at_three_and_blacklist_at_ten_for_six_months(dis
     credit_nightly(today=date(2026, 8, 24))  # a second run adds nothing
     entry = Blacklisting.objects.get()
     assert (entry.organisation, entry.rule, entry.starts_on, entry.ends_on) == (
-        d.super_org, BlacklistRule.PATROL_MISSING, date(2026, 8, 24), date(2027, 2, 23))
+        d.super_org,
+        BlacklistRule.PATROL_MISSING,
+        date(2026, 8, 24),
+        date(2027, 2, 23),
+    )
     assert str(days[9]) in entry.evidence
     d.super_org.refresh_from_db()
     assert d.super_org.credit_status == CreditStatus.BLACKLISTED
@@ -80,10 +86,12 @@ def test_failed_checks_and_overdue_items_deduct_with_evidence(district):
         checks(d, project, [False])  # opens a ledger item due in 15 days
     credit_nightly(today=date(2026, 8, 10))
     assert list(CreditDeduction.objects.values_list("rule", "points")) == [
-        (CreditRule.FAILED_CHECK, 2)]
+        (CreditRule.FAILED_CHECK, 2)
+    ]
     credit_nightly(today=date(2026, 8, 30))  # the item is now overdue
     assert sorted(CreditDeduction.objects.values_list("rule", flat=True)) == sorted(
-        [CreditRule.FAILED_CHECK, CreditRule.OVERDUE_RECTIFICATION])
+        [CreditRule.FAILED_CHECK, CreditRule.OVERDUE_RECTIFICATION]
+    )
     assert credit_scores(date(2026, 8, 30))[d.builder.pk] == 95
     assert AuditEvent.objects.filter(verb="credit.deductions_recorded").count() == 2
 
@@ -92,21 +100,31 @@ def test_false_report_blacklists_with_evidence_and_only_reviewers_record_it(dist
     d = district
     for who in (d.street_zhenhai, d.finance, contractor_user(d.builder)):
         with pytest.raises(PermissionDenied):
-            false_report_confirm(actor=who, organisation_id=d.builder.pk, description="x",
-                                 evidence="y")
+            false_report_confirm(
+                actor=who, organisation_id=d.builder.pk, description="x", evidence="y"
+            )
     with pytest.raises(ValidationError):
-        false_report_confirm(actor=d.discipline, organisation_id=d.builder.pk,
-                             description="虚报工程量", evidence="")
-    false_report_confirm(actor=d.discipline, organisation_id=d.builder.pk,
-                         description="虚报已完工程量 30%", evidence="区纪委〔2026〕12号通报",
-                         confirmed_on=date(2026, 9, 1))
+        false_report_confirm(
+            actor=d.discipline, organisation_id=d.builder.pk, description="虚报工程量", evidence=""
+        )
+    false_report_confirm(
+        actor=d.discipline,
+        organisation_id=d.builder.pk,
+        description="虚报已完工程量 30%",
+        evidence="区纪委〔2026〕12号通报",
+        confirmed_on=date(2026, 9, 1),
+    )
     d.builder.refresh_from_db()
     assert d.builder.credit_status == CreditStatus.BLACKLISTED
     entry = Blacklisting.objects.get()
     assert (entry.rule, entry.ends_on, entry.evidence) == (
-        BlacklistRule.FALSE_REPORT, date(2027, 8, 31), "区纪委〔2026〕12号通报")
-    verbs = list(AuditEvent.objects.filter(verb__startswith="credit.").values_list(
-        "verb", flat=True))
+        BlacklistRule.FALSE_REPORT,
+        date(2027, 8, 31),
+        "区纪委〔2026〕12号通报",
+    )
+    verbs = list(
+        AuditEvent.objects.filter(verb__startswith="credit.").values_list("verb", flat=True)
+    )
     assert verbs == ["credit.blacklisted", "credit.status_changed"]
 
 
@@ -120,13 +138,15 @@ def test_a_barred_contractor_is_refused_at_shortlist_and_payment(district, statu
         from inspections.services import progress_report
 
         progress_report(actor=user, project_id=project.pk, percent="50", text="过半")
-        payment = payment_request(actor=user, project_id=project.pk, stage="progress",
-                                  amount="5000")
+        payment = payment_request(
+            actor=user, project_id=project.pk, stage="progress", amount="5000"
+        )
     _bar(d, d.builder, status)
     general = approved_general(d)
     with pytest.raises(ApplicationError) as refused:
-        approvals.lottery_shortlist(actor=d.dept, project_id=general.pk,
-                                    contractor_ids=[d.builder.pk, d.builder_b.pk])
+        approvals.lottery_shortlist(
+            actor=d.dept, project_id=general.pk, contractor_ids=[d.builder.pk, d.builder_b.pk]
+        )
     assert refused.value.extra["credit_status"] == status
     with pytest.raises(ApplicationError) as refused:
         payment_approve(actor=d.finance, payment_id=payment.pk)
@@ -137,16 +157,24 @@ def _bar(d, company, status):
     from ..models import ScoringPeriod, Suspension
 
     if status == CreditStatus.BLACKLISTED:
-        false_report_confirm(actor=d.dept, organisation_id=company.pk, description="虚报",
-                             evidence="通报")
+        false_report_confirm(
+            actor=d.dept, organisation_id=company.pk, description="虚报", evidence="通报"
+        )
         return
-    q2 = ScoringPeriod.objects.create(quarter="2026Q2", starts_on=date(2026, 4, 1),
-                                      ends_on=date(2026, 7, 1))
-    q3 = ScoringPeriod.objects.create(quarter="2026Q3", starts_on=date(2026, 7, 1),
-                                      ends_on=date(2026, 10, 1))
+    q2 = ScoringPeriod.objects.create(
+        quarter="2026Q2", starts_on=date(2026, 4, 1), ends_on=date(2026, 7, 1)
+    )
+    q3 = ScoringPeriod.objects.create(
+        quarter="2026Q3", starts_on=date(2026, 7, 1), ends_on=date(2026, 10, 1)
+    )
     today = timezone.localdate()
-    Suspension.objects.create(organisation=company, period=q3, previous_period=q2,
-                              starts_on=today, ends_on=today + timedelta(days=200))
+    Suspension.objects.create(
+        organisation=company,
+        period=q3,
+        previous_period=q2,
+        starts_on=today,
+        ends_on=today + timedelta(days=200),
+    )
     credit_nightly(today=today)
     company.refresh_from_db()
     assert company.credit_status == CreditStatus.SUSPENDED
@@ -157,23 +185,31 @@ def test_a_suspended_company_is_refused_at_contract(district):
     refused with the reason next to the field."""
     d = district
     project = approved_general(d)
-    approvals.lottery_shortlist(actor=d.dept, project_id=project.pk,
-                                contractor_ids=[d.builder.pk, d.builder_b.pk])
+    approvals.lottery_shortlist(
+        actor=d.dept, project_id=project.pk, contractor_ids=[d.builder.pk, d.builder_b.pk]
+    )
     lottery = approvals.lottery_draw(actor=d.dept, project_id=project.pk)
     _bar(d, d.super_org, CreditStatus.SUSPENDED)
     with pytest.raises(ValidationError) as refused:
-        approvals.contract_file(actor=d.street_zhenhai, project_id=project.pk,
-                                data=contract_data(d, company=lottery.winner))
+        approvals.contract_file(
+            actor=d.street_zhenhai,
+            project_id=project.pk,
+            data=contract_data(d, company=lottery.winner),
+        )
     assert "supervision_unit" in refused.value.message_dict
 
 
 def test_a_contractor_suspended_after_award_is_refused_at_contract(district):
     d = district
     project = approved_general(d)
-    approvals.lottery_shortlist(actor=d.dept, project_id=project.pk,
-                                contractor_ids=[d.builder.pk, d.builder_b.pk])
+    approvals.lottery_shortlist(
+        actor=d.dept, project_id=project.pk, contractor_ids=[d.builder.pk, d.builder_b.pk]
+    )
     lottery = approvals.lottery_draw(actor=d.dept, project_id=project.pk)
     _bar(d, lottery.winner, CreditStatus.SUSPENDED)
     with pytest.raises(ApplicationError):
-        approvals.contract_file(actor=d.street_zhenhai, project_id=project.pk,
-                                data=contract_data(d, company=lottery.winner))
+        approvals.contract_file(
+            actor=d.street_zhenhai,
+            project_id=project.pk,
+            data=contract_data(d, company=lottery.winner),
+        )

@@ -1,4 +1,5 @@
 """The demo district gets a non-empty ranking in the current and the previous quarter."""
+
 import random
 
 from dashboards.demo import seed
@@ -16,8 +17,9 @@ def test_seed_performance_ranks_companies_in_two_quarters_and_is_idempotent(db):
     users = {u.username: u for u in User.objects.all()}
     assert ScoringPeriod.objects.count() == 2
     for period in ScoringPeriod.objects.all():
-        assert CompanyScore.objects.filter(period=period, ranked=True,
-                                           kind="contractor").count() >= 3
+        assert (
+            CompanyScore.objects.filter(period=period, ranked=True, kind="contractor").count() >= 3
+        )
     digests = sorted(ScoringPeriod.objects.values_list("digest", flat=True))
     again = seed_performance(users, random.Random(2025))
     assert again["demo_checks"] == 0  # nothing added the second time

@@ -1,5 +1,6 @@
 """Pages and API: what each user sees, who is refused, and query counts that do not grow with
 the number of rows."""
+
 import subprocess
 from datetime import date
 
@@ -32,13 +33,15 @@ def _more_companies(d, n=3):
                 from accounts.models import CompanyStaff
 
                 d.staff[(company.name, position)] = CompanyStaff.objects.create(
-                    organisation=company, position=position, name=f"{i}{position}")
+                    organisation=company, position=position, name=f"{i}{position}"
+                )
             checks(d, under_way(d, company), [True, False])
     performance_score_quarter(quarter="2026Q3")
 
 
-def test_ranking_page_and_api_show_rates_rank_and_flags(client, district, scored,
-                                                        django_assert_num_queries):
+def test_ranking_page_and_api_show_rates_rank_and_flags(
+    client, district, scored, django_assert_num_queries
+):
     client.force_login(district.street_zhenhai)
     url = reverse("performance:ranking") + "?quarter=2026Q3&kind=contractor"
     with django_assert_num_queries(9):  # 5 are the session and the user
@@ -50,9 +53,16 @@ def test_ranking_page_and_api_show_rates_rank_and_flags(client, district, scored
         body = client.get(api).json()
     row = next(r for r in body["results"] if r["company"] == "壶兰园林")
     assert (row["kind"], row["rank"], row["score"], row["funds_rate"]) == (
-        "contractor", "not ranked", "80.00", None)
+        "contractor",
+        "not ranked",
+        "80.00",
+        None,
+    )
     assert next(r for r in body["results"] if r["company"] == "宏达建设")["flags"] == {
-        "bottom": True, "suspended": False, "not_ranked": False}
+        "bottom": True,
+        "suspended": False,
+        "not_ranked": False,
+    }
     _more_companies(district)
     with django_assert_num_queries(9):
         assert client.get(url).content.decode().count('data-testid="score-row"') == 6
@@ -62,8 +72,9 @@ def test_ranking_page_and_api_show_rates_rank_and_flags(client, district, scored
     assert client.get(reverse("api-performance-scores") + "?quarter=2019Q1").status_code == 404
 
 
-def test_company_page_explains_the_score_figure_by_figure(client, district, scored,
-                                                          django_assert_num_queries):
+def test_company_page_explains_the_score_figure_by_figure(
+    client, district, scored, django_assert_num_queries
+):
     client.force_login(district.discipline)
     url = reverse("performance:company", args=["2026Q3", district.builder_b.pk])
     with django_assert_num_queries(12):
@@ -73,33 +84,44 @@ def test_company_page_explains_the_score_figure_by_figure(client, district, scor
     assert page.count('data-testid="evidence-lab"') == 1
     assert page.count('data-testid="evidence-payment"') == 2
     assert "农民工工资专户" in page  # the override behind the non-compliant payment
-    assert reverse("projects:detail", args=[scored.scores.filter(
-        organisation=district.builder_b).get().organisation.projects_won.first().pk]) in page
-    c_page = client.get(reverse("performance:company", args=["2026Q3",
-                                                             district.builder_c.pk]))
+    assert (
+        reverse(
+            "projects:detail",
+            args=[
+                scored.scores.filter(organisation=district.builder_b)
+                .get()
+                .organisation.projects_won.first()
+                .pk
+            ],
+        )
+        in page
+    )
+    c_page = client.get(reverse("performance:company", args=["2026Q3", district.builder_c.pk]))
     assert "样本不足" in c_page.content.decode()
     assert "÷ 80 = 80.00" in " ".join(c_page.content.decode().split())
 
 
-def test_report_pdf_embeds_a_cjk_font_and_excel_has_the_ranking(client, district, scored,
-                                                                tmp_path):
+def test_report_pdf_embeds_a_cjk_font_and_excel_has_the_ranking(client, district, scored, tmp_path):
     client.force_login(district.street_zhenhai)
     response = client.get(reverse("performance:report_pdf", args=["2026Q3"]))
     assert response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(response.content)
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "零星工程参建单位绩效考核报告" in text and "兴莆市政" in text and "88.50" in text
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
-                           check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
     assert "Noto-Sans-CJK-SC" in fonts  # embedded, not just named
     from io import BytesIO
 
     from openpyxl import load_workbook
 
-    book = load_workbook(BytesIO(client.get(
-        reverse("performance:report_xlsx", args=["2026Q3"])).content))
+    book = load_workbook(
+        BytesIO(client.get(reverse("performance:report_xlsx", args=["2026Q3"])).content)
+    )
     rows = [[c.value for c in row] for row in book["施工单位"].iter_rows(min_row=3)]
     assert [r[1] for r in rows] == ["兴莆市政", "宏达建设", "壶兰园林"]
     assert rows[0][8] == 88.5 and rows[2][0] == "不排名"
@@ -113,14 +135,20 @@ def test_credit_pages_false_report_and_appeal(client, district, django_assert_nu
     with django_assert_num_queries(15):
         page = client.get(reverse("performance:credit")).content.decode()
     assert page.count('data-testid="credit-row"') == 5 and "暂停资格" in page
-    response = client.post(reverse("performance:false_report"), {
-        "organisation": d.builder_c.pk, "description": "虚报工程量", "evidence": "审计报告第3号"})
+    response = client.post(
+        reverse("performance:false_report"),
+        {"organisation": d.builder_c.pk, "description": "虚报工程量", "evidence": "审计报告第3号"},
+    )
     assert response.status_code == 302
     d.builder_c.refresh_from_db()
     assert d.builder_c.credit_status == "blacklisted"
     with django_assert_num_queries(15):
-        assert client.get(reverse("performance:credit")).content.decode().count(
-            'data-testid="credit-row"') == 5
+        assert (
+            client.get(reverse("performance:credit"))
+            .content.decode()
+            .count('data-testid="credit-row"')
+            == 5
+        )
     # The company itself appeals on its page; another company cannot read it.
     staff = contractor_user(d.builder)
     client.force_login(staff)
@@ -139,8 +167,10 @@ def test_credit_pages_false_report_and_appeal(client, district, django_assert_nu
     assert client.get(reverse("performance:credit")).status_code == 403
     client.force_login(d.dept)
     assert "维持暂停" in client.get(page_url).content.decode()
-    client.post(reverse("performance:decide", args=[suspension.pk]),
-                {"decision": "uphold", "note": "排名属实"})
+    client.post(
+        reverse("performance:decide", args=[suspension.pk]),
+        {"decision": "uphold", "note": "排名属实"},
+    )
     suspension.refresh_from_db()
     assert suspension.status == "upheld"
     api = client.get(reverse("api-performance-credit")).json()
@@ -163,7 +193,7 @@ def test_notification_centre_bell_and_mark_read(client, district, django_assert_
     home = client.get(reverse("home")).content.decode()
     assert reverse("performance:warning_bell") in home  # the header loads the count
     client.post(reverse("performance:warnings_read"))
-    assert 'warning-unread' not in client.get(reverse("performance:warning_bell")).content.decode()
+    assert "warning-unread" not in client.get(reverse("performance:warning_bell")).content.decode()
     body = client.get(reverse("api-performance-warnings")).json()
     assert body["unread"] == 0 and len(body["results"]) == 2
     client.force_login(d.builder_b.users.first() or contractor_user(d.builder_b))
@@ -175,8 +205,9 @@ def test_risk_page_lists_reasons_for_reviewers_only(client, district, django_ass
     with at(date(2026, 8, 3)):
         checks(d, under_way(d, d.builder), [False])
         under_way(d, d.builder_b)
-    false_report_confirm(actor=d.dept, organisation_id=d.builder.pk, description="虚报",
-                         evidence="通报")
+    false_report_confirm(
+        actor=d.dept, organisation_id=d.builder.pk, description="虚报", evidence="通报"
+    )
     risk_recompute()
     client.force_login(d.discipline)
     with django_assert_num_queries(6):

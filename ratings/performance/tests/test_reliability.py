@@ -1,6 +1,7 @@
 """The jobs can be trusted: a run killed midway leaves nothing, concurrent runs give identical
 tables and no duplicate events, tasks run on a real Celery worker after commit, and a task
 enqueued while Redis is down is published once it is back (a Redis of the test's own)."""
+
 import os
 import signal
 import socket
@@ -33,10 +34,13 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 def _env(redis_url: str | None = None) -> dict:
     db = settings.DATABASES["default"]
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local",
-            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@"
-                            f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-            "REDIS_URL": redis_url or settings.REDIS_URL}
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@"
+        f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": redis_url or settings.REDIS_URL,
+    }
 
 
 def _wait(condition, timeout=60, what="condition", proc=None):
@@ -60,17 +64,24 @@ def test_a_run_killed_midway_leaves_no_half_written_period(district):
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
-        run = subprocess.Popen([sys.executable, "manage.py", "score_quarter", "2026Q3"],
-                               cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+        run = subprocess.Popen(
+            [sys.executable, "manage.py", "score_quarter", "2026Q3"],
+            cwd=ROOT,
+            env=_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
         def waiting_on_the_lock() -> bool:
             with connection.cursor() as c:
                 # Inside a transaction the statistics are a snapshot: take a fresh one.
                 c.execute("SELECT pg_stat_clear_snapshot()")
-                c.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                          " AND wait_event_type = 'Lock' AND query LIKE %s",
-                          ["%pg_advisory_xact_lock%"])
+                c.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock' AND query LIKE %s",
+                    ["%pg_advisory_xact_lock%"],
+                )
                 return c.fetchone()[0] == 1
 
         _wait(waiting_on_the_lock, what="the run to reach its audit event", proc=run)
@@ -80,8 +91,11 @@ def test_a_run_killed_midway_leaves_no_half_written_period(district):
 
     def gone() -> bool:
         with connection.cursor() as c:
-            c.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                      " AND pid <> pg_backend_pid() AND query LIKE %s", ["%advisory%"])
+            c.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND query LIKE %s",
+                ["%advisory%"],
+            )
             return c.fetchone()[0] == 0
 
     _wait(gone, what="the killed run's backend to roll back")
@@ -89,8 +103,14 @@ def test_a_run_killed_midway_leaves_no_half_written_period(district):
     assert CompanyScore.objects.count() == 0
     assert not AuditEvent.objects.filter(verb="performance.scored").exists()
     # The same command, not killed, writes the period.
-    subprocess.run([sys.executable, "manage.py", "score_quarter", "2026Q3", "--quiet"],
-                   cwd=ROOT, env=_env(), check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "manage.py", "score_quarter", "2026Q3", "--quiet"],
+        cwd=ROOT,
+        env=_env(),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert CompanyScore.objects.filter(period__quarter="2026Q3").count() == 6
 
 
@@ -138,11 +158,32 @@ def test_two_concurrent_credit_runs_blacklist_once(district):
 
 def _worker(queue: str, redis_url: str):
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
-         "--concurrency", "1", "-Q", queue, "--without-gossip", "--without-mingle",
-         "--loglevel", "INFO", "-n", f"{queue}@%h"],
-        cwd=ROOT, env=_env(redis_url), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "--concurrency",
+            "1",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+            "-n",
+            f"{queue}@%h",
+        ],
+        cwd=ROOT,
+        env=_env(redis_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _stop(proc):
@@ -170,22 +211,28 @@ def real_broker(settings):
 
 @pytest.mark.redis
 def test_jobs_enqueued_after_commit_run_on_a_real_worker_and_twice_change_nothing(
-        district, real_broker):
+    district, real_broker
+):
     two_bottom_quarters(district)
     reference = _table_hash("2026Q3")
     worker = _worker(real_broker, settings.REDIS_URL)
     try:
         with transaction.atomic():
-            ids = [enqueue("ratings.performance.tasks.score_quarter", quarter="2026Q3").pk,
-                   enqueue("ratings.performance.tasks.credit_nightly", today="2027-01-04").pk,
-                   enqueue("ratings.performance.tasks.risk_recompute").pk]
+            ids = [
+                enqueue("ratings.performance.tasks.score_quarter", quarter="2026Q3").pk,
+                enqueue("ratings.performance.tasks.credit_nightly", today="2027-01-04").pk,
+                enqueue("ratings.performance.tasks.risk_recompute").pk,
+            ]
             # Nothing is published before the commit.
             assert not OutboxMessage.objects.filter(pk__in=ids, sent_at__isnull=False).exists()
         assert OutboxMessage.objects.filter(pk__in=ids, sent_at__isnull=False).count() == 3
         district.builder.refresh_from_db()
         _wait(lambda: ProjectRisk.objects.count() == 6, what="the risk task", proc=worker)
-        _wait(lambda: AuditEvent.objects.filter(verb="credit.status_changed").exists(),
-              what="the credit task", proc=worker)
+        _wait(
+            lambda: AuditEvent.objects.filter(verb="credit.status_changed").exists(),
+            what="the credit task",
+            proc=worker,
+        )
     finally:
         log = _stop(worker)
     assert "ratings.performance.tasks.score_quarter" in log and "succeeded" in log
@@ -202,9 +249,21 @@ def _free_port() -> int:
 
 
 def _redis(port: int):
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--save", "",
-                             "--appendonly", "no", "--bind", "127.0.0.1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--bind",
+            "127.0.0.1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
     def up() -> bool:
         try:
@@ -237,8 +296,11 @@ def test_a_task_enqueued_while_redis_is_down_is_not_lost(district, real_broker):
         assert relay(older_than=__import__("datetime").timedelta(0)) == 1
         message.refresh_from_db()
         assert message.sent_at is not None
-        _wait(lambda: ProjectRisk.objects.filter(project=project).exists(),
-              what="the task published late", proc=worker)
+        _wait(
+            lambda: ProjectRisk.objects.filter(project=project).exists(),
+            what="the task published late",
+            proc=worker,
+        )
     finally:
         _stop(worker)
         own.terminate()

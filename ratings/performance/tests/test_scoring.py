@@ -1,5 +1,6 @@
 """Quarterly scoring: a worked example computed by hand, the minimum sample, the bottom flag,
 suspension after two bottom quarters and the appeal, and re-runs that change nothing."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -54,7 +55,8 @@ def worked_example(d):
         paid(d, a[1], "5000", date(2026, 9, 1))
         paid(d, b[0], "5000", date(2026, 8, 20))
         Organisation.objects.filter(pk=d.builder_b.pk).update(
-            credit_status=CreditStatus.BLACKLISTED)
+            credit_status=CreditStatus.BLACKLISTED
+        )
         paid(d, b[1], "5000", date(2026, 9, 30), override="农民工工资专户")
         Organisation.objects.filter(pk=d.builder_b.pk).update(credit_status=CreditStatus.NORMAL)
         # Outside the quarter: counts nowhere in 2026Q3.
@@ -71,23 +73,55 @@ def test_worked_example_with_hand_computed_figures(district):
     worked_example(d)
     period = performance_score_quarter(quarter="2026Q3")
     rows = ranking(period, ScoredKind.CONTRACTOR)
-    got = {r["company"]: (r["quality_rate"], r["satisfaction"], r["funds_rate"], r["score"],
-                          r["rank"], r["flags"]["bottom"]) for r in rows}
+    got = {
+        r["company"]: (
+            r["quality_rate"],
+            r["satisfaction"],
+            r["funds_rate"],
+            r["score"],
+            r["rank"],
+            r["flags"]["bottom"],
+        )
+        for r in rows
+    }
     assert got == {
-        "宏达建设": (Decimal("80.00"), Decimal("80.00"), Decimal("100.00"), Decimal("84.00"), 2,
-                 True),
-        "兴莆市政": (Decimal("98.75"), Decimal("97.50"), Decimal("50.00"), Decimal("88.50"), 1,
-                 False),
-        "壶兰园林": (Decimal("100.00"), Decimal("60.00"), None, Decimal("80.00"), "not ranked",
-                 False),
+        "宏达建设": (
+            Decimal("80.00"),
+            Decimal("80.00"),
+            Decimal("100.00"),
+            Decimal("84.00"),
+            2,
+            True,
+        ),
+        "兴莆市政": (
+            Decimal("98.75"),
+            Decimal("97.50"),
+            Decimal("50.00"),
+            Decimal("88.50"),
+            1,
+            False,
+        ),
+        "壶兰园林": (
+            Decimal("100.00"),
+            Decimal("60.00"),
+            None,
+            Decimal("80.00"),
+            "not ranked",
+            False,
+        ),
     }
     # The funds figure agrees with the per-company funds selector.
-    assert fund_compliance_rate(d.builder_b.pk, date(2026, 7, 1), date(2026, 10, 1)) == \
-        Decimal("0.5000")
+    assert fund_compliance_rate(d.builder_b.pk, date(2026, 7, 1), date(2026, 10, 1)) == Decimal(
+        "0.5000"
+    )
     # The supervision unit and the two streets are scored on the same records.
     supervisor = CompanyScore.objects.get(period=period, organisation=d.super_org)
-    assert (supervisor.kind, supervisor.projects, supervisor.spot_checks,
-            supervisor.lab_tests) == (ScoredKind.SUPERVISOR, 7, 10, 1)
+    assert (supervisor.kind, supervisor.projects, supervisor.spot_checks, supervisor.lab_tests) == (
+        ScoredKind.SUPERVISOR,
+        7,
+        10,
+        1,
+    )
     assert supervisor.rank == 1 and not supervisor.bottom  # nobody is last among one
     streets = CompanyScore.objects.filter(period=period, kind=ScoredKind.STREET)
     assert sorted(s.organisation.name for s in streets) == ["拱辰街道", "镇海街道"]
@@ -121,10 +155,12 @@ def test_minimum_sample_is_not_ranked_never_best_nor_worst(district):
 def test_weights_are_effective_dated(district):
     d = district
     worked_example(d)
-    PerformancePolicy.objects.create(effective_from=date(2026, 7, 1), weight_quality=50,
-                                     weight_satisfaction=50, weight_funds=0)
-    PerformancePolicy.objects.create(effective_from=date(2026, 8, 1), weight_quality=0,
-                                     weight_satisfaction=0, weight_funds=100)
+    PerformancePolicy.objects.create(
+        effective_from=date(2026, 7, 1), weight_quality=50, weight_satisfaction=50, weight_funds=0
+    )
+    PerformancePolicy.objects.create(
+        effective_from=date(2026, 8, 1), weight_quality=0, weight_satisfaction=0, weight_funds=100
+    )
     period = performance_score_quarter(quarter="2026Q3")
     # The policy in force when the quarter began applies, not one announced during it.
     assert period.weights["quality"] == 50
@@ -157,8 +193,12 @@ def test_bottom_two_quarters_running_suspends_for_next_year_and_is_refused(distr
     d = district
     period = two_bottom_quarters(d)
     suspension = Suspension.objects.get()
-    assert (suspension.organisation, suspension.period, suspension.starts_on,
-            suspension.ends_on) == (d.builder, period, date(2027, 1, 1), date(2027, 12, 31))
+    assert (
+        suspension.organisation,
+        suspension.period,
+        suspension.starts_on,
+        suspension.ends_on,
+    ) == (d.builder, period, date(2027, 1, 1), date(2027, 12, 31))
     assert _row(ranking(period), d.builder)["flags"]["suspended"]
     assert AuditEvent.objects.filter(verb="performance.suspended").count() == 1
     # A re-run suspends nobody twice.
@@ -172,8 +212,10 @@ def test_bottom_two_quarters_running_suspends_for_next_year_and_is_refused(distr
     credit_nightly(today=date(2027, 1, 1))
     d.builder.refresh_from_db()
     assert d.builder.credit_status == CreditStatus.SUSPENDED
-    assert AuditEvent.objects.filter(verb="credit.status_changed",
-                                     object_id=str(d.builder.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(verb="credit.status_changed", object_id=str(d.builder.pk)).count()
+        == 1
+    )
     credit_nightly(today=date(2028, 1, 1))
     d.builder.refresh_from_db()
     assert d.builder.credit_status == CreditStatus.NORMAL
@@ -188,17 +230,16 @@ def test_appeal_decided_by_a_reviewer_lifts_the_suspension(district):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):  # only the company's own staff appeal
-        suspension_appeal(actor=contractor_user(d.builder_b), suspension_id=suspension.pk,
-                          text="x")
+        suspension_appeal(actor=contractor_user(d.builder_b), suspension_id=suspension.pk, text="x")
     suspension_appeal(actor=staff, suspension_id=suspension.pk, text="抽检不合格项已整改复查合格")
     with pytest.raises(PermissionDenied):  # the company does not decide its own appeal
         suspension_decide(actor=staff, suspension_id=suspension.pk, uphold=False, note="x")
     with pytest.raises(PermissionDenied):
-        suspension_decide(actor=d.discipline, suspension_id=suspension.pk, uphold=False,
-                          note="x")
+        suspension_decide(actor=d.discipline, suspension_id=suspension.pk, uphold=False, note="x")
     with at(date(2027, 1, 5)):
-        suspension_decide(actor=d.dept, suspension_id=suspension.pk, uphold=False,
-                          note="复查合格，撤销暂停")
+        suspension_decide(
+            actor=d.dept, suspension_id=suspension.pk, uphold=False, note="复查合格，撤销暂停"
+        )
     suspension.refresh_from_db()
     d.builder.refresh_from_db()
     assert suspension.status == SuspensionStatus.REVOKED

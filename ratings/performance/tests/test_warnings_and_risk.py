@@ -1,5 +1,6 @@
 """Risk colours with their reasons, and warnings: one per cause however often the job runs,
 delivered to the responsible people, raised in place, resolved, and mailed once."""
+
 from datetime import date, timedelta
 
 from django.core import mail
@@ -30,8 +31,13 @@ def test_risk_colour_follows_the_reasons_and_a_rerun_changes_nothing(district):
     assert risk_recompute(today=date(2026, 8, 5)) == {}
     assert AuditEvent.objects.filter(verb="risk.recomputed").count() == 1
     # Overdue ledger item and a blacklisted contractor: red, with both reasons listed.
-    false_report_confirm(actor=d.dept, organisation_id=d.builder.pk, description="虚报",
-                         evidence="通报", confirmed_on=date(2026, 8, 20))
+    false_report_confirm(
+        actor=d.dept,
+        organisation_id=d.builder.pk,
+        description="虚报",
+        evidence="通报",
+        confirmed_on=date(2026, 8, 20),
+    )
     risk_recompute(today=date(2026, 8, 20))
     colour, reasons = risk_of(checked.pk)
     assert colour == "red" and "施工单位已列入黑名单或暂停资格" in reasons
@@ -41,7 +47,9 @@ def test_risk_colour_follows_the_reasons_and_a_rerun_changes_nothing(district):
     assert ProjectRisk.objects.count() == 2
 
 
-def test_one_warning_per_cause_raised_in_place_mailed_once(district, django_capture_on_commit_callbacks):
+def test_one_warning_per_cause_raised_in_place_mailed_once(
+    district, django_capture_on_commit_callbacks
+):
     d = district
     staff = contractor_user(d.builder)
     staff.email = "pm@example.com"
@@ -83,7 +91,8 @@ def test_low_counted_ratings_warn_the_street_and_the_contractor(district):
     warnings_refresh(today=date(2026, 8, 20))
     warning = Warning.objects.get(kind=WarningKind.LOW_RATING)
     assert warning_text(warning) == (
-        f"项目“{project.name}”群众评价平均分 63.4（5 条），低于 80 分。")
+        f"项目“{project.name}”群众评价平均分 63.4（5 条），低于 80 分。"
+    )
     users = set(warning.recipients.values_list("user__username", flat=True))
     street_staff = set(project.street.users.values_list("username", flat=True))
     assert project.street_user.username in street_staff
@@ -102,8 +111,12 @@ def test_the_year_s_best_projects_are_proposed_with_their_figures(district):
             from tests.funds_helpers import RESIDENTS
 
             RectificationItem.objects.filter(project=project).update(status="closed")
-            acceptance_record(actor=project.street_user, project_id=project.pk,
-                              participants=RESIDENTS, conclusion="同意验收")
+            acceptance_record(
+                actor=project.street_user,
+                project_id=project.pk,
+                participants=RESIDENTS,
+                conclusion="同意验收",
+            )
     ratings(good, [95, 96, 97, 98, 99])
     ratings(fair, [80, 80, 80, 80, 80])
     rows = demonstration_propose(year=2026)
@@ -111,7 +124,10 @@ def test_the_year_s_best_projects_are_proposed_with_their_figures(district):
     top = DemonstrationProposal.objects.get(rank=1)
     # quality (100 + 98)/2 = 99.00, satisfaction 97.00, no payments: (40×99 + 40×97)/80 = 98.00
     assert (top.figures["quality_rate"], top.figures["satisfaction"], top.score) == (
-        "99.00", "97.00", 98)
+        "99.00",
+        "97.00",
+        98,
+    )
     demonstration_propose(year=2026)
     assert AuditEvent.objects.filter(verb="performance.demonstration_proposed").count() == 1
 
