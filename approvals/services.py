@@ -16,6 +16,7 @@ from accounts.models import CompanyStaff, Organisation
 from core.audit import record_event
 from core.errors import ApplicationError, ConflictError
 from core.money import parse_amount
+from core.signals import announce_project_changed
 from core.uploads import check_documents
 from projects import services as project_services
 from projects.choices import (
@@ -29,7 +30,6 @@ from projects.choices import (
 from projects.models import Contract, Project
 from projects.permissions import access_project
 from projects.tiers import project_tier
-from ratings.performance.hooks import project_risk_changed
 
 from . import lottery as lottery_rule
 from .choices import ChangeStatus, FlagKind
@@ -532,7 +532,7 @@ def change_decide(*, actor, change_id: int, approve: bool, comment: str = "") ->
                     "changes_total": contract.approved_changes_total,
                 }
             )
-        project_risk_changed(project.pk)
+        announce_project_changed(project.pk)
         record_event(
             actor=actor,
             verb="change.decided",

@@ -246,9 +246,9 @@ def main() -> None:
         generate()
         from django.db import connection
 
-        from ratings.performance.models import CompanyScore
-        from ratings.performance.periods import Quarter
-        from ratings.performance.scoring import performance_score_quarter, quarter_aggregates
+        from core.periods import Quarter
+        from performance.models import CompanyScore
+        from performance.scoring import performance_score_quarter, quarter_aggregates
 
         with connection.cursor() as c:
             for table in (

@@ -16,7 +16,7 @@ api_v1 = [
     path("", include("approvals.api.urls")),
     path("", include("projects.api.payment_urls")),
     path("", include("inspections.api.urls")),
-    path("performance/", include("ratings.performance.api.urls")),
+    path("performance/", include("performance.api.urls")),
     path("", include("dashboards.api.urls")),
 ]
 
@@ -40,7 +40,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("approvals/", include("approvals.urls")),
     path("inspections/", include("inspections.urls")),
-    path("performance/", include("ratings.performance.urls")),
+    path("performance/", include("performance.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

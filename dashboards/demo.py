@@ -21,6 +21,7 @@ from approvals import services as approval_services
 from core.audit import record_event
 from core.errors import ConflictError
 from inspections.services import patrol_log_record, progress_report, spot_check_record
+from performance.demo import seed_performance
 from projects.choices import Category, ProjectStatus
 from projects.models import Project
 from projects.services import (
@@ -30,7 +31,6 @@ from projects.services import (
     project_create,
 )
 from projects.tiers import policy_in_force, tier_for_amount
-from ratings.performance.demo import seed_performance
 from ratings.services import RatingInput, rating_record, ratings_screen
 
 # name, username, (latitude, longitude) of the street office

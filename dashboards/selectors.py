@@ -19,13 +19,13 @@ from core.models import AuditEvent, AuditHead
 from inspections.choices import ItemStatus, WarningColour
 from inspections.ledger import warning_colour
 from inspections.models import PatrolViolation, RectificationItem
+from performance.choices import ScoredKind, WarningLevel
+from performance.models import ScoringPeriod, Warning
+from performance.selectors import period_get, ranking
 from projects.choices import Category, PaymentStatus, ProjectStatus, Tier
 from projects.models import Contract, Payment, Project
 from ratings.choices import RatingStatus
 from ratings.models import Rating
-from ratings.performance.choices import ScoredKind, WarningLevel
-from ratings.performance.models import ScoringPeriod, Warning
-from ratings.performance.selectors import period_get, ranking
 
 from .filters import RISK_CHOICES, DashboardFilter
 

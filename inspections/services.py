@@ -20,11 +20,11 @@ from accounts.models import User
 from core.audit import record_event
 from core.dates import SHANGHAI, is_working_day, local_date
 from core.errors import ConflictError
+from core.signals import announce_project_changed
 from projects.choices import ProjectStatus
 from projects.models import Project
 from projects.permissions import access_project
 from projects.rules import is_project_contractor, is_project_supervisor, is_street_staff_of
-from ratings.performance.hooks import project_risk_changed
 
 from .choices import ItemSource, ItemStatus
 from .evidence import check_photos, photo_facts_for_audit, store_photos
@@ -307,7 +307,7 @@ def record_missing_patrol_logs(day: date) -> list[PatrolViolation]:
                     obj=violation,
                     after={"project": project_id, "supervision_unit": unit_id, "day": day},
                 )
-                project_risk_changed(project_id)
+                announce_project_changed(project_id)
                 recorded.append(violation)
     return recorded
 
@@ -365,7 +365,7 @@ def item_open(
             spot_check=spot_check,
             inspection_round=inspection_round,
         )
-        project_risk_changed(project_id)
+        announce_project_changed(project_id)
         record_event(
             actor=actor,
             verb="ledger.opened",
@@ -403,7 +403,7 @@ def _item_step(actor, item_id, name, allowed, **kwargs) -> RectificationItem:
         method(**kwargs)
         item.save()
         if name == "close":
-            project_risk_changed(item.project_id)
+            announce_project_changed(item.project_id)
         record_event(
             actor=actor,
             verb=f"ledger.{name}",
@@ -487,7 +487,7 @@ def spot_check_record(
             spot_check=check,
         )
         if check.passed:  # a failure opens a ledger item below, which asks for it
-            project_risk_changed(project.pk)
+            announce_project_changed(project.pk)
         record_event(
             actor=actor,
             verb="spot_check.recorded",

@@ -1,7 +1,6 @@
 """The payment rules (SPEC §6), each in one named function. A rule returns None when the
 payment may go ahead, or a Violation naming the rule and by how much it is exceeded."""
 
-from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import local_date
 from core.money import format_yuan
+from core.periods import add_months
 
 from .choices import PaymentStage, PaymentStatus, ProjectStatus
 from .models import Contract, Payment, Project
@@ -81,13 +81,6 @@ def retention_due_date(project: Project, contract: Contract) -> date | None:
     if project.accepted_at is None:
         return None
     return add_months(local_date(project.accepted_at), contract.defect_period_months)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day N months later, or the month's last day when it has no such day."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def retention_released(project: Project, contract: Contract, today: date | None = None) -> bool:

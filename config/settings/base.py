@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "approvals",
     "inspections",
     "ratings",
-    "ratings.performance",
+    "performance",
     "dashboards",
 ]
 
@@ -74,7 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dashboards.navigation.navigation",
-                "ratings.performance.context.warning_bell",
+                "performance.context.warning_bell",
             ],
         },
     },
@@ -199,31 +199,31 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inspections.tasks.find_missing_patrol_logs",
         "schedule": crontab(hour=1, minute=0),
     },
-    # Performance and credit (ratings.performance): the quarter just ended, scored on the 1st of
+    # Performance and credit (performance): the quarter just ended, scored on the 1st of
     # Jan/Apr/Jul/Oct; credit rules after the patrol-log check; then risk colours, warnings.
     "performance-score-quarterly": {
-        "task": "ratings.performance.tasks.score_quarter",
+        "task": "performance.tasks.score_quarter",
         "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=2, minute=0),
     },
     "performance-credit-nightly": {
-        "task": "ratings.performance.tasks.credit_nightly",
+        "task": "performance.tasks.credit_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
     "performance-risk-nightly": {
-        "task": "ratings.performance.tasks.risk_recompute",
+        "task": "performance.tasks.risk_recompute",
         "schedule": crontab(hour=3, minute=0),
     },
     "performance-warnings-nightly": {
-        "task": "ratings.performance.tasks.warnings_refresh",
+        "task": "performance.tasks.warnings_refresh",
         "schedule": crontab(hour=3, minute=30),
     },
     "performance-demonstration-yearly": {
-        "task": "ratings.performance.tasks.demonstration_yearly",
+        "task": "performance.tasks.demonstration_yearly",
         "schedule": crontab(day_of_month=5, month_of_year="1", hour=4, minute=0),
     },
     # Tasks whose publish failed (broker down at commit time) are sent again.
-    "performance-outbox-relay": {
-        "task": "ratings.performance.tasks.outbox_relay",
+    "core-outbox-relay": {
+        "task": "core.tasks.outbox_relay",
         "schedule": crontab(minute="*"),
     },
 }

@@ -354,9 +354,9 @@ def test_pages_keep_a_fixed_number_of_queries(client, district, world):
 
 
 def test_contractor_ranking_and_open_warnings_come_from_performance(client, district, world):
-    from ratings.performance.alerts import warnings_refresh
-    from ratings.performance.periods import Quarter
-    from ratings.performance.scoring import performance_score_quarter
+    from core.periods import Quarter
+    from performance.alerts import warnings_refresh
+    from performance.scoring import performance_score_quarter
 
     _client(client, district.discipline)
     empty = client.get(reverse("dashboards:discipline"))

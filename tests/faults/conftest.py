@@ -17,7 +17,7 @@ CREATE TABLE fault_job (job_id text PRIMARY KEY,
                         at timestamptz NOT NULL DEFAULT clock_timestamp());
 CREATE TABLE fault_effect (id bigserial PRIMARY KEY, job_id text NOT NULL,
                            at timestamptz NOT NULL DEFAULT clock_timestamp());
-TRUNCATE performance_outboxmessage;
+TRUNCATE core_outboxmessage;
 """
 
 

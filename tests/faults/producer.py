@@ -1,5 +1,5 @@
 """The job producer of the fault tests, a process of its own: enqueue jobs through the
-transactional outbox (ratings.performance.outbox) at a steady pace, riding out a database that
+transactional outbox (core.outbox) at a steady pace, riding out a database that
 goes away (retry the transaction) and a broker that goes away (the row stays; the relay sends
 it), then relay until every row is sent.
 
@@ -24,8 +24,8 @@ def main() -> None:
     django.setup()
     from django.db import InterfaceError, OperationalError, connection, transaction
 
-    from ratings.performance.models import OutboxMessage
-    from ratings.performance.outbox import enqueue, relay
+    from core.models import OutboxMessage
+    from core.outbox import enqueue, relay
 
     held = dict(h.split("=") for h in args.hold.split(",") if h)
 

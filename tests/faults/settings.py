@@ -11,4 +11,4 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }
-PERFORMANCE_TASK_QUEUE = "faults"
+OUTBOX_TASK_QUEUE = "faults"

@@ -87,7 +87,7 @@ def test_redis_killed_and_restarted_loses_and_repeats_nothing(faults):
     redis.kill()  # SIGKILL; its append-only file keeps what was queued
     fault_at = postgres.count("SELECT count(*) FROM fault_job")
     time.sleep(3)  # the producer keeps committing jobs; their publish fails, the rows wait
-    unsent = postgres.count("SELECT count(*) FROM performance_outboxmessage WHERE sent_at IS NULL")
+    unsent = postgres.count("SELECT count(*) FROM core_outboxmessage WHERE sent_at IS NULL")
     redis.start()
     recovered_in = wait_for(_all_applied(postgres), 60, "every job after Redis came back")
     assert producer.wait(timeout=30) == 0, processes.log("producer")

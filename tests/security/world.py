@@ -18,16 +18,16 @@ from accounts.tests.factories import OrganisationFactory, UserFactory
 from accounts.tests.factories import district as build_district
 from approvals import services as approvals
 from approvals.tests.helpers import contract_data
+from core.periods import Quarter
 from inspections import services as inspections
 from inspections.tests.images import encode, scene
+from performance.scoring import performance_score_quarter
 from projects import services as projects
 from projects.models import ProjectAttachment
 from projects.tests.factories import ensure_default_tier_policy, project_data
 from ratings import services as ratings
 from ratings.choices import RatingStatus
 from ratings.models import Rating, Review
-from ratings.performance.periods import Quarter
-from ratings.performance.scoring import performance_score_quarter
 
 ACCOUNT = "35050161000000004321"
 QUARTER = str(Quarter.of(date.today()))  # the current one: the sides are active in it

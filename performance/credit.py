@@ -15,6 +15,9 @@ from accounts.models import Organisation
 from core.audit import record_event
 from core.dates import local_date
 from core.errors import ConflictError
+from core.locks import advisory_lock
+from core.outbox import enqueue
+from core.periods import Quarter, add_months
 from inspections.choices import ItemStatus
 from inspections.models import PatrolViolation, RectificationItem, SpotCheck
 from projects.choices import ProjectStatus
@@ -22,8 +25,6 @@ from projects.models import Contract, Project
 
 from .choices import SUSPENSION_IN_FORCE, BlacklistRule, CreditRule, SuspensionStatus
 from .models import Blacklisting, CreditDeduction, FalseReport, PerformancePolicy, Suspension
-from .outbox import advisory_lock, enqueue
-from .periods import Quarter, add_months
 from .policies import policy_in_force
 
 START_SCORE = 100
@@ -157,7 +158,7 @@ def credit_refresh(
 def _recompute_risk_of(organisation_ids: list[int]) -> None:
     """A company's standing is part of its projects' risk colour: recompute them after
     commit."""
-    enqueue("ratings.performance.tasks.risk_recompute", organisation_ids=sorted(organisation_ids))
+    enqueue("performance.tasks.risk_recompute", organisation_ids=sorted(organisation_ids))
 
 
 # --- the nightly job --------------------------------------------------------------------------

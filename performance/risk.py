@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import CreditStatus
 from core.audit import record_event
 from core.dates import local_date
+from core.locks import advisory_lock
 from inspections.choices import ItemSource, ItemStatus
 from inspections.models import PatrolViolation, RectificationItem, SpotCheck
 from projects.choices import PaymentStatus, ProjectStatus, Tier
@@ -21,7 +22,6 @@ from ratings.models import Rating
 
 from .choices import Colour
 from .models import ProjectRisk
-from .outbox import advisory_lock
 
 # Projects that still carry risk; a settled or archived one is history.
 RISK_STATUSES = (

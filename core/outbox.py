@@ -2,14 +2,13 @@
 transaction and published after commit. A publish that fails (Redis down) leaves the row, and
 the relay publishes it later, so a task is never lost between a commit and a broker."""
 
-import hashlib
 import logging
 from datetime import timedelta
 from importlib import import_module
 
 from celery import current_app
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -22,18 +21,9 @@ PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "i
 RELAY_AFTER = timedelta(seconds=30)
 
 
-def advisory_lock(name: str) -> None:
-    """Serialise writers of one period or job on PostgreSQL (SQLite has one writer anyway)."""
-    if connection.vendor != "postgresql":
-        return
-    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
 def enqueue(task: str, /, **kwargs) -> OutboxMessage:
     """Record the task now; publish it once the caller's transaction has committed."""
-    queue = getattr(settings, "PERFORMANCE_TASK_QUEUE", "") or ""
+    queue = getattr(settings, "OUTBOX_TASK_QUEUE", "") or ""
     with transaction.atomic():
         message = OutboxMessage.objects.create(task=task, kwargs=kwargs, queue=queue)
         transaction.on_commit(lambda: publish(message.pk))

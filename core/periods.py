@@ -1,6 +1,7 @@
-"""Quarters ("2026Q3") and the Asia/Shanghai moments that bound them."""
+"""Quarters ("2026Q3"), months, and the Asia/Shanghai moments that bound them."""
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -61,6 +62,7 @@ def day_start(day: date) -> datetime:
 
 
 def add_months(day: date, months: int) -> date:
-    from projects.funds import add_months as add
-
-    return add(day, months)
+    """The same day N months later, or the month's last day when it has no such day."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))

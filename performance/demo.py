@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.choices import OrganisationKind, Role
 from core.dates import SHANGHAI, local_date
+from core.periods import Quarter
 from inspections.models import SpotCheck
 from projects.models import Project
 from ratings.choices import RatingStatus
@@ -17,7 +18,6 @@ from ratings.models import Rating
 
 from .alerts import warnings_refresh
 from .credit import credit_nightly
-from .periods import Quarter
 from .risk import risk_recompute
 from .scoring import performance_score_quarter
 

@@ -7,13 +7,13 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from core.audit import record_event
+from core.locks import advisory_lock
+from core.periods import day_start
 from projects.choices import PaymentStatus
 from projects.models import Project
 from ratings.choices import RatingStatus
 
 from .models import DemonstrationProposal
-from .outbox import advisory_lock
-from .periods import day_start
 from .policies import policy_in_force
 from .risk import _rating_thresholds
 from .scoring import figures

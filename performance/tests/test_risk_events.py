@@ -4,8 +4,8 @@ ledger item recompute it after the commit (through the outbox), not only at nigh
 import pytest
 
 from inspections import services as inspections
+from performance.models import ProjectRisk
 from projects.models import Project
-from ratings.performance.models import ProjectRisk
 from tests.funds_helpers import under_way
 
 pytestmark = pytest.mark.django_db(transaction=True)

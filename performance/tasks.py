@@ -8,9 +8,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from core.dates import local_date
+from core.periods import Quarter
 
-from . import alerts, credit, demonstration, outbox, risk, scoring
-from .periods import Quarter
+from . import alerts, credit, demonstration, risk, scoring
 
 RETRY = {
     "acks_late": True,
@@ -65,8 +65,3 @@ def demonstration_yearly(year: int | None = None) -> int:
     """In January, the year just ended."""
     year = year or local_date(timezone.now()).year - 1
     return len(demonstration.demonstration_propose(year=year))
-
-
-@shared_task(acks_late=True)
-def outbox_relay() -> int:
-    return outbox.relay()

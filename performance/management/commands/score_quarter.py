@@ -5,9 +5,9 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from ratings.performance.choices import ScoredKind
-from ratings.performance.scoring import performance_score_quarter
-from ratings.performance.selectors import ranking
+from performance.choices import ScoredKind
+from performance.scoring import performance_score_quarter
+from performance.selectors import ranking
 
 
 def _fmt(value) -> str:

@@ -19,11 +19,11 @@ from django.db import connection, connections, transaction
 
 from config.celery import app as celery_app
 from core.audit import _APPEND_LOCK_KEY
-from core.models import AuditEvent
+from core.models import AuditEvent, OutboxMessage
+from core.outbox import enqueue, relay
 
 from ..credit import credit_nightly
-from ..models import Blacklisting, CompanyScore, OutboxMessage, ProjectRisk, ScoringPeriod
-from ..outbox import enqueue, relay
+from ..models import Blacklisting, CompanyScore, ProjectRisk, ScoringPeriod
 from ..scoring import performance_score_quarter, period_digest
 from .test_credit import _violations, _working_days
 from .test_scoring import at, two_bottom_quarters, under_way, worked_example
@@ -199,7 +199,7 @@ def _stop(proc):
 def real_broker(settings):
     """Tasks published to Redis for real, on a queue of this test's own."""
     queue = f"perf-{uuid.uuid4().hex[:8]}"
-    settings.PERFORMANCE_TASK_QUEUE = queue
+    settings.OUTBOX_TASK_QUEUE = queue
     eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
     celery_app.conf.task_always_eager = False
     try:
@@ -219,9 +219,9 @@ def test_jobs_enqueued_after_commit_run_on_a_real_worker_and_twice_change_nothin
     try:
         with transaction.atomic():
             ids = [
-                enqueue("ratings.performance.tasks.score_quarter", quarter="2026Q3").pk,
-                enqueue("ratings.performance.tasks.credit_nightly", today="2027-01-04").pk,
-                enqueue("ratings.performance.tasks.risk_recompute").pk,
+                enqueue("performance.tasks.score_quarter", quarter="2026Q3").pk,
+                enqueue("performance.tasks.credit_nightly", today="2027-01-04").pk,
+                enqueue("performance.tasks.risk_recompute").pk,
             ]
             # Nothing is published before the commit.
             assert not OutboxMessage.objects.filter(pk__in=ids, sent_at__isnull=False).exists()
@@ -235,7 +235,7 @@ def test_jobs_enqueued_after_commit_run_on_a_real_worker_and_twice_change_nothin
         )
     finally:
         log = _stop(worker)
-    assert "ratings.performance.tasks.score_quarter" in log and "succeeded" in log
+    assert "performance.tasks.score_quarter" in log and "succeeded" in log
     assert _table_hash("2026Q3") == reference
     district.builder.refresh_from_db()
     assert district.builder.credit_status == "suspended"
@@ -287,7 +287,7 @@ def test_a_task_enqueued_while_redis_is_down_is_not_lost(district, real_broker):
     own.terminate()  # our own Redis, never the machine's
     own.wait(timeout=10)
     with transaction.atomic():
-        enqueue("ratings.performance.tasks.risk_recompute", project_ids=[project.pk])
+        enqueue("performance.tasks.risk_recompute", project_ids=[project.pk])
     message = OutboxMessage.objects.get()
     assert message.sent_at is None and message.attempts == 1 and message.last_error
     own = _redis(port)

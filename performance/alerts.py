@@ -19,6 +19,8 @@ from accounts.choices import Role
 from accounts.models import User
 from core.audit import record_event
 from core.dates import local_date
+from core.locks import advisory_lock
+from core.outbox import enqueue
 from inspections.choices import ItemStatus
 from inspections.ledger import warning_colour
 from inspections.models import PatrolViolation, RectificationItem
@@ -31,7 +33,6 @@ from ratings.models import Rating
 
 from .choices import WarningKind, WarningLevel
 from .models import CompanyScore, ScoringPeriod, Warning, WarningRecipient
-from .outbox import advisory_lock, enqueue
 from .risk import _rating_thresholds
 
 PATROL_WINDOW_DAYS = 14
@@ -401,7 +402,7 @@ def warnings_refresh(*, today: date | None = None, actor=None) -> dict:
                     "open": len(causes),
                 },
             )
-            enqueue("ratings.performance.tasks.warnings_send_email")
+            enqueue("performance.tasks.warnings_send_email")
     return {
         "open": len(causes),
         "created": len(created),

@@ -16,6 +16,9 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from core.audit import record_event
+from core.locks import advisory_lock
+from core.outbox import enqueue
+from core.periods import Quarter, day_start
 from inspections.models import LabTest, SpotCheck
 from projects.choices import PaymentStatus
 from projects.models import Payment, Project
@@ -24,8 +27,6 @@ from ratings.models import Rating
 
 from .choices import SUSPENDABLE_KINDS, ScoredKind, SuspensionStatus
 from .models import CompanyScore, PerformancePolicy, ScoringPeriod, Suspension
-from .outbox import advisory_lock, enqueue
-from .periods import Quarter, day_start
 from .policies import policy_in_force, weights_of
 
 CENT = Decimal("0.01")
@@ -362,5 +363,5 @@ def performance_score_quarter(*, quarter: str, actor=None) -> ScoringPeriod:
                 },
             )
         if suspended:
-            enqueue("ratings.performance.tasks.credit_nightly")
+            enqueue("performance.tasks.credit_nightly")
     return period

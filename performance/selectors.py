@@ -10,6 +10,7 @@ from django.http import Http404
 
 from accounts.choices import COMPANY_KINDS
 from accounts.models import Organisation
+from core.periods import Quarter, day_start
 from inspections.models import LabTest, SpotCheck
 from projects.choices import PaymentStatus
 from projects.models import Payment, Project
@@ -29,7 +30,6 @@ from .models import (
     Suspension,
     WarningRecipient,
 )
-from .periods import Quarter, day_start
 from .policies import policy_in_force
 from .risk import reason_text
 
