@@ -1,4 +1,4 @@
-"""Every write to projects: filing, editing drafts, attachments and state transitions."""
+"""Filing and editing a project, and firing its state transitions (the low-level half; approvals.services.project_transition is the public entry)."""
 
 import hashlib
 from datetime import date
@@ -11,25 +11,20 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
 from core.audit import record_event
 from core.dates import local_date
-from core.errors import ApplicationError, ConflictError
+from core.errors import ConflictError
 from core.money import parse_amount
 from core.uploads import check_documents
 
-from .choices import (
+from ..choices import (
     EDITABLE_STATUSES,
     AttachmentKind,
-    PaymentStage,
-    PaymentStatus,
-    ProjectStatus,
 )
-from .funds import check_payment, in_split_pattern
-from .models import Contract, Payment, Project, ProjectAttachment, Settlement
-from .permissions import access_project, can_file_projects
-from .rules import is_project_contractor, is_street_staff_of
-from .tiers import policy_in_force, project_tier, tier_for_amount
+from ..models import Project, ProjectAttachment
+from ..permissions import access_project, can_file_projects
+from ..rules import is_street_staff_of
+from ..tiers import policy_in_force, project_tier, tier_for_amount
 
 # The fields a street office fills in; everything else is derived or set by transitions.
 EDITABLE_FIELDS = (
@@ -248,212 +243,3 @@ def user_transitions(project: Project, user) -> list:
 def amount_tier_preview(amount: Decimal, on: date | None = None):
     """The tier an amount would get under the policy in force today (for the filing form)."""
     return tier_for_amount(amount, policy_in_force(on or local_date(timezone.now())))
-
-
-# --- funds -------------------------------------------------------------------------------
-
-
-def _locked_contract(project: Project):
-    # One request at a time per contract: concurrent requests cannot together pass a limit.
-    return Contract.objects.select_for_update().filter(project=project).first()
-
-
-def _refuse(violations) -> None:
-    first = violations[0]
-    raise ApplicationError(
-        first.message,
-        extra={
-            "rule": first.rule,
-            "excess": None if first.excess is None else f"{first.excess:.2f}",
-            "rules": [v.rule for v in violations],
-        },
-    )
-
-
-def payment_request(
-    *,
-    actor,
-    project_id: int,
-    stage: str,
-    amount,
-    payee_account: str = "",
-    work_value=None,
-    invoice=None,
-):
-    """请款: checked against every payment rule before it reaches finance."""
-    if stage not in PaymentStage.values:
-        raise ValidationError({"stage": _("请选择款项类型。")})
-    try:
-        amount = parse_amount(amount)
-    except ValidationError as exc:
-        raise ValidationError({"amount": exc.error_list}) from None
-    if invoice:
-        check_documents([invoice])
-    with transaction.atomic():
-        project = access_project(actor, project_id, for_update=True)
-        if not (is_project_contractor(project, actor) or is_street_staff_of(project, actor)):
-            raise PermissionDenied
-        contract = _locked_contract(project)
-        try:
-            covered = parse_amount(work_value) if work_value not in (None, "") else None
-        except ValidationError as exc:
-            raise ValidationError({"work_value": exc.error_list}) from None
-        payment = Payment(
-            project=project,
-            contract=contract,
-            stage=stage,
-            amount=amount,
-            work_value=covered,
-            payee_name=project.contractor.name if project.contractor else "",
-            payee_account=(
-                payee_account or (project.contractor.bank_account if project.contractor else "")
-            ).strip(),
-            invoice=invoice or "",
-            requested_by=actor,
-        )
-        violations = [v for v in check_payment(project, contract, payment) if not v.overridable]
-        if violations:
-            _refuse(violations)
-        payment.save()
-        record_event(
-            actor=actor,
-            verb="payment.requested",
-            obj=project,
-            after={
-                "payment": payment.pk,
-                "stage": stage,
-                "amount": amount,
-                "payee_account": payment.payee_account,
-            },
-        )
-    return payment
-
-
-def _finance_payment(actor, payment_id: int):
-    if not (actor.is_authenticated and actor.role == Role.FINANCE_OFFICER):
-        raise PermissionDenied
-    payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
-    if payment is None:
-        raise Http404
-    project = access_project(actor, payment.project_id, for_update=True)
-    return payment, project
-
-
-def payment_approve(*, actor, payment_id: int, override_reason: str = ""):
-    """Finance approves after the rules are checked again under the contract's lock."""
-    with transaction.atomic():
-        payment, project = _finance_payment(actor, payment_id)
-        if payment.status != PaymentStatus.REQUESTED:
-            raise ConflictError(_("该申请已处理。"))
-        contract = _locked_contract(project)
-        violations = check_payment(project, contract, payment)
-        blocking = [v for v in violations if not v.overridable]
-        if blocking:
-            _refuse(blocking)
-        if violations and not override_reason.strip():
-            _refuse(violations)
-        payment.override_reason = override_reason.strip() if violations else ""
-        # Overrides and amounts crowding under the approval limit count against compliance.
-        payment.compliant = not violations and not in_split_pattern(payment)
-        payment.approve(by=actor)
-        payment.save()
-        record_event(
-            actor=actor,
-            verb="payment.approved",
-            obj=project,
-            before={"payment_status": PaymentStatus.REQUESTED},
-            after={
-                "payment": payment.pk,
-                "payment_status": payment.status,
-                "amount": payment.amount,
-                "override_reason": payment.override_reason,
-            },
-        )
-    return payment
-
-
-def payment_return(*, actor, payment_id: int, reason: str):
-    if not reason.strip():
-        raise ValidationError({"reason": _("请填写退回理由。")})
-    with transaction.atomic():
-        payment, project = _finance_payment(actor, payment_id)
-        if payment.status != PaymentStatus.REQUESTED:
-            raise ConflictError(_("该申请已处理。"))
-        payment.return_request(by=actor, reason=reason.strip())
-        payment.save()
-        record_event(
-            actor=actor,
-            verb="payment.returned",
-            obj=project,
-            before={"payment_status": PaymentStatus.REQUESTED},
-            after={"payment": payment.pk, "payment_status": payment.status},
-            comment=reason,
-        )
-    return payment
-
-
-def payment_mark_paid(*, actor, payment_id: int, paid_on, voucher_no: str):
-    if not voucher_no.strip():
-        raise ValidationError({"voucher_no": _("请填写凭证号。")})
-    if paid_on is None:
-        raise ValidationError({"paid_on": _("请填写支付日期。")})
-    with transaction.atomic():
-        payment, project = _finance_payment(actor, payment_id)
-        if payment.status != PaymentStatus.APPROVED:
-            raise ConflictError(_("只有已审核的申请才能标记为已支付。"))
-        payment.mark_paid(by=actor, paid_on=paid_on, voucher_no=voucher_no.strip())
-        payment.save()
-        record_event(
-            actor=actor,
-            verb="payment.paid",
-            obj=project,
-            before={"payment_status": PaymentStatus.APPROVED},
-            after={
-                "payment": payment.pk,
-                "payment_status": payment.status,
-                "paid_on": paid_on,
-                "voucher_no": payment.voucher_no,
-                "amount": payment.amount,
-            },
-        )
-    return payment
-
-
-def settlement_record(*, actor, project_id: int, amount, review_record: str):
-    """结算 after acceptance, by finance (结算审核), with the review record."""
-    if not (actor.is_authenticated and actor.role == Role.FINANCE_OFFICER):
-        raise PermissionDenied
-    if not review_record.strip():
-        raise ValidationError({"review_record": _("请填写结算审核意见。")})
-    try:
-        amount = parse_amount(amount)
-    except ValidationError as exc:
-        raise ValidationError({"amount": exc.error_list}) from None
-    with transaction.atomic():
-        project = access_project(actor, project_id, for_update=True)
-        if project.status != ProjectStatus.ACCEPTED:
-            raise ConflictError(_("竣工验收后才能结算。"))
-        settlement = Settlement.objects.create(
-            project=project, amount=amount, review_record=review_record.strip(), settled_by=actor
-        )
-        before = {"status": project.status}
-        project.settle(by=actor)
-        project.status_changed_at = timezone.now()
-        project.save()
-        record_event(
-            actor=actor,
-            verb="project.settled",
-            obj=project,
-            before=before,
-            after={
-                "status": project.status,
-                "amount": amount,
-                "over_budget": amount > project_counting_budget(project),
-            },
-        )
-    return settlement
-
-
-def project_counting_budget(project: Project) -> Decimal:
-    """The approved budget a settlement is compared with (fiscal, reviewed, else filed)."""
-    return project.approved_budget or project.reviewed_budget or project.budget_amount

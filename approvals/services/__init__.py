@@ -1,0 +1,30 @@
+"""Every write of the approvals app, by section; callers import from here."""
+
+from .changes import ESCALATION_FIELDS, change_decide, change_request, escalation_approve
+from .contracts import CONTRACT_STAFF, contract_file
+from .procurement import direct_award, lottery_draw, lottery_shortlist, tender_record
+from .transitions import (
+    LARGE_CHANGE_SHARE,
+    ROUTE_STEPS,
+    SPLIT_CHECKED_TRANSITIONS,
+    project_transition,
+    split_check,
+)
+
+__all__ = [
+    "CONTRACT_STAFF",
+    "ESCALATION_FIELDS",
+    "LARGE_CHANGE_SHARE",
+    "ROUTE_STEPS",
+    "SPLIT_CHECKED_TRANSITIONS",
+    "change_decide",
+    "change_request",
+    "contract_file",
+    "direct_award",
+    "escalation_approve",
+    "lottery_draw",
+    "lottery_shortlist",
+    "project_transition",
+    "split_check",
+    "tender_record",
+]

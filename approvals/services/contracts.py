@@ -1,0 +1,123 @@
+"""Contracts filed after an award, with the staff they name."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import OrganisationKind, StaffPosition
+from accounts.models import CompanyStaff, Organisation
+from core.audit import record_event
+from core.errors import ConflictError
+from core.money import parse_amount
+from projects.choices import (
+    ProjectStatus,
+)
+from projects.models import Contract
+from projects.permissions import access_project
+
+from ..permissions import (
+    may_record_selection,
+)
+from .changes import _recheck_tier
+from .procurement import _eligible_contractor, _id
+
+CONTRACT_STAFF = {
+    "project_manager": (StaffPosition.PROJECT_MANAGER, "contractor"),
+    "safety_officer": (StaffPosition.SAFETY_OFFICER, "contractor"),
+    "quality_inspector": (StaffPosition.QUALITY_INSPECTOR, "contractor"),
+    "site_supervisor": (StaffPosition.SITE_SUPERVISOR, "supervision_unit"),
+}
+
+
+def contract_file(*, actor, project_id: int, data: dict[str, Any]) -> Contract:
+    """合同备案: refused, naming what is missing, unless every required person is named."""
+    with transaction.atomic():
+        project = access_project(actor, project_id, for_update=True)
+        if not may_record_selection(project, actor):
+            raise PermissionDenied
+        if project.status != ProjectStatus.PROCUREMENT or project.contractor_id is None:
+            raise ConflictError(_("项目尚未确定施工单位，不能备案合同。"))
+        # Awarded while in good standing is not enough: its credit may have changed since.
+        _eligible_contractor(project.contractor_id)
+        errors: dict[str, list[str]] = {}
+        amount = None
+        try:
+            amount = parse_amount(data.get("amount"))
+        except ValidationError as exc:
+            errors["amount"] = exc.messages
+        supervision = Organisation.objects.filter(
+            pk=_id(data.get("supervision_unit")), kind=OrganisationKind.SUPERVISOR
+        ).first()
+        if supervision is None:
+            errors["supervision_unit"] = [_("请选择监理单位。")]
+        elif not supervision.is_eligible:
+            errors["supervision_unit"] = [_("该监理单位信用状态不允许承接项目。")]
+        owners = {
+            "contractor": project.contractor_id,
+            "supervision_unit": supervision.pk if supervision else None,
+        }
+        staff = {}
+        for field, (position, owner) in CONTRACT_STAFF.items():
+            person = CompanyStaff.objects.filter(
+                pk=_id(data.get(field)),
+                organisation_id=owners[owner],
+                position=position,
+                is_active=True,
+            ).first()
+            if person is None:
+                errors[field] = [
+                    _("缺少%(position)s：须由%(owner)s指定本单位在岗的%(position)s。")
+                    % {
+                        "position": position.label,
+                        "owner": _("施工单位") if owner == "contractor" else _("监理单位"),
+                    }
+                ]
+            staff[field] = person
+        start, end = data.get("start_date"), data.get("end_date")
+        if not start or not end:
+            errors["start_date"] = [_("请填写合同工期。")]
+        elif end < start:
+            errors["end_date"] = [_("合同完工日期不能早于开工日期。")]
+        rate = data.get("retention_rate", Decimal("0.03"))
+        if rate is None or not (Decimal("0") <= Decimal(str(rate)) <= Decimal("0.03")):
+            errors["retention_rate"] = [_("质保金比例不得超过3%（建质〔2017〕138号）。")]
+        if errors:
+            raise ValidationError(errors)
+        contract = Contract.objects.create(
+            project=project,
+            contractor_id=project.contractor_id,
+            supervision_unit=supervision,
+            amount=amount,
+            start_date=start,
+            end_date=end,
+            retention_rate=Decimal(str(rate)),
+            filed_by=actor,
+            **staff,
+        )
+        before = {"status": project.status, "tier": project.tier}
+        project.supervision_unit = supervision
+        project.file_contract(by=actor)
+        project.status_changed_at = timezone.now()
+        project.contract = contract
+        _recheck_tier(project)
+        project.save()
+        record_event(
+            actor=actor,
+            verb="contract.filed",
+            obj=project,
+            before=before,
+            after={
+                "status": project.status,
+                "tier": project.tier,
+                "amount": amount,
+                "contractor": project.contractor.name,
+                "supervision_unit": supervision.name,
+                **{f: str(p) for f, p in staff.items()},
+                "escalated_to": project.escalated_to,
+            },
+        )
+    return contract

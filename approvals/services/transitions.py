@@ -1,0 +1,90 @@
+"""Approval transitions: the one public entry that fires a project's transition, with split detection."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.audit import record_event
+from projects import services as project_services
+from projects.choices import (
+    ProjectStatus,
+    Tier,
+)
+from projects.models import Project
+from projects.permissions import access_project
+
+from ..choices import FlagKind
+from ..models import Flag
+from ..splits import possible_split_partners
+
+SPLIT_CHECKED_TRANSITIONS = ("submit", "file")
+LARGE_CHANGE_SHARE = Decimal("0.10")
+# The approval steps each tier's route needs (SPEC §2).
+ROUTE_STEPS = {
+    Tier.SIMPLE: [],
+    Tier.GENERAL: ["dept", "expert", "drc"],
+    Tier.MAJOR: ["dept", "expert", "fiscal", "drc"],
+}
+
+
+def project_transition(
+    *,
+    actor,
+    project_id: int,
+    name: str,
+    comment: str = "",
+    params: dict[str, Any] | None = None,
+    split_justification: str = "",
+) -> Project:
+    """The one entry for named transitions: filing and submitting look for splits first."""
+    if name in SPLIT_CHECKED_TRANSITIONS:
+        split_check(actor=actor, project_id=project_id)
+    return project_services.project_transition(
+        actor=actor,
+        project_id=project_id,
+        name=name,
+        comment=comment,
+        params=params,
+        split_justification=split_justification,
+    )
+
+
+def split_check(*, actor, project_id: int) -> list[Flag]:
+    """Flag the project and its partners when together they reach a higher tier.
+
+    Runs in its own transaction so that the flags stand even when the filing is then refused.
+    """
+    with transaction.atomic():
+        project = access_project(actor, project_id, for_update=True)
+        if project.status != ProjectStatus.DRAFT:
+            return []
+        partners = possible_split_partners(project)
+        if not partners:
+            return []
+        flags = []
+        group = sorted([project.pk, *(p.pk for p, _why in partners)])
+        for member in (project, *(p for p, _why in partners)):
+            others = [p for p in group if p != member.pk]
+            reasons = "；".join(f"{p.code} {why}" for p, why in partners if p.pk != member.pk)
+            summary = _("与同一街道近期项目合计金额达到更高类别：%(others)s") % {
+                "others": reasons or project.code
+            }
+            flag, created = Flag.objects.get_or_create(
+                project=member,
+                kind=FlagKind.SPLIT,
+                key=",".join(map(str, group)),
+                defaults={"summary": summary[:500], "related_project_ids": others},
+            )
+            if created:
+                flags.append(flag)
+        if flags:
+            Project.objects.filter(pk__in=group).update(split_flagged=True)
+            record_event(
+                actor=actor,
+                verb="project.split_flagged",
+                obj=project,
+                after={"group": group, "partners": [p.code for p, _why in partners]},
+            )
+    return flags

@@ -1,0 +1,35 @@
+"""Every write of the inspections app, by section; callers import from here."""
+
+from .completion import acceptance_record, lab_test_record
+from .ledger import item_close, item_open, item_send_back, item_start, item_submit
+from .rounds import round_close, round_create, round_feedback
+from .site import (
+    PATROL_LOG_MAX_AGE_DAYS,
+    RESIDENT_REPRESENTATIVE,
+    patrol_log_record,
+    progress_report,
+    record_missing_patrol_logs,
+)
+from .spot_checks import draw_plan, plan_candidates, plan_create, spot_check_record
+
+__all__ = [
+    "PATROL_LOG_MAX_AGE_DAYS",
+    "RESIDENT_REPRESENTATIVE",
+    "acceptance_record",
+    "draw_plan",
+    "item_close",
+    "item_open",
+    "item_send_back",
+    "item_start",
+    "item_submit",
+    "lab_test_record",
+    "patrol_log_record",
+    "plan_candidates",
+    "plan_create",
+    "progress_report",
+    "record_missing_patrol_logs",
+    "round_close",
+    "round_create",
+    "round_feedback",
+    "spot_check_record",
+]

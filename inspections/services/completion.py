@@ -1,0 +1,108 @@
+"""Completion: the third-party lab test and the acceptance (竣工验收)."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from core.audit import record_event
+from core.errors import ConflictError
+from projects.choices import ProjectStatus
+from projects.permissions import access_project
+from projects.rules import is_street_staff_of
+
+from ..choices import ItemStatus
+from ..models import (
+    Acceptance,
+    LabTest,
+    RectificationItem,
+)
+from .site import RESIDENT_REPRESENTATIVE
+
+
+def lab_test_record(
+    *, actor, project_id: int, pass_rate, report_no: str, note: str = ""
+) -> LabTest:
+    try:
+        rate = Decimal(str(pass_rate))
+    except (InvalidOperation, ValueError):
+        rate = None
+    if rate is None or not (0 <= rate <= 100):
+        raise ValidationError({"pass_rate": _("请填写 0–100 之间的合格率。")})
+    if not report_no.strip():
+        raise ValidationError({"report_no": _("请填写检测报告编号。")})
+    if actor.role != Role.LAB:
+        raise PermissionDenied
+    with transaction.atomic():
+        project = access_project(actor, project_id, for_update=True)
+        if project.status != ProjectStatus.COMPLETED:
+            raise ConflictError(_("施工单位申报完工后才能检测。"))
+        test = LabTest.objects.create(
+            project=project,
+            lab_id=actor.organisation_id,
+            tested_by=actor,
+            pass_rate=rate,
+            report_no=report_no.strip(),
+            note=note.strip(),
+        )
+        record_event(
+            actor=actor,
+            verb="lab_test.recorded",
+            obj=project,
+            after={"pass_rate": rate, "report_no": test.report_no},
+        )
+    return test
+
+
+def acceptance_record(
+    *, actor, project_id: int, participants: list[dict], conclusion: str
+) -> Acceptance:
+    """竣工验收: refused while any ledger item is open or without a lab test; resident
+    representatives take part."""
+    people = [p for p in participants if str(p.get("name", "")).strip()]
+    if not any(p.get("role") == RESIDENT_REPRESENTATIVE for p in people):
+        raise ValidationError({"participants": _("验收须有居民代表参加。")})
+    if not conclusion.strip():
+        raise ValidationError({"conclusion": _("请填写验收结论。")})
+    with transaction.atomic():
+        project = access_project(actor, project_id, for_update=True)
+        if not is_street_staff_of(project, actor):
+            raise PermissionDenied
+        if project.status != ProjectStatus.COMPLETED:
+            raise ConflictError(_("施工单位申报完工后才能验收。"))
+        if project.escalated_to:
+            raise ConflictError(_("项目金额已升级到更高类别，须补齐该类别的审批后才能继续。"))
+        if not LabTest.objects.filter(project=project).exists():
+            raise ConflictError(_("尚无第三方检测结果，不能验收。"))
+        open_items = (
+            RectificationItem.objects.filter(project=project)
+            .exclude(status=ItemStatus.CLOSED)
+            .count()
+        )
+        if open_items:
+            raise ConflictError(
+                _("该项目还有 %(n)d 个整改事项未销号，不能验收。") % {"n": open_items},
+                extra={"open_items": open_items},
+            )
+        acceptance = Acceptance.objects.create(
+            project=project, participants=people, conclusion=conclusion.strip(), accepted_by=actor
+        )
+        before = {"status": project.status}
+        project.accept(by=actor)
+        project.status_changed_at = timezone.now()
+        project.save()
+        record_event(
+            actor=actor,
+            verb="project.accept",
+            obj=project,
+            before=before,
+            after={
+                "status": project.status,
+                "participants": people,
+                "conclusion": acceptance.conclusion,
+            },
+        )
+    return acceptance

@@ -1,0 +1,37 @@
+"""Every write of the projects app, by section; callers import from here."""
+
+from .filing import (
+    EDITABLE_FIELDS,
+    amount_tier_preview,
+    available_transitions,
+    project_create,
+    project_transition,
+    project_update,
+    transition_names,
+    user_transitions,
+)
+from .funds import (
+    payment_approve,
+    payment_mark_paid,
+    payment_request,
+    payment_return,
+    project_counting_budget,
+    settlement_record,
+)
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "amount_tier_preview",
+    "available_transitions",
+    "payment_approve",
+    "payment_mark_paid",
+    "payment_request",
+    "payment_return",
+    "project_counting_budget",
+    "project_create",
+    "project_transition",
+    "project_update",
+    "settlement_record",
+    "transition_names",
+    "user_transitions",
+]
