@@ -21,7 +21,7 @@ from projects.tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
 
-SCHEMA_PATH = Path(settings.BASE_DIR).parent / "shared" / "data" / "oc4ids-project-schema.json"
+SCHEMA_PATH = Path(settings.BASE_DIR) / "dashboards" / "oc4ids_schema" / "project-schema-0.9.5.json"
 
 
 def _offline(uri: str):
