@@ -56,6 +56,17 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _working_day_overrides(_fresh_cache):
+    """Each test starts with no working-day overrides (as its database), already loaded: the
+    loading query would otherwise land in whichever test first asks for a working day."""
+    from core.dates import reset_for_tests
+
+    reset_for_tests()
+    yield
+    reset_for_tests()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request in English leaves English active in the thread; each test starts afresh."""
     from django.utils import translation

@@ -1,9 +1,12 @@
-"""The audit chain in the admin: readable, never editable."""
+"""The audit chain in the admin (readable, never editable), the audited admin base, and the
+working-day overrides of the calendar."""
 
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from .audit import record_event
-from .models import AuditEvent, AuditHead
+from .dates import covered_years
+from .models import AuditEvent, AuditHead, WorkingDayOverride
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -66,3 +69,29 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+@admin.register(WorkingDayOverride)
+class WorkingDayOverrideAdmin(AuditedModelAdmin):
+    """Dates the holiday package does not know yet, or gets wrong (docs/calendar.md)."""
+
+    list_display = ("day", "is_working_day", "name", "note", "updated_by", "updated_at")
+    list_filter = ("is_working_day",)
+    search_fields = ("name", "note")
+    date_hierarchy = "day"
+    exclude = ("created_by", "updated_by")
+
+    def changelist_view(self, request, extra_context=None):
+        years = covered_years()
+        extra_context = {
+            **(extra_context or {}),
+            "subtitle": _("节假日程序包已含 %(first)s–%(last)s 年安排；其他年份请在此录入。")
+            % {"first": years.start, "last": years.stop - 1},
+        }
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,4 +1,5 @@
-"""Shared primitives: the base model and the tamper-evident audit chain."""
+"""Shared primitives: the base model, the tamper-evident audit chain, the outbox, and the
+working-day overrides of the calendar."""
 
 from django.conf import settings
 from django.db import models
@@ -90,3 +91,41 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.kwargs}"
+
+
+class WorkingDayOverride(BaseModel):
+    """A date whose status the holiday package does not know yet (next year's schedule,
+    published by the State Council each November) or gets wrong; it wins over the package.
+    Read through core.dates.is_working_day only (docs/calendar.md)."""
+
+    day = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(
+        _("工作日"), help_text=_("勾选：当天上班（含调休上班）；不勾选：当天休息（节假日）。")
+    )
+    name = models.CharField(_("名称"), max_length=100, help_text=_("例如“2027 春节”。"))
+    note = models.CharField(_("依据"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("最后修改人"),
+    )
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+
+    def __str__(self) -> str:
+        kind = _("上班") if self.is_working_day else _("休息")
+        return f"{self.day} {self.name}（{kind}）"

@@ -1,9 +1,12 @@
-"""The ledger's warning colours (SPEC §5): blue at half time, yellow within 3 days, red
-overdue. The thresholds are settings so the district can change them."""
+"""The ledger's warning colours (SPEC §5): blue when half the working days are gone, yellow
+within 3 working days of the deadline, red overdue; working days by core.dates (holidays and
+调休). The thresholds are settings so the district can change them."""
 
 from datetime import date
 
 from django.conf import settings
+
+from core.dates import working_days_between
 
 from .choices import ItemStatus, WarningColour
 
@@ -14,9 +17,9 @@ def warning_colour(item, today: date) -> str | None:
     rules = settings.LEDGER_WARNINGS
     if today > item.deadline:
         return WarningColour.RED
-    if (item.deadline - today).days <= rules["yellow_days_left"]:
+    if working_days_between(today, item.deadline) <= rules["yellow_days_left"]:
         return WarningColour.YELLOW
-    span = (item.deadline - item.opened_on).days
-    if (today - item.opened_on).days >= span * rules["blue_share_elapsed"]:
+    span = working_days_between(item.opened_on, item.deadline)
+    if working_days_between(item.opened_on, today) >= span * rules["blue_share_elapsed"]:
         return WarningColour.BLUE
     return None

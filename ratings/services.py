@@ -15,7 +15,7 @@ from django.utils.crypto import constant_time_compare, get_random_string
 from django.utils.translation import gettext as _
 
 from core.audit import record_event
-from core.dates import local_date
+from core.dates import deadline_after_days, local_date
 from core.errors import ConflictError
 from inspections.choices import ItemSource
 from inspections.services import item_open
@@ -348,7 +348,7 @@ def review_check(project_id: int, *, policy=None) -> Review | None:
                 )
                 % {"mean": mean, "below": policy.review_below, "count": summary["count"]},
                 responsible_organisation_id=project.street_id,
-                deadline=today + timedelta(days=REVIEW_DEADLINE_DAYS),
+                deadline=deadline_after_days(today, REVIEW_DEADLINE_DAYS),
                 standard=_("核实居民反映的问题，整改到位并记录复核结论。"),
             )
             review = Review.objects.create(
@@ -419,7 +419,7 @@ def report_record(*, project: Project, text: str, contact: str, address: str) ->
             source=ItemSource.COMPLAINT,
             problem=_("群众举报：%(text)s") % {"text": text},
             responsible_organisation_id=project.contractor_id or project.street_id,
-            deadline=today + timedelta(days=REPORT_DEADLINE_DAYS),
+            deadline=deadline_after_days(today, REPORT_DEADLINE_DAYS),
             standard=_("核查举报事项，依规处理并反馈。"),
         )
         report = Report.objects.create(

@@ -1,7 +1,7 @@
 """Site records: progress reports and daily patrol logs (idempotent by the client's key), and the nightly count of missing logs."""
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import record_event
-from core.dates import SHANGHAI, is_working_day
+from core.dates import SHANGHAI, deadline_after_days, is_working_day
 from core.errors import ConflictError
 from core.signals import announce_project_changed
 from projects.choices import ProjectStatus
@@ -152,6 +152,8 @@ def progress_report(
     )
 
 
+# A late log is taken for 7 days (to the next working day when the 7th is a rest day), so
+# that a violation recorded before a holiday can still be withdrawn after it.
 PATROL_LOG_MAX_AGE_DAYS = 7
 
 
@@ -191,7 +193,7 @@ def patrol_log_record(
             log_date = None
     if log_date is None:
         errors["log_date"] = [_("请填写巡查日期。")]
-    elif log_date > today or log_date < today - timedelta(days=PATROL_LOG_MAX_AGE_DAYS):
+    elif log_date > today or today > deadline_after_days(log_date, PATROL_LOG_MAX_AGE_DAYS):
         errors["log_date"] = [
             _("巡查日期须在最近 %(days)s 天内，且不能晚于今天。")
             % {"days": PATROL_LOG_MAX_AGE_DAYS}

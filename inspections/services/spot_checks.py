@@ -2,7 +2,7 @@
 
 import random
 import secrets
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import User
 from core.audit import record_event
+from core.dates import deadline_after_days
 from core.errors import ConflictError
 from core.signals import announce_project_changed
 from projects.choices import ProjectStatus
@@ -89,7 +90,7 @@ def spot_check_record(
             source=ItemSource.SPOT_CHECK,
             problem=_("质量抽检不合格：%(items)s") % {"items": failed},
             responsible_organisation_id=project.contractor_id,
-            deadline=_today() + timedelta(days=settings.SPOT_CHECK_DEADLINE_DAYS),
+            deadline=deadline_after_days(_today(), settings.SPOT_CHECK_DEADLINE_DAYS),
             standard=_("按设计和规范整改，经复查合格"),
             spot_check=check,
         )

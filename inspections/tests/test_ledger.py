@@ -1,6 +1,6 @@
 """The rectification ledger, spot checks and their random plan, and completion acceptance."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
 from approvals import services as approvals
+from core.dates import SHANGHAI
 from core.errors import ConflictError
 from core.models import AuditEvent
 from inspections import services
@@ -74,7 +75,10 @@ def test_ledger_states_and_who_may_close(district):
 
 def test_warning_colours_over_time(district):
     project, _contractor = under_way(district)
-    start = timezone.now()
+    # Colours count working days (core.dates): pinned to Wednesday 6 May 2026, so the offsets
+    # below fall as they did when only weekends were rest days (Saturday 9 May is a 调休
+    # working day; the holiday case itself is in test_working_days.py).
+    start = datetime(2026, 5, 6, 10, 0, tzinfo=SHANGHAI)
     with time_machine.travel(start, tick=False):
         item = _item(district, project, days=10)
         today = timezone.localdate()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.choices import CreditStatus
 from approvals import services as approvals
 from approvals.tests.helpers import approved_general, contract_data
+from core.dates import is_working_day
 from core.errors import ApplicationError
 from core.models import AuditEvent
 from inspections.models import PatrolViolation
@@ -31,7 +32,7 @@ def _violations(project, days):
 def _working_days(start: date, n: int) -> list[date]:
     days, day = [], start
     while len(days) < n:
-        if day.weekday() < 5:
+        if is_working_day(day):
             days.append(day)
         day += timedelta(days=1)
     return days
