@@ -4,6 +4,7 @@ from accounts.choices import Role, StaffPosition
 from projects.choices import REVIEW_STATUSES, ProjectStatus, Tier
 from projects.services import user_transitions
 
+from . import routes
 from .lottery import lottery_pick
 from .models import ChangeOrder, DirectAward, Flag, Lottery, Tender
 from .permissions import (
@@ -24,7 +25,13 @@ from .selectors import (
 def approval_panel(request, project):
     user = request.user
     transitions = user_transitions(project, user)
-    params = {p for t in transitions for p in t.custom.get("params", ())}
+    waiting = routes.step_of(project)
+    params = (
+        set(waiting.sets)
+        if waiting and any(t.name == waiting.transition for t in transitions)
+        else set()
+    )
+    escalation_route = routes.route_for(project.escalated_to) if project.escalated_to else None
     status = project.status
     procuring = status not in (
         ProjectStatus.DRAFT,
@@ -85,7 +92,7 @@ def approval_panel(request, project):
         "needs_approved_budget": "approved_budget" in params,
         "needs_justification": project.split_flagged
         and not project.split_justification
-        and any(t.custom.get("review") for t in transitions),
+        and any(t.custom.get("route_step") for t in transitions),
         "lottery": lottery,
         "lottery_check": _lottery_check(lottery),
         "tender": tender,
@@ -99,6 +106,9 @@ def approval_panel(request, project):
         "can_draw": can_draw,
         "can_contract": can_contract,
         "can_escalate": bool(project.escalated_to) and may_approve_escalation(project, user),
+        "escalation_labels": [escalation_route.step(key).label for key in project.escalation_steps]
+        if escalation_route
+        else [],
         "flags": list(Flag.objects.filter(project=project))
         if user.role in FLAG_READERS or user.role == Role.STREET_STAFF
         else [],
