@@ -31,7 +31,6 @@ def approval_panel(request, project):
         if waiting and any(t.name == waiting.transition for t in transitions)
         else set()
     )
-    escalation_route = routes.route_for(project.escalated_to) if project.escalated_to else None
     status = project.status
     procuring = status not in (
         ProjectStatus.DRAFT,
@@ -106,9 +105,7 @@ def approval_panel(request, project):
         "can_draw": can_draw,
         "can_contract": can_contract,
         "can_escalate": bool(project.escalated_to) and may_approve_escalation(project, user),
-        "escalation_labels": [escalation_route.step(key).label for key in project.escalation_steps]
-        if escalation_route
-        else [],
+        "escalation_labels": _escalation_labels(project),
         "flags": list(Flag.objects.filter(project=project))
         if user.role in FLAG_READERS or user.role == Role.STREET_STAFF
         else [],
@@ -120,6 +117,14 @@ def approval_panel(request, project):
         context["supervision_units"] = supervision_units_with_staff()
         context["site_supervisor"] = StaffPosition.SITE_SUPERVISOR
     return "approvals/_panel.html", context
+
+
+def _escalation_labels(project) -> list:
+    """The missing steps of an escalated project, named as its new tier's route names them."""
+    if not project.escalated_to:
+        return []
+    route = routes.route_for(project.escalated_to)
+    return [(step.label if (step := route.step(key)) else key) for key in project.escalation_steps]
 
 
 def _lottery_check(lottery):

@@ -247,6 +247,7 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         """Record the signer of the step waited at, and what the step lets them set."""
         table = routing.current()
         step = table.step_waiting_in(self.status, self.tier)
+        assert step is not None, "a route step fires only where the project waits for one"
         setattr(self, step.approver_field, by)
         for name in step.sets:
             if values.get(name) is not None:

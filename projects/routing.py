@@ -17,12 +17,20 @@ from django.core.exceptions import ImproperlyConfigured
 class RouteStep(Protocol):
     """One step of a route: what the Project model needs to know of it."""
 
-    key: str
-    role: str
-    transition: str
-    approver_field: str
-    sets: tuple[str, ...]
-    limit_working_days: int
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def transition(self) -> str: ...
+
+    @property
+    def approver_field(self) -> str: ...
+
+    @property
+    def sets(self) -> tuple[str, ...]: ...
+
+    @property
+    def limit_working_days(self) -> int: ...
 
 
 class RouteTable(Protocol):

@@ -115,7 +115,7 @@ def test_a_general_project_now_waits_for_the_fiscal_review(district, general_wit
     ]
 
 
-def test_an_escalated_project_needs_the_fiscal_review_too(district, general_with_fiscal):
+def test_an_escalated_project_needs_the_fiscal_review_too(client, district, general_with_fiscal):
     project = make_project(
         district.street_zhenhai, budget_amount=Decimal("45000"), transitions=("file",)
     )
@@ -136,6 +136,10 @@ def test_an_escalated_project_needs_the_fiscal_review_too(district, general_with
     services.change_decide(actor=district.street_zhenhai_2, change_id=change.pk, approve=True)
     project.refresh_from_db()
     assert project.escalation_steps == ["dept", "expert", "fiscal", "drc"]
+    client.force_login(district.street_zhenhai)
+    html = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    missing = html.split('data-testid="escalated"')[1].split("</div>")[0]
+    assert all(s in missing for s in ("主管部门初审", "专家论证", "财政评审", "发改局备案"))
     services.escalation_approve(actor=district.dept, project_id=project.pk)
     services.escalation_approve(actor=district.expert, project_id=project.pk)
     with pytest.raises(PermissionDenied):  # the fiscal review comes before the 发改局
