@@ -7,8 +7,12 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("审批与采购")
 
     def ready(self) -> None:
+        from projects import routing
         from projects.panels import register
 
         from .panels import approval_panel
+        from .routes import ROUTES
 
+        # The Project state machine (in projects, below us) reads the route from here on.
+        routing.install(ROUTES)
         register(approval_panel, order=10)

@@ -4,6 +4,7 @@ from accounts.choices import Role, StaffPosition
 from projects.choices import REVIEW_STATUSES, ProjectStatus, Tier
 from projects.services import user_transitions
 
+from . import routes
 from .lottery import lottery_pick
 from .models import ChangeOrder, DirectAward, Flag, Lottery, Tender
 from .permissions import (
@@ -24,7 +25,12 @@ from .selectors import (
 def approval_panel(request, project):
     user = request.user
     transitions = user_transitions(project, user)
-    params = {p for t in transitions for p in t.custom.get("params", ())}
+    waiting = routes.step_of(project)
+    params = (
+        set(waiting.sets)
+        if waiting and any(t.name == waiting.transition for t in transitions)
+        else set()
+    )
     status = project.status
     procuring = status not in (
         ProjectStatus.DRAFT,
@@ -85,7 +91,7 @@ def approval_panel(request, project):
         "needs_approved_budget": "approved_budget" in params,
         "needs_justification": project.split_flagged
         and not project.split_justification
-        and any(t.custom.get("review") for t in transitions),
+        and any(t.custom.get("route_step") for t in transitions),
         "lottery": lottery,
         "lottery_check": _lottery_check(lottery),
         "tender": tender,
@@ -99,6 +105,7 @@ def approval_panel(request, project):
         "can_draw": can_draw,
         "can_contract": can_contract,
         "can_escalate": bool(project.escalated_to) and may_approve_escalation(project, user),
+        "escalation_labels": _escalation_labels(project),
         "flags": list(Flag.objects.filter(project=project))
         if user.role in FLAG_READERS or user.role == Role.STREET_STAFF
         else [],
@@ -110,6 +117,14 @@ def approval_panel(request, project):
         context["supervision_units"] = supervision_units_with_staff()
         context["site_supervisor"] = StaffPosition.SITE_SUPERVISOR
     return "approvals/_panel.html", context
+
+
+def _escalation_labels(project) -> list:
+    """The missing steps of an escalated project, named as its new tier's route names them."""
+    if not project.escalated_to:
+        return []
+    route = routes.route_for(project.escalated_to)
+    return [(step.label if (step := route.step(key)) else key) for key in project.escalation_steps]
 
 
 def _lottery_check(lottery):

@@ -1,8 +1,9 @@
 """Who may record procurement, file contracts, and request or decide changes: pure predicates."""
 
 from accounts.choices import Role
-from projects.choices import Tier
-from projects.rules import earlier_approver_ids, is_street_staff_of
+from projects.rules import is_street_staff_of
+
+from . import routes
 
 
 def may_run_lottery(project, user) -> bool:
@@ -31,25 +32,22 @@ def may_decide_change(project, change, user) -> bool:
     """At the level that approved the project, never by the one who asked for it."""
     if user.pk == change.requested_by_id:
         return False
-    if project.tier == Tier.SIMPLE and not project.escalated_to:
+    route = routes.route_for(project.tier)
+    if route.files_directly and not project.escalated_to:
         return is_street_staff_of(project, user)
-    return user.is_authenticated and user.role == Role.DRC_OFFICER
-
-
-ESCALATION_STEP_ROLES = {
-    "dept": Role.DEPT_REVIEWER,
-    "expert": Role.DEPT_REVIEWER,
-    "fiscal": Role.FINANCE_OFFICER,
-    "drc": Role.DRC_OFFICER,
-}
+    return user.is_authenticated and user.role == route.concluded_by
 
 
 def may_approve_escalation(project, user) -> bool:
     """The next missing step's role; never the filer or an approver of an earlier step."""
-    steps = project.escalation_steps or []
+    table = routes.table()
+    step = table.escalation_step(project)
+    earlier = {getattr(project, f"{f}_id") for f in table.escalation_earlier_fields(project)} | {
+        project.created_by_id
+    }
     return (
-        bool(steps)
+        step is not None
         and user.is_authenticated
-        and user.role == ESCALATION_STEP_ROLES[steps[0]]
-        and user.pk not in earlier_approver_ids(project)
+        and user.role == step.role
+        and user.pk not in earlier
     )

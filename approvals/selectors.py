@@ -4,9 +4,9 @@ from django.db.models import Q, QuerySet
 
 from accounts.choices import OrganisationKind, Role, StaffPosition
 from accounts.models import CompanyStaff, Organisation
-from projects.choices import ProjectStatus, Tier
 from projects.permissions import projects_visible_to
 
+from . import routes
 from .models import Flag
 
 FLAG_READERS = {Role.DISCIPLINE_OFFICER, Role.DEPT_REVIEWER, Role.DRC_OFFICER, Role.FINANCE_OFFICER}
@@ -42,18 +42,16 @@ def flag_list(*, user) -> QuerySet[Flag]:
 
 
 def awaiting_review(user) -> QuerySet:
-    """The projects waiting at a step this user decides (the reviewer's queue)."""
-    steps = {
-        Role.DEPT_REVIEWER: Q(status__in=[ProjectStatus.SUBMITTED, ProjectStatus.DEPT_APPROVED]),
-        Role.FINANCE_OFFICER: Q(status=ProjectStatus.EXPERT_APPROVED, tier=Tier.MAJOR),
-        Role.DRC_OFFICER: Q(status=ProjectStatus.EXPERT_APPROVED, tier=Tier.GENERAL)
-        | Q(status=ProjectStatus.FISCAL_APPROVED),
-    }
-    if user.role not in steps:
+    """The projects waiting at a step this user's role decides (the reviewer's queue)."""
+    waiting = routes.table().waiting_for(getattr(user, "role", None))
+    if not waiting:
         return projects_visible_to(user).none()
+    at_step = Q()
+    for status, tier in waiting:
+        at_step |= Q(status=status, tier=tier)
     return (
         projects_visible_to(user)
-        .filter(steps[user.role])
+        .filter(at_step)
         .exclude(created_by=user)
         .select_related("street")
         .order_by("status_changed_at")

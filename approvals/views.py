@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.pages import run_and_return
 
-from . import services
+from . import routes, services
 from .selectors import flag_list
 
 
@@ -36,7 +36,7 @@ def transition_view(request, pk, name):
             project_id=pk,
             name=name,
             comment=post.get("comment", ""),
-            params={k: post.get(k) for k in ("reviewed_budget", "approved_budget")},
+            params={k: post.get(k) for k in routes.table().inputs()},
             split_justification=post.get("split_justification", ""),
         ),
         _("操作成功。"),

@@ -14,6 +14,7 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 
+from approvals import routes
 from approvals.choices import FlagKind
 from approvals.models import ChangeOrder, Flag
 from approvals.services import LARGE_CHANGE_SHARE
@@ -161,23 +162,17 @@ def contractor_share_rows(projects: QuerySet[Project]) -> list[Row]:
 
 # --- the same person requesting and approving ----------------------------------------------
 
-_APPROVER_FIELDS = (
-    ("dept_approved_by", gettext_lazy("主管部门初审")),
-    ("expert_approved_by", gettext_lazy("专家论证")),
-    ("fiscal_approved_by", gettext_lazy("财政评审")),
-    ("drc_approved_by", gettext_lazy("发改局备案/立项")),
-)
-
 
 def same_person_rows(projects: QuerySet[Project]) -> list[Row]:
     rows = []
+    approvers = routes.table().approver_fields()  # the route's steps and who signed them
     same = Q()
-    for name, _label in _APPROVER_FIELDS:
+    for name, _label in approvers:
         same |= Q(created_by_id=F(f"{name}_id"))
     for project in projects.filter(same).select_related("created_by").order_by("-id"):
         steps = "、".join(
-            str(label)
-            for name, label in _APPROVER_FIELDS
+            label
+            for name, label in approvers
             if getattr(project, f"{name}_id") == project.created_by_id
         )
         rows.append(

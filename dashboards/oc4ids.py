@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from approvals import routes
 from approvals.choices import ChangeStatus
 from approvals.models import ChangeOrder
 from core.models import AuditEvent
@@ -63,13 +64,9 @@ PROCUREMENT = {
     ProcurementMethod.LIMITED: "limited",
     ProcurementMethod.OPEN: "open",
 }
-APPROVAL_VERBS = (
+# Published as approval milestones besides the route's steps (approvals.routes).
+OTHER_APPROVAL_VERBS = (
     "project.file",
-    "project.dept_approve",
-    "project.expert_approve",
-    "project.fiscal_approve",
-    "project.drc_file",
-    "project.drc_approve",
     "project.escalation_approved",
     "contract.filed",
     "project.accept",
@@ -118,6 +115,12 @@ def public_projects() -> QuerySet[Project]:
     )
 
 
+def approval_verbs() -> tuple[str, ...]:
+    """The audit verbs published as approval milestones: each step of the routes, and more."""
+    steps = tuple(f"project.{t}" for t in routes.table().step_transitions())
+    return (*steps, *OTHER_APPROVAL_VERBS)
+
+
 def approval_events(projects: list[Project]) -> dict[int, list[AuditEvent]]:
     """The approvals and filings of these projects, from the audit chain (one query)."""
     by_project: dict[int, list[AuditEvent]] = {p.pk: [] for p in projects}
@@ -125,7 +128,7 @@ def approval_events(projects: list[Project]) -> dict[int, list[AuditEvent]]:
         AuditEvent.objects.filter(
             object_type="projects.project",
             object_id__in=[str(p.pk) for p in projects],
-            verb__in=APPROVAL_VERBS,
+            verb__in=approval_verbs(),
         )
         .only("seq", "verb", "created_at", "object_id")
         .order_by("seq")
@@ -230,13 +233,16 @@ def project_oc4ids(project: Project, events: list[AuditEvent]) -> dict:
             ],
             "parties": parties,
             "milestones": [
-                {
-                    "id": f"approval-{e.seq}",
-                    "title": str(AUDIT_VERB_LABELS.get(e.verb, e.verb)),
-                    "type": "approval",
-                    "status": "met",
-                    "dateMet": _when(e.created_at),
-                }
+                _drop_empty(
+                    {
+                        "id": f"approval-{e.seq}",
+                        "title": str(AUDIT_VERB_LABELS.get(e.verb, e.verb)),
+                        "type": "approval",
+                        "code": routes.table().milestone(e.verb.removeprefix("project.")),
+                        "status": "met",
+                        "dateMet": _when(e.created_at),
+                    }
+                )
                 for e in events
             ],
             "metrics": _metrics(project, contract),

@@ -6,7 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Avg, Count, Exists, OuterRef
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import User
+from approvals import routes
 from core.audit import record_event
 from core.dates import local_date
 from core.locks import advisory_lock
@@ -24,10 +24,9 @@ from core.outbox import enqueue
 from inspections.choices import ItemStatus
 from inspections.ledger import warning_colour
 from inspections.models import PatrolViolation, RectificationItem
-from projects.choices import REVIEW_STATUSES, PaymentStage, PaymentStatus, ProjectStatus
+from projects.choices import PaymentStage, PaymentStatus, ProjectStatus
 from projects.funds import COMMITTED, STAGNANT_DAYS, retention_due_date
 from projects.models import Payment, Project
-from projects.rules import step_reviewer_role
 from ratings.choices import RatingStatus
 from ratings.models import Rating
 
@@ -117,13 +116,13 @@ def _project_url(project_id: int) -> str:
 def _review_causes(today: date, people: People) -> list[Cause]:
     causes = []
     for project in Project.objects.filter(
-        status__in=REVIEW_STATUSES, status_changed_at__isnull=False
+        status__in=routes.table().waiting_states(), status_changed_at__isnull=False
     ):
         due = project.review_due_date
         if due is None or today < due:
             continue
         level = WarningLevel.RED if today > due else WarningLevel.YELLOW
-        role = step_reviewer_role(project)
+        step = routes.step_of(project)
         causes.append(
             Cause(
                 key=f"review_overdue:{project.pk}:{project.status}:{project.status_changed_at:%Y%m%d}",
@@ -134,10 +133,10 @@ def _review_causes(today: date, people: People) -> list[Cause]:
                 params={
                     "project": project.name,
                     "step": str(project.get_status_display()),
-                    "days": settings.REVIEW_STEP_WORKING_DAYS,
+                    "days": step.limit_working_days,
                     "due": due.isoformat(),
                 },
-                recipients=people.role(role) | {project.created_by_id},
+                recipients=people.role(step.role) | {project.created_by_id},
             )
         )
     return causes

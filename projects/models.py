@@ -18,7 +18,7 @@ from accounts.choices import OrganisationKind
 from core.dates import add_working_days, local_date
 from core.models import BaseModel
 
-from . import rules
+from . import routing, rules
 from .choices import (
     REVIEW_STATUSES,
     AttachmentKind,
@@ -55,6 +55,33 @@ class TierPolicy(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.effective_from}: {self.general_from} / {self.major_from}"
+
+
+def _next_on_route(project, *args, **kwargs) -> str | None:
+    return routing.current().next_state(project.status, project.tier)
+
+
+def _route_step(field, label):
+    """A transition that passes a step of some tier's approval route. The route table says which
+    tiers take it in which state, who signs it (never the filer or an earlier step's signer),
+    what the signer may set and where it leads; the source states are all those of review."""
+
+    def decorate(method):
+        name = method.__name__
+
+        def on_the_route(project) -> bool:
+            return routing.current().may_pass(project, name)
+
+        return transition(
+            field=field,
+            source=list(REVIEW_STATUSES),
+            target=GET_STATE(_next_on_route, states=[*REVIEW_STATUSES, ProjectStatus.APPROVED]),
+            conditions=[on_the_route],
+            permission=rules.may_review,
+            custom={"label": label, "route_step": True},
+        )(method)
+
+    return decorate
 
 
 def _public_token() -> str:
@@ -204,36 +231,37 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         return f"{self.code or '—'} {self.name}"
 
     # --- transitions: they touch only this row; services lock, save and audit them ---
+    # Which tier takes which step, from which state, who signs it, what it may set and where it
+    # leads is the route table's (approvals.routes, asked through projects.routing).
 
-    def _is_simple(self) -> bool:
-        return self.tier == Tier.SIMPLE and not self.split_flagged
+    def _takes_review(self) -> bool:
+        return routing.current().takes_review(self)
 
-    def _needs_review_route(self) -> bool:
-        return self.tier != Tier.SIMPLE or self.split_flagged
-
-    def _is_general(self) -> bool:
-        return self.tier == Tier.GENERAL
-
-    def _is_major(self) -> bool:
-        return self.tier == Tier.MAJOR
-
-    def _after_dept(self, *args, **kwargs) -> str:
-        # A flagged 简易类 project needs only the department's review.
-        return ProjectStatus.APPROVED if self.tier == Tier.SIMPLE else ProjectStatus.DEPT_APPROVED
+    def _files_directly(self) -> bool:
+        return not routing.current().takes_review(self)
 
     def _back_to_step(self, *args, **kwargs) -> str:
         return self.returned_from or ProjectStatus.SUBMITTED
+
+    def _pass_step(self, by, values: dict) -> None:
+        """Record the signer of the step waited at, and what the step lets them set."""
+        table = routing.current()
+        step = table.step_waiting_in(self.status, self.tier)
+        assert step is not None, "a route step fires only where the project waits for one"
+        setattr(self, step.approver_field, by)
+        for name in step.sets:
+            if values.get(name) is not None:
+                setattr(self, name, values[name])
+        if table.next_state(self.status, self.tier) == ProjectStatus.APPROVED:
+            self.approved_at = timezone.now()
 
     @transition(
         field=status,
         source=ProjectStatus.DRAFT,
         target=ProjectStatus.SUBMITTED,
-        conditions=[_needs_review_route],
+        conditions=[_takes_review],
         permission=rules.is_street_staff_of,
-        custom={
-            "label": pgettext_lazy("action", "申报"),
-            "refused": _("简易类项目无需申报审批，请直接备案。"),
-        },
+        custom={"label": pgettext_lazy("action", "申报")},
     )
     def submit(self, *, by=None) -> None:
         self.submitted_at = timezone.now()
@@ -242,91 +270,34 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         field=status,
         source=ProjectStatus.DRAFT,
         target=ProjectStatus.APPROVED,
-        conditions=[_is_simple],
+        conditions=[_files_directly],
         permission=rules.is_street_staff_of,
-        custom={
-            "label": pgettext_lazy("action", "备案"),
-            "refused": _("只有简易类项目可由街道直接备案；疑似化整为零的项目须申报主管部门审核。"),
-        },
+        custom={"label": pgettext_lazy("action", "备案")},
     )
     def file(self, *, by=None) -> None:
         now = timezone.now()
         self.submitted_at = now
         self.approved_at = now
 
-    @transition(
-        field=status,
-        source=ProjectStatus.SUBMITTED,
-        target=GET_STATE(_after_dept, states=[ProjectStatus.APPROVED, ProjectStatus.DEPT_APPROVED]),
-        permission=rules.may_review,
-        custom={"label": pgettext_lazy("action", "初审通过"), "review": True},
-    )
-    def dept_approve(self, *, by=None) -> None:
-        self.dept_approved_by = by
-        if self.tier == Tier.SIMPLE:
-            self.approved_at = timezone.now()
+    @_route_step(status, pgettext_lazy("action", "初审通过"))
+    def dept_approve(self, *, by=None, **values) -> None:
+        self._pass_step(by, values)
 
-    @transition(
-        field=status,
-        source=ProjectStatus.DEPT_APPROVED,
-        target=ProjectStatus.EXPERT_APPROVED,
-        permission=rules.may_review,
-        custom={
-            "label": pgettext_lazy("action", "专家论证通过"),
-            "review": True,
-            "params": ("reviewed_budget",),
-        },
-    )
-    def expert_approve(self, *, by=None, reviewed_budget=None) -> None:
-        self.expert_approved_by = by
-        if reviewed_budget is not None:
-            self.reviewed_budget = reviewed_budget
+    @_route_step(status, pgettext_lazy("action", "专家论证通过"))
+    def expert_approve(self, *, by=None, **values) -> None:
+        self._pass_step(by, values)
 
-    @transition(
-        field=status,
-        source=ProjectStatus.EXPERT_APPROVED,
-        target=ProjectStatus.FISCAL_APPROVED,
-        conditions=[_is_major],
-        permission=rules.may_review,
-        custom={
-            "label": pgettext_lazy("action", "财政评审通过"),
-            "review": True,
-            "params": ("approved_budget",),
-            "refused": _("只有重大类项目需要财政评审。"),
-        },
-    )
-    def fiscal_approve(self, *, by=None, approved_budget=None) -> None:
-        self.fiscal_approved_by = by
-        if approved_budget is not None:
-            self.approved_budget = approved_budget
+    @_route_step(status, pgettext_lazy("action", "财政评审通过"))
+    def fiscal_approve(self, *, by=None, **values) -> None:
+        self._pass_step(by, values)
 
-    @transition(
-        field=status,
-        source=ProjectStatus.EXPERT_APPROVED,
-        target=ProjectStatus.APPROVED,
-        conditions=[_is_general],
-        permission=rules.may_review,
-        custom={
-            "label": pgettext_lazy("action", "发改局备案"),
-            "review": True,
-            "refused": _("重大类项目须经财政评审后由发改局立项。"),
-        },
-    )
-    def drc_file(self, *, by=None) -> None:
-        self.drc_approved_by = by
-        self.approved_at = timezone.now()
+    @_route_step(status, pgettext_lazy("action", "发改局备案"))
+    def drc_file(self, *, by=None, **values) -> None:
+        self._pass_step(by, values)
 
-    @transition(
-        field=status,
-        source=ProjectStatus.FISCAL_APPROVED,
-        target=ProjectStatus.APPROVED,
-        conditions=[_is_major],
-        permission=rules.may_review,
-        custom={"label": pgettext_lazy("action", "发改局立项"), "review": True},
-    )
-    def drc_approve(self, *, by=None) -> None:
-        self.drc_approved_by = by
-        self.approved_at = timezone.now()
+    @_route_step(status, pgettext_lazy("action", "发改局立项"))
+    def drc_approve(self, *, by=None, **values) -> None:
+        self._pass_step(by, values)
 
     @transition(
         field=status,
@@ -454,12 +425,11 @@ class Project(ConcurrentTransitionMixin, BaseModel):
 
     @property
     def review_due_date(self):
-        """The step's time limit: N working days after it began (Asia/Shanghai calendar)."""
-        if self.status not in REVIEW_STATUSES or self.status_changed_at is None:
+        """The step's time limit: its working days after it began (Asia/Shanghai calendar)."""
+        step = routing.current().step_waiting_in(self.status, self.tier)
+        if step is None or self.status_changed_at is None:
             return None
-        return add_working_days(
-            local_date(self.status_changed_at), settings.REVIEW_STEP_WORKING_DAYS
-        )
+        return add_working_days(local_date(self.status_changed_at), step.limit_working_days)
 
     @property
     def review_overdue(self) -> bool:

@@ -2,7 +2,7 @@
 
 from accounts.choices import Role
 
-from .choices import ProjectStatus, Tier
+from . import routing
 
 
 def is_street_staff_of(project, user) -> bool:
@@ -16,28 +16,15 @@ def is_street_staff_of(project, user) -> bool:
 
 
 def step_reviewer_role(project) -> str | None:
-    """Which role decides the step the project is waiting at (SPEC §2 routes)."""
-    status = project.status
-    if status in (ProjectStatus.SUBMITTED, ProjectStatus.DEPT_APPROVED):
-        return Role.DEPT_REVIEWER  # 区住建局 初审 and the 专家论证 it organises
-    if status == ProjectStatus.EXPERT_APPROVED:
-        return Role.FINANCE_OFFICER if project.tier == Tier.MAJOR else Role.DRC_OFFICER
-    if status == ProjectStatus.FISCAL_APPROVED:
-        return Role.DRC_OFFICER
-    return None
+    """Which role decides the step the project is waiting at (the route table's)."""
+    step = routing.current().step_waiting_in(project.status, project.tier)
+    return step.role if step else None
 
 
 def earlier_approver_ids(project) -> set[int]:
-    return {
-        i
-        for i in (
-            project.created_by_id,
-            project.dept_approved_by_id,
-            project.expert_approved_by_id,
-            project.fiscal_approved_by_id,
-        )
-        if i
-    }
+    """The filer and the signers of the steps before the one the project waits at."""
+    fields = routing.current().earlier_approver_fields(project)
+    return {i for i in (project.created_by_id, *(getattr(project, f"{f}_id") for f in fields)) if i}
 
 
 def may_review(project, user) -> bool:

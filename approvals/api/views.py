@@ -11,7 +11,7 @@ from core.errors import ApplicationError
 from projects.api.serializers import ProjectOutputSerializer
 from projects.permissions import access_project
 
-from .. import services
+from .. import routes, services
 from ..models import Flag, Lottery
 from ..selectors import flag_list
 from . import serializers as s
@@ -39,7 +39,7 @@ class ProjectTransitionApi(APIView):
             project_id=pk,
             name=name,
             comment=data.get("comment", ""),
-            params={k: data.get(k) for k in ("reviewed_budget", "approved_budget")},
+            params={k: data.get(k) for k in routes.table().inputs()},
             split_justification=data.get("split_justification", ""),
         )
         return _project(request, pk)

@@ -1,11 +1,10 @@
 """Every write of the approvals app, by section; callers import from here."""
 
-from .changes import ESCALATION_FIELDS, change_decide, change_request, escalation_approve
+from .changes import change_decide, change_request, escalation_approve
 from .contracts import CONTRACT_STAFF, contract_file
 from .procurement import direct_award, lottery_draw, lottery_shortlist, tender_record
 from .transitions import (
     LARGE_CHANGE_SHARE,
-    ROUTE_STEPS,
     SPLIT_CHECKED_TRANSITIONS,
     project_transition,
     split_check,
@@ -13,9 +12,7 @@ from .transitions import (
 
 __all__ = [
     "CONTRACT_STAFF",
-    "ESCALATION_FIELDS",
     "LARGE_CHANGE_SHARE",
-    "ROUTE_STEPS",
     "SPLIT_CHECKED_TRANSITIONS",
     "change_decide",
     "change_request",

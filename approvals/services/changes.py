@@ -25,6 +25,7 @@ from projects.models import Contract, Project
 from projects.permissions import access_project
 from projects.tiers import project_tier
 
+from .. import routes
 from ..choices import ChangeStatus, FlagKind
 from ..models import ChangeOrder, Flag
 from ..permissions import (
@@ -32,7 +33,7 @@ from ..permissions import (
     may_decide_change,
     may_request_change,
 )
-from .transitions import LARGE_CHANGE_SHARE, ROUTE_STEPS
+from .transitions import LARGE_CHANGE_SHARE
 
 
 def change_request(
@@ -132,13 +133,7 @@ def _recheck_tier(project: Project) -> None:
     new_tier = project_tier(project)
     if TIER_RANK[new_tier] <= TIER_RANK[project.tier]:
         return
-    passed = {
-        "dept": project.dept_approved_by_id,
-        "expert": project.expert_approved_by_id,
-        "fiscal": project.fiscal_approved_by_id,
-    }
-    # The 发改局's decision is always taken again: 备案 of a 一般类 is not 立项 of a 重大类.
-    project.escalation_steps = [s for s in ROUTE_STEPS[new_tier] if not passed.get(s)]
+    project.escalation_steps = routes.missing_steps(project, new_tier)
     project.escalated_to = new_tier
     project.tier = new_tier
     required = TIER_PROCUREMENT[new_tier]
@@ -160,14 +155,6 @@ def _recheck_tier(project: Project) -> None:
         )
 
 
-ESCALATION_FIELDS = {
-    "dept": "dept_approved_by",
-    "expert": "expert_approved_by",
-    "fiscal": "fiscal_approved_by",
-    "drc": "drc_approved_by",
-}
-
-
 def escalation_approve(*, actor, project_id: int, comment: str = "") -> Project:
     """Give the next missing approval of an escalated project, in route order."""
     with transaction.atomic():
@@ -178,7 +165,7 @@ def escalation_approve(*, actor, project_id: int, comment: str = "") -> Project:
             raise PermissionDenied
         step = project.escalation_steps[0]
         before = {"escalation_steps": list(project.escalation_steps)}
-        setattr(project, ESCALATION_FIELDS[step], actor)
+        setattr(project, routes.table().escalation_step(project).approver_field, actor)
         project.escalation_steps = project.escalation_steps[1:]
         if not project.escalation_steps:
             project.escalated_to = ""

@@ -7,13 +7,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.audit import record_event
-from projects import services as project_services
-from projects.choices import (
-    ProjectStatus,
-    Tier,
-)
+from projects.choices import ProjectStatus
 from projects.models import Project
 from projects.permissions import access_project
+from projects.services.filing import _project_transition
 
 from ..choices import FlagKind
 from ..models import Flag
@@ -21,12 +18,6 @@ from ..splits import possible_split_partners
 
 SPLIT_CHECKED_TRANSITIONS = ("submit", "file")
 LARGE_CHANGE_SHARE = Decimal("0.10")
-# The approval steps each tier's route needs (SPEC §2).
-ROUTE_STEPS = {
-    Tier.SIMPLE: [],
-    Tier.GENERAL: ["dept", "expert", "drc"],
-    Tier.MAJOR: ["dept", "expert", "fiscal", "drc"],
-}
 
 
 def project_transition(
@@ -38,10 +29,12 @@ def project_transition(
     params: dict[str, Any] | None = None,
     split_justification: str = "",
 ) -> Project:
-    """The one entry for named transitions: filing and submitting look for splits first."""
+    """The one public entry for named transitions: filing and submitting look for splits
+    first. The route table (approvals.routes) decides which steps a project takes and who
+    signs them; the firing itself is projects.services.filing's, private to this entry."""
     if name in SPLIT_CHECKED_TRANSITIONS:
         split_check(actor=actor, project_id=project_id)
-    return project_services.project_transition(
+    return _project_transition(
         actor=actor,
         project_id=project_id,
         name=name,

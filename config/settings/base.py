@@ -294,7 +294,6 @@ LOGGING = {
 }
 
 # Business defaults that are not (yet) policies in the database.
-REVIEW_STEP_WORKING_DAYS = 5
 LEDGER_WARNINGS = {"blue_share_elapsed": 0.5, "yellow_days_left": 3}
 SPOT_CHECK_RATES = {"red": 1.0, "yellow": 0.5, "green": 0.1}
 SPOT_CHECK_DEADLINE_DAYS = 15

@@ -1,4 +1,7 @@
-"""Filing and editing a project, and firing its state transitions (the low-level half; approvals.services.project_transition is the public entry)."""
+"""Filing and editing a project, and firing its state transitions.
+
+Firing is private here (`_project_transition`): `approvals.services.project_transition` is the
+one public entry, which looks for splits (化整为零) before filing or submitting."""
 
 import hashlib
 from datetime import date
@@ -17,6 +20,7 @@ from core.errors import ConflictError
 from core.money import parse_amount
 from core.uploads import check_documents
 
+from .. import routing
 from ..choices import (
     EDITABLE_STATUSES,
     AttachmentKind,
@@ -154,7 +158,7 @@ def transition_names() -> list[str]:
     ]
 
 
-def project_transition(
+def _project_transition(
     *,
     actor,
     project_id: int,
@@ -165,8 +169,9 @@ def project_transition(
 ) -> Project:
     """Fire one named transition: 404 unknown, 409 not from this state, 403 not for this user.
 
-    `params` are the step's own inputs (a reviewed or approved budget); a flagged possible split
-    is approved only with a justification; returning and rejecting need reasons.
+    `params` are the inputs the route step lets its signer set (a reviewed or approved budget);
+    a flagged possible split is approved only with a justification; returning and rejecting
+    need reasons. Callers go through approvals.services.project_transition.
     """
     if name not in transition_names():
         raise Http404
@@ -183,15 +188,15 @@ def project_transition(
                 extra={"status": project.status, "transition": name},
             )
         if not meta.conditions_met(project, project.status):
-            raise ConflictError(
-                str(step.custom.get("refused", _("当前条件下不能执行此操作。"))),
-                extra={"status": project.status, "transition": name},
+            reason = routing.current().refusal(project, name) or step.custom.get(
+                "refused", _("当前条件下不能执行此操作。")
             )
+            raise ConflictError(str(reason), extra={"status": project.status, "transition": name})
         if not step.has_perm(project, actor):
             raise PermissionDenied
         if step.custom.get("comment_required") and not comment.strip():
             raise ValidationError({"comment": _("请填写理由。")})
-        approving = step.custom.get("review") and name not in ("return_for_revision", "reject")
+        approving = step.custom.get("route_step", False)
         if approving and project.split_flagged and not project.split_justification:
             if not split_justification.strip():
                 raise ValidationError(
@@ -203,7 +208,8 @@ def project_transition(
                 )
             project.split_justification = split_justification.strip()
         kwargs = {}
-        for key in step.custom.get("params", ()):
+        waiting = routing.current().step_waiting_in(project.status, project.tier)
+        for key in waiting.sets if approving and waiting else ():
             if params.get(key) not in (None, ""):
                 try:
                     kwargs[key] = parse_amount(params[key])

@@ -11,7 +11,8 @@ from core.errors import ConflictError
 from core.models import AuditEvent
 from projects.choices import ProjectStatus, Tier
 from projects.models import Project, ProjectAttachment
-from projects.services import project_create, project_transition, project_update
+from projects.services import project_create, project_update
+from projects.services.filing import _project_transition as project_transition
 from projects.tests.factories import make_project, project_data
 
 pytestmark = pytest.mark.django_db
