@@ -27,49 +27,58 @@ def local_date(moment: datetime) -> date:
 # the saving process forgets them at once; the others see a new generation in the shared cache
 # at the start of their next request or task (core.apps connects the signals).
 GENERATION_KEY = "core:working-day-overrides:generation"
-_overrides: dict[date, bool] | None = None
-_loaded_generation: str | None = None
+
+
+class _Loaded:
+    """The overrides as read, and the running counts built on them. Replaced whole, never
+    changed in place but for adding a year's counts, so a thread of a gthread worker never
+    mixes an old table with new overrides."""
+
+    def __init__(self, overrides: dict[date, bool], generation: str | None):
+        self.overrides = overrides
+        self.generation = generation
+        # year → running count: running[year][n] = working days among its first n days
+        self.running: dict[int, list[int]] = {}
+
+
+_loaded: _Loaded | None = None
 _check_generation = False
-# year → running count of working days: _running[year][n] = working days among its first n days.
-_running: dict[int, list[int]] = {}
 _warned_years: set[int] = set()
 
 
-def _forget() -> None:
-    global _overrides
-    _overrides = None
-    _running.clear()
-
-
-def _override_map() -> dict[date, bool]:
-    global _overrides, _loaded_generation, _check_generation
+def _current() -> _Loaded:
+    global _loaded, _check_generation
+    loaded = _loaded
     if _check_generation:
         _check_generation = False
-        if _overrides is not None and _shared_generation() != _loaded_generation:
-            _forget()
-    if _overrides is None:
+        if loaded is not None and _shared_generation(loaded) != loaded.generation:
+            loaded = None
+    if loaded is None:
         from .models import WorkingDayOverride
 
-        _loaded_generation = _shared_generation()
-        _overrides = dict(WorkingDayOverride.objects.values_list("day", "is_working_day"))
-    return _overrides
+        generation = _shared_generation(None)
+        rows = WorkingDayOverride.objects.values_list("day", "is_working_day")
+        loaded = _loaded = _Loaded(dict(rows), generation)
+    return loaded
 
 
-def _shared_generation() -> str | None:
+def _shared_generation(loaded: _Loaded | None) -> str | None:
     try:
         return cache.get(GENERATION_KEY)
     except Exception:  # the shared cache being down must not stop a deadline: keep the copy
         logger.warning("working-day overrides: shared cache unreachable", exc_info=True)
-        return _loaded_generation
+        return loaded.generation if loaded else None
 
 
 def forget_overrides(**_signal) -> None:
     """An override was saved or deleted: this process reads them again at once, the others at
     their next request or task once the change is committed and visible to them."""
-    _forget()
+    global _loaded
+    _loaded = None
 
     def publish() -> None:
-        _forget()  # what was re-read inside the transaction may since have been rolled back
+        global _loaded
+        _loaded = None  # what was re-read inside the transaction may since have been rolled back
         try:
             cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
         except Exception:
@@ -87,10 +96,8 @@ def check_generation(**_signal) -> None:
 def reset_for_tests() -> None:
     """Tests: start with no overrides (the test database holds none), already loaded, so that
     no test pays the loading query inside another's query count."""
-    global _overrides, _loaded_generation, _check_generation
-    _forget()
-    _overrides = {}
-    _loaded_generation = _shared_generation()
+    global _loaded, _check_generation
+    _loaded = _Loaded({}, _shared_generation(None))
     _check_generation = False
     _warned_years.clear()
 
@@ -119,7 +126,11 @@ def covered_years() -> range:
 def is_working_day(day: date) -> bool:
     """An override if there is one; else the State Council's schedule as the package has it;
     for a year the package does not cover, Monday to Friday (with a warning, once a year)."""
-    override = _override_map().get(day)
+    return _decide(day, _current().overrides)
+
+
+def _decide(day: date, overrides: dict[date, bool]) -> bool:
+    override = overrides.get(day)
     if override is not None:
         return override
     known = _package_working_days(day.year)
@@ -141,31 +152,26 @@ def is_working_day(day: date) -> bool:
 def add_working_days(start: date, days: int) -> date:
     """The day on which `days` working days after `start` are done (start itself not counted):
     a 5-working-day limit from the last working day before 国庆 ends well after the holiday."""
+    overrides = _current().overrides
     current = start
     remaining = days
     while remaining > 0:
         current += timedelta(days=1)
-        if is_working_day(current):
+        if _decide(current, overrides):
             remaining -= 1
     return current
 
 
-def _year_running(year: int) -> list[int]:
-    _override_map()  # (re)load first: a reload empties _running
-    running = _running.get(year)
+def _year_running(loaded: _Loaded, year: int) -> list[int]:
+    running = loaded.running.get(year)
     if running is None:
         running, count, day = [0], 0, date(year, 1, 1)
         while day.year == year:
-            count += is_working_day(day)
+            count += _decide(day, loaded.overrides)
             running.append(count)
             day += timedelta(days=1)
-        _running[year] = running
+        loaded.running[year] = running
     return running
-
-
-def _through(day: date) -> int:
-    """Working days from 1 January of its year up to and including `day`."""
-    return _year_running(day.year)[day.timetuple().tm_yday]
 
 
 def working_days_between(start: date, end: date) -> int:
@@ -174,24 +180,28 @@ def working_days_between(start: date, end: date) -> int:
     page may ask it for every open ledger item."""
     if end < start:
         return -working_days_between(end, start)
-    count = _through(end) - _through(start)
+    loaded = _current()
+    # running[n] counts the first n days of the year: up to and including day n (1-based).
+    count = (
+        _year_running(loaded, end.year)[end.timetuple().tm_yday]
+        - _year_running(loaded, start.year)[start.timetuple().tm_yday]
+    )
     for year in range(start.year, end.year):
-        count += _year_running(year)[-1]
+        count += _year_running(loaded, year)[-1]
     return count
 
 
 def working_days_in(first: date, last: date) -> list[date]:
     """The working days from `first` to `last`, both included."""
-    return [
-        first + timedelta(days=n)
-        for n in range((last - first).days + 1)
-        if is_working_day(first + timedelta(days=n))
-    ]
+    overrides = _current().overrides
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return [day for day in days if _decide(day, overrides)]
 
 
 def working_day_on_or_after(day: date) -> date:
+    overrides = _current().overrides
     current = day
-    while not is_working_day(current):
+    while not _decide(current, overrides):
         current += timedelta(days=1)
     return current
 
