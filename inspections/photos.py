@@ -326,10 +326,13 @@ def _taken_at(exif: Image.Exif | None) -> datetime | None:
         if not stamp:
             continue
         try:
-            naive = datetime.strptime(stamp[:19], _EXIF_DATETIME_FORMAT)
+            # EXIF keeps the zone apart (OffsetTime*), attached here; none means Shanghai.
+            taken = datetime.strptime(stamp[:19], _EXIF_DATETIME_FORMAT).replace(
+                tzinfo=_tz(_text(offset))
+            )
         except ValueError:
             continue
-        return naive.replace(tzinfo=_tz(_text(offset)))
+        return taken
     return None
 
 

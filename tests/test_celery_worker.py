@@ -102,7 +102,7 @@ def test_task_enqueued_on_commit_is_run_by_a_real_worker(worker_queue):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_nightly_patrol_log_check_runs_on_a_real_worker(worker_queue, district):
-    from datetime import datetime
+    from datetime import date, datetime
 
     from core.dates import SHANGHAI
     from inspections.models import PatrolViolation
@@ -124,7 +124,7 @@ def test_nightly_patrol_log_check_runs_on_a_real_worker(worker_queue, district):
         time.sleep(0.2)
     time.sleep(0.5)
     assert sorted(d.day for d in PatrolViolation.objects.all()) == [
-        datetime(2026, 11, day).date() for day in (3, 4, 5, 6)
+        date(2026, 11, day) for day in (3, 4, 5, 6)
     ]
     assert {v.supervision_unit_id for v in PatrolViolation.objects.all()} == {
         project.supervision_unit_id
