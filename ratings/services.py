@@ -4,6 +4,7 @@ and the review (复核) the platform opens when a project's counted mean falls t
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -82,7 +83,7 @@ def rating_input(data) -> RatingInput:
     if errors:
         raise ValidationError(errors)
     return RatingInput(
-        score=score,
+        score=cast(int, score),  # required: a missing score has raised above
         comment=comment,
         phone=str(data.get("phone") or "").strip(),
         code=str(data.get("code") or "").strip(),

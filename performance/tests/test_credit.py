@@ -29,7 +29,8 @@ def _violations(project, days):
 
 
 def _working_days(start: date, n: int) -> list[date]:
-    days, day = [], start
+    days: list[date] = []
+    day = start
     while len(days) < n:
         if day.weekday() < 5:
             days.append(day)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import cast
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -222,7 +223,9 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
 def build_world() -> SimpleNamespace:
     ensure_default_tier_policy()
     d = build_district()
-    other_super = OrganisationFactory(name="诚信监理", kind=OrganisationKind.SUPERVISOR)
+    other_super = cast(
+        Organisation, OrganisationFactory(name="诚信监理", kind=OrganisationKind.SUPERVISOR)
+    )
     CompanyStaff.objects.get_or_create(
         organisation=other_super,
         position=StaffPosition.SITE_SUPERVISOR,
