@@ -51,10 +51,18 @@ locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po $(VENV)/.instal
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
-# What CI checks besides the tests.
+# What CI checks besides the tests: lint and format, the lock against pyproject.toml, imports
+# pointing down the layers and no import cycle between files, types, migrations, the API schema
+# and the deploy settings. Nothing here needs PostgreSQL or Redis.
 check: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/check_lock.py
+	$(VENV)/bin/lint-imports --no-cache --no-logo
+	$(PY) scripts/check_import_cycles.py
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --fail-on-warn --validate --file /dev/null
 	DJANGO_SETTINGS_MODULE=config.settings.production \
