@@ -7,7 +7,7 @@
 #   assets  - Debian's Node.js + npm run `npm ci` and scripts/vendor-static.sh, which copies the
 #             front-end files the pages use into static/vendor (never a CDN: intranet deployments);
 #             GNU gettext compiles locale/*.po into the .mo files Django reads (*.mo is not in git).
-#   deps    - the Python dependencies from pyproject.toml, installed into a virtualenv.
+#   deps    - the Python dependencies pinned in requirements.lock, installed into a virtualenv.
 #   runtime - python:3.11-slim-bookworm + WeasyPrint's runtime libraries + CJK fonts, the
 #             virtualenv, the source tree, translations and collected static files; non-root.
 # Node.js, npm, gettext and pip's build leftovers never reach the runtime image.
@@ -44,11 +44,12 @@ ENV PIP_NO_CACHE_DIR=1 \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 
-# Only pyproject.toml: the project itself has no packages ([tool.setuptools] packages = []), so
-# `pip install .` installs its dependencies; this layer is rebuilt only when they change.
+# Only the lock: the project itself has no packages ([tool.setuptools] packages = []), so its
+# pinned, hashed runtime dependencies are all there is (`make lock` writes requirements.lock from
+# pyproject.toml); this layer is rebuilt only when they change.
 WORKDIR /src
-COPY pyproject.toml ./
-RUN pip install .
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
 # ---------------------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime

@@ -31,7 +31,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     list_filter = ("role", "organisation__kind", "is_active")
     list_select_related = ("organisation",)
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("单位与角色"), {"fields": ("organisation", "role", "phone")}),
     )
     add_fieldsets = (

@@ -21,7 +21,8 @@ def distance_metres(a: Project, b: Project) -> float | None:
     if None in (a.latitude, a.longitude, b.latitude, b.longitude):
         return None
     lat1, lon1, lat2, lon2 = map(
-        math.radians, map(float, (a.latitude, a.longitude, b.latitude, b.longitude))
+        math.radians,
+        map(float, (a.latitude, a.longitude, b.latitude, b.longitude)),  # type: ignore[arg-type]
     )
     h = (
         math.sin((lat2 - lat1) / 2) ** 2

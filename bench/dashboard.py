@@ -16,11 +16,11 @@ import os
 import statistics
 import sys
 import time
-from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
 import psycopg2
+from django.utils import timezone
 from pgadmin import admin_connection  # bench/ is the script's folder on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +71,7 @@ def generate(projects: int, ratings: int) -> None:
 
     orgs = ensure_organisations()
     users = ensure_accounts(orgs, "bench-only-password")
-    policy = policy_in_force(date.today())
+    policy = policy_in_force(timezone.localdate())
     streets = [o.pk for o in orgs.values() if o.kind == "street"]
     filers = {u.organisation_id: u.pk for u in users.values() if u.role == "street_staff"}
     contractors = [o.pk for o in orgs.values() if o.kind == "contractor"]

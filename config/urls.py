@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api.views import TokenApi
@@ -10,7 +10,7 @@ from accounts.forms import LoginForm
 from core import views as core_views
 from dashboards import views as dashboard_views
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenApi.as_view(), name="api-token"),
     path("", include("projects.api.urls")),
     path("", include("approvals.api.urls")),

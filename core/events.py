@@ -10,7 +10,7 @@ or field names. See docs/architecture.md ("Events").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -93,7 +93,7 @@ def value_label(object_type: str, name: str, value: Any) -> str:
 
 def _status_and_tier_choices(name: str) -> dict[str, Any]:
     model = apps.get_model("projects", "Project")
-    return dict(model._meta.get_field(name).flatchoices)
+    return dict(cast("models.Field[Any, Any]", model._meta.get_field(name)).flatchoices)
 
 
 @dataclass(frozen=True)

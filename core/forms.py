@@ -1,5 +1,7 @@
 """Form pieces shared across apps: the amount field and mapping service errors onto a form."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -9,6 +11,8 @@ from .money import parse_amount
 
 class BootstrapFormMixin:
     """Give every widget Bootstrap's class, so templates render fields as they are."""
+
+    fields: dict[str, forms.Field]  # the form's, which this mixin comes before
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,4 +69,4 @@ def add_service_error(form: forms.Form, exc: Exception) -> None:
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return
-    form.add_error(None, exc)
+    form.add_error(None, cast(ValidationError, exc))  # add_error wraps any other exception

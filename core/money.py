@@ -1,6 +1,7 @@
 """Money in 元: Decimal with two places, parsed and checked in one place for forms and the API."""
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -34,7 +35,7 @@ def parse_amount(value: object) -> Decimal:
         raise ValidationError(
             _("金额过大（须小于 1 万亿元），请检查是否多输了位数。"), code="too_large"
         )
-    if amount.as_tuple().exponent < -2 and amount != amount.quantize(CENT):
+    if cast(int, amount.as_tuple().exponent) < -2 and amount != amount.quantize(CENT):
         raise ValidationError(_("金额最多保留两位小数（精确到分）。"), code="too_many_decimals")
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 

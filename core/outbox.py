@@ -40,9 +40,11 @@ def publish(message_id: int) -> bool:
     task = current_app.tasks[message.task]
     try:
         with current_app.connection_for_write() as conn:
-            task.apply_async(
+            # connection= is a publishing option, and queue=None the default queue: celery-types
+            # lists neither.
+            task.apply_async(  # type: ignore[call-arg]
                 kwargs=message.kwargs,
-                queue=message.queue or None,
+                queue=message.queue or None,  # type: ignore[arg-type]
                 connection=conn,
                 retry=True,
                 retry_policy=PUBLISH_RETRY,

@@ -9,6 +9,7 @@ import logging
 import re
 import uuid
 from datetime import timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -74,7 +75,7 @@ def install_request_id_factory() -> None:
         record.request_id = request_id_var.get()
         return record
 
-    factory.adds_request_id = True
+    cast(Any, factory).adds_request_id = True
     logging.setLogRecordFactory(factory)
 
 

@@ -4,6 +4,7 @@ nothing active inside (markup, PDF scripts, archive bombs) — all without decod
 import re
 import zipfile
 from io import BytesIO
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -75,7 +76,7 @@ def check_document(upload: UploadedFile) -> None:
             % {"name": name},
             code="extension",
         )
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+    if cast(int, upload.size) > settings.ATTACHMENT_MAX_BYTES:  # a received file has a size
         raise ValidationError(
             _("“%(name)s”超过 %(max)s 的大小限制。")
             % {"name": name, "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)},

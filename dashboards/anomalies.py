@@ -3,9 +3,10 @@ place, each row saying why it is listed and linking to the evidence. Every list 
 number of queries, whatever the number of rows."""
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -402,7 +403,7 @@ def duplicate_photo_rows(projects: QuerySet[Project]) -> list[Row]:
     )
     rows = []
     for photo in photos:
-        earlier = photo.duplicate_of
+        earlier = cast(Photo, photo.duplicate_of)  # duplicate_of__isnull=False
         rows.append(
             Row(
                 photo.project,
@@ -484,7 +485,7 @@ def rating_campaign_rows(projects: QuerySet[Project]) -> list[Row]:
         .order_by("-n", "project_id", "network")
     )
     rows = []
-    for group in groups:
+    for group in cast(Iterable[Mapping[str, Any]], groups):  # read by a flag's name
         project = Project(
             pk=group["project_id"], code=group["project__code"], name=group["project__name"]
         )
@@ -545,7 +546,7 @@ def other_flag_rows(projects: QuerySet[Project]) -> list[Row]:
 
 def _rule(text: str, **params) -> Promise:
     """A rule's description with its thresholds, translated when shown."""
-    return lazy(lambda: gettext(text) % params, str)()
+    return cast(Promise, lazy(lambda: gettext(text) % params, str)())
 
 
 # Titles and columns are lazy: translated when shown, in the reader's language.

@@ -3,7 +3,7 @@
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat, LPad
+from django.utils import timezone
 from PIL import Image, ImageDraw
 from stdnum.cn import uscc
 
@@ -195,7 +196,7 @@ def ensure_demo_projects(users: dict[str, User], rng: random.Random) -> int:
         for i, amount in enumerate(["38000.00", "46500.00", "120000.00", "680000.00", "25000.00"]):
             category = list(Category)[(i + len(street)) % len(Category)]
             place = PLACES[(n * 5 + i) % len(PLACES)]
-            start = date.today() + timedelta(days=rng.randint(-60, 30))
+            start = timezone.localdate() + timedelta(days=rng.randint(-60, 30))
             project = project_create(
                 actor=user,
                 data={
@@ -266,8 +267,8 @@ def _contract(project, street_user, contractor, n):
         project_id=project.pk,
         data={
             "amount": f"{amount:.2f}",
-            "start_date": date.today() - timedelta(days=20),
-            "end_date": date.today() + timedelta(days=60),
+            "start_date": timezone.localdate() - timedelta(days=20),
+            "end_date": timezone.localdate() + timedelta(days=60),
             "retention_rate": Decimal("0.03"),
             "supervision_unit": supervisor.pk,
             "site_supervisor": site.pk,
@@ -311,7 +312,7 @@ def _patrols(project, users, *, photo_seed: int):
         actor=supervisor,
         project_id=project.pk,
         client_key=uuid.uuid4(),
-        log_date=date.today(),
+        log_date=timezone.localdate(),
         weather="晴",
         work_done="按计划施工，围挡完好",
         head_count=6,
@@ -394,8 +395,8 @@ def _money_moving(project, users, *, progress, pay):
         payment_mark_paid(
             actor=users["finance"],
             payment_id=payment.pk,
-            paid_on=date.today() - timedelta(days=3),
-            voucher_no=f"记-{date.today():%Y}-{payment.pk:04d}",
+            paid_on=timezone.localdate() - timedelta(days=3),
+            voucher_no=f"记-{timezone.localdate():%Y}-{payment.pk:04d}",
         )
 
 
@@ -450,7 +451,7 @@ def _major_to_fiscal_review(project, user, users):
 
 def bulk_projects(count: int, users: dict[str, User], rng: random.Random) -> int:
     """Generated projects for benchmarks: bulk inserts, one audit event for the whole batch."""
-    policy = policy_in_force(date.today())
+    policy = policy_in_force(timezone.localdate())
     streets = [(users[u].organisation_id, users[u].pk, where) for _s, u, where in STREETS]
     statuses = [ProjectStatus.DRAFT, ProjectStatus.SUBMITTED, ProjectStatus.APPROVED]
     batch = []
@@ -458,7 +459,7 @@ def bulk_projects(count: int, users: dict[str, User], rng: random.Random) -> int
         street_id, user_id, (lat, lng) = rng.choice(streets)
         category = rng.choice(list(Category))
         amount = Decimal(round(10 ** rng.uniform(3.7, 6.3), 2)).quantize(Decimal("0.01"))
-        start = date.today() - timedelta(days=rng.randint(0, 700))
+        start = timezone.localdate() - timedelta(days=rng.randint(0, 700))
         batch.append(
             Project(
                 name=f"{rng.choice(PLACES)}{rng.choice(WORKS[category])}（批量{n + 1}）",

@@ -4,6 +4,7 @@ bank accounts and residents' ratings have no place here."""
 
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
@@ -32,7 +33,7 @@ CURRENCY = "CNY"
 # A registered OC4IDS prefix goes in settings; this placeholder marks data as unregistered.
 ID_PREFIX = getattr(settings, "OC4IDS_ID_PREFIX", "oc4ids-lcxx00")
 
-STATUS = {
+STATUS: dict[str, str] = {
     ProjectStatus.SUBMITTED: "identification",
     ProjectStatus.RETURNED: "identification",
     ProjectStatus.DEPT_APPROVED: "identification",
@@ -51,15 +52,15 @@ STATUS = {
     ProjectStatus.CANCELLED: "cancelled",
 }
 # Minor works repair what exists; a new pocket park or planting is new construction.
-TYPE = {Category.GREENING: "construction"}
-SECTOR = {
+TYPE: dict[str, str] = {Category.GREENING: "construction"}
+SECTOR: dict[str, list[str]] = {
     Category.ROAD: ["transport", "transport.road"],
     Category.DRAINAGE: ["waterAndWaste"],
     Category.GREENING: ["cultureSportsAndRecreation"],
     Category.BUILDING_REPAIR: ["socialHousing"],
     Category.OTHER: ["governance"],
 }
-PROCUREMENT = {
+PROCUREMENT: dict[str, str] = {
     ProcurementMethod.DIRECT: "direct",
     ProcurementMethod.LIMITED: "limited",
     ProcurementMethod.OPEN: "open",
@@ -276,7 +277,7 @@ def _metrics(project: Project, contract) -> list[dict]:
     ]
     if contract is not None:
         ceiling = contract.amount + contract.approved_changes_total
-        paid = sum((p.amount for p in project.paid_payments), Decimal("0"))
+        paid = sum((p.amount for p in cast(Any, project).paid_payments), Decimal("0"))
         metrics.append(
             {
                 "id": "financialProgress",
@@ -302,7 +303,7 @@ def _documents(project: Project, acceptance) -> list[dict]:
             "title": _("质量抽检：合格") if check.passed else _("质量抽检：不合格"),
             "datePublished": _when(check.checked_on),
         }
-        for check in project.checks
+        for check in cast(Any, project).checks  # prefetched by public_projects()
     ]
     if acceptance is not None:
         rates = "、".join(f"{t.pass_rate}%" for t in project.lab_tests.all())
@@ -360,7 +361,7 @@ def _contracting(project: Project, contract, settlement, code: str) -> list[dict
                         "type": "value",
                     }
                 )
-                for change in project.approved_changes
+                for change in cast(Any, project).approved_changes
             ],
             "transactions": [
                 _drop_empty(
@@ -372,7 +373,7 @@ def _contracting(project: Project, contract, settlement, code: str) -> list[dict
                         "payee": _ref(project.contractor) if project.contractor else None,
                     }
                 )
-                for payment in project.paid_payments
+                for payment in cast(Any, project).paid_payments
             ],
         }
     )

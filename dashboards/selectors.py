@@ -2,11 +2,13 @@
 kept heads. Each is a fixed number of queries, whatever the number of rows."""
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, cast
 
-from django.db.models import CharField, Count, F, Q, QuerySet, Sum
+from django.db.models import CharField, Count, F, Manager, Q, QuerySet, Sum
 from django.db.models.functions import Cast, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -41,8 +43,11 @@ def dashboard_projects(data) -> tuple[QuerySet[Project], DashboardFilter]:
 
 
 def _of(
-    queryset: QuerySet, projects: QuerySet[Project], filtered: bool, field: str = "project"
-) -> QuerySet:
+    queryset: QuerySet | Manager,
+    projects: QuerySet[Project],
+    filtered: bool,
+    field: str = "project",
+) -> QuerySet | Manager:
     # Unfiltered, the subquery would only add a semi-join over every project.
     return queryset.filter(**{f"{field}__in": projects}) if filtered else queryset
 
@@ -76,7 +81,7 @@ def dashboard_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
     }
     filed_by_street: dict[str, Decimal] = defaultdict(Decimal)
     total, total_budget, filed = 0, Decimal("0"), Decimal("0")
-    for row in groups:
+    for row in cast(Iterable[Mapping[str, Any]], groups):  # read by a dimension's name
         for dim, bucket in dims.items():
             bucket[row[dim]][0] += row["n"]
             bucket[row[dim]][1] += row["budget"]
@@ -254,7 +259,7 @@ def map_features(projects: QuerySet[Project]) -> dict:
     """Every located project as a GeoJSON point, with what the pop-up shows."""
     status_labels, tier_labels = dict(ProjectStatus.choices), dict(Tier.choices)
     url = reverse("projects:detail", args=[0]).replace("/0/", "/%d/")
-    rows = (
+    rows: Iterable[tuple[Any, ...]] = (  # no null coordinates, which the types cannot tell
         projects.filter(latitude__isnull=False, longitude__isnull=False)
         .order_by("id")
         .values_list(

@@ -33,6 +33,7 @@ class ProgressReport(BaseModel):
     )
     # Made by the phone that captured the entry; a resend of the same entry finds it here.
     client_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    replayed: bool  # not a column: set by the service, True when a resend found it stored
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -67,6 +68,7 @@ class PatrolLog(BaseModel):
     safety_notes = models.TextField(_("安全情况"), blank=True)
     quality_notes = models.TextField(_("质量情况"), blank=True)
     client_key = models.UUIDField(unique=True, editable=False)
+    replayed: bool  # not a column: set by the service, True when a resend found it stored
 
     class Meta:
         ordering = ["-log_date", "-id"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
-from typing import BinaryIO
+from typing import BinaryIO, cast
 from zoneinfo import ZoneInfo
 
 import imagehash
@@ -286,7 +286,7 @@ def _to_srgb(image: Image.Image) -> Image.Image:
     icc = image.info.get("icc_profile")
     if icc and image.mode in ("RGB", "CMYK"):
         try:
-            return ImageCms.profileToProfile(
+            return ImageCms.profileToProfile(  # type: ignore[return-value]  # None only inPlace
                 image,
                 ImageCms.ImageCmsProfile(BytesIO(icc)),
                 ImageCms.createProfile("sRGB"),
@@ -326,10 +326,13 @@ def _taken_at(exif: Image.Exif | None) -> datetime | None:
         if not stamp:
             continue
         try:
-            naive = datetime.strptime(stamp[:19], _EXIF_DATETIME_FORMAT)
+            # EXIF keeps the zone apart (OffsetTime*), attached here; none means Shanghai.
+            taken = datetime.strptime(stamp[:19], _EXIF_DATETIME_FORMAT).replace(
+                tzinfo=_tz(_text(offset))
+            )
         except ValueError:
             continue
-        return naive.replace(tzinfo=_tz(_text(offset)))
+        return taken
     return None
 
 
@@ -373,7 +376,7 @@ def _degrees(value, ref, positive: str, negative: str, limit: int) -> Decimal | 
     if any(part is None or part < 0 for part in parts):
         return None
     parts += [Decimal(0)] * (3 - len(parts))
-    degrees, minutes, seconds = parts
+    degrees, minutes, seconds = cast(list[Decimal], parts)  # no None: refused above
     if minutes >= 60 or seconds >= 60:
         return None
     total = degrees + minutes / 60 + seconds / 3600

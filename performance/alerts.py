@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,9 +38,9 @@ from .risk import _rating_thresholds
 PATROL_WINDOW_DAYS = 14
 FUNDS_WINDOW_DAYS = 90
 RETENTION_NOTICE_DAYS = 30
-LEVEL_ORDER = {WarningLevel.BLUE: 0, WarningLevel.YELLOW: 1, WarningLevel.RED: 2}
+LEVEL_ORDER: dict[str, int] = {WarningLevel.BLUE: 0, WarningLevel.YELLOW: 1, WarningLevel.RED: 2}
 
-TEXTS = {
+TEXTS: dict[str, Promise] = {
     WarningKind.REVIEW_OVERDUE: gettext_lazy(
         "项目“%(project)s”在“%(step)s”环节已超过 %(days)d 个工作日时限（应于 %(due)s 前办结）。"
     ),
@@ -58,7 +59,7 @@ TEXTS = {
         "项目“%(project)s”质保金将于 %(due)s 到期返还，请及时办理。"
     ),
 }
-FUND_TEXTS = {
+FUND_TEXTS: dict[str, Promise] = {
     "noncompliant": gettext_lazy("第 %(payment)s 号拨付不合规（特批或疑似拆分支付）。"),
     "stagnant": gettext_lazy("验收已满 %(days)d 天，仍有已审核未支付的款项（资金沉淀）。"),
 }

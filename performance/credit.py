@@ -419,6 +419,7 @@ def false_report_confirm(
             errors["project"] = [_("项目不存在。")]
     if errors:
         raise ValidationError(errors)
+    assert company is not None  # else errors were raised above
     today = confirmed_on or _today()
     with transaction.atomic():
         advisory_lock(_LOCK)
@@ -515,4 +516,4 @@ def suspension_decide(*, actor, suspension_id: int, uphold: bool, note: str) -> 
 
 
 def company_kind_label(kind: str) -> str:
-    return OrganisationKind(kind).label
+    return str(OrganisationKind(kind).label)

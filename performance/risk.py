@@ -132,7 +132,8 @@ def assess(project_ids: list[int], today: date) -> dict[int, list[dict]]:
     )
     result = {}
     for p in projects:
-        pid, reasons = p["id"], []
+        pid = p["id"]
+        reasons: list[dict] = []
 
         def add(code, reasons=reasons, **params):
             reasons.append({"code": code, "params": params} if params else {"code": code})

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -147,7 +148,9 @@ def figures(
     present = [(w, r) for w, r in weighted if r is not None and w]
     total = sum(w for w, _r in present)
     score = (
-        (sum(w * r for w, r in present) / total).quantize(CENT, ROUND_HALF_UP) if total else None
+        cast(Decimal, sum(w * r for w, r in present) / total).quantize(CENT, ROUND_HALF_UP)
+        if total
+        else None
     )
     return Figures(quality, satisfaction, funds, score)
 
@@ -173,7 +176,7 @@ def build_scores(
         pay_n,
         pay_ok,
     ) in rows:
-        counts = {
+        counts: dict[str, Any] = {
             "spot_checks": int(chk_n),
             "spot_checks_passed": int(chk_ok),
             "lab_tests": int(lab_n),
@@ -215,12 +218,12 @@ def _rank(scores: list[CompanyScore], policy: PerformancePolicy) -> None:
     for kind in ScoredKind.values:
         ranked = [s for s in scores if s.kind == kind and s.ranked]
         n = len(ranked)
-        values = sorted((s.score for s in ranked), reverse=True)
+        values = sorted((cast(Decimal, s.score) for s in ranked), reverse=True)  # ranked: scored
         flagged = max(1, int((n * policy.bottom_share).to_integral_value(rounding="ROUND_FLOOR")))
         for s in ranked:
-            s.rank = 1 + sum(1 for v in values if v > s.score)
+            s.rank = 1 + sum(1 for v in values if v > cast(Decimal, s.score))
             s.ranked_count = n
-            from_bottom = 1 + sum(1 for v in values if v < s.score)
+            from_bottom = 1 + sum(1 for v in values if v < cast(Decimal, s.score))
             s.bottom = n >= 2 and from_bottom <= flagged
         for s in scores:
             if s.kind == kind and not s.ranked:
@@ -296,7 +299,7 @@ def _apply_suspensions(
         suspension = Suspension.objects.create(
             organisation=org,
             period=period,
-            previous_period=previous,
+            previous_period=previous,  # type: ignore[misc]  # there: at its bottom before
             starts_on=date(year, 1, 1),
             ends_on=date(year, 12, 31),
         )

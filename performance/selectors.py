@@ -33,7 +33,7 @@ from .models import (
 from .policies import policy_in_force
 from .risk import reason_text
 
-OWNER_FIELD = {
+OWNER_FIELD: dict[str, str] = {
     ScoredKind.CONTRACTOR: "contractor_id",
     ScoredKind.SUPERVISOR: "supervision_unit_id",
     ScoredKind.STREET: "street_id",

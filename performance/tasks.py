@@ -2,6 +2,7 @@
 run twice without harm (acks_late: a task lost with its worker runs again)."""
 
 from datetime import date
+from typing import Any
 
 from celery import shared_task
 from django.utils import timezone
@@ -12,7 +13,7 @@ from core.periods import Quarter
 
 from . import alerts, credit, demonstration, risk, scoring
 
-RETRY = {
+RETRY: dict[str, Any] = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": (OperationalError,),

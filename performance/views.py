@@ -3,6 +3,7 @@ their evidence, the quarterly report, credit management (false reports, appeals)
 notification centre and its bell, demonstration projects. Thin: selectors in, services out."""
 
 from datetime import date
+from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,7 +22,7 @@ from core.pages import run_and_return
 from . import alerts, credit, selectors
 from .choices import ScoredKind
 from .documents import quarterly_report_pdf, quarterly_report_xlsx
-from .models import Suspension
+from .models import ScoringPeriod, Suspension
 from .permissions import (
     access_company_credit,
     may_appeal,
@@ -65,7 +66,7 @@ def ranking_view(request):
 def company_view(request, quarter: str, organisation_id: int):
     if not may_read_rankings(request.user):
         raise PermissionDenied
-    period = selectors.period_get(quarter)
+    period = cast(ScoringPeriod, selectors.period_get(quarter))  # named: 404 or found
     score = selectors.company_score_get(period, organisation_id)
     return render(
         request,
@@ -84,7 +85,7 @@ def _report_sections(period):
 @login_required
 @require_GET
 def report_pdf_view(request, quarter: str):
-    period = selectors.period_get(quarter)
+    period = cast(ScoringPeriod, selectors.period_get(quarter))  # named: 404 or found
     pdf = quarterly_report_pdf(period=period, sections=_report_sections(period))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="performance-{period.quarter}.pdf"'
@@ -94,7 +95,7 @@ def report_pdf_view(request, quarter: str):
 @login_required
 @require_GET
 def report_xlsx_view(request, quarter: str):
-    period = selectors.period_get(quarter)
+    period = cast(ScoringPeriod, selectors.period_get(quarter))  # named: 404 or found
     data = quarterly_report_xlsx(period=period, sections=_report_sections(period))
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

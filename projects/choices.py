@@ -57,17 +57,17 @@ class ProcurementMethod(models.TextChoices):
 
 
 # The weakest procurement each tier allows (SPEC §2).
-TIER_PROCUREMENT = {
+TIER_PROCUREMENT: dict[str, ProcurementMethod] = {
     Tier.SIMPLE: ProcurementMethod.DIRECT,
     Tier.GENERAL: ProcurementMethod.LIMITED,
     Tier.MAJOR: ProcurementMethod.OPEN,
 }
-PROCUREMENT_STRENGTH = {
+PROCUREMENT_STRENGTH: dict[str, int] = {
     ProcurementMethod.DIRECT: 0,
     ProcurementMethod.LIMITED: 1,
     ProcurementMethod.OPEN: 2,
 }
-TIER_RANK = {Tier.SIMPLE: 0, Tier.GENERAL: 1, Tier.MAJOR: 2}
+TIER_RANK: dict[str, int] = {Tier.SIMPLE: 0, Tier.GENERAL: 1, Tier.MAJOR: 2}
 
 
 class AttachmentKind(models.TextChoices):

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -192,5 +193,5 @@ def _excel(payments) -> HttpResponse:
         out.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="payments-{date.today()}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="payments-{timezone.localdate()}.xlsx"'
     return response

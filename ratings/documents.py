@@ -64,7 +64,7 @@ REPORT_COLUMNS = [
 
 def reports_xlsx(reports) -> bytes:
     return xlsx_bytes(
-        sheet=_("群众举报"),
+        sheet=str(_("群众举报")),
         header=[title for title, _v in REPORT_COLUMNS],
         rows=([value(report) for _t, value in REPORT_COLUMNS] for report in reports),
     )

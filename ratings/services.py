@@ -4,7 +4,9 @@ and the review (复核) the platform opens when a project's counted mean falls t
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +36,8 @@ REVIEW_DEADLINE_DAYS = 15
 REPORT_DEADLINE_DAYS = 10
 PHONE_CODE_TTL = 10 * 60
 SCREEN_DEBOUNCE = 1  # seconds
+# Enqueued by name, as Celery itself publishes it: ratings.tasks imports this module, not back.
+SCREEN_TASK = "ratings.tasks.screen_project"
 SCREEN_LOCK_CLASS = 7206  # advisory lock namespace of the ratings screening
 MODERATION_VERBS = {"release": "rating.released", "reject": "rating.rejected"}
 
@@ -82,7 +86,7 @@ def rating_input(data) -> RatingInput:
     if errors:
         raise ValidationError(errors)
     return RatingInput(
-        score=score,
+        score=cast(int, score),  # required: a missing score has raised above
         comment=comment,
         phone=str(data.get("phone") or "").strip(),
         code=str(data.get("code") or "").strip(),
@@ -174,17 +178,15 @@ def request_screening(project_id: int) -> None:
     """Enqueue one screening per project per second, however many ratings arrive (the
     screening takes every pending rating of the project at once). A process that asked less
     than a second ago does not even ask the cache."""
-    from .tasks import screen_project
-
     if settings.CELERY_TASK_ALWAYS_EAGER:  # the embedded default: screen at once, inline
-        screen_project.apply_async((project_id,))
+        ratings_screen(project_id)
         return
     moment = time.monotonic()
     if moment - _asked.get(project_id, float("-inf")) < SCREEN_DEBOUNCE:
         return
     _asked[project_id] = moment
     if cache.add(f"ratings:screening:{project_id}", 1, timeout=SCREEN_DEBOUNCE):
-        screen_project.apply_async((project_id,), countdown=SCREEN_DEBOUNCE)
+        current_app.send_task(SCREEN_TASK, args=(project_id,), countdown=SCREEN_DEBOUNCE)
 
 
 def _hold(ratings, flag: str) -> int:

@@ -102,7 +102,7 @@ def test_task_enqueued_on_commit_is_run_by_a_real_worker(worker_queue):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_nightly_patrol_log_check_runs_on_a_real_worker(worker_queue, district):
-    from datetime import datetime
+    from datetime import date, datetime
 
     from core.dates import SHANGHAI
     from inspections.models import PatrolViolation
@@ -124,8 +124,48 @@ def test_nightly_patrol_log_check_runs_on_a_real_worker(worker_queue, district):
         time.sleep(0.2)
     time.sleep(0.5)
     assert sorted(d.day for d in PatrolViolation.objects.all()) == [
-        datetime(2026, 11, day).date() for day in (3, 4, 5, 6)
+        date(2026, 11, day) for day in (3, 4, 5, 6)
     ]
     assert {v.supervision_unit_id for v in PatrolViolation.objects.all()} == {
         project.supervision_unit_id
     }
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_rating_is_screened_by_a_real_worker(worker_queue, district, settings):
+    from unittest import mock
+
+    from approvals.services import project_transition
+    from ratings.choices import RatingStatus
+    from ratings.models import Rating
+    from ratings.services import RatingInput, rating_record
+    from tests.funds_helpers import under_way
+
+    queue, worker = worker_queue
+    project, contractor = under_way(district, progress="100")
+    project_transition(actor=contractor, project_id=project.pk, name="declare_complete")
+    project.refresh_from_db()
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # The service enqueues the screening by its name; only the queue is this worker's.
+    send_task = celery_app.send_task
+    with mock.patch.object(
+        celery_app, "send_task", lambda name, **options: send_task(name, queue=queue, **options)
+    ):
+        with transaction.atomic():
+            rating = rating_record(
+                project=project, device="d-1", address="61.5.5.5", data=RatingInput(score=93)
+            )
+        assert Rating.objects.get(pk=rating.pk).status == RatingStatus.PENDING
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (
+        Rating.objects.get(pk=rating.pk).status == RatingStatus.PENDING
+    ):
+        assert worker.poll() is None, worker.stdout.read()
+        time.sleep(0.2)
+    assert Rating.objects.get(pk=rating.pk).status == RatingStatus.COUNTED
+    worker.terminate()
+    log = worker.communicate(timeout=15)[0]
+    assert "ratings.tasks.screen_project" in log and "succeeded" in log

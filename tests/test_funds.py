@@ -164,7 +164,10 @@ def test_only_finance_approves_and_pays(district):
             payment_approve(actor=who, payment_id=payment.pk)
     with pytest.raises(ConflictError):
         payment_mark_paid(
-            actor=district.finance, payment_id=payment.pk, paid_on=date.today(), voucher_no="记-1"
+            actor=district.finance,
+            payment_id=payment.pk,
+            paid_on=timezone.localdate(),
+            voucher_no="记-1",
         )
     paid = _pay(district, payment)
     assert (paid.status, paid.voucher_no) == (PaymentStatus.PAID, f"记-{payment.pk:04d}")

@@ -1,6 +1,8 @@
 """Organisations and users for tests."""
 
+from collections.abc import Callable
 from types import SimpleNamespace
+from typing import cast
 
 import factory
 from stdnum.cn import uscc
@@ -46,7 +48,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def district() -> SimpleNamespace:
-    org = OrganisationFactory
+    org = cast(Callable[..., Organisation], OrganisationFactory)
     zhenhai = org(name="镇海街道", kind=OrganisationKind.STREET)
     gongchen = org(name="拱辰街道", kind=OrganisationKind.STREET)
     zjj = org(name="区住建局", kind=OrganisationKind.DEPARTMENT)

@@ -1,7 +1,7 @@
 """Contracts filed after an award, with the staff they name."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -50,7 +50,8 @@ def contract_file(*, actor, project_id: int, data: dict[str, Any]) -> Contract:
         except ValidationError as exc:
             errors["amount"] = exc.messages
         supervision = Organisation.objects.filter(
-            pk=_id(data.get("supervision_unit")), kind=OrganisationKind.SUPERVISOR
+            pk=_id(data.get("supervision_unit")),  # type: ignore[misc]  # None matches no row
+            kind=OrganisationKind.SUPERVISOR,
         ).first()
         if supervision is None:
             errors["supervision_unit"] = [_("请选择监理单位。")]
@@ -63,7 +64,7 @@ def contract_file(*, actor, project_id: int, data: dict[str, Any]) -> Contract:
         staff = {}
         for field, (position, owner) in CONTRACT_STAFF.items():
             person = CompanyStaff.objects.filter(
-                pk=_id(data.get(field)),
+                pk=_id(data.get(field)),  # type: ignore[misc]  # None (here or below) matches no row
                 organisation_id=owners[owner],
                 position=position,
                 is_active=True,
@@ -87,6 +88,8 @@ def contract_file(*, actor, project_id: int, data: dict[str, Any]) -> Contract:
             errors["retention_rate"] = [_("质保金比例不得超过3%（建质〔2017〕138号）。")]
         if errors:
             raise ValidationError(errors)
+        # Each missing one has put its message in errors, raised above.
+        assert supervision is not None and amount is not None and start and end
         contract = Contract.objects.create(
             project=project,
             contractor_id=project.contractor_id,
@@ -114,7 +117,7 @@ def contract_file(*, actor, project_id: int, data: dict[str, Any]) -> Contract:
                 "status": project.status,
                 "tier": project.tier,
                 "amount": amount,
-                "contractor": project.contractor.name,
+                "contractor": cast(Organisation, project.contractor).name,
                 "supervision_unit": supervision.name,
                 **{f: str(p) for f, p in staff.items()},
                 "escalated_to": project.escalated_to,

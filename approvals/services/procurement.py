@@ -40,7 +40,8 @@ def _id(value) -> int | None:
 
 def _eligible_contractor(organisation_id) -> Organisation:
     company = Organisation.objects.filter(
-        pk=_id(organisation_id), kind=OrganisationKind.CONTRACTOR
+        pk=_id(organisation_id),  # type: ignore[misc]  # None matches no row
+        kind=OrganisationKind.CONTRACTOR,
     ).first()
     if company is None:
         raise ValidationError(_("请选择名录库中的施工单位。"))

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from approvals import services as approvals
 from approvals.tests.helpers import contract_data
@@ -41,7 +42,7 @@ def patrol(district, project, seed: int, day: date | None = None):
         actor=district.supervisor,
         project_id=project.pk,
         client_key=uuid.uuid4(),
-        log_date=day or date.today(),
+        log_date=day or timezone.localdate(),
         weather="晴",
         work_done="路面铺设",
         head_count=5,
@@ -61,7 +62,7 @@ def pay(district, contractor, project, amount, stage=PaymentStage.PROGRESS):
     payment_mark_paid(
         actor=district.finance,
         payment_id=payment.pk,
-        paid_on=date.today(),
+        paid_on=timezone.localdate(),
         voucher_no=f"记-{payment.pk}",
     )
     return payment
@@ -130,7 +131,7 @@ def build_world(district) -> SimpleNamespace:
     patrol(district, other, seed=7)
 
     # Patrol-log gaps: a working day after work started with no log.
-    gap_day = next_working_day(date.today())
+    gap_day = next_working_day(timezone.localdate())
     record_missing_patrol_logs(gap_day)
 
     # 化整为零: two 30,000 pieces of one pavement 200 m apart in the same street.

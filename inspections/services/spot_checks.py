@@ -3,6 +3,7 @@
 import random
 import secrets
 from datetime import date
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -89,7 +90,7 @@ def spot_check_record(
             project_id=project.pk,
             source=ItemSource.SPOT_CHECK,
             problem=_("质量抽检不合格：%(items)s") % {"items": failed},
-            responsible_organisation_id=project.contractor_id,
+            responsible_organisation_id=cast(int, project.contractor_id),  # under way: contracted
             deadline=deadline_after_days(_today(), settings.SPOT_CHECK_DEADLINE_DAYS),
             standard=_("按设计和规范整改，经复查合格"),
             spot_check=check,

@@ -11,6 +11,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from approvals import services as approvals
@@ -59,7 +60,7 @@ def log(district, project, *, photos=None, key=None, day=None, actor=None, **cha
         actor=actor or district.supervisor,
         project_id=project.pk,
         client_key=key or uuid.uuid4(),
-        log_date=day or date.today(),
+        log_date=day or timezone.localdate(),
         photos=[photo()] if photos is None else photos,
         **fields,
     )
@@ -96,7 +97,7 @@ def test_a_patrol_log_needs_a_photo_and_the_fields(district):
         log(district, project, photos=[])
     assert refused.value.message_dict["photos"] == ["请至少上传一张现场照片。"]
     with pytest.raises(ValidationError) as refused:
-        log(district, project, day=date.today() + timedelta(days=1))
+        log(district, project, day=timezone.localdate() + timedelta(days=1))
     assert "log_date" in refused.value.message_dict
     assert not PatrolLog.objects.exists() and not Photo.objects.exists()
 
@@ -186,7 +187,7 @@ def test_the_api_answers_201_then_200_for_a_resend_and_400_for_a_bomb(client, di
     url = reverse("api-patrol-logs", args=[project.pk])
     data = {
         "client_key": str(uuid.uuid4()),
-        "log_date": date.today().isoformat(),
+        "log_date": timezone.localdate().isoformat(),
         "weather": "多云",
         "work_done": "浇筑垫层",
         "head_count": "4",
@@ -316,7 +317,7 @@ def test_capture_page_without_javascript_posts_the_form(client, district):
         {
             "from": "capture",
             "client_key": str(uuid.uuid4()),
-            "log_date": date.today().isoformat(),
+            "log_date": timezone.localdate().isoformat(),
             "weather": "阴",
             "work_done": "清理场地",
             "head_count": "3",

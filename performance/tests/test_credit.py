@@ -30,7 +30,8 @@ def _violations(project, days):
 
 
 def _working_days(start: date, n: int) -> list[date]:
-    days, day = [], start
+    days: list[date] = []
+    day = start
     while len(days) < n:
         if is_working_day(day):
             days.append(day)

@@ -6,7 +6,7 @@ one public entry, which looks for splits (化整为零) before filing or submitt
 import hashlib
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -241,7 +241,7 @@ def available_transitions(project: Project, user) -> list[str]:
 def user_transitions(project: Project, user) -> list:
     return [
         t
-        for t in project.get_available_user_status_transitions(user)
+        for t in cast(Any, project).get_available_user_status_transitions(user)  # django-fsm's
         if not t.custom.get("internal")
     ]
 

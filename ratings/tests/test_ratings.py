@@ -430,7 +430,7 @@ def test_a_rating_is_screened_after_commit_and_the_safety_net_catches_lost_tasks
     assert rate(project, "61.5.5.5", 93, screen=False).status_code == 201
     assert Rating.objects.get().status == RatingStatus.COUNTED
     # A rating whose task was lost stays pending until the minute's safety net screens it.
-    with mock.patch("ratings.tasks.screen_project.apply_async"):  # the task never arrives
+    with mock.patch("ratings.services.ratings_screen"):  # the task never arrives
         assert rate(project, "61.6.6.6", 91, screen=False).status_code == 201
     assert Rating.objects.filter(status=RatingStatus.PENDING).count() == 1
     with time_machine.travel(timezone.now() + timedelta(minutes=1)):
@@ -438,6 +438,13 @@ def test_a_rating_is_screened_after_commit_and_the_safety_net_catches_lost_tasks
 
         assert screen_pending_ratings() == 1
     assert not Rating.objects.filter(status=RatingStatus.PENDING).exists()
+
+
+def test_the_screening_is_enqueued_under_the_name_its_task_is_registered_by():
+    from config.celery import app
+    from ratings.tasks import screen_project
+
+    assert app.tasks[services.SCREEN_TASK] == screen_project  # a KeyError when unregistered
 
 
 @pytest.mark.parametrize(

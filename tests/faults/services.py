@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 
@@ -162,11 +163,12 @@ class Processes:
     """Every process a test starts, in a session of its own; all killed at the end."""
 
     def __init__(self, env: dict, logs: Path):
-        self.env, self.logs, self.procs = env, logs, []
+        self.env, self.logs = env, logs
+        self.procs: list[Any] = []  # Popen, with log_file and name added
 
     def start(self, name: str, *args: str) -> subprocess.Popen:
         log = open(self.logs / f"{name}.log", "w")  # closed in kill()
-        proc = subprocess.Popen(
+        proc: Any = subprocess.Popen(
             [sys.executable, *args],
             cwd=ROOT,
             env=self.env,
@@ -201,7 +203,7 @@ class Processes:
             "INFO",
         )
 
-    def kill(self, proc: subprocess.Popen) -> None:
+    def kill(self, proc: Any) -> None:  # a Popen from start()
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)

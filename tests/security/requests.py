@@ -3,9 +3,9 @@ what decides the answer is who asks, not a malformed request. Keyed by (route na
 
 import json
 import re
-from datetime import date
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.tests.factories import PASSWORD
 
@@ -18,7 +18,7 @@ SAMPLE = {
     "path": "x/y",
     "uuid": "00000000-0000-0000-0000-000000000000",
 }
-TODAY = date.today().isoformat()
+TODAY = timezone.localdate().isoformat()
 
 
 def walk(patterns=None, prefix="", namespace=""):

@@ -117,7 +117,7 @@ WRITES = [
 
 def _snapshot(known: dict | None = None) -> dict:
     """Existing rows by pk; rows created since `known` without their generated identity."""
-    out = {}
+    out: dict = {}
     for model, fields in PROTECTED.items():
         rows = {pk: rest for pk, *rest in model.objects.values_list("pk", *fields)}
         if known is None:

@@ -5,12 +5,14 @@ through the services, as the people involved would."""
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import cast
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts.choices import OrganisationKind, Role, StaffPosition
 from accounts.models import CompanyStaff, Organisation
@@ -30,7 +32,7 @@ from ratings.choices import RatingStatus
 from ratings.models import Rating, Review
 
 ACCOUNT = "35050161000000004321"
-QUARTER = str(Quarter.of(date.today()))  # the current one: the sides are active in it
+QUARTER = str(Quarter.of(timezone.localdate()))  # the current one: the sides are active in it
 # What marks a side's rows in any page or API answer: every project name carries it.
 MARKS = {"own": "甲片区", "other": "乙片区"}
 
@@ -150,7 +152,7 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
         source="spot_check",
         problem="灯杆基础不实",
         responsible_organisation_id=contractor.pk,
-        deadline=date.today() + timedelta(days=10),
+        deadline=timezone.localdate() + timedelta(days=10),
         standard="重新浇筑基础",
     )
     o["item_submitted"] = inspections.item_open(
@@ -159,7 +161,7 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
         source="spot_check",
         problem="路灯接地不良",
         responsible_organisation_id=contractor.pk,
-        deadline=date.today() + timedelta(days=10),
+        deadline=timezone.localdate() + timedelta(days=10),
         standard="重做接地",
     )
     inspections.item_start(actor=contractor_user, item_id=o["item_submitted"].pk)
@@ -187,7 +189,7 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
         source="low_rating",
         problem="群众评价偏低",
         responsible_organisation_id=street_user.organisation_id,
-        deadline=date.today() + timedelta(days=10),
+        deadline=timezone.localdate() + timedelta(days=10),
         standard="整改后复评",
     )
     o["review"] = Review.objects.create(
@@ -221,7 +223,9 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
 def build_world() -> SimpleNamespace:
     ensure_default_tier_policy()
     d = build_district()
-    other_super = OrganisationFactory(name="诚信监理", kind=OrganisationKind.SUPERVISOR)
+    other_super = cast(
+        Organisation, OrganisationFactory(name="诚信监理", kind=OrganisationKind.SUPERVISOR)
+    )
     CompanyStaff.objects.get_or_create(
         organisation=other_super,
         position=StaffPosition.SITE_SUPERVISOR,
@@ -236,7 +240,7 @@ def build_world() -> SimpleNamespace:
         actor=d.discipline,
         name="2026年第一轮巡察",
         inspecting_body="区委第一巡察组",
-        started_on=date.today(),
+        started_on=timezone.localdate(),
     )
     period = performance_score_quarter(quarter=QUARTER)
     return SimpleNamespace(

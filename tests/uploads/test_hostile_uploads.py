@@ -5,13 +5,13 @@ change (drawings). Too many files in one request are refused before they are rea
 
 import re
 import uuid
-from datetime import date
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from approvals.models import ChangeOrder
 from core.uploads import check_document
@@ -87,7 +87,7 @@ def test_patrol_log_page_and_api_refuse_the_corpus(client, district, site):
     def fields():
         return {
             "client_key": str(uuid.uuid4()),
-            "log_date": date.today().isoformat(),
+            "log_date": timezone.localdate().isoformat(),
             "weather": "晴",
             "work_done": "铺设人行道砖",
             "head_count": "5",
@@ -219,7 +219,7 @@ def test_eleven_photos_get_the_forms_message_and_too_many_files_never_reach_the_
     api = reverse("api-patrol-logs", args=[project.pk])
     fields = {
         "client_key": str(uuid.uuid4()),
-        "log_date": date.today().isoformat(),
+        "log_date": timezone.localdate().isoformat(),
         "weather": "晴",
         "work_done": "铺设",
         "head_count": "5",

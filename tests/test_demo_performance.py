@@ -3,9 +3,8 @@
 import random
 
 from dashboards.demo import seed
-
-from ..demo import seed_performance
-from ..models import CompanyScore, ScoringPeriod
+from performance.demo import seed_performance
+from performance.models import CompanyScore, ScoringPeriod
 
 
 def test_seed_performance_ranks_companies_in_two_quarters_and_is_idempotent(db):

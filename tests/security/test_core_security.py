@@ -68,7 +68,7 @@ def test_sessions_end_twelve_hours_after_log_in_however_active(district):
             assert client.get(reverse("home")).status_code == 200
     with time_machine.travel(start + timedelta(hours=12, minutes=1), tick=False):
         response = client.get(reverse("home"))
-        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
         assert client.get(reverse("home")).status_code == 302  # logged out for good
 
 
