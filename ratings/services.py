@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, get_random_string
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core.audit import record_event
 from core.dates import local_date
 from core.errors import ConflictError
+from core.locks import advisory_lock
 from inspections.choices import ItemSource
 from inspections.services import item_open
 from projects.models import Project
@@ -206,11 +207,7 @@ def ratings_screen(project_id: int) -> dict:
     with transaction.atomic():
         # Screenings of one project take turns on an advisory lock, not the project row: new
         # ratings check that row (their foreign key) and must not queue behind a screening.
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(%s, %s)", [SCREEN_LOCK_CLASS, project_id]
-                )
+        advisory_lock(SCREEN_LOCK_CLASS, project_id)
         ratings = Rating.objects.filter(project_id=project_id)
         pending = ratings.filter(status=RatingStatus.PENDING)
         held = 0
