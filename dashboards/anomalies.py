@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from approvals.choices import FlagKind
 from approvals.models import ChangeOrder, Flag
-from approvals.services import LARGE_CHANGE_SHARE
 from approvals.splits import WINDOW_DAYS
 from core.money import format_yuan
 from inspections.models import PatrolViolation, Photo
 from projects.choices import PaymentStage
+from projects.contract_terms import LARGE_CHANGE_SHARE
 from projects.funds import COMMITTED, work_value
 from projects.models import Contract, Payment, Project, Settlement
 from projects.services import project_counting_budget

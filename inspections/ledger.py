@@ -5,7 +5,9 @@ from datetime import date
 
 from django.conf import settings
 
-from .choices import ItemStatus, WarningColour
+from projects.choices import WarningLevel
+
+from .choices import ItemStatus
 
 
 def warning_colour(item, today: date) -> str | None:
@@ -13,10 +15,10 @@ def warning_colour(item, today: date) -> str | None:
         return None
     rules = settings.LEDGER_WARNINGS
     if today > item.deadline:
-        return WarningColour.RED
+        return WarningLevel.RED
     if (item.deadline - today).days <= rules["yellow_days_left"]:
-        return WarningColour.YELLOW
+        return WarningLevel.YELLOW
     span = (item.deadline - item.opened_on).days
     if (today - item.opened_on).days >= span * rules["blue_share_elapsed"]:
-        return WarningColour.BLUE
+        return WarningLevel.BLUE
     return None

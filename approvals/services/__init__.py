@@ -4,7 +4,6 @@ from .changes import ESCALATION_FIELDS, change_decide, change_request, escalatio
 from .contracts import CONTRACT_STAFF, contract_file
 from .procurement import direct_award, lottery_draw, lottery_shortlist, tender_record
 from .transitions import (
-    LARGE_CHANGE_SHARE,
     ROUTE_STEPS,
     SPLIT_CHECKED_TRANSITIONS,
     project_transition,
@@ -14,7 +13,6 @@ from .transitions import (
 __all__ = [
     "CONTRACT_STAFF",
     "ESCALATION_FIELDS",
-    "LARGE_CHANGE_SHARE",
     "ROUTE_STEPS",
     "SPLIT_CHECKED_TRANSITIONS",
     "change_decide",

@@ -1,6 +1,5 @@
 """Approval transitions: the one public entry that fires a project's transition, with split detection."""
 
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -20,7 +19,6 @@ from ..models import Flag
 from ..splits import possible_split_partners
 
 SPLIT_CHECKED_TRANSITIONS = ("submit", "file")
-LARGE_CHANGE_SHARE = Decimal("0.10")
 # The approval steps each tier's route needs (SPEC §2).
 ROUTE_STEPS = {
     Tier.SIMPLE: [],
