@@ -16,6 +16,7 @@ from approvals.choices import FlagKind
 from approvals.models import Flag
 from core.dates import local_date
 from core.models import AuditEvent, AuditHead
+from core.periods import add_months
 from inspections.choices import ItemStatus
 from inspections.ledger import warning_colour
 from inspections.models import PatrolViolation, RectificationItem
@@ -93,9 +94,7 @@ def dashboard_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
             filed += row["budget"]
             filed_by_street[row["street__name"]] += row["budget"]
 
-    since = (
-        local_date(timezone.now()).replace(day=1) - timedelta(days=31 * (MONTHS_SHOWN - 1))
-    ).replace(day=1)
+    since = add_months(local_date(timezone.now()).replace(day=1), 1 - MONTHS_SHOWN)
     months = list(
         projects.order_by()
         .filter(created_at__date__gte=since)
