@@ -1,7 +1,7 @@
 """The terms every contract keeps, as plain numbers and predicates low enough for the models'
 constraints to read: retention and the defect-liability period (建质〔2017〕138号), and the
 cumulative change that counts as large (SPEC §5). Texts that quote these figures ("3%",
-"10%") are checked against them by projects/tests/test_contract_terms.py."""
+"10%") are checked against them by tests/test_contract_terms.py."""
 
 from decimal import Decimal
 
