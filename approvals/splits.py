@@ -1,13 +1,13 @@
 """化整为零 detection (SPEC §9): one street's projects, close in place or name and in time,
 whose sum reaches a higher tier than each has alone."""
 
-import math
 from datetime import timedelta
 from decimal import Decimal
 from difflib import SequenceMatcher
 
 from django.utils import timezone
 
+from core import geo
 from projects.choices import TIER_RANK, ProjectStatus
 from projects.models import Project
 from projects.tiers import project_counting_amount, tier_for_amount
@@ -20,15 +20,7 @@ SIMILAR_NAME_RATIO = 0.6
 def distance_metres(a: Project, b: Project) -> float | None:
     if None in (a.latitude, a.longitude, b.latitude, b.longitude):
         return None
-    lat1, lon1, lat2, lon2 = map(
-        math.radians,
-        map(float, (a.latitude, a.longitude, b.latitude, b.longitude)),  # type: ignore[arg-type]
-    )
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371000 * math.asin(math.sqrt(h))
+    return geo.distance_metres(a.latitude, a.longitude, b.latitude, b.longitude)
 
 
 def names_similar(a: str, b: str) -> bool:

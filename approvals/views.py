@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.pages import run_and_return
+from projects.contract_terms import RETENTION_DEFAULT
 
 from . import routes, services
 from .selectors import flag_list
@@ -138,9 +139,9 @@ def contract_view(request, pk):
                 data[field] = date.fromisoformat(post.get(field, ""))
             except ValueError:
                 data[field] = None
-        rate = post.get("retention_rate_percent", "3").strip() or "3"
+        rate = post.get("retention_rate_percent", "").strip()
         try:
-            data["retention_rate"] = Decimal(rate) / 100
+            data["retention_rate"] = Decimal(rate) / 100 if rate else RETENTION_DEFAULT
         except ArithmeticError:
             data["retention_rate"] = None
         services.contract_file(actor=request.user, project_id=pk, data=data)

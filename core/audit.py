@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from .locks import advisory_lock
 from .models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -56,12 +57,6 @@ def compute_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(event)).hexdigest()
 
 
-def _lock_chain() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
-
-
 def record_event(
     *,
     actor: Any,
@@ -81,7 +76,7 @@ def record_event(
         object_id = object_id or str(obj.pk)
     user = actor if getattr(actor, "is_authenticated", False) else None
     organisation = getattr(user, "organisation", None) if user else None
-    _lock_chain()
+    advisory_lock(_APPEND_LOCK_KEY)
     last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
     event = AuditEvent(
         seq=(last.seq + 1) if last else 1,

@@ -1,14 +1,33 @@
-"""Advisory locks: one named lock per period or job, held to the end of the transaction."""
+"""Advisory locks: one named lock per period or job, held to the end of the transaction.
+
+The only place that takes a PostgreSQL advisory lock. Three forms, each in its own key space
+as PostgreSQL has them: a name (hashed to a 64-bit key), a fixed 64-bit key, or a (class,
+object id) pair of 32-bit keys, one lock per object of a class."""
 
 import hashlib
 
 from django.db import connection
 
 
-def advisory_lock(name: str) -> None:
-    """Serialise writers of one period or job on PostgreSQL (SQLite has one writer anyway)."""
+def advisory_key(name: str) -> int:
+    """The 64-bit key a lock name stands for (the first 8 bytes of its SHA-256)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def advisory_lock(name: str | int, item: int | None = None) -> None:
+    """Serialise writers on PostgreSQL until the transaction ends (SQLite has one writer anyway).
+
+    `name` is a string naming a period or job, or a fixed integer key; with `item`, `name` is
+    a class (a 32-bit integer) and the lock is that class's lock for the one object `item`,
+    so that writers of different objects do not wait for each other."""
+    if item is not None and not isinstance(name, int):
+        raise TypeError("the two-key form takes an integer class")
     if connection.vendor != "postgresql":
         return
-    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    if item is not None:
+        sql, params = "SELECT pg_advisory_xact_lock(%s, %s)", [name, item]
+    else:
+        key = advisory_key(name) if isinstance(name, str) else name
+        sql, params = "SELECT pg_advisory_xact_lock(%s)", [key]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        cursor.execute(sql, params)

@@ -1,5 +1,6 @@
 """Money in 元: Decimal with two places, parsed and checked in one place for forms and the API."""
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import cast
 
@@ -42,3 +43,14 @@ def parse_amount(value: object) -> Decimal:
 
 def format_yuan(amount: Decimal | None) -> str:
     return "—" if amount is None else f"{amount:,.2f}"
+
+
+@dataclass(frozen=True)
+class Yuan:
+    """An amount that shows as 元 text on a page ("1,234.50") and is written as a number with
+    the money format by the Excel writer (core.exports)."""
+
+    amount: Decimal
+
+    def __str__(self) -> str:
+        return format_yuan(self.amount)

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from approvals import routes
 from approvals.choices import FlagKind
 from approvals.models import ChangeOrder, Flag
-from approvals.services import LARGE_CHANGE_SHARE
 from approvals.splits import WINDOW_DAYS
-from core.money import format_yuan
+from core.money import Yuan, format_yuan
 from inspections.models import PatrolViolation, Photo
 from projects.choices import PaymentStage
+from projects.contract_terms import LARGE_CHANGE_SHARE
 from projects.funds import COMMITTED, work_value
 from projects.models import Contract, Payment, Project, Settlement
 from projects.services import project_counting_budget
@@ -98,7 +98,7 @@ def split_rows(projects: QuerySet[Project]) -> list[Row]:
                     first.street.name,
                     "、".join(f"{f.project.code} {f.project.name}" for f in members),
                     _name(first.created_by),
-                    format_yuan(total),
+                    Yuan(total),
                 ],
                 "；".join(f.summary for f in members),
                 evidence,
@@ -151,7 +151,7 @@ def contractor_share_rows(projects: QuerySet[Project]) -> list[Row]:
                     pair["project__street__name"],
                     pair["contractor__name"],
                     f"{pair['won']} / {street_count[street]}",
-                    format_yuan(pair["amount"]),
+                    Yuan(pair["amount"]),
                     f"{share * 100:.0f}%",
                 ],
                 why,
@@ -267,7 +267,7 @@ def payment_rows(projects: QuerySet[Project]) -> list[Row]:
                     payment.project.code,
                     payment.project.name,
                     payment.get_stage_display(),
-                    format_yuan(payment.amount),
+                    Yuan(payment.amount),
                     payment.get_status_display(),
                 ],
                 _("竣工验收前的%(stage)s（验收：%(accepted)s）。")
@@ -307,7 +307,7 @@ def payment_rows(projects: QuerySet[Project]) -> list[Row]:
                     contract.project.code,
                     contract.project.name,
                     _("累计请款/拨付"),
-                    format_yuan(contract.committed),
+                    Yuan(contract.committed),
                     _("超出 %(excess)s 元") % {"excess": format_yuan(contract.committed - value)},
                 ],
                 _(
@@ -337,7 +337,7 @@ def payment_rows(projects: QuerySet[Project]) -> list[Row]:
                     payment.project.code,
                     payment.project.name,
                     payment.get_stage_display(),
-                    format_yuan(payment.amount),
+                    Yuan(payment.amount),
                     payment.get_status_display(),
                 ],
                 _("特批支付：%(reason)s") % {"reason": payment.override_reason or _("（未说明）")},
@@ -373,8 +373,8 @@ def settlement_rows(projects: QuerySet[Project]) -> list[Row]:
                 [
                     settlement.project.code,
                     settlement.project.name,
-                    format_yuan(approved),
-                    format_yuan(settlement.amount),
+                    Yuan(approved),
+                    Yuan(settlement.amount),
                     f"+{over * 100:.1f}%",
                 ],
                 _(

@@ -5,10 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
-from projects.choices import Category, ProjectStatus, Tier
+from projects.choices import Category, ProjectStatus, RiskColour, Tier
 from projects.models import Project
-
-RISK_CHOICES = [("red", _("红")), ("yellow", _("黄")), ("green", _("绿"))]
 
 
 class DashboardFilter(django_filters.FilterSet):
@@ -18,7 +16,7 @@ class DashboardFilter(django_filters.FilterSet):
     tier = django_filters.ChoiceFilter(label=_("类别等级"), choices=Tier.choices)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=ProjectStatus.choices)
     category = django_filters.ChoiceFilter(label=_("类别"), choices=Category.choices)
-    risk_colour = django_filters.ChoiceFilter(label=_("风险等级"), choices=RISK_CHOICES)
+    risk_colour = django_filters.ChoiceFilter(label=_("风险等级"), choices=RiskColour.choices)
     contractor = django_filters.ModelChoiceFilter(
         label=_("施工单位"), queryset=Organisation.objects.filter(kind=OrganisationKind.CONTRACTOR)
     )

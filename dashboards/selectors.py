@@ -18,18 +18,26 @@ from approvals.choices import FlagKind
 from approvals.models import Flag
 from core.dates import local_date
 from core.models import AuditEvent, AuditHead
-from inspections.choices import ItemStatus, WarningColour
+from core.periods import add_months
+from inspections.choices import ItemStatus
 from inspections.ledger import warning_colour
 from inspections.models import PatrolViolation, RectificationItem
-from performance.choices import ScoredKind, WarningLevel
+from performance.choices import ScoredKind
 from performance.models import ScoringPeriod, Warning
 from performance.selectors import period_get, ranking
-from projects.choices import Category, PaymentStatus, ProjectStatus, Tier
+from projects.choices import (
+    Category,
+    PaymentStatus,
+    ProjectStatus,
+    RiskColour,
+    Tier,
+    WarningLevel,
+)
 from projects.models import Contract, Payment, Project
 from ratings.choices import RatingStatus
 from ratings.models import Rating
 
-from .filters import RISK_CHOICES, DashboardFilter
+from .filters import DashboardFilter
 
 MONTHS_SHOWN = 24
 # Filed = handed to the district: everything but drafts and drafts withdrawn.
@@ -91,9 +99,7 @@ def dashboard_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
             filed += row["budget"]
             filed_by_street[row["street__name"]] += row["budget"]
 
-    since = (
-        local_date(timezone.now()).replace(day=1) - timedelta(days=31 * (MONTHS_SHOWN - 1))
-    ).replace(day=1)
+    since = add_months(local_date(timezone.now()).replace(day=1), 1 - MONTHS_SHOWN)
     months = list(
         projects.order_by()
         .filter(created_at__date__gte=since)
@@ -163,7 +169,7 @@ def dashboard_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
         "by_tier": _slices(dims["tier"], dict(Tier.choices)),
         "by_status": _slices(dims["status"], dict(ProjectStatus.choices)),
         "by_category": _slices(dims["category"], dict(Category.choices)),
-        "by_risk": _slices(dims["risk_colour"], dict(RISK_CHOICES)),
+        "by_risk": _slices(dims["risk_colour"], dict(RiskColour.choices)),
         "by_month": [
             Slice(f"{m['month']:%Y-%m}", f"{m['month']:%Y-%m}", m["n"], m["budget"]) for m in months
         ],
@@ -182,7 +188,7 @@ def dashboard_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
         ],
         "warnings": [
             {"colour": c, "label": str(label), "count": warnings.get(c, 0)}
-            for c, label in WarningColour.choices
+            for c, label in WarningLevel.choices
         ],
         "open_warnings": [
             {"colour": c, "label": str(label), "count": open_warnings.get(c, 0)}

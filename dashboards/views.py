@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from approvals.selectors import awaiting_review
+from core.exports import xlsx_file_response
+from core.money import Yuan
 from projects.permissions import access_project, can_file_projects
 from projects.selectors import project_list
 
@@ -90,11 +92,7 @@ def _xlsx(title: str, filename: str, project_filter, columns, rows) -> HttpRespo
         columns=columns,
         rows=rows,
     )
-    response = HttpResponse(body, content_type=documents.XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{filename}-{timezone.localdate():%Y%m%d}.xlsx"'
-    )
-    return response
+    return xlsx_file_response(f"{filename}-{timezone.localdate():%Y%m%d}.xlsx", body)
 
 
 @discipline_required
@@ -181,7 +179,7 @@ PROJECT_COLUMNS = [
     (lambda: _("类别"), lambda p: p.get_category_display()),
     (lambda: _("状态"), lambda p: p.get_status_display()),
     (lambda: _("风险等级"), lambda p: p.get_risk_colour_display()),
-    (lambda: _("申报预算（元）"), lambda p: p.budget_amount),
+    (lambda: _("申报预算（元）"), lambda p: Yuan(p.budget_amount)),
     (lambda: _("施工单位"), lambda p: p.contractor.name if p.contractor else ""),
     (lambda: _("创建时间"), lambda p: p.created_at),
 ]

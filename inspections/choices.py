@@ -18,9 +18,3 @@ class ItemStatus(models.TextChoices):
     RECTIFYING = "rectifying", _("整改中")
     SUBMITTED = "submitted", _("已提交待销号")
     CLOSED = "closed", _("已销号")
-
-
-class WarningColour(models.TextChoices):
-    BLUE = "blue", _("蓝色预警")
-    YELLOW = "yellow", _("黄色预警")
-    RED = "red", _("红色预警")

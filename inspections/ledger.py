@@ -7,8 +7,9 @@ from datetime import date
 from django.conf import settings
 
 from core.dates import working_days_between
+from projects.choices import WarningLevel
 
-from .choices import ItemStatus, WarningColour
+from .choices import ItemStatus
 
 
 def warning_colour(item, today: date) -> str | None:
@@ -16,10 +17,10 @@ def warning_colour(item, today: date) -> str | None:
         return None
     rules = settings.LEDGER_WARNINGS
     if today > item.deadline:
-        return WarningColour.RED
+        return WarningLevel.RED
     if working_days_between(today, item.deadline) <= rules["yellow_days_left"]:
-        return WarningColour.YELLOW
+        return WarningLevel.YELLOW
     span = working_days_between(item.opened_on, item.deadline)
     if working_days_between(item.opened_on, today) >= span * rules["blue_share_elapsed"]:
-        return WarningColour.BLUE
+        return WarningLevel.BLUE
     return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import re
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageCms, ImageOps
 
+from core.geo import distance_metres
 from core.images import truncated_images_refused
 
 MAX_BYTES = 15 * 1024 * 1024
@@ -26,7 +26,6 @@ NEAR_DUPLICATE_DISTANCE = 8
 PUBLIC_LONGEST_SIDE = 1600
 PUBLIC_JPEG_QUALITY = 85
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-EARTH_RADIUS_M = 6_371_008.8
 
 # Pillow format name and content type, by the file's first bytes (never by its name).
 _JPEG = ("JPEG", "image/jpeg")
@@ -140,15 +139,6 @@ def phash_distance(a_hex: str, b_hex: str) -> int:
     if len(a_hex) != len(b_hex):
         raise ValueError("perceptual hashes of different lengths")
     return (int(a_hex, 16) ^ int(b_hex, 16)).bit_count()
-
-
-def distance_metres(lat1, lon1, lat2, lon2) -> float:
-    """Great-circle (haversine) distance between two positions in decimal degrees."""
-    phi1, phi2 = math.radians(float(lat1)), math.radians(float(lat2))
-    d_phi = phi2 - phi1
-    d_lambda = math.radians(float(lon2) - float(lon1))
-    h = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 def gps_far_from(facts: PhotoFacts, lat, lon, *, limit_m: float = 1000) -> bool | None:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Avg, Count, Exists, OuterRef
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -25,15 +25,16 @@ from core.outbox import enqueue
 from inspections.choices import ItemStatus
 from inspections.ledger import warning_colour
 from inspections.models import PatrolViolation, RectificationItem
-from projects.choices import PaymentStage, PaymentStatus, ProjectStatus
-from projects.funds import COMMITTED, STAGNANT_DAYS, retention_due_date
+from projects.choices import (
+    PaymentStatus,
+    WarningLevel,
+)
+from projects.funds import STAGNANT_DAYS, retention_due_list, stagnant_funds_projects
 from projects.models import Payment, Project
-from ratings.choices import RatingStatus
-from ratings.models import Rating
+from ratings.rules import low_rated, thresholds
 
-from .choices import WarningKind, WarningLevel
+from .choices import WarningKind
 from .models import CompanyScore, ScoringPeriod, Warning, WarningRecipient
-from .risk import _rating_thresholds
 
 PATROL_WINDOW_DAYS = 14
 FUNDS_WINDOW_DAYS = 90
@@ -190,29 +191,30 @@ def _patrol_causes(today: date, people: People) -> list[Cause]:
 
 
 def _rating_causes(today: date, people: People) -> list[Cause]:
-    """Low scores: the counted mean of the residents' ratings, read here directly."""
-    below, minimum = _rating_thresholds(today)
-    rows = (
-        Rating.objects.filter(status=RatingStatus.COUNTED)
-        .values("project_id", "project__name", "project__street_id", "project__contractor_id")
-        .annotate(n=Count("id"), mean=Avg("score"))
-        .filter(n__gte=minimum, mean__lt=below)
-    )
+    """Low scores, as the residents' side's rule (ratings.rules) finds them."""
+    below, _minimum = thresholds(today)
+    low = low_rated(today=today)
+    rows = [
+        {**p, "mean": low[p["id"]].mean, "n": low[p["id"]].count}
+        for p in Project.objects.filter(pk__in=list(low)).values(
+            "id", "name", "street_id", "contractor_id"
+        )
+    ]
     return [
         Cause(
-            key=f"low_rating:{r['project_id']}",
+            key=f"low_rating:{r['id']}",
             kind=WarningKind.LOW_RATING,
             level=WarningLevel.YELLOW,
-            project_id=r["project_id"],
-            url=_project_url(r["project_id"]),
+            project_id=r["id"],
+            url=_project_url(r["id"]),
             params={
-                "project": r["project__name"],
+                "project": r["name"],
                 "mean": f"{r['mean']:.1f}",
                 "n": r["n"],
                 "limit": below,
             },
-            recipients=people.of(r["project__street_id"], Role.STREET_STAFF)
-            | people.of(r["project__contractor_id"], Role.CONTRACTOR),
+            recipients=people.of(r["street_id"], Role.STREET_STAFF)
+            | people.of(r["contractor_id"], Role.CONTRACTOR),
         )
         for r in rows
     ]
@@ -263,15 +265,7 @@ def _fund_causes(today: date, people: People) -> list[Cause]:
             updated_at__gte=timezone.now() - timedelta(days=FUNDS_WINDOW_DAYS),
         ).values("id", "project_id", "project__name")
     ]
-    waiting = Payment.objects.filter(project=OuterRef("pk"), status=PaymentStatus.APPROVED)
-    stagnant = (
-        Project.objects.filter(
-            accepted_at__isnull=False,
-            accepted_at__lt=timezone.now() - timedelta(days=STAGNANT_DAYS),
-        )
-        .filter(Exists(waiting))
-        .values("id", "name")
-    )
+    stagnant = stagnant_funds_projects(today).values("id", "name")
     causes += [
         Cause(
             key=f"funds_stagnant:{p['id']}",
@@ -289,23 +283,8 @@ def _fund_causes(today: date, people: People) -> list[Cause]:
 
 def _retention_causes(today: date, people: People) -> list[Cause]:
     """Retention falling due within 30 days (blue) or already due (yellow), until released."""
-    released = Payment.objects.filter(
-        project=OuterRef("pk"), stage=PaymentStage.RETENTION, status__in=COMMITTED
-    )
-    projects = (
-        Project.objects.filter(
-            accepted_at__isnull=False,
-            contract__isnull=False,
-            status__in=(ProjectStatus.ACCEPTED, ProjectStatus.SETTLED),
-        )
-        .exclude(Exists(released))
-        .select_related("contract")
-    )
     causes = []
-    for project in projects:
-        due = retention_due_date(project, project.contract)
-        if due is None or due - today > timedelta(days=RETENTION_NOTICE_DAYS):
-            continue
+    for project, due in retention_due_list(today, within_days=RETENTION_NOTICE_DAYS):
         causes.append(
             Cause(
                 key=f"retention:{project.pk}",

@@ -39,18 +39,6 @@ class BlacklistRule(models.TextChoices):
     FALSE_REPORT = "false_report", _("虚假申报（经查实）")
 
 
-class Colour(models.TextChoices):
-    RED = "red", _("红")
-    YELLOW = "yellow", _("黄")
-    GREEN = "green", _("绿")
-
-
-class WarningLevel(models.TextChoices):
-    RED = "red", _("红色预警")
-    YELLOW = "yellow", _("黄色预警")
-    BLUE = "blue", _("蓝色预警")
-
-
 class WarningKind(models.TextChoices):
     REVIEW_OVERDUE = "review_overdue", _("审批环节超时")
     LEDGER = "ledger", _("整改事项")

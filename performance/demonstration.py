@@ -12,10 +12,10 @@ from core.periods import day_start
 from projects.choices import PaymentStatus
 from projects.models import Project
 from ratings.choices import RatingStatus
+from ratings.rules import thresholds
 
 from .models import DemonstrationProposal
 from .policies import policy_in_force
-from .risk import _rating_thresholds
 from .scoring import figures
 
 TOP = 10
@@ -24,7 +24,7 @@ TOP = 10
 def demonstration_candidates(year: int) -> list[dict]:
     """Projects accepted in the year with enough counted ratings, best first."""
     policy = policy_in_force(date(year, 1, 1))
-    _below, min_ratings = _rating_thresholds(date(year, 12, 31))
+    _below, min_ratings = thresholds(date(year, 12, 31))
     rows = (
         Project.objects.filter(
             accepted_at__gte=day_start(date(year, 1, 1)),

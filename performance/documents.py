@@ -1,13 +1,13 @@
 """The quarterly performance report: PDF (WeasyPrint, Chinese, the chart as inline SVG) and
 Excel. Pure functions: the ranking in, bytes out."""
 
-from io import BytesIO
 from xml.sax.saxutils import escape
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.exports import Sheet, workbook_bytes
 from core.images import weasyprint_html
 
 from .choices import ScoredKind
@@ -101,15 +101,13 @@ def quarterly_report_pdf(*, period, sections: list[tuple[str, list[dict]]]) -> b
 
 
 def quarterly_report_xlsx(*, period, sections: list[tuple[str, list[dict]]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    for title, rows in sections:
-        sheet = book.create_sheet(title[:31])
-        sheet.append([f"{period.quarter} {title}"])
-        sheet.append([str(c) for c in _columns()])
-        for row in rows:
-            sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in _cells(row)])
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """One sheet per kind of unit: the quarter and the kind, the header, the ranking."""
+    return workbook_bytes(
+        Sheet(
+            title=title,
+            heading=f"{period.quarter} {title}",
+            header=_columns(),
+            rows=[_cells(row) for row in rows],
+        )
+        for title, rows in sections
+    )

@@ -11,15 +11,14 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
+from projects.choices import RiskColour, WarningLevel
 
 from .choices import (
     BlacklistRule,
-    Colour,
     CreditRule,
     ScoredKind,
     SuspensionStatus,
     WarningKind,
-    WarningLevel,
 )
 
 
@@ -301,7 +300,7 @@ class ProjectRisk(models.Model):
     project = models.OneToOneField(
         "projects.Project", on_delete=models.CASCADE, related_name="risk"
     )
-    colour = models.CharField(_("风险等级"), max_length=6, choices=Colour.choices)
+    colour = models.CharField(_("风险等级"), max_length=6, choices=RiskColour.choices)
     reasons = models.JSONField(_("原因"), default=list)
     computed_at = models.DateTimeField(_("计算时间"))
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Avg, Count, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,12 +15,11 @@ from core.dates import local_date
 from core.locks import advisory_lock
 from inspections.choices import ItemSource, ItemStatus
 from inspections.models import PatrolViolation, RectificationItem, SpotCheck
-from projects.choices import PaymentStatus, ProjectStatus, Tier
+from projects.choices import PaymentStatus, ProjectStatus, RiskColour, Tier
+from projects.contract_terms import is_large_change
 from projects.models import Payment, Project
-from ratings.choices import RatingStatus
-from ratings.models import Rating
+from ratings.rules import low_rated, thresholds
 
-from .choices import Colour
 from .models import ProjectRisk
 
 # Projects that still carry risk; a settled or archived one is history.
@@ -36,21 +35,20 @@ RISK_STATUSES = (
 CHECK_WINDOW_DAYS = 180
 PATROL_WINDOW_DAYS = 30
 PATROL_YELLOW = 3
-CHANGE_SHARE = Decimal("0.10")
 YELLOWS_MAKE_RED = 3
 
 REASONS = {
-    "tier_major": (Colour.YELLOW, _("重大类项目")),
-    "credit_warned": (Colour.YELLOW, _("施工单位信用警示")),
-    "credit_barred": (Colour.RED, _("施工单位已列入黑名单或暂停资格")),
-    "failed_check": (Colour.YELLOW, _("近半年质量抽检不合格 %(n)d 次")),
-    "failed_checks": (Colour.RED, _("近半年质量抽检不合格 %(n)d 次")),
-    "overdue_items": (Colour.RED, _("整改事项逾期 %(n)d 项")),
-    "missing_logs": (Colour.YELLOW, _("近30天缺少巡查记录 %(n)d 天")),
-    "low_rating": (Colour.YELLOW, _("群众评价平均分 %(mean)s（%(n)d 条）低于 %(limit)d")),
-    "fund_anomaly": (Colour.YELLOW, _("不合规拨付 %(n)d 笔")),
-    "large_change": (Colour.YELLOW, _("设计变更累计超过合同额10%%")),
-    "complaints": (Colour.YELLOW, _("群众举报未销号 %(n)d 件")),
+    "tier_major": (RiskColour.YELLOW, _("重大类项目")),
+    "credit_warned": (RiskColour.YELLOW, _("施工单位信用警示")),
+    "credit_barred": (RiskColour.RED, _("施工单位已列入黑名单或暂停资格")),
+    "failed_check": (RiskColour.YELLOW, _("近半年质量抽检不合格 %(n)d 次")),
+    "failed_checks": (RiskColour.RED, _("近半年质量抽检不合格 %(n)d 次")),
+    "overdue_items": (RiskColour.RED, _("整改事项逾期 %(n)d 项")),
+    "missing_logs": (RiskColour.YELLOW, _("近30天缺少巡查记录 %(n)d 天")),
+    "low_rating": (RiskColour.YELLOW, _("群众评价平均分 %(mean)s（%(n)d 条）低于 %(limit)d")),
+    "fund_anomaly": (RiskColour.YELLOW, _("不合规拨付 %(n)d 笔")),
+    "large_change": (RiskColour.YELLOW, _("设计变更累计超过合同额10%%")),
+    "complaints": (RiskColour.YELLOW, _("群众举报未销号 %(n)d 件")),
 }
 
 
@@ -61,18 +59,9 @@ def reason_text(reason: dict) -> str:
 
 def colour_of(reasons: list[dict]) -> str:
     colours = [REASONS[r["code"]][0] for r in reasons]
-    if Colour.RED in colours or colours.count(Colour.YELLOW) >= YELLOWS_MAKE_RED:
-        return Colour.RED
-    return Colour.YELLOW if colours else Colour.GREEN
-
-
-def _rating_thresholds(today: date) -> tuple[int, int]:
-    try:  # the residents' side owns these numbers (RatingPolicy)
-        from ratings.selectors import current_policy
-    except ImportError:  # pragma: no cover - before the residents' side is deployed
-        return 80, 5
-    policy = current_policy(today)
-    return policy.review_below, policy.review_min_count
+    if RiskColour.RED in colours or colours.count(RiskColour.YELLOW) >= YELLOWS_MAKE_RED:
+        return RiskColour.RED
+    return RiskColour.YELLOW if colours else RiskColour.GREEN
 
 
 def _grouped(qs, **annotations) -> dict[int, dict]:
@@ -110,12 +99,8 @@ def assess(project_ids: list[int], today: date) -> dict[int, list[dict]]:
         ),
         n=Count("id"),
     )
-    below, minimum = _rating_thresholds(today)
-    ratings = _grouped(
-        Rating.objects.filter(project_id__in=project_ids, status=RatingStatus.COUNTED),
-        n=Count("id"),
-        mean=Avg("score"),
-    )
+    below, _minimum = thresholds(today)
+    low_ratings = low_rated(project_ids, today=today)
     funds = _grouped(
         Payment.objects.filter(
             project_id__in=project_ids,
@@ -150,13 +135,12 @@ def assess(project_ids: list[int], today: date) -> dict[int, list[dict]]:
             add("overdue_items", n=overdue[pid]["n"])
         if logs.get(pid, {}).get("n", 0) >= PATROL_YELLOW:
             add("missing_logs", n=logs[pid]["n"])
-        rating = ratings.get(pid)
-        if rating and rating["n"] >= minimum and rating["mean"] < below:
-            add("low_rating", mean=f"{Decimal(rating['mean']):.1f}", n=rating["n"], limit=below)
+        if pid in low_ratings:
+            rating = low_ratings[pid]
+            add("low_rating", mean=f"{Decimal(rating.mean):.1f}", n=rating.count, limit=below)
         if pid in funds:
             add("fund_anomaly", n=funds[pid]["n"])
-        amount = p["contract__amount"]
-        if amount and p["contract__approved_changes_total"] > amount * CHANGE_SHARE:
+        if is_large_change(p["contract__approved_changes_total"], p["contract__amount"]):
             add("large_change")
         if pid in complaints:
             add("complaints", n=complaints[pid]["n"])
@@ -202,7 +186,7 @@ def risk_recompute(
                 update_fields=["colour", "reasons", "computed_at"],
                 batch_size=2000,
             )
-            for colour in Colour.values:
+            for colour in RiskColour.values:
                 moved = [
                     r.project_id
                     for r in rows
@@ -226,5 +210,5 @@ def risk_recompute(
 def risk_of(project_id: int) -> tuple[str, list[str]]:
     risk = ProjectRisk.objects.filter(project_id=project_id).first()
     if risk is None:
-        return Colour.GREEN, []
+        return RiskColour.GREEN, []
     return risk.colour, [reason_text(r) for r in risk.reasons]

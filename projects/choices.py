@@ -124,3 +124,21 @@ class PaymentStatus(models.TextChoices):
     APPROVED = "approved", _("已审核待支付")
     PAID = "paid", _("已支付")
     RETURNED = "returned", _("已退回")
+
+
+class RiskColour(models.TextChoices):
+    """A project's risk colour (红黄绿, SPEC §9): written by performance's risk rules, read by
+    the spot-check plan, the dashboards and their filters."""
+
+    RED = "red", _("红")
+    YELLOW = "yellow", _("黄")
+    GREEN = "green", _("绿")
+
+
+class WarningLevel(models.TextChoices):
+    """The colour of a warning (预警): the ledger's deadlines (inspections) and the warnings
+    job (performance) speak the same three levels."""
+
+    RED = "red", _("红色预警")
+    YELLOW = "yellow", _("黄色预警")
+    BLUE = "blue", _("蓝色预警")

@@ -2,23 +2,23 @@
 payment may go ahead, or a Violation naming the rule and by how much it is exceeded."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import local_date
 from core.money import format_yuan
-from core.periods import add_months
+from core.periods import add_months, day_start
 
 from .choices import PaymentStage, PaymentStatus, ProjectStatus
+from .contract_terms import retention_rate_applied
 from .models import Contract, Payment, Project
 
 CENT = Decimal("0.01")
-RETENTION_CAP = Decimal("0.03")  # 建质〔2017〕138号
 LATE_PAYMENT_SHARE = Decimal("0.80")  # 财建〔2022〕183号
 STAGNANT_DAYS = 90
 COMMITTED = (PaymentStatus.REQUESTED, PaymentStatus.APPROVED, PaymentStatus.PAID)
@@ -73,7 +73,7 @@ def work_value(project: Project, contract: Contract) -> Decimal:
 def retention_amount(project: Project, contract: Contract) -> Decimal:
     """Retention is held on the settlement (or the contract until settled), at most 3%."""
     return (
-        payable_ceiling(project, contract) * min(contract.retention_rate, RETENTION_CAP)
+        payable_ceiling(project, contract) * retention_rate_applied(contract.retention_rate)
     ).quantize(CENT)
 
 
@@ -270,9 +270,22 @@ def late_payment_warning(
 
 
 def retention_released_paid(contract: Contract) -> bool:
+    """Whether the retention has been asked back or paid (a request that was not returned)."""
     return Payment.objects.filter(
         contract=contract, stage=PaymentStage.RETENTION, status__in=COMMITTED
     ).exists()
+
+
+def retention_held_projects() -> QuerySet[Project]:
+    """Accepted projects with a contract whose retention has not been asked back or paid."""
+    released = Payment.objects.filter(
+        project=OuterRef("pk"), stage=PaymentStage.RETENTION, status__in=COMMITTED
+    )
+    return (
+        Project.objects.filter(accepted_at__isnull=False, contract__isnull=False)
+        .exclude(Exists(released))
+        .select_related("contract", "street")
+    )
 
 
 def retention_due_warning(
@@ -289,26 +302,23 @@ def retention_due_warning(
     }
 
 
-def retention_due_list(today: date | None = None) -> list[tuple[Project, date]]:
-    """Accepted projects whose retention has fallen due and has not been released."""
+def retention_due_list(
+    today: date | None = None, *, within_days: int = 0
+) -> list[tuple[Project, date]]:
+    """Accepted projects whose retention has fallen due (or falls due within the next
+    within_days days) and has not been released, with the day it is due."""
     today = today or local_date(timezone.now())
-    projects = (
-        Project.objects.filter(accepted_at__isnull=False, contract__isnull=False)
-        .exclude(payments__stage=PaymentStage.RETENTION, payments__status__in=COMMITTED)
-        .select_related("contract", "street")
-    )
-    due = [(p, retention_due_date(p, p.contract)) for p in projects]
-    return [(p, d) for p, d in due if d is not None and d <= today]
+    horizon = today + timedelta(days=within_days)
+    due = [(p, retention_due_date(p, p.contract)) for p in retention_held_projects()]
+    return [(p, d) for p, d in due if d is not None and d <= horizon]
 
 
 def stagnant_funds_warning(
     project: Project, contract: Contract, today: date | None = None
 ) -> str | None:
     """Approved but undisbursed 90 days after acceptance."""
-    if project.accepted_at is None:
-        return None
     today = today or local_date(timezone.now())
-    if (today - local_date(project.accepted_at)).days < STAGNANT_DAYS:
+    if project.accepted_at is None or project.accepted_at >= stagnant_before(today):
         return None
     waiting = Payment.objects.filter(contract=contract, status=PaymentStatus.APPROVED).aggregate(
         total=Sum("amount")
@@ -319,6 +329,20 @@ def stagnant_funds_warning(
             "amount": format_yuan(waiting),
         }
     return None
+
+
+def stagnant_before(today: date) -> datetime:
+    """Funds are stagnant on projects accepted before this moment: STAGNANT_DAYS Shanghai
+    days or more before today."""
+    return day_start(today - timedelta(days=STAGNANT_DAYS - 1))
+
+
+def stagnant_funds_projects(today: date | None = None) -> QuerySet[Project]:
+    """Projects whose funds are stagnant today: accepted STAGNANT_DAYS days ago or more, with a
+    payment approved and not yet paid."""
+    today = today or local_date(timezone.now())
+    waiting = Payment.objects.filter(project=OuterRef("pk"), status=PaymentStatus.APPROVED)
+    return Project.objects.filter(accepted_at__lt=stagnant_before(today)).filter(Exists(waiting))
 
 
 # Payments at or above this need the bureau leader's signature; amounts crowding just under it

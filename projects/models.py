@@ -27,7 +27,14 @@ from .choices import (
     PaymentStatus,
     ProcurementMethod,
     ProjectStatus,
+    RiskColour,
     Tier,
+)
+from .contract_terms import (
+    DEFECT_PERIOD_ALLOWED,
+    DEFECT_PERIOD_DEFAULT_MONTHS,
+    RETENTION_DEFAULT,
+    RETENTION_RATE_ALLOWED,
 )
 
 
@@ -178,10 +185,7 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     # Written by site supervision (progress reports, acceptance); read by the payment rules.
     # Written by the risk rules (performance issue); read by the monthly spot-check plan.
     risk_colour = models.CharField(
-        _("风险等级"),
-        max_length=6,
-        default="green",
-        choices=[("red", _("红")), ("yellow", _("黄")), ("green", _("绿"))],
+        _("风险等级"), max_length=6, default=RiskColour.GREEN, choices=RiskColour.choices
     )
     reported_progress = models.DecimalField(
         _("报送进度（%）"), max_digits=5, decimal_places=2, default=Decimal("0")
@@ -457,7 +461,7 @@ class Contract(BaseModel):
     start_date = models.DateField(_("合同开工日期"))
     end_date = models.DateField(_("合同完工日期"))
     retention_rate = models.DecimalField(
-        _("质保金比例"), max_digits=5, decimal_places=4, default=Decimal("0.0300")
+        _("质保金比例"), max_digits=5, decimal_places=4, default=RETENTION_DEFAULT
     )
     project_manager = models.ForeignKey(
         "accounts.CompanyStaff",
@@ -483,7 +487,9 @@ class Contract(BaseModel):
         related_name="+",
         verbose_name=_("现场监理"),
     )
-    defect_period_months = models.PositiveSmallIntegerField(_("缺陷责任期（月）"), default=12)
+    defect_period_months = models.PositiveSmallIntegerField(
+        _("缺陷责任期（月）"), default=DEFECT_PERIOD_DEFAULT_MONTHS
+    )
     # Written by the change-order service; the tier rule reads it.
     approved_changes_total = models.DecimalField(
         _("已批准变更合计（元）"), max_digits=14, decimal_places=2, default=Decimal("0")
@@ -497,18 +503,16 @@ class Contract(BaseModel):
         verbose_name_plural = _("合同")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="contract_amount_positive"),
-            # 建质〔2017〕138号: retention at most 3%.
+            # 建质〔2017〕138号: retention at most 3% (projects.contract_terms).
             models.CheckConstraint(
-                condition=Q(retention_rate__gte=0, retention_rate__lte=Decimal("0.03")),
-                name="contract_retention_at_most_3pct",
+                condition=RETENTION_RATE_ALLOWED, name="contract_retention_at_most_3pct"
             ),
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")), name="contract_dates_ordered"
             ),
             # Defect liability: at most two years (建质〔2017〕138号).
             models.CheckConstraint(
-                condition=Q(defect_period_months__gte=1, defect_period_months__lte=24),
-                name="contract_defect_period_at_most_24_months",
+                condition=DEFECT_PERIOD_ALLOWED, name="contract_defect_period_at_most_24_months"
             ),
         ]
 

@@ -2,7 +2,6 @@
 with its Excel export."""
 
 from datetime import date
-from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import Role
+from core.exports import xlsx_response
+from core.money import Yuan
 from core.pages import run_and_return
 
 from . import funds, services
@@ -140,9 +141,9 @@ LEDGER_COLUMNS = [
     (_("收款单位"), lambda p: p.payee_name),
     (_("收款账号"), lambda p: p.payee_account),
     (_("款项类型"), lambda p: p.get_stage_display()),
-    (_("金额（元）"), lambda p: p.amount),
+    (_("金额（元）"), lambda p: Yuan(p.amount)),
     (_("状态"), lambda p: p.get_status_display()),
-    (_("申请时间"), lambda p: p.created_at.strftime("%Y-%m-%d %H:%M")),
+    (_("申请时间"), lambda p: p.created_at),
     (_("支付日期"), lambda p: p.paid_on),
     (_("凭证号"), lambda p: p.voucher_no),
     (_("合规"), lambda p: _("是") if p.compliant else _("否")),
@@ -180,18 +181,12 @@ def payment_ledger_view(request):
 
 
 def _excel(payments) -> HttpResponse:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("拨付台账"))
-    sheet.append([str(title) for title, _f in LEDGER_COLUMNS])
-    for payment in payments.iterator(chunk_size=1000):
-        sheet.append([value(payment) for _t, value in LEDGER_COLUMNS])
-    out = BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return xlsx_response(
+        f"payments-{timezone.localdate()}.xlsx",
+        sheet=_("拨付台账"),
+        header=[title for title, _f in LEDGER_COLUMNS],
+        rows=(
+            [value(payment) for _t, value in LEDGER_COLUMNS]
+            for payment in payments.iterator(chunk_size=1000)
+        ),
     )
-    response["Content-Disposition"] = f'attachment; filename="payments-{timezone.localdate()}.xlsx"'
-    return response

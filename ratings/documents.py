@@ -53,7 +53,7 @@ def sign_pdf(*, project, url: str, size: str = "A4") -> bytes:
 
 
 REPORT_COLUMNS = [
-    (_("时间"), lambda r: timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M")),
+    (_("时间"), lambda r: r.created_at),
     (_("项目"), lambda r: r.project.name),
     (_("举报内容"), lambda r: r.text),
     (_("联系方式"), lambda r: r.contact or str(_("匿名"))),

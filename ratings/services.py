@@ -10,8 +10,8 @@ from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Avg, Count
+from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, get_random_string
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.audit import record_event
 from core.dates import deadline_after_days, local_date
 from core.errors import ConflictError
+from core.locks import advisory_lock
 from inspections.choices import ItemSource
 from inspections.services import item_open
 from projects.models import Project
@@ -26,11 +27,11 @@ from projects.models import Project
 from .abuse import comment_fingerprint, network_of, phone_hash
 from .choices import RatingFlag, RatingStatus
 from .models import Rating, Report, Review
+from .rules import NETWORK_WINDOW, is_low, standing
 from .selectors import current_policy, may_moderate, rating_window
 from .sms import send_sms
 
 COPY_WINDOW = timedelta(days=7)
-NETWORK_WINDOW = timedelta(hours=1)
 PROJECT_WINDOW = timedelta(minutes=10)
 REVIEW_DEADLINE_DAYS = 15
 REPORT_DEADLINE_DAYS = 10
@@ -208,11 +209,7 @@ def ratings_screen(project_id: int) -> dict:
     with transaction.atomic():
         # Screenings of one project take turns on an advisory lock, not the project row: new
         # ratings check that row (their foreign key) and must not queue behind a screening.
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(%s, %s)", [SCREEN_LOCK_CLASS, project_id]
-                )
+        advisory_lock(SCREEN_LOCK_CLASS, project_id)
         ratings = Rating.objects.filter(project_id=project_id)
         pending = ratings.filter(status=RatingStatus.PENDING)
         held = 0
@@ -262,10 +259,6 @@ def screen_pending(older_than: timedelta = timedelta(seconds=30)) -> int:
     return screened
 
 
-def _may_need_review(summary: dict, policy) -> bool:
-    return summary["count"] >= policy.review_min_count and summary["mean"] < policy.review_below
-
-
 def rating_moderate(*, actor, rating_ids: list[int], decision: str, note: str = "") -> int:
     """Release held ratings (they count from now on) or reject them; each decision is an audit
     event. The original text is kept either way."""
@@ -305,39 +298,19 @@ def rating_moderate(*, actor, rating_ids: list[int], decision: str, note: str = 
     return len(ratings)
 
 
-def settled_summary(project_id: int, now) -> dict:
-    """The counted mean and count the review rule reads: counted ratings, leaving out for
-    the burst window those that share a network with another recent one (the first few of a
-    campaign count until the burst shows; the rule must not fire on them meanwhile). The
-    nightly check sees them once they have settled."""
-    recent = now - NETWORK_WINDOW
-    shared = (
-        Rating.objects.filter(project_id=project_id, created_at__gte=recent)
-        .values("network")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .values("network")
-    )
-    return (
-        Rating.objects.filter(project_id=project_id, status=RatingStatus.COUNTED)
-        .exclude(created_at__gte=recent, network__in=shared)
-        .aggregate(mean=Avg("score"), count=Count("id"))
-    )
-
-
 def review_check(project_id: int, *, policy=None) -> Review | None:
     """Open a review (复核) when the counted mean is below the threshold with enough ratings:
     a ledger item for the street office, the audit event, the mark on the project page."""
     now = timezone.now()
     today = local_date(now)
     policy = policy or current_policy(today)
-    summary = settled_summary(project_id, now)
-    if not _may_need_review(summary, policy):
+    summary = standing(project_id, now=now)
+    if not is_low(summary, policy):
         return None
     if Review.objects.filter(project_id=project_id, decided_at__isnull=True).exists():
         return None
     project = Project.objects.only("pk", "street_id").get(pk=project_id)
-    mean = round(summary["mean"], 2)
+    mean = round(summary.mean, 2)
     try:
         with transaction.atomic():
             item = item_open(
@@ -348,7 +321,7 @@ def review_check(project_id: int, *, policy=None) -> Review | None:
                     "居民评价平均分 %(mean)s 分，低于 %(below)s 分（%(count)s 条有效评价），"
                     "启动复核。"
                 )
-                % {"mean": mean, "below": policy.review_below, "count": summary["count"]},
+                % {"mean": mean, "below": policy.review_below, "count": summary.count},
                 responsible_organisation_id=project.street_id,
                 deadline=deadline_after_days(today, REVIEW_DEADLINE_DAYS),
                 standard=_("核实居民反映的问题，整改到位并记录复核结论。"),
@@ -356,7 +329,7 @@ def review_check(project_id: int, *, policy=None) -> Review | None:
             review = Review.objects.create(
                 project_id=project_id,
                 mean_at_open=mean,
-                count_at_open=summary["count"],
+                count_at_open=summary.count,
                 ledger_item=item,
             )
             record_event(
@@ -366,7 +339,7 @@ def review_check(project_id: int, *, policy=None) -> Review | None:
                 after={
                     "project": project_id,
                     "mean": mean,
-                    "count": summary["count"],
+                    "count": summary.count,
                     "threshold": policy.review_below,
                     "ledger_item": item.pk,
                 },

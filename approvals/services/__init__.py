@@ -4,7 +4,6 @@ from .changes import change_decide, change_request, escalation_approve
 from .contracts import CONTRACT_STAFF, contract_file
 from .procurement import direct_award, lottery_draw, lottery_shortlist, tender_record
 from .transitions import (
-    LARGE_CHANGE_SHARE,
     SPLIT_CHECKED_TRANSITIONS,
     project_transition,
     split_check,
@@ -12,7 +11,6 @@ from .transitions import (
 
 __all__ = [
     "CONTRACT_STAFF",
-    "LARGE_CHANGE_SHARE",
     "SPLIT_CHECKED_TRANSITIONS",
     "change_decide",
     "change_request",

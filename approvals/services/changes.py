@@ -21,6 +21,7 @@ from projects.choices import (
     ProcurementMethod,
     Tier,
 )
+from projects.contract_terms import change_share, is_large_change
 from projects.models import Contract, Project
 from projects.permissions import access_project
 from projects.tiers import project_tier
@@ -33,7 +34,6 @@ from ..permissions import (
     may_decide_change,
     may_request_change,
 )
-from .transitions import LARGE_CHANGE_SHARE
 
 
 def change_request(
@@ -97,8 +97,8 @@ def change_decide(*, actor, change_id: int, approve: bool, comment: str = "") ->
             project.contract = contract
             _recheck_tier(project)
             project.save()
-            share = abs(contract.approved_changes_total) / contract.amount
-            if share > LARGE_CHANGE_SHARE:
+            if is_large_change(contract.approved_changes_total, contract.amount):
+                share = change_share(contract.approved_changes_total, contract.amount)
                 Flag.objects.get_or_create(
                     project=project,
                     kind=FlagKind.LARGE_CHANGE,

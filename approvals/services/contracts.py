@@ -16,6 +16,7 @@ from core.money import parse_amount
 from projects.choices import (
     ProjectStatus,
 )
+from projects.contract_terms import RETENTION_DEFAULT, retention_rate_allowed
 from projects.models import Contract
 from projects.permissions import access_project
 
@@ -83,8 +84,8 @@ def contract_file(*, actor, project_id: int, data: dict[str, Any]) -> Contract:
             errors["start_date"] = [_("请填写合同工期。")]
         elif end < start:
             errors["end_date"] = [_("合同完工日期不能早于开工日期。")]
-        rate = data.get("retention_rate", Decimal("0.03"))
-        if rate is None or not (Decimal("0") <= Decimal(str(rate)) <= Decimal("0.03")):
+        rate = data.get("retention_rate", RETENTION_DEFAULT)
+        if not retention_rate_allowed(rate):
             errors["retention_rate"] = [_("质保金比例不得超过3%（建质〔2017〕138号）。")]
         if errors:
             raise ValidationError(errors)

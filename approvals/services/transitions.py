@@ -1,6 +1,5 @@
 """Approval transitions: the one public entry that fires a project's transition, with split detection."""
 
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +16,6 @@ from ..models import Flag
 from ..splits import possible_split_partners
 
 SPLIT_CHECKED_TRANSITIONS = ("submit", "file")
-LARGE_CHANGE_SHARE = Decimal("0.10")
 
 
 def project_transition(

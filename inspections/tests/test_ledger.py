@@ -15,11 +15,11 @@ from core.dates import SHANGHAI
 from core.errors import ConflictError
 from core.models import AuditEvent
 from inspections import services
-from inspections.choices import ItemSource, ItemStatus, WarningColour
+from inspections.choices import ItemSource, ItemStatus
 from inspections.ledger import warning_colour
 from inspections.models import RectificationItem, SpotCheckPlan
 from inspections.selectors import item_list
-from projects.choices import ProjectStatus
+from projects.choices import ProjectStatus, WarningLevel
 from projects.models import Project
 from projects.tests.factories import make_project
 from tests.funds_helpers import RESIDENTS, under_way
@@ -84,10 +84,10 @@ def test_warning_colours_over_time(district):
         today = timezone.localdate()
     assert warning_colour(item, today) is None
     assert warning_colour(item, today + timedelta(days=4)) is None
-    assert warning_colour(item, today + timedelta(days=5)) == WarningColour.BLUE
-    assert warning_colour(item, today + timedelta(days=7)) == WarningColour.YELLOW
-    assert warning_colour(item, today + timedelta(days=10)) == WarningColour.YELLOW
-    assert warning_colour(item, today + timedelta(days=11)) == WarningColour.RED
+    assert warning_colour(item, today + timedelta(days=5)) == WarningLevel.BLUE
+    assert warning_colour(item, today + timedelta(days=7)) == WarningLevel.YELLOW
+    assert warning_colour(item, today + timedelta(days=10)) == WarningLevel.YELLOW
+    assert warning_colour(item, today + timedelta(days=11)) == WarningLevel.RED
     RectificationItem.objects.filter(pk=item.pk).update(status=ItemStatus.CLOSED)
     item.refresh_from_db()
     assert warning_colour(item, today + timedelta(days=30)) is None

@@ -20,7 +20,6 @@ from inspections.photos import (
     MAX_BYTES,
     NEAR_DUPLICATE_DISTANCE,
     PhotoFacts,
-    distance_metres,
     exif_time_far_from,
     gps_far_from,
     inspect_photo,
@@ -182,15 +181,6 @@ def test_phash_distance_is_the_hamming_distance():
 
 
 # --- position and time flags --------------------------------------------------------------
-
-
-def test_distance_metres_is_haversine():
-    assert distance_metres(0, 0, 0, 0) == 0
-    assert distance_metres(31, 121, 32, 121) == pytest.approx(METRES_PER_DEGREE_LAT, rel=1e-3)
-    # Shanghai People's Square to Beijing Tiananmen: about 1067 km.
-    assert distance_metres(31.2304, 121.4737, 39.9087, 116.3975) == pytest.approx(
-        1_067_000, rel=0.01
-    )
 
 
 def test_gps_5_km_from_the_site_is_flagged_and_300_m_is_not():

@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 
 from core.dates import SHANGHAI, is_working_day
 from inspections import services
-from inspections.choices import ItemSource, WarningColour
+from inspections.choices import ItemSource
 from inspections.ledger import warning_colour
 from inspections.models import PatrolViolation, RectificationItem
 from inspections.tasks import find_missing_patrol_logs
+from projects.choices import WarningLevel
 
 from .test_patrol_logs import log, site
 
@@ -89,9 +90,9 @@ def test_ledger_colours_count_working_days_around_national_day(district):
     # Eleven calendar days, but four working days: 29, 30 September, 8, 9 October.
     assert warning_colour(item, date(2026, 9, 28)) is None
     # Ten calendar days before the deadline, but only three working days left: yellow.
-    assert warning_colour(item, date(2026, 9, 29)) == WarningColour.YELLOW
-    assert warning_colour(item, date(2026, 10, 5)) == WarningColour.YELLOW
-    assert warning_colour(item, date(2026, 10, 10)) == WarningColour.RED
+    assert warning_colour(item, date(2026, 9, 29)) == WarningLevel.YELLOW
+    assert warning_colour(item, date(2026, 10, 5)) == WarningLevel.YELLOW
+    assert warning_colour(item, date(2026, 10, 10)) == WarningLevel.RED
 
 
 def test_a_failed_spot_check_s_limit_ending_in_the_holiday_runs_past_it(district):

@@ -95,15 +95,20 @@ def lab_test(d, project, pass_rate: str):
     )
 
 
+_phones = itertools.count(1)
+
+
 def ratings(project, scores: list[int], status=RatingStatus.COUNTED):
-    """Residents' ratings as stored after moderation (the residents' flow is the lead's)."""
+    """Residents' ratings as stored after moderation (the residents' flow is the lead's), each
+    from its own network, as different residents' phones are."""
     for n, score in enumerate(scores):
+        phone = next(_phones)
         Rating.objects.create(
             project=project,
             score=score,
             status=status,
             device=f"dev-{project.pk}-{status}-{n}",
-            network="10.0.0.0/24",
+            network=f"10.{phone // 256 % 256}.{phone % 256}.0/24",
         )
 
 

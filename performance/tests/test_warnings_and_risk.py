@@ -9,10 +9,11 @@ from django.utils import timezone
 from accounts.choices import CreditStatus
 from core.models import AuditEvent
 from inspections.models import RectificationItem
+from projects.choices import WarningLevel
 from projects.models import Project
 
 from ..alerts import warning_text, warnings_refresh
-from ..choices import WarningKind, WarningLevel
+from ..choices import WarningKind
 from ..credit import credit_nightly, false_report_confirm
 from ..demonstration import demonstration_propose
 from ..models import DemonstrationProposal, ProjectRisk, Warning, WarningRecipient

@@ -1,0 +1,64 @@
+"""The one advisory-lock helper: the audit chain, the period jobs and the ratings screening
+take their locks through it, each in the key space it always used."""
+
+import pytest
+from django.db import connection, transaction
+
+from core.audit import _APPEND_LOCK_KEY, record_event
+from core.locks import advisory_key, advisory_lock
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _held() -> set[tuple[int, int, int]]:
+    """This backend's advisory locks as (classid, objid, objsubid): a 64-bit key is split in
+    two with objsubid 1, a pair of 32-bit keys has objsubid 2."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT classid::bigint, objid::bigint, objsubid FROM pg_locks"
+            " WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+        )
+        return set(cursor.fetchall())
+
+
+def _split(key: int) -> tuple[int, int, int]:
+    unsigned = key & 0xFFFFFFFFFFFFFFFF
+    return (unsigned >> 32, unsigned & 0xFFFFFFFF, 1)
+
+
+def test_a_name_a_key_and_a_pair_each_take_their_own_lock_until_the_transaction_ends():
+    with transaction.atomic():
+        advisory_lock("performance.warnings")
+        advisory_lock(_APPEND_LOCK_KEY)
+        advisory_lock(7206, 42)
+        assert _held() == {
+            _split(advisory_key("performance.warnings")),
+            _split(_APPEND_LOCK_KEY),
+            (7206, 42, 2),
+        }
+    assert _held() == set()
+
+
+def test_the_audit_chain_appends_under_its_fixed_key():
+    with transaction.atomic():
+        record_event(actor=None, verb="test.locked", object_type="test", object_id="1")
+        assert _split(_APPEND_LOCK_KEY) in _held()
+
+
+def test_the_ratings_screening_locks_one_project_not_all(district):
+    from projects.tests.factories import make_project
+    from ratings.services import SCREEN_LOCK_CLASS, ratings_screen
+
+    project = make_project(district.street_zhenhai)
+    with transaction.atomic():
+        ratings_screen(project.pk)
+        # ratings_screen's own atomic block is nested in ours: its lock is still held.
+        assert (SCREEN_LOCK_CLASS, project.pk, 2) in _held()
+        assert not any(
+            objid != project.pk for cls, objid, sub in _held() if cls == SCREEN_LOCK_CLASS
+        )
+
+
+def test_the_two_key_form_needs_an_integer_class():
+    with pytest.raises(TypeError):
+        advisory_lock("ratings.screen", 1)
