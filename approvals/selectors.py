@@ -43,7 +43,8 @@ def flag_list(*, user) -> QuerySet[Flag]:
 
 def awaiting_review(user) -> QuerySet:
     """The projects waiting at a step this user's role decides (the reviewer's queue)."""
-    waiting = routes.table().waiting_for(getattr(user, "role", None))
+    role = getattr(user, "role", None)
+    waiting = routes.table().waiting_for(role) if role else []
     if not waiting:
         return projects_visible_to(user).none()
     at_step = Q()

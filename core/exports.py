@@ -22,6 +22,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 from itertools import chain, islice
+from typing import Any, cast
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -68,8 +69,15 @@ class Sheet:
     def heading_lines(self) -> list[list[object]]:
         if not self.heading:
             return []
-        lines = [self.heading] if isinstance(self.heading, str | Promise) else self.heading
-        return [[line] if isinstance(line, str | Promise) else list(line) for line in lines]
+        lines = (
+            [self.heading]
+            if isinstance(self.heading, str | Promise)
+            else cast(Iterable[object], self.heading)
+        )
+        return [
+            [line] if isinstance(line, str | Promise) else list(cast(Iterable[object], line))
+            for line in lines
+        ]
 
 
 def safe_text(value: object) -> str:
@@ -97,7 +105,7 @@ def _cell(sheet, value: object, column: Column | None):
     if isinstance(value, bool):
         return WriteOnlyCell(sheet, value=value)
     if isinstance(value, int | float | Decimal):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = WriteOnlyCell(sheet, value=cast(Any, value))  # openpyxl writes Decimals as numbers
         if money:
             cell.number_format = MONEY_FORMAT
         return cell
@@ -108,7 +116,7 @@ def _cell(sheet, value: object, column: Column | None):
         cell.number_format = DATETIME_FORMAT
         return cell
     if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = WriteOnlyCell(sheet, value=cast(Any, value))  # and dates as dates
         cell.number_format = DATE_FORMAT
         return cell
     text = safe_text(value)

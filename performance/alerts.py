@@ -125,6 +125,8 @@ def _review_causes(today: date, people: People) -> list[Cause]:
             continue
         level = WarningLevel.RED if today > due else WarningLevel.YELLOW
         step = routes.step_of(project)
+        if step is None:  # a due date means a step is waited at; nothing to warn otherwise
+            continue
         causes.append(
             Cause(
                 key=f"review_overdue:{project.pk}:{project.status}:{project.status_changed_at:%Y%m%d}",

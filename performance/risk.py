@@ -137,7 +137,7 @@ def assess(project_ids: list[int], today: date) -> dict[int, list[dict]]:
             add("missing_logs", n=logs[pid]["n"])
         if pid in low_ratings:
             rating = low_ratings[pid]
-            add("low_rating", mean=f"{Decimal(rating.mean):.1f}", n=rating.count, limit=below)
+            add("low_rating", mean=f"{Decimal(rating.mean or 0):.1f}", n=rating.count, limit=below)
         if pid in funds:
             add("fund_anomaly", n=funds[pid]["n"])
         if is_large_change(p["contract__approved_changes_total"], p["contract__amount"]):

@@ -4,6 +4,7 @@ and the review (复核) the platform opens when a project's counted mean falls t
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import cast
 
 from celery import current_app
@@ -310,7 +311,7 @@ def review_check(project_id: int, *, policy=None) -> Review | None:
     if Review.objects.filter(project_id=project_id, decided_at__isnull=True).exists():
         return None
     project = Project.objects.only("pk", "street_id").get(pk=project_id)
-    mean = round(summary.mean, 2)
+    mean = round(Decimal(summary.mean or 0), 2)  # is_low: never None here
     try:
         with transaction.atomic():
             item = item_open(

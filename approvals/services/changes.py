@@ -165,7 +165,10 @@ def escalation_approve(*, actor, project_id: int, comment: str = "") -> Project:
             raise PermissionDenied
         step = project.escalation_steps[0]
         before = {"escalation_steps": list(project.escalation_steps)}
-        setattr(project, routes.table().escalation_step(project).approver_field, actor)
+        waiting = routes.table().escalation_step(project)
+        if waiting is None:
+            raise ConflictError(_("项目没有待补的升级审批。"))
+        setattr(project, waiting.approver_field, actor)
         project.escalation_steps = project.escalation_steps[1:]
         if not project.escalation_steps:
             project.escalated_to = ""

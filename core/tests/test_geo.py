@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
@@ -27,7 +28,7 @@ def test_photos_and_splits_measure_with_the_same_function():
     a = SimpleNamespace(latitude=Decimal("31.2304"), longitude=Decimal("121.4737"))
     b = SimpleNamespace(latitude=Decimal("31.2350"), longitude=Decimal("121.4800"))
     expected = distance_metres(a.latitude, a.longitude, b.latitude, b.longitude)
-    assert splits.distance_metres(a, b) == expected
+    assert splits.distance_metres(cast(Any, a), cast(Any, b)) == expected
     facts = photos.PhotoFacts(
         sha256="0" * 64,
         phash="0" * 16,
@@ -40,4 +41,9 @@ def test_photos_and_splits_measure_with_the_same_function():
     )
     assert photos.gps_far_from(facts, b.latitude, b.longitude, limit_m=expected - 1) is True
     assert photos.gps_far_from(facts, b.latitude, b.longitude, limit_m=expected + 1) is False
-    assert splits.distance_metres(a, SimpleNamespace(latitude=None, longitude=None)) is None
+    assert (
+        splits.distance_metres(
+            cast(Any, a), cast(Any, SimpleNamespace(latitude=None, longitude=None))
+        )
+        is None
+    )

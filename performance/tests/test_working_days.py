@@ -5,10 +5,11 @@ from datetime import date
 from decimal import Decimal
 
 from approvals.services import project_transition as fire
+from projects.choices import WarningLevel
 from projects.tests.factories import make_project
 
 from ..alerts import warnings_refresh
-from ..choices import WarningKind, WarningLevel
+from ..choices import WarningKind
 from ..models import Warning
 from .builders import at
 
