@@ -55,5 +55,5 @@ class StaffPosition(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-# Companies in these states can be shortlisted, drawn, awarded, contracted and paid (SPEC §4).
+# Companies in these states can be shortlisted, drawn, awarded, contracted and paid (docs/rules.md §4).
 ELIGIBLE_CREDIT_STATUSES = (CreditStatus.NORMAL, CreditStatus.WARNED)

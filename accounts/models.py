@@ -31,7 +31,7 @@ class Organisation(BaseModel):
         unique=True,
         validators=[validate_credit_code],
     )
-    # The one place approvals and payments read a company's standing from (SPEC §4); written only
+    # The one place approvals and payments read a company's standing from (docs/rules.md §4); written only
     # by the credit service.
     credit_status = models.CharField(
         _("信用状态"), max_length=20, choices=CreditStatus.choices, default=CreditStatus.NORMAL

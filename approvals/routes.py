@@ -1,4 +1,4 @@
-"""The approval route of each tier (SPEC §2) in one declarative table, and the questions asked of it.
+"""The approval route of each tier (docs/rules.md §2) in one declarative table, and the questions asked of it.
 
 Everything that needs to know which steps a project takes, in which order, who signs each one,
 what a signer may set, how long a step may take and what an escalated project still lacks reads
@@ -49,7 +49,7 @@ from accounts.choices import Role
 from projects import routing
 from projects.choices import REVIEW_STATUSES, ProjectStatus, Tier
 
-# Each step's time limit, in working days from the day the project began to wait (SPEC §2).
+# Each step's time limit, in working days from the day the project began to wait (docs/rules.md §2).
 REVIEW_LIMIT = 5
 # Where a submitted project waits for its first step (Project.submit leads there), and where
 # passing the last step leaves it.

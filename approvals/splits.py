@@ -1,4 +1,4 @@
-"""化整为零 detection (SPEC §9): one street's projects, close in place or name and in time,
+"""化整为零 detection (docs/rules.md §9): one street's projects, close in place or name and in time,
 whose sum reaches a higher tier than each has alone."""
 
 from datetime import timedelta

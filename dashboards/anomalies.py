@@ -1,4 +1,4 @@
-"""The anomaly lists for discipline officers (SPEC §9): each rule and its thresholds in one
+"""The anomaly lists for discipline officers (docs/rules.md §9): each rule and its thresholds in one
 place, each row saying why it is listed and linking to the evidence. Every list is a fixed
 number of queries, whatever the number of rows."""
 
@@ -35,7 +35,7 @@ from ratings.models import Rating
 SHARE_THRESHOLD = Decimal("0.50")
 SHARE_MIN_WON = 3
 SHARE_MIN_STREET_CONTRACTS = 4
-# Settlements well above budget (SPEC §6): more than 10% over the approved budget.
+# Settlements well above budget (docs/rules.md §6): more than 10% over the approved budget.
 SETTLEMENT_OVER_BUDGET = Decimal("0.10")
 # Rating campaigns: at least this many held or flagged ratings from one network on one project.
 CAMPAIGN_MIN_RATINGS = 3

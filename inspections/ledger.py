@@ -1,4 +1,4 @@
-"""The ledger's warning colours (SPEC §5): blue when half the working days are gone, yellow
+"""The ledger's warning colours (docs/rules.md §5): blue when half the working days are gone, yellow
 within 3 working days of the deadline, red overdue; working days by core.dates (holidays and
 调休). The thresholds are settings so the district can change them."""
 

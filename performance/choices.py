@@ -10,7 +10,7 @@ class ScoredKind(models.TextChoices):
     STREET = "street", _("建设单位（街道）")
 
 
-# Street offices are published alongside but never suspended (SPEC §8).
+# Street offices are published alongside but never suspended (docs/rules.md §8).
 SUSPENDABLE_KINDS = (ScoredKind.CONTRACTOR, ScoredKind.SUPERVISOR)
 
 

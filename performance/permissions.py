@@ -6,7 +6,7 @@ from django.http import Http404
 from accounts.choices import COMPANY_KINDS, Role
 from accounts.models import Organisation
 
-# Rankings are published to every signed-in user (SPEC §8); credit is read by the people who
+# Rankings are published to every signed-in user (docs/rules.md §8); credit is read by the people who
 # award, pay and oversee, and by each company for itself.
 CREDIT_READERS = {
     Role.STREET_STAFF,

@@ -1,6 +1,6 @@
 """The terms every contract keeps, as plain numbers and predicates low enough for the models'
 constraints to read: retention and the defect-liability period (建质〔2017〕138号), and the
-cumulative change that counts as large (SPEC §5). Texts that quote these figures ("3%",
+cumulative change that counts as large (docs/rules.md §5). Texts that quote these figures ("3%",
 "10%") are checked against them by tests/test_contract_terms.py."""
 
 from decimal import Decimal
@@ -41,7 +41,7 @@ def change_share(changes_total: Decimal, contract_amount: Decimal) -> Decimal:
 
 
 def is_large_change(changes_total: Decimal | None, contract_amount: Decimal | None) -> bool:
-    """A cumulative change over 10% of the contract, up or down (SPEC §5)."""
+    """A cumulative change over 10% of the contract, up or down (docs/rules.md §5)."""
     if not contract_amount or changes_total is None:
         return False
     return change_share(changes_total, contract_amount) > LARGE_CHANGE_SHARE

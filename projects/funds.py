@@ -1,4 +1,4 @@
-"""The payment rules (SPEC §6), each in one named function. A rule returns None when the
+"""The payment rules (docs/rules.md §6), each in one named function. A rule returns None when the
 payment may go ahead, or a Violation naming the rule and by how much it is exceeded."""
 
 from dataclasses import dataclass

@@ -178,7 +178,7 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     # 化整为零: set by split detection; approving needs a recorded justification.
     split_flagged = models.BooleanField(_("疑似化整为零"), default=False)
     split_justification = models.TextField(_("拆分合理性说明"), blank=True)
-    # The tier whose approvals the project still lacks after its amount grew (SPEC §2); work,
+    # The tier whose approvals the project still lacks after its amount grew (docs/rules.md §2); work,
     # completion and payments wait until they are given.
     escalated_to = models.CharField(_("升级待审"), max_length=10, choices=Tier.choices, blank=True)
     escalation_steps = models.JSONField(_("升级待补审批"), default=list, blank=True)

@@ -1,4 +1,4 @@
-"""The tier rule (SPEC §2): the tier is derived from the amount that counts, never chosen."""
+"""The tier rule (docs/rules.md §2): the tier is derived from the amount that counts, never chosen."""
 
 from datetime import date
 from decimal import Decimal
@@ -29,7 +29,7 @@ def policy_in_force(on: date):
 
 
 def project_counting_amount(project) -> Decimal:
-    """The largest of the amounts known for the project (SPEC §2)."""
+    """The largest of the amounts known for the project (docs/rules.md §2)."""
     amounts = [project.budget_amount, project.reviewed_budget, project.approved_budget]
     contract = getattr(project, "contract", None) if project.pk else None
     if contract is not None:

@@ -1,4 +1,4 @@
-"""The low-rating rule (SPEC §7), in one place: a project whose settled mean score is below
+"""The low-rating rule (docs/rules.md §7), in one place: a project whose settled mean score is below
 the policy's threshold, on at least the policy's number of ratings, needs a review (复核).
 
 The review (ratings.services.review_check), the risk colour and the warnings job (performance)

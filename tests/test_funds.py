@@ -1,4 +1,4 @@
-"""Payment rules (SPEC §6): each allowed at its limit and refused one fen over, naming the
+"""Payment rules (docs/rules.md §6): each allowed at its limit and refused one fen over, naming the
 rule and the excess; approval, payment, settlement, retention; warnings; compliance rate."""
 
 from datetime import date, timedelta

@@ -1,4 +1,4 @@
-"""On PostgreSQL the audit table refuses UPDATE and DELETE (SPEC §10)."""
+"""On PostgreSQL the audit table refuses UPDATE and DELETE (docs/rules.md §10)."""
 from django.db import migrations
 
 FORWARD = """

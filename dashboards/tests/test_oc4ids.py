@@ -1,5 +1,5 @@
 """Open data: the OC4IDS export validates against the project schema (0.9.5, read from disk,
-no internet), carries the mapping of SPEC §11 and nothing that is not public."""
+no internet), carries the mapping of docs/rules.md §11 and nothing that is not public."""
 
 import json
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""The tier thresholds of the 荔城区零星工程管理办法: 50,000 and 500,000 元 (SPEC §2)."""
+"""The tier thresholds of the 荔城区零星工程管理办法: 50,000 and 500,000 元 (docs/rules.md §2)."""
 from datetime import date
 from decimal import Decimal
 
