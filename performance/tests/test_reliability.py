@@ -28,7 +28,7 @@ from ..scoring import performance_score_quarter, period_digest
 from .test_credit import _violations, _working_days
 from .test_scoring import at, two_bottom_quarters, under_way, worked_example
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
