@@ -7,6 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
+        from .events import autodiscover
         from .security import connect_signals
 
         connect_signals()
+        autodiscover()

@@ -11,11 +11,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from approvals.choices import ChangeStatus
+from approvals.events import ApprovalEvents
 from approvals.models import ChangeOrder
+from core.events import verb_label
 from core.models import AuditEvent
+from inspections.events import InspectionEvents
 from inspections.models import SpotCheck
 from projects.choices import (
-    AUDIT_VERB_LABELS,
     TIER_PROCUREMENT,
     Category,
     PaymentStatus,
@@ -23,6 +25,7 @@ from projects.choices import (
     ProjectStatus,
     Tier,
 )
+from projects.events import ProjectEvents
 from projects.models import Payment, Project
 from projects.services import project_counting_budget
 
@@ -64,15 +67,15 @@ PROCUREMENT = {
     ProcurementMethod.OPEN: "open",
 }
 APPROVAL_VERBS = (
-    "project.file",
-    "project.dept_approve",
-    "project.expert_approve",
-    "project.fiscal_approve",
-    "project.drc_file",
-    "project.drc_approve",
-    "project.escalation_approved",
-    "contract.filed",
-    "project.accept",
+    ProjectEvents.FILE,
+    ProjectEvents.DEPT_APPROVE,
+    ProjectEvents.EXPERT_APPROVE,
+    ProjectEvents.FISCAL_APPROVE,
+    ProjectEvents.DRC_FILE,
+    ProjectEvents.DRC_APPROVE,
+    ApprovalEvents.ESCALATION_APPROVED,
+    ApprovalEvents.CONTRACT_FILED,
+    InspectionEvents.PROJECT_ACCEPTED,
 )
 CONTRACT_UNDER_WAY = (
     ProjectStatus.CONTRACTED,
@@ -232,7 +235,7 @@ def project_oc4ids(project: Project, events: list[AuditEvent]) -> dict:
             "milestones": [
                 {
                     "id": f"approval-{e.seq}",
-                    "title": str(AUDIT_VERB_LABELS.get(e.verb, e.verb)),
+                    "title": verb_label(e.verb),
                     "type": "approval",
                     "status": "met",
                     "dateMet": _when(e.created_at),

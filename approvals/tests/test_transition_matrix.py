@@ -4,12 +4,12 @@ exactly where the routes of SPEC §2 allow it, with one audit event; otherwise 4
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 
 from approvals.services import project_transition
 from core.errors import ConflictError
 from core.models import AuditEvent
+from core.testing import rolled_back
 from projects.choices import REVIEW_STATUSES, ProjectStatus, Tier
 from projects.models import Project
 from projects.services import transition_names
@@ -109,7 +109,7 @@ def test_transition_matrix(district, name, status):
     for tier in Tier:
         for who in USERS:
             outcome = expected(name, status, tier, who)
-            with transaction.atomic():
+            with rolled_back():
                 events = AuditEvent.objects.count()
                 kwargs = {
                     "actor": getattr(district, who),
@@ -134,4 +134,3 @@ def test_transition_matrix(district, name, status):
                         project_transition(**kwargs)
                     assert Project.objects.get(pk=projects[tier].pk).status == status
                     assert AuditEvent.objects.count() == events, (tier, who)
-                transaction.set_rollback(True)

@@ -17,6 +17,7 @@ from projects.services import payment_approve, payment_request
 
 from ..choices import BlacklistRule, CreditRule
 from ..credit import credit_nightly, credit_scores, false_report_confirm
+from ..events import PerformanceEvents
 from ..models import Blacklisting, CreditDeduction
 from .builders import at, checks, contractor_user, under_way
 
@@ -122,10 +123,13 @@ def test_false_report_blacklists_with_evidence_and_only_reviewers_record_it(dist
         date(2027, 8, 31),
         "区纪委〔2026〕12号通报",
     )
-    verbs = list(
-        AuditEvent.objects.filter(verb__startswith="credit.").values_list("verb", flat=True)
+    # One event for the one decision: the blacklisting and the standing it changed.
+    events = list(AuditEvent.objects.filter(verb__startswith="credit."))
+    assert [e.verb for e in events] == [PerformanceEvents.BLACKLISTED]
+    assert (events[0].before["credit_status"], events[0].after["credit_status"]) == (
+        CreditStatus.NORMAL,
+        CreditStatus.BLACKLISTED,
     )
-    assert verbs == ["credit.blacklisted", "credit.status_changed"]
 
 
 @pytest.mark.parametrize("status", [CreditStatus.SUSPENDED, CreditStatus.BLACKLISTED])

@@ -15,6 +15,7 @@ from ratings.choices import RatingStatus
 
 from ..choices import ScoredKind, SuspensionStatus
 from ..credit import credit_nightly, suspension_appeal, suspension_decide
+from ..events import PerformanceEvents
 from ..models import CompanyScore, PerformancePolicy, ScoringPeriod, Suspension
 from ..scoring import performance_score_quarter, period_digest
 from ..selectors import ranking
@@ -236,6 +237,7 @@ def test_appeal_decided_by_a_reviewer_lifts_the_suspension(district):
         suspension_decide(actor=staff, suspension_id=suspension.pk, uphold=False, note="x")
     with pytest.raises(PermissionDenied):
         suspension_decide(actor=d.discipline, suspension_id=suspension.pk, uphold=False, note="x")
+    events = AuditEvent.objects.count()
     with at(date(2027, 1, 5)):
         suspension_decide(
             actor=d.dept, suspension_id=suspension.pk, uphold=False, note="复查合格，撤销暂停"
@@ -244,7 +246,13 @@ def test_appeal_decided_by_a_reviewer_lifts_the_suspension(district):
     d.builder.refresh_from_db()
     assert suspension.status == SuspensionStatus.REVOKED
     assert d.builder.credit_status == CreditStatus.NORMAL
-    assert AuditEvent.objects.filter(verb="performance.suspension_decided").count() == 1
+    # One event for the decision, with the standing it gave back.
+    assert AuditEvent.objects.count() == events + 1
+    decided = AuditEvent.objects.get(verb=PerformanceEvents.SUSPENSION_DECIDED)
+    assert (decided.before["credit_status"], decided.after["credit_status"]) == (
+        CreditStatus.SUSPENDED,
+        CreditStatus.NORMAL,
+    )
 
 
 def test_command_prints_the_ranking(district, capsys):
