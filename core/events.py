@@ -210,14 +210,20 @@ class Change:
     after: str
 
 
+_EMPTY: tuple[Any, ...] = (None, "", [], {})
+
+
 def changes(event: Any) -> list[Change]:
-    """The event's before/after as labelled rows, leaving out fields that did not change."""
+    """The event's before/after as labelled rows, leaving out fields that did not change (and
+    empty facts on one side only, which say nothing)."""
     before = event.before or {}
     after = event.after or {}
     rows = []
     for name in list(dict.fromkeys([*before, *after])):
         old, new = before.get(name), after.get(name)
         if name in before and name in after and old == new:
+            continue
+        if (name not in before and new in _EMPTY) or (name not in after and old in _EMPTY):
             continue
         rows.append(
             Change(

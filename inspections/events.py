@@ -52,6 +52,7 @@ def _id(value) -> str:
         "item_status": EventField(_("整改状态"), choices=ItemStatus),
         "source": EventField(_("来源"), choices=ItemSource),
         "responsible_organisation": EventField(_("责任单位"), show=_id),
+        "supervision_unit": EventField(_("监理单位"), show=_id),
         "ledger_item": EventField(_("问题台账"), show=_id),
         "spot_check": EventField(_("质量抽检"), show=_id),
         "passed": _("合格"),

@@ -11,6 +11,7 @@ from core.errors import ConflictError
 from core.models import AuditEvent
 from core.testing import rolled_back
 from projects.choices import REVIEW_STATUSES, ProjectStatus, Tier
+from projects.events import TRANSITION_VERBS
 from projects.models import Project
 from projects.services import transition_names
 from projects.tests.factories import make_project
@@ -128,7 +129,9 @@ def test_transition_matrix(district, name, status):
                     )
                     assert project.status == target, (tier, who)
                     assert AuditEvent.objects.count() == events + 1, (tier, who)
-                    assert AuditEvent.objects.order_by("-seq").first().verb == f"project.{name}"
+                    assert (
+                        AuditEvent.objects.order_by("-seq").first().verb == TRANSITION_VERBS[name]
+                    )
                 else:
                     with pytest.raises(outcome):
                         project_transition(**kwargs)

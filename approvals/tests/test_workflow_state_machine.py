@@ -19,6 +19,7 @@ from hypothesis.stateful import (
 
 from accounts.tests.factories import district as build_district
 from approvals import services
+from approvals.events import ApprovalEvents
 from core.audit import AuditEvent
 from core.errors import ApplicationError
 from core.testing import rolled_back
@@ -138,7 +139,7 @@ class ApprovalWorkflow(RuleBasedStateMachine):
     def act(self, project, name, who, comment):
         # The split check before filing or submitting may flag the project (and records that,
         # whatever the transition's fate): that is evidence, not the transition's event.
-        events = AuditEvent.objects.exclude(verb="project.split_flagged")
+        events = AuditEvent.objects.exclude(verb=ApprovalEvents.SPLIT_FLAGGED)
         before = events.count()
         try:
             services.project_transition(

@@ -68,7 +68,7 @@ def test_patrol_violations_warn_at_three_and_blacklist_at_ten_for_six_months(dis
     assert str(days[9]) in entry.evidence
     d.super_org.refresh_from_db()
     assert d.super_org.credit_status == CreditStatus.BLACKLISTED
-    assert AuditEvent.objects.filter(verb="credit.blacklisted").count() == 1
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.BLACKLISTED).count() == 1
     assert CreditDeduction.objects.filter(rule=CreditRule.PATROL_MISSING).count() == 10
     # Lifted the day after it ends, by the nightly job; still warned by the score? No: the
     # deductions weigh for a year, 90 ≥ 80, and the quarter's count has passed.
@@ -77,7 +77,7 @@ def test_patrol_violations_warn_at_three_and_blacklist_at_ten_for_six_months(dis
     d.super_org.refresh_from_db()
     assert entry.lifted_at is not None
     assert d.super_org.credit_status == CreditStatus.NORMAL
-    assert AuditEvent.objects.filter(verb="credit.blacklist_lifted").count() == 1
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.BLACKLIST_LIFTED).count() == 1
 
 
 def test_failed_checks_and_overdue_items_deduct_with_evidence(district):
@@ -94,7 +94,7 @@ def test_failed_checks_and_overdue_items_deduct_with_evidence(district):
         [CreditRule.FAILED_CHECK, CreditRule.OVERDUE_RECTIFICATION]
     )
     assert credit_scores(date(2026, 8, 30))[d.builder.pk] == 95
-    assert AuditEvent.objects.filter(verb="credit.deductions_recorded").count() == 2
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.DEDUCTIONS_RECORDED).count() == 2
 
 
 def test_false_report_blacklists_with_evidence_and_only_reviewers_record_it(district):

@@ -172,10 +172,10 @@ def test_weights_are_effective_dated(district):
 def test_rerun_gives_the_same_table_and_no_second_event(district):
     worked_example(district)
     first = performance_score_quarter(quarter="2026Q3")
-    events = AuditEvent.objects.filter(verb="performance.scored").count()
+    events = AuditEvent.objects.filter(verb=PerformanceEvents.SCORED).count()
     second = performance_score_quarter(quarter="2026Q3")
     assert second.digest == first.digest == period_digest(second.pk)
-    assert AuditEvent.objects.filter(verb="performance.scored").count() == events == 1
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.SCORED).count() == events == 1
     assert ScoringPeriod.objects.count() == 1
 
 
@@ -201,11 +201,11 @@ def test_bottom_two_quarters_running_suspends_for_next_year_and_is_refused(distr
         suspension.ends_on,
     ) == (d.builder, period, date(2027, 1, 1), date(2027, 12, 31))
     assert _row(ranking(period), d.builder)["flags"]["suspended"]
-    assert AuditEvent.objects.filter(verb="performance.suspended").count() == 1
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.SUSPENDED).count() == 1
     # A re-run suspends nobody twice.
     performance_score_quarter(quarter="2026Q3")
     assert Suspension.objects.count() == 1
-    assert AuditEvent.objects.filter(verb="performance.suspended").count() == 1
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.SUSPENDED).count() == 1
     # In force from 1 January: the nightly credit job sets the one field others read.
     credit_nightly(today=date(2026, 12, 31))
     d.builder.refresh_from_db()
@@ -214,7 +214,9 @@ def test_bottom_two_quarters_running_suspends_for_next_year_and_is_refused(distr
     d.builder.refresh_from_db()
     assert d.builder.credit_status == CreditStatus.SUSPENDED
     assert (
-        AuditEvent.objects.filter(verb="credit.status_changed", object_id=str(d.builder.pk)).count()
+        AuditEvent.objects.filter(
+            verb=PerformanceEvents.CREDIT_STATUS_CHANGED, object_id=str(d.builder.pk)
+        ).count()
         == 1
     )
     credit_nightly(today=date(2028, 1, 1))
