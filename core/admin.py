@@ -2,10 +2,11 @@
 working-day overrides of the calendar."""
 
 from django.contrib import admin
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .audit import record_event
 from .dates import covered_years
+from .events import admin_deleted_event, admin_saved_event
 from .models import AuditEvent, AuditHead, WorkingDayOverride
 
 
@@ -41,7 +42,9 @@ class AuditHeadAdmin(ReadOnlyAdmin):
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
-    """Admin writes go into the audit chain too (the admin wraps them in a transaction).
+    """Admin writes go into the audit chain too (the admin wraps them in a transaction):
+    one event per save or deletion, typed admin.created/changed/deleted with the model in
+    object_type.
 
     Before and after are the stored values of the changed fields, never secrets.
     """
@@ -59,16 +62,22 @@ class AuditedModelAdmin(admin.ModelAdmin):
         before = self._stored(obj, form.changed_data) if change else {}
         super().save_model(request, obj, form, change)
         after = self._stored(obj, form.changed_data)
-        verb = f"{obj._meta.model_name}.{'changed' if change else 'created'}_in_admin"
-        record_event(actor=request.user, verb=verb, obj=obj, before=before, after=after)
+        admin_saved_event(
+            actor=request.user, obj=obj, created=not change, before=before, after=after
+        )
 
     def delete_model(self, request, obj):
-        record_event(actor=request.user, verb=f"{obj._meta.model_name}.deleted_in_admin", obj=obj)
+        admin_deleted_event(actor=request.user, objects=[obj])
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
+        """The "delete selected" action: one event for the whole selection, in one transaction
+        (the action, unlike the delete page, opens none of its own)."""
+        with transaction.atomic():
+            objects = list(queryset)
+            admin_deleted_event(actor=request.user, objects=objects)
+            for obj in objects:
+                super().delete_model(request, obj)
 
 
 @admin.register(WorkingDayOverride)

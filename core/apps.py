@@ -7,9 +7,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
+        from .events import autodiscover
         from .security import connect_signals
 
         connect_signals()
+        autodiscover()
         self._connect_calendar()
 
     def _connect_calendar(self) -> None:

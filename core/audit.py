@@ -84,7 +84,7 @@ def record_event(
         actor=user,
         actor_name=(user.get_full_name() or user.get_username()) if user else "",
         organisation_name=str(organisation) if organisation else "",
-        verb=verb,
+        verb=str(verb),  # a TextChoices member stores its value
         object_type=object_type,
         object_id=object_id,
         object_repr=str(obj)[:300] if obj is not None else "",

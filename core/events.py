@@ -3,53 +3,124 @@
 Each app declares its verbs once, in its own ``events.py``, as a ``TextChoices`` class decorated
 with :func:`verbs` (the value is the stored verb, the label its Chinese name), beside one small
 function per event that calls :func:`core.audit.record_event`. Nothing else in the code spells a
-verb as a string. The timeline, the dashboard and OC4IDS read labels from here, never raw verbs
-or field names. See docs/architecture.md ("Events").
+verb as a string, and no other module calls ``record_event`` (tests/test_events.py greps for it).
+The timeline, the dashboard and OC4IDS read labels from here, never raw verbs or field names:
+a key of before/after is labelled by the verb's class (``fields=``), else by the model field of
+the event's object, else by the few common keys below. See docs/architecture.md ("Events").
+
+This module also declares core's own verbs: the admin's writes.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from importlib import import_module
+from pathlib import Path
+from typing import Any, TypeVar
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
 
-_LABELS: dict[str, Any] = {}
+from .audit import record_event
+
 ChoicesT = TypeVar("ChoicesT", bound=type[models.TextChoices])
 
-# Keys of before/after that are not model fields (or not on the event's object) but appear in
-# events; each gets a label here, once.
-EXTRA_FIELD_LABELS: dict[str, Any] = {
-    "amount": _("金额"),
-    "payment_status": _("支付状态"),
-    "status": _("状态"),
-    "tier": _("类别"),
-    "reason": _("理由"),
-    "comment": _("说明"),
+
+@dataclass(frozen=True)
+class EventField:
+    """How one key of an event's before/after reads: its label, and how its values show
+    (through a choices class, or a function for lists and records)."""
+
+    label: Any
+    choices: type[models.Choices] | None = None
+    show: Callable[[Any], str] | None = None
+
+
+_LABELS: dict[str, Any] = {}
+_FIELDS: dict[str, dict[str, EventField]] = {}
+# Verbs stored by older code that now read as a registered one: (pattern, verb).
+_LEGACY: list[tuple[re.Pattern[str], str]] = []
+
+# Keys that many events share and that mean the same everywhere; each gets a label here, once.
+COMMON_FIELDS: dict[str, EventField] = {
+    "amount": EventField(_("金额（元）")),
+    "reason": EventField(_("理由")),
+    "comment": EventField(_("说明")),
+    "note": EventField(_("备注")),
+    "project": EventField(_("项目"), show=lambda v: f"#{v}"),
 }
 
 
-def verbs(choices: ChoicesT) -> ChoicesT:
-    """Register an app's verbs (a class decorator); a verb declared twice is a mistake."""
-    for member in choices:
-        if member.value in _LABELS:
-            raise ValueError(f"audit verb {member.value!r} declared twice")
-        _LABELS[member.value] = member.label
-    return choices
+def verbs(
+    choices: ChoicesT | None = None,
+    *,
+    fields: dict[str, Any] | None = None,
+    legacy: dict[str, str] | None = None,
+) -> Any:
+    """Register an app's verbs: ``@verbs`` or ``@verbs(fields={...}, legacy={...})``.
+
+    ``fields`` labels the keys of before/after that are not fields of the event's object
+    (a label, or an :class:`EventField`); ``legacy`` maps a regular expression of verbs that
+    older code stored to the member they now read as. A verb declared twice is a mistake.
+    """
+    declared = {
+        name: spec if isinstance(spec, EventField) else EventField(spec)
+        for name, spec in (fields or {}).items()
+    }
+
+    def register(cls: ChoicesT) -> ChoicesT:
+        for member in cls:
+            if member.value in _LABELS:
+                raise ValueError(f"audit verb {member.value!r} declared twice")
+            _LABELS[member.value] = member.label
+            _FIELDS[member.value] = declared
+        for pattern, target in (legacy or {}).items():
+            _LEGACY.append((re.compile(pattern), str(target)))
+        return cls
+
+    return register(choices) if choices is not None else register
+
+
+def _registered(verb: str) -> str | None:
+    if verb in _LABELS:
+        return verb
+    for pattern, member in _LEGACY:
+        if pattern.fullmatch(verb):
+            return member
+    return None
+
+
+def is_registered(verb: str) -> bool:
+    return _registered(verb) is not None
 
 
 def verb_label(verb: str) -> str:
     """The verb's label; an unknown verb (an old event) shows as itself rather than failing."""
-    label = _LABELS.get(verb)
-    return str(label) if label is not None else verb
+    known = _registered(verb)
+    return str(_LABELS[known]) if known is not None else verb
 
 
 def registered_verbs() -> dict[str, Any]:
     return dict(_LABELS)
+
+
+def autodiscover() -> None:
+    """Import every project app's ``events`` module, so that every verb is registered before
+    the first page shows one (core's AppConfig.ready calls this)."""
+    base = Path(settings.BASE_DIR).resolve()
+    for config in apps.get_app_configs():
+        path = Path(config.path).resolve()
+        if not path.is_relative_to(base) or "site-packages" in path.parts:
+            continue  # third-party apps may have an `events` module of their own
+        if module_has_submodule(config.module, "events"):
+            import_module(f"{config.name}.events")
 
 
 def _field(object_type: str, name: str) -> models.Field | None:
@@ -64,36 +135,71 @@ def _field(object_type: str, name: str) -> models.Field | None:
     return field if isinstance(field, models.Field) else None
 
 
-def field_label(object_type: str, name: str) -> str:
-    if name in EXTRA_FIELD_LABELS:
-        return str(EXTRA_FIELD_LABELS[name])
+def _spec(verb: str, name: str) -> EventField | None:
+    known = _registered(verb)
+    declared = _FIELDS.get(known, {}) if known is not None else {}
+    return declared.get(name)
+
+
+def field_label(object_type: str, name: str, verb: str = "") -> str:
+    """The key's label: declared by the verb's class, else the object's model field, else one
+    of the common keys; an unknown key shows as itself."""
+    spec = _spec(verb, name)
+    if spec is not None:
+        return str(spec.label)
     field = _field(object_type, name)
     if field is not None and isinstance(field.verbose_name, str | Promise):
         label = str(field.verbose_name)
         if label != name.replace("_", " "):  # Django's default: no label was given
             return label
+    if name in COMMON_FIELDS:
+        return str(COMMON_FIELDS[name].label)
     return name
 
 
-def value_label(object_type: str, name: str, value: Any) -> str:
-    if value is None or value == "":
+def value_label(object_type: str, name: str, value: Any, verb: str = "") -> str:
+    """A stored value as people read it: choices by their labels, yes/no, lists joined."""
+    if value is None or value == "" or value == [] or value == {}:
         return "—"
+    spec = _spec(verb, name)
+    field = _field(object_type, name)
+    if spec is None and field is None:
+        spec = COMMON_FIELDS.get(name)
+    if spec is not None and spec.show is not None:
+        return spec.show(value)
     if isinstance(value, bool):
         return str(_("是") if value else _("否"))
-    field = _field(object_type, name)
-    choices = dict(field.flatchoices) if field is not None and field.choices else {}
-    if name in ("status", "tier") and not choices:
-        choices = _status_and_tier_choices(name)
-    if value in choices:
-        return str(choices[value])
     if isinstance(value, list):
-        return "、".join(value_label(object_type, name, v) for v in value)
+        return "、".join(value_label(object_type, name, v, verb) for v in value)
+    if isinstance(value, dict):
+        return plain(value)
+    if spec is not None and spec.choices is not None:
+        choices = dict(spec.choices.choices)
+    else:
+        choices = dict(field.flatchoices) if field is not None and field.choices else {}
+    return str(choices.get(value, value)) if isinstance(value, str | int) else str(value)
+
+
+def plain(value: Any) -> str:
+    """A value inside a list or record, without labels of its own."""
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, list):
+        return "、".join(plain(v) for v in value)
+    if isinstance(value, dict):
+        return "、".join(plain(v) for k, v in value.items() if k != "id" and v not in (None, ""))
     return str(value)
 
 
-def _status_and_tier_choices(name: str) -> dict[str, Any]:
-    model = apps.get_model("projects", "Project")
-    return dict(cast("models.Field[Any, Any]", model._meta.get_field(name)).flatchoices)
+def choice_label(choices: type[models.Choices]) -> Callable[[Any], str]:
+    """A `show` for lists or single values of a choices class."""
+
+    def show(value: Any) -> str:
+        values = value if isinstance(value, list) else [value]
+        labels = dict(choices.choices)
+        return "、".join(str(labels.get(v, v)) for v in values)
+
+    return show
 
 
 @dataclass(frozen=True)
@@ -104,8 +210,12 @@ class Change:
     after: str
 
 
+_EMPTY: tuple[Any, ...] = (None, "", [], {})
+
+
 def changes(event: Any) -> list[Change]:
-    """The event's before/after as labelled rows, leaving out fields that did not change."""
+    """The event's before/after as labelled rows, leaving out fields that did not change (and
+    empty facts on one side only, which say nothing)."""
     before = event.before or {}
     after = event.after or {}
     rows = []
@@ -113,12 +223,73 @@ def changes(event: Any) -> list[Change]:
         old, new = before.get(name), after.get(name)
         if name in before and name in after and old == new:
             continue
+        if (name not in before and new in _EMPTY) or (name not in after and old in _EMPTY):
+            continue
         rows.append(
             Change(
                 field=name,
-                label=field_label(event.object_type, name),
-                before=value_label(event.object_type, name, old) if name in before else "",
-                after=value_label(event.object_type, name, new) if name in after else "",
+                label=field_label(event.object_type, name, event.verb),
+                before=value_label(event.object_type, name, old, event.verb)
+                if name in before
+                else "",
+                after=value_label(event.object_type, name, new, event.verb)
+                if name in after
+                else "",
             )
         )
     return rows
+
+
+def object_label(object_type: str) -> str:
+    """The name of the kind of object an event is about (its model's verbose name)."""
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return ""
+
+
+# --- core's own verbs: writes through the admin ----------------------------------------------
+
+
+@verbs(
+    fields={"deleted": EventField(_("删除的记录"))},
+    # Before typed verbs the admin stored "<model>.created_in_admin" and so on.
+    legacy={
+        r"[a-z0-9_]+\.created_in_admin": "admin.created",
+        r"[a-z0-9_]+\.changed_in_admin": "admin.changed",
+        r"[a-z0-9_]+\.deleted_in_admin": "admin.deleted",
+    },
+)
+class CoreEvents(models.TextChoices):
+    """The model is the event's object_type; the verb says what the admin did to it."""
+
+    ADMIN_CREATED = "admin.created", _("管理后台新增")
+    ADMIN_CHANGED = "admin.changed", _("管理后台修改")
+    ADMIN_DELETED = "admin.deleted", _("管理后台删除")
+
+
+def admin_saved_event(*, actor, obj: models.Model, created: bool, before: dict, after: dict):
+    return record_event(
+        actor=actor,
+        verb=CoreEvents.ADMIN_CREATED if created else CoreEvents.ADMIN_CHANGED,
+        obj=obj,
+        before=before,
+        after=after,
+    )
+
+
+def admin_deleted_event(*, actor, objects: Iterable[models.Model]):
+    """One event for one deletion through the admin, of one object or of a selection."""
+    objects = list(objects)
+    deleted = [{"id": o.pk, "name": str(o)[:200]} for o in objects]
+    if len(objects) == 1:
+        return record_event(
+            actor=actor, verb=CoreEvents.ADMIN_DELETED, obj=objects[0], after={"deleted": deleted}
+        )
+    return record_event(
+        actor=actor,
+        verb=CoreEvents.ADMIN_DELETED,
+        object_type=objects[0]._meta.label_lower if objects else "",
+        object_id="bulk",
+        after={"deleted": deleted},
+    )

@@ -19,7 +19,6 @@ from stdnum.cn import uscc
 from accounts.choices import OrganisationKind, Role, StaffPosition
 from accounts.models import CompanyStaff, Organisation, User
 from approvals import services as approval_services
-from core.audit import record_event
 from core.errors import ConflictError
 from inspections.services import patrol_log_record, progress_report, spot_check_record
 from performance.demo import seed_performance
@@ -33,6 +32,8 @@ from projects.services import (
 )
 from projects.tiers import policy_in_force, tier_for_amount
 from ratings.services import RatingInput, rating_record, ratings_screen
+
+from .events import projects_generated_event
 
 # name, username, (latitude, longitude) of the street office
 STREETS = [
@@ -482,14 +483,7 @@ def bulk_projects(count: int, users: dict[str, User], rng: random.Random) -> int
         Project.objects.filter(code__isnull=True).update(
             code=Concat(Value("LC-G-"), LPad(Cast(F("id"), CharField()), 7, Value("0")))
         )
-        record_event(
-            actor=None,
-            verb="project.bulk_generated",
-            object_type="projects.project",
-            object_id="bulk",
-            after={"count": count},
-            comment="seed_demo --projects",
-        )
+        projects_generated_event(count=count)
     return count
 
 

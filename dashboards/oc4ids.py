@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 
 from approvals import routes
 from approvals.choices import ChangeStatus
+from approvals.events import ApprovalEvents
 from approvals.models import ChangeOrder
+from core.events import verb_label
 from core.models import AuditEvent
+from inspections.events import InspectionEvents
 from inspections.models import SpotCheck
 from projects.choices import (
-    AUDIT_VERB_LABELS,
     TIER_PROCUREMENT,
     Category,
     PaymentStatus,
@@ -25,6 +27,7 @@ from projects.choices import (
     ProjectStatus,
     Tier,
 )
+from projects.events import ProjectEvents
 from projects.models import Payment, Project
 from projects.services import project_counting_budget
 
@@ -67,10 +70,10 @@ PROCUREMENT: dict[str, str] = {
 }
 # Published as approval milestones besides the route's steps (approvals.routes).
 OTHER_APPROVAL_VERBS = (
-    "project.file",
-    "project.escalation_approved",
-    "contract.filed",
-    "project.accept",
+    ProjectEvents.FILE,
+    ApprovalEvents.ESCALATION_APPROVED,
+    ApprovalEvents.CONTRACT_FILED,
+    InspectionEvents.PROJECT_ACCEPTED,
 )
 CONTRACT_UNDER_WAY = (
     ProjectStatus.CONTRACTED,
@@ -237,7 +240,7 @@ def project_oc4ids(project: Project, events: list[AuditEvent]) -> dict:
                 _drop_empty(
                     {
                         "id": f"approval-{e.seq}",
-                        "title": str(AUDIT_VERB_LABELS.get(e.verb, e.verb)),
+                        "title": verb_label(e.verb),
                         "type": "approval",
                         "code": routes.table().milestone(e.verb.removeprefix("project.")),
                         "status": "met",

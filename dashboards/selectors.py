@@ -322,13 +322,6 @@ def project_timeline(project: Project) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(about).order_by("seq")
 
 
-def event_changes(event: AuditEvent) -> list[tuple[str, object, object]]:
-    """(field, before, after) for every field either side mentions."""
-    before, after = event.before or {}, event.after or {}
-    keys = list(before) + [k for k in after if k not in before]
-    return [(k, before.get(k), after.get(k)) for k in keys]
-
-
 def chain_status() -> AuditHead | None:
     """The last verification (nightly, or the dashboard's button)."""
     return AuditHead.objects.order_by("-taken_at", "-id").first()

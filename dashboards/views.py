@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from approvals.selectors import awaiting_review
+from core.events import changes, object_label, verb_label
 from core.exports import xlsx_file_response
 from core.money import Yuan
 from projects.permissions import access_project, can_file_projects
@@ -30,7 +31,6 @@ from .selectors import (
     dashboard_figures,
     dashboard_project_list,
     dashboard_projects,
-    event_changes,
     project_timeline,
 )
 from .services import audit_chain_reverify, discipline_read_record
@@ -275,10 +275,13 @@ def timeline_view(request, pk):
                 e.created_at,
                 e.actor_name,
                 e.organisation_name,
-                e.verb,
-                e.object_type,
+                verb_label(e.verb),
+                object_label(e.object_type),
                 e.object_id,
-                "\n".join(f"{k}: {b!r} → {a!r}" for k, b, a in event_changes(e)),
+                "\n".join(
+                    f"{c.label}：{c.before} → {c.after}" if c.before else f"{c.label}：{c.after}"
+                    for c in changes(e)
+                ),
                 e.comment,
                 e.hash,
             ]
@@ -307,7 +310,7 @@ def timeline_view(request, pk):
         "dashboards/timeline.html",
         {
             "project": project,
-            "events": [(e, event_changes(e)) for e in events],
+            "events": [(e, changes(e)) for e in events],
         },
     )
 

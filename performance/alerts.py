@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import Role
 from accounts.models import User
 from approvals import routes
-from core.audit import record_event
 from core.dates import local_date
 from core.locks import advisory_lock
 from core.outbox import enqueue
@@ -34,6 +33,7 @@ from projects.models import Payment, Project
 from ratings.rules import low_rated, thresholds
 
 from .choices import WarningKind
+from .events import warnings_refreshed_event
 from .models import CompanyScore, ScoringPeriod, Warning, WarningRecipient
 
 PATROL_WINDOW_DAYS = 14
@@ -320,7 +320,7 @@ def warnings_refresh(*, today: date | None = None, actor=None) -> dict:
     today = today or local_date(timezone.now())
     causes = {c.key: c for c in current_causes(today)}
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         advisory_lock("performance.warnings")
         existing = {
             w.cause_key: w
@@ -371,11 +371,9 @@ def warnings_refresh(*, today: date | None = None, actor=None) -> dict:
             .update(resolved_at=now)
         )
         if created or raised or resolved:
-            record_event(
+            warnings_refreshed_event(
                 actor=actor,
-                verb="warnings.refreshed",
-                object_type="performance.warning",
-                object_id=today.isoformat(),
+                day=today,
                 after={
                     "created": sorted(w.cause_key for w in created),
                     "raised": len(raised),
@@ -395,7 +393,7 @@ def warnings_refresh(*, today: date | None = None, actor=None) -> dict:
 def warnings_send_email(limit: int = 500) -> int:
     """Mail each delivery once to users with an address; marks it so a re-run sends nothing."""
     sent = 0
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         deliveries = list(
             WarningRecipient.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(emailed_at__isnull=True, warning__resolved_at__isnull=True)

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import COMPANY_KINDS, CreditStatus, OrganisationKind, Role
 from accounts.models import Organisation
-from core.audit import record_event
 from core.dates import local_date
 from core.errors import ConflictError
 from core.locks import advisory_lock
@@ -24,6 +23,14 @@ from projects.choices import ProjectStatus
 from projects.models import Contract, Project
 
 from .choices import SUSPENSION_IN_FORCE, BlacklistRule, CreditRule, SuspensionStatus
+from .events import (
+    blacklist_lifted_event,
+    blacklisted_event,
+    credit_status_changed_event,
+    deductions_recorded_event,
+    suspension_appealed_event,
+    suspension_decided_event,
+)
 from .models import Blacklisting, CreditDeduction, FalseReport, PerformancePolicy, Suspension
 from .policies import policy_in_force
 
@@ -125,10 +132,11 @@ def credit_targets(
 
 
 def credit_refresh(
-    *, actor=None, today: date | None = None, policy=None, organisation_ids=None
+    *, actor=None, today: date | None = None, policy=None, organisation_ids=None, record=True
 ) -> list[tuple[int, str, str]]:
     """Bring each company's credit_status to what the rules say today; one audit event per
-    company whose standing changes. Must run inside the caller's transaction."""
+    company whose standing changes (or none with `record=False`: a person's action records
+    the change in its own one event). Must run inside the caller's transaction."""
     today = today or _today()
     policy = policy or policy_in_force(today)
     targets = credit_targets(today, policy, organisation_ids)
@@ -142,17 +150,25 @@ def credit_refresh(
             continue
         before = org.credit_status
         Organisation.objects.filter(pk=org.pk).update(credit_status=status)
-        record_event(
-            actor=actor,
-            verb="credit.status_changed",
-            obj=org,
-            before={"credit_status": before},
-            after={"credit_status": status, "reasons": reasons, "on": today},
-        )
+        if record:
+            credit_status_changed_event(
+                actor=actor,
+                organisation=org,
+                before={"credit_status": before},
+                after={"credit_status": status, "reasons": reasons, "on": today},
+            )
         changed.append((org.pk, before, status))
     if changed:
         _recompute_risk_of([pk for pk, _b, _a in changed])
     return changed
+
+
+def _standing(changed: list[tuple[int, str, str]]) -> tuple[dict, dict]:
+    """The one company's credit standing before and after, for a person's action's event."""
+    if not changed:
+        return {}, {}
+    _pk, before, after = changed[0]
+    return {"credit_status": before}, {"credit_status": after}
 
 
 def _recompute_risk_of(organisation_ids: list[int]) -> None:
@@ -274,6 +290,7 @@ def _blacklist(
     starts_on: date,
     months: int,
     cause_key: str,
+    record: bool = True,
 ) -> Blacklisting | None:
     if Blacklisting.objects.filter(cause_key=cause_key).exists():
         return None
@@ -286,21 +303,22 @@ def _blacklist(
         ends_on=add_months(starts_on, months) - timedelta(days=1),
         cause_key=cause_key,
     )
-    record_event(
-        actor=actor,
-        verb="credit.blacklisted",
-        obj=entry.organisation,
-        before={},
-        after={
-            "blacklisting": entry.pk,
-            "rule": rule,
-            "reason": reason,
-            "evidence": evidence,
-            "starts_on": entry.starts_on,
-            "ends_on": entry.ends_on,
-        },
-    )
+    if record:
+        blacklisted_event(
+            actor=actor, organisation=entry.organisation, before={}, after=_blacklist_facts(entry)
+        )
     return entry
+
+
+def _blacklist_facts(entry: Blacklisting) -> dict:
+    return {
+        "blacklisting": entry.pk,
+        "rule": entry.rule,
+        "reason": entry.reason,
+        "evidence": entry.evidence,
+        "starts_on": entry.starts_on,
+        "ends_on": entry.ends_on,
+    }
 
 
 def _patrol_blacklists(actor, today: date, policy: PerformancePolicy) -> list[Blacklisting]:
@@ -345,10 +363,9 @@ def _lift_expired(actor, today: date) -> list[Blacklisting]:
     ):
         entry.lifted_at = timezone.now()
         entry.save(update_fields=["lifted_at", "updated_at"])
-        record_event(
+        blacklist_lifted_event(
             actor=actor,
-            verb="credit.blacklist_lifted",
-            obj=entry.organisation,
+            organisation=entry.organisation,
             before={"blacklisting": entry.pk, "ends_on": entry.ends_on},
             after={"lifted_on": today},
         )
@@ -359,7 +376,7 @@ def _lift_expired(actor, today: date) -> list[Blacklisting]:
 def credit_nightly(*, today: date | None = None, actor=None) -> dict:
     """Apply the rules for today; a second run the same day changes nothing."""
     today = today or _today()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         advisory_lock(_LOCK)
         policy = policy_in_force(today)
         added = sync_deductions(today, policy)
@@ -370,11 +387,9 @@ def credit_nightly(*, today: date | None = None, actor=None) -> dict:
             by_company: dict[int, int] = {}
             for d in added:
                 by_company[d.organisation_id] = by_company.get(d.organisation_id, 0) + d.points
-            record_event(
+            deductions_recorded_event(
                 actor=actor,
-                verb="credit.deductions_recorded",
-                object_type="performance.creditdeduction",
-                object_id=today.isoformat(),
+                day=today,
                 after={
                     "count": len(added),
                     "points_by_company": by_company,
@@ -421,7 +436,7 @@ def false_report_confirm(
         raise ValidationError(errors)
     assert company is not None  # else errors were raised above
     today = confirmed_on or _today()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         advisory_lock(_LOCK)
         policy = policy_in_force(today)
         report = FalseReport.objects.create(
@@ -441,7 +456,7 @@ def false_report_confirm(
             project=project,
             evidence=report.evidence,
         )
-        _blacklist(
+        entry = _blacklist(
             actor,
             organisation_id=company.pk,
             rule=BlacklistRule.FALSE_REPORT,
@@ -450,8 +465,19 @@ def false_report_confirm(
             starts_on=today,
             months=policy.false_report_months,
             cause_key=f"false_report:{report.pk}",
+            record=False,
         )
-        credit_refresh(actor=actor, today=today, policy=policy, organisation_ids=[company.pk])
+        changed = credit_refresh(
+            actor=actor, today=today, policy=policy, organisation_ids=[company.pk], record=False
+        )
+        # One event: the blacklisting and the standing it changed.
+        was, now = _standing(changed)
+        blacklisted_event(
+            actor=actor,
+            organisation=company,
+            before=was,
+            after={**(_blacklist_facts(entry) if entry else {}), **now},
+        )
     return report
 
 
@@ -459,7 +485,7 @@ def suspension_appeal(*, actor, suspension_id: int, text: str) -> Suspension:
     """The suspended company's own staff appeal once, before a reviewer decides."""
     if not text.strip():
         raise ValidationError({"text": _("请填写申诉理由。")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         suspension = Suspension.objects.select_for_update().filter(pk=suspension_id).first()
         if suspension is None or not (
             actor.is_authenticated
@@ -474,10 +500,9 @@ def suspension_appeal(*, actor, suspension_id: int, text: str) -> Suspension:
         suspension.appealed_by = actor
         suspension.appealed_at = timezone.now()
         suspension.save()
-        record_event(
+        suspension_appealed_event(
             actor=actor,
-            verb="performance.suspension_appealed",
-            obj=suspension.organisation,
+            organisation=suspension.organisation,
             before={"status": SuspensionStatus.PENDING},
             after={"suspension": suspension.pk, "status": suspension.status},
             comment=suspension.appeal_text,
@@ -491,7 +516,7 @@ def suspension_decide(*, actor, suspension_id: int, uphold: bool, note: str) -> 
         raise PermissionDenied
     if not note.strip():
         raise ValidationError({"note": _("请填写复核意见。")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         advisory_lock(_LOCK)
         suspension = Suspension.objects.select_for_update().filter(pk=suspension_id).first()
         if suspension is None:
@@ -503,15 +528,18 @@ def suspension_decide(*, actor, suspension_id: int, uphold: bool, note: str) -> 
         suspension.decided_at = timezone.now()
         suspension.decision_note = note.strip()
         suspension.save()
-        record_event(
+        changed = credit_refresh(
+            actor=actor, organisation_ids=[suspension.organisation_id], record=False
+        )
+        # One event: the decision and the standing it changed.
+        was, now = _standing(changed)
+        suspension_decided_event(
             actor=actor,
-            verb="performance.suspension_decided",
-            obj=suspension.organisation,
-            before={"status": SuspensionStatus.APPEALED},
-            after={"suspension": suspension.pk, "status": suspension.status},
+            organisation=suspension.organisation,
+            before={"status": SuspensionStatus.APPEALED, **was},
+            after={"suspension": suspension.pk, "status": suspension.status, **now},
             comment=suspension.decision_note,
         )
-        credit_refresh(actor=actor, organisation_ids=[suspension.organisation_id])
     return suspension
 
 

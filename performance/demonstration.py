@@ -6,7 +6,6 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
-from core.audit import record_event
 from core.locks import advisory_lock
 from core.periods import day_start
 from projects.choices import PaymentStatus
@@ -14,6 +13,7 @@ from projects.models import Project
 from ratings.choices import RatingStatus
 from ratings.rules import thresholds
 
+from .events import demonstration_proposed_event
 from .models import DemonstrationProposal
 from .policies import policy_in_force
 from .scoring import figures
@@ -108,7 +108,7 @@ def demonstration_candidates(year: int) -> list[dict]:
 def demonstration_propose(*, year: int, actor=None) -> list[DemonstrationProposal]:
     """Replace the year's proposal with the current best ten; audited when it changes."""
     chosen = demonstration_candidates(year)[:TOP]
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         advisory_lock(f"performance.demonstration:{year}")
         before = list(
             DemonstrationProposal.objects.filter(year=year)
@@ -128,11 +128,9 @@ def demonstration_propose(*, year: int, actor=None) -> list[DemonstrationProposa
         )
         after = [c["project_id"] for c in chosen]
         if after != before:
-            record_event(
+            demonstration_proposed_event(
                 actor=actor,
-                verb="performance.demonstration_proposed",
-                object_type="performance.demonstrationproposal",
-                object_id=str(year),
+                year=year,
                 before={"projects": before},
                 after={"projects": after, "scores": [str(c["score"]) for c in chosen]},
             )

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import CreditStatus
-from core.audit import record_event
 from core.dates import local_date
 from core.locks import advisory_lock
 from inspections.choices import ItemSource, ItemStatus
@@ -20,6 +19,7 @@ from projects.contract_terms import is_large_change
 from projects.models import Payment, Project
 from ratings.rules import low_rated, thresholds
 
+from .events import risk_recomputed_event
 from .models import ProjectRisk
 
 # Projects that still carry risk; a settled or archived one is history.
@@ -167,7 +167,7 @@ def risk_recompute(
             Q(contractor_id__in=organisation_ids) | Q(supervision_unit_id__in=organisation_ids)
         )
     changed: dict[int, str] = {}
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         advisory_lock("performance.risk")
         ids = list(scope.order_by("pk").values_list("pk", flat=True))
         now = timezone.now()
@@ -196,12 +196,8 @@ def risk_recompute(
                     Project.objects.filter(pk__in=moved).update(risk_colour=colour)
                     changed.update(dict.fromkeys(moved, colour))
         if changed:
-            record_event(
+            risk_recomputed_event(
                 actor=actor,
-                verb="risk.recomputed",
-                object_type="projects.project",
-                object_id="risk",
-                before={},
                 after={"on": today, "changed": {str(k): v for k, v in sorted(changed.items())}},
             )
     return changed

@@ -16,7 +16,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Organisation
-from core.audit import record_event
 from core.locks import advisory_lock
 from core.outbox import enqueue
 from core.periods import Quarter, day_start
@@ -27,6 +26,7 @@ from ratings.choices import RatingStatus
 from ratings.models import Rating
 
 from .choices import SUSPENDABLE_KINDS, ScoredKind, SuspensionStatus
+from .events import scored_event, suspended_event, suspension_withdrawn_event
 from .models import CompanyScore, PerformancePolicy, ScoringPeriod, Suspension
 from .policies import policy_in_force, weights_of
 
@@ -303,11 +303,9 @@ def _apply_suspensions(
             starts_on=date(year, 1, 1),
             ends_on=date(year, 12, 31),
         )
-        record_event(
+        suspended_event(
             actor=actor,
-            verb="performance.suspended",
-            obj=org,
-            before={},
+            organisation=org,
             after={
                 "suspension": suspension.pk,
                 "quarters": [str(quarter.previous()), str(quarter)],
@@ -320,10 +318,9 @@ def _apply_suspensions(
         if org_id not in due and suspension.status == SuspensionStatus.PENDING:
             suspension.status = SuspensionStatus.WITHDRAWN
             suspension.save(update_fields=["status", "updated_at"])
-            record_event(
+            suspension_withdrawn_event(
                 actor=actor,
-                verb="performance.suspension_withdrawn",
-                obj=suspension.organisation,
+                organisation=suspension.organisation,
                 before={"suspension": suspension.pk, "status": SuspensionStatus.PENDING},
                 after={"status": suspension.status, "quarter": str(quarter)},
             )
@@ -333,7 +330,7 @@ def _apply_suspensions(
 def performance_score_quarter(*, quarter: str, actor=None) -> ScoringPeriod:
     """Score one quarter; any number of runs, concurrent or repeated, leave the same table."""
     q = Quarter.parse(quarter)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         advisory_lock(f"performance.score:{q}")
         # The weights announced before the quarter began: companies knew the rules.
         policy = policy_in_force(q.start)
@@ -351,10 +348,9 @@ def performance_score_quarter(*, quarter: str, actor=None) -> ScoringPeriod:
         period.scored_at = timezone.now()
         period.save()
         if period.digest != before:
-            record_event(
+            scored_event(
                 actor=actor,
-                verb="performance.scored",
-                obj=period,
+                period=period,
                 before={"digest": before},
                 after={
                     "digest": period.digest,

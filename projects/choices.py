@@ -77,42 +77,6 @@ class AttachmentKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-# How each audit verb on a project reads in its timeline.
-AUDIT_VERB_LABELS = {
-    "project.created": _("创建草稿"),
-    "project.updated": _("修改"),
-    "project.submit": _("申报"),
-    "project.file": _("街道备案"),
-    "project.cancel": _("撤销"),
-    "project.dept_approve": _("主管部门初审通过"),
-    "project.expert_approve": _("专家论证通过"),
-    "project.fiscal_approve": _("财政评审通过"),
-    "project.drc_file": _("发改局备案"),
-    "project.drc_approve": _("发改局立项"),
-    "project.return_for_revision": _("退回修改"),
-    "project.resubmit": _("重新提交"),
-    "project.reject": _("不予立项"),
-    "project.split_flagged": _("疑似化整为零"),
-    "project.start_work": _("开工"),
-    "project.escalation_approved": _("补充审批通过"),
-    "procurement.direct_award": _("直接委托"),
-    "procurement.lottery_shortlisted": _("记录备选单位，公示种子哈希"),
-    "procurement.lottery_drawn": _("抽签"),
-    "procurement.tender_recorded": _("公开招标记录"),
-    "contract.filed": _("合同备案"),
-    "change.requested": _("申请设计变更"),
-    "change.decided": _("设计变更审批"),
-    "project.declare_complete": _("施工单位申报完工"),
-    "project.accept": _("竣工验收通过"),
-    "project.settled": _("结算"),
-    "progress.reported": _("进度报送"),
-    "payment.requested": _("请款"),
-    "payment.approved": _("财政审核通过"),
-    "payment.returned": _("财政退回请款"),
-    "payment.paid": _("支付"),
-}
-
-
 class PaymentStage(models.TextChoices):
     PROGRESS = "progress", _("进度款")
     FINAL = "final", _("结算款")

@@ -17,16 +17,22 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, get_random_string
 from django.utils.translation import gettext as _
 
-from core.audit import record_event
 from core.dates import deadline_after_days, local_date
 from core.errors import ConflictError
 from core.locks import advisory_lock
 from inspections.choices import ItemSource
-from inspections.services import item_open
+from inspections.services import item_add
 from projects.models import Project
 
 from .abuse import comment_fingerprint, network_of, phone_hash
 from .choices import RatingFlag, RatingStatus
+from .events import (
+    MODERATION_VERBS,
+    rating_moderated_event,
+    report_received_event,
+    review_decided_event,
+    review_opened_event,
+)
 from .models import Rating, Report, Review
 from .rules import NETWORK_WINDOW, is_low, standing
 from .selectors import current_policy, may_moderate, rating_window
@@ -41,7 +47,6 @@ SCREEN_DEBOUNCE = 1  # seconds
 # Enqueued by name, as Celery itself publishes it: ratings.tasks imports this module, not back.
 SCREEN_TASK = "ratings.tasks.screen_project"
 SCREEN_LOCK_CLASS = 7206  # advisory lock namespace of the ratings screening
-MODERATION_VERBS = {"release": "rating.released", "reject": "rating.rejected"}
 
 
 class AlreadyRated(ConflictError):
@@ -207,7 +212,7 @@ def ratings_screen(project_id: int) -> dict:
     screenings of one project take turns."""
     now = timezone.now()
     policy = current_policy(local_date(now))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # Screenings of one project take turns on an advisory lock, not the project row: new
         # ratings check that row (their foreign key) and must not queue behind a screening.
         advisory_lock(SCREEN_LOCK_CLASS, project_id)
@@ -267,7 +272,7 @@ def rating_moderate(*, actor, rating_ids: list[int], decision: str, note: str = 
         raise ValidationError({"decision": _("请选择放行或不计入。")})
     target = RatingStatus.COUNTED if decision == "release" else RatingStatus.REJECTED
     projects = set()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         ratings = list(
             Rating.objects.filter(pk__in=rating_ids, status=RatingStatus.HELD)
             .select_related("project")
@@ -284,10 +289,10 @@ def rating_moderate(*, actor, rating_ids: list[int], decision: str, note: str = 
             rating.moderated_at = moment
             rating.moderation_note = note.strip()
             projects.add(rating.project_id)
-            record_event(
+            rating_moderated_event(
                 actor=actor,
-                verb=MODERATION_VERBS[decision],
-                obj=rating,
+                rating=rating,
+                decision=decision,
                 before={"status": RatingStatus.HELD, "flags": rating.flags},
                 after={"status": target, "note": rating.moderation_note},
             )
@@ -313,8 +318,8 @@ def review_check(project_id: int, *, policy=None) -> Review | None:
     project = Project.objects.only("pk", "street_id").get(pk=project_id)
     mean = round(Decimal(summary.mean or 0), 2)  # is_low: never None here
     try:
-        with transaction.atomic():
-            item = item_open(
+        with transaction.atomic(durable=True):
+            item = item_add(
                 actor=None,
                 project_id=project_id,
                 source=ItemSource.LOW_RATING,
@@ -333,10 +338,8 @@ def review_check(project_id: int, *, policy=None) -> Review | None:
                 count_at_open=summary.count,
                 ledger_item=item,
             )
-            record_event(
-                actor=None,
-                verb="rating.review_opened",
-                obj=review,
+            review_opened_event(
+                review=review,
                 after={
                     "project": project_id,
                     "mean": mean,
@@ -353,7 +356,7 @@ def review_check(project_id: int, *, policy=None) -> Review | None:
 def review_decide(*, actor, review_id: int, outcome: str) -> Review:
     if not outcome.strip():
         raise ValidationError({"outcome": _("请填写复核结论。")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         review = (
             Review.objects.select_related("project")
             .select_for_update(of=("self",))
@@ -368,9 +371,7 @@ def review_decide(*, actor, review_id: int, outcome: str) -> Review:
         review.decided_by = actor
         review.decided_at = timezone.now()
         review.save(update_fields=["outcome", "decided_by", "decided_at", "updated_at"])
-        record_event(
-            actor=actor, verb="rating.review_decided", obj=review, after={"outcome": review.outcome}
-        )
+        review_decided_event(actor=actor, review=review, after={"outcome": review.outcome})
     return review
 
 
@@ -388,8 +389,8 @@ def report_record(*, project: Project, text: str, contact: str, address: str) ->
     if errors:
         raise ValidationError(errors)
     today = local_date(timezone.now())
-    with transaction.atomic():
-        item = item_open(
+    with transaction.atomic(durable=True):
+        item = item_add(
             actor=None,
             project_id=project.pk,
             source=ItemSource.COMPLAINT,
@@ -405,10 +406,8 @@ def report_record(*, project: Project, text: str, contact: str, address: str) ->
             network=network_of(address),
             ledger_item=item,
         )
-        record_event(
-            actor=None,
-            verb="report.received",
-            obj=report,
+        report_received_event(
+            report=report,
             after={"project": project.pk, "ledger_item": item.pk, "anonymous": not contact},
         )
     return report

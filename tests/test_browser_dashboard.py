@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from accounts.tests.factories import PASSWORD
 from dashboards.tests.conftest import build_world
+from projects.events import ProjectEvents
 from projects.models import Project
 from tests.browser import chromium, click_and_wait, screenshot, user_page
 
@@ -103,5 +104,5 @@ def test_discipline_officer_reads_the_dashboard_map_anomalies_and_exports(live_s
         verbs = page.locator("[data-testid=timeline-event]").evaluate_all(
             "rows => rows.map(r => r.dataset.verb)"
         )
-        assert verbs[0] == "project.created" and "payment.paid" in verbs
+        assert verbs[0] == ProjectEvents.CREATED and ProjectEvents.PAYMENT_PAID in verbs
         assert not errors, errors

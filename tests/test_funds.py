@@ -17,6 +17,7 @@ from core.errors import ApplicationError, ConflictError
 from core.models import AuditEvent
 from projects import funds
 from projects.choices import PaymentStatus, ProjectStatus
+from projects.events import ProjectEvents
 from projects.models import Payment
 from projects.services import (
     payment_approve,
@@ -152,7 +153,7 @@ def test_a_blacklisted_payee_needs_a_recorded_finance_override(district):
         override_reason="农民工工资专户，经区政府专题会议同意",
     )
     assert payment.status == PaymentStatus.APPROVED and not payment.compliant
-    event = AuditEvent.objects.filter(verb="payment.approved").get()
+    event = AuditEvent.objects.filter(verb=ProjectEvents.PAYMENT_APPROVED).get()
     assert "农民工工资" in event.after["override_reason"]
 
 
@@ -176,7 +177,11 @@ def test_only_finance_approves_and_pays(district):
         .values_list("verb", flat=True)
         .order_by("seq")
     )
-    assert verbs == ["payment.requested", "payment.approved", "payment.paid"]
+    assert verbs == [
+        ProjectEvents.PAYMENT_REQUESTED,
+        ProjectEvents.PAYMENT_APPROVED,
+        ProjectEvents.PAYMENT_PAID,
+    ]
 
 
 def test_a_returned_request_frees_its_amount(district):
@@ -265,7 +270,7 @@ def test_settlement_above_budget_is_marked_in_the_audit_trail(district):
     )
     project.refresh_from_db()
     assert project.status == ProjectStatus.SETTLED
-    assert AuditEvent.objects.get(verb="project.settled").after["over_budget"] is True
+    assert AuditEvent.objects.get(verb=ProjectEvents.SETTLED).after["over_budget"] is True
 
 
 @pytest.mark.parametrize(

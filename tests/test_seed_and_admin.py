@@ -10,6 +10,7 @@ from accounts.choices import Role
 from accounts.models import Organisation, User
 from accounts.validators import validate_credit_code
 from core.audit import verify_chain
+from core.events import CoreEvents
 from core.models import AuditEvent
 from inspections.models import PatrolLog, Photo
 from projects.models import Project, TierPolicy
@@ -124,7 +125,7 @@ def test_a_new_tier_policy_from_the_admin_is_audited(client):
     assert response.status_code == 302
     policy = TierPolicy.objects.get(effective_from="2027-01-01")
     event = AuditEvent.objects.order_by("-seq").first()
-    assert event.verb == "tierpolicy.created_in_admin"
+    assert (event.verb, event.object_type) == (CoreEvents.ADMIN_CREATED, "projects.tierpolicy")
     assert event.object_id == str(policy.pk)
     assert event.after["general_from"] == "60000.00"
     # Policies are effective-dated: an existing one cannot be edited.
@@ -154,7 +155,7 @@ def test_creating_a_user_in_the_admin_is_audited_without_the_password(client):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     event = AuditEvent.objects.order_by("-seq").first()
-    assert event.verb == "user.created_in_admin"
+    assert (event.verb, event.object_type) == (CoreEvents.ADMIN_CREATED, "accounts.user")
     assert event.after["username"] == "street_huangshi_2"
     assert event.after["role"] == "street_staff"
     assert "Very-long-pass" not in str(event.after) and "password" not in event.after

@@ -9,7 +9,6 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import record_event
 from core.errors import ApplicationError, ConflictError
 from core.money import parse_amount
 from core.signals import announce_project_changed
@@ -28,6 +27,7 @@ from projects.tiers import project_tier
 
 from .. import routes
 from ..choices import ChangeStatus, FlagKind
+from ..events import change_decided_event, change_requested_event, escalation_approved_event
 from ..models import ChangeOrder, Flag
 from ..permissions import (
     may_approve_escalation,
@@ -49,7 +49,7 @@ def change_request(
         delta = -delta
     if drawings:
         check_documents([drawings])
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         project = access_project(actor, project_id, for_update=True)
         if not may_request_change(project, actor):
             raise PermissionDenied
@@ -62,10 +62,9 @@ def change_request(
             drawings=drawings or "",
             requested_by=actor,
         )
-        record_event(
+        change_requested_event(
             actor=actor,
-            verb="change.requested",
-            obj=project,
+            project=project,
             after={"change": change.pk, "amount_delta": delta, "reason": change.reason},
         )
     return change
@@ -73,7 +72,7 @@ def change_request(
 
 def change_decide(*, actor, change_id: int, approve: bool, comment: str = "") -> ChangeOrder:
     """Approve or refuse a change; an approved one may lift the project into a higher tier."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         change = ChangeOrder.objects.select_for_update().filter(pk=change_id).first()
         if change is None:
             raise ApplicationError(_("变更不存在。"), status=404)
@@ -116,10 +115,9 @@ def change_decide(*, actor, change_id: int, approve: bool, comment: str = "") ->
                 }
             )
         announce_project_changed(project.pk)
-        record_event(
+        change_decided_event(
             actor=actor,
-            verb="change.decided",
-            obj=project,
+            project=project,
             before=before,
             after=after,
             comment=comment,
@@ -157,7 +155,7 @@ def _recheck_tier(project: Project) -> None:
 
 def escalation_approve(*, actor, project_id: int, comment: str = "") -> Project:
     """Give the next missing approval of an escalated project, in route order."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         project = access_project(actor, project_id, for_update=True)
         if not project.escalated_to:
             raise ConflictError(_("项目没有待补的升级审批。"))
@@ -173,10 +171,9 @@ def escalation_approve(*, actor, project_id: int, comment: str = "") -> Project:
         if not project.escalation_steps:
             project.escalated_to = ""
         project.save()
-        record_event(
+        escalation_approved_event(
             actor=actor,
-            verb="project.escalation_approved",
-            obj=project,
+            project=project,
             before=before,
             after={
                 "step": step,

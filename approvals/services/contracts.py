@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import OrganisationKind, StaffPosition
 from accounts.models import CompanyStaff, Organisation
-from core.audit import record_event
 from core.errors import ConflictError
 from core.money import parse_amount
 from projects.choices import (
@@ -20,6 +19,7 @@ from projects.contract_terms import RETENTION_DEFAULT, retention_rate_allowed
 from projects.models import Contract
 from projects.permissions import access_project
 
+from ..events import contract_filed_event
 from ..permissions import (
     may_record_selection,
 )
@@ -36,7 +36,7 @@ CONTRACT_STAFF = {
 
 def contract_file(*, actor, project_id: int, data: dict[str, Any]) -> Contract:
     """合同备案: refused, naming what is missing, unless every required person is named."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         project = access_project(actor, project_id, for_update=True)
         if not may_record_selection(project, actor):
             raise PermissionDenied
@@ -109,10 +109,9 @@ def contract_file(*, actor, project_id: int, data: dict[str, Any]) -> Contract:
         project.contract = contract
         _recheck_tier(project)
         project.save()
-        record_event(
+        contract_filed_event(
             actor=actor,
-            verb="contract.filed",
-            obj=project,
+            project=project,
             before=before,
             after={
                 "status": project.status,

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
-from core.audit import record_event
 from core.errors import ApplicationError, ConflictError
 from core.money import parse_amount
 from core.uploads import check_documents
@@ -23,6 +22,12 @@ from projects.models import Project
 from projects.permissions import access_project
 
 from .. import lottery as lottery_rule
+from ..events import (
+    direct_award_event,
+    lottery_drawn_event,
+    lottery_shortlisted_event,
+    tender_recorded_event,
+)
 from ..models import DirectAward, Lottery, Tender, TenderBid
 from ..permissions import (
     may_record_selection,
@@ -74,7 +79,7 @@ def direct_award(*, actor, project_id: int, contractor_id: int, reason: str) -> 
     """简易类: a qualified contractor from the directory, with the reason recorded."""
     if not reason.strip():
         raise ValidationError({"reason": _("请填写直接委托的理由。")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         project = _procurement_project(
             actor,
             project_id,
@@ -91,14 +96,14 @@ def direct_award(*, actor, project_id: int, contractor_id: int, reason: str) -> 
             project,
             company,
             ProcurementMethod.DIRECT,
-            "procurement.direct_award",
+            direct_award_event,
             {"contractor": company.name, "reason": award.reason},
         )
     return award
 
 
 def _awarded(
-    actor, project: Project, company: Organisation, method: str, verb: str, after: dict
+    actor, project: Project, company: Organisation, method: str, event, after: dict
 ) -> None:
     before = {"status": project.status}
     if project.status == ProjectStatus.APPROVED:
@@ -107,10 +112,9 @@ def _awarded(
     project.procurement_method = method
     project.status_changed_at = timezone.now()
     project.save()
-    record_event(
+    event(
         actor=actor,
-        verb=verb,
-        obj=project,
+        project=project,
         before=before,
         after={"status": project.status, "procurement_method": method, **after},
     )
@@ -122,7 +126,7 @@ def lottery_shortlist(*, actor, project_id: int, contractor_ids: list[int]) -> L
         raise ValidationError(
             {"contractor_ids": _("请按采购平台的顺序选择两家不同的备选施工单位。")}
         )
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         project = _procurement_project(
             actor,
             project_id,
@@ -145,10 +149,9 @@ def lottery_shortlist(*, actor, project_id: int, contractor_ids: list[int]) -> L
         project.start_procurement(by=actor)
         project.status_changed_at = timezone.now()
         project.save()
-        record_event(
+        lottery_shortlisted_event(
             actor=actor,
-            verb="procurement.lottery_shortlisted",
-            obj=project,
+            project=project,
             before=before,
             after={
                 "status": project.status,
@@ -161,7 +164,7 @@ def lottery_shortlist(*, actor, project_id: int, contractor_ids: list[int]) -> L
 
 def lottery_draw(*, actor, project_id: int) -> Lottery:
     """Draw with the committed seed, reveal it, and award the project to the pick."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         project = _procurement_project(
             actor,
             project_id,
@@ -186,7 +189,7 @@ def lottery_draw(*, actor, project_id: int) -> Lottery:
             project,
             company,
             ProcurementMethod.LIMITED,
-            "procurement.lottery_drawn",
+            lottery_drawn_event,
             {
                 "winner": company.name,
                 "seed": lottery.seed,
@@ -215,7 +218,7 @@ def tender_record(
         raise ValidationError({"reason": _("请填写评标结论。")})
     if documents:
         check_documents([documents])
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         project = _procurement_project(
             actor,
             project_id,
@@ -251,7 +254,7 @@ def tender_record(
             project,
             winner,
             ProcurementMethod.OPEN,
-            "procurement.tender_recorded",
+            tender_recorded_event,
             {
                 "winner": winner.name,
                 "notice_date": notice_date,

@@ -11,6 +11,7 @@ from approvals.services import project_transition
 from core.audit import verify_chain
 from core.models import AuditEvent
 from projects.choices import ProjectStatus
+from projects.events import ProjectEvents
 from projects.models import Project
 from projects.tests.factories import make_project
 
@@ -53,5 +54,5 @@ def test_two_reviewers_approving_the_same_step_at_once(district, attempt):
     assert project.status == ProjectStatus.DEPT_APPROVED
     assert project.dept_approved_by.username == winner
     new_events = AuditEvent.objects.filter(seq__gt=events_before)
-    assert [(e.verb, e.comment) for e in new_events] == [("project.dept_approve", winner)]
+    assert [(e.verb, e.comment) for e in new_events] == [(ProjectEvents.DEPT_APPROVE, winner)]
     assert verify_chain().intact

@@ -15,6 +15,7 @@ from core.audit import verify_chain
 from core.errors import ConflictError
 from core.models import AuditEvent
 from projects.choices import ProjectStatus, Tier
+from projects.events import ProjectEvents
 from projects.tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
@@ -35,11 +36,11 @@ def test_general_route_takes_four_different_people(district):
         .order_by("seq")
     )
     assert verbs == [
-        "project.created",
-        "project.submit",
-        "project.dept_approve",
-        "project.expert_approve",
-        "project.drc_file",
+        ProjectEvents.CREATED,
+        ProjectEvents.SUBMIT,
+        ProjectEvents.DEPT_APPROVE,
+        ProjectEvents.EXPERT_APPROVE,
+        ProjectEvents.DRC_FILE,
     ]
     assert verify_chain().intact
 
@@ -127,7 +128,7 @@ def test_a_reviewed_budget_in_a_higher_tier_moves_the_project_onto_that_route(di
     fire(actor=district.finance, project_id=project.pk, name="fiscal_approve")
     project = fire(actor=district.drc, project_id=project.pk, name="drc_approve")
     assert project.status == ProjectStatus.APPROVED
-    event = AuditEvent.objects.get(verb="project.expert_approve", object_id=str(project.pk))
+    event = AuditEvent.objects.get(verb=ProjectEvents.EXPERT_APPROVE, object_id=str(project.pk))
     assert (event.before["tier"], event.after["tier"]) == ("general", "major")
 
 

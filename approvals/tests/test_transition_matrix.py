@@ -4,13 +4,14 @@ exactly where the routes of SPEC §2 allow it, with one audit event; otherwise 4
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 
 from approvals.services import project_transition
 from core.errors import ConflictError
 from core.models import AuditEvent
+from core.testing import rolled_back
 from projects.choices import REVIEW_STATUSES, ProjectStatus, Tier
+from projects.events import TRANSITION_VERBS
 from projects.models import Project
 from projects.services import transition_names
 from projects.tests.factories import make_project
@@ -109,7 +110,7 @@ def test_transition_matrix(district, name, status):
     for tier in Tier:
         for who in USERS:
             outcome = expected(name, status, tier, who)
-            with transaction.atomic():
+            with rolled_back():
                 events = AuditEvent.objects.count()
                 kwargs = {
                     "actor": getattr(district, who),
@@ -128,10 +129,11 @@ def test_transition_matrix(district, name, status):
                     )
                     assert project.status == target, (tier, who)
                     assert AuditEvent.objects.count() == events + 1, (tier, who)
-                    assert AuditEvent.objects.order_by("-seq").first().verb == f"project.{name}"
+                    assert (
+                        AuditEvent.objects.order_by("-seq").first().verb == TRANSITION_VERBS[name]
+                    )
                 else:
                     with pytest.raises(outcome):
                         project_transition(**kwargs)
                     assert Project.objects.get(pk=projects[tier].pk).status == status
                     assert AuditEvent.objects.count() == events, (tier, who)
-                transaction.set_rollback(True)

@@ -4,7 +4,6 @@ earlier step, and a successful transition writes exactly one audit event, a refu
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django_fsm import TransitionNotAllowed
 from hypothesis import HealthCheck, settings
@@ -20,8 +19,10 @@ from hypothesis.stateful import (
 
 from accounts.tests.factories import district as build_district
 from approvals import services
+from approvals.events import ApprovalEvents
 from core.audit import AuditEvent
 from core.errors import ApplicationError
+from core.testing import rolled_back
 from projects.choices import ProjectStatus as S
 from projects.choices import Tier
 from projects.models import Project
@@ -102,7 +103,7 @@ class ApprovalWorkflow(RuleBasedStateMachine):
     @initialize()
     def district(self):
         # Each example in a savepoint of its own, rolled back at its end.
-        self._example = transaction.atomic()
+        self._example = rolled_back()
         self._example.__enter__()
         ensure_default_tier_policy()
         self.d = build_district()
@@ -110,7 +111,6 @@ class ApprovalWorkflow(RuleBasedStateMachine):
 
     def teardown(self):
         if hasattr(self, "_example"):
-            transaction.set_rollback(True)
             self._example.__exit__(None, None, None)
 
     @precondition(lambda self: getattr(self, "filed", 3) < 3)  # a few projects, taken far
@@ -139,7 +139,7 @@ class ApprovalWorkflow(RuleBasedStateMachine):
     def act(self, project, name, who, comment):
         # The split check before filing or submitting may flag the project (and records that,
         # whatever the transition's fate): that is evidence, not the transition's event.
-        events = AuditEvent.objects.exclude(verb="project.split_flagged")
+        events = AuditEvent.objects.exclude(verb=ApprovalEvents.SPLIT_FLAGGED)
         before = events.count()
         try:
             services.project_transition(

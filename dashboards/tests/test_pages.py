@@ -13,9 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from approvals.events import ApprovalEvents
+from core.events import Change
 from core.models import AuditEvent
 from dashboards.anomalies import KINDS
-from dashboards.services import READ_VERB
+from dashboards.events import DashboardEvents
+from inspections.events import InspectionEvents
+from projects.events import ProjectEvents
 from projects.models import Project
 
 from .conftest import build_world
@@ -82,12 +86,14 @@ def test_filters_narrow_every_figure(client, district, world):
 
 
 def test_discipline_reads_are_logged_with_their_filters(client, district, world):
-    before = AuditEvent.objects.filter(verb=READ_VERB).count()
+    before = AuditEvent.objects.filter(verb=DashboardEvents.DISCIPLINE_READ).count()
     _client(client, district.discipline).get(
         reverse("dashboards:anomaly", args=["payments"]) + f"?street={district.zhenhai.pk}"
     )
     client.get(reverse("dashboards:timeline", args=[world.over.pk]))
-    reads = list(AuditEvent.objects.filter(verb=READ_VERB).order_by("seq"))[before:]
+    reads = list(AuditEvent.objects.filter(verb=DashboardEvents.DISCIPLINE_READ).order_by("seq"))[
+        before:
+    ]
     assert [(r.object_type, r.object_id) for r in reads] == [
         ("dashboards.page", "anomalies/payments"),
         ("projects.project", str(world.over.pk)),
@@ -160,18 +166,20 @@ def test_timeline_lists_every_event_in_order_with_actor_and_changes(client, dist
     verbs = [e.verb for e in events]
     assert [e.seq for e in events] == sorted(e.seq for e in events)
     for verb in (
-        "project.created",
-        "project.submit",
-        "project.dept_approve",
-        "contract.filed",
-        "payment.paid",
-        "progress.reported",
-        "patrol_log.filed",
-        "patrol_log.missing",
+        ProjectEvents.CREATED,
+        ProjectEvents.SUBMIT,
+        ProjectEvents.DEPT_APPROVE,
+        ApprovalEvents.CONTRACT_FILED,
+        ProjectEvents.PAYMENT_PAID,
+        InspectionEvents.PROGRESS_REPORTED,
+        InspectionEvents.PATROL_LOG_FILED,
+        InspectionEvents.PATROL_LOG_MISSING,
     ):
         assert verb in verbs, verb
-    paid = next(changes for e, changes in response.context["events"] if e.verb == "payment.paid")
-    assert ("payment_status", "approved", "paid") in paid
+    paid = next(
+        changes for e, changes in response.context["events"] if e.verb == ProjectEvents.PAYMENT_PAID
+    )
+    assert Change("payment_status", "支付状态", "已审核待支付", "已支付") in paid
     html = response.content.decode()
     assert "区财政局" in html and "diff-before" in html
 
@@ -180,7 +188,7 @@ def test_chain_status_turns_red_after_a_row_is_tampered(client, district, world)
     _client(client, district.discipline)
     response = client.post(reverse("dashboards:chain_verify"), follow=True)
     assert 'data-chain="intact"' in response.content.decode()
-    victim = AuditEvent.objects.filter(verb="payment.paid").first()
+    victim = AuditEvent.objects.filter(verb=ProjectEvents.PAYMENT_PAID).first()
     _tamper(
         'UPDATE core_auditevent SET after = \'{"payment_status": "returned"}\' WHERE seq = %s',
         [victim.seq],
@@ -190,7 +198,7 @@ def test_chain_status_turns_red_after_a_row_is_tampered(client, district, world)
     html = response.content.decode()
     assert 'data-chain="broken"' in html
     assert f"第 {victim.seq} 号事件与链不符" in html
-    assert AuditEvent.objects.filter(verb="audit.chain_verified").count() == 2
+    assert AuditEvent.objects.filter(verb=DashboardEvents.CHAIN_VERIFIED).count() == 2
 
 
 def _tamper(sql, params):
@@ -232,7 +240,7 @@ def test_timeline_exports_to_excel(client, district, world):
     )
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
     verbs = [r[4] for r in rows[5:]]
-    assert "payment.paid" in verbs and "project.created" in verbs
+    assert "支付" in verbs and "创建草稿" in verbs  # labels, not raw verbs
 
 
 def _pdf_text_and_fonts(content: bytes, tmp_path) -> tuple[str, str]:

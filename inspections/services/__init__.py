@@ -1,7 +1,7 @@
 """Every write of the inspections app, by section; callers import from here."""
 
 from .completion import acceptance_record, lab_test_record
-from .ledger import item_close, item_open, item_send_back, item_start, item_submit
+from .ledger import item_add, item_close, item_open, item_send_back, item_start, item_submit
 from .rounds import round_close, round_create, round_feedback
 from .site import (
     PATROL_LOG_MAX_AGE_DAYS,
@@ -17,6 +17,7 @@ __all__ = [
     "RESIDENT_REPRESENTATIVE",
     "acceptance_record",
     "draw_plan",
+    "item_add",
     "item_close",
     "item_open",
     "item_send_back",

@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from core.audit import record_event
 from core.errors import ConflictError
 from projects.choices import ProjectStatus
 from projects.permissions import access_project
 from projects.rules import is_street_staff_of
 
 from ..choices import ItemStatus
+from ..events import lab_test_recorded_event, project_accepted_event
 from ..models import (
     Acceptance,
     LabTest,
@@ -36,7 +36,7 @@ def lab_test_record(
         raise ValidationError({"report_no": _("请填写检测报告编号。")})
     if actor.role != Role.LAB:
         raise PermissionDenied
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         project = access_project(actor, project_id, for_update=True)
         if project.status != ProjectStatus.COMPLETED:
             raise ConflictError(_("施工单位申报完工后才能检测。"))
@@ -48,10 +48,9 @@ def lab_test_record(
             report_no=report_no.strip(),
             note=note.strip(),
         )
-        record_event(
+        lab_test_recorded_event(
             actor=actor,
-            verb="lab_test.recorded",
-            obj=project,
+            project=project,
             after={"pass_rate": rate, "report_no": test.report_no},
         )
     return test
@@ -67,7 +66,7 @@ def acceptance_record(
         raise ValidationError({"participants": _("验收须有居民代表参加。")})
     if not conclusion.strip():
         raise ValidationError({"conclusion": _("请填写验收结论。")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         project = access_project(actor, project_id, for_update=True)
         if not is_street_staff_of(project, actor):
             raise PermissionDenied
@@ -94,10 +93,9 @@ def acceptance_record(
         project.accept(by=actor)
         project.status_changed_at = timezone.now()
         project.save()
-        record_event(
+        project_accepted_event(
             actor=actor,
-            verb="project.accept",
-            obj=project,
+            project=project,
             before=before,
             after={
                 "status": project.status,

@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from core.audit import record_event
 from core.dates import local_date
 from core.errors import ConflictError
 from core.signals import announce_project_changed
@@ -15,6 +14,7 @@ from projects.models import Project
 from projects.permissions import access_project
 
 from ..choices import ItemSource
+from ..events import ledger_opened_event, ledger_step_event
 from ..models import (
     RectificationItem,
 )
@@ -40,43 +40,22 @@ def item_open(
     inspection_round=None,
 ) -> RectificationItem:
     """Open a ledger item; `actor=None` only for items the platform itself opens."""
-    errors = {}
-    if not problem.strip():
-        errors["problem"] = [_("请填写问题。")]
-    if not standard.strip():
-        errors["standard"] = [_("请填写整改标准。")]
-    if deadline is None or deadline < _today():
-        errors["deadline"] = [_("整改时限不能早于今天。")]
-    if source not in ItemSource.values:
-        errors["source"] = [_("请选择问题来源。")]
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        project = (
-            access_project(actor, project_id)
-            if project_id and actor
-            else (Project.objects.get(pk=project_id) if project_id else None)
-        )
-        if actor is not None and actor.role not in LEDGER_OPENERS:
-            raise PermissionDenied
-        item = RectificationItem.objects.create(
-            project=project,
+    with transaction.atomic(durable=True):
+        item = item_add(
+            actor=actor,
+            project_id=project_id,
             source=source,
-            problem=problem.strip(),
+            problem=problem,
             responsible_organisation_id=responsible_organisation_id,
-            responsible_person=responsible_person.strip(),
             deadline=deadline,
-            standard=standard.strip(),
-            opened_by=actor,
-            opened_on=_today(),
+            standard=standard,
+            responsible_person=responsible_person,
             spot_check=spot_check,
             inspection_round=inspection_round,
         )
-        announce_project_changed(project_id)
-        record_event(
+        ledger_opened_event(
             actor=actor,
-            verb="ledger.opened",
-            obj=item,
+            item=item,
             after={
                 "project": project_id,
                 "source": source,
@@ -88,6 +67,57 @@ def item_open(
     return item
 
 
+def item_add(
+    *,
+    actor,
+    project_id: int | None,
+    source: str,
+    problem: str,
+    responsible_organisation_id: int,
+    deadline,
+    standard: str,
+    responsible_person: str = "",
+    spot_check=None,
+    inspection_round=None,
+) -> RectificationItem:
+    """item_open inside the caller's transaction and without an event of its own: for a
+    service whose one event records the item it opened (a failed spot check, a report, a
+    low-rating review)."""
+    errors = {}
+    if not problem.strip():
+        errors["problem"] = [_("请填写问题。")]
+    if not standard.strip():
+        errors["standard"] = [_("请填写整改标准。")]
+    if deadline is None or deadline < _today():
+        errors["deadline"] = [_("整改时限不能早于今天。")]
+    if source not in ItemSource.values:
+        errors["source"] = [_("请选择问题来源。")]
+    if errors:
+        raise ValidationError(errors)
+    project = (
+        access_project(actor, project_id)
+        if project_id and actor
+        else (Project.objects.get(pk=project_id) if project_id else None)
+    )
+    if actor is not None and actor.role not in LEDGER_OPENERS:
+        raise PermissionDenied
+    item = RectificationItem.objects.create(
+        project=project,
+        source=source,
+        problem=problem.strip(),
+        responsible_organisation_id=responsible_organisation_id,
+        responsible_person=responsible_person.strip(),
+        deadline=deadline,
+        standard=standard.strip(),
+        opened_by=actor,
+        opened_on=_today(),
+        spot_check=spot_check,
+        inspection_round=inspection_round,
+    )
+    announce_project_changed(project_id)
+    return item
+
+
 def _locked_item(actor, item_id: int) -> RectificationItem:
     item = item_list(user=actor).select_for_update(of=("self",)).filter(pk=item_id).first()
     if item is None:
@@ -96,7 +126,7 @@ def _locked_item(actor, item_id: int) -> RectificationItem:
 
 
 def _item_step(actor, item_id, name, allowed, **kwargs) -> RectificationItem:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         item = _locked_item(actor, item_id)
         if not allowed(item, actor):
             raise PermissionDenied
@@ -111,10 +141,10 @@ def _item_step(actor, item_id, name, allowed, **kwargs) -> RectificationItem:
         item.save()
         if name == "close":
             announce_project_changed(item.project_id)
-        record_event(
+        ledger_step_event(
             actor=actor,
-            verb=f"ledger.{name}",
-            obj=item,
+            item=item,
+            name=name,
             before=before,
             after={
                 "item_status": item.status,

@@ -8,9 +8,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from core.audit import record_event
 
 from ..choices import ItemSource
+from ..events import round_created_event, round_summarised_event
 from ..models import (
     InspectionRound,
     RectificationItem,
@@ -23,17 +23,16 @@ def round_create(*, actor, name: str, inspecting_body: str, started_on: date) ->
         raise PermissionDenied
     if not name.strip() or not inspecting_body.strip():
         raise ValidationError({"name": _("请填写巡察名称和巡察组。")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         inspection = InspectionRound.objects.create(
             name=name.strip(),
             inspecting_body=inspecting_body.strip(),
             started_on=started_on,
             created_by=actor,
         )
-        record_event(
+        round_created_event(
             actor=actor,
-            verb="inspection_round.created",
-            obj=inspection,
+            inspection=inspection,
             after={"name": inspection.name, "inspecting_body": inspecting_body},
         )
     return inspection
@@ -74,16 +73,15 @@ def round_close(*, actor, round_id: int, closing_summary: str) -> InspectionRoun
         raise PermissionDenied
     if not closing_summary.strip():
         raise ValidationError({"closing_summary": _("请填写整改总结。")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         inspection = InspectionRound.objects.select_for_update().filter(pk=round_id).first()
         if inspection is None:
             raise Http404
         inspection.closing_summary = closing_summary.strip()
         inspection.save(update_fields=["closing_summary", "updated_at"])
-        record_event(
+        round_summarised_event(
             actor=actor,
-            verb="inspection_round.summarised",
-            obj=inspection,
+            inspection=inspection,
             after={"closing_summary": inspection.closing_summary},
         )
     return inspection

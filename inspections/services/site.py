@@ -9,7 +9,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import record_event
 from core.dates import SHANGHAI, deadline_after_days, is_working_day
 from core.errors import ConflictError
 from core.signals import announce_project_changed
@@ -18,6 +17,11 @@ from projects.models import Project
 from projects.permissions import access_project
 from projects.rules import is_project_contractor, is_project_supervisor
 
+from ..events import (
+    patrol_log_filed_event,
+    patrol_log_missing_event,
+    progress_reported_event,
+)
 from ..evidence import check_photos, photo_facts_for_audit, store_photos
 from ..models import (
     PatrolLog,
@@ -72,7 +76,7 @@ def _idempotent(model, key, *, actor, project_id, author_field, write):
     if existing is not None:
         return existing
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             entry = write()
     except IntegrityError:
         existing = _replay(
@@ -128,10 +132,9 @@ def progress_report(
         before = {"reported_progress": project.reported_progress}
         project.reported_progress = value
         project.save(update_fields=["reported_progress", "updated_at"])
-        record_event(
+        progress_reported_event(
             actor=actor,
-            verb="progress.reported",
-            obj=project,
+            project=project,
             before=before,
             after={
                 "reported_progress": value,
@@ -234,10 +237,9 @@ def patrol_log_record(
         withdrawn = PatrolViolation.objects.filter(
             project=project, day=log_date, withdrawn_at__isnull=True
         ).update(withdrawn_at=timezone.now())
-        record_event(
+        patrol_log_filed_event(
             actor=actor,
-            verb="patrol_log.filed",
-            obj=log,
+            log=log,
             after={
                 "project": project.pk,
                 "log_date": log_date,
@@ -281,15 +283,13 @@ def record_missing_patrol_logs(day: date) -> list[PatrolViolation]:
     )
     recorded = []
     for project_id, unit_id in missing:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             violation, created = PatrolViolation.objects.get_or_create(
                 project_id=project_id, day=day, defaults={"supervision_unit_id": unit_id}
             )
             if created:
-                record_event(
-                    actor=None,
-                    verb="patrol_log.missing",
-                    obj=violation,
+                patrol_log_missing_event(
+                    violation=violation,
                     after={"project": project_id, "supervision_unit": unit_id, "day": day},
                 )
                 announce_project_changed(project_id)

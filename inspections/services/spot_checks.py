@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import User
-from core.audit import record_event
 from core.dates import deadline_after_days
 from core.errors import ConflictError
 from core.signals import announce_project_changed
@@ -22,13 +21,14 @@ from projects.models import Project
 from projects.permissions import access_project
 
 from ..choices import ItemSource
+from ..events import spot_check_plan_drawn_event, spot_check_recorded_event
 from ..evidence import check_photos, photo_facts_for_audit, store_photos
 from ..models import (
     SpotCheck,
     SpotCheckItem,
     SpotCheckPlan,
 )
-from .ledger import _today, item_open
+from .ledger import _today, item_add
 
 
 def spot_check_record(
@@ -47,7 +47,7 @@ def spot_check_record(
     if actor.role != Role.DEPT_REVIEWER:
         raise PermissionDenied
     checked = check_photos(photos, required=False)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         project = access_project(actor, project_id, for_update=True)
         if project.status not in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED):
             raise ConflictError(_("只有施工中或待验收的项目可以抽检。"))
@@ -70,31 +70,33 @@ def spot_check_record(
             uploaded_at=timezone.now(),
             spot_check=check,
         )
-        if check.passed:  # a failure opens a ledger item below, which asks for it
+        facts = {
+            "spot_check": check.pk,
+            "passed": check.passed,
+            "failed": [name for name, ok, _n in items if not ok],
+            "photos": photo_facts_for_audit(stored),
+        }
+        if check.passed:
             announce_project_changed(project.pk)
-        record_event(
-            actor=actor,
-            verb="spot_check.recorded",
-            obj=project,
-            after={
-                "spot_check": check.pk,
-                "passed": check.passed,
-                "failed": [name for name, ok, _n in items if not ok],
-                "photos": photo_facts_for_audit(stored),
-            },
-        )
-    if not check.passed:
-        failed = "；".join(f"{name}{f'（{n}）' if n else ''}" for name, ok, n in items if not ok)
-        item_open(
-            actor=None,
-            project_id=project.pk,
-            source=ItemSource.SPOT_CHECK,
-            problem=_("质量抽检不合格：%(items)s") % {"items": failed},
-            responsible_organisation_id=cast(int, project.contractor_id),  # under way: contracted
-            deadline=deadline_after_days(_today(), settings.SPOT_CHECK_DEADLINE_DAYS),
-            standard=_("按设计和规范整改，经复查合格"),
-            spot_check=check,
-        )
+        else:  # the ledger item for the contractor, recorded in this one event
+            failed = "；".join(
+                f"{name}{f'（{n}）' if n else ''}" for name, ok, n in items if not ok
+            )
+            deadline = deadline_after_days(_today(), settings.SPOT_CHECK_DEADLINE_DAYS)
+            item = item_add(
+                actor=None,
+                project_id=project.pk,
+                source=ItemSource.SPOT_CHECK,
+                problem=_("质量抽检不合格：%(items)s") % {"items": failed},
+                responsible_organisation_id=cast(
+                    int, project.contractor_id
+                ),  # under way: contracted
+                deadline=deadline,
+                standard=_("按设计和规范整改，经复查合格"),
+                spot_check=check,
+            )
+            facts.update({"ledger_item": item.pk, "deadline": deadline})
+        spot_check_recorded_event(actor=actor, project=project, after=facts)
     return check
 
 
@@ -128,7 +130,7 @@ def plan_create(*, actor, month: date, seed: str | None = None) -> SpotCheckPlan
         raise PermissionDenied
     seed = seed or secrets.token_hex(16)
     rates = dict(settings.SPOT_CHECK_RATES)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         if SpotCheckPlan.objects.filter(month=month.replace(day=1)).exists():
             raise ConflictError(_("该月份的抽检计划已经生成。"))
         projects, inspectors = plan_candidates()
@@ -139,10 +141,9 @@ def plan_create(*, actor, month: date, seed: str | None = None) -> SpotCheckPlan
             created_by=actor,
             draws=draw_plan(projects, inspectors, seed, rates),
         )
-        record_event(
+        spot_check_plan_drawn_event(
             actor=actor,
-            verb="spot_check_plan.drawn",
-            obj=plan,
+            plan=plan,
             after={
                 "seed": seed,
                 "rates": rates,

@@ -16,6 +16,7 @@ from core.errors import ConflictError
 from core.models import AuditEvent
 from inspections import services
 from inspections.choices import ItemSource, ItemStatus
+from inspections.events import InspectionEvents
 from inspections.ledger import warning_colour
 from inspections.models import RectificationItem, SpotCheckPlan
 from inspections.selectors import item_list
@@ -64,12 +65,12 @@ def test_ledger_states_and_who_may_close(district):
         .order_by("seq")
     )
     assert verbs == [
-        "ledger.opened",
-        "ledger.start",
-        "ledger.submit_evidence",
-        "ledger.send_back",
-        "ledger.submit_evidence",
-        "ledger.close",
+        InspectionEvents.LEDGER_OPENED,
+        InspectionEvents.LEDGER_START,
+        InspectionEvents.LEDGER_SUBMIT_EVIDENCE,
+        InspectionEvents.LEDGER_SEND_BACK,
+        InspectionEvents.LEDGER_SUBMIT_EVIDENCE,
+        InspectionEvents.LEDGER_CLOSE,
     ]
 
 
@@ -210,5 +211,5 @@ def test_acceptance_refused_with_an_open_item_and_without_a_lab_test(district):
     )
     project.refresh_from_db()
     assert project.status == ProjectStatus.ACCEPTED and project.accepted_at is not None
-    event = AuditEvent.objects.filter(verb="project.accept").get()
+    event = AuditEvent.objects.filter(verb=InspectionEvents.PROJECT_ACCEPTED).get()
     assert event.after["participants"][0]["role"] == "resident_representative"

@@ -19,6 +19,7 @@ from core.audit import AuditEvent
 from core.dates import SHANGHAI
 from core.errors import ConflictError
 from inspections import services
+from inspections.events import InspectionEvents
 from inspections.models import PatrolLog, PatrolViolation, Photo, ProgressReport
 from inspections.tasks import find_missing_patrol_logs
 from inspections.tests.images import encode, exif_with, png_declaring, scene
@@ -82,7 +83,7 @@ def test_supervisor_files_a_patrol_log_with_a_photo_and_exif_stays_private(distr
         assert not public.getexif()
     with Image.open(stored.original.open("rb")) as original:
         assert original.getexif()  # the original keeps its evidence for the reviewers
-    event = AuditEvent.objects.filter(verb="patrol_log.filed").get()
+    event = AuditEvent.objects.filter(verb=InspectionEvents.PATROL_LOG_FILED).get()
     assert event.after["head_count"] == 6
     assert event.after["photos"][0]["sha256"] == stored.sha256
 
@@ -124,7 +125,7 @@ def test_a_resent_entry_is_stored_once_and_a_key_cannot_be_reused_elsewhere(dist
     assert PatrolLog.objects.count() == 1 and Photo.objects.count() == 1
     with pytest.raises(ConflictError):
         log(district, other, key=key)
-    assert AuditEvent.objects.filter(verb="patrol_log.filed").count() == 1
+    assert AuditEvent.objects.filter(verb=InspectionEvents.PATROL_LOG_FILED).count() == 1
 
 
 def test_a_resized_recompressed_copy_on_another_project_is_flagged(district):
@@ -264,7 +265,7 @@ def test_working_days_without_a_log_become_violations_once(district):
     assert set(PatrolViolation.objects.values_list("supervision_unit", flat=True)) == {
         project.supervision_unit_id
     }
-    assert AuditEvent.objects.filter(verb="patrol_log.missing").count() == 3
+    assert AuditEvent.objects.filter(verb=InspectionEvents.PATROL_LOG_MISSING).count() == 3
 
 
 def test_a_log_sent_late_withdraws_the_violation(district):
@@ -338,7 +339,7 @@ def test_nothing_half_written_when_the_photo_file_cannot_be_saved(district, monk
     with pytest.raises(OSError):
         log(district, project)
     assert not PatrolLog.objects.exists()
-    assert not AuditEvent.objects.filter(verb="patrol_log.filed").exists()
+    assert not AuditEvent.objects.filter(verb=InspectionEvents.PATROL_LOG_FILED).exists()
 
 
 def test_public_copy_is_at_most_1600_pixels(district):

@@ -18,6 +18,7 @@ from projects.services import payment_approve, payment_request
 
 from ..choices import BlacklistRule, CreditRule
 from ..credit import credit_nightly, credit_scores, false_report_confirm
+from ..events import PerformanceEvents
 from ..models import Blacklisting, CreditDeduction
 from .builders import at, checks, contractor_user, under_way
 
@@ -69,7 +70,7 @@ def test_patrol_violations_warn_at_three_and_blacklist_at_ten_for_six_months(dis
     assert str(days[9]) in entry.evidence
     d.super_org.refresh_from_db()
     assert d.super_org.credit_status == CreditStatus.BLACKLISTED
-    assert AuditEvent.objects.filter(verb="credit.blacklisted").count() == 1
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.BLACKLISTED).count() == 1
     assert CreditDeduction.objects.filter(rule=CreditRule.PATROL_MISSING).count() == 10
     # Lifted the day after it ends, by the nightly job; still warned by the score? No: the
     # deductions weigh for a year, 90 ≥ 80, and the quarter's count has passed.
@@ -78,7 +79,7 @@ def test_patrol_violations_warn_at_three_and_blacklist_at_ten_for_six_months(dis
     d.super_org.refresh_from_db()
     assert entry.lifted_at is not None
     assert d.super_org.credit_status == CreditStatus.NORMAL
-    assert AuditEvent.objects.filter(verb="credit.blacklist_lifted").count() == 1
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.BLACKLIST_LIFTED).count() == 1
 
 
 def test_failed_checks_and_overdue_items_deduct_with_evidence(district):
@@ -95,7 +96,7 @@ def test_failed_checks_and_overdue_items_deduct_with_evidence(district):
         [CreditRule.FAILED_CHECK, CreditRule.OVERDUE_RECTIFICATION]
     )
     assert credit_scores(date(2026, 8, 30))[d.builder.pk] == 95
-    assert AuditEvent.objects.filter(verb="credit.deductions_recorded").count() == 2
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.DEDUCTIONS_RECORDED).count() == 2
 
 
 def test_false_report_blacklists_with_evidence_and_only_reviewers_record_it(district):
@@ -124,10 +125,13 @@ def test_false_report_blacklists_with_evidence_and_only_reviewers_record_it(dist
         date(2027, 8, 31),
         "区纪委〔2026〕12号通报",
     )
-    verbs = list(
-        AuditEvent.objects.filter(verb__startswith="credit.").values_list("verb", flat=True)
+    # One event for the one decision: the blacklisting and the standing it changed.
+    events = list(AuditEvent.objects.filter(verb__startswith="credit."))
+    assert [e.verb for e in events] == [PerformanceEvents.BLACKLISTED]
+    assert (events[0].before["credit_status"], events[0].after["credit_status"]) == (
+        CreditStatus.NORMAL,
+        CreditStatus.BLACKLISTED,
     )
-    assert verbs == ["credit.blacklisted", "credit.status_changed"]
 
 
 @pytest.mark.parametrize("status", [CreditStatus.SUSPENDED, CreditStatus.BLACKLISTED])

@@ -21,6 +21,7 @@ from config.celery import app as celery_app
 from core.audit import _APPEND_LOCK_KEY
 from core.models import AuditEvent, OutboxMessage
 from core.outbox import enqueue, relay
+from performance.events import PerformanceEvents
 
 from ..credit import credit_nightly
 from ..models import Blacklisting, CompanyScore, ProjectRisk, ScoringPeriod
@@ -101,7 +102,7 @@ def test_a_run_killed_midway_leaves_no_half_written_period(district):
     _wait(gone, what="the killed run's backend to roll back")
     assert ScoringPeriod.objects.count() == 0
     assert CompanyScore.objects.count() == 0
-    assert not AuditEvent.objects.filter(verb="performance.scored").exists()
+    assert not AuditEvent.objects.filter(verb=PerformanceEvents.SCORED).exists()
     # The same command, not killed, writes the period.
     subprocess.run(
         [sys.executable, "manage.py", "score_quarter", "2026Q3", "--quiet"],
@@ -141,8 +142,8 @@ def test_two_concurrent_runs_give_the_same_table_and_one_suspension(district):
     _concurrently(2, lambda: performance_score_quarter(quarter="2026Q3"))
     assert _table_hash("2026Q3") == reference
     assert ScoringPeriod.objects.get(quarter="2026Q3").digest == reference
-    assert AuditEvent.objects.filter(verb="performance.suspended").count() == 1
-    assert AuditEvent.objects.filter(verb="performance.scored").count() == 2  # Q2 and Q3
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.SUSPENDED).count() == 1
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.SCORED).count() == 2  # Q2 and Q3
 
 
 def test_two_concurrent_credit_runs_blacklist_once(district):
@@ -152,8 +153,8 @@ def test_two_concurrent_credit_runs_blacklist_once(district):
     _violations(project, _working_days(date(2026, 8, 3), 10))
     _concurrently(2, lambda: credit_nightly(today=date(2026, 8, 24)))
     assert Blacklisting.objects.count() == 1
-    assert AuditEvent.objects.filter(verb="credit.blacklisted").count() == 1
-    assert AuditEvent.objects.filter(verb="credit.status_changed").count() == 1
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.BLACKLISTED).count() == 1
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.CREDIT_STATUS_CHANGED).count() == 1
 
 
 def _worker(queue: str, redis_url: str):
@@ -229,7 +230,9 @@ def test_jobs_enqueued_after_commit_run_on_a_real_worker_and_twice_change_nothin
         district.builder.refresh_from_db()
         _wait(lambda: ProjectRisk.objects.count() == 6, what="the risk task", proc=worker)
         _wait(
-            lambda: AuditEvent.objects.filter(verb="credit.status_changed").exists(),
+            lambda: AuditEvent.objects.filter(
+                verb=PerformanceEvents.CREDIT_STATUS_CHANGED
+            ).exists(),
             what="the credit task",
             proc=worker,
         )
@@ -239,7 +242,7 @@ def test_jobs_enqueued_after_commit_run_on_a_real_worker_and_twice_change_nothin
     assert _table_hash("2026Q3") == reference
     district.builder.refresh_from_db()
     assert district.builder.credit_status == "suspended"
-    assert AuditEvent.objects.filter(verb="performance.suspended").count() == 1
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.SUSPENDED).count() == 1
 
 
 def _free_port() -> int:

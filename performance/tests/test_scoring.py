@@ -15,6 +15,7 @@ from ratings.choices import RatingStatus
 
 from ..choices import ScoredKind, SuspensionStatus
 from ..credit import credit_nightly, suspension_appeal, suspension_decide
+from ..events import PerformanceEvents
 from ..models import CompanyScore, PerformancePolicy, ScoringPeriod, Suspension
 from ..scoring import performance_score_quarter, period_digest
 from ..selectors import ranking
@@ -171,10 +172,10 @@ def test_weights_are_effective_dated(district):
 def test_rerun_gives_the_same_table_and_no_second_event(district):
     worked_example(district)
     first = performance_score_quarter(quarter="2026Q3")
-    events = AuditEvent.objects.filter(verb="performance.scored").count()
+    events = AuditEvent.objects.filter(verb=PerformanceEvents.SCORED).count()
     second = performance_score_quarter(quarter="2026Q3")
     assert second.digest == first.digest == period_digest(second.pk)
-    assert AuditEvent.objects.filter(verb="performance.scored").count() == events == 1
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.SCORED).count() == events == 1
     assert ScoringPeriod.objects.count() == 1
 
 
@@ -200,11 +201,11 @@ def test_bottom_two_quarters_running_suspends_for_next_year_and_is_refused(distr
         suspension.ends_on,
     ) == (d.builder, period, date(2027, 1, 1), date(2027, 12, 31))
     assert _row(ranking(period), d.builder)["flags"]["suspended"]
-    assert AuditEvent.objects.filter(verb="performance.suspended").count() == 1
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.SUSPENDED).count() == 1
     # A re-run suspends nobody twice.
     performance_score_quarter(quarter="2026Q3")
     assert Suspension.objects.count() == 1
-    assert AuditEvent.objects.filter(verb="performance.suspended").count() == 1
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.SUSPENDED).count() == 1
     # In force from 1 January: the nightly credit job sets the one field others read.
     credit_nightly(today=date(2026, 12, 31))
     d.builder.refresh_from_db()
@@ -213,7 +214,9 @@ def test_bottom_two_quarters_running_suspends_for_next_year_and_is_refused(distr
     d.builder.refresh_from_db()
     assert d.builder.credit_status == CreditStatus.SUSPENDED
     assert (
-        AuditEvent.objects.filter(verb="credit.status_changed", object_id=str(d.builder.pk)).count()
+        AuditEvent.objects.filter(
+            verb=PerformanceEvents.CREDIT_STATUS_CHANGED, object_id=str(d.builder.pk)
+        ).count()
         == 1
     )
     credit_nightly(today=date(2028, 1, 1))
@@ -236,6 +239,7 @@ def test_appeal_decided_by_a_reviewer_lifts_the_suspension(district):
         suspension_decide(actor=staff, suspension_id=suspension.pk, uphold=False, note="x")
     with pytest.raises(PermissionDenied):
         suspension_decide(actor=d.discipline, suspension_id=suspension.pk, uphold=False, note="x")
+    events = AuditEvent.objects.count()
     with at(date(2027, 1, 5)):
         suspension_decide(
             actor=d.dept, suspension_id=suspension.pk, uphold=False, note="复查合格，撤销暂停"
@@ -244,7 +248,13 @@ def test_appeal_decided_by_a_reviewer_lifts_the_suspension(district):
     d.builder.refresh_from_db()
     assert suspension.status == SuspensionStatus.REVOKED
     assert d.builder.credit_status == CreditStatus.NORMAL
-    assert AuditEvent.objects.filter(verb="performance.suspension_decided").count() == 1
+    # One event for the decision, with the standing it gave back.
+    assert AuditEvent.objects.count() == events + 1
+    decided = AuditEvent.objects.get(verb=PerformanceEvents.SUSPENSION_DECIDED)
+    assert (decided.before["credit_status"], decided.after["credit_status"]) == (
+        CreditStatus.SUSPENDED,
+        CreditStatus.NORMAL,
+    )
 
 
 def test_command_prints_the_ranking(district, capsys):

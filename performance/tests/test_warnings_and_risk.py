@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.choices import CreditStatus
 from core.models import AuditEvent
 from inspections.models import RectificationItem
+from performance.events import PerformanceEvents
 from projects.choices import WarningLevel
 from projects.models import Project
 
@@ -30,7 +31,7 @@ def test_risk_colour_follows_the_reasons_and_a_rerun_changes_nothing(district):
     assert Project.objects.get(pk=calm.pk).risk_colour == "green"
     assert risk_of(checked.pk) == ("yellow", ["近半年质量抽检不合格 1 次"])
     assert risk_recompute(today=date(2026, 8, 5)) == {}
-    assert AuditEvent.objects.filter(verb="risk.recomputed").count() == 1
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.RISK_RECOMPUTED).count() == 1
     # Overdue ledger item and a blacklisted contractor: red, with both reasons listed.
     false_report_confirm(
         actor=d.dept,
@@ -130,7 +131,7 @@ def test_the_year_s_best_projects_are_proposed_with_their_figures(district):
         98,
     )
     demonstration_propose(year=2026)
-    assert AuditEvent.objects.filter(verb="performance.demonstration_proposed").count() == 1
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.DEMONSTRATION_PROPOSED).count() == 1
 
 
 def test_nightly_credit_then_risk_marks_a_blacklisted_contractor_s_projects(district):

@@ -14,7 +14,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import record_event
 from core.dates import local_date
 from core.errors import ConflictError
 from core.money import parse_amount
@@ -25,6 +24,7 @@ from ..choices import (
     EDITABLE_STATUSES,
     AttachmentKind,
 )
+from ..events import project_created_event, project_transitioned_event, project_updated_event
 from ..models import Project, ProjectAttachment
 from ..permissions import access_project, can_file_projects
 from ..rules import is_street_staff_of
@@ -91,7 +91,7 @@ def project_create(
     if not can_file_projects(actor):
         raise PermissionDenied
     fields = _editable(data)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         policy = policy_in_force(local_date(timezone.now()))
         project = Project(
             street_id=actor.organisation_id, created_by=actor, tier_policy=policy, **fields
@@ -102,10 +102,9 @@ def project_create(
         project.code = f"LC-{local_date(project.created_at).year}-{project.pk:06d}"
         Project.objects.filter(pk=project.pk).update(code=project.code)
         names = _add_attachments(project, actor, list(attachments), attachment_kind)
-        record_event(
+        project_created_event(
             actor=actor,
-            verb="project.created",
-            obj=project,
+            project=project,
             after={
                 **_snapshot(project, (*EDITABLE_FIELDS, "tier", "status")),
                 "attachments": names,
@@ -124,7 +123,7 @@ def project_update(
 ) -> Project:
     """Edit a draft (or a project returned for revision); the tier is derived again."""
     data = _editable(data)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         project = access_project(actor, project_id, for_update=True)
         if not is_street_staff_of(project, actor):
             raise PermissionDenied
@@ -142,9 +141,7 @@ def project_update(
             after = _snapshot(project, (*changed, "tier"))
             if names:
                 after["attachments_added"] = names
-            record_event(
-                actor=actor, verb="project.updated", obj=project, before=before, after=after
-            )
+            project_updated_event(actor=actor, project=project, before=before, after=after)
     return project
 
 
@@ -173,10 +170,33 @@ def _project_transition(
     a flagged possible split is approved only with a justification; returning and rejecting
     need reasons. Callers go through approvals.services.project_transition.
     """
+    with transaction.atomic(durable=True):
+        return _fire_transition(
+            actor=actor,
+            project_id=project_id,
+            name=name,
+            comment=comment,
+            params=params,
+            split_justification=split_justification,
+        )
+
+
+def _fire_transition(
+    *,
+    actor,
+    project_id: int,
+    name: str,
+    comment: str = "",
+    params: dict[str, Any] | None = None,
+    split_justification: str = "",
+    facts: dict[str, Any] | None = None,
+) -> Project:
+    """project_transition inside the caller's transaction; `facts` go into the transition's
+    event (what the caller found on the way: a possible split)."""
     if name not in transition_names():
         raise Http404
     params = params or {}
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the caller's transaction
         project = access_project(actor, project_id, for_update=True)
         method = getattr(project, name)
         meta = method._django_fsm
@@ -223,10 +243,11 @@ def _project_transition(
         after = {"status": project.status, "tier": project.tier, **kwargs}
         if project.split_justification and approving:
             after["split_justification"] = project.split_justification
-        record_event(
+        after.update(facts or {})
+        project_transitioned_event(
             actor=actor,
-            verb=f"project.{name}",
-            obj=project,
+            project=project,
+            name=name,
             before=before,
             after=after,
             comment=comment,

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from core.audit import record_event
 from core.errors import ApplicationError, ConflictError
 from core.money import parse_amount
 from core.uploads import check_documents
@@ -18,6 +17,13 @@ from ..choices import (
     PaymentStage,
     PaymentStatus,
     ProjectStatus,
+)
+from ..events import (
+    payment_approved_event,
+    payment_paid_event,
+    payment_requested_event,
+    payment_returned_event,
+    project_settled_event,
 )
 from ..funds import check_payment, in_split_pattern
 from ..models import Contract, Payment, Project, Settlement
@@ -61,7 +67,7 @@ def payment_request(
         raise ValidationError({"amount": exc.error_list}) from None
     if invoice:
         check_documents([invoice])
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         project = access_project(actor, project_id, for_update=True)
         if not (is_project_contractor(project, actor) or is_street_staff_of(project, actor)):
             raise PermissionDenied
@@ -87,10 +93,9 @@ def payment_request(
         if violations:
             _refuse(violations)
         payment.save()
-        record_event(
+        payment_requested_event(
             actor=actor,
-            verb="payment.requested",
-            obj=project,
+            project=project,
             after={
                 "payment": payment.pk,
                 "stage": stage,
@@ -113,7 +118,7 @@ def _finance_payment(actor, payment_id: int):
 
 def payment_approve(*, actor, payment_id: int, override_reason: str = ""):
     """Finance approves after the rules are checked again under the contract's lock."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         payment, project = _finance_payment(actor, payment_id)
         if payment.status != PaymentStatus.REQUESTED:
             raise ConflictError(_("该申请已处理。"))
@@ -129,10 +134,9 @@ def payment_approve(*, actor, payment_id: int, override_reason: str = ""):
         payment.compliant = not violations and not in_split_pattern(payment)
         payment.approve(by=actor)
         payment.save()
-        record_event(
+        payment_approved_event(
             actor=actor,
-            verb="payment.approved",
-            obj=project,
+            project=project,
             before={"payment_status": PaymentStatus.REQUESTED},
             after={
                 "payment": payment.pk,
@@ -147,16 +151,15 @@ def payment_approve(*, actor, payment_id: int, override_reason: str = ""):
 def payment_return(*, actor, payment_id: int, reason: str):
     if not reason.strip():
         raise ValidationError({"reason": _("请填写退回理由。")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         payment, project = _finance_payment(actor, payment_id)
         if payment.status != PaymentStatus.REQUESTED:
             raise ConflictError(_("该申请已处理。"))
         payment.return_request(by=actor, reason=reason.strip())
         payment.save()
-        record_event(
+        payment_returned_event(
             actor=actor,
-            verb="payment.returned",
-            obj=project,
+            project=project,
             before={"payment_status": PaymentStatus.REQUESTED},
             after={"payment": payment.pk, "payment_status": payment.status},
             comment=reason,
@@ -169,16 +172,15 @@ def payment_mark_paid(*, actor, payment_id: int, paid_on, voucher_no: str):
         raise ValidationError({"voucher_no": _("请填写凭证号。")})
     if paid_on is None:
         raise ValidationError({"paid_on": _("请填写支付日期。")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         payment, project = _finance_payment(actor, payment_id)
         if payment.status != PaymentStatus.APPROVED:
             raise ConflictError(_("只有已审核的申请才能标记为已支付。"))
         payment.mark_paid(by=actor, paid_on=paid_on, voucher_no=voucher_no.strip())
         payment.save()
-        record_event(
+        payment_paid_event(
             actor=actor,
-            verb="payment.paid",
-            obj=project,
+            project=project,
             before={"payment_status": PaymentStatus.APPROVED},
             after={
                 "payment": payment.pk,
@@ -201,7 +203,7 @@ def settlement_record(*, actor, project_id: int, amount, review_record: str):
         amount = parse_amount(amount)
     except ValidationError as exc:
         raise ValidationError({"amount": exc.error_list}) from None
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         project = access_project(actor, project_id, for_update=True)
         if project.status != ProjectStatus.ACCEPTED:
             raise ConflictError(_("竣工验收后才能结算。"))
@@ -212,10 +214,9 @@ def settlement_record(*, actor, project_id: int, amount, review_record: str):
         project.settle(by=actor)
         project.status_changed_at = timezone.now()
         project.save()
-        record_event(
+        project_settled_event(
             actor=actor,
-            verb="project.settled",
-            obj=project,
+            project=project,
             before=before,
             after={
                 "status": project.status,

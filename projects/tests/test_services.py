@@ -10,6 +10,7 @@ from django.http import Http404
 from core.errors import ConflictError
 from core.models import AuditEvent
 from projects.choices import ProjectStatus, Tier
+from projects.events import ProjectEvents
 from projects.models import Project, ProjectAttachment
 from projects.services import project_create, project_update
 from projects.services.filing import _project_transition as project_transition
@@ -32,7 +33,7 @@ def test_create_files_a_draft_for_the_actors_street_with_one_audit_event(distric
     assert project.status == ProjectStatus.DRAFT
     assert project.code.startswith("LC-") and project.code.endswith(f"{project.pk:06d}")
     assert _events(project) == ["project.created"]
-    event = AuditEvent.objects.get(verb="project.created")
+    event = AuditEvent.objects.get(verb=ProjectEvents.CREATED)
     assert event.after["budget_amount"] == "38000.00"
     assert event.after["tier"] == Tier.SIMPLE
     assert event.actor == district.street_zhenhai
@@ -97,7 +98,7 @@ def test_editing_a_draft_rederives_the_tier_and_records_before_and_after(distric
     )
     project.refresh_from_db()
     assert project.tier == Tier.GENERAL
-    event = AuditEvent.objects.filter(verb="project.updated").get()
+    event = AuditEvent.objects.filter(verb=ProjectEvents.UPDATED).get()
     assert event.before == {"budget_amount": "38000.00", "tier": "simple"}
     assert event.after == {"budget_amount": "120000.00", "tier": "general"}
 

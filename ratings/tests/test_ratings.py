@@ -20,6 +20,7 @@ from projects.choices import ProjectStatus
 from projects.models import Project
 from ratings import services
 from ratings.choices import RatingFlag, RatingStatus
+from ratings.events import RatingEvents
 from ratings.models import Rating, Report, Review
 from ratings.selectors import rating_summary
 from tests.funds_helpers import under_way
@@ -166,7 +167,7 @@ def test_review_opens_at_the_fifth_low_rating_once(client, district):
         ItemSource.LOW_RATING,
         project.street_id,
     )
-    assert AuditEvent.objects.filter(verb="rating.review_opened").count() == 1
+    assert AuditEvent.objects.filter(verb=RatingEvents.REVIEW_OPENED).count() == 1
     with time_machine.travel(start + timedelta(hours=7), tick=False):
         rate(project, "110.10.0.1", 40)
     assert Review.objects.count() == 1
@@ -204,7 +205,10 @@ def test_moderators_release_or_reject_their_streets_held_ratings(client, distric
     client.post(reverse("ratings:moderation"), {"rating": held[1:], "decision": "reject"})
     statuses = dict(Rating.objects.values_list("pk", "status"))
     assert statuses == {held[0]: RatingStatus.COUNTED, held[1]: RatingStatus.REJECTED}
-    assert AuditEvent.objects.filter(verb__in=["rating.released", "rating.rejected"]).count() == 2
+    assert (
+        AuditEvent.objects.filter(verb__in=[RatingEvents.RELEASED, RatingEvents.REJECTED]).count()
+        == 2
+    )
     assert rating_summary(project.pk)["count"] == 1
 
 

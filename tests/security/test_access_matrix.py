@@ -10,10 +10,10 @@ import os
 
 import pytest
 from django.core.cache import caches
-from django.db import transaction
 from django.test import Client
 
 from core.models import AuditEvent
+from core.testing import rolled_back
 
 from .matrix import ROLES, USERS, body_text, cell, marks_of, read_table, refused, shows
 from .requests import SPECS, route_names, send
@@ -39,11 +39,10 @@ def _observe(client, user, row, w, side) -> tuple[bool, bool]:
         client.force_login(user)
     for each in caches.all():  # rate limits count per address; each request starts afresh
         each.clear()
-    with transaction.atomic():
+    with rolled_back():
         before = AuditEvent.objects.count()
         response = send(client, row.route, row.method, w, side)
         written = AuditEvent.objects.count() > before
-        transaction.set_rollback(True)
     assert response.status_code < 500, (row.key, response.status_code)
     if refused(response):
         return False, False

@@ -13,11 +13,13 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from core.testing import rolled_back
 
 from .matrix import ROLES, USERS
 from .world import build_world
@@ -59,9 +61,8 @@ def _fuzz(operation, headers, ids, seen):
         for name in ("pk", "payment_id", "change_id"):
             if name in (case.path_parameters or {}) and pick % 2:
                 case.path_parameters[name] = pick // 2
-        with transaction.atomic():  # each case from the same state
+        with rolled_back():  # each case from the same state
             response = case.call(headers=headers)
-            transaction.set_rollback(True)
         seen.append(response.status_code)
         case.validate_response(response, checks=CHECKS, headers=headers)
 
@@ -125,9 +126,8 @@ def _without_credentials(operation, answered):
     )
     @given(case=operation.as_strategy())
     def run(case):
-        with transaction.atomic():
+        with rolled_back():
             response = case.call()
-            transaction.set_rollback(True)
         if response.status_code in (401, 403) or _no_such_url(case):
             return
         answered.append((operation.label, case.formatted_path, response.status_code))

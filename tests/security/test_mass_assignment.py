@@ -7,11 +7,11 @@ them (both run from the same state at the same frozen instant, each rolled back)
 import pytest
 import time_machine
 from django.core.cache import caches
-from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from core.testing import rolled_back
 from inspections.models import RectificationItem
 from projects.models import Contract, Payment, Project
 from ratings.models import Rating, Report
@@ -141,10 +141,9 @@ def _run(client, user, row, w, extra, known):
         each.clear()
     if user is not None:
         client.force_login(user)
-    with transaction.atomic():
+    with rolled_back():
         response = send(client, row.route, row.method, w, w.own, extra=extra)
         state = _snapshot(known)
-        transaction.set_rollback(True)
     return response, state
 
 

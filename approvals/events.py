@@ -1,0 +1,131 @@
+"""The approvals app's audit verbs (procurement, contracts, changes, escalation, splits) and
+the function that records each; the services call these, never record_event itself."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import StaffPosition
+from core.audit import record_event
+from core.events import EventField, plain, verbs
+
+from .choices import ChangeStatus
+
+# How the steps of a route read when an escalation lists those still missing.
+STEP_LABELS = {
+    "dept": _("主管部门初审"),
+    "expert": _("专家论证"),
+    "fiscal": _("财政评审"),
+    "drc": _("发改局审批"),
+}
+
+
+def _steps(value) -> str:
+    steps = value if isinstance(value, list) else [value]
+    return "、".join(str(STEP_LABELS.get(s, s)) for s in steps) or "—"
+
+
+def _names(value) -> str:
+    return "、".join(plain(e.get("name", e)) if isinstance(e, dict) else plain(e) for e in value)
+
+
+def _bids(value) -> str:
+    return "；".join(f"{b.get('bidder', '')} {b.get('amount', '')} 元" for b in value)
+
+
+@verbs(
+    fields={
+        "amount": _("合同金额（元）"),
+        "shortlist": EventField(_("备选单位"), show=_names),
+        "shortlist_codes": _("备选单位信用代码"),
+        "seed": _("抽签种子"),
+        "seed_hash": _("种子哈希"),
+        "winner": _("中选单位"),
+        "notice_date": _("招标公告日期"),
+        "bids": EventField(_("投标"), show=_bids),
+        **{name: StaffPosition(name).label for name in StaffPosition.values if name != "other"},
+        "change": EventField(_("设计变更"), show=lambda v: f"#{v}"),
+        "amount_delta": _("变更金额（元）"),
+        "decision": EventField(_("审批结果"), choices=ChangeStatus),
+        "changes_total": _("累计已批准变更（元）"),
+        "step": EventField(_("补充审批环节"), show=_steps),
+        "escalation_steps": EventField(_("待补审批"), show=_steps),
+        "group": EventField(_("关联项目组"), show=lambda v: "、".join(f"#{p}" for p in v)),
+        "partners": _("关联项目"),
+    }
+)
+class ApprovalEvents(models.TextChoices):
+    DIRECT_AWARD = "procurement.direct_award", _("直接委托")
+    LOTTERY_SHORTLISTED = "procurement.lottery_shortlisted", _("记录备选单位，公示种子哈希")
+    LOTTERY_DRAWN = "procurement.lottery_drawn", _("抽签")
+    TENDER_RECORDED = "procurement.tender_recorded", _("公开招标记录")
+    CONTRACT_FILED = "contract.filed", _("合同备案")
+    CHANGE_REQUESTED = "change.requested", _("申请设计变更")
+    CHANGE_DECIDED = "change.decided", _("设计变更审批")
+    ESCALATION_APPROVED = "project.escalation_approved", _("补充审批通过")
+    # Only when the filing that found the split was refused: otherwise the split's facts are
+    # part of that filing's own event.
+    SPLIT_FLAGGED = "project.split_flagged", _("疑似化整为零")
+
+
+def direct_award_event(*, actor, project, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=ApprovalEvents.DIRECT_AWARD, obj=project, before=before, after=after
+    )
+
+
+def lottery_shortlisted_event(*, actor, project, before: dict, after: dict):
+    return record_event(
+        actor=actor,
+        verb=ApprovalEvents.LOTTERY_SHORTLISTED,
+        obj=project,
+        before=before,
+        after=after,
+    )
+
+
+def lottery_drawn_event(*, actor, project, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=ApprovalEvents.LOTTERY_DRAWN, obj=project, before=before, after=after
+    )
+
+
+def tender_recorded_event(*, actor, project, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=ApprovalEvents.TENDER_RECORDED, obj=project, before=before, after=after
+    )
+
+
+def contract_filed_event(*, actor, project, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=ApprovalEvents.CONTRACT_FILED, obj=project, before=before, after=after
+    )
+
+
+def change_requested_event(*, actor, project, after: dict):
+    return record_event(actor=actor, verb=ApprovalEvents.CHANGE_REQUESTED, obj=project, after=after)
+
+
+def change_decided_event(*, actor, project, before: dict, after: dict, comment: str = ""):
+    return record_event(
+        actor=actor,
+        verb=ApprovalEvents.CHANGE_DECIDED,
+        obj=project,
+        before=before,
+        after=after,
+        comment=comment,
+    )
+
+
+def escalation_approved_event(*, actor, project, before: dict, after: dict, comment: str = ""):
+    return record_event(
+        actor=actor,
+        verb=ApprovalEvents.ESCALATION_APPROVED,
+        obj=project,
+        before=before,
+        after=after,
+        comment=comment,
+    )
+
+
+def split_flagged_event(*, actor, project, after: dict):
+    return record_event(actor=actor, verb=ApprovalEvents.SPLIT_FLAGGED, obj=project, after=after)

@@ -1,0 +1,130 @@
+"""The projects app's audit verbs (filing, transitions, funds) and the function that records
+each; the services call these, never record_event itself."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import record_event
+from core.events import EventField, plain, verbs
+
+from .choices import PaymentStage, PaymentStatus
+
+
+def _codes(value) -> str:
+    return "、".join(plain(v) for v in value) if isinstance(value, list) else plain(value)
+
+
+@verbs(
+    fields={
+        "attachments": _("附件"),
+        "attachments_added": _("新增附件"),
+        "payment": EventField(_("拨付申请"), show=lambda v: f"#{v}"),
+        "stage": EventField(_("款项类型"), choices=PaymentStage),
+        "payment_status": EventField(_("支付状态"), choices=PaymentStatus),
+        "payee_account": _("收款账号"),
+        "override_reason": _("特批理由"),
+        "paid_on": _("支付日期"),
+        "voucher_no": _("凭证号"),
+        "over_budget": _("超出审定预算"),
+        "split_partners": EventField(_("疑似拆分的关联项目"), show=_codes),
+        "split_group": EventField(_("关联项目组"), show=lambda v: "、".join(f"#{p}" for p in v)),
+    }
+)
+class ProjectEvents(models.TextChoices):
+    CREATED = "project.created", _("创建草稿")
+    UPDATED = "project.updated", _("修改")
+    # One per transition a user fires by name (projects.services.transition_names); the
+    # internal ones are recorded by the service that owns their evidence.
+    SUBMIT = "project.submit", _("申报")
+    FILE = "project.file", _("街道备案")
+    CANCEL = "project.cancel", _("撤销")
+    DEPT_APPROVE = "project.dept_approve", _("主管部门初审通过")
+    EXPERT_APPROVE = "project.expert_approve", _("专家论证通过")
+    FISCAL_APPROVE = "project.fiscal_approve", _("财政评审通过")
+    DRC_FILE = "project.drc_file", _("发改局备案")
+    DRC_APPROVE = "project.drc_approve", _("发改局立项")
+    RETURN_FOR_REVISION = "project.return_for_revision", _("退回修改")
+    RESUBMIT = "project.resubmit", _("重新提交")
+    REJECT = "project.reject", _("不予立项")
+    START_WORK = "project.start_work", _("开工")
+    DECLARE_COMPLETE = "project.declare_complete", _("施工单位申报完工")
+    SETTLED = "project.settled", _("结算")
+    PAYMENT_REQUESTED = "payment.requested", _("请款")
+    PAYMENT_APPROVED = "payment.approved", _("财政审核通过")
+    PAYMENT_RETURNED = "payment.returned", _("财政退回请款")
+    PAYMENT_PAID = "payment.paid", _("支付")
+
+
+# The verb of each transition fired by name; tests/test_events.py checks that every such
+# transition of the Project model has one.
+TRANSITION_VERBS = {
+    "submit": ProjectEvents.SUBMIT,
+    "file": ProjectEvents.FILE,
+    "cancel": ProjectEvents.CANCEL,
+    "dept_approve": ProjectEvents.DEPT_APPROVE,
+    "expert_approve": ProjectEvents.EXPERT_APPROVE,
+    "fiscal_approve": ProjectEvents.FISCAL_APPROVE,
+    "drc_file": ProjectEvents.DRC_FILE,
+    "drc_approve": ProjectEvents.DRC_APPROVE,
+    "return_for_revision": ProjectEvents.RETURN_FOR_REVISION,
+    "resubmit": ProjectEvents.RESUBMIT,
+    "reject": ProjectEvents.REJECT,
+    "start_work": ProjectEvents.START_WORK,
+    "declare_complete": ProjectEvents.DECLARE_COMPLETE,
+}
+
+
+def project_created_event(*, actor, project, after: dict):
+    return record_event(actor=actor, verb=ProjectEvents.CREATED, obj=project, after=after)
+
+
+def project_updated_event(*, actor, project, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=ProjectEvents.UPDATED, obj=project, before=before, after=after
+    )
+
+
+def project_transitioned_event(
+    *, actor, project, name: str, before: dict, after: dict, comment: str = ""
+):
+    return record_event(
+        actor=actor,
+        verb=TRANSITION_VERBS[name],
+        obj=project,
+        before=before,
+        after=after,
+        comment=comment,
+    )
+
+
+def project_settled_event(*, actor, project, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=ProjectEvents.SETTLED, obj=project, before=before, after=after
+    )
+
+
+def payment_requested_event(*, actor, project, after: dict):
+    return record_event(actor=actor, verb=ProjectEvents.PAYMENT_REQUESTED, obj=project, after=after)
+
+
+def payment_approved_event(*, actor, project, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=ProjectEvents.PAYMENT_APPROVED, obj=project, before=before, after=after
+    )
+
+
+def payment_returned_event(*, actor, project, before: dict, after: dict, comment: str):
+    return record_event(
+        actor=actor,
+        verb=ProjectEvents.PAYMENT_RETURNED,
+        obj=project,
+        before=before,
+        after=after,
+        comment=comment,
+    )
+
+
+def payment_paid_event(*, actor, project, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=ProjectEvents.PAYMENT_PAID, obj=project, before=before, after=after
+    )
