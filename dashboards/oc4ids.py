@@ -1,5 +1,5 @@
 """Open data: projects in the Open Contracting for Infrastructure Data Standard (OC4IDS project
-schema 0.9.x), public fields only (SPEC §11). Ledgers, scores, blacklists, people's names,
+schema 0.9.x), public fields only (docs/rules.md §11). Ledgers, scores, blacklists, people's names,
 bank accounts and residents' ratings have no place here."""
 
 from datetime import date, datetime, time

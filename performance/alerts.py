@@ -1,4 +1,4 @@
-"""Warnings (预警, SPEC §9): the nightly job finds every current cause, keeps one Warning per
+"""Warnings (预警, docs/rules.md §9): the nightly job finds every current cause, keeps one Warning per
 cause key (however many runs see it), delivers it to the responsible people, resolves what has
 gone away, and mails new deliveries after commit."""
 

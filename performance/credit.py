@@ -1,4 +1,4 @@
-"""Credit (信用, SPEC §4): deductions from 100 with their evidence, blacklists, suspensions and
+"""Credit (信用, docs/rules.md §4): deductions from 100 with their evidence, blacklists, suspensions and
 the one writer of Organisation.credit_status, which approvals and payments read. The nightly
 job applies the rules and lifts what has expired; every change of standing is audited."""
 
@@ -322,7 +322,7 @@ def _blacklist_facts(entry: Blacklisting) -> dict:
 
 
 def _patrol_blacklists(actor, today: date, policy: PerformancePolicy) -> list[Blacklisting]:
-    """10 missing patrol days in a quarter → blacklisted for 6 months (SPEC §4)."""
+    """10 missing patrol days in a quarter → blacklisted for 6 months (docs/rules.md §4)."""
     entries = []
     for quarter in (Quarter.of(today).previous(), Quarter.of(today)):
         for org_id, count in sorted(_patrol_counts(quarter).items()):

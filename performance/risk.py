@@ -1,4 +1,4 @@
-"""Risk colour per project (红黄绿, SPEC §9) with its reasons: each factor is one grouped query
+"""Risk colour per project (红黄绿, docs/rules.md §9) with its reasons: each factor is one grouped query
 over all projects, then a pure rule decides the colour. Red means key supervision (重点监管)."""
 
 from datetime import date, timedelta

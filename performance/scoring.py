@@ -1,4 +1,4 @@
-"""Quarterly performance scoring (SPEC §8): one set-based aggregate over the quarter's spot
+"""Quarterly performance scoring (docs/rules.md §8): one set-based aggregate over the quarter's spot
 checks, lab tests, counted ratings and paid payments, the three rates and the weighted score in
 Decimal on one row per organisation, the ranking, the bottom flags and the suspensions.
 

@@ -56,7 +56,7 @@ class ProcurementMethod(models.TextChoices):
     OPEN = "open", _("公开招标")
 
 
-# The weakest procurement each tier allows (SPEC §2).
+# The weakest procurement each tier allows (docs/rules.md §2).
 TIER_PROCUREMENT: dict[str, ProcurementMethod] = {
     Tier.SIMPLE: ProcurementMethod.DIRECT,
     Tier.GENERAL: ProcurementMethod.LIMITED,
@@ -91,7 +91,7 @@ class PaymentStatus(models.TextChoices):
 
 
 class RiskColour(models.TextChoices):
-    """A project's risk colour (红黄绿, SPEC §9): written by performance's risk rules, read by
+    """A project's risk colour (红黄绿, docs/rules.md §9): written by performance's risk rules, read by
     the spot-check plan, the dashboards and their filters."""
 
     RED = "red", _("红")

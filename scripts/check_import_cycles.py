@@ -109,7 +109,9 @@ def main() -> int:
                 steps.append(f"{importer} (l.{','.join(map(str, lines))})")
             print("  " + " -> ".join([*steps, cycle[0]]))
     if groups:
-        print(f"{len(groups)} import cycle(s) between files; break each (see docs/ or STYLE).")
+        print(
+            f"{len(groups)} import cycle(s) between files; break each (see docs/architecture.md)."
+        )
         return 1
     print(f"No import cycles between files ({len(edges)} modules).")
     return 0

@@ -126,7 +126,7 @@ def change_decide(*, actor, change_id: int, approve: bool, comment: str = "") ->
 
 
 def _recheck_tier(project: Project) -> None:
-    """SPEC §2: when the amount that counts crosses into a higher tier, the project must pass
+    """docs/rules.md §2: when the amount that counts crosses into a higher tier, the project must pass
     the missing steps of that tier's route before any further work or payment."""
     new_tier = project_tier(project)
     if TIER_RANK[new_tier] <= TIER_RANK[project.tier]:

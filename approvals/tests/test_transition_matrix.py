@@ -1,5 +1,5 @@
 """Every named transition × every source state × every tier × every kind of user: allowed
-exactly where the routes of SPEC §2 allow it, with one audit event; otherwise 404 (cannot see),
+exactly where the routes of docs/rules.md §2 allow it, with one audit event; otherwise 404 (cannot see),
 409 (not from this state) or 403 (not this user), and nothing written."""
 
 import pytest
