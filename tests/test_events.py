@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -46,6 +47,7 @@ from projects.models import Project
 from projects.selectors import project_timeline
 from projects.services.filing import _project_transition
 from projects.tests.factories import make_project, project_data
+from ratings.services import report_record
 from tests.funds_helpers import ACCOUNT, RESIDENTS, accepted, under_way
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -497,6 +499,13 @@ SERVICES = {
             )
         )
     )(_labbed(d)),
+    "ratings.report_record (opens a ledger item)": lambda d: (
+        lambda pc: (
+            lambda: report_record(
+                project=pc[0], text="夜间施工噪音扰民", contact="", address="203.0.113.9"
+            )
+        )
+    )(under_way(d)),
 }
 
 
@@ -520,6 +529,16 @@ def test_each_service_call_records_exactly_one_labelled_event(district, name):
         for side in (event.before, event.after):
             if key in side:
                 value_label(event.object_type, key, side[key], event.verb)
+
+
+@pytest.mark.parametrize("name", list(SERVICES))
+def test_each_service_opens_its_own_durable_transaction(district, name):
+    """A top-level service commits what it did: it refuses to run inside another transaction
+    (the inner halves, item_add or fire_transition, are for that)."""
+    call = SERVICES[name](district)
+    call = call[0] if isinstance(call, tuple) else call
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        call()
 
 
 def test_a_split_found_on_submitting_is_part_of_the_submission_event(district):
