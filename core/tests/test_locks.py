@@ -45,18 +45,25 @@ def test_the_audit_chain_appends_under_its_fixed_key():
         assert _split(_APPEND_LOCK_KEY) in _held()
 
 
-def test_the_ratings_screening_locks_one_project_not_all(district):
+def test_the_ratings_screening_locks_one_project_not_all(district, monkeypatch):
     from projects.tests.factories import make_project
+    from ratings import services as ratings_services
     from ratings.services import SCREEN_LOCK_CLASS, ratings_screen
 
     project = make_project(district.street_zhenhai)
-    with transaction.atomic():
-        ratings_screen(project.pk)
-        # ratings_screen's own atomic block is nested in ours: its lock is still held.
-        assert (SCREEN_LOCK_CLASS, project.pk, 2) in _held()
-        assert not any(
-            objid != project.pk for cls, objid, sub in _held() if cls == SCREEN_LOCK_CLASS
-        )
+    # The screening opens its own durable transaction: look at the locks held right after it
+    # takes its own, inside that transaction.
+    seen: list[set[tuple[int, int, int]]] = []
+
+    def lock_and_look(*args, **kwargs):
+        advisory_lock(*args, **kwargs)
+        seen.append(_held())
+
+    monkeypatch.setattr(ratings_services, "advisory_lock", lock_and_look)
+    ratings_screen(project.pk)
+    assert len(seen) == 1
+    assert (SCREEN_LOCK_CLASS, project.pk, 2) in seen[0]
+    assert not any(objid != project.pk for cls, objid, sub in seen[0] if cls == SCREEN_LOCK_CLASS)
 
 
 def test_the_two_key_form_needs_an_integer_class():
