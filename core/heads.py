@@ -275,7 +275,7 @@ def heads_export(heads: list[SignedAuditHead]) -> dict[str, Any]:
         "algorithm": "Ed25519",
         "public_key": public_text(key) if key else None,
         "public_key_fingerprint": fingerprint(key) if key else None,
-        "exported_at": timezone.now().isoformat(timespec="seconds"),
+        "exported_at": timezone.localtime().isoformat(timespec="seconds"),
         "heads": [head_entry(h) for h in sorted(heads, key=lambda h: h.day)],
     }
 
