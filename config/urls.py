@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include("ratings.urls")),
     path("", dashboard_views.home_view, name="home"),
     path("healthz", core_views.health_view, name="health"),
+    path("open/", dashboard_views.open_data_view, name="open-data"),
+    path("open/audit-heads.json", dashboard_views.open_audit_heads_view, name="open-audit-heads"),
     path(
         "login/",
         auth_views.LoginView.as_view(

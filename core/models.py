@@ -74,6 +74,28 @@ class AuditHead(models.Model):
         return f"#{self.seq} {self.hash[:12]}"
 
 
+class SignedAuditHead(models.Model):
+    """The chain's head at the end of a day (Asia/Shanghai), signed with an Ed25519 key that the
+    database does not hold (core.heads, docs/audit.md). Published on the open-data page; whoever
+    keeps a copy can later show that the chain up to `seq` was not rewritten."""
+
+    day = models.DateField(_("日期"), unique=True)
+    seq = models.PositiveBigIntegerField(_("链头序号"))
+    hash = models.CharField(_("链头哈希"), max_length=64)
+    count = models.PositiveBigIntegerField(_("事件数"))
+    signature = models.CharField(_("签名"), max_length=88)  # base64 of the 64 bytes
+    key_fingerprint = models.CharField(_("公钥指纹"), max_length=64)
+    signed_at = models.DateTimeField(_("签名时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("已签名链头")
+        verbose_name_plural = _("已签名链头")
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.seq} {self.hash[:12]}"
+
+
 class OutboxMessage(models.Model):
     """A task to enqueue, written in the caller's transaction. It is sent after commit; if the
     broker is down the row stays and the relay sends it later, so no task is lost."""

@@ -1,15 +1,29 @@
-"""Celery tasks of the core: the nightly audit-chain check and the outbox relay."""
+"""Celery tasks of the core: the nightly audit-chain check, the signing of each day's head, and
+the outbox relay."""
 
 from celery import shared_task
 
 from . import outbox
 from .audit import take_head
+from .heads import heads_sign
 
 
 @shared_task(acks_late=True)
 def audit_verify_chain() -> dict:
     head = take_head()
     return {"id": head.pk, "seq": head.seq, "hash": head.hash, "intact": head.intact}
+
+
+@shared_task(acks_late=True)
+def audit_sign_heads() -> dict:
+    """Without a key (production not configured) it signs nothing and says why: no retry."""
+    outcome = heads_sign()
+    return {
+        "signed": [
+            {"date": h.day.isoformat(), "seq": h.seq, "hash": h.hash} for h in outcome.signed
+        ],
+        "error": outcome.error,
+    }
 
 
 @shared_task(acks_late=True)

@@ -1,5 +1,6 @@
 """The start page of each role, and the discipline officers' dashboards: figures and charts, the
-map, anomaly lists, a project's full timeline, exports and the audit chain's heads."""
+map, anomaly lists, a project's full timeline, exports and the audit chain's heads; the public
+open-data page with the signed daily audit heads."""
 
 from urllib.parse import urlsplit
 
@@ -7,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,14 @@ from django.views.decorators.http import require_GET, require_POST
 from approvals.selectors import awaiting_review
 from core.events import changes, object_label, verb_label
 from core.exports import xlsx_file_response
+from core.heads import (
+    fingerprint,
+    heads_export,
+    public_key,
+    public_pem,
+    public_text,
+    published_heads,
+)
 from core.money import Yuan
 from projects.permissions import access_project, can_file_projects
 from projects.selectors import project_list
@@ -345,3 +354,33 @@ def audit_heads_view(request):
     return render(
         request, "dashboards/audit_heads.html", {"heads": heads, "printed_at": timezone.localtime()}
     )
+
+
+# --- open data (public) -----------------------------------------------------------------------
+
+
+@require_GET
+def open_data_view(request):
+    """Public: what the platform publishes. The signed daily audit heads are here so that anyone
+    can keep a copy the database administrator cannot reach (docs/audit.md)."""
+    key = public_key()
+    return render(
+        request,
+        "dashboards/open_data.html",
+        {
+            "heads": published_heads(),
+            "public_key": public_text(key) if key else "",
+            "public_pem": public_pem(key) if key else "",
+            "fingerprint": fingerprint(key) if key else "",
+        },
+    )
+
+
+@require_GET
+def open_audit_heads_view(request):
+    """Public: the signed daily heads as a JSON file (`verify_audit --heads FILE` reads it)."""
+    response = JsonResponse(heads_export(published_heads()), json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = (
+        f'attachment; filename="audit-heads-{timezone.localdate():%Y%m%d}.json"'
+    )
+    return response

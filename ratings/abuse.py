@@ -1,11 +1,14 @@
-"""Who is rating: the device (a signed cookie), the client's network, a comment's fingerprint
-(the address itself: core.security.client_ip). Pure helpers, no queries."""
+"""Who is rating: the device (a signed cookie, and whether it is new or young), the client's
+network, a comment's fingerprint (the address itself: core.security.client_ip). Pure helpers,
+no queries."""
 
 import hashlib
 import hmac
 import ipaddress
 import unicodedata
 import uuid
+from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 
@@ -15,12 +18,26 @@ DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
 MIN_FINGERPRINT_CHARS = 6  # "很好" or "满意" from many people is not copy-paste
 
 
-def device_of(request) -> tuple[str, bool]:
-    """The device id from the signed cookie, and whether it is new (to be set on the answer)."""
+class Device(NamedTuple):
+    id: str
+    new: bool  # no valid cookie came: the answer sets one
+    fresh: bool  # new, or its cookie was issued within the window asked about
+
+
+def device_of(request, fresh_within: timedelta | None = None) -> Device:
+    """The device id from the signed cookie. With `fresh_within`, also whether the cookie is
+    younger than that (the signature carries its time): a device first seen a moment ago
+    proves no more than none (ratings.rules FRESH_DEVICE_WINDOW)."""
     device = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
-    if device and len(device) == 32:
-        return device, False
-    return uuid.uuid4().hex, True
+    if not (device and len(device) == 32):
+        return Device(uuid.uuid4().hex, True, True)
+    young = fresh_within is not None and (
+        request.get_signed_cookie(
+            DEVICE_COOKIE, default=None, salt=DEVICE_SALT, max_age=fresh_within
+        )
+        is not None
+    )
+    return Device(device, False, young)
 
 
 def remember_device(response, device: str) -> None:

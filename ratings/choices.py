@@ -15,3 +15,4 @@ class RatingFlag(models.TextChoices):
     NETWORK_BURST = "network_burst", _("同一网络短时间集中评价")
     COPIED_TEXT = "copied_text", _("评语雷同")
     PROJECT_BURST = "project_burst", _("同一项目短时间内集中评价")
+    DEVICE_REPEAT = "device_repeat", _("同一网络重复的新设备评价")

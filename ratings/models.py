@@ -43,6 +43,9 @@ class Rating(BaseModel):
     )
     flags = models.JSONField(_("异常标记"), default=list, blank=True)
     device = models.CharField(max_length=64)  # the signed cookie's random id
+    # Came without a device cookie, or with one issued within ratings.rules.FRESH_DEVICE_WINDOW:
+    # nothing shows that this device was here before (a client that drops its cookie).
+    fresh_device = models.BooleanField(default=False)
     network = models.CharField(max_length=64)  # /24 (IPv4) or /48 (IPv6)
     comment_hash = models.CharField(max_length=64, blank=True)
     phone_hash = models.CharField(max_length=64, blank=True)
@@ -98,6 +101,14 @@ class RatingPolicy(BaseModel):
     project_burst = models.PositiveSmallIntegerField(
         _("同一项目十分钟内评价数达到即暂扣审核"), default=15
     )
+    fresh_device_per_network = models.PositiveSmallIntegerField(
+        _("同一网络一天内计入的新设备评价数（其后的暂扣审核）"),
+        default=1,
+        help_text=_(
+            "未经短信验证、且设备标识为新（无 Cookie 或一天内才领到）的评价，同一项目同一网络"
+            "一天内前几条计入，其后的暂扣审核。"
+        ),
+    )
 
     class Meta:
         ordering = ["-effective_from", "-id"]
@@ -106,6 +117,24 @@ class RatingPolicy(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.effective_from}"
+
+
+class PhoneCheckRequirement(BaseModel):
+    """The per-project switch (admin): ratings of this project need the SMS phone check, one
+    per phone, whatever the device (RATING_PHONE_CHECK turns it on for every project)."""
+
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="phone_check"
+    )
+    required = models.BooleanField(_("评价须短信验证手机号"), default=True)
+    reason = models.TextField(_("理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("评价短信验证")
+        verbose_name_plural = _("评价短信验证")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.required}"
 
 
 class Report(BaseModel):

@@ -4,6 +4,7 @@ summary, what moderators and discipline officers see."""
 from datetime import date, timedelta
 from time import monotonic
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
@@ -16,7 +17,7 @@ from projects.models import Project
 from projects.permissions import projects_visible_to
 
 from .choices import RatingStatus
-from .models import Rating, RatingPolicy, Report, Review
+from .models import PhoneCheckRequirement, Rating, RatingPolicy, Report, Review
 
 RATED_STATUSES = (
     ProjectStatus.COMPLETED,
@@ -52,7 +53,7 @@ def public_project(token: str) -> Project:
     """The project behind a QR code, once it is approved (a draft has nothing to show)."""
     project = (
         Project.objects.filter(public_token=token, status__in=PUBLIC_STATUSES)
-        .select_related("street", "contractor", "supervision_unit", "contract")
+        .select_related("street", "contractor", "supervision_unit", "contract", "phone_check")
         .first()
     )
     if project is None:
@@ -60,11 +61,24 @@ def public_project(token: str) -> Project:
     return project
 
 
+def phone_check_required(project: Project) -> bool:
+    """The SMS phone check applies to every project (RATING_PHONE_CHECK) or to those the
+    administrator switched on (PhoneCheckRequirement). Read from what public_project and
+    public_project_facts fetched with the project: no query of its own there."""
+    if settings.RATING_PHONE_CHECK:
+        return True
+    try:
+        return project.phone_check.required
+    except PhoneCheckRequirement.DoesNotExist:
+        return False
+
+
 FACTS_TTL = 30  # seconds: a project just completed opens for rating at most this late
 FACTS_MAX = 5000  # projects remembered per process before it starts afresh
 _FACTS = ("pk", "status", "completed_at", "street_id", "contractor_id")
 # token, day → (expires, project, policy): built objects, kept as they are (a pickling cache
 # would rebuild a 40-field model on every read: a sixth of the rating view under load).
+_PHONE_CHECK = PhoneCheckRequirement._meta.get_field("project").remote_field
 _public_facts: dict[tuple[str, date | None], tuple[float, Project, RatingPolicy | None]] = {}
 
 
@@ -79,13 +93,22 @@ def public_project_facts(token: str, today: date | None = None):
     if found is None or found[0] < moment:
         facts = (
             Project.objects.filter(public_token=token, status__in=PUBLIC_STATUSES)
-            .values_list(*_FACTS)
+            .values_list(*_FACTS, "phone_check__required")
             .first()
         )
         if facts is None:
             raise Http404
-        project = Project(**dict(zip(("id", *_FACTS[1:]), facts, strict=True)))
+        *fields, phone_check = facts
+        project = Project(**dict(zip(("id", *_FACTS[1:]), fields, strict=True)))
         project.public_token = token
+        # The per-project switch, cached on the instance as select_related would (None: no
+        # switch), so that phone_check_required asks no query.
+        _PHONE_CHECK.set_cached_value(
+            project,
+            None
+            if phone_check is None
+            else PhoneCheckRequirement(project_id=project.pk, required=phone_check),
+        )
         if len(_public_facts) >= FACTS_MAX:
             _public_facts.clear()
         found = _public_facts[key] = (

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, get_random_string
 from django.utils.translation import gettext as _
@@ -39,6 +40,9 @@ from .selectors import current_policy, may_moderate, rating_window
 from .sms import send_sms
 
 COPY_WINDOW = timedelta(days=7)
+# A device whose cookie is younger than this is as good as none; of a project's ratings from
+# such devices, one network gets policy.fresh_device_per_network counted in this window.
+FRESH_DEVICE_WINDOW = timedelta(hours=24)
 PROJECT_WINDOW = timedelta(minutes=10)
 REVIEW_DEADLINE_DAYS = 15
 REPORT_DEADLINE_DAYS = 10
@@ -142,12 +146,15 @@ def rating_record(
     address: str,
     data: RatingInput,
     phone_check: bool = False,
+    fresh_device: bool = True,
     policy=None,
 ) -> Rating:
     """居民扫码评价: one per device (and per phone when the check is on) while the window is
     open. Stored `pending`; the screening (ratings_screen) runs after commit, within about a
     second on a worker, and counts it or holds it for moderation. The request itself stays
-    one insert, so a campaign of thousands cannot slow the page for everyone else."""
+    one insert, so a campaign of thousands cannot slow the page for everyone else.
+    `fresh_device`: the device came without a cookie or with a young one (abuse.device_of);
+    a caller that cannot tell leaves it true."""
     now = timezone.now()
     policy = policy or current_policy(local_date(now))
     _check_open(project, local_date(now), policy)
@@ -160,6 +167,7 @@ def rating_record(
         civility=data.civility,
         comment=data.comment,
         device=device,
+        fresh_device=fresh_device,
         network=network_of(address),
         comment_hash=comment_fingerprint(data.comment),
         phone_hash=hashed_phone,
@@ -208,8 +216,9 @@ def _hold(ratings, flag: str) -> int:
 def ratings_screen(project_id: int) -> dict:
     """Screen a project's pending ratings, set-based (a fixed handful of queries however many
     wait): bursts from one network, bursts on the project, copied comments are held with
-    everything of the same pattern; the rest count. Then the review rule. Idempotent; two
-    screenings of one project take turns."""
+    everything of the same pattern; repeats from new devices on one network are held beyond
+    the first (policy.fresh_device_per_network a day); the rest count. Then the review rule.
+    Idempotent; two screenings of one project take turns."""
     now = timezone.now()
     policy = current_policy(local_date(now))
     with transaction.atomic(durable=True):
@@ -244,6 +253,29 @@ def ratings_screen(project_id: int) -> dict:
         )
         if copied:
             held += _hold(copies.filter(comment_hash__in=copied), RatingFlag.COPIED_TEXT)
+        # Device binding beyond a cookie: without the phone check, a client that drops its
+        # cookie (or fetches a new one) looks like a new device each time. Of the ratings from
+        # new devices on one network within the window, the first count and the later ones
+        # are held; an earlier one stays counted. Those with a checked phone are bound to it.
+        fresh = ratings.filter(
+            created_at__gte=now - FRESH_DEVICE_WINDOW,
+            fresh_device=True,
+            phone_hash="",
+            network__in=pending.values("network"),
+        )
+        repeats = list(
+            fresh.annotate(
+                nth=Window(
+                    RowNumber(),
+                    partition_by=[F("network")],
+                    order_by=[F("created_at").asc(), F("id").asc()],
+                )
+            )
+            .filter(nth__gt=policy.fresh_device_per_network)
+            .values_list("pk", flat=True)
+        )
+        if repeats:
+            held += _hold(ratings.filter(pk__in=repeats), RatingFlag.DEVICE_REPEAT)
         counted = pending.update(status=RatingStatus.COUNTED, updated_at=now)
     review_check(project_id, policy=policy)
     return {"held": held, "counted": counted}

@@ -33,6 +33,7 @@ from .selectors import (
     access_review,
     current_policy,
     held_ratings,
+    phone_check_required,
     public_photos,
     public_project,
     public_project_facts,
@@ -66,8 +67,8 @@ def public_page_view(request, token):
     today = local_date(timezone.now())
     policy = current_policy(today)
     opens, closes = rating_window(project, policy)
-    device, new_device = device_of(request)
-    already = not new_device and Rating.objects.filter(project=project, device=device).exists()
+    device = device_of(request)
+    already = not device.new and Rating.objects.filter(project=project, device=device.id).exists()
     return render(
         request,
         "ratings/public.html",
@@ -80,7 +81,7 @@ def public_page_view(request, token):
             "opens": opens,
             "closes": closes,
             "already_rated": already,
-            "phone_check": settings.RATING_PHONE_CHECK,
+            "phone_check": phone_check_required(project),
         },
     )
 
@@ -92,17 +93,18 @@ def _back_to_page(project, anchor: str):
 @require_POST
 def public_rate_view(request, token):
     project = public_project_facts(token)
-    device, new_device = device_of(request)
+    device = device_of(request, fresh_within=services.FRESH_DEVICE_WINDOW)
     if limited(request, "ratings.rate", settings.RATING_RATE_LIMIT):
         messages.error(request, _("提交过于频繁，请稍后再试。"))
         return _back_to_page(project, "#rate")
     try:
         services.rating_record(
             project=project,
-            device=device,
+            device=device.id,
             address=client_ip(request),
             data=services.rating_input(request.POST),
-            phone_check=settings.RATING_PHONE_CHECK,
+            phone_check=phone_check_required(project),
+            fresh_device=device.fresh,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -111,15 +113,15 @@ def public_rate_view(request, token):
     else:
         messages.success(request, _("感谢您的评价！评价经自动核验后计入。"))
     response = _back_to_page(project, "#rate")
-    if new_device:
-        remember_device(response, device)
+    if device.new:
+        remember_device(response, device.id)
     return response
 
 
 @require_POST
 def public_phone_code_view(request, token):
     project = public_project_facts(token)
-    if not settings.RATING_PHONE_CHECK:
+    if not phone_check_required(project):
         raise Http404
     if limited(request, "ratings.phone", settings.REPORT_RATE_LIMIT):
         messages.error(request, _("提交过于频繁，请稍后再试。"))

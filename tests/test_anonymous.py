@@ -1,7 +1,8 @@
 """Every URL pattern, requested without a session with GET and with POST, is refused or sent to
 log in — except the routes that docs/access-matrix.md opens to `anon` (log-in, the
 language switch, health, the token endpoint, the capture pages' manifest, the residents' side:
-public page, rating, report, photos and the rating API, and the open data). Log-out sends
+public page, rating, report, photos and the rating API, and the open data with the signed
+audit heads). Log-out sends
 to the log-in page and the SMS code answers 404 while the phone check is off: both count as
 refused here."""
 
@@ -45,6 +46,8 @@ def test_the_sweep_finds_the_application_urls_and_the_public_list_is_what_is_exp
         "api-public-rating",
         "api-open-oc4ids",
         "api-open-oc4ids-project",
+        "open-data",
+        "open-audit-heads",
     }, "the public list changed: is that intended?"
 
 

@@ -184,6 +184,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.audit_verify_chain",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Sign the head at the end of each finished day with the key outside the database
+    # (core.heads, docs/audit.md), after the night's verification.
+    "audit-sign-heads-nightly": {
+        "task": "core.tasks.audit_sign_heads",
+        "schedule": crontab(hour=1, minute=40),
+    },
     # Ratings whose screening task was lost (a worker killed mid-task) are screened anyway.
     "ratings-screen-pending": {
         "task": "ratings.tasks.screen_pending_ratings",
@@ -315,3 +321,15 @@ RATING_RATE_LIMIT = env("RATING_RATE_LIMIT", default="10/10m")
 REPORT_RATE_LIMIT = env("REPORT_RATE_LIMIT", default="5/h")
 RATING_PHONE_CHECK = env.bool("RATING_PHONE_CHECK", default=False)
 RATING_SMS_BACKEND = env("RATING_SMS_BACKEND", default="ratings.sms.ConsoleBackend")
+
+# The Ed25519 key that signs each day's audit head (docs/audit.md). It is never in the database:
+# a PEM file (AUDIT_SIGNING_KEY_FILE), or the key itself in the environment (AUDIT_SIGNING_KEY:
+# PEM, or base64 of its 32 bytes). Without one the nightly job signs nothing and says so in the
+# log; the application serves as before. A host that publishes the heads but does not sign them
+# may be given only the public key (AUDIT_PUBLIC_KEY: PEM or base64 of its 32 bytes).
+AUDIT_SIGNING_KEY_FILE = env("AUDIT_SIGNING_KEY_FILE", default="")
+AUDIT_SIGNING_KEY = env("AUDIT_SIGNING_KEY", default="")
+AUDIT_PUBLIC_KEY = env("AUDIT_PUBLIC_KEY", default="")
+# The embedded default writes a key file at set-up when there is none (seed_demo); never true
+# in production, where a missing key must be noticed, not replaced.
+AUDIT_SIGNING_KEY_AUTOCREATE = False

@@ -1,5 +1,6 @@
 """The residents' API: rating a project from its public token, without an account. The same
-data and rules as the public page; one rating per device (signed cookie)."""
+data and rules as the public page; one rating per device (signed cookie), per phone where the
+project requires the SMS check."""
 
 from django.conf import settings
 from django.utils import timezone
@@ -20,7 +21,7 @@ from core.security import client_ip
 from .. import services
 from ..abuse import device_of, remember_device
 from ..choices import RatingStatus
-from ..selectors import public_project_facts
+from ..selectors import phone_check_required, public_project_facts
 from ..views import limited
 
 
@@ -64,18 +65,19 @@ class PublicRatingApi(APIView):
         # The serializer above documents the shape; the page's own check validates both, so
         # the page and the API answer bad input with the same words.
         data = request.data if hasattr(request.data, "get") else {}
-        device, new_device = device_of(request)
+        device = device_of(request, fresh_within=services.FRESH_DEVICE_WINDOW)
         rating = services.rating_record(
             project=project,
-            device=device,
+            device=device.id,
             address=client_ip(request),
             data=services.rating_input(data),
-            phone_check=settings.RATING_PHONE_CHECK,
+            phone_check=phone_check_required(project),
+            fresh_device=device.fresh,
             policy=policy,
         )
         response = Response(
             {"id": rating.pk, "status": rating.status}, status=status.HTTP_201_CREATED
         )
-        if new_device:
-            remember_device(response, device)
+        if device.new:
+            remember_device(response, device.id)
         return response

@@ -3,11 +3,13 @@ review below 80, reports, the site sign and QR codes."""
 
 import shutil
 import subprocess
+import uuid
 from datetime import timedelta
 from unittest import mock
 
 import pytest
 import time_machine
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +21,7 @@ from inspections.models import RectificationItem
 from projects.choices import ProjectStatus
 from projects.models import Project
 from ratings import services
+from ratings.abuse import DEVICE_COOKIE, remember_device
 from ratings.choices import RatingFlag, RatingStatus
 from ratings.events import RatingEvents
 from ratings.models import Rating, Report, Review
@@ -49,6 +52,16 @@ def rate(project, ip, score, comment="", client=None, screen=True):
     if screen and response.status_code == 201:
         services.ratings_screen(project.pk)
     return response
+
+
+def returning(days: int = 2) -> Client:
+    """A resident's phone that has been here before: its device cookie was issued days ago."""
+    response = HttpResponse()
+    with time_machine.travel(timezone.now() - timedelta(days=days)):
+        remember_device(response, uuid.uuid4().hex)
+    client = Client()
+    client.cookies[DEVICE_COOKIE] = response.cookies[DEVICE_COOKIE].value
+    return client
 
 
 def test_api_json_carries_the_public_url_and_the_page_needs_no_login(client, district):
@@ -129,7 +142,12 @@ def test_a_campaign_from_one_network_is_held_and_genuine_ratings_count(district)
     campaign = Rating.objects.filter(network="36.250.17.0/24")
     assert campaign.count() == 300
     assert set(campaign.values_list("status", flat=True)) == {RatingStatus.HELD}
-    assert all(RatingFlag.NETWORK_BURST in r.flags for r in campaign)
+    # From the burst on, each is held as a burst; the three before it, as repeats from new
+    # devices on one network (rotating cookies); the first, counted until then, with the burst.
+    flags = [r.flags for r in campaign.order_by("created_at", "id")]
+    assert flags[0] == [RatingFlag.NETWORK_BURST]
+    assert flags[1:4] == [[RatingFlag.DEVICE_REPEAT]] * 3
+    assert all(f == [RatingFlag.NETWORK_BURST] for f in flags[4:])
     assert abs(after["mean"] - before["mean"]) < 2
     assert after["count"] == 20
     assert (
@@ -416,7 +434,8 @@ def test_first_ratings_of_a_campaign_never_open_a_review_the_nightly_check_does_
             rate(project, f"58.{n}.3.3", 95)
     with time_machine.travel(start + timedelta(hours=8), tick=False):
         for n in range(4):  # four from one network: under the burst threshold, all counted
-            rate(project, f"36.1.1.{n + 1}", 0)
+            # (residents' phones that have been here before: not repeats of a new device)
+            rate(project, f"36.1.1.{n + 1}", 0, client=returning())
     assert rating_summary(project.pk)["count"] == 14  # mean 67.9, but not settled yet
     assert not Review.objects.exists()
 

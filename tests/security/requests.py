@@ -288,6 +288,8 @@ SPECS = {
     ("dashboards:timeline", "GET"): (lambda w, s: {P: s.under_way.pk}, None, None),
     ("dashboards:report", "GET"): (lambda w, s: {}, None, None),
     ("health", "GET"): (lambda w, s: {}, None, None),
+    ("open-data", "GET"): (lambda w, s: {}, None, None),
+    ("open-audit-heads", "GET"): (lambda w, s: {}, None, None),
     ("set_language", "POST"): (lambda w, s: {}, lambda w, s: {"language": "zh-hans"}, "form"),
     ("inspections:capture", "GET"): (lambda w, s: {}, None, None),
     ("inspections:capture_manifest", "GET"): (lambda w, s: {}, None, None),

@@ -1,8 +1,28 @@
-"""Verify the audit chain; exit 1 and name the first broken event when it is not intact."""
+"""Verify the audit chain; exit 1 and name the first broken event when it is not intact. With
+--heads, also check it against an exported list of signed daily heads (docs/audit.md) and name
+the first head that does not match."""
+
+import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from core.audit import take_head, verify_chain
+from core.heads import AuditKeyError, fingerprint, heads_verify, load_public_key, public_key
+
+
+def _public_key(given: str | None):
+    """--public-key as a file (PEM or base64) or as the base64 text; else the configured key."""
+    if given:
+        path = Path(given)
+        return load_public_key(path.read_bytes() if path.is_file() else given)
+    key = public_key()
+    if key is None:
+        raise CommandError(
+            "no public key to check the signatures with: give --public-key (the key published "
+            "in docs/ and on the open-data page), or configure AUDIT_PUBLIC_KEY"
+        )
+    return key
 
 
 class Command(BaseCommand):
@@ -14,8 +34,23 @@ class Command(BaseCommand):
             action="store_true",
             help="also store the head so later checks detect a truncated tail",
         )
+        parser.add_argument(
+            "--heads",
+            metavar="FILE",
+            help="a list of signed daily heads kept outside the system (the open-data page's "
+            "JSON download): each must be signed with the public key and match the chain",
+        )
+        parser.add_argument(
+            "--public-key",
+            metavar="KEY",
+            help="the public key to check --heads with (a PEM file or the base64 text); "
+            "by default the configured one. Never the key inside the file being checked.",
+        )
 
     def handle(self, *args, **options):
+        if options["heads"]:
+            self._check_heads(options["heads"], options["public_key"])
+            return
         report = verify_chain()
         if not report.intact:
             raise CommandError(
@@ -26,3 +61,21 @@ class Command(BaseCommand):
         self.stdout.write(f"head #{report.head_seq} {report.head_hash}")
         if options["keep_head"]:
             take_head()
+
+    def _check_heads(self, path: str, given_key: str | None) -> None:
+        try:
+            key = _public_key(given_key)
+            document = json.loads(Path(path).read_text(encoding="utf-8"))
+            entries = document["heads"] if isinstance(document, dict) else document
+            report = heads_verify(entries, key)
+        except (OSError, ValueError, KeyError, AuditKeyError) as exc:
+            raise CommandError(f"cannot check {path}: {exc}") from None
+        if not report.ok:
+            raise CommandError(
+                f"HEAD {report.failed} does not match: {report.reason} "
+                f"({report.heads} signed heads matched before it)"
+            )
+        self.stdout.write(
+            f"OK {report.events} events; {report.heads} signed heads match "
+            f"(public key {fingerprint(key)})"
+        )

@@ -1,7 +1,9 @@
 """Build the demo district of 荔城区 (idempotent); --projects N adds generated projects."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from core.heads import ensure_key_file
 from dashboards.demo import seed
 
 
@@ -17,6 +19,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if settings.AUDIT_SIGNING_KEY_AUTOCREATE and settings.AUDIT_SIGNING_KEY_FILE:
+            # The embedded default signs its daily audit heads with a key of its own (var/).
+            if ensure_key_file(settings.AUDIT_SIGNING_KEY_FILE):
+                self.stdout.write(f"audit signing key written to {settings.AUDIT_SIGNING_KEY_FILE}")
         result = seed(projects=options["projects"])
         self.stdout.write(
             self.style.SUCCESS(
