@@ -81,8 +81,11 @@ class Stack:
     def access_log(self) -> Path:
         return self.directory / "access.log"
 
-    def start(self) -> None:
-        self._start_gunicorn()
+    def start(self, app: bool = True) -> None:
+        """nginx, and gunicorn behind it unless app=False (nothing listens on app_port: nginx
+        answers 502 Bad Gateway)."""
+        if app:
+            self._start_gunicorn()
         self._start_nginx()
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
@@ -90,7 +93,7 @@ class Stack:
                 if process.poll() is not None:
                     raise RuntimeError(f"{process.args!r} exited:\n{self.logs()}")
             try:
-                if Client(self, HOST).get("/healthz").status == 200:
+                if Client(self, HOST).get("/healthz").status == (200 if app else 502):
                     return
             except OSError:
                 pass

@@ -87,6 +87,17 @@ def test_http_goes_to_https_and_every_answer_carries_one_hsts_header(stack):
     assert too_large.header("Strict-Transport-Security") == [HSTS]
 
 
+def test_while_the_app_is_down_nginx_answers_in_chinese(tmp_path):
+    down = Stack(directory=tmp_path, database_url="", redis_url="", nginx=nginx_binary())
+    try:
+        down.start(app=False)
+        response = Client(down, "127.0.0.2").get(reverse("login"))
+    finally:
+        down.stop()
+    assert response.status == 502 and "系统暂时不可用" in response.text
+    assert response.header("Strict-Transport-Security") == [HSTS]
+
+
 def test_the_app_sees_each_clients_own_address_and_no_forged_one(stack, district):
     assert _log_in(Client(stack, "127.0.3.2"), "drc", "wrong").status == 200
     forger = Client(stack, "127.0.3.3")
