@@ -88,6 +88,7 @@ COPY --from=assets /build/locale ./locale
 RUN DJANGO_SECRET_KEY=collectstatic-build-only \
     DJANGO_ALLOWED_HOSTS=localhost \
     DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
+    TRUSTED_PROXY_HOPS=0 \
     python manage.py collectstatic --noinput \
     && rm -f /tmp/collectstatic.sqlite3
 

@@ -68,6 +68,7 @@ check: setup
 	DJANGO_SETTINGS_MODULE=config.settings.production \
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	DJANGO_ALLOWED_HOSTS=lingxing.example DATABASE_URL=sqlite:///tmp/check.sqlite3 \
+	TRUSTED_PROXY_HOPS=1 \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

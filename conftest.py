@@ -20,12 +20,19 @@ def _missing(marker: str) -> str | None:
         return "needs Redis: set REDIS_URL=redis://..."
     if marker == "browser" and not shutil.which(CHROMIUM):
         return f"needs Chromium at {CHROMIUM}"
+    if marker == "nginx" and not nginx_binary():
+        return "needs Debian's nginx (scripts/install-system-deps.sh installs it)"
     return None
+
+
+def nginx_binary() -> str | None:
+    """Debian's nginx, which sits in /usr/sbin (not on every user's PATH)."""
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
 
 
 def pytest_runtest_setup(item):
     """Without a service its tests skip; with REQUIRE_SERVICES=1 (CI) they fail instead."""
-    for marker in ("postgres", "redis", "browser"):
+    for marker in ("postgres", "redis", "browser", "nginx"):
         if item.get_closest_marker(marker) is None:
             continue
         reason = _missing(marker)

@@ -93,7 +93,10 @@ AUTH_USER_MODEL = "accounts.User"
 # django-axes first: five failed log-ins for one user name from one address lock that pair out
 # for 15 minutes, and 30 from one address (any names: password spraying) lock the address
 # (pages and the API token endpoint alike); a success clears its own pair's count
-# (accounts.throttling).
+# (accounts.throttling). Never a user name on its own: a spray of that name from many addresses
+# must not lock its owner out everywhere. Each try while locked starts the 15 minutes again, so
+# an attacker gets at most 20 password guesses an hour per (name, address) and 120 per address;
+# README "Security" has the figures.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.UserWithOrganisationBackend",
@@ -102,6 +105,7 @@ AXES_HANDLER = "accounts.throttling.UserAndAddressHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_ADDRESS_FAILURE_LIMIT = 30
 AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -138,8 +142,8 @@ STORAGES = {
 # request stay under 5 MB and 1,000 fields; a file over 2.5 MB goes to a temporary file instead
 # of memory; one request carries at most 20 files (the forms allow 10, so the forms' own
 # message in Chinese answers 11 to 20 and Django refuses more before reading them). Django
-# does not cap a request's total size: the reverse proxy in front should (nginx:
-# client_max_body_size 60m).
+# does not cap a request's total size: the proxy does (deploy/nginx: client_max_body_size, the
+# largest request these limits allow; tests/proxy keeps the two in step).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
@@ -313,7 +317,8 @@ MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
 # reach, which may differ from the intranet one); empty = the address of the request.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="")
 # Behind N reverse proxies of our own, the client address is the N-th from the right of
-# X-Forwarded-For; 0 = REMOTE_ADDR (no proxy).
+# X-Forwarded-For; 0 = REMOTE_ADDR (no proxy). Production requires it to be set (1 behind
+# deploy/nginx): config/settings/production.py.
 TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
 # Per client address, on the public rating and report forms (django-ratelimit, on the cache:
 # Redis in production).

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import time_machine
@@ -57,6 +58,59 @@ def test_a_valid_account_does_not_wash_its_address_clean(district):
         _log_in(Client(), f"guess{n}", "wrong", "10.2.0.1")
     assert _log_in(Client(), "dept_zjj", PASSWORD, "10.2.0.1").status_code == 302
     assert _log_in(Client(), "guess-last", "wrong", "10.2.0.1").status_code == 429
+
+
+def _guesses_in_an_hour(attempts) -> int:
+    """Password checks made for (when, user name, address) attempts: a locked attempt is refused
+    before any password is looked at."""
+    from accounts.backends import UserWithOrganisationBackend
+
+    checked = mock.patch.object(
+        UserWithOrganisationBackend,
+        "authenticate",
+        autospec=True,
+        side_effect=UserWithOrganisationBackend.authenticate,
+    )
+    start = timezone.now()
+    with checked as spy:
+        for seconds, username, ip in attempts:
+            assert seconds < 3600
+            with time_machine.travel(start + timedelta(seconds=seconds), tick=False):
+                _log_in(Client(), username, "wrong", ip)
+    return spy.call_count
+
+
+def test_an_attacker_gets_twenty_guesses_an_hour_per_name_and_address(district):
+    """Five tries, then silence until the 15 minutes have passed: four rounds in an hour. Each
+    try while locked starts the 15 minutes again, so one who keeps on trying gets five."""
+    limit = settings.AXES_FAILURE_LIMIT
+    wait = int(settings.AXES_COOLOFF_TIME.total_seconds()) + 1
+    tries = limit + 3
+    rounds = [
+        (r * (wait + tries) + n, "finance", "10.6.0.1") for r in range(4) for n in range(tries)
+    ]
+    assert _guesses_in_an_hour(rounds) == 20
+    # The sixth to eighth of each round were refused unchecked, yet restarted the 15 minutes...
+    keeps_on = [(n * 30, "drc", "10.6.0.2") for n in range(120)]
+    assert _guesses_in_an_hour(keeps_on) == limit  # ... so trying every half minute gets five.
+
+
+def test_an_address_gets_120_guesses_an_hour_whatever_the_names(district):
+    limit = settings.AXES_ADDRESS_FAILURE_LIMIT
+    wait = int(settings.AXES_COOLOFF_TIME.total_seconds()) + 1
+    tries = limit + 5
+    spray = [
+        (r * (wait + tries) + n, f"name{r}-{n}", "10.7.0.1") for r in range(4) for n in range(tries)
+    ]
+    assert _guesses_in_an_hour(spray) == 4 * limit == 120
+
+
+def test_a_name_sprayed_from_fifty_addresses_still_logs_in_from_its_own(district):
+    for n in range(50):
+        for _try in range(settings.AXES_FAILURE_LIMIT + 2):
+            _log_in(Client(), "discipline", "wrong", f"10.8.{n}.1")
+    assert _log_in(Client(), "discipline", "wrong", "10.8.7.1").status_code == 429
+    assert _log_in(Client(), "discipline", PASSWORD, "10.9.0.1").status_code == 302
 
 
 def test_the_token_endpoint_locks_out_with_429_and_a_chinese_message(district, caplog):
@@ -163,6 +217,7 @@ def test_production_settings_pass_check_deploy_with_secure_cookies_and_hsts():
         "DJANGO_SECRET_KEY": "x" * 20 + "-production-check-" + "y" * 30,
         "DJANGO_ALLOWED_HOSTS": "lingxing.example",
         "DATABASE_URL": "sqlite:///tmp/x.db",
+        "TRUSTED_PROXY_HOPS": "1",
     }
     check = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
