@@ -45,6 +45,7 @@ class EventField:
 
 _LABELS: dict[str, Any] = {}
 _FIELDS: dict[str, dict[str, EventField]] = {}
+_OWNERS: dict[str, str] = {}  # verb → the class that declares it
 # Verbs stored by older code that now read as a registered one: (pattern, verb).
 _LEGACY: list[tuple[re.Pattern[str], str]] = []
 
@@ -76,8 +77,9 @@ def verbs(
     }
 
     def register(cls: ChoicesT) -> ChoicesT:
+        owner = f"{cls.__module__}.{cls.__qualname__}"
         for member in cls:
-            if member.value in _LABELS:
+            if _OWNERS.setdefault(member.value, owner) != owner:  # the same class again is a reload
                 raise ValueError(f"audit verb {member.value!r} declared twice")
             _LABELS[member.value] = member.label
             _FIELDS[member.value] = declared

@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -34,6 +34,7 @@ from core.events import (
     registered_verbs,
     value_label,
     verb_label,
+    verbs,
 )
 from core.models import AuditEvent
 from inspections import services as inspections
@@ -97,6 +98,14 @@ def test_every_verb_has_a_chinese_label_and_an_english_one():
         with translation.override("en"):
             english = str(label)
         assert english and not CJK.search(english), (verb, english)
+
+
+def test_a_verb_is_declared_once():
+    with pytest.raises(ValueError, match="declared twice"):
+
+        @verbs
+        class Again(models.TextChoices):
+            CREATED = ProjectEvents.CREATED.value, "again"
 
 
 def test_verbs_stored_by_older_code_still_read():
