@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import PASSWORD
+from core.events import CoreEvents
 from core.models import AuditEvent
 from ratings.choices import RatingFlag, RatingStatus
 from ratings.models import PhoneCheckRequirement, Rating, RatingPolicy
@@ -96,7 +97,9 @@ def test_a_project_can_require_the_phone_check_from_the_admin(client, district, 
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert PhoneCheckRequirement.objects.get().project_id == checked.pk
-    assert AuditEvent.objects.filter(verb="phonecheckrequirement.created_in_admin").exists()
+    assert AuditEvent.objects.filter(
+        verb=CoreEvents.ADMIN_CREATED, object_type="ratings.phonecheckrequirement"
+    ).exists()
     forget_public_facts()
 
     # then: that project's page asks for a phone and a code; the other's does not

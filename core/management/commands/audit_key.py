@@ -43,8 +43,8 @@ class Command(BaseCommand):
             if not settings.AUDIT_SIGNING_KEY_FILE:
                 raise CommandError("AUDIT_SIGNING_KEY_FILE is not set")
             made = ensure_key_file(settings.AUDIT_SIGNING_KEY_FILE)
-            verb = "wrote" if made else "kept the existing"
-            self.stdout.write(f"{verb} key file {settings.AUDIT_SIGNING_KEY_FILE}")
+            done = "wrote" if made else "kept the existing"
+            self.stdout.write(f"{done} key file {settings.AUDIT_SIGNING_KEY_FILE}")
         try:
             if settings.AUDIT_PUBLIC_KEY:
                 key = load_public_key(settings.AUDIT_PUBLIC_KEY)
