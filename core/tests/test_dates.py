@@ -19,6 +19,7 @@ from core.dates import (
     working_days_between,
     working_days_in,
 )
+from core.events import CoreEvents
 from core.models import AuditEvent, WorkingDayOverride
 
 # 国庆 2026 as the installed package has it (checked against its data in the first test):
@@ -183,9 +184,6 @@ def test_the_admin_edits_overrides_into_the_audit_chain(client, district):
         .order_by("seq")
         .values_list("verb", flat=True)
     )
-    assert verbs == [
-        "workingdayoverride.created_in_admin",
-        "workingdayoverride.changed_in_admin",
-    ]
+    assert verbs == [CoreEvents.ADMIN_CREATED, CoreEvents.ADMIN_CHANGED]
     page = client.get(reverse("admin:core_workingdayoverride_changelist")).content.decode()
     assert f"{covered_years().start}–{covered_years().stop - 1}" in page
