@@ -57,3 +57,11 @@ class StaffPosition(models.TextChoices):
 
 # Companies in these states can be shortlisted, drawn, awarded, contracted and paid (docs/rules.md §4).
 ELIGIBLE_CREDIT_STATUSES = (CreditStatus.NORMAL, CreditStatus.WARNED)
+
+
+class Channel(models.TextChoices):
+    """Where an account event came from (log-ins, token revocations)."""
+
+    API = "api", _("接口")
+    PAGE = "page", _("平台页面")
+    ADMIN = "admin", _("管理后台")

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 from core.models import BaseModel
 
@@ -18,6 +19,10 @@ from .choices import (
     StaffPosition,
 )
 from .validators import validate_credit_code
+
+# How many hexadecimal characters of a token's digest name it to its owner (64 bits: unique
+# among one user's tokens, and one-way like the digest itself).
+TOKEN_ID_LENGTH = 16
 
 
 class Organisation(BaseModel):
@@ -123,3 +128,22 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_authenticated and self.is_active and self.role in roles
+
+
+class ApiToken(AuthToken):
+    """An API token: django-rest-knox's, stored only as a SHA-512 digest of the token, with an
+    expiry (settings.REST_KNOX). This proxy names it, and shows its owner and a short public id
+    (the start of the digest, which cannot be turned back into the token), never the digest."""
+
+    class Meta:
+        proxy = True
+        ordering = ["-created"]
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    def __str__(self) -> str:
+        return _("%(user)s 的接口令牌 %(id)s") % {"user": self.user, "id": self.public_id}
+
+    @property
+    def public_id(self) -> str:
+        return self.digest[:TOKEN_ID_LENGTH]

@@ -3,4 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "accounts"
-urlpatterns = [path("directory/", views.directory_view, name="directory")]
+urlpatterns = [
+    path("directory/", views.directory_view, name="directory"),
+    path("tokens/", views.tokens_view, name="tokens"),
+]

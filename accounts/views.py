@@ -1,13 +1,19 @@
-"""The qualified company directory (名录库), read-only for the district's staff."""
+"""The qualified company directory (名录库), read-only for the district's staff; and each
+user's own API tokens (the account menu), listed and revocable."""
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from .choices import COMPANY_KINDS, OrganisationKind, Role
+from .choices import COMPANY_KINDS, Channel, OrganisationKind, Role
 from .models import CompanyStaff, Organisation
+from .selectors import token_list
+from .services import token_revoke, tokens_revoke_all
 
 DIRECTORY_READERS = {
     Role.STREET_STAFF,
@@ -38,5 +44,30 @@ def directory_view(request):
             "companies": companies,
             "kind": kind,
             "kinds": [(k.value, k.label) for k in COMPANY_KINDS],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens_view(request):
+    """我的接口令牌: the user's live tokens; POST `token=<id>` revokes one, `all` every one."""
+    if request.method == "POST":
+        if "all" in request.POST:
+            count = tokens_revoke_all(actor=request.user, via=Channel.PAGE)
+            messages.success(request, _("已吊销全部接口令牌（%(count)d 个）。") % {"count": count})
+        else:
+            token_revoke(
+                actor=request.user, token_id=request.POST.get("token", ""), via=Channel.PAGE
+            )
+            messages.success(request, _("已吊销该接口令牌。"))
+        return redirect("accounts:tokens")
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "tokens": token_list(request.user),
+            "idle_minutes": int(settings.API_TOKEN_IDLE.total_seconds() // 60),
+            "max_hours": int(settings.API_TOKEN_MAX_AGE.total_seconds() // 3600),
         },
     )

@@ -5,13 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.api.views import TokenApi
 from accounts.forms import LoginForm
 from core import views as core_views
 from dashboards import views as dashboard_views
 
 api_v1: list[URLPattern | URLResolver] = [
-    path("auth/token/", TokenApi.as_view(), name="api-token"),
+    path("", include("accounts.api.urls")),
     path("", include("projects.api.urls")),
     path("", include("approvals.api.urls")),
     path("", include("projects.api.payment_urls")),

@@ -44,27 +44,60 @@ class AuditHeadAdmin(ReadOnlyAdmin):
 class AuditedModelAdmin(admin.ModelAdmin):
     """Admin writes go into the audit chain too (the admin wraps them in a transaction):
     one event per save or deletion, typed admin.created/changed/deleted with the model in
-    object_type.
+    object_type (a subclass may record its own verbs: `record_saved`).
 
-    Before and after are the stored values of the changed fields, never secrets.
+    Before and after are the stored values of the changed fields, many-to-many ones (groups,
+    permissions) as names, and the inline rows added, changed or deleted; never secrets.
     """
 
     audit_hidden_fields = ("password",)
 
     def _stored(self, obj, names) -> dict:
-        concrete = {f.name: f.attname for f in obj._meta.concrete_fields}
-        fields = [concrete[n] for n in names if n in concrete and n not in self.audit_hidden_fields]
-        if not fields or obj.pk is None:
+        names = [n for n in names if n not in self.audit_hidden_fields]
+        if obj.pk is None:
             return {}
-        return type(obj)._default_manager.filter(pk=obj.pk).values(*fields).first() or {}
+        concrete = {f.name: f.attname for f in obj._meta.concrete_fields}
+        fields = [concrete[n] for n in names if n in concrete]
+        stored = (
+            (type(obj)._default_manager.filter(pk=obj.pk).values(*fields).first() or {})
+            if fields
+            else {}
+        )
+        many = {f.name for f in obj._meta.many_to_many}
+        for name in names:
+            if name in many:
+                stored[name] = sorted(str(o) for o in getattr(obj, name).all())
+        return stored
 
     def save_model(self, request, obj, form, change):
-        before = self._stored(obj, form.changed_data) if change else {}
+        # Read before the form's many-to-many and inline rows are saved (save_related).
+        form._audit_before = self._stored(obj, form.changed_data) if change else {}
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """The event is recorded once everything of the save is stored: the object, its
+        many-to-many fields and its inline rows (the change page and list both call this)."""
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        before = getattr(form, "_audit_before", {})
         after = self._stored(obj, form.changed_data)
-        admin_saved_event(
-            actor=request.user, obj=obj, created=not change, before=before, after=after
+        # A field the form saw as changed but stored as it was (a time shown to the second)
+        # did not change.
+        for name in [n for n in before if n in after and before[n] == after[n]]:
+            del before[name], after[name]
+        related = _inline_changes(formsets)
+        if related:
+            after["related"] = related
+        self.record_saved(
+            request,
+            obj,
+            created=not change,
+            before=before,
+            after=after,
         )
+
+    def record_saved(self, request, obj, *, created: bool, before: dict, after: dict) -> None:
+        admin_saved_event(actor=request.user, obj=obj, created=created, before=before, after=after)
 
     def delete_model(self, request, obj):
         admin_deleted_event(actor=request.user, objects=[obj])
@@ -78,6 +111,26 @@ class AuditedModelAdmin(admin.ModelAdmin):
             admin_deleted_event(actor=request.user, objects=objects)
             for obj in objects:
                 super().delete_model(request, obj)
+
+
+def _inline_changes(formsets) -> list[dict]:
+    """What the save did to inline rows (a company's staff register), after formset.save()."""
+    rows: list[dict] = []
+
+    def row(change, obj, fields=None):
+        entry = {"change": change, "model": obj._meta.label_lower, "name": str(obj)[:200]}
+        if fields:
+            entry["fields"] = list(fields)
+        rows.append(entry)
+
+    for formset in formsets or ():
+        for obj in getattr(formset, "new_objects", []):
+            row("added", obj)
+        for obj, fields in getattr(formset, "changed_objects", []):
+            row("changed", obj, fields)
+        for obj in getattr(formset, "deleted_objects", []):
+            row("deleted", obj)
+    return rows
 
 
 @admin.register(WorkingDayOverride)

@@ -253,8 +253,31 @@ def object_label(object_type: str) -> str:
 # --- core's own verbs: writes through the admin ----------------------------------------------
 
 
+_RELATED_CHANGES = {"added": _("新增"), "changed": _("修改"), "deleted": _("删除")}
+
+
+def _related_rows(value: Any) -> str:
+    """Inline rows an admin save touched: "新增：张三（项目经理）；修改：李四（质检员）…"."""
+    rows = value if isinstance(value, list) else [value]
+    shown = []
+    for row in rows:
+        if not isinstance(row, dict):
+            shown.append(plain(row))
+            continue
+        change = row.get("change", "")
+        text = f"{_RELATED_CHANGES.get(change, change)}：{row.get('name', '')}"
+        if row.get("fields"):
+            model = row.get("model", "")
+            text += "（{}）".format("、".join(field_label(model, f) for f in row["fields"]))
+        shown.append(text)
+    return "；".join(shown)
+
+
 @verbs(
-    fields={"deleted": EventField(_("删除的记录"))},
+    fields={
+        "deleted": EventField(_("删除的记录")),
+        "related": EventField(_("关联记录"), show=_related_rows),
+    },
     # Before typed verbs the admin stored "<model>.created_in_admin" and so on.
     legacy={
         r"[a-z0-9_]+\.created_in_admin": "admin.created",

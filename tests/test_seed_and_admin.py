@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.choices import Role
+from accounts.events import AccountEvents
 from accounts.models import Organisation, User
 from accounts.validators import validate_credit_code
 from core.audit import verify_chain
@@ -155,7 +156,8 @@ def test_creating_a_user_in_the_admin_is_audited_without_the_password(client):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     event = AuditEvent.objects.order_by("-seq").first()
-    assert (event.verb, event.object_type) == (CoreEvents.ADMIN_CREATED, "accounts.user")
+    assert (event.verb, event.object_type) == (AccountEvents.USER_CREATED, "accounts.user")
+    assert event.actor.username == "admin"
     assert event.after["username"] == "street_huangshi_2"
     assert event.after["role"] == "street_staff"
     assert "Very-long-pass" not in str(event.after) and "password" not in event.after

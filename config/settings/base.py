@@ -25,7 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -238,10 +238,25 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# API tokens (django-rest-knox): kept only as SHA-512 digests, one per client that logs in. A
+# token lives like a session: it ends API_TOKEN_IDLE_MINUTES after its last use (each use moves
+# the end on) and API_TOKEN_MAX_HOURS after it was issued however active. Its owner lists and
+# revokes it; a password change or deactivation revokes all of a user's (accounts.services).
+API_TOKEN_IDLE = timedelta(minutes=env.int("API_TOKEN_IDLE_MINUTES", default=30))
+API_TOKEN_MAX_AGE = timedelta(hours=env.int("API_TOKEN_MAX_HOURS", default=12))
+REST_KNOX = {
+    "TOKEN_TTL": API_TOKEN_IDLE,
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": API_TOKEN_MAX_AGE,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
 REST_FRAMEWORK = {
+    # The token first: DRF answers a missing or bad credential with the first class's
+    # WWW-Authenticate, so an expired or revoked token gets 401 (the session has none: 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -115,6 +115,12 @@ def _patrol(w, s):
     }
 
 
+def _token(w, s) -> str:
+    """The acting user's own token on the own side, another user's on the other side."""
+    owner = (w.acting or w.own.street_user) if s is w.own else w.other.street_user
+    return w.tokens[owner.pk]
+
+
 P = "pk"
 # (name, method) -> (url kwargs(w, side), body(w, side) or None, how the body is sent)
 SPECS = {
@@ -130,6 +136,16 @@ SPECS = {
         lambda w, s: {"username": "street_zhenhai", "password": PASSWORD},
         "json",
     ),
+    ("api-tokens", "GET"): (lambda w, s: {}, None, None),
+    ("api-token-revoke", "POST"): (
+        lambda w, s: {"token_id": _token(w, s)},
+        lambda w, s: {},
+        "json",
+    ),
+    ("api-logout", "POST"): (lambda w, s: {}, lambda w, s: {}, "json"),
+    ("api-logout-all", "POST"): (lambda w, s: {}, lambda w, s: {}, "json"),
+    ("accounts:tokens", "GET"): (lambda w, s: {}, None, None),
+    ("accounts:tokens", "POST"): (lambda w, s: {}, lambda w, s: {"token": _token(w, s)}, "form"),
     ("api-change-decision", "POST"): (
         lambda w, s: {"change_id": s.change.pk},
         lambda w, s: {"approve": True, "comment": "同意"},

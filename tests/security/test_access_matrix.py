@@ -62,6 +62,7 @@ def test_access_matrix(role):
     w = build_world()
     client = Client()
     user = None if role == "anon" else getattr(w.d, USERS[role])
+    w.acting = user  # whose token the token rows revoke on the own side
     wrong, observed = [], []
     for row in TABLE:
         own_ok, leaked = _observe(client, user, row, w, w.own)

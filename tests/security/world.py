@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.choices import OrganisationKind, Role, StaffPosition
 from accounts.models import CompanyStaff, Organisation
+from accounts.services import token_issue
 from accounts.tests.factories import OrganisationFactory, UserFactory
 from accounts.tests.factories import district as build_district
 from approvals import services as approvals
@@ -243,6 +244,11 @@ def build_world() -> SimpleNamespace:
         started_on=timezone.localdate(),
     )
     period = performance_score_quarter(quarter=QUARTER)
+    # An API token for every user (its public id): a user may revoke their own only. The token
+    # rows' "own" object is the acting user's token (the test sets `acting`; the street officer
+    # of the own side otherwise), their "other" object the other street officer's.
+    users = {v for k, v in vars(d).items() if hasattr(v, "has_usable_password")}
+    tokens = {u.pk: token_issue(user=u, address="127.0.0.1").id for u in users}
     return SimpleNamespace(
         d=d,
         own=own,
@@ -250,4 +256,6 @@ def build_world() -> SimpleNamespace:
         round=inspection_round,
         period=period,
         key=lambda: str(uuid.uuid4()),
+        tokens=tokens,
+        acting=d.street_zhenhai,
     )
