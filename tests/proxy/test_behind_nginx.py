@@ -74,6 +74,10 @@ def test_http_goes_to_https_and_every_answer_carries_one_hsts_header(stack):
     # The request id nginx gave the request is the app's, and its access log's.
     request_id = page.header("X-Request-ID")[0]
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+    # nginx writes its log line once the answer is sent: give it a moment under load.
+    deadline = time.monotonic() + 5
+    while f"rid={request_id}" not in stack.access_log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert f"rid={request_id}" in stack.access_log.read_text()
 
     static = client.get("/static/favicon.svg")  # through the proxy to whitenoise
