@@ -2,7 +2,6 @@
 
 import os
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -15,6 +14,7 @@ from config.celery import app as celery_app
 from core.audit import record_event, verify_chain
 from core.models import AuditHead
 from core.tasks import audit_verify_chain
+from tests.workers import start_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,33 +34,7 @@ def worker_queue():
         "DATABASE_URL": database_url,
         "REDIS_URL": settings.REDIS_URL,
     }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "solo",
-            "--concurrency",
-            "1",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "INFO",
-            "-n",
-            f"{queue}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = start_worker(queue, env, text=True)
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     try:

@@ -22,6 +22,7 @@ from core.audit import _APPEND_LOCK_KEY
 from core.models import AuditEvent, OutboxMessage
 from core.outbox import enqueue, relay
 from performance.events import PerformanceEvents
+from tests.workers import start_worker
 
 from ..credit import credit_nightly
 from ..models import Blacklisting, CompanyScore, ProjectRisk, ScoringPeriod
@@ -158,33 +159,7 @@ def test_two_concurrent_credit_runs_blacklist_once(district):
 
 
 def _worker(queue: str, redis_url: str):
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "solo",
-            "--concurrency",
-            "1",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "INFO",
-            "-n",
-            f"{queue}@%h",
-        ],
-        cwd=ROOT,
-        env=_env(redis_url),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    return start_worker(queue, _env(redis_url), text=True)
 
 
 def _stop(proc):
