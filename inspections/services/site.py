@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.dates import SHANGHAI, deadline_after_days, is_working_day
+from core.dates import SHANGHAI, deadline_after_days, is_working_day, local_date
 from core.errors import ConflictError
 from core.signals import announce_project_changed
 from projects.choices import ProjectStatus
@@ -219,6 +219,16 @@ def patrol_log_record(
         project = access_project(actor, project_id, for_update=True)
         if project.status != ProjectStatus.IN_PROGRESS:
             raise ConflictError(_("只有施工中的项目可以填写巡查记录。"))
+        started_on = local_date(project.started_at) if project.started_at else None
+        if started_on is not None and log_date < started_on:
+            raise ValidationError(
+                {
+                    "log_date": [
+                        _("巡查日期不能早于项目开工日期（%(day)s）。")
+                        % {"day": started_on.isoformat()}
+                    ]
+                }
+            )
         log = PatrolLog.objects.create(
             project=project,
             supervision_unit_id=actor.organisation_id,

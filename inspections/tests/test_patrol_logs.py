@@ -103,6 +103,24 @@ def test_a_patrol_log_needs_a_photo_and_the_fields(district):
     assert not PatrolLog.objects.exists() and not Photo.objects.exists()
 
 
+def test_a_patrol_log_cannot_be_dated_before_the_project_started(district):
+    # given a project that started two days ago
+    project, _ = site(district)
+    started = timezone.now() - timedelta(days=2)
+    Project.objects.filter(pk=project.pk).update(started_at=started)
+    started_on = timezone.localdate(started)
+    # when the supervisor files a log for the day before it started
+    with pytest.raises(ValidationError) as refused:
+        log(district, project, day=started_on - timedelta(days=1))
+    # then it is refused with the start date named, and nothing is stored
+    assert refused.value.message_dict["log_date"] == [
+        f"巡查日期不能早于项目开工日期（{started_on.isoformat()}）。"
+    ]
+    assert not PatrolLog.objects.exists() and not Photo.objects.exists()
+    # the day it started is fine
+    assert log(district, project, day=started_on).log_date == started_on
+
+
 def test_only_the_projects_supervision_unit_and_only_while_under_way(district):
     project, contractor = site(district)
     with pytest.raises(PermissionDenied):
