@@ -54,11 +54,31 @@ def _today() -> date:
 # --- reads --------------------------------------------------------------------------------
 
 
-def credit_scores(today: date, organisation_ids=None) -> dict[int, int]:
-    """100 minus the points of the last year's standing deductions, never below 0."""
-    rows = CreditDeduction.objects.filter(
+def reason_label(reason: dict) -> str:
+    """A credit reason in words, for the pages and the API alike."""
+    code = reason.get("code")
+    if code == "blacklisted":
+        return _("黑名单至 %(until)s") % {"until": reason.get("until")}
+    if code == "suspended":
+        return _("暂停资格至 %(until)s") % {"until": reason.get("until")}
+    if code == "patrol":
+        return _("一季度缺少巡查记录 %(n)s 天") % {"n": reason.get("count")}
+    if code == "score":
+        return _("信用分 %(s)s") % {"s": reason.get("score")}
+    return str(code)
+
+
+def standing_deductions(today: date):
+    """The deductions that count today: not withdrawn, within the last year. The score, the
+    pages and the API all read this one set, so they agree."""
+    return CreditDeduction.objects.filter(
         withdrawn_at__isnull=True, day__gt=today - timedelta(days=WINDOW_DAYS)
     )
+
+
+def credit_scores(today: date, organisation_ids=None) -> dict[int, int]:
+    """100 minus the points of the last year's standing deductions, never below 0."""
+    rows = standing_deductions(today)
     if organisation_ids is not None:
         rows = rows.filter(organisation_id__in=organisation_ids)
     totals = rows.values("organisation_id").annotate(points=Sum("points"))

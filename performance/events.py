@@ -52,6 +52,10 @@ def _count(value) -> str:
         "ranked": _("排名单位数"),
         "bottom": EventField(_("排名末位"), show=_ids),
         "suspended": EventField(_("暂停资格单位"), show=_ids),
+        "final": EventField(
+            _("季度结束后计算"),
+            show=lambda v: gettext_now("是") if v else gettext_now("否（暂定）"),
+        ),
         "reasons": EventField(_("原因"), show=_reasons),
         "on": _("日期"),
         "blacklisting": EventField(_("黑名单记录"), show=_ids),

@@ -96,6 +96,9 @@ class ScoringPeriod(BaseModel):
     weights = models.JSONField(_("所用规则"), default=dict)
     digest = models.CharField(_("结果摘要（SHA-256）"), max_length=64, blank=True)
     scored_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
+    # Scored after the quarter ended: only then does the ranking decide suspensions. A quarter
+    # still running can be scored to watch it (暂定), never to sanction (docs/rules.md §8).
+    final = models.BooleanField(_("季度结束后计算"), default=False)
 
     class Meta:
         ordering = ["-starts_on"]

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Organisation
+from core.dates import local_date
 from core.locks import advisory_lock
 from core.outbox import enqueue
 from core.periods import Quarter, day_start
@@ -280,7 +281,7 @@ def _apply_suspensions(
     """Bottom two quarters running → suspended for the calendar year after the quarter's year.
     Only the first run creates it (and its audit event); a re-run that no longer finds the
     company at the bottom withdraws an undecided suspension."""
-    previous = ScoringPeriod.objects.filter(quarter=str(quarter.previous())).first()
+    previous = ScoringPeriod.objects.filter(quarter=str(quarter.previous()), final=True).first()
     bottom_now = {s.organisation_id for s in scores if s.bottom and s.kind in SUSPENDABLE_KINDS}
     bottom_before = (
         set()
@@ -337,21 +338,22 @@ def performance_score_quarter(*, quarter: str, actor=None) -> ScoringPeriod:
         period, _created = ScoringPeriod.objects.get_or_create(
             quarter=str(q), defaults={"starts_on": q.start, "ends_on": q.end}
         )
-        before = period.digest
+        before, was_final = period.digest, period.final
         CompanyScore.objects.filter(period=period).delete()
         scores = build_scores(period, quarter_aggregates(q), policy)
         CompanyScore.objects.bulk_create(scores, batch_size=2000)
-        suspended = _apply_suspensions(actor, period, q, scores)
+        period.final = local_date(timezone.now()) >= q.end
+        suspended = _apply_suspensions(actor, period, q, scores) if period.final else []
         period.policy = policy if policy.pk else None
         period.weights = weights_of(policy)
         period.digest = period_digest(period.pk)
         period.scored_at = timezone.now()
         period.save()
-        if period.digest != before:
+        if period.digest != before or period.final != was_final:
             scored_event(
                 actor=actor,
                 period=period,
-                before={"digest": before},
+                before={"digest": before, "final": was_final},
                 after={
                     "digest": period.digest,
                     "weights": period.weights,
@@ -359,6 +361,7 @@ def performance_score_quarter(*, quarter: str, actor=None) -> ScoringPeriod:
                     "ranked": sum(1 for s in scores if s.ranked),
                     "bottom": sorted(s.organisation_id for s in scores if s.bottom),
                     "suspended": [s.organisation_id for s in suspended],
+                    "final": period.final,
                 },
             )
         if suspended:

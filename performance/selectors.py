@@ -19,7 +19,7 @@ from ratings.choices import RatingStatus
 from ratings.models import Rating
 
 from .choices import SUSPENSION_IN_FORCE, ScoredKind
-from .credit import credit_scores, credit_targets
+from .credit import credit_scores, credit_targets, reason_label, standing_deductions
 from .models import (
     Blacklisting,
     CompanyScore,
@@ -165,8 +165,12 @@ def company_evidence(score: CompanyScore) -> dict:
     }
 
 
+def _labelled(reasons: list[dict]) -> list[dict]:
+    return [{**r, "label": reason_label(r)} for r in reasons]
+
+
 def credit_overview(today: date) -> list[dict]:
-    """Every company's standing and score, with what stands against it (4 queries)."""
+    """Every company's standing and score, with what stands against it (5 queries)."""
     companies = list(Organisation.objects.filter(kind__in=COMPANY_KINDS).order_by("kind", "name"))
     scores = credit_scores(today)
     targets = credit_targets(today, policy_in_force(today))
@@ -176,11 +180,15 @@ def credit_overview(today: date) -> list[dict]:
             lifted_at__isnull=True, starts_on__lte=today, ends_on__gte=today
         )
     }
+    deductions: dict[int, list[CreditDeduction]] = {}
+    for d in standing_deductions(today).filter(organisation__kind__in=COMPANY_KINDS):
+        deductions.setdefault(d.organisation_id, []).append(d)
     return [
         {
             "company": c,
             "score": scores.get(c.pk, 100),
-            "reasons": targets.get(c.pk, ("", []))[1],
+            "reasons": _labelled(targets.get(c.pk, ("", []))[1]),
+            "deductions": deductions.get(c.pk, []),
             "blacklisting": blacklists.get(c.pk),
         }
         for c in companies
@@ -191,9 +199,9 @@ def credit_company(company: Organisation, today: date) -> dict:
     return {
         "company": company,
         "score": credit_scores(today, [company.pk]).get(company.pk, 100),
-        "reasons": credit_targets(today, policy_in_force(today), [company.pk]).get(
-            company.pk, ("", [])
-        )[1],
+        "reasons": _labelled(
+            credit_targets(today, policy_in_force(today), [company.pk]).get(company.pk, ("", []))[1]
+        ),
         "deductions": list(
             CreditDeduction.objects.filter(organisation=company).select_related("project")[:200]
         ),

@@ -12,7 +12,7 @@ from core.errors import ApplicationError
 
 from .. import alerts, selectors
 from ..choices import ScoredKind
-from ..permissions import may_read_all_credit
+from ..permissions import access_company_credit, may_read_all_credit
 
 
 class FlagsSerializer(serializers.Serializer):
@@ -107,6 +107,27 @@ class WarningListApi(APIView):
         )
 
 
+class CreditDeductionSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    rule = serializers.CharField()
+    rule_label = serializers.CharField(source="get_rule_display")
+    points = serializers.IntegerField()
+    project_id = serializers.IntegerField(allow_null=True)
+    evidence = serializers.CharField()
+    withdrawn = serializers.SerializerMethodField()
+
+    def get_withdrawn(self, deduction) -> bool:
+        return deduction.withdrawn_at is not None
+
+
+class CreditReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    until = serializers.CharField(required=False)
+    count = serializers.IntegerField(required=False)
+    score = serializers.IntegerField(required=False)
+
+
 class CreditListApi(APIView):
     """GET: every company's credit status and score, with the reasons (credit readers)."""
 
@@ -119,7 +140,8 @@ class CreditListApi(APIView):
                 "kind": serializers.CharField(),
                 "credit_status": serializers.CharField(),
                 "score": serializers.IntegerField(),
-                "reasons": serializers.ListField(),
+                "reasons": CreditReasonSerializer(many=True),
+                "deductions": CreditDeductionSerializer(many=True),
             },
             many=True,
         )
@@ -135,8 +157,41 @@ class CreditListApi(APIView):
                     "kind": r["company"].kind,
                     "credit_status": r["company"].credit_status,
                     "score": r["score"],
-                    "reasons": r["reasons"],
+                    "reasons": CreditReasonSerializer(r["reasons"], many=True).data,
+                    "deductions": CreditDeductionSerializer(r["deductions"], many=True).data,
                 }
                 for r in selectors.credit_overview(timezone.localdate())
             ]
+        )
+
+
+class CreditCompanyApi(APIView):
+    """GET: one company's credit, with the same reasons and deductions its credit page lists
+    (readers of all credit, or the company's own staff)."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "CreditCompany",
+            {
+                "company": serializers.CharField(),
+                "company_id": serializers.IntegerField(),
+                "credit_status": serializers.CharField(),
+                "score": serializers.IntegerField(),
+                "reasons": CreditReasonSerializer(many=True),
+                "deductions": CreditDeductionSerializer(many=True),
+            },
+        )
+    )
+    def get(self, request, organisation_id: int):
+        company = access_company_credit(request.user, organisation_id)
+        facts = selectors.credit_company(company, timezone.localdate())
+        return Response(
+            {
+                "company": company.name,
+                "company_id": company.pk,
+                "credit_status": company.credit_status,
+                "score": facts["score"],
+                "reasons": CreditReasonSerializer(facts["reasons"], many=True).data,
+                "deductions": CreditDeductionSerializer(facts["deductions"], many=True).data,
+            }
         )

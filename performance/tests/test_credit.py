@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import CreditStatus
@@ -219,3 +220,30 @@ def test_a_contractor_suspended_after_award_is_refused_at_contract(district):
             project_id=project.pk,
             data=contract_data(d, company=lottery.winner),
         )
+
+
+def test_the_credit_api_gives_the_same_reasons_and_deductions_as_the_pages(client, district):
+    # given a company with two standing deductions (a failed check, an overdue item)
+    d = district
+    with at(date(2026, 8, 3)):
+        project = under_way(d, d.builder)
+        checks(d, project, [False])
+    credit_nightly(today=date(2026, 8, 30))
+    client.force_login(d.discipline)
+    with at(date(2026, 9, 1)):
+        page = client.get(reverse("performance:credit_company", args=[d.builder.pk]))
+        listed = client.get(reverse("api-performance-credit")).json()
+        one = client.get(reverse("api-performance-credit-company", args=[d.builder.pk])).json()
+    # then the page, the list API and the company API name the same two deductions and score
+    assert page.content.decode().count('data-testid="deduction"') == 2
+    row = next(r for r in listed if r["company_id"] == d.builder.pk)
+    assert row["score"] == one["score"] == 95
+    rules = sorted([CreditRule.FAILED_CHECK, CreditRule.OVERDUE_RECTIFICATION])
+    assert sorted(x["rule"] for x in row["deductions"]) == rules
+    assert sorted(x["rule"] for x in one["deductions"]) == rules
+    assert {x["rule_label"] for x in one["deductions"]} == {str(CreditRule(r).label) for r in rules}
+    assert row["reasons"] == one["reasons"]
+    # another company's staff cannot read it
+    client.force_login(contractor_user(d.builder_b))
+    url = reverse("api-performance-credit-company", args=[d.builder.pk])
+    assert client.get(url).status_code == 403

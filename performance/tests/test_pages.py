@@ -132,7 +132,7 @@ def test_credit_pages_false_report_and_appeal(client, district, django_assert_nu
     two_bottom_quarters(d)
     credit_nightly(today=date(2027, 1, 4))
     client.force_login(d.discipline)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         page = client.get(reverse("performance:credit")).content.decode()
     assert page.count('data-testid="credit-row"') == 5 and "暂停资格" in page
     response = client.post(
@@ -142,7 +142,7 @@ def test_credit_pages_false_report_and_appeal(client, district, django_assert_nu
     assert response.status_code == 302
     d.builder_c.refresh_from_db()
     assert d.builder_c.credit_status == "blacklisted"
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         assert (
             client.get(reverse("performance:credit"))
             .content.decode()

@@ -224,6 +224,46 @@ def test_bottom_two_quarters_running_suspends_for_next_year_and_is_refused(distr
     assert d.builder.credit_status == CreditStatus.NORMAL
 
 
+def test_a_quarter_still_running_is_scored_provisionally_and_suspends_nobody(district):
+    d = district
+    for day in (date(2026, 5, 12), AUGUST):
+        with at(day):
+            for company, ok in ((d.builder, False), (d.builder_b, True), (d.builder_c, True)):
+                project = under_way(d, company)
+                checks(d, project, [ok, True, True, True, True])
+    with at(date(2026, 7, 2)):
+        performance_score_quarter(quarter="2026Q2")
+    # when 2026Q3 is scored in September, before it has ended
+    with at(date(2026, 9, 20)):
+        period = performance_score_quarter(quarter="2026Q3")
+    # then it is ranked, marked provisional, and nobody is suspended
+    assert period.final is False
+    assert _row(ranking(period), d.builder)["rank"] == 3
+    assert not Suspension.objects.exists()
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.SUSPENDED).count() == 0
+    # once the quarter has ended, the same scoring is final and decides the suspension
+    with at(date(2026, 10, 1)):
+        period = performance_score_quarter(quarter="2026Q3")
+    assert period.final is True
+    assert Suspension.objects.get().organisation == d.builder
+    event = AuditEvent.objects.filter(verb=PerformanceEvents.SCORED).latest("id")
+    assert (event.before["final"], event.after["final"]) == (False, True)
+
+
+def test_a_provisional_previous_quarter_counts_for_no_suspension(district):
+    d = district
+    for day in (date(2026, 5, 12), AUGUST):
+        with at(day):
+            for company, ok in ((d.builder, False), (d.builder_b, True), (d.builder_c, True)):
+                project = under_way(d, company)
+                checks(d, project, [ok, True, True, True, True])
+    with at(date(2026, 6, 20)):  # Q2 only ever scored while it ran
+        performance_score_quarter(quarter="2026Q2")
+    with at(date(2026, 10, 1)):
+        performance_score_quarter(quarter="2026Q3")
+    assert not Suspension.objects.exists()
+
+
 def test_appeal_decided_by_a_reviewer_lifts_the_suspension(district):
     d = district
     two_bottom_quarters(d)

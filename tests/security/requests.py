@@ -172,6 +172,11 @@ SPECS = {
         "json",
     ),
     ("api-performance-credit", "GET"): (lambda w, s: {}, None, None),
+    ("api-performance-credit-company", "GET"): (
+        lambda w, s: {"organisation_id": s.contractor.pk},
+        None,
+        None,
+    ),
     ("api-performance-scores", "GET"): (
         lambda w, s: {},
         lambda w, s: {"quarter": QUARTER},
