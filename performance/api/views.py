@@ -122,7 +122,7 @@ class CreditDeductionSerializer(serializers.Serializer):
 
 class CreditReasonSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    text = serializers.CharField(source="label")
     until = serializers.CharField(required=False)
     count = serializers.IntegerField(required=False)
     score = serializers.IntegerField(required=False)
