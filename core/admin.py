@@ -1,13 +1,19 @@
 """The audit chain in the admin (readable, never editable), the audited admin base, and the
 working-day overrides of the calendar."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from .dates import covered_years
 from .events import admin_deleted_event, admin_saved_event
-from .models import AuditEvent, AuditHead, WorkingDayOverride
+from .jobs import job_choices, job_request
+from .models import AuditEvent, AuditHead, JobRun, WorkingDayOverride
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -157,3 +163,39 @@ class WorkingDayOverrideAdmin(AuditedModelAdmin):
             obj.created_by = request.user
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdmin):
+    """The runs asked for outside the schedule; "立即运行" runs any scheduled job now, recorded
+    in the audit chain (core.jobs)."""
+
+    list_display = ("job", "requested_by", "created_at", "finished_at", "ok")
+    list_filter = ("job", "ok")
+    change_list_template = "admin/core/jobrun/change_list.html"
+
+    def get_urls(self):
+        run = self.admin_site.admin_view(require_http_methods(["GET", "POST"])(self.run_view))
+        return [path("run/", run, name="core_jobrun_run"), *super().get_urls()]
+
+    def run_view(self, request):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                run = job_request(actor=request.user, job=request.POST.get("job", ""))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("已开始运行：%(job)s") % {"job": run.job})
+                return redirect(reverse("admin:core_jobrun_changelist"))
+        return TemplateResponse(
+            request,
+            "admin/core/jobrun/run.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("立即运行后台任务"),
+                "jobs": job_choices(),
+                "opts": self.model._meta,
+            },
+        )

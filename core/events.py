@@ -277,6 +277,7 @@ def _related_rows(value: Any) -> str:
     fields={
         "deleted": EventField(_("删除的记录")),
         "related": EventField(_("关联记录"), show=_related_rows),
+        "job": EventField(_("任务")),
     },
     # Before typed verbs the admin stored "<model>.created_in_admin" and so on.
     legacy={
@@ -286,11 +287,13 @@ def _related_rows(value: Any) -> str:
     },
 )
 class CoreEvents(models.TextChoices):
-    """The model is the event's object_type; the verb says what the admin did to it."""
+    """The model is the event's object_type; the verb says what the admin did to it. A job run
+    on demand (core.jobs) is the administrator's act too."""
 
     ADMIN_CREATED = "admin.created", _("管理后台新增")
     ADMIN_CHANGED = "admin.changed", _("管理后台修改")
     ADMIN_DELETED = "admin.deleted", _("管理后台删除")
+    JOB_REQUESTED = "job.requested", _("运行后台任务")
 
 
 def admin_saved_event(*, actor, obj: models.Model, created: bool, before: dict, after: dict):
@@ -301,6 +304,10 @@ def admin_saved_event(*, actor, obj: models.Model, created: bool, before: dict, 
         before=before,
         after=after,
     )
+
+
+def job_requested_event(*, actor, run):
+    return record_event(actor=actor, verb=CoreEvents.JOB_REQUESTED, obj=run, after={"job": run.job})
 
 
 def admin_deleted_event(*, actor, objects: Iterable[models.Model]):

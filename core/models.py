@@ -151,3 +151,29 @@ class WorkingDayOverride(BaseModel):
     def __str__(self) -> str:
         kind = _("上班") if self.is_working_day else _("休息")
         return f"{self.day} {self.name}（{kind}）"
+
+
+class JobRun(BaseModel):
+    """One run of a scheduled job asked for outside its schedule: by an administrator in the
+    admin ("run now") or by the embedded default's own timer (core.jobs)."""
+
+    job = models.CharField(_("任务"), max_length=100)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发起人"),
+    )
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    ok = models.BooleanField(_("成功"), null=True)
+    outcome = models.TextField(_("结果"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("后台任务运行")
+        verbose_name_plural = _("后台任务运行")
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.created_at:%Y-%m-%d %H:%M}"

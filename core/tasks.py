@@ -6,6 +6,7 @@ from celery import shared_task
 from . import outbox
 from .audit import take_head
 from .heads import heads_sign
+from .jobs import job_execute
 
 
 @shared_task(acks_late=True)
@@ -29,3 +30,9 @@ def audit_sign_heads() -> dict:
 @shared_task(acks_late=True)
 def outbox_relay() -> int:
     return outbox.relay()
+
+
+@shared_task(acks_late=True)
+def job_run(run_id: int) -> None:
+    """A scheduled job asked for now (core.jobs.job_request); runs once whatever the retries."""
+    job_execute(run_id)

@@ -20,6 +20,7 @@ from accounts.choices import OrganisationKind, Role, StaffPosition
 from accounts.models import CompanyStaff, Organisation, User
 from approvals import services as approval_services
 from core.errors import ConflictError
+from core.jobs import nightly_jobs_run
 from inspections.services import patrol_log_record, progress_report, spot_check_record
 from performance.demo import seed_performance
 from projects.choices import Category, ProjectStatus
@@ -495,9 +496,17 @@ def seed(*, projects: int = 0, seed_value: int = 2025) -> dict[str, int]:
     demo = ensure_demo_projects(users, rng)
     seed_performance(users, rng)  # two quarters of checks, ratings and payments; the scores
     generated = bulk_projects(projects, users, rng) if projects else 0
+    # The demo's works under way began three weeks ago, as a district's would (their only patrol
+    # log is today's); then the nightly jobs once, as the night would: the working days without
+    # a log become violations, and credit, risk and warnings see them (core.jobs).
+    Project.objects.filter(
+        status=ProjectStatus.IN_PROGRESS, started_at__gte=timezone.now() - timedelta(hours=12)
+    ).update(started_at=F("started_at") - timedelta(days=21))
+    jobs = nightly_jobs_run()
     return {
         "organisations": len(orgs),
         "accounts": len(users),
         "demo_projects": demo,
         "generated_projects": generated,
+        "nightly_jobs_ok": sum(1 for run in jobs if run.ok),
     }

@@ -41,6 +41,7 @@ _ENTRIES = [
         },
     ),
     ("inspections:rounds", _("巡察"), {Role.DISCIPLINE_OFFICER}),
+    ("inspections:plans", _("抽检计划"), {Role.DEPT_REVIEWER, Role.DISCIPLINE_OFFICER}),
     ("ratings:moderation", _("评价审核"), {Role.STREET_STAFF, Role.DISCIPLINE_OFFICER}),
     ("ratings:reports", _("群众举报"), {Role.DISCIPLINE_OFFICER, Role.STREET_STAFF}),
     ("projects:payment_queue", _("待办拨付"), {Role.FINANCE_OFFICER}),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.exports import xlsx_bytes
 from core.images import weasyprint_html
+from projects.choices import RiskColour
 
 LIST_COLUMNS = [
     (_("序号"), lambda n, i: n),
@@ -44,5 +45,46 @@ def items_xlsx(items, *, sheet: str, heading: str = "") -> bytes:
             [value(n, item) for _t, value in LIST_COLUMNS]
             + [item.project.name if item.project_id else ""]
             for n, item in enumerate(items, start=1)
+        ),
+    )
+
+
+def plan_xlsx(overview: dict) -> bytes:
+    """A month's random plan: who checks which project, and what came of it."""
+    plan = overview["plan"]
+
+    def name(user) -> str:
+        return (user.get_full_name() or user.username) if user else ""
+
+    return xlsx_bytes(
+        sheet=_("抽检计划"),
+        heading=_("%(month)s 双随机抽检计划（随机种子 %(seed)s）")
+        % {"month": f"{plan.month:%Y-%m}", "seed": plan.seed},
+        header=[
+            _("序号"),
+            _("项目编号"),
+            _("项目名称"),
+            _("街道"),
+            _("风险颜色"),
+            _("抽中检查人"),
+            _("指派检查人"),
+            _("检查结果"),
+        ],
+        rows=(
+            [
+                n,
+                row["project"].code if row["project"] else "",
+                row["project"].name if row["project"] else "",
+                row["project"].street.name if row["project"] else "",
+                RiskColour(row["risk_colour"]).label if row["risk_colour"] else "",
+                name(row["inspector"]),
+                name(row["assigned"]),
+                "；".join(
+                    f"{c.checked_on} {_('合格') if c.passed else _('不合格')}"
+                    for c in row["checks"]
+                )
+                or _("未检查"),
+            ]
+            for n, row in enumerate(overview["rows"], start=1)
         ),
     )

@@ -65,6 +65,11 @@ def _id(value) -> str:
         "inspecting_body": _("巡察组"),
         "candidates": EventField(_("候选项目"), show=lambda v: f"{len(v)}"),
         "inspectors": EventField(_("抽检人员"), show=lambda v: f"{len(v)}"),
+        "plan": EventField(_("抽检计划"), show=lambda v: f"#{v}" if v else "—"),
+        "assigned": EventField(_("指派检查人"), show=lambda v: f"#{v}" if v else "—"),
+        "seed": _("随机种子"),
+        "rates": _("抽取比例"),
+        "draws": EventField(_("抽中项目"), show=lambda v: f"{len(v)}"),
     }
 )
 class InspectionEvents(models.TextChoices):
@@ -81,6 +86,7 @@ class InspectionEvents(models.TextChoices):
     ROUND_SUMMARISED = "inspection_round.summarised", _("巡察整改总结")
     SPOT_CHECK_RECORDED = "spot_check.recorded", _("质量抽检")
     SPOT_CHECK_PLAN_DRAWN = "spot_check_plan.drawn", _("抽取月度抽检计划")
+    SPOT_CHECK_PLAN_ASSIGNED = "spot_check_plan.assigned", _("指派抽检人员")
     LAB_TEST_RECORDED = "lab_test.recorded", _("检测报告")
     PROJECT_ACCEPTED = "project.accept", _("竣工验收通过")
 
@@ -145,6 +151,16 @@ def spot_check_recorded_event(*, actor, project, after: dict):
 def spot_check_plan_drawn_event(*, actor, plan, after: dict):
     return record_event(
         actor=actor, verb=InspectionEvents.SPOT_CHECK_PLAN_DRAWN, obj=plan, after=after
+    )
+
+
+def spot_check_plan_assigned_event(*, actor, plan, before: dict, after: dict):
+    return record_event(
+        actor=actor,
+        verb=InspectionEvents.SPOT_CHECK_PLAN_ASSIGNED,
+        obj=plan,
+        before=before,
+        after=after,
     )
 
 

@@ -289,6 +289,33 @@ class RectificationItem(ConcurrentTransitionMixin, BaseModel):
         pass
 
 
+class SpotCheckPolicy(BaseModel):
+    """Effective-dated share of projects drawn each month by risk colour (双随机); the plan
+    keeps the rates it used."""
+
+    effective_from = models.DateField(_("生效日期"), unique=True)
+    red_rate = models.DecimalField(_("红色项目抽取比例"), max_digits=4, decimal_places=3)
+    yellow_rate = models.DecimalField(_("黄色项目抽取比例"), max_digits=4, decimal_places=3)
+    green_rate = models.DecimalField(_("绿色项目抽取比例"), max_digits=4, decimal_places=3)
+    note = models.CharField(_("依据"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("抽检比例")
+        verbose_name_plural = _("抽检比例")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(red_rate__gte=0, red_rate__lte=1)
+                & Q(yellow_rate__gte=0, yellow_rate__lte=1)
+                & Q(green_rate__gte=0, green_rate__lte=1),
+                name="spot_check_rates_between_0_and_1",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}: {self.red_rate}/{self.yellow_rate}/{self.green_rate}"
+
+
 class SpotCheckPlan(BaseModel):
     """双随机: a month's projects drawn by risk colour and inspectors drawn at random, from a
     recorded seed, so that anyone can draw the same plan again."""
@@ -296,9 +323,13 @@ class SpotCheckPlan(BaseModel):
     month = models.DateField(_("月份"), unique=True)
     seed = models.CharField(_("随机种子"), max_length=64)
     rates = models.JSONField(_("抽取比例"))
+    # What the draw was made from (projects with their colours, inspectors, conflicts of
+    # interest), so that the same seed redraws the same plan (spot_checks.plan_redraw).
+    inputs = models.JSONField(_("抽取依据"), default=dict)
+    # Each draw: project, risk_colour, inspector (drawn), assigned (who will check, may differ).
     draws = models.JSONField(_("抽取结果"), default=list)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
 
     class Meta:

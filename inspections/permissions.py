@@ -35,3 +35,15 @@ PHOTO_FLAG_READERS = {
 
 def may_read_photo_flags(actor) -> bool:
     return actor.is_authenticated and actor.role in PHOTO_FLAG_READERS
+
+
+# The monthly random plan (双随机): drawn and assigned by the 住建局, read by discipline too.
+PLAN_READERS = {Role.DEPT_REVIEWER, Role.DISCIPLINE_OFFICER}
+
+
+def may_read_plans(actor) -> bool:
+    return actor.is_authenticated and actor.role in PLAN_READERS
+
+
+def may_draw_plans(actor) -> bool:
+    return actor.is_authenticated and actor.role == Role.DEPT_REVIEWER

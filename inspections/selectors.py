@@ -1,17 +1,20 @@
 """Reads of site supervision: the ledger as each user may see it, overdue first; the projects
-a user captures on site; photos."""
+a user captures on site; photos; the monthly random plan."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from accounts.choices import Role
+from accounts.models import User
 from core.dates import local_date
 from projects.choices import ProjectStatus
 from projects.models import Project
 from projects.permissions import access_project, projects_visible_to
 
 from .choices import ItemStatus
-from .models import InspectionRound, Photo, RectificationItem
+from .models import InspectionRound, Photo, RectificationItem, SpotCheck, SpotCheckPlan
+from .permissions import may_read_plans
 
 
 def item_list(*, user) -> QuerySet[RectificationItem]:
@@ -80,3 +83,49 @@ def access_photo(user, photo_id: int) -> Photo:
         raise Http404
     access_project(user, photo.project_id)
     return photo
+
+
+def access_plan(user, plan_id) -> SpotCheckPlan:
+    if not may_read_plans(user):
+        raise PermissionDenied
+    plan = SpotCheckPlan.objects.filter(pk=plan_id).first() if str(plan_id).isdigit() else None
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def plan_overview(plan: SpotCheckPlan) -> dict:
+    """The plan's rows with project, colour, drawn and assigned inspector, who else may check
+    it, and the checks recorded on it (4 queries whatever the size)."""
+    projects = Project.objects.select_related("street").in_bulk([d["project"] for d in plan.draws])
+    people = User.objects.in_bulk(plan.inputs.get("inspectors", []))
+    people.update(
+        User.objects.in_bulk(
+            {d[k] for d in plan.draws for k in ("inspector", "assigned") if d.get(k)} - set(people)
+        )
+    )
+    checks: dict[int, list[SpotCheck]] = {}
+    for check in plan.checks.order_by("checked_on", "id"):
+        checks.setdefault(check.project_id, []).append(check)
+    rows = []
+    for draw in plan.draws:
+        excluded = set(plan.inputs.get("conflicts", {}).get(str(draw["project"]), ()))
+        rows.append(
+            {
+                "project": projects.get(draw["project"]),
+                "risk_colour": draw["risk_colour"],
+                "inspector": people.get(draw.get("inspector")),
+                "assigned": people.get(draw.get("assigned", draw.get("inspector"))),
+                "eligible": [
+                    people[u]
+                    for u in plan.inputs.get("inspectors", [])
+                    if u not in excluded and u in people
+                ],
+                "checks": checks.get(draw["project"], []),
+            }
+        )
+    return {
+        "plan": plan,
+        "rows": rows,
+        "candidates": len(plan.inputs.get("projects", [])),
+    }

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.dates import local_date
 
-from .services import record_missing_patrol_logs
+from .services import plan_month_draft, record_missing_patrol_logs
 
 LOOK_BACK_DAYS = 7
 
@@ -21,3 +21,10 @@ def find_missing_patrol_logs(until: str | None = None) -> int:
         len(record_missing_patrol_logs(last - timedelta(days=n)))
         for n in range(LOOK_BACK_DAYS - 1, -1, -1)
     )
+
+
+@shared_task(acks_late=True)
+def spot_check_plan_draft() -> int | None:
+    """Daily; acts on the month's first working day only, and only if no plan was drawn."""
+    plan = plan_month_draft(local_date(timezone.now()))
+    return plan.pk if plan else None

@@ -20,17 +20,24 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import Role
 from accounts.models import Organisation
-from core.exports import XLSX
+from core.exports import XLSX, xlsx_file_response
 from core.pages import run_and_return
 from projects.permissions import access_project
 
 from . import services
 from .choices import ItemStatus
-from .documents import items_xlsx, round_lists_xlsx, round_report_pdf
+from .documents import items_xlsx, plan_xlsx, round_lists_xlsx, round_report_pdf
 from .ledger import warning_colour
-from .models import InspectionRound
-from .permissions import may_read_photo_flags
-from .selectors import access_photo, capture_projects, item_list, round_overview
+from .models import InspectionRound, SpotCheckPlan
+from .permissions import may_draw_plans, may_read_photo_flags, may_read_plans
+from .selectors import (
+    access_photo,
+    access_plan,
+    capture_projects,
+    item_list,
+    plan_overview,
+    round_overview,
+)
 
 
 def _run(request, project_id, action, success: str):
@@ -413,3 +420,82 @@ def round_export_view(request, round_id, fmt):
     )
     response["Content-Disposition"] = f'attachment; filename="round-{inspection.pk}.xlsx"'
     return response
+
+
+@login_required
+def plan_list_view(request):
+    """双随机: the months' plans; the 住建局 draws a month's plan here (a seed may be given)."""
+    if request.method == "POST":
+        if not may_draw_plans(request.user):
+            raise PermissionDenied
+        try:
+            month = date.fromisoformat(request.POST.get("month", "") + "-01")
+        except ValueError:
+            messages.error(request, _("请选择月份。"))
+            return redirect("inspections:plans")
+        outcome: dict = {}
+
+        def draw():
+            outcome["plan"] = services.plan_create(
+                actor=request.user, month=month, seed=request.POST.get("seed", "")
+            )
+
+        response = run_and_return(
+            request, draw, _("抽检计划已生成。"), reverse("inspections:plans")
+        )
+        if "plan" in outcome:
+            return redirect("inspections:plan", plan_id=outcome["plan"].pk)
+        return response
+    if not may_read_plans(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "inspections/plans.html",
+        {
+            "plans": SpotCheckPlan.objects.select_related("created_by")[:60],
+            "may_draw": may_draw_plans(request.user),
+            "this_month": timezone.localdate().strftime("%Y-%m"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def plan_detail_view(request, plan_id):
+    plan = access_plan(request.user, plan_id)
+    return render(
+        request,
+        "inspections/plan_detail.html",
+        {
+            **plan_overview(plan),
+            "redraw_matches": services.plan_redraw_matches(plan),
+            "may_assign": may_draw_plans(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_assign_view(request, plan_id):
+    plan = access_plan(request.user, plan_id)
+    project, inspector = request.POST.get("project", ""), request.POST.get("inspector", "")
+    return run_and_return(
+        request,
+        lambda: services.plan_assign(
+            actor=request.user,
+            plan_id=plan.pk,
+            project_id=int(project) if project.isdigit() else 0,
+            inspector_id=int(inspector) if inspector.isdigit() else 0,
+        ),
+        _("已指派。"),
+        reverse("inspections:plan", args=[plan.pk]),
+    )
+
+
+@login_required
+@require_GET
+def plan_export_view(request, plan_id):
+    plan = access_plan(request.user, plan_id)
+    return xlsx_file_response(
+        f"spot-check-plan-{plan.month:%Y-%m}.xlsx", plan_xlsx(plan_overview(plan))
+    )

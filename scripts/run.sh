@@ -10,6 +10,10 @@ pids=()
 if [ -n "${REDIS_URL:-}" ]; then
   .venv/bin/celery -A config worker --loglevel INFO --concurrency 2 & pids+=($!)
   .venv/bin/celery -A config beat --loglevel INFO --schedule /tmp/lingxing-beat-schedule & pids+=($!)
+else
+  # No beat without Redis: the nightly jobs run every night at 01:00 from here (seed_demo has
+  # just run them once), so violations, credit and warnings keep moving (docs/architecture.md).
+  $py manage.py run_jobs --loop & pids+=($!)
 fi
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 echo "Open http://127.0.0.1:8000 — accounts street_zhenhai, dept_zjj, discipline, admin … password ${DEMO_PASSWORD:-licheng-demo-2025}"

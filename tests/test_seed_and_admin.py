@@ -70,6 +70,14 @@ def test_seed_demo_builds_the_district_once(client, capsys):
             request=HttpRequest(), username=username, password="licheng-demo-2025"
         ), username
     assert verify_chain().intact
+    # The nightly jobs ran with the seed: days without a patrol log are violations, credit
+    # deductions and warnings follow, without any manual step (#15).
+    from inspections.models import PatrolViolation
+    from performance.models import CreditDeduction, Warning
+
+    assert PatrolViolation.objects.exists()
+    assert CreditDeduction.objects.exists()
+    assert Warning.objects.exists()
     assert set(Project.objects.values_list("tier", flat=True)) == {"simple", "general", "major"}
     # Patrol logs on the projects under way, one photo reused on two projects and flagged.
     assert PatrolLog.objects.values("supervision_unit").distinct().count() == 2
@@ -79,7 +87,9 @@ def test_seed_demo_builds_the_district_once(client, capsys):
     assert finished.values("street").distinct().count() == 6
     assert Rating.objects.filter(status="counted").values("project").distinct().count() >= 4
     assert Rating.objects.filter(status="held").exists()
-    assert Review.objects.count() == 1
+    # The designed run of low scores opens its review; the nightly check that ran with the seed
+    # opens those of the performance demo's low-rated works as well, as a night would.
+    assert Review.objects.count() >= 1
 
 
 def test_seed_demo_password_comes_from_the_environment(settings, client):

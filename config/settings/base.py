@@ -231,12 +231,30 @@ CELERY_BEAT_SCHEDULE = {
         "task": "performance.tasks.demonstration_yearly",
         "schedule": crontab(day_of_month=5, month_of_year="1", hour=4, minute=0),
     },
+    # 双随机: the month's spot-check plan drafted on its first working day (the task checks).
+    "inspections-spot-check-plan-monthly": {
+        "task": "inspections.tasks.spot_check_plan_draft",
+        "schedule": crontab(hour=6, minute=0),
+    },
     # Tasks whose publish failed (broker down at commit time) are sent again.
     "core-outbox-relay": {
         "task": "core.tasks.outbox_relay",
         "schedule": crontab(minute="*"),
     },
 }
+
+# The nightly jobs in the order beat runs them: what the embedded default (no beat) runs at
+# start-up and then daily at NIGHTLY_JOBS_AT, and what seed_demo runs once (core.jobs).
+NIGHTLY_JOBS = [
+    "patrol-logs-missing-nightly",
+    "ratings-review-check-nightly",
+    "performance-credit-nightly",
+    "performance-risk-nightly",
+    "performance-warnings-nightly",
+    "inspections-spot-check-plan-monthly",
+    "audit-verify-nightly",
+]
+NIGHTLY_JOBS_AT = "01:00"
 
 # API tokens (django-rest-knox): kept only as SHA-512 digests, one per client that logs in. A
 # token lives like a session: it ends API_TOKEN_IDLE_MINUTES after its last use (each use moves

@@ -1,6 +1,8 @@
 """Site supervision API: patrol logs and progress reports, each with photos and a client-made
-idempotency key (a phone that was offline resends; the entry is stored once)."""
+idempotency key (a phone that was offline resends; the entry is stored once); the monthly
+random plans."""
 
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -12,7 +14,9 @@ from projects.api.serializers import ProjectOutputSerializer
 from projects.permissions import access_project
 
 from .. import services
-from ..models import PatrolLog, Photo
+from ..models import PatrolLog, Photo, SpotCheckPlan
+from ..permissions import may_read_plans
+from ..selectors import access_plan
 
 
 class PhotoOutputSerializer(serializers.ModelSerializer):
@@ -118,3 +122,55 @@ class PatrolLogApi(APIView):
             PatrolLogOutputSerializer(log, context={"request": request}).data,
             status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
         )
+
+
+class PlanDrawSerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    risk_colour = serializers.CharField()
+    inspector = serializers.IntegerField(allow_null=True)
+    assigned = serializers.IntegerField(allow_null=True)
+
+
+class PlanOutputSerializer(serializers.ModelSerializer):
+    draws = PlanDrawSerializer(many=True)
+    redraw_matches = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SpotCheckPlan
+        fields = ["id", "month", "seed", "rates", "draws", "redraw_matches", "created_at"]
+
+    def get_redraw_matches(self, plan) -> bool | None:
+        return services.plan_redraw_matches(plan)
+
+
+class PlanInputSerializer(serializers.Serializer):
+    month = serializers.DateField(help_text="any day of the month")
+    seed = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class PlanListApi(APIView):
+    """GET: the monthly random plans (住建局, discipline). POST: the 住建局 draws a month's."""
+
+    @extend_schema(responses=PlanOutputSerializer(many=True))
+    def get(self, request):
+        if not may_read_plans(request.user):
+            raise PermissionDenied
+        plans = SpotCheckPlan.objects.all()[:60]
+        return Response(PlanOutputSerializer(plans, many=True).data)
+
+    @extend_schema(request=PlanInputSerializer, responses={201: PlanOutputSerializer})
+    def post(self, request):
+        data = PlanInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.plan_create(
+            actor=request.user,
+            month=data.validated_data["month"],
+            seed=data.validated_data.get("seed", ""),
+        )
+        return Response(PlanOutputSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+
+class PlanDetailApi(APIView):
+    @extend_schema(responses=PlanOutputSerializer)
+    def get(self, request, plan_id: int):
+        return Response(PlanOutputSerializer(access_plan(request.user, plan_id)).data)

@@ -10,7 +10,18 @@ from .site import (
     progress_report,
     record_missing_patrol_logs,
 )
-from .spot_checks import draw_plan, plan_candidates, plan_create, spot_check_record
+from .spot_checks import (
+    draw_plan,
+    plan_assign,
+    plan_candidates,
+    plan_create,
+    plan_for,
+    plan_month_draft,
+    plan_rates,
+    plan_redraw,
+    plan_redraw_matches,
+    spot_check_record,
+)
 
 __all__ = [
     "PATROL_LOG_MAX_AGE_DAYS",
@@ -25,8 +36,14 @@ __all__ = [
     "item_submit",
     "lab_test_record",
     "patrol_log_record",
+    "plan_assign",
     "plan_candidates",
     "plan_create",
+    "plan_for",
+    "plan_month_draft",
+    "plan_rates",
+    "plan_redraw",
+    "plan_redraw_matches",
     "progress_report",
     "record_missing_patrol_logs",
     "round_close",

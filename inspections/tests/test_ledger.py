@@ -162,10 +162,11 @@ def test_the_monthly_plan_redrawn_from_its_seed_is_identical(district):
     reds = {p.pk for p in Project.objects.filter(risk_colour="red")}
     assert reds <= drawn  # red projects are always drawn
     assert all(d["inspector"] for d in plan.draws)
-    # Anyone can re-run the draw from the recorded seed and rates.
-    candidates, inspectors = services.plan_candidates()
-    assert services.draw_plan(candidates, inspectors, plan.seed, plan.rates) == plan.draws
-    assert services.draw_plan(candidates, inspectors, "another-seed", plan.rates) != plan.draws
+    # Anyone can re-run the draw from the recorded seed, rates and inputs.
+    assert services.plan_redraw_matches(plan) is True
+    assert services.draw_plan(plan.inputs, plan.seed, plan.rates) == plan.draws
+    assert services.draw_plan(plan.inputs, "another-seed", plan.rates) != plan.draws
+    assert plan.inputs == services.plan_candidates()
     with pytest.raises(ConflictError):
         services.plan_create(actor=district.dept, month=date(2026, 12, 15))
     assert SpotCheckPlan.objects.count() == 1

@@ -21,6 +21,16 @@ SAMPLE = {
 TODAY = timezone.localdate().isoformat()
 
 
+def _another_inspector(plan_id: int, project_id: int) -> int:
+    """An inspector who may check the project in the plan and is not yet assigned to it."""
+    from inspections.models import SpotCheckPlan
+
+    plan = SpotCheckPlan.objects.get(pk=plan_id)
+    draw = next(d for d in plan.draws if d["project"] == project_id)
+    excluded = set(plan.inputs["conflicts"].get(str(project_id), ())) | {draw["assigned"]}
+    return next(u for u in plan.inputs["inspectors"] if u not in excluded)
+
+
 def walk(patterns=None, prefix="", namespace=""):
     """Every URL pattern as (sample path, name); the admin's regex patterns get sample values."""
     for p in get_resolver().url_patterns if patterns is None else patterns:
@@ -365,6 +375,29 @@ SPECS = {
         lambda w, s: {"item_name": ["基础"], "item_passed": ["1"], "item_note": [""]},
         "form",
     ),
+    ("inspections:plans", "GET"): (lambda w, s: {}, None, None),
+    ("inspections:plans", "POST"): (
+        lambda w, s: {},
+        lambda w, s: {"month": TODAY[:7], "seed": "matrix"},
+        "form",
+    ),
+    ("inspections:plan", "GET"): (lambda w, s: {"plan_id": w.plan.pk}, None, None),
+    ("inspections:plan_export", "GET"): (lambda w, s: {"plan_id": w.plan.pk}, None, None),
+    ("inspections:plan_assign", "POST"): (
+        lambda w, s: {"plan_id": w.plan.pk},
+        lambda w, s: {
+            "project": s.under_way.pk,
+            "inspector": _another_inspector(w.plan.pk, s.under_way.pk),
+        },
+        "form",
+    ),
+    ("api-spot-check-plans", "GET"): (lambda w, s: {}, None, None),
+    ("api-spot-check-plans", "POST"): (
+        lambda w, s: {},
+        lambda w, s: {"month": TODAY, "seed": "matrix"},
+        "json",
+    ),
+    ("api-spot-check-plan", "GET"): (lambda w, s: {"plan_id": w.plan.pk}, None, None),
     ("inspections:rounds", "GET"): (lambda w, s: {}, None, None),
     ("inspections:rounds", "POST"): (
         lambda w, s: {},

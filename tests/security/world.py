@@ -5,7 +5,7 @@ through the services, as the people involved would."""
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import cast
@@ -23,6 +23,7 @@ from approvals import services as approvals
 from approvals.tests.helpers import contract_data
 from core.periods import Quarter
 from inspections import services as inspections
+from inspections.models import SpotCheckPolicy
 from inspections.tests.images import encode, scene
 from performance.scoring import performance_score_quarter
 from projects import services as projects
@@ -243,6 +244,17 @@ def build_world() -> SimpleNamespace:
         inspecting_body="区委第一巡察组",
         started_on=timezone.localdate(),
     )
+    # A random plan of last month drawing every project under way, with two inspectors to
+    # assign among (this month's is left for the draw request).
+    SpotCheckPolicy.objects.create(
+        effective_from=date(2000, 1, 1), red_rate=1, yellow_rate=1, green_rate=1
+    )
+    UserFactory(username="inspector_b", organisation=d.dept.organisation, role=Role.DEPT_REVIEWER)
+    plan = inspections.plan_create(
+        actor=d.dept,
+        month=timezone.localdate().replace(day=1) - timedelta(days=1),
+        seed="world",
+    )
     period = performance_score_quarter(quarter=QUARTER)
     # An API token for every user (its public id): a user may revoke their own only. The token
     # rows' "own" object is the acting user's token (the test sets `acting`; the street officer
@@ -254,6 +266,7 @@ def build_world() -> SimpleNamespace:
         own=own,
         other=other,
         round=inspection_round,
+        plan=plan,
         period=period,
         key=lambda: str(uuid.uuid4()),
         tokens=tokens,
