@@ -18,3 +18,16 @@ class ItemStatus(models.TextChoices):
     RECTIFYING = "rectifying", _("整改中")
     SUBMITTED = "submitted", _("已提交待销号")
     CLOSED = "closed", _("已销号")
+
+
+class RectificationMode(models.TextChoices):
+    """立行立改: fixed at once, one piece of evidence; 分阶段: staged targets, each with its date
+    and evidence, before the final evidence (seed 003)."""
+
+    IMMEDIATE = "immediate", _("立行立改")
+    STAGED = "staged", _("分阶段整改")
+
+
+# Items that need a third-party assessor's sign-off before 销号 (docs/rules.md §5): those from a
+# 巡察 or a resident's report, and any that went red (evidence after the deadline, or none yet).
+SERIOUS_SOURCES = ("inspection_round", "complaint")

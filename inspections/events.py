@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import record_event
 from core.events import EventField, verbs
 
-from .choices import ItemSource, ItemStatus
+from .choices import ItemSource, ItemStatus, RectificationMode
 
 
 def _photos(value) -> str:
@@ -65,6 +65,14 @@ def _id(value) -> str:
         "inspecting_body": _("巡察组"),
         "candidates": EventField(_("候选项目"), show=lambda v: f"{len(v)}"),
         "inspectors": EventField(_("抽检人员"), show=lambda v: f"{len(v)}"),
+        "mode": EventField(_("整改方式"), choices=RectificationMode),
+        "stages": EventField(
+            _("阶段目标"), show=lambda v: "；".join(f"{s['target']}（{s['due']}）" for s in v)
+        ),
+        "stage": _("阶段目标"),
+        "due": _("完成时限"),
+        "assessment": _("第三方评估意见"),
+        "reason": _("理由"),
         "plan": EventField(_("抽检计划"), show=lambda v: f"#{v}" if v else "—"),
         "assigned": EventField(_("指派检查人"), show=lambda v: f"#{v}" if v else "—"),
         "seed": _("随机种子"),
@@ -82,6 +90,9 @@ class InspectionEvents(models.TextChoices):
     LEDGER_SUBMIT_EVIDENCE = "ledger.submit_evidence", _("提交整改佐证")
     LEDGER_CLOSE = "ledger.close", _("整改销号")
     LEDGER_SEND_BACK = "ledger.send_back", _("退回整改")
+    LEDGER_STAGE_DONE = "ledger.stage_done", _("阶段目标完成")
+    LEDGER_ASSESSED = "ledger.assessed", _("第三方评估")
+    LEDGER_CARRIED_OVER = "ledger.carried_over", _("巡察事项结转")
     ROUND_CREATED = "inspection_round.created", _("开展巡察")
     ROUND_SUMMARISED = "inspection_round.summarised", _("巡察整改总结")
     SPOT_CHECK_RECORDED = "spot_check.recorded", _("质量抽检")
@@ -127,6 +138,24 @@ def ledger_opened_event(*, actor, item, after: dict):
 def ledger_step_event(*, actor, item, name: str, before: dict, after: dict):
     return record_event(
         actor=actor, verb=LEDGER_STEP_VERBS[name], obj=item, before=before, after=after
+    )
+
+
+def ledger_stage_done_event(*, actor, item, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=InspectionEvents.LEDGER_STAGE_DONE, obj=item, before=before, after=after
+    )
+
+
+def ledger_assessed_event(*, actor, item, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=InspectionEvents.LEDGER_ASSESSED, obj=item, before=before, after=after
+    )
+
+
+def ledger_carried_over_event(*, actor, item, after: dict):
+    return record_event(
+        actor=actor, verb=InspectionEvents.LEDGER_CARRIED_OVER, obj=item, after=after
     )
 
 

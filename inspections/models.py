@@ -9,12 +9,14 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from core.dates import local_date
 from core.models import BaseModel
 
-from .choices import ItemSource, ItemStatus
+from .choices import SERIOUS_SOURCES, ItemSource, ItemStatus, RectificationMode
 
 
 class ProgressReport(BaseModel):
@@ -204,6 +206,10 @@ class InspectionRound(BaseModel):
         return self.name
 
 
+def _assessed_if_serious(item) -> bool:
+    return item.assessed_at is not None or not item.needs_assessment
+
+
 class RectificationItem(ConcurrentTransitionMixin, BaseModel):
     """One problem of the ledger: who must fix it, by when, to what standard, with evidence."""
 
@@ -254,6 +260,21 @@ class RectificationItem(ConcurrentTransitionMixin, BaseModel):
         related_name="items",
         verbose_name=_("巡察"),
     )
+    mode = models.CharField(
+        _("整改方式"),
+        max_length=10,
+        choices=RectificationMode.choices,
+        default=RectificationMode.IMMEDIATE,
+    )
+    # A serious item's third-party sign-off (第三方评估) before 销号.
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assessed_at = models.DateTimeField(_("第三方评估时间"), null=True, blank=True)
+    assessment = models.TextField(_("第三方评估意见"), blank=True)
+    # Carried over at the close of its 巡察 round, with the reason (still open, still tracked).
+    carried_over_at = models.DateTimeField(_("结转时间"), null=True, blank=True)
+    carry_over_reason = models.TextField(_("结转理由"), blank=True)
 
     class Meta:
         ordering = ["deadline", "id"]
@@ -268,6 +289,15 @@ class RectificationItem(ConcurrentTransitionMixin, BaseModel):
     def __str__(self) -> str:
         return f"#{self.pk} {self.problem[:30]}"
 
+    @property
+    def needs_assessment(self) -> bool:
+        """Serious: from a 巡察 or a report, or gone red (docs/rules.md §5)."""
+        if self.source in SERIOUS_SOURCES:
+            return True
+        submitted = local_date(self.submitted_at) if self.submitted_at else None
+        last = submitted or local_date(timezone.now())
+        return last > self.deadline
+
     @transition(field=status, source=ItemStatus.OPEN, target=ItemStatus.RECTIFYING)
     def start(self) -> None:
         pass
@@ -279,7 +309,12 @@ class RectificationItem(ConcurrentTransitionMixin, BaseModel):
         self.evidence = evidence
         self.submitted_at = at
 
-    @transition(field=status, source=ItemStatus.SUBMITTED, target=ItemStatus.CLOSED)
+    @transition(
+        field=status,
+        source=ItemStatus.SUBMITTED,
+        target=ItemStatus.CLOSED,
+        conditions=[_assessed_if_serious],
+    )
     def close(self, *, by, at) -> None:
         self.closed_by = by
         self.closed_at = at
@@ -287,6 +322,24 @@ class RectificationItem(ConcurrentTransitionMixin, BaseModel):
     @transition(field=status, source=ItemStatus.SUBMITTED, target=ItemStatus.RECTIFYING)
     def send_back(self) -> None:
         pass
+
+
+class RectificationStage(BaseModel):
+    """One staged target (阶段性目标) of an item: what by when, and the evidence it was met."""
+
+    item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="stages")
+    target = models.CharField(_("阶段目标"), max_length=300)
+    due = models.DateField(_("完成时限"))
+    evidence = models.TextField(_("完成情况及佐证"), blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due", "id"]
+        verbose_name = _("阶段目标")
+        verbose_name_plural = _("阶段目标")
+
+    def __str__(self) -> str:
+        return f"{self.due} {self.target[:30]}"
 
 
 class SpotCheckPolicy(BaseModel):

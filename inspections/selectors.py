@@ -2,8 +2,9 @@
 a user captures on site; photos; the monthly random plan."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
@@ -12,9 +13,18 @@ from projects.choices import ProjectStatus
 from projects.models import Project
 from projects.permissions import access_project, projects_visible_to
 
-from .choices import ItemStatus
+from .choices import SERIOUS_SOURCES, ItemStatus
 from .models import InspectionRound, Photo, RectificationItem, SpotCheck, SpotCheckPlan
 from .permissions import may_read_plans
+
+
+def serious_items(today) -> Q:
+    """RectificationItem.needs_assessment as a filter: from a 巡察 or a report, or gone red."""
+    return (
+        Q(source__in=SERIOUS_SOURCES)
+        | Q(submitted_at__isnull=True, deadline__lt=today)
+        | Q(submitted_at__date__gt=F("deadline"))
+    )
 
 
 def item_list(*, user) -> QuerySet[RectificationItem]:
@@ -22,7 +32,9 @@ def item_list(*, user) -> QuerySet[RectificationItem]:
     if not (user.is_authenticated and user.is_active):
         return RectificationItem.objects.none()
     items = RectificationItem.objects.all()
-    if user.role != Role.DISCIPLINE_OFFICER:  # discipline officers read everything
+    if user.role == Role.LAB:  # third-party assessors: the serious items, wherever they are
+        items = items.filter(serious_items(local_date(timezone.now())))
+    elif user.role != Role.DISCIPLINE_OFFICER:  # discipline officers read everything
         items = items.filter(
             Q(project__in=projects_visible_to(user))
             | Q(responsible_organisation_id=user.organisation_id)

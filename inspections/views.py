@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import Role
 from accounts.models import Organisation
+from core.errors import ApplicationError
 from core.exports import XLSX, xlsx_file_response
 from core.pages import run_and_return
 from projects.permissions import access_project
@@ -29,7 +30,13 @@ from .choices import ItemStatus
 from .documents import items_xlsx, plan_xlsx, round_lists_xlsx, round_report_pdf
 from .ledger import warning_colour
 from .models import InspectionRound, SpotCheckPlan
-from .permissions import may_draw_plans, may_read_photo_flags, may_read_plans
+from .permissions import (
+    is_responsible_for,
+    may_close_item,
+    may_draw_plans,
+    may_read_photo_flags,
+    may_read_plans,
+)
 from .selectors import (
     access_photo,
     access_plan,
@@ -169,9 +176,22 @@ def item_open_view(request, pk):
             responsible_organisation_id=project.contractor_id,
             standard=request.POST.get("standard", ""),
             responsible_person=request.POST.get("responsible_person", ""),
+            mode=request.POST.get("mode", "immediate"),
+            stages=_stages(request.POST),
         ),
         _("已立项整改。"),
     )
+
+
+def _stages(post) -> list[tuple[str, date | None]]:
+    stages = []
+    for target, due in zip(post.getlist("stage_target"), post.getlist("stage_due"), strict=False):
+        try:
+            day = date.fromisoformat(due) if due else None
+        except ValueError:
+            day = None
+        stages.append((target, day))
+    return stages
 
 
 def _item_project(request, item_id):
@@ -394,6 +414,8 @@ def round_detail_view(request, round_id):
             messages.success(request, _("已保存。"))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
         return redirect("inspections:round", round_id=inspection.pk)
     return render(
         request,
@@ -498,4 +520,86 @@ def plan_export_view(request, plan_id):
     plan = access_plan(request.user, plan_id)
     return xlsx_file_response(
         f"spot-check-plan-{plan.month:%Y-%m}.xlsx", plan_xlsx(plan_overview(plan))
+    )
+
+
+@login_required
+@require_GET
+def item_detail_view(request, item_id):
+    """One ledger item whole: its stages, evidence, the third-party assessment, the carry-over,
+    and the actions the user may take on it."""
+    item = (
+        item_list(user=request.user)
+        .select_related("assessed_by", "inspection_round")
+        .prefetch_related("stages")
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    user = request.user
+    open_now = item.status != ItemStatus.CLOSED
+    return render(
+        request,
+        "inspections/item_detail.html",
+        {
+            "item": item,
+            "colour": warning_colour(item, timezone.localdate()),
+            "responsible": open_now and is_responsible_for(item, user),
+            "may_close": may_close_item(item, user),
+            "may_assess": user.role == Role.LAB
+            and item.status == ItemStatus.SUBMITTED
+            and item.needs_assessment
+            and item.assessed_at is None,
+            "may_carry_over": user.role == Role.DISCIPLINE_OFFICER
+            and open_now
+            and item.inspection_round_id is not None
+            and item.carried_over_at is None,
+        },
+    )
+
+
+def _item_page(item_id) -> str:
+    return reverse("inspections:item", args=[item_id])
+
+
+@login_required
+@require_POST
+def item_stage_done_view(request, item_id, stage_id):
+    return run_and_return(
+        request,
+        lambda: services.item_stage_complete(
+            actor=request.user, stage_id=stage_id, evidence=request.POST.get("evidence", "")
+        ),
+        _("阶段完成情况已提交。"),
+        _item_page(item_id),
+    )
+
+
+@login_required
+@require_POST
+def item_assess_view(request, item_id):
+    return run_and_return(
+        request,
+        lambda: services.item_assess(
+            actor=request.user,
+            item_id=item_id,
+            passed=request.POST.get("passed") == "1",
+            opinion=request.POST.get("opinion", ""),
+        ),
+        _("评估意见已签署。"),
+        _item_page(item_id),
+    )
+
+
+@login_required
+@require_POST
+def item_carry_over_view(request, item_id):
+    return run_and_return(
+        request,
+        lambda: services.item_carry_over(
+            actor=request.user, item_id=item_id, reason=request.POST.get("reason", "")
+        ),
+        _("已结转。"),
+        _item_page(item_id),
     )

@@ -1,7 +1,17 @@
 """Every write of the inspections app, by section; callers import from here."""
 
 from .completion import acceptance_record, lab_test_record
-from .ledger import item_add, item_close, item_open, item_send_back, item_start, item_submit
+from .ledger import (
+    item_add,
+    item_assess,
+    item_carry_over,
+    item_close,
+    item_open,
+    item_send_back,
+    item_stage_complete,
+    item_start,
+    item_submit,
+)
 from .rounds import round_close, round_create, round_feedback
 from .site import (
     PATROL_LOG_MAX_AGE_DAYS,
@@ -29,9 +39,12 @@ __all__ = [
     "acceptance_record",
     "draw_plan",
     "item_add",
+    "item_assess",
+    "item_carry_over",
     "item_close",
     "item_open",
     "item_send_back",
+    "item_stage_complete",
     "item_start",
     "item_submit",
     "lab_test_record",

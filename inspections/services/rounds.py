@@ -8,8 +8,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
+from core.errors import ConflictError
 
-from ..choices import ItemSource
+from ..choices import ItemSource, ItemStatus
 from ..events import round_created_event, round_summarised_event
 from ..models import (
     InspectionRound,
@@ -77,6 +78,13 @@ def round_close(*, actor, round_id: int, closing_summary: str) -> InspectionRoun
         inspection = InspectionRound.objects.select_for_update().filter(pk=round_id).first()
         if inspection is None:
             raise Http404
+        still_open = inspection.items.exclude(status=ItemStatus.CLOSED).filter(
+            carried_over_at__isnull=True
+        )
+        if still_open.exists():
+            raise ConflictError(
+                _("本轮巡察还有 %(n)s 个事项未销号也未结转，不能结束。") % {"n": still_open.count()}
+            )
         inspection.closing_summary = closing_summary.strip()
         inspection.save(update_fields=["closing_summary", "updated_at"])
         round_summarised_event(

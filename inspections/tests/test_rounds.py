@@ -43,6 +43,8 @@ def _round_with_items(district):
     services.item_submit(
         actor=district.street_zhenhai, item_id=first.pk, evidence="已补齐32份备案资料"
     )
+    # 巡察 items are serious: a third-party assessor signs before 销号.
+    services.item_assess(actor=district.lab, item_id=first.pk, passed=True, opinion="资料核实齐全")
     services.item_close(actor=district.discipline, item_id=first.pk)
     return inspection
 
@@ -80,6 +82,10 @@ def test_round_excel_export(client, district):
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 def test_round_report_pdf_prints_chinese_with_an_embedded_cjk_font(client, district, tmp_path):
     inspection = _round_with_items(district)
+    still_open = inspection.items.exclude(status="closed").get()
+    services.item_carry_over(
+        actor=district.discipline, item_id=still_open.pk, reason="制度建设需跨年度推进"
+    )
     services.round_close(
         actor=district.discipline,
         round_id=inspection.pk,

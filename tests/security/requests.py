@@ -335,6 +335,22 @@ SPECS = {
         lambda w, s: {"reason": "证据不足"},
         "form",
     ),
+    ("inspections:item", "GET"): (lambda w, s: {"item_id": s.item.pk}, None, None),
+    ("inspections:item_stage_done", "POST"): (
+        lambda w, s: {"item_id": s.item_staged.pk, "stage_id": s.stage.pk},
+        lambda w, s: {"evidence": "除锈完成"},
+        "form",
+    ),
+    ("inspections:item_assess", "POST"): (
+        lambda w, s: {"item_id": s.item_serious.pk},
+        lambda w, s: {"passed": "1", "opinion": "复测合格"},
+        "form",
+    ),
+    ("inspections:item_carry_over", "POST"): (
+        lambda w, s: {"item_id": s.round_item.pk},
+        lambda w, s: {"reason": "跨年度推进"},
+        "form",
+    ),
     ("inspections:item_submit", "POST"): (
         lambda w, s: {"item_id": s.item.pk},
         lambda w, s: {"evidence": "已重新浇筑"},

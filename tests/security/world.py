@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.choices import OrganisationKind, Role, StaffPosition
-from accounts.models import CompanyStaff, Organisation
+from accounts.models import CompanyStaff, Organisation, User
 from accounts.services import token_issue
 from accounts.tests.factories import OrganisationFactory, UserFactory
 from accounts.tests.factories import district as build_district
@@ -170,6 +170,31 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
     inspections.item_submit(
         actor=contractor_user, item_id=o["item_submitted"].pk, evidence="已重做接地"
     )
+    # A serious item (from a report) submitted for the assessor; a staged item with one stage.
+    o["item_serious"] = inspections.item_open(
+        actor=d.dept,
+        project_id=p.pk,
+        source="complaint",
+        problem="群众反映路灯不亮",
+        responsible_organisation_id=contractor.pk,
+        deadline=timezone.localdate() + timedelta(days=10),
+        standard="全部点亮",
+    )
+    inspections.item_submit(
+        actor=contractor_user, item_id=o["item_serious"].pk, evidence="已更换灯具"
+    )
+    o["item_staged"] = inspections.item_open(
+        actor=d.dept,
+        project_id=p.pk,
+        source="spot_check",
+        problem="灯杆锈蚀",
+        responsible_organisation_id=contractor.pk,
+        deadline=timezone.localdate() + timedelta(days=10),
+        standard="除锈刷漆",
+        mode="staged",
+        stages=[("除锈", timezone.localdate() + timedelta(days=5))],
+    )
+    o["stage"] = o["item_staged"].stages.get()
     o["completed"] = c = _contracted(d, side, "公园步道铺装")
     approvals.project_transition(actor=contractor_user, project_id=c.pk, name="declare_complete")
     o["shortlisted"] = _project(
@@ -244,6 +269,15 @@ def build_world() -> SimpleNamespace:
         inspecting_body="区委第一巡察组",
         started_on=timezone.localdate(),
     )
+    for side in (own, other):  # a 巡察 finding for each street, to carry over
+        side.objects["round_item"] = inspections.round_feedback(
+            actor=d.discipline,
+            round_id=inspection_round.pk,
+            problem="备案资料不全",
+            responsible_organisation_id=cast(int, cast(User, side.street_user).organisation_id),
+            deadline=timezone.localdate() + timedelta(days=30),
+            standard="补齐",
+        )
     # A random plan of last month drawing every project under way, with two inspectors to
     # assign among (this month's is left for the draw request).
     SpotCheckPolicy.objects.create(
