@@ -44,6 +44,7 @@ _ENTRIES = [
     ("inspections:plans", _("抽检计划"), {Role.DEPT_REVIEWER, Role.DISCIPLINE_OFFICER}),
     ("ratings:moderation", _("评价审核"), {Role.STREET_STAFF, Role.DISCIPLINE_OFFICER}),
     ("ratings:reports", _("群众举报"), {Role.DISCIPLINE_OFFICER, Role.STREET_STAFF}),
+    ("ratings:rewards", _("举报奖励"), {Role.DISCIPLINE_OFFICER, Role.FINANCE_OFFICER}),
     ("projects:payment_queue", _("待办拨付"), {Role.FINANCE_OFFICER}),
     (
         "projects:payment_ledger",

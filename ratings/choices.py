@@ -16,3 +16,8 @@ class RatingFlag(models.TextChoices):
     COPIED_TEXT = "copied_text", _("评语雷同")
     PROJECT_BURST = "project_burst", _("同一项目短时间内集中评价")
     DEVICE_REPEAT = "device_repeat", _("同一网络重复的新设备评价")
+
+
+class ReportOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", _("查实")
+    UNFOUNDED = "unfounded", _("不实")

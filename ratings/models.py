@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
 
-from .choices import RatingStatus
+from .choices import RatingStatus, ReportOutcome
 
 
 class Rating(BaseModel):
@@ -148,6 +148,26 @@ class Report(BaseModel):
     network = models.CharField(max_length=64)
     ledger_item = models.OneToOneField(
         "inspections.RectificationItem", on_delete=models.PROTECT, related_name="report"
+    )
+    # The resident's reference (JB + date + six random characters): enough to look up the
+    # status, too many to guess another's (ratings.services.report_reference).
+    reference = models.CharField(_("举报编号"), max_length=24, unique=True)
+    # The discipline officer's conclusion, and the reward for a confirmed report (seed 000 §四.5).
+    outcome = models.CharField(
+        _("核查结论"), max_length=10, choices=ReportOutcome.choices, blank=True
+    )
+    outcome_note = models.TextField(_("核查情况"), blank=True)
+    concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    concluded_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    reward_amount = models.DecimalField(
+        _("奖励金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    reward_paid_on = models.DateField(_("奖励发放日期"), null=True, blank=True)
+    reward_note = models.CharField(_("奖励说明"), max_length=300, blank=True)
+    rewarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:

@@ -6,8 +6,10 @@ from time import monotonic
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core.dates import local_date
@@ -178,6 +180,56 @@ def report_list(*, user) -> QuerySet[Report]:
     if user.role == Role.DISCIPLINE_OFFICER:
         return reports
     return reports.filter(project__in=projects_visible_to(user))
+
+
+REWARD_READERS = (Role.DISCIPLINE_OFFICER, Role.FINANCE_OFFICER)
+
+
+def access_report(user, report_id) -> Report:
+    """A report as the staff who may read reports see it (as report_list)."""
+    if user.role not in (Role.DISCIPLINE_OFFICER, Role.STREET_STAFF):
+        raise PermissionDenied
+    report = (
+        report_list(user=user).select_related("concluded_by", "rewarded_by").filter(pk=report_id)
+    ).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def report_status(reference: str) -> dict | None:
+    """What a resident may learn of a report by its reference: when it was received, how far
+    it has gone, the conclusion, whether a reward was granted. No text, no contact."""
+    report = (
+        Report.objects.filter(reference=reference)
+        .select_related("ledger_item")
+        .only("reference", "created_at", "outcome", "reward_amount", "ledger_item__status")
+        .first()
+    )
+    if report is None:
+        return None
+    item_status = report.ledger_item.status
+    if report.outcome:
+        stage = _("已办结")
+    elif item_status == "open":
+        stage = _("已受理，待核查")
+    else:
+        stage = _("核查处理中")
+    return {
+        "reference": report.reference,
+        "received": local_date(report.created_at),
+        "stage": stage,
+        "outcome": report.get_outcome_display() if report.outcome else "",
+        "rewarded": report.reward_amount is not None,
+    }
+
+
+def reward_list() -> QuerySet[Report]:
+    return (
+        Report.objects.filter(reward_amount__isnull=False)
+        .select_related("project", "rewarded_by")
+        .order_by("-reward_paid_on", "-id")
+    )
 
 
 def access_review(user, review_id) -> Review:

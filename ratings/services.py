@@ -14,10 +14,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
+from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, get_random_string
 from django.utils.translation import gettext as _
 
+from accounts.choices import Role
 from core.dates import deadline_after_days, local_date
 from core.errors import ConflictError
 from core.locks import advisory_lock
@@ -26,11 +28,13 @@ from inspections.services import item_add
 from projects.models import Project
 
 from .abuse import comment_fingerprint, network_of, phone_hash
-from .choices import RatingFlag, RatingStatus
+from .choices import RatingFlag, RatingStatus, ReportOutcome
 from .events import (
     MODERATION_VERBS,
     rating_moderated_event,
+    report_concluded_event,
     report_received_event,
+    report_rewarded_event,
     review_decided_event,
     review_opened_event,
 )
@@ -437,9 +441,100 @@ def report_record(*, project: Project, text: str, contact: str, address: str) ->
             contact=contact,
             network=network_of(address),
             ledger_item=item,
+            reference=report_reference(today),
         )
         report_received_event(
             report=report,
-            after={"project": project.pk, "ledger_item": item.pk, "anonymous": not contact},
+            after={
+                "project": project.pk,
+                "ledger_item": item.pk,
+                "anonymous": not contact,
+                "reference": report.reference,
+            },
+        )
+    return report
+
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
+
+
+def report_reference(day) -> str:
+    """JB + the day + six random characters (30 bits): a resident keeps it to look the report
+    up; nobody can walk through the others' (the lookup is rate-limited too)."""
+    return f"JB{day:%Y%m%d}-{get_random_string(6, REFERENCE_ALPHABET)}"
+
+
+def _report_for_discipline(actor, report_id: int) -> Report:
+    if actor.role != Role.DISCIPLINE_OFFICER:
+        raise PermissionDenied
+    report = Report.objects.select_for_update().filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def report_conclude(*, actor, report_id: int, confirmed: bool, note: str) -> Report:
+    """The discipline officer's conclusion on a report: 查实 or 不实, with what was found."""
+    if not note.strip():
+        raise ValidationError({"note": _("请填写核查情况。")})
+    with transaction.atomic(durable=True):
+        report = _report_for_discipline(actor, report_id)
+        if report.outcome:
+            raise ConflictError(_("该举报已有核查结论。"))
+        report.outcome = ReportOutcome.CONFIRMED if confirmed else ReportOutcome.UNFOUNDED
+        report.outcome_note = note.strip()
+        report.concluded_by, report.concluded_at = actor, timezone.now()
+        report.save(
+            update_fields=["outcome", "outcome_note", "concluded_by", "concluded_at", "updated_at"]
+        )
+        report_concluded_event(
+            actor=actor,
+            report=report,
+            after={"outcome": report.outcome, "outcome_note": report.outcome_note},
+        )
+    return report
+
+
+def report_reward_grant(*, actor, report_id: int, amount, paid_on, note: str = "") -> Report:
+    """A reward for a confirmed report (seed 000 §四.5): amount within the setting's ceiling,
+    the day it was paid; once per report."""
+    errors = {}
+    try:
+        amount = Decimal(str(amount).strip()).quantize(Decimal("0.01"))
+        if not Decimal("0") < amount <= Decimal(settings.REPORT_REWARD_MAX):
+            raise ValueError
+    except (ArithmeticError, ValueError):
+        errors["amount"] = [
+            _("奖励金额须大于 0 且不超过 %(max)s 元。") % {"max": settings.REPORT_REWARD_MAX}
+        ]
+    if paid_on is None or paid_on > local_date(timezone.now()):
+        errors["paid_on"] = [_("请填写发放日期（不能晚于今天）。")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(durable=True):
+        report = _report_for_discipline(actor, report_id)
+        if report.outcome != ReportOutcome.CONFIRMED:
+            raise ConflictError(_("只有查实的举报可以发放奖励。"))
+        if report.reward_amount is not None:
+            raise ConflictError(_("该举报已发放奖励。"))
+        report.reward_amount, report.reward_paid_on = amount, paid_on
+        report.reward_note, report.rewarded_by = note.strip()[:300], actor
+        report.save(
+            update_fields=[
+                "reward_amount",
+                "reward_paid_on",
+                "reward_note",
+                "rewarded_by",
+                "updated_at",
+            ]
+        )
+        report_rewarded_event(
+            actor=actor,
+            report=report,
+            after={
+                "reward_amount": report.reward_amount,
+                "reward_paid_on": paid_on,
+                "reward_note": report.reward_note,
+            },
         )
     return report

@@ -1,6 +1,8 @@
 """The residents' pages (no login): the public project page (阳光公示), rating and reporting;
 and the staff's: site sign and QR downloads, moderation, reports, review outcomes."""
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,10 +28,12 @@ from projects.public import public_url
 
 from . import services
 from .abuse import device_of, remember_device
-from .documents import SIGN_SIZES, qr_png, qr_svg, reports_xlsx, sign_pdf
+from .documents import SIGN_SIZES, qr_png, qr_svg, reports_xlsx, rewards_xlsx, sign_pdf
 from .models import Rating
 from .selectors import (
     MODERATOR_ROLES,
+    REWARD_READERS,
+    access_report,
     access_review,
     current_policy,
     held_ratings,
@@ -40,6 +44,8 @@ from .selectors import (
     rating_summary,
     rating_window,
     report_list,
+    report_status,
+    reward_list,
 )
 
 REPORT_READERS = {Role.STREET_STAFF, Role.DISCIPLINE_OFFICER}
@@ -142,16 +148,59 @@ def public_report_view(request, token):
     if limited(request, "ratings.report", settings.REPORT_RATE_LIMIT):
         messages.error(request, _("提交过于频繁，请稍后再试。"))
         return _back_to_page(project, "#report")
-    return run_and_return(
-        request,
-        lambda: services.report_record(
+    outcome: dict = {}
+
+    def record():
+        outcome["report"] = services.report_record(
             project=project,
             text=request.POST.get("text", ""),
             contact=request.POST.get("contact", ""),
             address=client_ip(request),
-        ),
+        )
+
+    response = run_and_return(
+        request,
+        record,
         _("举报已受理，纪检监察部门将跟进处理。"),
         reverse("ratings:public", args=[project.public_token]) + "#report",
+    )
+    if "report" in outcome:  # the thank-you page: the reference to keep, and where to look
+        return redirect(
+            reverse("ratings:report_status") + "?ref=" + outcome["report"].reference + "&new=1"
+        )
+    return response
+
+
+@require_GET
+def report_status_view(request):
+    """A resident looks a report up by its reference: the status only, nobody's data."""
+    reference = request.GET.get("ref", "").strip().upper()[:24]
+    found = None
+    if reference:
+        over = is_ratelimited(
+            request,
+            group="ratings.report_status",
+            key=lambda _group, r: client_ip(r),
+            rate=settings.REPORT_LOOKUP_RATE_LIMIT,
+            method="GET",
+            increment=True,
+        )
+        if over:
+            security_event("rate_limited", request, group="ratings.report_status")
+            messages.error(request, _("查询过于频繁，请稍后再试。"))
+        else:
+            found = report_status(reference)
+            if found is None:
+                messages.error(request, _("没有找到这个举报编号，请核对后再查。"))
+    return render(
+        request,
+        "ratings/report_status.html",
+        {
+            "reference": reference,
+            "found": found,
+            "new": request.GET.get("new") == "1" and found is not None,
+            "hotline": settings.SUPERVISION_HOTLINE,
+        },
     )
 
 
@@ -237,6 +286,75 @@ def report_list_view(request):
     return render(
         request, "ratings/reports.html", {"reports": report_list(user=request.user)[:500]}
     )
+
+
+@login_required
+@require_GET
+def report_detail_view(request, report_id):
+    report = access_report(request.user, report_id)
+    return render(
+        request,
+        "ratings/report_detail.html",
+        {
+            "report": report,
+            "may_decide": request.user.role == Role.DISCIPLINE_OFFICER,
+            "today": timezone.localdate(),
+            "reward_max": settings.REPORT_REWARD_MAX,
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_conclude_view(request, report_id):
+    report = access_report(request.user, report_id)
+    return run_and_return(
+        request,
+        lambda: services.report_conclude(
+            actor=request.user,
+            report_id=report.pk,
+            confirmed=request.POST.get("confirmed") == "1",
+            note=request.POST.get("note", ""),
+        ),
+        _("核查结论已记录。"),
+        reverse("ratings:report", args=[report.pk]),
+    )
+
+
+@login_required
+@require_POST
+def report_reward_view(request, report_id):
+    report = access_report(request.user, report_id)
+    try:
+        paid_on = date.fromisoformat(request.POST.get("paid_on", ""))
+    except ValueError:
+        paid_on = None
+    return run_and_return(
+        request,
+        lambda: services.report_reward_grant(
+            actor=request.user,
+            report_id=report.pk,
+            amount=request.POST.get("amount", ""),
+            paid_on=paid_on,
+            note=request.POST.get("note", ""),
+        ),
+        _("奖励已登记。"),
+        reverse("ratings:report", args=[report.pk]),
+    )
+
+
+@login_required
+@require_GET
+def reward_list_view(request):
+    """举报奖励台账: every reward granted, with Excel export (discipline, finance)."""
+    if request.user.role not in REWARD_READERS:
+        raise PermissionDenied
+    rewards = reward_list()
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(rewards_xlsx(rewards), content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="report-rewards.xlsx"'
+        return response
+    return render(request, "ratings/rewards.html", {"rewards": rewards[:500]})
 
 
 @login_required

@@ -43,6 +43,7 @@ def test_the_sweep_finds_the_application_urls_and_the_public_list_is_what_is_exp
         "ratings:rate",
         "ratings:report",
         "ratings:public_photo",
+        "ratings:report_status",
         "api-public-rating",
         "api-open-oc4ids",
         "api-open-oc4ids-project",

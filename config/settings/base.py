@@ -357,6 +357,13 @@ TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
 # Redis in production).
 RATING_RATE_LIMIT = env("RATING_RATE_LIMIT", default="10/10m")
 REPORT_RATE_LIMIT = env("REPORT_RATE_LIMIT", default="5/h")
+# The ceiling of a reward for a confirmed report (元), set by the district (seed 000 §四.5).
+REPORT_REWARD_MAX = env("REPORT_REWARD_MAX", default="5000")
+# The supervision hotline shown to residents (the public page, the site sign, a report's
+# status): the national 纪检监察 reporting line unless the district sets its own.
+SUPERVISION_HOTLINE = env("SUPERVISION_HOTLINE", default="12388")
+# Looking a report up by its reference: enough for a resident, too few to walk the references.
+REPORT_LOOKUP_RATE_LIMIT = env("REPORT_LOOKUP_RATE_LIMIT", default="30/h")
 RATING_PHONE_CHECK = env.bool("RATING_PHONE_CHECK", default=False)
 RATING_SMS_BACKEND = env("RATING_SMS_BACKEND", default="ratings.sms.ConsoleBackend")
 

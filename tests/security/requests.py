@@ -181,6 +181,23 @@ SPECS = {
         lambda w, s: {"reason": "发票不全"},
         "json",
     ),
+    ("ratings:report_status", "GET"): (
+        lambda w, s: {},
+        lambda w, s: {"ref": s.report.reference},
+        "query",
+    ),
+    ("ratings:report", "GET"): (lambda w, s: {"report_id": s.report.pk}, None, None),
+    ("ratings:report_conclude", "POST"): (
+        lambda w, s: {"report_id": s.report.pk},
+        lambda w, s: {"confirmed": "1", "note": "查实"},
+        "form",
+    ),
+    ("ratings:report_reward", "POST"): (
+        lambda w, s: {"report_id": s.report_confirmed.pk},
+        lambda w, s: {"amount": "300", "paid_on": TODAY},
+        "form",
+    ),
+    ("ratings:rewards", "GET"): (lambda w, s: {}, None, None),
     ("api-performance-credit", "GET"): (lambda w, s: {}, None, None),
     ("api-performance-credit-company", "GET"): (
         lambda w, s: {"organisation_id": s.contractor.pk},

@@ -234,6 +234,12 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
     o["report"] = ratings.report_record(
         project=p, text=f"{MARKS[name]}夜间施工扰民", contact="", address="10.0.0.9"
     )
+    o["report_confirmed"] = ratings.report_record(
+        project=p, text=f"{MARKS[name]}用料以次充好", contact="", address="10.0.0.9"
+    )
+    ratings.report_conclude(
+        actor=d.discipline, report_id=o["report_confirmed"].pk, confirmed=True, note="查实"
+    )
     o["attachment"] = ProjectAttachment.objects.create(
         project=o["submitted"],
         file=ContentFile(b"%PDF-1.4 test", name="a.pdf"),
