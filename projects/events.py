@@ -18,6 +18,9 @@ def _codes(value) -> str:
     fields={
         "attachments": _("附件"),
         "attachments_added": _("新增附件"),
+        "budget_lines": EventField(
+            _("预算明细"), show=lambda v: "；".join(f"{i} {a}" for i, a in v) if v else "—"
+        ),
         "payment": EventField(_("拨付申请"), show=lambda v: f"#{v}"),
         "stage": EventField(_("款项类型"), choices=PaymentStage),
         "payment_status": EventField(_("支付状态"), choices=PaymentStatus),
@@ -33,6 +36,7 @@ def _codes(value) -> str:
 class ProjectEvents(models.TextChoices):
     CREATED = "project.created", _("创建草稿")
     UPDATED = "project.updated", _("修改")
+    BUDGET_LINES_SET = "project.budget_lines_set", _("填写预算明细")
     # One per transition a user fires by name (projects.services.transition_names); the
     # internal ones are recorded by the service that owns their evidence.
     SUBMIT = "project.submit", _("申报")
@@ -81,6 +85,12 @@ def project_created_event(*, actor, project, after: dict):
 def project_updated_event(*, actor, project, before: dict, after: dict):
     return record_event(
         actor=actor, verb=ProjectEvents.UPDATED, obj=project, before=before, after=after
+    )
+
+
+def budget_lines_set_event(*, actor, project, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=ProjectEvents.BUDGET_LINES_SET, obj=project, before=before, after=after
     )
 
 

@@ -629,3 +629,24 @@ class ProjectAttachment(BaseModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class BudgetLine(BaseModel):
+    """One summary line of the project's bill (预算清单汇总): published on the public page and
+    the site sign. The lines add up to the declared budget (projects.services.budget_lines_set)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines")
+    position = models.PositiveSmallIntegerField(_("序号"))
+    item = models.CharField(_("清单项目"), max_length=200)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["project", "position"]
+        verbose_name = _("预算明细")
+        verbose_name_plural = _("预算明细")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "position"], name="budget_line_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.amount}"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("tier-preview/", views.tier_preview_view, name="tier_preview"),
     path("<int:pk>/", views.project_detail_view, name="detail"),
     path("<int:pk>/edit/", views.project_edit_view, name="edit"),
+    path("<int:pk>/budget-lines/", views.budget_lines_view, name="budget_lines"),
     path("attachments/<int:pk>/", views.attachment_download_view, name="attachment"),
     path("<int:pk>/payments/", payment_views.payment_request_view, name="payment_request"),
     path("<int:pk>/settlement/", payment_views.settlement_view, name="settlement"),

@@ -15,6 +15,7 @@ from core.money import parse_amount
 
 from . import services
 from .forms import ProjectForm
+from .models import BudgetLine
 from .panels import project_panels
 from .permissions import access_attachment, access_project, can_edit_project, can_file_projects
 from .selectors import project_list, project_timeline
@@ -116,6 +117,39 @@ def project_edit_view(request, pk):
             messages.success(request, _("已保存。"))
             return redirect("projects:detail", pk=project.pk)
     return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+def budget_lines_view(request, pk):
+    """预算明细: the bill's summary lines, kept by the filing street office before submitting."""
+    project = access_project(request.user, pk)
+    if not can_edit_project(request.user, project):
+        raise PermissionDenied
+    lines = list(project.budget_lines.all())
+    if request.method == "POST":
+        rows = list(zip(request.POST.getlist("item"), request.POST.getlist("amount"), strict=False))
+        try:
+            services.budget_lines_set(actor=request.user, project_id=project.pk, lines=rows)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            lines = [BudgetLine(item=i, amount=None) for i, _a in rows]  # kept as typed
+            typed = [a for _i, a in rows]
+            return render(
+                request,
+                "projects/budget_lines.html",
+                {"project": project, "rows": list(zip(lines, typed, strict=False)) + _blank(3)},
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("预算明细已保存。"))
+            return redirect("projects:detail", pk=project.pk)
+    rows = [(line, line.amount) for line in lines] + _blank(max(3, 8 - len(lines)))
+    return render(request, "projects/budget_lines.html", {"project": project, "rows": rows})
+
+
+def _blank(n: int) -> list:
+    return [(BudgetLine(item=""), "") for _n in range(n)]
 
 
 @login_required

@@ -36,7 +36,7 @@ def qr_png(url: str) -> bytes:
     return out.getvalue()
 
 
-def sign_pdf(*, project, url: str, size: str = "A4") -> bytes:
+def sign_pdf(*, project, url: str, size: str = "A4", disclosure: dict | None = None) -> bytes:
     HTML = weasyprint_html()
 
     html = render_to_string(
@@ -44,6 +44,7 @@ def sign_pdf(*, project, url: str, size: str = "A4") -> bytes:
         {
             "project": project,
             "contract": getattr(project, "contract", None),
+            "d": disclosure or {},
             "url": url,
             "qr": qr_svg(url).decode(),
             "size": size if size in SIGN_SIZES else "A4",

@@ -38,6 +38,7 @@ from .selectors import (
     current_policy,
     held_ratings,
     phone_check_required,
+    public_disclosure,
     public_photos,
     public_project,
     public_project_facts,
@@ -81,6 +82,7 @@ def public_page_view(request, token):
         {
             "project": project,
             "contract": getattr(project, "contract", None),
+            "disclosure": public_disclosure(project),
             "photos": public_photos(project),
             "summary": rating_summary(project.pk),
             "rating_open": opens is not None and opens <= today <= closes,
@@ -226,7 +228,12 @@ def sign_view(request, pk):
     size = request.GET.get("size", "A4")
     if size not in SIGN_SIZES:
         raise Http404
-    pdf = sign_pdf(project=project, url=public_url(project, request), size=size)
+    pdf = sign_pdf(
+        project=project,
+        url=public_url(project, request),
+        size=size,
+        disclosure=public_disclosure(project),
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="sign-{project.pk}-{size}.pdf"'
     return response

@@ -1,5 +1,6 @@
 """Every write of the projects app, by section; callers import from here."""
 
+from .budget import budget_lines_set
 from .filing import (
     EDITABLE_FIELDS,
     amount_tier_preview,
@@ -22,6 +23,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "amount_tier_preview",
     "available_transitions",
+    "budget_lines_set",
     "payment_approve",
     "payment_mark_paid",
     "payment_request",

@@ -414,15 +414,17 @@ def test_public_page_queries_do_not_grow(district, django_assert_num_queries):
     project = finished(district)
     url = reverse("ratings:public", args=[project.public_token])
     resident = Client()
-    # project, policy, photos, rating summary (the device is new: no look-up)
-    with django_assert_num_queries(4):
+    # project, policy, photos, rating summary (the device is new: no look-up), and the
+    # disclosure: budget lines, payments, lab tests, acceptance
+    with django_assert_num_queries(8):
         resident.get(url)
     for n in range(30):
         rate(project, f"59.{n}.1.1", 90)
     returning = Client()
     rate(project, "59.200.1.1", 80, client=returning)
-    # project, photos, rating summary, has this device rated (the policy is cached a minute)
-    with django_assert_num_queries(4):
+    # project, photos, rating summary, has this device rated (the policy is cached a minute),
+    # and the four of the disclosure
+    with django_assert_num_queries(8):
         assert returning.get(url).status_code == 200
 
 

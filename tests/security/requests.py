@@ -518,6 +518,12 @@ SPECS = {
     ("performance:report_xlsx", "GET"): (lambda w, s: {"quarter": QUARTER}, None, None),
     ("projects:list", "GET"): (lambda w, s: {}, None, None),
     ("projects:detail", "GET"): (lambda w, s: {P: s.under_way.pk}, None, None),
+    ("projects:budget_lines", "GET"): (lambda w, s: {P: s.draft.pk}, None, None),
+    ("projects:budget_lines", "POST"): (
+        lambda w, s: {P: s.draft.pk},
+        lambda w, s: {"item": ["土建", "安装"], "amount": ["30000", "8000"]},
+        "form",
+    ),
     ("projects:edit", "GET"): (lambda w, s: {P: s.draft.pk}, None, None),
     ("projects:edit", "POST"): (
         lambda w, s: {P: s.draft.pk},
