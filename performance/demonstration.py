@@ -3,9 +3,14 @@ they were chosen on (the quarterly formula applied to each project's whole recor
 
 from datetime import date
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.choices import Role
+from core.errors import ConflictError
 from core.locks import advisory_lock
 from core.periods import day_start
 from projects.choices import PaymentStatus
@@ -13,7 +18,7 @@ from projects.models import Project
 from ratings.choices import RatingStatus
 from ratings.rules import thresholds
 
-from .events import demonstration_proposed_event
+from .events import demonstration_decided_event, demonstration_proposed_event
 from .models import DemonstrationProposal
 from .policies import policy_in_force
 from .scoring import figures
@@ -106,10 +111,14 @@ def demonstration_candidates(year: int) -> list[dict]:
 
 
 def demonstration_propose(*, year: int, actor=None) -> list[DemonstrationProposal]:
-    """Replace the year's proposal with the current best ten; audited when it changes."""
+    """Replace the year's proposal with the current best ten; audited when it changes. Once
+    the 住建局 has decided the year, the proposal stands as it was decided on."""
     chosen = demonstration_candidates(year)[:TOP]
     with transaction.atomic(durable=True):
         advisory_lock(f"performance.demonstration:{year}")
+        decided = DemonstrationProposal.objects.filter(year=year, selected_at__isnull=False)
+        if decided.exists():
+            return list(DemonstrationProposal.objects.filter(year=year).order_by("rank"))
         before = list(
             DemonstrationProposal.objects.filter(year=year)
             .order_by("rank")
@@ -135,3 +144,38 @@ def demonstration_propose(*, year: int, actor=None) -> list[DemonstrationProposa
                 after={"projects": after, "scores": [str(c["score"]) for c in chosen]},
             )
     return rows
+
+
+def demonstration_decide(
+    *, actor, year: int, project_ids: list[int], note: str = ""
+) -> list[DemonstrationProposal]:
+    """The 住建局 names the year's 示范项目 from the proposal: published on the public pages
+    and listed among the contractor's honours in its credit record (docs/rules.md §8)."""
+    if actor.role != Role.DEPT_REVIEWER:
+        raise PermissionDenied
+    chosen = sorted(set(project_ids))
+    if not chosen:
+        raise ValidationError({"projects": _("请至少选择一个示范项目。")})
+    with transaction.atomic(durable=True):
+        advisory_lock(f"performance.demonstration:{year}")
+        proposals = {
+            p.project_id: p
+            for p in DemonstrationProposal.objects.select_for_update().filter(year=year)
+        }
+        if any(p.selected_at for p in proposals.values()):
+            raise ConflictError(_("%(year)s 年度示范项目已经评定。") % {"year": year})
+        if not set(chosen) <= set(proposals):
+            raise ValidationError({"projects": _("只能从该年度推荐名单中评定。")})
+        now = timezone.now()
+        for pid in chosen:
+            proposal = proposals[pid]
+            proposal.selected_at, proposal.selected_by = now, actor
+            proposal.decision_note = note.strip()[:300]
+            proposal.save(update_fields=["selected_at", "selected_by", "decision_note"])
+        Project.objects.filter(pk__in=chosen).update(demonstration_year=year)
+        demonstration_decided_event(
+            actor=actor,
+            year=year,
+            after={"projects": chosen, "note": note.strip()[:300]},
+        )
+    return [proposals[pid] for pid in chosen]

@@ -70,6 +70,7 @@ def _count(value) -> str:
         "raised": _("升级预警"),
         "resolved": _("解除预警"),
         "open": _("现有预警"),
+        "note": _("说明"),
     }
 )
 class PerformanceEvents(models.TextChoices):
@@ -79,6 +80,7 @@ class PerformanceEvents(models.TextChoices):
     SUSPENSION_APPEALED = "performance.suspension_appealed", _("暂停资格申诉")
     SUSPENSION_DECIDED = "performance.suspension_decided", _("暂停资格申诉复核")
     DEMONSTRATION_PROPOSED = "performance.demonstration_proposed", _("拟定示范项目")
+    DEMONSTRATION_DECIDED = "performance.demonstration_decided", _("评定示范项目")
     CREDIT_STATUS_CHANGED = "credit.status_changed", _("信用状态变更")
     BLACKLISTED = "credit.blacklisted", _("列入黑名单")
     BLACKLIST_LIFTED = "credit.blacklist_lifted", _("黑名单期满移出")
@@ -128,6 +130,16 @@ def suspension_decided_event(*, actor, organisation, before: dict, after: dict, 
         before=before,
         after=after,
         comment=comment,
+    )
+
+
+def demonstration_decided_event(*, actor, year: int, after: dict):
+    return record_event(
+        actor=actor,
+        verb=PerformanceEvents.DEMONSTRATION_DECIDED,
+        object_type="performance.demonstrationproposal",
+        object_id=str(year),
+        after=after,
     )
 
 

@@ -368,6 +368,12 @@ class DemonstrationProposal(models.Model):
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
     score = models.DecimalField(_("综合得分"), max_digits=5, decimal_places=2)
     figures = models.JSONField(_("指标"), default=dict)
+    # The 住建局's decision: the proposals it selected become the year's 示范项目 (published).
+    selected_at = models.DateTimeField(_("评定时间"), null=True, blank=True)
+    selected_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.CharField(_("评定说明"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-year", "rank"]

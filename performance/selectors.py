@@ -206,6 +206,11 @@ def credit_company(company: Organisation, today: date) -> dict:
             CreditDeduction.objects.filter(organisation=company).select_related("project")[:200]
         ),
         "blacklistings": list(Blacklisting.objects.filter(organisation=company)),
+        "demonstrations": list(
+            Project.objects.filter(contractor=company, demonstration_year__isnull=False)
+            .only("pk", "code", "name", "demonstration_year")
+            .order_by("-demonstration_year", "pk")
+        ),
         "suspensions": list(
             Suspension.objects.filter(organisation=company).select_related(
                 "period", "previous_period"

@@ -19,4 +19,9 @@ urlpatterns = [
     path("risk/", views.risk_view, name="risk"),
     path("demonstration/", views.demonstration_view, name="demonstration"),
     path("demonstration/<int:year>/", views.demonstration_view, name="demonstration_year"),
+    path(
+        "demonstration/<int:year>/decide/",
+        views.demonstration_decide_view,
+        name="demonstration_decide",
+    ),
 ]

@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.choices import COMPANY_KINDS
+from accounts.choices import COMPANY_KINDS, Role
 from accounts.models import Organisation
 from core.exports import xlsx_response
 from core.pages import run_and_return
 
-from . import alerts, credit, selectors
+from . import alerts, credit, demonstration, selectors
 from .choices import ScoredKind
 from .documents import quarterly_report_pdf, quarterly_report_xlsx
 from .models import ScoringPeriod, Suspension
@@ -290,8 +290,30 @@ def demonstration_view(request, year: int | None = None):
     year = year or timezone.localdate().year - 1
     if not 2000 <= year <= date.max.year:
         year = timezone.localdate().year - 1
+    rows = list(selectors.demonstration_list(year))
     return render(
         request,
         "performance/demonstration.html",
-        {"year": year, "rows": list(selectors.demonstration_list(year))},
+        {
+            "year": year,
+            "rows": rows,
+            "decided": any(r.selected_at for r in rows),
+            "may_decide": request.user.role == Role.DEPT_REVIEWER,
+        },
+    )
+
+
+@login_required
+@require_POST
+def demonstration_decide_view(request, year: int):
+    return run_and_return(
+        request,
+        lambda: demonstration.demonstration_decide(
+            actor=request.user,
+            year=year,
+            project_ids=[int(v) for v in request.POST.getlist("project") if v.isdigit()],
+            note=request.POST.get("note", ""),
+        ),
+        _("示范项目已评定并公布。"),
+        reverse("performance:demonstration_year", args=[year]),
     )

@@ -176,6 +176,8 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # 化整为零: set by split detection; approving needs a recorded justification.
+    # The year it was named a 示范项目 (written by performance's decision; the public page reads it).
+    demonstration_year = models.PositiveSmallIntegerField(_("示范项目年度"), null=True, blank=True)
     split_flagged = models.BooleanField(_("疑似化整为零"), default=False)
     split_justification = models.TextField(_("拆分合理性说明"), blank=True)
     # The tier whose approvals the project still lacks after its amount grew (docs/rules.md §2); work,

@@ -153,7 +153,7 @@ def test_credit_pages_false_report_and_appeal(client, district, django_assert_nu
     staff = contractor_user(d.builder)
     client.force_login(staff)
     page_url = reverse("performance:credit_company", args=[d.builder.pk])
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):  # … and the company's demonstration projects
         page = client.get(page_url).content.decode()
     assert "提交申诉" in page
     from ..models import Suspension

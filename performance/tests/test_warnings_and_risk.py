@@ -3,10 +3,15 @@ delivered to the responsible people, raised in place, resolved, and mailed once.
 
 from datetime import date, timedelta
 
+import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import CreditStatus
+from core.errors import ConflictError
 from core.models import AuditEvent
 from inspections.models import RectificationItem
 from performance.events import PerformanceEvents
@@ -16,7 +21,7 @@ from projects.models import Project
 from ..alerts import warning_text, warnings_refresh
 from ..choices import WarningKind
 from ..credit import credit_nightly, false_report_confirm
-from ..demonstration import demonstration_propose
+from ..demonstration import demonstration_decide, demonstration_propose
 from ..models import DemonstrationProposal, ProjectRisk, Warning, WarningRecipient
 from ..risk import risk_of, risk_recompute
 from .builders import at, checks, contractor_user, lab_test, ratings, under_way
@@ -101,7 +106,7 @@ def test_low_counted_ratings_warn_the_street_and_the_contractor(district):
     assert users == street_staff | {"contractor_a"}
 
 
-def test_the_year_s_best_projects_are_proposed_with_their_figures(district):
+def _two_accepted(district):
     d = district
     with at(date(2026, 8, 3)):
         good, fair = under_way(d, d.builder), under_way(d, d.builder_b)
@@ -121,6 +126,11 @@ def test_the_year_s_best_projects_are_proposed_with_their_figures(district):
             )
     ratings(good, [95, 96, 97, 98, 99])
     ratings(fair, [80, 80, 80, 80, 80])
+    return good, fair
+
+
+def test_the_year_s_best_projects_are_proposed_with_their_figures(district):
+    good, fair = _two_accepted(district)
     rows = demonstration_propose(year=2026)
     assert [r.project_id for r in rows] == [good.pk, fair.pk]
     top = DemonstrationProposal.objects.get(rank=1)
@@ -132,6 +142,38 @@ def test_the_year_s_best_projects_are_proposed_with_their_figures(district):
     )
     demonstration_propose(year=2026)
     assert AuditEvent.objects.filter(verb=PerformanceEvents.DEMONSTRATION_PROPOSED).count() == 1
+
+
+def test_the_dept_names_the_years_demonstration_projects_and_they_are_published(client, district):
+    good, fair = _two_accepted(district)
+    demonstration_propose(year=2026)
+    with pytest.raises(PermissionDenied):
+        demonstration_decide(actor=district.discipline, year=2026, project_ids=[good.pk])
+    # the 住建局 selects on the page
+    client.force_login(district.dept)
+    page = client.get(reverse("performance:demonstration_year", args=[2026])).content.decode()
+    assert 'name="project"' in page
+    client.post(
+        reverse("performance:demonstration_decide", args=[2026]),
+        {"project": [good.pk], "note": "质量优良、群众满意"},
+    )
+    good.refresh_from_db()
+    fair.refresh_from_db()
+    assert (good.demonstration_year, fair.demonstration_year) == (2026, None)
+    with pytest.raises(ConflictError):
+        demonstration_decide(actor=district.dept, year=2026, project_ids=[fair.pk])
+    # a re-proposal no longer moves the decided list
+    demonstration_propose(year=2026)
+    assert DemonstrationProposal.objects.get(project=good).selected_at is not None
+    # published on the public page, and an honour in the contractor's credit record
+    public = Client().get(reverse("ratings:public", args=[good.public_token])).content.decode()
+    assert "2026 年度示范项目" in public
+    client.force_login(district.discipline)
+    credit = client.get(reverse("performance:credit_company", args=[good.contractor_id]))
+    assert (
+        'data-testid="honours"' in credit.content.decode() and good.name in credit.content.decode()
+    )
+    assert AuditEvent.objects.filter(verb=PerformanceEvents.DEMONSTRATION_DECIDED).count() == 1
 
 
 def test_nightly_credit_then_risk_marks_a_blacklisted_contractor_s_projects(district):

@@ -495,6 +495,11 @@ SPECS = {
     ),
     ("performance:demonstration", "GET"): (lambda w, s: {}, None, None),
     ("performance:demonstration_year", "GET"): (lambda w, s: {"year": 2025}, None, None),
+    ("performance:demonstration_decide", "POST"): (
+        lambda w, s: {"year": w.demonstration_year},
+        lambda w, s: {"project": [w.demonstration_project]},
+        "form",
+    ),
     ("performance:risk", "GET"): (lambda w, s: {}, None, None),
     ("performance:appeal", "POST"): (
         lambda w, s: {"suspension_id": 999999},

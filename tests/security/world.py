@@ -25,6 +25,7 @@ from core.periods import Quarter
 from inspections import services as inspections
 from inspections.models import SpotCheckPolicy
 from inspections.tests.images import encode, scene
+from performance.models import DemonstrationProposal
 from performance.scoring import performance_score_quarter
 from projects import services as projects
 from projects.models import ProjectAttachment
@@ -296,6 +297,10 @@ def build_world() -> SimpleNamespace:
         seed="world",
     )
     period = performance_score_quarter(quarter=QUARTER)
+    # Last year's proposal of 示范项目, as the yearly job leaves it, for the decision request.
+    proposal = DemonstrationProposal.objects.create(
+        year=2025, rank=1, project=own.completed, score=Decimal("95"), figures={}
+    )
     # An API token for every user (its public id): a user may revoke their own only. The token
     # rows' "own" object is the acting user's token (the test sets `acting`; the street officer
     # of the own side otherwise), their "other" object the other street officer's.
@@ -307,6 +312,8 @@ def build_world() -> SimpleNamespace:
         other=other,
         round=inspection_round,
         plan=plan,
+        demonstration_year=proposal.year,
+        demonstration_project=proposal.project_id,
         period=period,
         key=lambda: str(uuid.uuid4()),
         tokens=tokens,
