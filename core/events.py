@@ -46,6 +46,9 @@ class EventField:
 _LABELS: dict[str, Any] = {}
 _FIELDS: dict[str, dict[str, EventField]] = {}
 _OWNERS: dict[str, str] = {}  # verb → the class that declares it
+# Verbs shown only to one audience (e.g. "discipline": a discipline officer's reads must not
+# tell the audited party they are being looked at); everyone else's views leave them out.
+_AUDIENCE: dict[str, str] = {}
 # Verbs stored by older code that now read as a registered one: (pattern, verb).
 _LEGACY: list[tuple[re.Pattern[str], str]] = []
 
@@ -64,8 +67,12 @@ def verbs(
     *,
     fields: dict[str, Any] | None = None,
     legacy: dict[str, str] | None = None,
+    audience: dict[str, str] | None = None,
 ) -> Any:
     """Register an app's verbs: ``@verbs`` or ``@verbs(fields={...}, legacy={...})``.
+
+    ``audience`` maps a verb to the only audience that may see its events (e.g.
+    ``{"discipline.read": "discipline"}``); the chain keeps them all the same.
 
     ``fields`` labels the keys of before/after that are not fields of the event's object
     (a label, or an :class:`EventField`); ``legacy`` maps a regular expression of verbs that
@@ -85,6 +92,8 @@ def verbs(
             _FIELDS[member.value] = declared
         for pattern, target in (legacy or {}).items():
             _LEGACY.append((re.compile(pattern), str(target)))
+        for verb, who in (audience or {}).items():
+            _AUDIENCE[str(verb)] = who
         return cls
 
     return register(choices) if choices is not None else register
@@ -107,6 +116,11 @@ def verb_label(verb: str) -> str:
     """The verb's label; an unknown verb (an old event) shows as itself rather than failing."""
     known = _registered(verb)
     return str(_LABELS[known]) if known is not None else verb
+
+
+def verbs_only_for(audience: str) -> list[str]:
+    """The verbs whose events only `audience` may see: to leave out of everyone else's views."""
+    return sorted(v for v, who in _AUDIENCE.items() if who == audience)
 
 
 def registered_verbs() -> dict[str, Any]:

@@ -18,7 +18,8 @@ from core.events import EventField, plain, verbs
         "hash": _("链头哈希"),
         "broken_seq": _("首个损坏事件"),
         "count": _("数量"),
-    }
+    },
+    audience={"discipline.read": "discipline"},
 )
 class DashboardEvents(models.TextChoices):
     DISCIPLINE_READ = "discipline.read", _("纪检监察查阅")

@@ -54,7 +54,8 @@ REASONS = {
 
 def reason_text(reason: dict) -> str:
     _colour, text = REASONS[reason["code"]]
-    return str(text) % reason.get("params", {}) if reason.get("params") else str(text)
+    # Always through %: a text without parameters may still hold a literal "%%" (10%%).
+    return str(text) % (reason.get("params") or {})
 
 
 def colour_of(reasons: list[dict]) -> str:

@@ -2,6 +2,8 @@
 
 from django.db.models import QuerySet
 
+from accounts.choices import Role
+from core.events import verbs_only_for
 from core.models import AuditEvent
 
 from .filters import ProjectFilter
@@ -17,10 +19,15 @@ def project_list(*, user, filters: dict | None = None) -> tuple[QuerySet[Project
     return project_filter.qs, project_filter
 
 
-def project_timeline(project: Project) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(
+def project_timeline(project: Project, user) -> QuerySet[AuditEvent]:
+    """The project's history as this user may see it: a discipline officer's reads of it are
+    in the chain but shown to discipline officers only (docs/audit.md)."""
+    events = AuditEvent.objects.filter(
         object_type=project._meta.label_lower, object_id=str(project.pk)
-    ).order_by("seq")
+    )
+    if user.role != Role.DISCIPLINE_OFFICER:
+        events = events.exclude(verb__in=verbs_only_for("discipline"))
+    return events.order_by("seq")
 
 
 def payment_list(*, user, filters=None):

@@ -52,7 +52,7 @@ def project_detail_view(request, pk):
         "projects/project_detail.html",
         {
             "project": project,
-            "timeline": project_timeline(project),
+            "timeline": project_timeline(project, request.user),
             "attachments": project.attachments.all(),
             "transitions": transitions,
             "can_edit": can_edit_project(request.user, project),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from approvals import services as approvals
 from approvals.choices import FlagKind
 from approvals.models import Flag
-from performance.risk import REASONS, assess
+from performance.risk import REASONS, assess, reason_text
 from projects import contract_terms as terms
 from projects import funds
 from projects.models import Contract
@@ -76,6 +76,9 @@ def test_large_change_both_ways_and_the_texts_quoting_it():
     figure = _percent(terms.LARGE_CHANGE_SHARE)
     assert figure in str(FlagKind.LARGE_CHANGE.label)
     assert figure in str(REASONS["large_change"][1]).replace("%%", "%")
+    # as the risk page prints it: one percent sign (it printed "10%%")
+    shown = reason_text({"code": "large_change"})
+    assert "10%" in shown and "%%" not in shown
 
 
 @pytest.mark.parametrize("delta", ["15000", "-15000", "10000"])

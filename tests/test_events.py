@@ -630,8 +630,9 @@ def test_the_demo_district_reads_in_labels_on_every_project_page(db, client):
     client.login(request=HttpRequest(), username="discipline", password="licheng-demo-2025")
     projects_shown = Project.objects.order_by("pk")
     assert projects_shown.count() >= 30
+    officer = User.objects.get(username="discipline")
     for project in projects_shown:
-        events = list(project_timeline(project))
+        events = list(project_timeline(project, officer))
         keys = {k for e in events for k in [*e.before, *e.after]}
         page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
         text = _visible_text(page, 'data-testid="timeline">', "</ol>")
