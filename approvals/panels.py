@@ -89,6 +89,11 @@ def approval_panel(request, project):
         "transitions": transitions,
         "needs_reviewed_budget": "reviewed_budget" in params,
         "needs_approved_budget": "approved_budget" in params,
+        # The comment box only for someone who can return or reject now (not on a draft).
+        "needs_comment": any(t.custom.get("comment_required") for t in transitions),
+        "irreversible": [
+            str(t.custom["label"]) for t in transitions if t.custom.get("irreversible")
+        ],
         "needs_justification": project.split_flagged
         and not project.split_justification
         and any(t.custom.get("route_step") for t in transitions),

@@ -6,16 +6,18 @@ outcome, or the refusal in the user's language."""
 from datetime import date
 from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.pages import run_and_return
 from projects.contract_terms import RETENTION_DEFAULT
+from projects.services import irreversible_transitions
 
 from . import routes, services
 from .selectors import flag_list
@@ -29,6 +31,10 @@ def _run(request, pk, action, success: str):
 @require_POST
 def transition_view(request, pk, name):
     post = request.POST
+    if name in irreversible_transitions() and post.get("confirm") != "1":
+        # A project ended for good by one stray click was the complaint: the page asks first.
+        messages.error(request, _("此操作不可撤回，请勾选“我已确认”后再提交。"))
+        return redirect("projects:detail", pk=pk)
     return _run(
         request,
         pk,

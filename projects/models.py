@@ -339,6 +339,7 @@ class Project(ConcurrentTransitionMixin, BaseModel):
             "label": pgettext_lazy("action", "不予立项"),
             "style": "outline-danger",
             "comment_required": True,
+            "irreversible": True,
         },
     )
     def reject(self, *, by=None) -> None:
@@ -349,7 +350,11 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         source=[ProjectStatus.DRAFT, ProjectStatus.RETURNED],
         target=ProjectStatus.CANCELLED,
         permission=rules.is_street_staff_of,
-        custom={"label": pgettext_lazy("action", "撤销"), "style": "outline-danger"},
+        custom={
+            "label": pgettext_lazy("action", "撤销"),
+            "style": "outline-danger",
+            "irreversible": True,
+        },
     )
     def cancel(self, *, by=None) -> None:
         pass

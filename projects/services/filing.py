@@ -155,6 +155,15 @@ def transition_names() -> list[str]:
     ]
 
 
+def irreversible_transitions() -> set[str]:
+    """The transitions that end a project for good (撤销, 不予立项): the pages ask to confirm."""
+    return {
+        t.name
+        for t in Project._meta.get_field("status").get_all_transitions(Project)
+        if t.custom.get("irreversible")
+    }
+
+
 def _project_transition(
     *,
     actor,

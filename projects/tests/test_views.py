@@ -72,7 +72,9 @@ def test_other_streets_projects_are_404_on_every_page(client, district):
     client.force_login(district.street_zhenhai)
     for name in ("projects:detail", "projects:edit"):
         assert client.get(reverse(name, args=[theirs.pk])).status_code == 404
-    response = client.post(reverse("approvals:transition", args=[theirs.pk, "cancel"]))
+    response = client.post(
+        reverse("approvals:transition", args=[theirs.pk, "cancel"]), {"confirm": "1"}
+    )
     theirs.refresh_from_db()
     assert theirs.status == ProjectStatus.DRAFT
     assert response.status_code in (302, 404)
@@ -180,3 +182,28 @@ def test_buttons_read_as_actions_in_english(client, district):
     html = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert "Pass preliminary review</button>" in html
     assert "Return for revision</button>" in html
+
+
+def test_ending_a_project_asks_for_confirmation_and_comments_show_only_to_reviewers(
+    client, district
+):
+    draft = make_project(district.street_zhenhai, name="文献路人行道修缮")
+    client.force_login(district.street_zhenhai)
+    page = client.get(reverse("projects:detail", args=[draft.pk])).content.decode()
+    assert 'name="comment"' not in page  # nothing to return or reject on one's own draft
+    assert 'name="confirm"' in page and "不可撤回" in page
+    # a bare 撤销 is refused with the reason, and the draft stays
+    response = client.post(reverse("approvals:transition", args=[draft.pk, "cancel"]), follow=True)
+    draft.refresh_from_db()
+    assert draft.status == ProjectStatus.DRAFT
+    assert "此操作不可撤回" in response.content.decode()
+    client.post(reverse("approvals:transition", args=[draft.pk, "cancel"]), {"confirm": "1"})
+    draft.refresh_from_db()
+    assert draft.status == ProjectStatus.CANCELLED
+    # a reviewer who can return or reject gets the comment box
+    submitted = make_project(
+        district.street_zhenhai, budget_amount="80000", transitions=("submit",)
+    )
+    client.force_login(district.dept)
+    page = client.get(reverse("projects:detail", args=[submitted.pk])).content.decode()
+    assert 'name="comment"' in page and 'name="confirm"' in page
