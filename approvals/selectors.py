@@ -1,9 +1,16 @@
 """Reads for the approval pages: what the project page shows, the flag list, the queue."""
 
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django_fsm import has_transition_perm
 
 from accounts.choices import OrganisationKind, Role, StaffPosition
 from accounts.models import CompanyStaff, Organisation
+from core.dates import local_date, working_days_between
 from projects.permissions import projects_visible_to
 
 from . import routes
@@ -38,6 +45,58 @@ def flag_list(*, user) -> QuerySet[Flag]:
         return Flag.objects.none()
     return Flag.objects.filter(project__in=projects_visible_to(user)).select_related(
         "project", "project__street"
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One project in a reviewer's to-do list: the step it waits at and its time limit."""
+
+    project: Any
+    step: routes.Step
+    due: date | None
+    days_left: int | None  # working days to the limit; negative when overdue
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+    @property
+    def overdue_days(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+
+def review_queue(user, *, today: date | None = None) -> list[QueueRow]:
+    """待我审核: only projects on which this user can act now (the same route rule and
+    transition permission the page's buttons use), overdue first, then nearest limit. The
+    start page's counter is the length of this list (one query whatever the size)."""
+    today = today or local_date(timezone.now())
+    rows = []
+    for project in awaiting_review(user):
+        step = routes.table().step_waiting_in(project.status, project.tier)
+        if step is None:
+            continue
+        transition = getattr(project, step.transition)
+        if not (
+            routes.table().may_pass(project, step.transition)
+            and has_transition_perm(transition, user)
+        ):
+            continue
+        due = project.review_due_date
+        if due is None:
+            left = None
+        elif today > due:
+            left = -working_days_between(due, today)
+        else:
+            left = working_days_between(today, due)
+        rows.append(QueueRow(project=project, step=step, due=due, days_left=left))
+    return sorted(
+        rows,
+        key=lambda r: (
+            not r.overdue,
+            r.days_left if r.days_left is not None else 10**6,
+            r.project.pk,
+        ),
     )
 
 

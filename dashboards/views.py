@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from approvals.selectors import awaiting_review
+from approvals.selectors import review_queue
 from core.events import changes, object_label, verb_label
 from core.exports import xlsx_file_response
 from core.heads import (
@@ -26,6 +26,7 @@ from core.heads import (
     published_heads,
 )
 from core.money import Yuan
+from projects.choices import ProjectStatus
 from projects.permissions import access_project, can_file_projects
 from projects.selectors import project_list
 
@@ -54,12 +55,25 @@ def home_view(request):
     projects, _filter = project_list(user=request.user)
     by_status = projects.order_by().values("status").annotate(n=Count("id"))
     counts = {row["status"]: row["n"] for row in by_status}
+    queue = review_queue(request.user)
+    # The filer's own to-do: projects sent back for revision, with the reason to act on.
+    returned = (
+        list(
+            projects.filter(
+                status=ProjectStatus.RETURNED, street_id=request.user.organisation_id
+            ).order_by("status_changed_at")[:20]
+        )
+        if can_file_projects(request.user)
+        else []
+    )
     return render(
         request,
         "dashboards/home.html",
         {
             "recent": projects[:8],
-            "queue": awaiting_review(request.user)[:20],
+            "queue": queue[:20],
+            "queue_total": len(queue),
+            "returned": returned,
             "counts": counts,
             "total": sum(counts.values()),
             "can_file": can_file_projects(request.user),

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from approvals.services import project_transition as fire
 from approvals.tests.helpers import approved_general, approved_major
@@ -16,6 +17,7 @@ from core.errors import ConflictError
 from core.models import AuditEvent
 from projects.choices import ProjectStatus, Tier
 from projects.events import ProjectEvents
+from projects.models import Project
 from projects.tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +175,36 @@ def test_the_reviewers_queue(district):
     assert list(awaiting_review(district.dept)) == [general]
     assert list(awaiting_review(district.drc)) == []
     assert major.status == ProjectStatus.APPROVED
+
+
+def test_the_review_queue_is_a_to_do_list_overdue_first_with_step_and_days_left(client, district):
+    from accounts.choices import Role
+    from accounts.tests.factories import UserFactory
+    from approvals.selectors import review_queue
+
+    # given two 一般类 projects submitted a week apart, and one the reviewer may not act on
+    with time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=SH), tick=False):
+        older = make_project(district.street_zhenhai, budget_amount=Decimal("120000"))
+        fire(actor=district.street_zhenhai, project_id=older.pk, name="submit")
+    with time_machine.travel(datetime(2026, 12, 8, 9, 0, tzinfo=SH), tick=False):
+        newer = make_project(district.street_zhenhai, budget_amount=Decimal("130000"))
+        fire(actor=district.street_zhenhai, project_id=newer.pk, name="submit")
+    # a reviewer of the 住建局 who is also the filer's colleague filed this one: not theirs to pass
+    dual = UserFactory(
+        username="dual_role", organisation=district.dept.organisation, role=Role.DEPT_REVIEWER
+    )
+    own = make_project(district.street_zhenhai, budget_amount=Decimal("140000"))
+    fire(actor=district.street_zhenhai, project_id=own.pk, name="submit")
+    Project.objects.filter(pk=own.pk).update(created_by=dual)
+    with time_machine.travel(datetime(2026, 12, 10, 9, 0, tzinfo=SH), tick=False):
+        rows = review_queue(dual)
+        # then only what the reviewer can act on, overdue first, with the step and days left
+        assert [r.project.pk for r in rows] == [older.pk, newer.pk]
+        assert rows[0].overdue and rows[0].overdue_days >= 1
+        assert not rows[1].overdue and rows[1].days_left >= 1
+        assert str(rows[0].step.label) == "主管部门初审"
+        client.force_login(dual)
+        page = client.get(reverse("home")).content.decode()
+    assert page.count('data-testid="queue-row"') == 2
+    assert 'data-testid="queue-count">2<' in page
+    assert "待办环节" in page and "已超期" in page
