@@ -75,7 +75,7 @@ class RatingInput:
 def _score(value, field: str, *, required: bool, errors: dict) -> int | None:
     if value in (None, ""):
         if required:
-            errors[field] = [_("请打分（0–100）。")]
+            errors[field] = [_("请选择总体评分（点一个表情）。")]
         return None
     try:
         number = int(str(value).strip())

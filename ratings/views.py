@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -84,6 +85,12 @@ def public_page_view(request, token):
             "contract": getattr(project, "contract", None),
             "disclosure": public_disclosure(project),
             "photos": public_photos(project),
+            "faces": FACES,
+            "dimensions": [
+                ("quality", _("质量")),
+                ("progress", _("进度")),
+                ("civility", _("文明施工")),
+            ],
             "summary": rating_summary(project.pk),
             "rating_open": opens is not None and opens <= today <= closes,
             "opens": opens,
@@ -94,8 +101,19 @@ def public_page_view(request, token):
     )
 
 
-def _back_to_page(project, anchor: str):
-    return redirect(reverse("ratings:public", args=[project.public_token]) + anchor)
+# The residents' scale: five faces, each an explicit score (nothing chosen until they choose).
+FACES = [
+    (20, "😞", _lazy("很差")),
+    (40, "🙁", _lazy("差")),
+    (60, "😐", _lazy("一般")),
+    (80, "🙂", _lazy("好")),
+    (100, "😀", _lazy("很好")),
+]
+
+
+def _back_to_page(project):
+    # Every outcome shows at #notice, the top of the rating card, where the page lands.
+    return redirect(reverse("ratings:public", args=[project.public_token]) + "#notice")
 
 
 @require_POST
@@ -104,7 +122,7 @@ def public_rate_view(request, token):
     device = device_of(request, fresh_within=services.FRESH_DEVICE_WINDOW)
     if limited(request, "ratings.rate", settings.RATING_RATE_LIMIT):
         messages.error(request, _("提交过于频繁，请稍后再试。"))
-        return _back_to_page(project, "#rate")
+        return _back_to_page(project)
     try:
         services.rating_record(
             project=project,
@@ -120,7 +138,7 @@ def public_rate_view(request, token):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("感谢您的评价！评价经自动核验后计入。"))
-    response = _back_to_page(project, "#rate")
+    response = _back_to_page(project)
     if device.new:
         remember_device(response, device.id)
     return response
@@ -133,14 +151,14 @@ def public_phone_code_view(request, token):
         raise Http404
     if limited(request, "ratings.phone", settings.REPORT_RATE_LIMIT):
         messages.error(request, _("提交过于频繁，请稍后再试。"))
-        return _back_to_page(project, "#rate")
+        return _back_to_page(project)
     return run_and_return(
         request,
         lambda: services.phone_code_send(
             project=project, phone=request.POST.get("phone", "").strip()
         ),
         _("验证码已发送，请查收短信。"),
-        reverse("ratings:public", args=[project.public_token]) + "#rate",
+        reverse("ratings:public", args=[project.public_token]) + "#notice",
     )
 
 
@@ -149,7 +167,7 @@ def public_report_view(request, token):
     project = public_project_facts(token)
     if limited(request, "ratings.report", settings.REPORT_RATE_LIMIT):
         messages.error(request, _("提交过于频繁，请稍后再试。"))
-        return _back_to_page(project, "#report")
+        return _back_to_page(project)
     outcome: dict = {}
 
     def record():
@@ -164,7 +182,7 @@ def public_report_view(request, token):
         request,
         record,
         _("举报已受理，纪检监察部门将跟进处理。"),
-        reverse("ratings:public", args=[project.public_token]) + "#report",
+        reverse("ratings:public", args=[project.public_token]) + "#notice",
     )
     if "report" in outcome:  # the thank-you page: the reference to keep, and where to look
         return redirect(

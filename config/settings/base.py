@@ -363,8 +363,10 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="")
 # deploy/nginx): config/settings/production.py.
 TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
 # Per client address, on the public rating and report forms (django-ratelimit, on the cache:
-# Redis in production).
-RATING_RATE_LIMIT = env("RATING_RATE_LIMIT", default="10/10m")
+# Redis in production). The rating limit stops machine rates only: a crowd at a site sign shares
+# one carrier address, and ratings that pass it but cluster are held for moderation by the
+# screening (ratings.abuse), not refused (docs/rules.md §7).
+RATING_RATE_LIMIT = env("RATING_RATE_LIMIT", default="40/5m")
 REPORT_RATE_LIMIT = env("REPORT_RATE_LIMIT", default="5/h")
 # The ceiling of a reward for a confirmed report (元), set by the district (seed 000 §四.5).
 REPORT_REWARD_MAX = env("REPORT_REWARD_MAX", default="5000")

@@ -168,7 +168,7 @@ def test_ratings_from_different_residents_are_not_pooled_into_one_address(stack,
     project, contractor = under_way(district, progress="100")
     approvals.project_transition(actor=contractor, project_id=project.pk, name="declare_complete")
     url = reverse("api-public-rating", args=[project.public_token])
-    limit = int(settings.RATING_RATE_LIMIT.split("/")[0])  # per address, 10 per 10 minutes
+    limit = int(settings.RATING_RATE_LIMIT.split("/")[0])  # per address: machine rates only
 
     residents = [f"127.0.2.{n}" for n in range(1, limit + 6)]
     answers = [Client(stack, a).post_json(url, {"score": 90}).status for a in residents]
