@@ -168,8 +168,9 @@ def test_home_query_count_is_flat(client, district, django_assert_num_queries, r
     for _ in range(rows):
         make_project(district.street_zhenhai)
     client.force_login(district.street_zhenhai)
-    # session, user, counts by status, recent projects, session refresh
-    with django_assert_num_queries(7):
+    # session, user, counts by status, recent projects, projects returned to the filer,
+    # session refresh
+    with django_assert_num_queries(8):
         assert client.get(reverse("home")).status_code == 200
 
 
