@@ -11,3 +11,15 @@ project_changed = Signal()
 def announce_project_changed(project_id: int | None, *, sender: object = None) -> None:
     if project_id:
         project_changed.send(sender=sender, project_id=project_id)
+
+
+# "This evidence on this project raised a flag": sent by inspections inside the writer's
+# transaction with kind (an approvals FlagKind value), key (what makes two flags the same) and
+# summary; approvals/ (a peer it may not import) records it among the flags of the API and lists.
+evidence_flagged = Signal()
+
+
+def announce_evidence_flagged(
+    project_id: int, *, kind: str, key: str, summary: str, sender: object = None
+) -> None:
+    evidence_flagged.send(sender=sender, project_id=project_id, kind=kind, key=key, summary=summary)

@@ -5,6 +5,7 @@ number of queries, whatever the number of rows."""
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -21,6 +22,7 @@ from approvals.models import ChangeOrder, Flag
 from approvals.splits import WINDOW_DAYS
 from core.money import Yuan, format_yuan
 from inspections.models import PatrolViolation, Photo
+from inspections.photos import FAR_FROM_SITE_M, TIME_MISMATCH
 from projects.choices import PaymentStage
 from projects.contract_terms import LARGE_CHANGE_SHARE
 from projects.funds import COMMITTED, work_value
@@ -414,11 +416,65 @@ def duplicate_photo_rows(projects: QuerySet[Project]) -> list[Row]:
                     f"{earlier.project.code} {earlier.project.name}",
                     photo.created_at.date(),
                 ],
-                _("与 %(date)s 上传到“%(project)s”的照片相同或近似（感知哈希）。")
-                % {"date": earlier.created_at.date(), "project": earlier.project.name},
+                _("与 %(date)s 上传到“%(project)s”的照片%(how)s（感知哈希）。")
+                % {
+                    "date": earlier.created_at.date(),
+                    "project": earlier.project.name,
+                    "how": photo.get_duplicate_how_display() or _("相同或近似"),
+                },
                 [
                     (_("本照片"), reverse("inspections:photo", args=[photo.pk])),
                     (_("此前的照片"), reverse("inspections:photo", args=[earlier.pk])),
+                    *_project_links(photo.project),
+                ],
+            )
+        )
+    return rows
+
+
+# --- photo claims: where and when the photo says it was taken --------------------------------
+
+
+def photo_claims(photo: Photo) -> list[str]:
+    """What the photo's own data says against it, in words with the figures."""
+    claims = []
+    if photo.far_from_site and photo.distance_m is not None:
+        claims.append(_("拍摄位置距项目 %(km)s 公里") % {"km": f"{photo.distance_m / 1000:.1f}"})
+    if photo.time_mismatch and photo.time_offset_minutes is not None:
+        hours = f"{abs(photo.time_offset_minutes) / 60:.0f}"
+        claims.append(
+            _("拍摄于上传前 %(hours)s 小时") % {"hours": hours}
+            if photo.time_offset_minutes > 0
+            else _("拍摄时间晚于上传 %(hours)s 小时") % {"hours": hours}
+        )
+    if photo.edited:
+        claims.append(_("经“%(software)s”处理") % {"software": photo.software})
+    return claims
+
+
+def photo_claim_rows(projects: QuerySet[Project]) -> list[Row]:
+    photos = (
+        Photo.objects.filter(project__in=projects)
+        .filter(Q(far_from_site=True) | Q(time_mismatch=True) | Q(edited=True))
+        .select_related("project", "uploaded_by")
+        .order_by("-id")
+    )
+    rows = []
+    for photo in photos:
+        claims = photo_claims(photo)
+        rows.append(
+            Row(
+                photo.project,
+                [
+                    photo.project.code,
+                    photo.project.name,
+                    _name(photo.uploaded_by),
+                    "；".join(claims),
+                    photo.created_at.date(),
+                ],
+                _("照片自带的拍摄信息与现场记录不符：%(claims)s。") % {"claims": "；".join(claims)},
+                [
+                    (_("本照片"), reverse("inspections:photo", args=[photo.pk])),
                     *_project_links(photo.project),
                 ],
             )
@@ -646,6 +702,26 @@ KINDS = {
                 gettext_lazy("上传日期"),
             ),
             duplicate_photo_rows,
+        ),
+        Kind(
+            "photo-claims",
+            gettext_lazy("照片拍摄地点或时间不符"),
+            _rule(
+                gettext_noop(
+                    "照片自带的GPS位置距项目%(km)d公里以上、拍摄时间与上传相差%(hours)d小时以上，"
+                    "或文件经图片编辑软件处理。"
+                ),
+                km=FAR_FROM_SITE_M // 1000,
+                hours=TIME_MISMATCH // timedelta(hours=1),
+            ),
+            (
+                gettext_lazy("项目编号"),
+                gettext_lazy("项目名称"),
+                gettext_lazy("上传人"),
+                gettext_lazy("疑点"),
+                gettext_lazy("上传日期"),
+            ),
+            photo_claim_rows,
         ),
         Kind(
             "patrol-gaps",

@@ -31,3 +31,12 @@ class RectificationMode(models.TextChoices):
 # Items that need a third-party assessor's sign-off before 销号 (docs/rules.md §5): those from a
 # 巡察 or a resident's report, and any that went red (evidence after the deadline, or none yet).
 SERIOUS_SOURCES = ("inspection_round", "complaint")
+
+
+class DuplicateHow(models.TextChoices):
+    """How a photo matched an earlier one (docs/rules.md §9)."""
+
+    SAME_FILE = "file", _("同一文件")
+    SIMILAR = "similar", _("画面近似")
+    TURNED = "turned", _("镜像或旋转后近似")
+    CROPPED = "cropped", _("裁剪后近似")

@@ -10,13 +10,19 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
+from core.signals import announce_evidence_flagged
+
+from .choices import DuplicateHow
 from .models import Photo
 from .photos import (
     NEAR_DUPLICATE_DISTANCE,
     PhotoFacts,
+    distance_from,
+    edited_by_software,
     exif_time_far_from,
     gps_far_from,
     inspect_and_reencode,
+    taken_before,
 )
 
 MAX_PHOTOS_PER_ENTRY = 10
@@ -62,28 +68,62 @@ def phash_bits(phash_hex: str) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def earlier_use(facts: PhotoFacts) -> Photo | None:
-    """The first stored photo that is the same file or looks the same (any project, any day)."""
-    bits = phash_bits(facts.phash)
+def earlier_use(facts: PhotoFacts) -> tuple[Photo | None, str]:
+    """The first stored photo that is the same file or looks the same (any project, any day),
+    also when mirrored, turned or cropped; with how it matched (DuplicateHow)."""
     exact = Photo.objects.filter(sha256=facts.sha256).order_by("created_at", "id").first()
     if exact is not None:
-        return exact
+        return exact, DuplicateHow.SAME_FILE
+    # What to compare the stored hashes with, and how each comparison reads when it matches.
+    # Plain similarity first: of equally close matches the plainest explanation wins.
+    whole = [(phash_bits(facts.phash), DuplicateHow.SIMILAR)]
+    whole += [(phash_bits(turned), DuplicateHow.TURNED) for turned in facts.turned_phashes]
+    crop = phash_bits(facts.crop_phash) if facts.crop_phash else None
     if connection.vendor == "postgresql":
-        return (
+        terms, params = [], []
+        for bits, _how in whole:
+            terms.append("bit_count((phash_bits # %s)::bit(64))")
+            params.append(bits)
+        if crop is not None:  # this photo is a crop of a stored one: its whole vs their centre
+            terms.append("coalesce(bit_count((crop_phash_bits # %s)::bit(64)), 64)")
+            params.append(whole[0][0])
+            terms.append("bit_count((phash_bits # %s)::bit(64))")  # their whole vs our centre
+            params.append(crop)
+        hows = [how for _bits, how in whole]
+        hows += [DuplicateHow.CROPPED, DuplicateHow.CROPPED] if crop is not None else []
+        distances = ", ".join(terms)
+        match = (
             Photo.objects.annotate(
-                distance=RawSQL("bit_count((phash_bits # %s)::bit(64))", (bits,))
+                distance=RawSQL(f"least({distances})", params),
+                which=RawSQL(f"array_position(array[{distances}], least({distances}))", params * 2),
             )
             .filter(distance__lte=NEAR_DUPLICATE_DISTANCE)
             .order_by("distance", "created_at", "id")
+            .values_list("pk", "which")
             .first()
         )
+        if match is None:
+            return None, ""
+        return Photo.objects.get(pk=match[0]), hows[match[1] - 1]
     # The embedded SQLite default has no bit_count: compare in Python, a page at a time.
-    best = None
-    for pk, other in Photo.objects.values_list("pk", "phash_bits").iterator(chunk_size=2000):
-        distance = ((other ^ bits) & ((1 << 64) - 1)).bit_count()
+    best: tuple[int, int, str] | None = None
+    rows = Photo.objects.order_by("created_at", "id").values_list(
+        "pk", "phash_bits", "crop_phash_bits"
+    )
+    for pk, other, other_crop in rows.iterator(chunk_size=2000):
+        candidates = [(_bits_apart(other, bits), how) for bits, how in whole]
+        if crop is not None:
+            candidates.append((_bits_apart(other, crop), DuplicateHow.CROPPED))
+            if other_crop is not None:
+                candidates.append((_bits_apart(other_crop, whole[0][0]), DuplicateHow.CROPPED))
+        distance, how = min(candidates, key=lambda c: c[0])
         if distance <= NEAR_DUPLICATE_DISTANCE and (best is None or distance < best[0]):
-            best = (distance, pk)
-    return Photo.objects.get(pk=best[1]) if best else None
+            best = (distance, pk, how)
+    return (Photo.objects.get(pk=best[1]), best[2]) if best else (None, "")
+
+
+def _bits_apart(a: int, b: int) -> int:
+    return ((a ^ b) & ((1 << 64) - 1)).bit_count()
 
 
 def store_photos(
@@ -100,6 +140,9 @@ def store_photos(
     stored = []
     for checked in photos:
         facts = checked.facts
+        earlier, how = earlier_use(facts)
+        distance = distance_from(facts, project.latitude, project.longitude)
+        offset = taken_before(facts, uploaded_at)
         photo = Photo(
             project=project,
             patrol_log=patrol_log,
@@ -112,19 +155,55 @@ def store_photos(
             sha256=facts.sha256,
             phash=facts.phash,
             phash_bits=phash_bits(facts.phash),
+            crop_phash_bits=phash_bits(facts.crop_phash) if facts.crop_phash else None,
             taken_at=facts.taken_at,
             latitude=facts.latitude,
             longitude=facts.longitude,
             uploaded_by=actor,
-            duplicate_of=earlier_use(facts),
+            duplicate_of=earlier,
+            duplicate_how=how,
             time_mismatch=bool(exif_time_far_from(facts, uploaded_at)),
             far_from_site=bool(gps_far_from(facts, project.latitude, project.longitude)),
+            distance_m=None if distance is None else round(distance),
+            time_offset_minutes=offset,
+            software=facts.software,
+            edited=edited_by_software(facts.software),
         )
         photo.original.save(checked.name, ContentFile(checked.raw), save=False)
         photo.public.save("public.jpg", ContentFile(checked.public), save=False)
         photo.save()
         stored.append(photo)
+        _announce_flags(photo, project)
     return stored
+
+
+def _announce_flags(photo: Photo, project) -> None:
+    """The photo's claims among the discipline officers' flags (approvals records them)."""
+    key = f"photo:{photo.pk}"
+    if photo.far_from_site and photo.distance_m is not None:
+        announce_evidence_flagged(
+            project.pk,
+            kind="photo_far",
+            key=key,
+            summary=_("照片“%(name)s”的拍摄位置距项目 %(km)s 公里。")
+            % {"name": photo.original_name, "km": f"{photo.distance_m / 1000:.1f}"},
+        )
+    if photo.time_mismatch and photo.time_offset_minutes is not None:
+        announce_evidence_flagged(
+            project.pk,
+            kind="photo_time",
+            key=key,
+            summary=_("照片“%(name)s”的拍摄时间与上传相差 %(hours)s 小时。")
+            % {"name": photo.original_name, "hours": f"{abs(photo.time_offset_minutes) / 60:.0f}"},
+        )
+    if photo.edited:
+        announce_evidence_flagged(
+            project.pk,
+            kind="photo_edited",
+            key=key,
+            summary=_("照片“%(name)s”经“%(software)s”处理过。")
+            % {"name": photo.original_name, "software": photo.software},
+        )
 
 
 def photo_facts_for_audit(photos: list[Photo]) -> list[dict]:
@@ -139,6 +218,11 @@ def photo_facts_for_audit(photos: list[Photo]) -> list[dict]:
             "duplicate_of": p.duplicate_of_id,
             "time_mismatch": p.time_mismatch,
             "far_from_site": p.far_from_site,
+            "duplicate_how": p.duplicate_how,
+            "distance_m": p.distance_m,
+            "time_offset_minutes": p.time_offset_minutes,
+            "software": p.software,
+            "edited": p.edited,
         }
         for p in photos
     ]

@@ -16,7 +16,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from core.dates import local_date
 from core.models import BaseModel
 
-from .choices import SERIOUS_SOURCES, ItemSource, ItemStatus, RectificationMode
+from .choices import SERIOUS_SOURCES, DuplicateHow, ItemSource, ItemStatus, RectificationMode
 
 
 class ProgressReport(BaseModel):
@@ -148,6 +148,8 @@ class Photo(BaseModel):
     phash = models.CharField(max_length=16)
     # The same 64 bits as a signed integer, so that PostgreSQL can count differing bits.
     phash_bits = models.BigIntegerField(db_index=True)
+    # The hash of the photo's centre (photos.CROP_SHARE of each side), to find crops of it.
+    crop_phash_bits = models.BigIntegerField(null=True, blank=True)
     taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -162,8 +164,16 @@ class Photo(BaseModel):
         related_name="+",
         verbose_name=_("疑似重复使用的照片"),
     )
+    duplicate_how = models.CharField(
+        _("重复方式"), max_length=10, choices=DuplicateHow.choices, blank=True
+    )
     time_mismatch = models.BooleanField(_("拍摄时间与上传相差超过24小时"), default=False)
     far_from_site = models.BooleanField(_("拍摄位置距项目超过1公里"), default=False)
+    # The figures behind the two flags, kept so that lists can show them (None: unknown).
+    distance_m = models.PositiveIntegerField(_("拍摄位置距项目（米）"), null=True, blank=True)
+    time_offset_minutes = models.IntegerField(_("拍摄时间早于上传（分钟）"), null=True, blank=True)
+    software = models.CharField(_("处理软件"), max_length=100, blank=True)
+    edited = models.BooleanField(_("经图片编辑软件处理"), default=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -183,7 +193,7 @@ class Photo(BaseModel):
 
     @property
     def flagged(self) -> bool:
-        return bool(self.duplicate_of_id or self.time_mismatch or self.far_from_site)
+        return bool(self.duplicate_of_id or self.time_mismatch or self.far_from_site or self.edited)
 
 
 class InspectionRound(BaseModel):

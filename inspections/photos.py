@@ -23,6 +23,10 @@ from core.images import truncated_images_refused
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 NEAR_DUPLICATE_DISTANCE = 8
+# A photo taken farther than this from its site, or this long before or after its upload, is
+# flagged (docs/rules.md §9).
+FAR_FROM_SITE_M = 1000
+TIME_MISMATCH = timedelta(hours=24)
 PUBLIC_LONGEST_SIDE = 1600
 PUBLIC_JPEG_QUALITY = 85
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -51,6 +55,7 @@ _EXIF_DATETIME_FORMAT = "%Y:%m:%d %H:%M:%S"
 _OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
 
 # EXIF tags (ExifTags.Base) and GPS tags (ExifTags.GPS).
+_SOFTWARE = 0x0131
 _DATETIME = 0x0132
 _DATETIME_ORIGINAL = 0x9003
 _OFFSET_TIME = 0x9010
@@ -74,6 +79,13 @@ class PhotoFacts:
     taken_at: datetime | None
     latitude: Decimal | None
     longitude: Decimal | None
+    # Re-used photos that hide from the plain hash (docs/rules.md §9): the hashes of the picture
+    # mirrored and turned (the seven other orientations of the square's symmetry group) and of its
+    # central part (a crop of an earlier photo looks like that photo's centre).
+    turned_phashes: tuple[str, ...] = ()
+    crop_phash: str = ""
+    # The EXIF Software tag (0x0131): the program that last wrote the file, e.g. an editor.
+    software: str = ""
 
 
 def inspect_photo(data: bytes | BinaryIO, *, filename: str) -> PhotoFacts:
@@ -121,7 +133,61 @@ def _facts(raw: bytes, image: Image.Image, content_type: str) -> PhotoFacts:
         taken_at=_taken_at(exif),
         latitude=latitude,
         longitude=longitude,
+        turned_phashes=tuple(str(imagehash.phash(turned)) for turned in _turned(upright)),
+        crop_phash=str(imagehash.phash(_centre(upright))),
+        software=_software(exif),
     )
+
+
+# Turning a photo by a quarter, mirroring it: the seven images besides the photo itself.
+_TURNS = (
+    (Image.Transpose.FLIP_LEFT_RIGHT,),
+    (Image.Transpose.ROTATE_90,),
+    (Image.Transpose.ROTATE_180,),
+    (Image.Transpose.ROTATE_270,),
+    (Image.Transpose.FLIP_LEFT_RIGHT, Image.Transpose.ROTATE_90),
+    (Image.Transpose.FLIP_LEFT_RIGHT, Image.Transpose.ROTATE_180),
+    (Image.Transpose.FLIP_LEFT_RIGHT, Image.Transpose.ROTATE_270),
+)
+# The share of each side kept when comparing a photo's centre with another photo.
+CROP_SHARE = 0.7
+# Programs whose name in the Software tag means the file was edited after it was taken (camera
+# firmware and phone systems write their own names there, which mean nothing).
+EDITING_SOFTWARE = re.compile(
+    r"photoshop|lightroom|gimp|snapseed|picsart|pixelmator|affinity|paint\.net|canva|fotor|"
+    r"befunky|meitu|美图|醒图|xingtu|perfectcorp|facetune|polarr|vsco",
+    re.IGNORECASE,
+)
+
+
+def _turned(image: Image.Image) -> list[Image.Image]:
+    small = image.convert("L")
+    small.thumbnail((256, 256))  # phash looks at 32×32: turning the full picture is waste
+    turned = []
+    for steps in _TURNS:
+        out = small
+        for step in steps:
+            out = out.transpose(step)
+        turned.append(out)
+    return turned
+
+
+def _centre(image: Image.Image) -> Image.Image:
+    width, height = image.size
+    dx, dy = int(width * (1 - CROP_SHARE) / 2), int(height * (1 - CROP_SHARE) / 2)
+    return image.crop((dx, dy, width - dx, height - dy))
+
+
+def _software(exif: Image.Exif | None) -> str:
+    value = exif.get(_SOFTWARE) if exif is not None else None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return str(value).replace("\x00", "").strip()[:100] if value else ""
+
+
+def edited_by_software(software: str) -> bool:
+    """Whether the Software tag names a photo editor."""
+    return bool(software and EDITING_SOFTWARE.search(software))
 
 
 def _public_copy(image: Image.Image) -> bytes:
@@ -141,7 +207,23 @@ def phash_distance(a_hex: str, b_hex: str) -> int:
     return (int(a_hex, 16) ^ int(b_hex, 16)).bit_count()
 
 
-def gps_far_from(facts: PhotoFacts, lat, lon, *, limit_m: float = 1000) -> bool | None:
+def distance_from(facts: PhotoFacts, lat, lon) -> float | None:
+    """Metres between where the photo was taken and the site; None when either is unknown."""
+    if facts.latitude is None or facts.longitude is None or lat is None or lon is None:
+        return None
+    return distance_metres(facts.latitude, facts.longitude, lat, lon)
+
+
+def taken_before(facts: PhotoFacts, uploaded_at: datetime | None) -> int | None:
+    """Minutes from the photo's own time to its upload (negative: "taken" after the upload)."""
+    if facts.taken_at is None or uploaded_at is None:
+        return None
+    if uploaded_at.tzinfo is None:
+        uploaded_at = uploaded_at.replace(tzinfo=LOCAL_TZ)
+    return round((uploaded_at - facts.taken_at).total_seconds() / 60)
+
+
+def gps_far_from(facts: PhotoFacts, lat, lon, *, limit_m: float = FAR_FROM_SITE_M) -> bool | None:
     """Whether the photo was taken more than limit_m from the site; None when either position
     is unknown."""
     if facts.latitude is None or facts.longitude is None or lat is None or lon is None:
@@ -150,7 +232,7 @@ def gps_far_from(facts: PhotoFacts, lat, lon, *, limit_m: float = 1000) -> bool 
 
 
 def exif_time_far_from(
-    facts: PhotoFacts, uploaded_at: datetime | None, *, limit: timedelta = timedelta(hours=24)
+    facts: PhotoFacts, uploaded_at: datetime | None, *, limit: timedelta = TIME_MISMATCH
 ) -> bool | None:
     """Whether the photo's own time is more than limit away from its upload; None when either
     is unknown. A naive uploaded_at is taken as Asia/Shanghai time."""

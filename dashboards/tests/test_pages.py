@@ -328,6 +328,7 @@ QUERY_PAGES = {
             "payments": 15,
             "settlements": 13,
             "duplicate-photos": 13,
+            "photo-claims": 13,
             "patrol-gaps": 13,
             "rating-campaigns": 13,
             "other-flags": 13,
