@@ -2,6 +2,7 @@
 place, each row saying why it is listed and linking to the evidence. Every list is a fixed
 number of queries, whatever the number of rows."""
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -49,6 +50,15 @@ class Row:
     cells: list
     why: str
     evidence: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """What makes this row the same row tomorrow: its evidence links (the objects it is
+        about) and its project, not its wording or figures, which may move."""
+        ident = "|".join(
+            [str(self.project.pk if self.project else "")] + [u for _l, u in self.evidence]
+        )
+        return hashlib.sha256(ident.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

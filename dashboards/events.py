@@ -18,13 +18,33 @@ from core.events import EventField, plain, verbs
         "hash": _("链头哈希"),
         "broken_seq": _("首个损坏事件"),
         "count": _("数量"),
+        "reference": _("线索编号"),
+        "kind": _("异常类型"),
+        "why": _("异常原因"),
+        "evidence": EventField(_("证据"), show=plain),
+        "status": _("状态"),
+        "assigned_to": _("承办人"),
+        "due_on": _("初核期限"),
+        "text": _("记录"),
+        "reason": _("处理理由"),
     },
-    audience={"discipline.read": "discipline"},
+    # What discipline officers read and follow up is never shown to the audited parties.
+    audience={
+        "discipline.read": "discipline",
+        "lead.opened": "discipline",
+        "lead.noted": "discipline",
+        "lead.assigned": "discipline",
+        "lead.decided": "discipline",
+    },
 )
 class DashboardEvents(models.TextChoices):
     DISCIPLINE_READ = "discipline.read", _("纪检监察查阅")
     CHAIN_VERIFIED = "audit.chain_verified", _("校验审计链")
     BULK_GENERATED = "project.bulk_generated", _("批量生成演示项目")
+    LEAD_OPENED = "lead.opened", _("线索建立")
+    LEAD_NOTED = "lead.noted", _("线索记录")
+    LEAD_ASSIGNED = "lead.assigned", _("指定线索承办人")
+    LEAD_DECIDED = "lead.decided", _("线索处理")
 
 
 def discipline_read_event(*, actor, page: str, path: str, filters: dict, obj=None):
@@ -61,4 +81,46 @@ def projects_generated_event(*, count: int):
         object_id="bulk",
         after={"count": count},
         comment="seed_demo --projects",
+    )
+
+
+def lead_opened_event(*, actor, lead):
+    return record_event(
+        actor=actor,
+        verb=DashboardEvents.LEAD_OPENED,
+        obj=lead,
+        after={
+            "reference": lead.reference,
+            "kind": lead.kind,
+            "why": lead.why,
+            "evidence": lead.evidence,
+            "status": lead.status,
+            "due_on": lead.due_on.isoformat(),
+        },
+    )
+
+
+def lead_noted_event(*, actor, lead, note):
+    return record_event(
+        actor=actor, verb=DashboardEvents.LEAD_NOTED, obj=lead, after={"text": note.text}
+    )
+
+
+def lead_assigned_event(*, actor, lead, before_id):
+    return record_event(
+        actor=actor,
+        verb=DashboardEvents.LEAD_ASSIGNED,
+        obj=lead,
+        before={"assigned_to": before_id},
+        after={"assigned_to": lead.assigned_to_id},
+    )
+
+
+def lead_decided_event(*, actor, lead, before_status: str):
+    return record_event(
+        actor=actor,
+        verb=DashboardEvents.LEAD_DECIDED,
+        obj=lead,
+        before={"status": before_status},
+        after={"status": lead.status, "reason": lead.outcome_reason},
     )

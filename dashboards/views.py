@@ -32,6 +32,7 @@ from projects.selectors import project_list
 
 from . import documents
 from .anomalies import KINDS
+from .leads import lead_counts, row_leads
 from .permissions import discipline_required
 from .selectors import (
     chain_status,
@@ -136,6 +137,7 @@ def discipline_view(request):
             "contractors": contractors,
             "chain": chain_status(),
             "kinds": KINDS.values(),
+            "lead_counts": lead_counts(timezone.localdate()),
             "query": request.GET.urlencode(),
         },
     )
@@ -272,6 +274,7 @@ def anomaly_list_view(request, slug):
                 for row in rows
             ],
         )
+    taken = row_leads(slug)
     return render(
         request,
         "dashboards/anomaly_list.html",
@@ -279,6 +282,7 @@ def anomaly_list_view(request, slug):
             "filter": project_filter,
             "kind": kind,
             "rows": rows,
+            "entries": [(row, taken.get(row.key)) for row in rows],
             "kinds": KINDS.values(),
             "query": request.GET.urlencode(),
         },

@@ -313,25 +313,25 @@ def test_map_page_offline_outline_and_tile_setting(client, district, settings):
 # insert, release: 5), the session saved (3), and the filter form's street and contractor
 # choices (2) where it has one. Then the page's own reads: the dashboard 11 (projects grouped,
 # months, contracts, payments, ratings, open ledger items, open warnings, flags, patrol gaps,
-# the chain's head, the latest scored quarter; its ranking adds 2 once one is scored), a list 1 (same-person and payments: 3 each), the timeline the project and its events.
+# the chain's head, the latest scored quarter, the leads' counts; its ranking adds 2 once one is scored), a list 1 and the leads already opened on its rows 1 (same-person and payments: 3 and 1 each), the timeline the project and its events.
 QUERY_PAGES = {
-    "dashboard": (reverse("dashboards:discipline"), 23),
+    "dashboard": (reverse("dashboards:discipline"), 24),
     "map-data": (reverse("api-dashboards-map"), 11),
     "projects": (reverse("dashboards:projects"), 13),
     "timeline": (None, 12),
     **{
         f"anomaly-{slug}": (reverse("dashboards:anomaly", args=[slug]), n)
         for slug, n in {
-            "splits": 13,
-            "contractor-share": 13,
-            "same-person": 15,
-            "payments": 15,
-            "settlements": 13,
-            "duplicate-photos": 13,
-            "photo-claims": 13,
-            "patrol-gaps": 13,
-            "rating-campaigns": 13,
-            "other-flags": 13,
+            "splits": 14,
+            "contractor-share": 14,
+            "same-person": 16,
+            "payments": 16,
+            "settlements": 14,
+            "duplicate-photos": 14,
+            "photo-claims": 14,
+            "patrol-gaps": 14,
+            "rating-campaigns": 14,
+            "other-flags": 14,
         }.items()
     },
 }

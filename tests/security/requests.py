@@ -31,6 +31,17 @@ def _another_inspector(plan_id: int, project_id: int) -> int:
     return next(u for u in plan.inputs["inspectors"] if u not in excluded)
 
 
+def _anomaly_row() -> dict:
+    """A row of an anomaly list over every project, to open a lead from (the world has some)."""
+    from dashboards.anomalies import KINDS
+    from projects.models import Project
+
+    for kind in KINDS.values():
+        for row in kind.rows(Project.objects.all()):
+            return {"kind": kind.slug, "row_key": row.key, "query": ""}
+    raise AssertionError("the world plants no anomaly")
+
+
 def walk(patterns=None, prefix="", namespace=""):
     """Every URL pattern as (sample path, name); the admin's regex patterns get sample values."""
     for p in get_resolver().url_patterns if patterns is None else patterns:
@@ -335,6 +346,28 @@ SPECS = {
     ("dashboards:projects", "GET"): (lambda w, s: {}, None, None),
     ("dashboards:timeline", "GET"): (lambda w, s: {P: s.under_way.pk}, None, None),
     ("dashboards:report", "GET"): (lambda w, s: {}, None, None),
+    ("dashboards:leads", "GET"): (lambda w, s: {}, None, None),
+    ("dashboards:lead_open", "POST"): (
+        lambda w, s: {},
+        lambda w, s: _anomaly_row(),
+        "form",
+    ),
+    ("dashboards:lead", "GET"): (lambda w, s: {"pk": s.lead.pk}, None, None),
+    ("dashboards:lead_note", "POST"): (
+        lambda w, s: {"pk": s.lead.pk},
+        lambda w, s: {"text": "约谈施工单位负责人"},
+        "form",
+    ),
+    ("dashboards:lead_assign", "POST"): (
+        lambda w, s: {"pk": s.lead.pk},
+        lambda w, s: {"officer": w.d.discipline.pk},
+        "form",
+    ),
+    ("dashboards:lead_decide", "POST"): (
+        lambda w, s: {"pk": s.lead.pk},
+        lambda w, s: {"outcome": "filed", "reason": "证据确凿"},
+        "form",
+    ),
     ("health", "GET"): (lambda w, s: {}, None, None),
     ("open-data", "GET"): (lambda w, s: {}, None, None),
     ("open-audit-heads", "GET"): (lambda w, s: {}, None, None),

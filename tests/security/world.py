@@ -20,8 +20,11 @@ from accounts.services import token_issue
 from accounts.tests.factories import OrganisationFactory, UserFactory
 from accounts.tests.factories import district as build_district
 from approvals import services as approvals
+from approvals.choices import FlagKind
+from approvals.models import Flag
 from approvals.tests.helpers import contract_data
 from core.periods import Quarter
+from dashboards.models import Lead
 from inspections import services as inspections
 from inspections.models import SpotCheckPolicy
 from inspections.tests.images import encode, scene
@@ -240,6 +243,20 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
     )
     ratings.report_conclude(
         actor=d.discipline, report_id=o["report_confirmed"].pk, confirmed=True, note="查实"
+    )
+    # A flag on the side's project (a row of the anomaly lists, to open a lead from), and a lead
+    # a discipline officer opened on it.
+    Flag.objects.create(project=p, kind=FlagKind.LARGE_CHANGE, key=name, summary="累计变更超过10%")
+    o["lead"] = Lead.objects.create(
+        reference=f"XS-{name}",
+        kind="other-flags",
+        kind_title="其他预警标记",
+        row_key=name,
+        project=p,
+        rule="—",
+        why=f"{MARKS[name]}线索",
+        opened_by=d.discipline,
+        due_on=timezone.localdate(),
     )
     o["attachment"] = ProjectAttachment.objects.create(
         project=o["submitted"],
