@@ -561,6 +561,13 @@ class Payment(BaseModel):
     payee_name = models.CharField(_("收款单位"), max_length=200)
     payee_account = models.CharField(_("收款账号"), max_length=40)
     invoice = models.FileField(_("发票"), upload_to="invoices/%Y/%m/", blank=True)
+    # The invoice by its numbers and its file's hash: one invoice pays once (projects/invoices.py).
+    invoice_code = models.CharField(_("发票代码"), max_length=12, blank=True)
+    invoice_number = models.CharField(_("发票号码"), max_length=20, blank=True)
+    invoice_amount = models.DecimalField(
+        _("发票金额（价税合计）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    invoice_sha256 = models.CharField(max_length=64, blank=True)
     status = FSMField(
         _("状态"),
         max_length=12,
@@ -590,7 +597,21 @@ class Payment(BaseModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("拨付申请")
         verbose_name_plural = _("拨付申请")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
+            # Two requests at the same moment cannot both carry one invoice (a returned request
+            # gives it back).
+            models.UniqueConstraint(
+                fields=["invoice_code", "invoice_number"],
+                condition=~Q(invoice_number="") & ~Q(status="returned"),
+                name="payment_invoice_number_once",
+            ),
+            models.UniqueConstraint(
+                fields=["invoice_sha256"],
+                condition=~Q(invoice_sha256="") & ~Q(status="returned"),
+                name="payment_invoice_file_once",
+            ),
+        ]
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:

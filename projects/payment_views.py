@@ -42,6 +42,9 @@ def payment_request_view(request, pk):
             payee_account=post.get("payee_account", ""),
             work_value=post.get("work_value") or None,
             invoice=request.FILES.get("invoice"),
+            invoice_code=post.get("invoice_code", ""),
+            invoice_number=post.get("invoice_number", ""),
+            invoice_amount=post.get("invoice_amount", ""),
         ),
         _("请款申请已提交财政局审核。"),
     )

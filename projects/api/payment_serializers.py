@@ -13,6 +13,9 @@ class PaymentRequestInputSerializer(serializers.Serializer):
     amount = serializers.CharField()
     payee_account = serializers.CharField(required=False, allow_blank=True, max_length=40)
     work_value = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    invoice_code = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    invoice_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    invoice_amount = serializers.CharField(required=False, allow_blank=True, allow_null=True)
 
 
 class PaymentOutputSerializer(serializers.ModelSerializer):
@@ -29,6 +32,9 @@ class PaymentOutputSerializer(serializers.ModelSerializer):
             "amount",
             "payee_name",
             "payee_account",
+            "invoice_code",
+            "invoice_number",
+            "invoice_amount",
             "status",
             "created_at",
             "approved_at",

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from ..events import (
     project_settled_event,
 )
 from ..funds import check_payment, in_split_pattern
+from ..invoices import invoice_holders, invoice_read, invoice_reused_message
 from ..models import Contract, Payment, Project, Settlement
 from ..permissions import access_project
 from ..rules import is_project_contractor, is_street_staff_of
@@ -57,8 +58,12 @@ def payment_request(
     payee_account: str = "",
     work_value=None,
     invoice=None,
+    invoice_code: str = "",
+    invoice_number: str = "",
+    invoice_amount=None,
 ):
-    """请款: checked against every payment rule before it reaches finance."""
+    """请款: checked against every payment rule before it reaches finance; its invoice (numbers,
+    amount, file) is checked and must not be on another request."""
     if stage not in PaymentStage.values:
         raise ValidationError({"stage": _("请选择款项类型。")})
     try:
@@ -67,11 +72,23 @@ def payment_request(
         raise ValidationError({"amount": exc.error_list}) from None
     if invoice:
         check_documents([invoice])
+    bill = invoice_read(
+        code=invoice_code,
+        number=invoice_number,
+        amount=invoice_amount,
+        upload=invoice,
+        requested=amount,
+    )
     with transaction.atomic(durable=True):
         project = access_project(actor, project_id, for_update=True)
         if not (is_project_contractor(project, actor) or is_street_staff_of(project, actor)):
             raise PermissionDenied
         contract = _locked_contract(project)
+        holders = invoice_holders(bill)
+        if holders is not None:
+            other = Payment.objects.filter(holders).select_related("project").first()
+            if other is not None:
+                raise ValidationError({"invoice_number": invoice_reused_message(other)})
         try:
             covered = parse_amount(work_value) if work_value not in (None, "") else None
         except ValidationError as exc:
@@ -87,12 +104,27 @@ def payment_request(
                 payee_account or (project.contractor.bank_account if project.contractor else "")
             ).strip(),
             invoice=invoice or "",
+            invoice_code=bill.code,
+            invoice_number=bill.number,
+            invoice_amount=bill.amount,
+            invoice_sha256=bill.sha256,
             requested_by=actor,
         )
         violations = [v for v in check_payment(project, contract, payment) if not v.overridable]
         if violations:
             _refuse(violations)
-        payment.save()
+        try:
+            with transaction.atomic():
+                payment.save()
+        except IntegrityError:  # the same invoice on a request committed a moment ago
+            other = Payment.objects.filter(invoice_holders(bill)).select_related("project").first()
+            raise ValidationError(
+                {
+                    "invoice_number": invoice_reused_message(other)
+                    if other
+                    else _("该发票已被使用。")
+                }
+            ) from None
         payment_requested_event(
             actor=actor,
             project=project,
@@ -101,6 +133,16 @@ def payment_request(
                 "stage": stage,
                 "amount": amount,
                 "payee_account": payment.payee_account,
+                **(
+                    {
+                        "invoice_code": bill.code,
+                        "invoice_number": bill.number,
+                        "invoice_amount": bill.amount,
+                        "invoice_sha256": bill.sha256,
+                    }
+                    if bill.number
+                    else {}
+                ),
             },
         )
     return payment
