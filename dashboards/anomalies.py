@@ -6,11 +6,11 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.functional import Promise, lazy
@@ -24,6 +24,7 @@ from approvals.splits import WINDOW_DAYS
 from core.money import Yuan, format_yuan
 from inspections.models import PatrolViolation, Photo
 from inspections.photos import FAR_FROM_SITE_M, TIME_MISMATCH
+from performance.risk import PATROL_YELLOW
 from projects.choices import PaymentStage
 from projects.contract_terms import LARGE_CHANGE_SHARE
 from projects.funds import COMMITTED, work_value
@@ -42,6 +43,30 @@ SHARE_MIN_STREET_CONTRACTS = 4
 SETTLEMENT_OVER_BUDGET = Decimal("0.10")
 # Rating campaigns: at least this many held or flagged ratings from one network on one project.
 CAMPAIGN_MIN_RATINGS = 3
+# Flags raised by photos: listed with their figures in photo_claim_rows, not among "other flags".
+PHOTO_FLAGS = (FlagKind.PHOTO_FAR, FlagKind.PHOTO_TIME, FlagKind.PHOTO_EDITED)
+# Patrol gaps: the strength counts missing days against the risk rule's yellow.
+PATROL_GAP_DAYS = PATROL_YELLOW
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days a list looks at (both ends included, Shanghai dates); open ends are unbounded."""
+
+    since: date | None = None
+    until: date | None = None
+
+    def q(self, field: str, *, is_date: bool = False) -> Q:
+        lookup = field if is_date else f"{field}__date"
+        bounds = Q()
+        if self.since:
+            bounds &= Q(**{f"{lookup}__gte": self.since})
+        if self.until:
+            bounds &= Q(**{f"{lookup}__lte": self.until})
+        return bounds
+
+
+ALL_TIME = Period()
 
 
 @dataclass
@@ -50,6 +75,9 @@ class Row:
     cells: list
     why: str
     evidence: list[tuple[str, str]] = field(default_factory=list)
+    # How far past the rule's threshold the row is, in the rule's own measure (1.0 = at the
+    # threshold); None for rules that are met or not (the same person approving, an override).
+    strength: Decimal | None = None
 
     @property
     def key(self) -> str:
@@ -67,7 +95,12 @@ class Kind:
     title: Promise
     rule: Promise
     columns: tuple[Promise, ...]
-    rows: Callable[[QuerySet[Project]], list[Row]]
+    build: Callable[[QuerySet[Project], Period], list[Row]]
+
+    def rows(self, projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
+        """The list's rows over `projects` in `period`, the strongest first."""
+        rows = self.build(projects, period)
+        return sorted(rows, key=lambda r: -(r.strength or 0))
 
 
 def _project_links(project: Project) -> list[tuple[str, str]]:
@@ -87,9 +120,9 @@ def _name(user) -> str:
 # --- 化整为零 ----------------------------------------------------------------------------
 
 
-def split_rows(projects: QuerySet[Project]) -> list[Row]:
+def split_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
     flags = (
-        Flag.objects.filter(kind=FlagKind.SPLIT, project__in=projects)
+        Flag.objects.filter(period.q("created_at"), kind=FlagKind.SPLIT, project__in=projects)
         .select_related("project", "project__street", "project__created_by")
         .order_by("key", "project_id")
     )
@@ -114,6 +147,8 @@ def split_rows(projects: QuerySet[Project]) -> list[Row]:
                 ],
                 "；".join(f.summary for f in members),
                 evidence,
+                # pieces of one work: two is the least a split can be
+                Decimal(len(members)) / 2,
             )
         )
     return rows
@@ -122,9 +157,9 @@ def split_rows(projects: QuerySet[Project]) -> list[Row]:
 # --- one contractor, an unusual share of a street's work ----------------------------------
 
 
-def contractor_share_rows(projects: QuerySet[Project]) -> list[Row]:
+def contractor_share_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
     pairs = list(
-        Contract.objects.filter(project__in=projects)
+        Contract.objects.filter(period.q("created_at"), project__in=projects)
         .values("project__street_id", "project__street__name", "contractor_id", "contractor__name")
         .annotate(won=Count("id"), amount=Sum("amount"))
         .order_by("project__street__name", "-amount")
@@ -140,16 +175,18 @@ def contractor_share_rows(projects: QuerySet[Project]) -> list[Row]:
         if street_count[street] < SHARE_MIN_STREET_CONTRACTS or pair["won"] < SHARE_MIN_WON:
             continue
         share = pair["amount"] / street_amount[street]
-        if share < SHARE_THRESHOLD:
+        count_share = Decimal(pair["won"]) / street_count[street]
+        if max(share, count_share) < SHARE_THRESHOLD:
             continue
         why = _(
-            "%(street)s共 %(total)d 个合同，%(contractor)s承接 %(won)d 个，金额占 %(share)s%%"
-            "（阈值 %(threshold)s%%）。"
+            "%(street)s共 %(total)d 个合同，%(contractor)s承接 %(won)d 个（数量占 %(count_share)s%%），"
+            "金额占 %(share)s%%（阈值 %(threshold)s%%）。"
         ) % {
             "street": pair["project__street__name"],
             "total": street_count[street],
             "contractor": pair["contractor__name"],
             "won": pair["won"],
+            "count_share": f"{count_share * 100:.0f}",
             "share": f"{share * 100:.0f}",
             "threshold": f"{SHARE_THRESHOLD * 100:.0f}",
         }
@@ -168,6 +205,7 @@ def contractor_share_rows(projects: QuerySet[Project]) -> list[Row]:
                 ],
                 why,
                 [(_("该单位在该街道的项目"), url)],
+                max(share, count_share) / SHARE_THRESHOLD,
             )
         )
     return rows
@@ -176,13 +214,14 @@ def contractor_share_rows(projects: QuerySet[Project]) -> list[Row]:
 # --- the same person requesting and approving ----------------------------------------------
 
 
-def same_person_rows(projects: QuerySet[Project]) -> list[Row]:
+def same_person_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
     rows = []
     approvers = routes.table().approver_fields()  # the route's steps and who signed them
     same = Q()
     for name, _label in approvers:
         same |= Q(created_by_id=F(f"{name}_id"))
-    for project in projects.filter(same).select_related("created_by").order_by("-id"):
+    filed = projects.filter(same, period.q("created_at"))
+    for project in filed.select_related("created_by").order_by("-id"):
         steps = "、".join(
             label
             for name, label in approvers
@@ -198,7 +237,7 @@ def same_person_rows(projects: QuerySet[Project]) -> list[Row]:
             )
         )
     payments = (
-        Payment.objects.filter(project__in=projects)
+        Payment.objects.filter(period.q("created_at"), project__in=projects)
         .filter(Q(requested_by_id=F("approved_by_id")) | Q(requested_by_id=F("paid_by_id")))
         .select_related("project", "requested_by")
         .order_by("-id")
@@ -231,7 +270,9 @@ def same_person_rows(projects: QuerySet[Project]) -> list[Row]:
             )
         )
     changes = (
-        ChangeOrder.objects.filter(project__in=projects, decided_by_id=F("requested_by_id"))
+        ChangeOrder.objects.filter(
+            period.q("created_at"), project__in=projects, decided_by_id=F("requested_by_id")
+        )
         .select_related("project", "requested_by")
         .order_by("-id")
     )
@@ -257,10 +298,11 @@ def same_person_rows(projects: QuerySet[Project]) -> list[Row]:
 # --- payments before acceptance or over progress -------------------------------------------
 
 
-def payment_rows(projects: QuerySet[Project]) -> list[Row]:
+def payment_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
     rows = []
     early = (
         Payment.objects.filter(
+            period.q("created_at"),
             project__in=projects,
             status__in=COMMITTED,
             stage__in=[PaymentStage.FINAL, PaymentStage.RETENTION],
@@ -297,8 +339,10 @@ def payment_rows(projects: QuerySet[Project]) -> list[Row]:
         )
     # SQL narrows to contracts whose committed total passes progress × amount; the payment
     # rule itself (projects.funds.work_value) decides.
+    requested_in_period = Payment.objects.filter(period.q("created_at"), contract=OuterRef("pk"))
     over = (
         Contract.objects.filter(project__in=projects, project__accepted_at__isnull=True)
+        .filter(Exists(requested_in_period))
         .annotate(committed=Sum("payments__amount", filter=Q(payments__status__in=COMMITTED)))
         .filter(
             committed__gt=(F("amount") + F("approved_changes_total"))
@@ -334,10 +378,11 @@ def payment_rows(projects: QuerySet[Project]) -> list[Row]:
                     *_project_links(contract.project),
                     (_("拨付台账"), reverse("projects:payment_ledger")),
                 ],
+                contract.committed / value if value else None,
             )
         )
     overridden = (
-        Payment.objects.filter(project__in=projects, compliant=False)
+        Payment.objects.filter(period.q("created_at"), project__in=projects, compliant=False)
         .select_related("project")
         .order_by("-id")
     )
@@ -365,12 +410,12 @@ def payment_rows(projects: QuerySet[Project]) -> list[Row]:
 # --- settlements well above budget ----------------------------------------------------------
 
 
-def settlement_rows(projects: QuerySet[Project]) -> list[Row]:
+def settlement_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
     budget = Coalesce(
         "project__approved_budget", "project__reviewed_budget", "project__budget_amount"
     )
     settlements = (
-        Settlement.objects.filter(project__in=projects)
+        Settlement.objects.filter(period.q("created_at"), project__in=projects)
         .filter(amount__gt=budget * (1 + SETTLEMENT_OVER_BUDGET))
         .select_related("project")
         .order_by("-id")
@@ -399,6 +444,7 @@ def settlement_rows(projects: QuerySet[Project]) -> list[Row]:
                     "threshold": f"{SETTLEMENT_OVER_BUDGET * 100:.0f}",
                 },
                 _project_links(settlement.project),
+                over / SETTLEMENT_OVER_BUDGET,
             )
         )
     return rows
@@ -407,9 +453,11 @@ def settlement_rows(projects: QuerySet[Project]) -> list[Row]:
 # --- duplicate photos -----------------------------------------------------------------------
 
 
-def duplicate_photo_rows(projects: QuerySet[Project]) -> list[Row]:
+def duplicate_photo_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
     photos = (
-        Photo.objects.filter(project__in=projects, duplicate_of__isnull=False)
+        Photo.objects.filter(
+            period.q("created_at"), project__in=projects, duplicate_of__isnull=False
+        )
         .select_related("project", "uploaded_by", "duplicate_of", "duplicate_of__project")
         .order_by("-id")
     )
@@ -462,9 +510,9 @@ def photo_claims(photo: Photo) -> list[str]:
     return claims
 
 
-def photo_claim_rows(projects: QuerySet[Project]) -> list[Row]:
+def photo_claim_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
     photos = (
-        Photo.objects.filter(project__in=projects)
+        Photo.objects.filter(period.q("created_at"), project__in=projects)
         .filter(Q(far_from_site=True) | Q(time_mismatch=True) | Q(edited=True))
         .select_related("project", "uploaded_by")
         .order_by("-id")
@@ -487,17 +535,32 @@ def photo_claim_rows(projects: QuerySet[Project]) -> list[Row]:
                     (_("本照片"), reverse("inspections:photo", args=[photo.pk])),
                     *_project_links(photo.project),
                 ],
+                _photo_claim_strength(photo),
             )
         )
     return rows
 
 
+def _photo_claim_strength(photo: Photo) -> Decimal:
+    """The larger of distance ÷ 1 km and offset ÷ 24 h; an edited file counts as at the threshold."""
+    ratios = [Decimal(1)] if photo.edited else []
+    if photo.far_from_site and photo.distance_m is not None:
+        ratios.append(Decimal(photo.distance_m) / FAR_FROM_SITE_M)
+    if photo.time_mismatch and photo.time_offset_minutes is not None:
+        ratios.append(
+            Decimal(abs(photo.time_offset_minutes)) / Decimal(TIME_MISMATCH / timedelta(minutes=1))
+        )
+    return max(ratios, default=Decimal(1))
+
+
 # --- patrol-log gaps --------------------------------------------------------------------------
 
 
-def patrol_gap_rows(projects: QuerySet[Project]) -> list[Row]:
+def patrol_gap_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
     gaps = (
-        PatrolViolation.objects.filter(project__in=projects, withdrawn_at__isnull=True)
+        PatrolViolation.objects.filter(
+            period.q("day", is_date=True), project__in=projects, withdrawn_at__isnull=True
+        )
         .values("project_id", "project__code", "project__name", "supervision_unit__name")
         .annotate(days=Count("id"), first=Min("day"), last=Max("day"))
         .order_by("-days", "project_id")
@@ -525,6 +588,7 @@ def patrol_gap_rows(projects: QuerySet[Project]) -> list[Row]:
                     "last": gap["last"],
                 },
                 _project_links(project),
+                Decimal(gap["days"]) / PATROL_GAP_DAYS,
             )
         )
     return rows
@@ -533,11 +597,11 @@ def patrol_gap_rows(projects: QuerySet[Project]) -> list[Row]:
 # --- rating campaigns ---------------------------------------------------------------------------
 
 
-def rating_campaign_rows(projects: QuerySet[Project]) -> list[Row]:
+def rating_campaign_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
     suspicious = Q(status__in=[RatingStatus.HELD, RatingStatus.REJECTED]) | ~Q(flags=[])
     per_flag = {flag: Count("id", filter=Q(flags__icontains=flag.value)) for flag in RatingFlag}
     groups = (
-        Rating.objects.filter(suspicious, project__in=projects)
+        Rating.objects.filter(suspicious, period.q("created_at"), project__in=projects)
         .values("project_id", "project__code", "project__name", "network")
         .annotate(
             n=Count("id"),
@@ -584,6 +648,7 @@ def rating_campaign_rows(projects: QuerySet[Project]) -> list[Row]:
                     "flags": flags or _("待审核"),
                 },
                 _project_links(project),
+                Decimal(group["n"]) / CAMPAIGN_MIN_RATINGS,
             )
         )
     return rows
@@ -592,10 +657,10 @@ def rating_campaign_rows(projects: QuerySet[Project]) -> list[Row]:
 # --- other flags raised by the approval services ----------------------------------------------
 
 
-def other_flag_rows(projects: QuerySet[Project]) -> list[Row]:
+def other_flag_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
     flags = (
-        Flag.objects.filter(project__in=projects)
-        .exclude(kind=FlagKind.SPLIT)
+        Flag.objects.filter(period.q("created_at"), project__in=projects)
+        .exclude(kind__in=[FlagKind.SPLIT, *PHOTO_FLAGS])
         .select_related("project")
         .order_by("-id")
     )

@@ -1,10 +1,14 @@
 """The dashboard's filters: one set shared by the charts, the map, the lists and the exports."""
 
+from datetime import date, timedelta
+
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
+from core.periods import Quarter
 from projects.choices import Category, ProjectStatus, RiskColour, Tier
 from projects.models import Project
 
@@ -61,3 +65,56 @@ class DashboardFilter(django_filters.FilterSet):
             for name, value in self.form.cleaned_data.items()
             if value not in (None, "")
         }
+
+
+PERIODS = [
+    ("", _("全部时间")),
+    ("quarter", _("本季度")),
+    ("last_quarter", _("上季度")),
+    ("year", _("本年度")),
+    ("last_year", _("上年度")),
+    ("custom", _("自定义")),
+]
+
+
+class PeriodForm(forms.Form):
+    """The period an anomaly list looks at: a quarter, a year, or days of one's own choosing."""
+
+    period = forms.ChoiceField(label=_("期间"), choices=PERIODS, required=False)
+    since = forms.DateField(label=_("自"), required=False, widget=forms.DateInput({"type": "date"}))
+    until = forms.DateField(label=_("至"), required=False, widget=forms.DateInput({"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm"
+                if isinstance(field, forms.ChoiceField)
+                else "form-control form-control-sm"
+            )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError(_("期间的开始日期不能晚于结束日期。"))
+        return data
+
+    def bounds(self, today: date) -> tuple[date | None, date | None]:
+        """The first and last day of the chosen period (None: open); all time when invalid."""
+        if not self.is_bound or not self.is_valid():
+            return None, None
+        choice = self.cleaned_data.get("period") or ""
+        this = Quarter.of(today)
+        if choice == "quarter":
+            return this.start, this.last_day
+        if choice == "last_quarter":
+            last = Quarter.of(this.start - timedelta(days=1))
+            return last.start, last.last_day
+        if choice == "year":
+            return date(today.year, 1, 1), date(today.year, 12, 31)
+        if choice == "last_year":
+            return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+        if choice == "custom" or self.cleaned_data.get("since") or self.cleaned_data.get("until"):
+            return self.cleaned_data.get("since"), self.cleaned_data.get("until")
+        return None, None

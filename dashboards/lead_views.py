@@ -18,7 +18,7 @@ from . import leads
 from .choices import LeadStatus
 from .permissions import discipline_required
 from .selectors import dashboard_projects
-from .views import _logged, _xlsx
+from .views import _logged, _xlsx, anomaly_period
 
 
 @discipline_required
@@ -27,6 +27,7 @@ def lead_open_view(request):
     kind = request.POST.get("kind", "")
     query = request.POST.get("query", "")
     projects, _filter = dashboard_projects(QueryDict(query))
+    _form, period = anomaly_period(QueryDict(query))
     back = reverse("dashboards:anomaly", args=[kind]) + (f"?{query}" if query else "")
     try:
         lead, created = leads.lead_open(
@@ -34,6 +35,7 @@ def lead_open_view(request):
             kind=kind,
             row_key=request.POST.get("row_key", ""),
             projects=projects,
+            period=period,
         )
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))

@@ -15,7 +15,7 @@ from accounts.models import User
 from core.dates import add_working_days, local_date
 from core.errors import ConflictError
 
-from .anomalies import KINDS
+from .anomalies import ALL_TIME, KINDS, Period
 from .choices import LeadStatus
 from .events import lead_assigned_event, lead_decided_event, lead_noted_event, lead_opened_event
 from .models import Lead, LeadNote, LeadPolicy
@@ -31,7 +31,9 @@ def preliminary_working_days(on) -> int:
     return policy.preliminary_working_days if policy else DEFAULT_PRELIMINARY_WORKING_DAYS
 
 
-def lead_open(*, actor, kind: str, row_key: str, projects: QuerySet) -> tuple[Lead, bool]:
+def lead_open(
+    *, actor, kind: str, row_key: str, projects: QuerySet, period: Period = ALL_TIME
+) -> tuple[Lead, bool]:
     """Take up the row `row_key` of the anomaly list `kind` (as the officer saw it, over
     `projects`); the row's evidence is attached as it stands. Opening a row already taken up
     returns its lead (created False) instead of a second one."""
@@ -42,7 +44,7 @@ def lead_open(*, actor, kind: str, row_key: str, projects: QuerySet) -> tuple[Le
     existing = Lead.objects.filter(kind=kind, row_key=row_key).first()
     if existing is not None:
         return existing, False
-    row = next((r for r in anomaly.rows(projects) if r.key == row_key), None)
+    row = next((r for r in anomaly.rows(projects, period) if r.key == row_key), None)
     if row is None:
         raise ValidationError(_("该异常已不在列表中（数据已变化），请刷新后再试。"))
     today = local_date(timezone.now())

@@ -31,7 +31,8 @@ from projects.permissions import access_project, can_file_projects
 from projects.selectors import project_list
 
 from . import documents
-from .anomalies import KINDS
+from .anomalies import KINDS, Period
+from .filters import PeriodForm
 from .leads import lead_counts, row_leads
 from .permissions import discipline_required
 from .selectors import (
@@ -255,17 +256,18 @@ def anomaly_list_view(request, slug):
     if kind is None:
         raise Http404
     projects, project_filter = dashboard_projects(request.GET)
+    period_form, period = anomaly_period(request.GET)
     _logged(request, f"anomalies/{slug}", project_filter)
-    rows = kind.rows(projects)
+    rows = kind.rows(projects, period)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(
-            str(kind.title),
-            f"anomalies-{slug}",
-            project_filter,
-            [*map(str, kind.columns), _("异常原因"), _("证据链接")],
-            [
+        body = documents.table_xlsx(
+            title=str(kind.title),
+            filters=[*_filter_labels(project_filter), *period_labels(period)],
+            columns=[*map(str, kind.columns), _("强度"), _("异常原因"), _("证据链接")],
+            rows=[
                 [
                     *row.cells,
+                    float(row.strength) if row.strength is not None else "",
                     row.why,
                     "\n".join(
                         f"{label}: {request.build_absolute_uri(url)}" for label, url in row.evidence
@@ -274,12 +276,15 @@ def anomaly_list_view(request, slug):
                 for row in rows
             ],
         )
+        return xlsx_file_response(f"anomalies-{slug}-{timezone.localdate():%Y%m%d}.xlsx", body)
     taken = row_leads(slug)
     return render(
         request,
         "dashboards/anomaly_list.html",
         {
             "filter": project_filter,
+            "period_form": period_form,
+            "period": period,
             "kind": kind,
             "rows": rows,
             "entries": [(row, taken.get(row.key)) for row in rows],
@@ -287,6 +292,19 @@ def anomaly_list_view(request, slug):
             "query": request.GET.urlencode(),
         },
     )
+
+
+def anomaly_period(data) -> tuple[PeriodForm, Period]:
+    """The period chosen on an anomaly list (all time unless one is chosen)."""
+    form = PeriodForm(data or None)
+    since, until = form.bounds(timezone.localdate())
+    return form, Period(since, until)
+
+
+def period_labels(period: Period) -> list[tuple[str, str]]:
+    if not (period.since or period.until):
+        return []
+    return [(_("期间"), f"{period.since or '…'} — {period.until or '…'}")]
 
 
 @discipline_required

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import CreditStatus
+from approvals.choices import FlagKind
+from approvals.models import Flag
 from core.dates import local_date
 from core.locks import advisory_lock
 from inspections.choices import ItemSource, ItemStatus
@@ -49,6 +51,7 @@ REASONS = {
     "fund_anomaly": (RiskColour.YELLOW, _("不合规拨付 %(n)d 笔")),
     "large_change": (RiskColour.YELLOW, _("设计变更累计超过合同额10%%")),
     "complaints": (RiskColour.YELLOW, _("群众举报未销号 %(n)d 件")),
+    "anomaly_flags": (RiskColour.YELLOW, _("近半年异常标记 %(n)d 条")),
 }
 
 
@@ -116,6 +119,15 @@ def assess(project_ids: list[int], today: date) -> dict[int, list[dict]]:
         ).exclude(status=ItemStatus.CLOSED),
         n=Count("id"),
     )
+    # Anomalies raised on the project (splits, photos far, late or edited, weak procurement): a
+    # large change is its own reason above.
+    flags = _grouped(
+        Flag.objects.filter(
+            project_id__in=project_ids,
+            created_at__date__gt=today - timedelta(days=CHECK_WINDOW_DAYS),
+        ).exclude(kind=FlagKind.LARGE_CHANGE),
+        n=Count("id"),
+    )
     result = {}
     for p in projects:
         pid = p["id"]
@@ -145,6 +157,8 @@ def assess(project_ids: list[int], today: date) -> dict[int, list[dict]]:
             add("large_change")
         if pid in complaints:
             add("complaints", n=complaints[pid]["n"])
+        if pid in flags:
+            add("anomaly_flags", n=flags[pid]["n"])
         result[pid] = reasons
     return result
 

@@ -54,6 +54,28 @@ def test_risk_colour_follows_the_reasons_and_a_rerun_changes_nothing(district):
     assert ProjectRisk.objects.count() == 2
 
 
+def test_anomaly_flags_of_the_last_half_year_count_in_the_colour(district):
+    from approvals.choices import FlagKind
+    from approvals.models import Flag
+
+    d = district
+    with at(date(2026, 8, 3)):
+        project = under_way(d, d.builder_b)
+        Flag.objects.create(
+            project=project, kind=FlagKind.PHOTO_FAR, key="photo:1", summary="远离现场"
+        )
+        Flag.objects.create(
+            project=project, kind=FlagKind.PHOTO_EDITED, key="photo:2", summary="经编辑"
+        )
+        # a large change is its own reason, not counted twice
+        Flag.objects.create(project=project, kind=FlagKind.LARGE_CHANGE, key="c", summary="变更")
+    risk_recompute(today=date(2026, 8, 5))
+    assert risk_of(project.pk) == ("yellow", ["近半年异常标记 2 条"])
+    # half a year on, they no longer count
+    risk_recompute(today=date(2027, 3, 1))
+    assert risk_of(project.pk)[0] == "green"
+
+
 def test_one_warning_per_cause_raised_in_place_mailed_once(
     district, django_capture_on_commit_callbacks
 ):
