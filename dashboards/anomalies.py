@@ -11,15 +11,15 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Abs, Coalesce
 from django.urls import reverse
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 
 from approvals import routes
-from approvals.choices import FlagKind
-from approvals.models import ChangeOrder, Flag
+from approvals.choices import ChangeStatus, FlagKind
+from approvals.models import ChangeOrder, Flag, Tender
 from approvals.splits import WINDOW_DAYS
 from core.money import Yuan, format_yuan
 from inspections.models import PatrolViolation, Photo
@@ -43,6 +43,9 @@ SHARE_MIN_STREET_CONTRACTS = 4
 SETTLEMENT_OVER_BUDGET = Decimal("0.10")
 # Rating campaigns: at least this many held or flagged ratings from one network on one project.
 CAMPAIGN_MIN_RATINGS = 3
+# 低价中标、高价结算: approved changes within this time of the contract's filing that lift a
+# lowest winning bid to the runner-up's price.
+LOW_BID_WINDOW = timedelta(days=180)
 # Flags raised by photos: listed with their figures in photo_claim_rows, not among "other flags".
 PHOTO_FLAGS = (FlagKind.PHOTO_FAR, FlagKind.PHOTO_TIME, FlagKind.PHOTO_EDITED)
 # Patrol gaps: the strength counts missing days against the risk rule's yellow.
@@ -654,6 +657,110 @@ def rating_campaign_rows(projects: QuerySet[Project], period: Period = ALL_TIME)
     return rows
 
 
+# --- change-order creep ------------------------------------------------------------------------
+
+
+def change_creep_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
+    """Changes that each stay under the 10% line and together pass it; and changes soon after a
+    tender that bring the low winning bid up to the next bidder's price (低价中标、高价结算)."""
+    rows = []
+    groups = (
+        ChangeOrder.objects.filter(project__in=projects, status=ChangeStatus.APPROVED)
+        .filter(project__in=ChangeOrder.objects.filter(period.q("created_at")).values("project_id"))
+        .values("project_id", "project__code", "project__name", "project__contract__amount")
+        .annotate(n=Count("id"), total=Sum("amount_delta"), biggest=Max(Abs("amount_delta")))
+        .filter(n__gte=2)
+        .order_by("project_id")
+    )
+    for group in cast(Iterable[Mapping[str, Any]], groups):
+        contract = group["project__contract__amount"]
+        if not contract:
+            continue
+        share, biggest = abs(group["total"]) / contract, group["biggest"] / contract
+        if share <= LARGE_CHANGE_SHARE or biggest > LARGE_CHANGE_SHARE:
+            continue
+        project = Project(
+            pk=group["project_id"], code=group["project__code"], name=group["project__name"]
+        )
+        rows.append(
+            Row(
+                project,
+                [
+                    group["project__code"],
+                    group["project__name"],
+                    _("化整变更"),
+                    Yuan(contract),
+                    _("%(n)d 次，合计 %(share)s%%")
+                    % {"n": group["n"], "share": f"{share * 100:.1f}"},
+                ],
+                _(
+                    "%(n)d 次设计变更各自不超过合同额的%(threshold)s%%（最大 %(biggest)s%%），"
+                    "合计 %(total)s 元，占合同额 %(share)s%%，超过%(threshold)s%%。"
+                )
+                % {
+                    "n": group["n"],
+                    "threshold": f"{LARGE_CHANGE_SHARE * 100:.0f}",
+                    "biggest": f"{biggest * 100:.1f}",
+                    "total": format_yuan(group["total"]),
+                    "share": f"{share * 100:.1f}",
+                },
+                _project_links(project),
+                share / LARGE_CHANGE_SHARE,
+            )
+        )
+    tenders = (
+        Tender.objects.filter(period.q("created_at"), project__in=projects)
+        .select_related("project", "project__contract", "winner")
+        .prefetch_related("bids__bidder")
+        .order_by("project_id")
+    )
+    tenders = [t for t in tenders if hasattr(t.project, "contract")]
+    soon = (
+        ChangeOrder.objects.filter(
+            project__in=[t.project_id for t in tenders], status=ChangeStatus.APPROVED
+        )
+        .filter(created_at__lte=F("project__contract__created_at") + LOW_BID_WINDOW)
+        .values("project_id")
+        .annotate(total=Sum("amount_delta"))
+    )
+    raised = {row["project_id"]: row["total"] for row in soon}
+    for tender in tenders:
+        bids = sorted(tender.bids.all(), key=lambda b: b.amount)
+        if len(bids) < 2 or bids[0].bidder_id != tender.winner_id:
+            continue
+        contract = tender.project.contract
+        now = contract.amount + raised.get(tender.project_id, Decimal("0"))
+        if tender.project_id not in raised or now < bids[1].amount:
+            continue
+        rows.append(
+            Row(
+                tender.project,
+                [
+                    tender.project.code,
+                    tender.project.name,
+                    _("低价中标、高价结算"),
+                    Yuan(contract.amount),
+                    Yuan(now),
+                ],
+                _(
+                    "%(winner)s以最低价 %(bid)s 元中标，签约后 %(days)d 天内的设计变更使合同额达到 "
+                    "%(now)s 元，不低于第二名%(second)s的报价 %(price)s 元。"
+                )
+                % {
+                    "winner": tender.winner.name,
+                    "bid": format_yuan(bids[0].amount),
+                    "days": LOW_BID_WINDOW.days,
+                    "now": format_yuan(now),
+                    "second": bids[1].bidder.name,
+                    "price": format_yuan(bids[1].amount),
+                },
+                _project_links(tender.project),
+                now / bids[1].amount,
+            )
+        )
+    return rows
+
+
 # --- other flags raised by the approval services ----------------------------------------------
 
 
@@ -827,6 +934,26 @@ KINDS = {
                 gettext_lazy("平均分"),
             ),
             rating_campaign_rows,
+        ),
+        Kind(
+            "change-creep",
+            gettext_lazy("设计变更蚕食"),
+            _rule(
+                gettext_noop(
+                    "多次设计变更各自不超过合同额%(pct)s%%、合计超过；或以最低价中标后%(days)d天内的变更"
+                    "使合同额达到第二名的报价。"
+                ),
+                pct=f"{LARGE_CHANGE_SHARE * 100:.0f}",
+                days=LOW_BID_WINDOW.days,
+            ),
+            (
+                gettext_lazy("项目编号"),
+                gettext_lazy("项目名称"),
+                gettext_lazy("类型"),
+                gettext_lazy("合同金额（元）"),
+                gettext_lazy("变更"),
+            ),
+            change_creep_rows,
         ),
         Kind(
             "other-flags",

@@ -331,6 +331,7 @@ QUERY_PAGES = {
             "photo-claims": 14,
             "patrol-gaps": 14,
             "rating-campaigns": 14,
+            "change-creep": 15,
             "other-flags": 14,
         }.items()
     },
