@@ -708,13 +708,14 @@ def change_creep_rows(projects: QuerySet[Project], period: Period = ALL_TIME) ->
                 share / LARGE_CHANGE_SHARE,
             )
         )
-    tenders = (
-        Tender.objects.filter(period.q("created_at"), project__in=projects)
+    tenders = [
+        t
+        for t in Tender.objects.filter(period.q("created_at"), project__in=projects)
         .select_related("project", "project__contract", "winner")
         .prefetch_related("bids__bidder")
         .order_by("project_id")
-    )
-    tenders = [t for t in tenders if hasattr(t.project, "contract")]
+        if hasattr(t.project, "contract")
+    ]
     soon = (
         ChangeOrder.objects.filter(
             project__in=[t.project_id for t in tenders], status=ChangeStatus.APPROVED
