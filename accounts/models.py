@@ -18,7 +18,7 @@ from .choices import (
     Role,
     StaffPosition,
 )
-from .validators import validate_credit_code
+from .validators import validate_credit_code, validate_phone
 
 # How many hexadecimal characters of a token's digest name it to its owner (64 bits: unique
 # among one user's tokens, and one-way like the digest itself).
@@ -42,10 +42,13 @@ class Organisation(BaseModel):
         _("信用状态"), max_length=20, choices=CreditStatus.choices, default=CreditStatus.NORMAL
     )
     qualification = models.CharField(_("资质等级"), max_length=200, blank=True)
+    legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=200, blank=True)
     bank_account = models.CharField(_("银行账号"), max_length=40, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
-    address = models.CharField(_("地址"), max_length=300, blank=True)
+    contact_phone = models.CharField(
+        _("联系电话"), max_length=30, blank=True, validators=[validate_phone]
+    )
+    address = models.CharField(_("注册地址"), max_length=300, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -82,7 +85,7 @@ class CompanyStaff(BaseModel):
     name = models.CharField(_("姓名"), max_length=50)
     position = models.CharField(_("岗位"), max_length=20, choices=StaffPosition.choices)
     certificate_no = models.CharField(_("证书编号"), max_length=60, blank=True)
-    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True, validators=[validate_phone])
     is_active = models.BooleanField(_("在岗"), default=True)
 
     class Meta:
@@ -104,7 +107,7 @@ class User(AbstractUser):
         verbose_name=_("单位"),
     )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices, blank=True)
-    phone = models.CharField(_("手机"), max_length=30, blank=True)
+    phone = models.CharField(_("手机"), max_length=30, blank=True, validators=[validate_phone])
 
     class Meta:
         verbose_name = _("用户")

@@ -2,11 +2,10 @@
 place, each row saying why it is listed and linking to the evidence. Every list is a fixed
 number of queries, whatever the number of rows."""
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -33,6 +32,14 @@ from projects.services import project_counting_budget
 from ratings.choices import RatingFlag, RatingStatus
 from ratings.models import Rating
 
+from .identities import (
+    awarder_tie_rows,
+    certificate_lending_rows,
+    shared_identity_rows,
+    supervision_tie_rows,
+)
+from .rows import ALL_TIME, Period, Row, person_name, project_links
+
 # One contractor winning an unusual share of a street's work: at least this share of the
 # street's contracted amount, with at least this many contracts won, in a street that let at
 # least this many contracts (below that a share means nothing).
@@ -53,46 +60,6 @@ PATROL_GAP_DAYS = PATROL_YELLOW
 
 
 @dataclass(frozen=True)
-class Period:
-    """The days a list looks at (both ends included, Shanghai dates); open ends are unbounded."""
-
-    since: date | None = None
-    until: date | None = None
-
-    def q(self, field: str, *, is_date: bool = False) -> Q:
-        lookup = field if is_date else f"{field}__date"
-        bounds = Q()
-        if self.since:
-            bounds &= Q(**{f"{lookup}__gte": self.since})
-        if self.until:
-            bounds &= Q(**{f"{lookup}__lte": self.until})
-        return bounds
-
-
-ALL_TIME = Period()
-
-
-@dataclass
-class Row:
-    project: Project | None
-    cells: list
-    why: str
-    evidence: list[tuple[str, str]] = field(default_factory=list)
-    # How far past the rule's threshold the row is, in the rule's own measure (1.0 = at the
-    # threshold); None for rules that are met or not (the same person approving, an override).
-    strength: Decimal | None = None
-
-    @property
-    def key(self) -> str:
-        """What makes this row the same row tomorrow: its evidence links (the objects it is
-        about) and its project, not its wording or figures, which may move."""
-        ident = "|".join(
-            [str(self.project.pk if self.project else "")] + [u for _l, u in self.evidence]
-        )
-        return hashlib.sha256(ident.encode()).hexdigest()[:32]
-
-
-@dataclass(frozen=True)
 class Kind:
     slug: str
     title: Promise
@@ -104,20 +71,6 @@ class Kind:
         """The list's rows over `projects` in `period`, the strongest first."""
         rows = self.build(projects, period)
         return sorted(rows, key=lambda r: -(r.strength or 0))
-
-
-def _project_links(project: Project) -> list[tuple[str, str]]:
-    return [
-        (
-            _("项目 %(code)s") % {"code": project.code or project.pk},
-            reverse("projects:detail", args=[project.pk]),
-        ),
-        (_("审计时间线"), reverse("dashboards:timeline", args=[project.pk])),
-    ]
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 # --- 化整为零 ----------------------------------------------------------------------------
@@ -138,14 +91,14 @@ def split_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[R
         total = sum((f.project.budget_amount for f in members), Decimal("0"))
         evidence = []
         for flag in members:
-            evidence += _project_links(flag.project)
+            evidence += project_links(flag.project)
         rows.append(
             Row(
                 first,
                 [
                     first.street.name,
                     "、".join(f"{f.project.code} {f.project.name}" for f in members),
-                    _name(first.created_by),
+                    person_name(first.created_by),
                     Yuan(total),
                 ],
                 "；".join(f.summary for f in members),
@@ -233,10 +186,10 @@ def same_person_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> 
         rows.append(
             Row(
                 project,
-                [project.code, project.name, _name(project.created_by), _("申报"), steps],
+                [project.code, project.name, person_name(project.created_by), _("申报"), steps],
                 _("%(person)s申报了项目，又审批了其中的%(steps)s环节（不得审批自己申报的项目）。")
-                % {"person": _name(project.created_by), "steps": steps},
-                _project_links(project),
+                % {"person": person_name(project.created_by), "steps": steps},
+                project_links(project),
             )
         )
     payments = (
@@ -260,14 +213,14 @@ def same_person_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> 
                 [
                     payment.project.code,
                     payment.project.name,
-                    _name(payment.requested_by),
+                    person_name(payment.requested_by),
                     _("请款 %(amount)s 元") % {"amount": format_yuan(payment.amount)},
                     steps,
                 ],
                 _("%(person)s提出请款，又办理了%(steps)s。")
-                % {"person": _name(payment.requested_by), "steps": steps},
+                % {"person": person_name(payment.requested_by), "steps": steps},
                 [
-                    *_project_links(payment.project),
+                    *project_links(payment.project),
                     (_("拨付台账"), reverse("projects:payment_ledger")),
                 ],
             )
@@ -286,13 +239,13 @@ def same_person_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> 
                 [
                     change.project.code,
                     change.project.name,
-                    _name(change.requested_by),
+                    person_name(change.requested_by),
                     _("设计变更 %(amount)s 元") % {"amount": format_yuan(change.amount_delta)},
                     change.get_status_display(),
                 ],
                 _("%(person)s申请设计变更，又作出了审批决定。")
-                % {"person": _name(change.requested_by)},
-                _project_links(change.project),
+                % {"person": person_name(change.requested_by)},
+                project_links(change.project),
             )
         )
     return rows
@@ -335,7 +288,7 @@ def payment_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list
                     else _("未验收"),
                 },
                 [
-                    *_project_links(payment.project),
+                    *project_links(payment.project),
                     (_("拨付台账"), reverse("projects:payment_ledger")),
                 ],
             )
@@ -378,7 +331,7 @@ def payment_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list
                     "progress": format(contract.project.reported_progress.normalize(), "f"),
                 },
                 [
-                    *_project_links(contract.project),
+                    *project_links(contract.project),
                     (_("拨付台账"), reverse("projects:payment_ledger")),
                 ],
                 contract.committed / value if value else None,
@@ -402,7 +355,7 @@ def payment_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list
                 ],
                 _("特批支付：%(reason)s") % {"reason": payment.override_reason or _("（未说明）")},
                 [
-                    *_project_links(payment.project),
+                    *project_links(payment.project),
                     (_("拨付台账"), reverse("projects:payment_ledger") + "?non_compliant=1"),
                 ],
             )
@@ -446,7 +399,7 @@ def settlement_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> l
                     "pct": f"{over * 100:.1f}",
                     "threshold": f"{SETTLEMENT_OVER_BUDGET * 100:.0f}",
                 },
-                _project_links(settlement.project),
+                project_links(settlement.project),
                 over / SETTLEMENT_OVER_BUDGET,
             )
         )
@@ -473,7 +426,7 @@ def duplicate_photo_rows(projects: QuerySet[Project], period: Period = ALL_TIME)
                 [
                     photo.project.code,
                     photo.project.name,
-                    _name(photo.uploaded_by),
+                    person_name(photo.uploaded_by),
                     f"{earlier.project.code} {earlier.project.name}",
                     photo.created_at.date(),
                 ],
@@ -486,7 +439,7 @@ def duplicate_photo_rows(projects: QuerySet[Project], period: Period = ALL_TIME)
                 [
                     (_("本照片"), reverse("inspections:photo", args=[photo.pk])),
                     (_("此前的照片"), reverse("inspections:photo", args=[earlier.pk])),
-                    *_project_links(photo.project),
+                    *project_links(photo.project),
                 ],
             )
         )
@@ -529,14 +482,14 @@ def photo_claim_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> 
                 [
                     photo.project.code,
                     photo.project.name,
-                    _name(photo.uploaded_by),
+                    person_name(photo.uploaded_by),
                     "；".join(claims),
                     photo.created_at.date(),
                 ],
                 _("照片自带的拍摄信息与现场记录不符：%(claims)s。") % {"claims": "；".join(claims)},
                 [
                     (_("本照片"), reverse("inspections:photo", args=[photo.pk])),
-                    *_project_links(photo.project),
+                    *project_links(photo.project),
                 ],
                 _photo_claim_strength(photo),
             )
@@ -590,7 +543,7 @@ def patrol_gap_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> l
                     "first": gap["first"],
                     "last": gap["last"],
                 },
-                _project_links(project),
+                project_links(project),
                 Decimal(gap["days"]) / PATROL_GAP_DAYS,
             )
         )
@@ -650,7 +603,7 @@ def rating_campaign_rows(projects: QuerySet[Project], period: Period = ALL_TIME)
                     "last": group["last"].strftime("%Y-%m-%d %H:%M"),
                     "flags": flags or _("待审核"),
                 },
-                _project_links(project),
+                project_links(project),
                 Decimal(group["n"]) / CAMPAIGN_MIN_RATINGS,
             )
         )
@@ -704,7 +657,7 @@ def change_creep_rows(projects: QuerySet[Project], period: Period = ALL_TIME) ->
                     "total": format_yuan(group["total"]),
                     "share": f"{share * 100:.1f}",
                 },
-                _project_links(project),
+                project_links(project),
                 share / LARGE_CHANGE_SHARE,
             )
         )
@@ -755,7 +708,7 @@ def change_creep_rows(projects: QuerySet[Project], period: Period = ALL_TIME) ->
                     "second": bids[1].bidder.name,
                     "price": format_yuan(bids[1].amount),
                 },
-                _project_links(tender.project),
+                project_links(tender.project),
                 now / bids[1].amount,
             )
         )
@@ -777,7 +730,7 @@ def other_flag_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> l
             flag.project,
             [flag.project.code, flag.project.name, flag.get_kind_display(), flag.created_at.date()],
             flag.summary,
-            _project_links(flag.project),
+            project_links(flag.project),
         )
         for flag in flags
     ]
@@ -955,6 +908,58 @@ KINDS = {
                 gettext_lazy("变更"),
             ),
             change_creep_rows,
+        ),
+        Kind(
+            "shared-identities",
+            gettext_lazy("单位身份信息相同"),
+            gettext_lazy(
+                "两家单位的法定代表人、联系电话、银行账号或注册地址相同（比较规范化后的值；"
+                "只列期间内在筛选项目中签约、监理或投标的单位）。"
+            ),
+            (gettext_lazy("单位"), gettext_lazy("单位"), gettext_lazy("相同的信息")),
+            shared_identity_rows,
+        ),
+        Kind(
+            "supervision-ties",
+            gettext_lazy("监理与施工单位关联"),
+            gettext_lazy("监理单位与其监理项目的施工单位有相同的法定代表人、电话、账号或地址。"),
+            (
+                gettext_lazy("项目编号"),
+                gettext_lazy("项目名称"),
+                gettext_lazy("施工单位"),
+                gettext_lazy("监理单位"),
+                gettext_lazy("相同的信息"),
+            ),
+            supervision_tie_rows,
+        ),
+        Kind(
+            "awarder-ties",
+            gettext_lazy("施工单位人员与发包街道人员关联"),
+            gettext_lazy("施工单位名录人员、法定代表人或单位电话与发包街道工作人员的手机号相同。"),
+            (
+                gettext_lazy("项目编号"),
+                gettext_lazy("项目名称"),
+                gettext_lazy("施工单位"),
+                gettext_lazy("单位人员"),
+                gettext_lazy("街道工作人员"),
+            ),
+            awarder_tie_rows,
+        ),
+        Kind(
+            "certificate-lending",
+            gettext_lazy("疑似挂证"),
+            gettext_lazy(
+                "同一人（证书编号相同，或姓名与电话相同）同时担任工期重叠的两个合同的项目经理、"
+                "专职安全员或质检员。"
+            ),
+            (
+                gettext_lazy("姓名"),
+                gettext_lazy("证书/电话"),
+                gettext_lazy("合同一"),
+                gettext_lazy("合同二"),
+                gettext_lazy("重叠期间"),
+            ),
+            certificate_lending_rows,
         ),
         Kind(
             "other-flags",

@@ -332,6 +332,10 @@ QUERY_PAGES = {
             "patrol-gaps": 14,
             "rating-campaigns": 14,
             "change-creep": 15,
+            "shared-identities": 17,
+            "supervision-ties": 15,
+            "awarder-ties": 17,
+            "certificate-lending": 14,
             "other-flags": 14,
         }.items()
     },
