@@ -49,6 +49,7 @@ class Organisation(BaseModel):
         _("联系电话"), max_length=30, blank=True, validators=[validate_phone]
     )
     address = models.CharField(_("注册地址"), max_length=300, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:

@@ -32,6 +32,18 @@ from projects.services import project_counting_budget
 from ratings.choices import RatingFlag, RatingStatus
 from ratings.models import Rating
 
+from .bidding import (
+    CLOSE_SHARE,
+    LOSSES_MIN,
+    ROTATION_MIN,
+    TOGETHER_MIN,
+    TOGETHER_SHARE,
+    bidder_identity_rows,
+    loser_rows,
+    price_rows,
+    rotation_rows,
+    together_rows,
+)
 from .identities import (
     awarder_tie_rows,
     certificate_lending_rows,
@@ -908,6 +920,74 @@ KINDS = {
                 gettext_lazy("变更"),
             ),
             change_creep_rows,
+        ),
+        Kind(
+            "bid-together",
+            gettext_lazy("围标：多次共同投标"),
+            _rule(
+                gettext_noop(
+                    "两家单位共同投标%(n)d次以上，且占较少一方投标次数的%(share)s%%以上。"
+                ),
+                n=TOGETHER_MIN,
+                share=f"{TOGETHER_SHARE * 100:.0f}",
+            ),
+            (
+                gettext_lazy("单位"),
+                gettext_lazy("单位"),
+                gettext_lazy("共同投标次数"),
+                gettext_lazy("占比"),
+            ),
+            together_rows,
+        ),
+        Kind(
+            "bid-losers",
+            gettext_lazy("陪标：总输给同一单位"),
+            _rule(
+                gettext_noop("一家单位投标%(n)d次以上，每次都输给同一单位，且从未中标。"),
+                n=LOSSES_MIN,
+            ),
+            (gettext_lazy("陪标单位"), gettext_lazy("中标单位"), gettext_lazy("落标次数")),
+            loser_rows,
+        ),
+        Kind(
+            "bid-rotation",
+            gettext_lazy("轮流中标"),
+            _rule(
+                gettext_noop("同一组单位共同投标%(n)d次以上，中标单位轮换、从未由同一家连续中标。"),
+                n=ROTATION_MIN,
+            ),
+            (gettext_lazy("单位组"), gettext_lazy("投标次数"), gettext_lazy("中标顺序")),
+            rotation_rows,
+        ),
+        Kind(
+            "bid-prices",
+            gettext_lazy("报价异常接近或成比例"),
+            _rule(
+                gettext_noop(
+                    "同一项目两家报价相差不超过%(pct)s%%，或三家以上报价依次相差同一比例。"
+                ),
+                pct=f"{CLOSE_SHARE * 100:.1f}",
+            ),
+            (
+                gettext_lazy("项目编号"),
+                gettext_lazy("项目名称"),
+                gettext_lazy("类型"),
+                gettext_lazy("报价"),
+            ),
+            price_rows,
+        ),
+        Kind(
+            "bid-identities",
+            gettext_lazy("投标人身份信息相同"),
+            gettext_lazy("同一项目的投标人有相同的法定代表人、电话、账号、地址或电子邮箱。"),
+            (
+                gettext_lazy("项目编号"),
+                gettext_lazy("项目名称"),
+                gettext_lazy("投标人"),
+                gettext_lazy("投标人"),
+                gettext_lazy("相同的信息"),
+            ),
+            bidder_identity_rows,
         ),
         Kind(
             "shared-identities",

@@ -31,6 +31,7 @@ ATTRIBUTES = {
     "contact_phone": gettext_lazy("联系电话"),
     "bank_account": gettext_lazy("银行账号"),
     "address": gettext_lazy("注册地址"),
+    "email": gettext_lazy("电子邮箱"),
 }
 ORDER = {attribute: n for n, attribute in enumerate(ATTRIBUTES)}
 # The positions a person must hold full-time on one contract (住建部：项目负责人、专职安全员不得兼任).
@@ -44,6 +45,8 @@ FULL_TIME = (
 def normalise(attribute: str, value: str) -> str:
     """The value as compared: '' when it says nothing."""
     value = unicodedata.normalize("NFKC", value or "").strip().lower()
+    if attribute == "email":
+        return value if "@" in value else ""
     if attribute == "contact_phone":
         value = normalise_phone(value)
         return value if len(value) >= 7 else ""
@@ -54,7 +57,7 @@ def normalise(attribute: str, value: str) -> str:
     return value if len(value) >= 2 else ""
 
 
-def _company_link(org_id: int) -> str:
+def company_link(org_id: int) -> str:
     return reverse("performance:credit_company", args=[org_id])
 
 
@@ -107,7 +110,7 @@ def shared_identity_rows(projects: QuerySet[Project], period: Period = ALL_TIME)
                 [names[a], names[b], shared],
                 _("%(a)s与%(b)s的%(shared)s相同。")
                 % {"a": names[a], "b": names[b], "shared": shared},
-                [(names[a], _company_link(a)), (names[b], _company_link(b))],
+                [(names[a], company_link(a)), (names[b], company_link(b))],
                 Decimal(len(attributes)),
             )
         )
@@ -148,8 +151,8 @@ def supervision_tie_rows(projects: QuerySet[Project], period: Period = ALL_TIME)
                 },
                 [
                     *project_links(contract.project),
-                    (contract.contractor.name, _company_link(contract.contractor_id)),
-                    (contract.supervision_unit.name, _company_link(contract.supervision_unit_id)),
+                    (contract.contractor.name, company_link(contract.contractor_id)),
+                    (contract.supervision_unit.name, company_link(contract.supervision_unit_id)),
                 ],
                 Decimal(len(attributes)),
             )
@@ -209,7 +212,7 @@ def awarder_tie_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> 
                     },
                     [
                         *project_links(contract.project),
-                        (contract.contractor.name, _company_link(contract.contractor_id)),
+                        (contract.contractor.name, company_link(contract.contractor_id)),
                     ],
                     None,
                 )

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from approvals import services as approvals
+from approvals.models import Tender, TenderBid
 from approvals.tests.helpers import contract_data
 from core.dates import is_working_day
 from core.errors import ConflictError
@@ -182,6 +183,22 @@ def build_world(district) -> SimpleNamespace:
         device="dev-ok",
         network="198.51.100.0/24",
     )
+
+    # A tender record with three bids on a project already counted (the bid-rigging lists read
+    # bids; a project of its own would change the other lists' counts).
+    tender = Tender.objects.create(
+        project=settled,
+        notice_date=timezone.localdate(),
+        winner=district.builder,
+        reason="综合评分第一",
+        recorded_by=district.dept,
+    )
+    for company, amount in (
+        (district.builder, "560000"),
+        (district.builder_b, "575000"),
+        (district.builder_c, "590000"),
+    ):
+        TenderBid.objects.create(tender=tender, bidder=company, amount=Decimal(amount))
 
     return SimpleNamespace(
         over=over,
