@@ -51,6 +51,13 @@ from .identities import (
     supervision_tie_rows,
 )
 from .rows import ALL_TIME, Period, Row, person_name, project_links
+from .site_progress import (
+    LOG_MARGIN,
+    MIN_WORKED_DAYS_PER_10K,
+    completion_few_days_rows,
+    payment_over_logs_rows,
+    progress_without_work_rows,
+)
 
 # One contractor winning an unusual share of a street's work: at least this share of the
 # street's contracted amount, with at least this many contracts won, in a street that let at
@@ -920,6 +927,56 @@ KINDS = {
                 gettext_lazy("变更"),
             ),
             change_creep_rows,
+        ),
+        Kind(
+            "progress-no-work",
+            gettext_lazy("进度上升而现场无人施工"),
+            gettext_lazy(
+                "报送的完成百分比上升，但自上次报送（或开工）以来监理每日巡查记录没有一天现场有人施工"
+                "（没有记录，或现场人数为0的停工日）。"
+            ),
+            (
+                gettext_lazy("项目编号"),
+                gettext_lazy("项目名称"),
+                gettext_lazy("进度"),
+                gettext_lazy("期间"),
+            ),
+            progress_without_work_rows,
+        ),
+        Kind(
+            "payment-over-logs",
+            gettext_lazy("请款工程量超出巡查记录"),
+            _rule(
+                gettext_noop(
+                    "请款所报已完工程量价值超过巡查记录支撑的价值（合同额×有人施工天数/计划工作日）"
+                    "%(pct)s%%以上。"
+                ),
+                pct=f"{LOG_MARGIN * 100:.0f}",
+            ),
+            (
+                gettext_lazy("项目编号"),
+                gettext_lazy("项目名称"),
+                gettext_lazy("已完工程量价值（元）"),
+                gettext_lazy("巡查记录支撑（元）"),
+                gettext_lazy("施工天数/计划"),
+            ),
+            payment_over_logs_rows,
+        ),
+        Kind(
+            "completion-few-days",
+            gettext_lazy("完工而施工天数过少"),
+            _rule(
+                gettext_noop("申报完工时巡查记录的有人施工天数少于每万元合同额%(rate)s天。"),
+                rate=f"{MIN_WORKED_DAYS_PER_10K:g}",
+            ),
+            (
+                gettext_lazy("项目编号"),
+                gettext_lazy("项目名称"),
+                gettext_lazy("合同金额（元）"),
+                gettext_lazy("施工天数"),
+                gettext_lazy("最低天数"),
+            ),
+            completion_few_days_rows,
         ),
         Kind(
             "bid-together",

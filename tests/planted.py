@@ -11,10 +11,12 @@ Each case is marked by a name no other case uses; a rule finds a case when one o
 the mark. Used by dashboards/tests/test_evaluation.py (the targets as a test) and
 bench/anomaly_eval.py (the figures printed)."""
 
+import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import count
+from zoneinfo import ZoneInfo
 
 from accounts.choices import OrganisationKind, Role, StaffPosition
 from accounts.models import CompanyStaff, Organisation
@@ -22,7 +24,9 @@ from accounts.tests.factories import UserFactory
 from approvals.choices import ChangeStatus
 from approvals.models import ChangeOrder, Tender, TenderBid
 from dashboards.anomalies import KINDS
-from projects.models import Contract, Project
+from inspections.models import PatrolLog, ProgressReport
+from projects.choices import PaymentStage
+from projects.models import Contract, Payment, Project
 from projects.tests.factories import make_project
 
 
@@ -128,6 +132,7 @@ def plant(district) -> list[Case]:
     cases += _identities(w)
     cases += _postings(w)
     cases += _changes(w)
+    cases += _site(w)
     return cases
 
 
@@ -317,6 +322,102 @@ def _changes(w: World) -> list[Case]:
     cases.append(Case("change-creep", "一次大变更项目", False))
     changed("小变更项目", "3000", "4000")
     cases.append(Case("change-creep", "小变更项目", False))
+    return cases
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _at(day: date, hour: int = 17) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=SHANGHAI)
+
+
+def _site(w: World) -> list[Case]:
+    """Progress, payments and completions set against the supervisor's logs: a site reported
+    as advancing while stopped, a request for work the logs never saw, a completion after two
+    worked days; beside them sites whose logs bear the claims out, and a stopped site that
+    reported no progress."""
+    cases = []
+    start = date(2026, 3, 2)  # a Monday
+
+    def site(name, worked: list[int], stopped: tuple[int, ...] | list[int] = ()):
+        """A started contract of 100,000 元 with logs on the given days after the start."""
+        contract = w.contract(name, w.company(f"{name}施工"), start=start, end=date(2026, 5, 29))
+        project = contract.project
+        Project.objects.filter(pk=project.pk).update(started_at=_at(start, 8))
+        project.refresh_from_db()
+        PatrolLog.objects.bulk_create(
+            PatrolLog(
+                project=project,
+                supervision_unit=w.d.super_org,
+                supervisor=w.d.supervisor,
+                log_date=start + timedelta(days=offset),
+                weather="晴",
+                work_done="施工" if heads else "停工",
+                head_count=heads,
+                client_key=uuid.uuid4(),
+            )
+            for offsets, heads in ((worked, 6), (stopped, 0))
+            for offset in offsets
+        )
+        return contract
+
+    def report(contract, offset: int, percent: str):
+        made = ProgressReport.objects.create(
+            project=contract.project,
+            percent=Decimal(percent),
+            text="进度",
+            reported_by=w.d.street_zhenhai,
+        )
+        ProgressReport.objects.filter(pk=made.pk).update(created_at=_at(start + timedelta(offset)))
+
+    def request(contract, offset: int, value: str):
+        made = Payment.objects.create(
+            project=contract.project,
+            contract=contract,
+            stage=PaymentStage.PROGRESS,
+            amount=Decimal(value) * Decimal("0.7"),
+            work_value=Decimal(value),
+            payee_name=contract.contractor.name,
+            payee_account=contract.contractor.bank_account,
+            requested_by=w.d.street_zhenhai,
+        )
+        Payment.objects.filter(pk=made.pk).update(created_at=_at(start + timedelta(offset)))
+
+    def complete(contract, offset: int):
+        Project.objects.filter(pk=contract.project_id).update(
+            completed_at=_at(start + timedelta(offset))
+        )
+
+    # 进度空报: worked on the first two days, then stopped a week; the report of day 8 says 40%.
+    stopped = site("停工报进度项目", [0, 1], [2, 3, 4, 7, 8])
+    report(stopped, 1, "10")
+    report(stopped, 8, "40")
+    cases.append(Case("progress-no-work", "停工报进度项目", True))
+    honest = site("如实报进度项目", [0, 1, 2, 3, 4, 7, 8])
+    report(honest, 1, "10")
+    report(honest, 8, "40")
+    cases.append(Case("progress-no-work", "如实报进度项目", False))
+    quiet = site("停工未报进度项目", [0, 1], [2, 3, 4, 7, 8])
+    report(quiet, 1, "10")
+    report(quiet, 8, "10")
+    cases.append(Case("progress-no-work", "停工未报进度项目", False))
+
+    # 虚报工程量: 60,000 元 of work asked for after five worked days of some sixty planned.
+    early = site("超日志请款项目", [0, 1, 2, 3, 4])
+    request(early, 8, "60000")
+    cases.append(Case("payment-over-logs", "超日志请款项目", True))
+    steady = site("按日志请款项目", [d for d in range(40) if (start + timedelta(d)).weekday() < 5])
+    request(steady, 41, "50000")
+    cases.append(Case("payment-over-logs", "按日志请款项目", False))
+
+    # 突击完工: 100,000 元 needs five worked days at least; two were logged.
+    rushed = site("速成完工项目", [0, 1])
+    complete(rushed, 3)
+    cases.append(Case("completion-few-days", "速成完工项目", True))
+    sound = site("足日完工项目", [0, 1, 2, 3, 4, 7, 8, 9])
+    complete(sound, 10)
+    cases.append(Case("completion-few-days", "足日完工项目", False))
     return cases
 
 

@@ -24,6 +24,9 @@ def test_every_rule_finds_its_planted_cases_and_spares_the_look_alikes(district)
         "awarder-ties",
         "certificate-lending",
         "change-creep",
+        "progress-no-work",
+        "payment-over-logs",
+        "completion-few-days",
     }
     for f in figures:
         assert f.planted and f.lookalikes, f  # each rule has both kinds of case

@@ -1,0 +1,201 @@
+"""Progress the site does not show (docs/rules.md §9, issue #18 point 4): reported progress set
+against the supervisor's daily logs. A log with people on site is a worked day; one with no one
+(head count 0) is a stopped site. Every list is a fixed number of queries."""
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.dates import working_days_between
+from core.money import CENT, format_yuan
+from inspections.models import PatrolLog, ProgressReport
+from projects.choices import PaymentStage
+from projects.funds import COMMITTED
+from projects.models import Payment, Project
+
+from .rows import ALL_TIME, Period, Row, project_links
+
+# A payment's work value more than this share above what the worked days support.
+LOG_MARGIN = Decimal("0.30")
+# A completion needs at least this many worked days per 10,000 元 of contract (at least one).
+MIN_WORKED_DAYS_PER_10K = Decimal("0.5")
+
+
+def _pct(value: Decimal) -> str:
+    """10.00 → "10", 12.50 → "12.5"."""
+    return format(value.normalize(), "f")
+
+
+def _worked_days(project_ids) -> dict[int, list[date]]:
+    """Each project's days with people on site per the logs, in order (one query)."""
+    days: dict[int, list[date]] = defaultdict(list)
+    logs = (
+        PatrolLog.objects.filter(project_id__in=project_ids, head_count__gt=0)
+        .order_by("project_id", "log_date")
+        .values_list("project_id", "log_date")
+    )
+    for project_id, day in logs:
+        days[project_id].append(day)
+    return days
+
+
+def progress_without_work_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
+    """A report that raised the progress when no log since the one before saw anyone at work."""
+    reports = list(
+        ProgressReport.objects.filter(project__in=projects)
+        .select_related("project")
+        .order_by("project_id", "created_at", "id")
+    )
+    worked = _worked_days({r.project_id for r in reports})
+    rows = []
+    # Per project: the highest progress reported so far and the day of the report before.
+    previous: dict[int, tuple[Decimal, date]] = {}
+    for report in reports:
+        day = timezone.localdate(report.created_at)
+        project = report.project
+        if report.project_id in previous:
+            before, since = previous[report.project_id]
+            # the days after the report before; its own day when both fall on one day
+            first = bisect_right if since < day else bisect_left
+        elif project.started_at:
+            before, since = Decimal("0"), timezone.localdate(project.started_at)
+            first = bisect_left  # the first report: the start day counts
+        else:
+            continue
+        previous[report.project_id] = (max(before, report.percent), day)
+        if report.percent <= before:
+            continue
+        if (period.since and day < period.since) or (period.until and day > period.until):
+            continue
+        if bisect_right(worked[report.project_id], day) > first(worked[report.project_id], since):
+            continue  # a worked day in between
+        rows.append(
+            Row(
+                project,
+                [
+                    project.code,
+                    project.name,
+                    f"{_pct(before)}% → {_pct(report.percent)}%",
+                    f"{since} — {day}",
+                ],
+                _(
+                    "%(day)s报送进度由 %(before)s%% 升至 %(after)s%%，但 %(since)s 以来的巡查日志"
+                    "没有一天记录现场有人施工。"
+                )
+                % {
+                    "day": day,
+                    "before": _pct(before),
+                    "after": _pct(report.percent),
+                    "since": since,
+                },
+                project_links(project),
+                (report.percent - before) / 10,
+            )
+        )
+    return rows
+
+
+def payment_over_logs_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
+    """A progress payment request whose claimed work passes what the worked days support (the
+    contract with its approved changes, in the share of its planned working days that the logs
+    saw worked) by the margin. The claim is the work value the request states, or else what
+    has been asked on the contract so far, this request included (work it must stand for)."""
+    payments = list(
+        Payment.objects.filter(project__in=projects, status__in=COMMITTED)
+        .select_related("project", "contract")
+        .order_by("contract_id", "created_at", "id")
+    )
+    worked = _worked_days({p.project_id for p in payments})
+    asked: dict[int, Decimal] = defaultdict(Decimal)
+    rows = []
+    for payment in payments:
+        asked[payment.contract_id] += payment.amount
+        asked_on = timezone.localdate(payment.created_at)
+        if payment.stage != PaymentStage.PROGRESS:
+            continue
+        if (period.since and asked_on < period.since) or (period.until and asked_on > period.until):
+            continue
+        contract = payment.contract
+        claimed = payment.work_value or asked[payment.contract_id]
+        planned = max(working_days_between(contract.start_date, contract.end_date) + 1, 1)
+        done = bisect_right(worked[payment.project_id], asked_on)
+        total = contract.amount + contract.approved_changes_total
+        supported = (total * min(Decimal(1), Decimal(done) / planned)).quantize(CENT)
+        limit = supported * (1 + LOG_MARGIN)
+        if claimed <= limit:
+            continue
+        project = payment.project
+        rows.append(
+            Row(
+                project,
+                [
+                    project.code,
+                    project.name,
+                    format_yuan(claimed),
+                    format_yuan(supported),
+                    f"{done} / {planned}",
+                ],
+                _(
+                    "%(day)s请款对应的已完工程量 %(value)s 元，而巡查日志记录的施工天数（%(done)d / 计划 "
+                    "%(planned)d 个工作日）只支撑约 %(supported)s 元（容差 %(margin)s%%）。"
+                )
+                % {
+                    "day": asked_on,
+                    "value": format_yuan(claimed),
+                    "done": done,
+                    "planned": planned,
+                    "supported": format_yuan(supported),
+                    "margin": f"{LOG_MARGIN * 100:.0f}",
+                },
+                project_links(project),
+                # how many times the tolerated value the claim reaches; a claim with no
+                # worked day at all counts as a hundred
+                claimed / limit if limit else Decimal(100),
+            )
+        )
+    return rows
+
+
+def completion_few_days_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
+    """A completion declared with fewer worked days than the policy's minimum for its size."""
+    finished = list(
+        projects.filter(period.q("completed_at"), completed_at__isnull=False)
+        .exclude(contract=None)
+        .select_related("contract")
+        .order_by("id")
+    )
+    worked = _worked_days({p.pk for p in finished})
+    rows = []
+    for project in finished:
+        contract = project.contract
+        completed = timezone.localdate(project.completed_at)
+        done = bisect_right(worked.get(project.pk, []), completed)
+        total = contract.amount + contract.approved_changes_total
+        needed = max(1, int((total / 10000 * MIN_WORKED_DAYS_PER_10K).to_integral_value()))
+        if done >= needed:
+            continue
+        rows.append(
+            Row(
+                project,
+                [project.code, project.name, format_yuan(total), done, needed],
+                _(
+                    "合同额 %(total)s 元的工程于 %(day)s 申报完工，巡查日志只记录了 %(done)d 个有人施工的"
+                    "日子，少于每万元 %(rate)s 天的最低要求（%(needed)d 天）。"
+                )
+                % {
+                    "total": format_yuan(total),
+                    "day": completed,
+                    "done": done,
+                    "rate": f"{MIN_WORKED_DAYS_PER_10K:g}",
+                    "needed": needed,
+                },
+                project_links(project),
+                Decimal(needed) / max(done, 1),
+            )
+        )
+    return rows
