@@ -1,7 +1,13 @@
 """The approval, procurement, contract and change sections of the project page."""
 
 from accounts.choices import Role, StaffPosition
-from projects.choices import REVIEW_STATUSES, ProjectStatus, Tier
+from projects.choices import (
+    PROCUREMENT_FOR_STOP,
+    REVIEW_STATUSES,
+    ProjectStatus,
+    StopStep,
+    Tier,
+)
 from projects.services import user_transitions
 
 from . import routes
@@ -66,7 +72,15 @@ def approval_panel(request, project):
     )
     selecting = status == ProjectStatus.APPROVED
     can_direct = selecting and project.tier == Tier.SIMPLE and may_record_selection(project, user)
-    can_tender = selecting and project.tier == Tier.MAJOR and may_record_selection(project, user)
+    # a project stopped for re-procurement takes a tender once its approvals are complete
+    reprocuring = (
+        project.stopped_for in PROCUREMENT_FOR_STOP
+        and project.stop_step == StopStep.AWARD
+        and not project.escalated_to
+    )
+    can_tender = (
+        (selecting and project.tier == Tier.MAJOR) or reprocuring
+    ) and may_record_selection(project, user)
     can_shortlist = selecting and project.tier == Tier.GENERAL and may_run_lottery(project, user)
     can_draw = (
         status == ProjectStatus.PROCUREMENT
@@ -75,7 +89,7 @@ def approval_panel(request, project):
         and may_run_lottery(project, user)
     )
     can_contract = (
-        status == ProjectStatus.PROCUREMENT
+        (status == ProjectStatus.PROCUREMENT or project.stop_step == StopStep.CONTRACT)
         and project.contractor_id is not None
         and may_record_selection(project, user)
     )

@@ -26,6 +26,7 @@ from inspections.ledger import warning_colour
 from inspections.models import PatrolViolation, RectificationItem
 from projects.choices import (
     PaymentStatus,
+    ProjectStop,
     WarningLevel,
 )
 from projects.funds import STAGNANT_DAYS, retention_due_list, stagnant_funds_projects
@@ -59,6 +60,7 @@ TEXTS: dict[str, Promise] = {
     WarningKind.RETENTION: gettext_lazy(
         "项目“%(project)s”质保金将于 %(due)s 到期返还，请及时办理。"
     ),
+    WarningKind.STOPPED: gettext_lazy("项目“%(project)s”已停工：%(reason)s"),
 }
 FUND_TEXTS: dict[str, Promise] = {
     "noncompliant": gettext_lazy("第 %(payment)s 号拨付不合规（特批或疑似拆分支付）。"),
@@ -302,6 +304,35 @@ def _retention_causes(today: date, people: People) -> list[Cause]:
     return causes
 
 
+def _stop_causes(people: People) -> list[Cause]:
+    """Projects stopped by an escalation (docs/rules.md §2): past the scope ceiling a red warning
+    for the 发改局 (the works belong in the centralised directory); a re-procurement a yellow one
+    for the street office and the 住建局, who must tender."""
+    causes = []
+    for p in Project.objects.exclude(stopped_for="").values(
+        "id", "name", "street_id", "stopped_for", "stop_reason"
+    ):
+        ceiling = p["stopped_for"] == ProjectStop.CEILING
+        recipients = people.of(p["street_id"], Role.STREET_STAFF)
+        recipients |= (
+            people.role(Role.DRC_OFFICER) | people.role(Role.DISCIPLINE_OFFICER)
+            if ceiling
+            else people.role(Role.DEPT_REVIEWER)
+        )
+        causes.append(
+            Cause(
+                key=f"stopped:{p['id']}:{p['stopped_for']}",
+                kind=WarningKind.STOPPED,
+                level=WarningLevel.RED if ceiling else WarningLevel.YELLOW,
+                project_id=p["id"],
+                url=_project_url(p["id"]),
+                params={"project": p["name"], "reason": p["stop_reason"]},
+                recipients=recipients,
+            )
+        )
+    return causes
+
+
 def current_causes(today: date) -> list[Cause]:
     people = People()
     return [
@@ -312,6 +343,7 @@ def current_causes(today: date) -> list[Cause]:
         *_score_causes(people),
         *_fund_causes(today, people),
         *_retention_causes(today, people),
+        *_stop_causes(people),
     ]
 
 

@@ -47,3 +47,4 @@ class WarningKind(models.TextChoices):
     LOW_SCORE = "low_score", _("季度绩效排名靠后")
     FUNDS = "funds", _("资金异常")
     RETENTION = "retention", _("质保金到期")
+    STOPPED = "stopped", _("项目停工待重新采购或移出")

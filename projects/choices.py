@@ -38,6 +38,21 @@ class ProjectStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已撤销")
 
 
+class ProjectStop(models.TextChoices):
+    """Why a project is stopped (停工) until something is done (docs/rules.md §2)."""
+
+    TENDER = "tender", _("升级为重大类，须公开招标")
+    LOTTERY = "lottery", _("升级为一般类，须抽签或公开招标")
+    CEILING = "ceiling", _("超出零星工程范围，须纳入集中管理")
+
+
+class StopStep(models.TextChoices):
+    """Where a re-procurement stands: a new award, then its contract."""
+
+    AWARD = "award", _("待重新采购")
+    CONTRACT = "contract", _("待备案新合同")
+
+
 EDITABLE_STATUSES = {ProjectStatus.DRAFT, ProjectStatus.RETURNED}
 # The states in which a project waits for a reviewer; each has a time limit.
 REVIEW_STATUSES = (
@@ -66,6 +81,16 @@ PROCUREMENT_STRENGTH: dict[str, int] = {
     ProcurementMethod.DIRECT: 0,
     ProcurementMethod.LIMITED: 1,
     ProcurementMethod.OPEN: 2,
+}
+# The stop a project's weaker award puts it in, by the procurement its new tier needs; a stop
+# is lifted by an award at least that strong and the contract that follows from it.
+STOP_FOR_PROCUREMENT: dict[str, ProjectStop] = {
+    ProcurementMethod.LIMITED: ProjectStop.LOTTERY,
+    ProcurementMethod.OPEN: ProjectStop.TENDER,
+}
+PROCUREMENT_FOR_STOP: dict[str, ProcurementMethod] = {
+    ProjectStop.LOTTERY: ProcurementMethod.LIMITED,
+    ProjectStop.TENDER: ProcurementMethod.OPEN,
 }
 TIER_RANK: dict[str, int] = {Tier.SIMPLE: 0, Tier.GENERAL: 1, Tier.MAJOR: 2}
 

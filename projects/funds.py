@@ -112,7 +112,8 @@ def money_at_a_glance(project: Project, contract: Contract) -> Money:
 
 
 def rule_contract_filed(project: Project, contract: Contract | None) -> Violation | None:
-    if contract is None or project.status not in CONTRACTED_STATES:
+    stopped_under_contract = project.stopped_for and project.status == ProjectStatus.SUSPENDED
+    if contract is None or not (project.status in CONTRACTED_STATES or stopped_under_contract):
         return Violation("contract_filed", _("合同备案前不得拨付资金。"))
     return None
 
@@ -125,6 +126,26 @@ def rule_not_escalated(project: Project) -> Violation | None:
             % {"tier": project.get_escalated_to_display()},
         )
     return None
+
+
+def rule_not_stopped(project: Project, contract: Contract, payment: Payment) -> Violation | None:
+    """停工 for re-procurement or past the ceiling (docs/rules.md §2): nothing is paid beyond what
+    was already due under the original contract — its own amount, without the changes that
+    escalated it, at the reported progress — and no final payment or retention."""
+    if not project.stopped_for:
+        return None
+    due = (contract.amount * project.reported_progress / 100).quantize(CENT)
+    total = committed_total(contract, exclude=payment) + payment.amount
+    if payment.stage == PaymentStage.PROGRESS and total <= due:
+        return None
+    return Violation(
+        "stopped",
+        _(
+            "%(stop)s停工期间只能拨付原合同已完成部分的进度款（%(due)s 元），"
+            "本次申请后累计 %(total)s 元。"
+        )
+        % {"stop": project.stop_message(), "due": f"{due:,.2f}", "total": f"{total:,.2f}"},
+    )
 
 
 def rule_progress_limit(project, contract, payment) -> Violation | None:
@@ -235,6 +256,10 @@ def check_payment(project: Project, contract: Contract | None, payment: Payment)
     first = rule_contract_filed(project, contract) or rule_not_escalated(project)
     if first:
         return [first]
+    assert contract is not None  # rule_contract_filed
+    stopped = rule_not_stopped(project, contract, payment)
+    if stopped:
+        return [stopped]
     checks = [
         rule_final_after_settlement(project, payment),
         rule_retention_after_defect_period(project, contract, payment),

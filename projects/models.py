@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import GET_STATE, RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.choices import OrganisationKind
 from core.dates import add_working_days, local_date
@@ -27,7 +27,9 @@ from .choices import (
     PaymentStatus,
     ProcurementMethod,
     ProjectStatus,
+    ProjectStop,
     RiskColour,
+    StopStep,
     Tier,
 )
 from .contract_terms import (
@@ -44,6 +46,11 @@ class TierPolicy(BaseModel):
     effective_from = models.DateField(_("生效日期"), unique=True)
     general_from = models.DecimalField(_("一般类起点（元）"), max_digits=14, decimal_places=2)
     major_from = models.DecimalField(_("重大类起点（元）"), max_digits=14, decimal_places=2)
+    # 零星工程 stop here: works of this amount or more go to the centralised management
+    # directory (集中管理目录, seed 002: 500 万元 and above).
+    scope_ceiling = models.DecimalField(
+        _("零星工程上限（元）"), max_digits=14, decimal_places=2, default=Decimal("5000000")
+    )
     note = models.CharField(_("依据"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -57,6 +64,9 @@ class TierPolicy(BaseModel):
             models.CheckConstraint(condition=Q(general_from__gt=0), name="tier_general_positive"),
             models.CheckConstraint(
                 condition=Q(major_from__gt=F("general_from")), name="tier_major_above_general"
+            ),
+            models.CheckConstraint(
+                condition=Q(scope_ceiling__gt=F("major_from")), name="tier_ceiling_above_major"
             ),
         ]
 
@@ -184,6 +194,17 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     # completion and payments wait until they are given.
     escalated_to = models.CharField(_("升级待审"), max_length=10, choices=Tier.choices, blank=True)
     escalation_steps = models.JSONField(_("升级待补审批"), default=list, blank=True)
+    # 停工 until re-procured (docs/rules.md §2): an escalation past the award's procurement, or
+    # past the scope ceiling. The state it was stopped in is where it resumes.
+    stopped_for = models.CharField(
+        _("停工原因"), max_length=10, choices=ProjectStop.choices, blank=True
+    )
+    stop_step = models.CharField(_("停工待办"), max_length=10, choices=StopStep.choices, blank=True)
+    stop_reason = models.TextField(_("停工说明"), blank=True)
+    stopped_from = models.CharField(
+        _("停工前状态"), max_length=20, choices=ProjectStatus.choices, blank=True
+    )
+    stopped_at = models.DateTimeField(_("停工时间"), null=True, blank=True)
     # Written by site supervision (progress reports, acceptance); read by the payment rules.
     # Written by the risk rules (performance issue); read by the monthly spot-check plan.
     risk_colour = models.CharField(
@@ -362,6 +383,44 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     def _not_escalated(self) -> bool:
         return not self.escalated_to
 
+    # Fired by the escalation (approvals.services.changes): the project waits in 停工 for a
+    # procurement its new tier allows and the contract that follows, or for good past the
+    # ceiling. Nothing else leaves SUSPENDED.
+    @transition(
+        field=status,
+        source=[ProjectStatus.CONTRACTED, ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED],
+        target=ProjectStatus.SUSPENDED,
+        custom={"internal": True},
+    )
+    def halt(self, *, by=None) -> None:
+        self.stopped_from = self.status
+        self.stopped_at = timezone.now()
+
+    def _not_stopped(self) -> bool:
+        return not self.stopped_for
+
+    def stop_message(self) -> str:
+        """Why the stopped project refuses what was asked, and what lifts the stop."""
+        text = str(_("项目已停工：%(reason)s") % {"reason": self.stop_reason})
+        if self.escalated_to:
+            text += str(_("另须先补齐%(tier)s的审批。") % {"tier": self.get_escalated_to_display()})
+        return text
+
+    # Fired by the contract service when the new contract is filed (the stop lifted first).
+    @transition(
+        field=status,
+        source=ProjectStatus.SUSPENDED,
+        target=RETURN_VALUE(
+            ProjectStatus.CONTRACTED, ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED
+        ),
+        conditions=[_not_stopped, _not_escalated],
+        custom={"internal": True},
+    )
+    def resume(self, *, by=None) -> str:
+        state = self.stopped_from or ProjectStatus.CONTRACTED
+        self.stopped_from = ""
+        return state
+
     # Fired by the procurement and contract services, which record their own evidence.
     @transition(
         field=status,
@@ -498,6 +557,9 @@ class Contract(BaseModel):
         _("缺陷责任期（月）"), default=DEFECT_PERIOD_DEFAULT_MONTHS
     )
     # Written by the change-order service; the tier rule reads it.
+    # Set when the contract is filed again after a re-procurement: the changes approved until
+    # then are in its new amount; only changes decided later add to it.
+    changes_from = models.DateTimeField(_("变更起算时间"), null=True, blank=True)
     approved_changes_total = models.DecimalField(
         _("已批准变更合计（元）"), max_digits=14, decimal_places=2, default=Decimal("0")
     )

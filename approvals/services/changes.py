@@ -15,15 +15,19 @@ from core.signals import announce_project_changed
 from core.uploads import check_documents
 from projects.choices import (
     PROCUREMENT_STRENGTH,
+    STOP_FOR_PROCUREMENT,
     TIER_PROCUREMENT,
     TIER_RANK,
     ProcurementMethod,
+    ProjectStatus,
+    ProjectStop,
+    StopStep,
     Tier,
 )
 from projects.contract_terms import change_share, is_large_change
 from projects.models import Contract, Project
 from projects.permissions import access_project
-from projects.tiers import project_tier
+from projects.tiers import project_counting_amount, project_tier, scope_refusal
 
 from .. import routes
 from ..choices import ChangeStatus, FlagKind
@@ -34,6 +38,9 @@ from ..permissions import (
     may_decide_change,
     may_request_change,
 )
+
+# The states an escalation stops a project in: under contract, before acceptance.
+HALTABLE = (ProjectStatus.CONTRACTED, ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED)
 
 
 def change_request(
@@ -85,13 +92,21 @@ def change_decide(*, actor, change_id: int, approve: bool, comment: str = "") ->
         change.decided_by = actor
         change.decided_at = timezone.now()
         change.save()
-        before = {"tier": project.tier, "escalated_to": project.escalated_to}
+        before = {
+            "status": project.status,
+            "tier": project.tier,
+            "escalated_to": project.escalated_to,
+            "stopped_for": project.stopped_for,
+        }
         after: dict[str, Any] = {"change": change.pk, "decision": change.status}
         if approve:
             contract = Contract.objects.select_for_update().get(project=project)
-            contract.approved_changes_total = ChangeOrder.objects.filter(
-                project=project, status=ChangeStatus.APPROVED
-            ).aggregate(total=Sum("amount_delta"))["total"] or Decimal("0")
+            counted = ChangeOrder.objects.filter(project=project, status=ChangeStatus.APPROVED)
+            if contract.changes_from:  # refiled after a re-procurement: later changes only
+                counted = counted.filter(decided_at__gt=contract.changes_from)
+            contract.approved_changes_total = counted.aggregate(total=Sum("amount_delta"))[
+                "total"
+            ] or Decimal("0")
             contract.save(update_fields=["approved_changes_total", "updated_at"])
             project.contract = contract
             _recheck_tier(project)
@@ -112,6 +127,9 @@ def change_decide(*, actor, change_id: int, approve: bool, comment: str = "") ->
                     "tier": project.tier,
                     "escalated_to": project.escalated_to,
                     "changes_total": contract.approved_changes_total,
+                    "status": project.status,
+                    "stopped_for": project.stopped_for,
+                    "stop_reason": project.stop_reason,
                 }
             )
         announce_project_changed(project.pk)
@@ -127,7 +145,13 @@ def change_decide(*, actor, change_id: int, approve: bool, comment: str = "") ->
 
 def _recheck_tier(project: Project) -> None:
     """docs/rules.md §2: when the amount that counts crosses into a higher tier, the project must pass
-    the missing steps of that tier's route before any further work or payment."""
+    the missing steps of that tier's route before any further work or payment; when its award
+    was weaker than the new tier's procurement, it stops (停工) until it is procured again; past
+    the scope ceiling it stops for good (the works belong in the centralised directory)."""
+    amount = project_counting_amount(project)
+    refusal = scope_refusal(amount, project.tier_policy)
+    if refusal:
+        _halt(project, ProjectStop.CEILING, refusal)
     new_tier = project_tier(project)
     if TIER_RANK[new_tier] <= TIER_RANK[project.tier]:
         return
@@ -138,19 +162,38 @@ def _recheck_tier(project: Project) -> None:
     if project.procurement_method and (
         PROCUREMENT_STRENGTH[project.procurement_method] < PROCUREMENT_STRENGTH[required]
     ):
+        summary = _("项目升级为%(tier)s，但采购方式为“%(method)s”，应为“%(required)s”。") % {
+            "tier": Tier(new_tier).label,
+            "method": ProcurementMethod(project.procurement_method).label,
+            "required": required.label,
+        }
         Flag.objects.get_or_create(
             project=project,
             kind=FlagKind.WEAK_PROCUREMENT,
             key=new_tier,
-            defaults={
-                "summary": _("项目升级为%(tier)s，但采购方式为“%(method)s”，应为“%(required)s”。")
-                % {
-                    "tier": Tier(new_tier).label,
-                    "method": ProcurementMethod(project.procurement_method).label,
-                    "required": required.label,
-                }
-            },
+            defaults={"summary": summary},
         )
+        _halt(
+            project,
+            STOP_FOR_PROCUREMENT[required],
+            summary
+            + _("须以“%(required)s”重新确定施工单位并备案新合同后才能继续施工、完工和拨付。")
+            % {"required": required.label},
+        )
+
+
+def _halt(project: Project, why: ProjectStop, reason: str) -> None:
+    """Stop the project (停工) for `why`; the ceiling outranks a re-procurement."""
+    if project.stopped_for == ProjectStop.CEILING:
+        return
+    if project.status != ProjectStatus.SUSPENDED:
+        if project.status not in HALTABLE:
+            return  # already accepted: the flag stands alone
+        project.halt()
+    project.stopped_for = why
+    project.stop_step = StopStep.AWARD if why != ProjectStop.CEILING else ""
+    project.stop_reason = reason
+    project.status_changed_at = timezone.now()
 
 
 def escalation_approve(*, actor, project_id: int, comment: str = "") -> Project:

@@ -14,9 +14,10 @@ from core.errors import ConflictError
 from core.money import parse_amount
 from projects.choices import (
     ProjectStatus,
+    StopStep,
 )
 from projects.contract_terms import RETENTION_DEFAULT, retention_rate_allowed
-from projects.models import Contract
+from projects.models import Contract, Project
 from projects.permissions import access_project
 
 from ..events import contract_filed_event
@@ -40,7 +41,12 @@ def contract_file(*, actor, project_id: int, data: dict[str, Any]) -> Contract:
         project = access_project(actor, project_id, for_update=True)
         if not may_record_selection(project, actor):
             raise PermissionDenied
-        if project.status != ProjectStatus.PROCUREMENT or project.contractor_id is None:
+        refiling = project.stop_step == StopStep.CONTRACT
+        if project.stopped_for and not refiling:
+            raise ConflictError(project.stop_message())
+        if (
+            not refiling and project.status != ProjectStatus.PROCUREMENT
+        ) or project.contractor_id is None:
             raise ConflictError(_("项目尚未确定施工单位，不能备案合同。"))
         # Awarded while in good standing is not enough: its credit may have changed since.
         _eligible_contractor(project.contractor_id)
@@ -91,20 +97,23 @@ def contract_file(*, actor, project_id: int, data: dict[str, Any]) -> Contract:
             raise ValidationError(errors)
         # Each missing one has put its message in errors, raised above.
         assert supervision is not None and amount is not None and start and end
-        contract = Contract.objects.create(
-            project=project,
-            contractor_id=project.contractor_id,
-            supervision_unit=supervision,
-            amount=amount,
-            start_date=start,
-            end_date=end,
-            retention_rate=Decimal(str(rate)),
-            filed_by=actor,
+        terms = {
+            "contractor_id": project.contractor_id,
+            "supervision_unit": supervision,
+            "amount": amount,
+            "start_date": start,
+            "end_date": end,
+            "retention_rate": Decimal(str(rate)),
+            "filed_by": actor,
             **staff,
-        )
+        }
         before = {"status": project.status, "tier": project.tier}
+        if refiling:
+            contract = _refile(project, terms, before)
+        else:
+            contract = Contract.objects.create(project=project, **terms)
+            project.file_contract(by=actor)
         project.supervision_unit = supervision
-        project.file_contract(by=actor)
         project.status_changed_at = timezone.now()
         project.contract = contract
         _recheck_tier(project)
@@ -121,6 +130,33 @@ def contract_file(*, actor, project_id: int, data: dict[str, Any]) -> Contract:
                 "supervision_unit": supervision.name,
                 **{f: str(p) for f, p in staff.items()},
                 "escalated_to": project.escalated_to,
+                "stopped_for": project.stopped_for,
             },
         )
+    return contract
+
+
+def _refile(project: Project, terms: dict[str, Any], before: dict[str, Any]) -> Contract:
+    """The contract that follows a re-procurement replaces the old one's terms (one contract
+    per project; the payments made stay with it); the changes approved so far are in its new
+    amount. The stop is lifted and the project resumes where it stopped."""
+    contract = Contract.objects.select_for_update().get(project=project)
+    before.update(
+        {
+            "amount": contract.amount,
+            "changes_total": contract.approved_changes_total,
+            "contractor": contract.contractor.name,
+            "stopped_for": project.stopped_for,
+        }
+    )
+    for field, value in terms.items():
+        setattr(contract, field, value)
+    contract.approved_changes_total = Decimal("0")
+    contract.changes_from = timezone.now()
+    contract.save()
+    project.stopped_for = ""
+    project.stop_step = ""
+    project.stop_reason = ""
+    project.stopped_at = None
+    project.resume()
     return contract

@@ -14,8 +14,10 @@ from core.errors import ApplicationError, ConflictError
 from core.money import parse_amount
 from core.uploads import check_documents
 from projects.choices import (
+    PROCUREMENT_FOR_STOP,
     ProcurementMethod,
     ProjectStatus,
+    StopStep,
     Tier,
 )
 from projects.models import Project
@@ -23,6 +25,7 @@ from projects.permissions import access_project
 
 from .. import lottery as lottery_rule
 from ..events import (
+    STEP_LABELS,
     direct_award_event,
     lottery_drawn_event,
     lottery_shortlisted_event,
@@ -75,6 +78,24 @@ def _procurement_project(actor, project_id: int, *, tier: Tier, allowed, who_may
     return project
 
 
+def _reprocurement_project(actor, project: Project) -> None:
+    """A project stopped for re-procurement (docs/rules.md §2) takes a public tender — the
+    strongest award, lifting every re-procurement stop — once the escalation's approvals are
+    all given, and only while it waits for an award."""
+    if not may_record_selection(project, actor):
+        raise PermissionDenied
+    if project.escalated_to:
+        raise ConflictError(
+            _("项目升级为%(tier)s后尚缺审批：%(steps)s，补齐后才能重新招标。")
+            % {
+                "tier": project.get_escalated_to_display(),
+                "steps": "、".join(str(STEP_LABELS.get(s, s)) for s in project.escalation_steps),
+            }
+        )
+    if project.stop_step != StopStep.AWARD:
+        raise ConflictError(_("已重新确定施工单位，请备案新合同。"))
+
+
 def direct_award(*, actor, project_id: int, contractor_id: int, reason: str) -> DirectAward:
     """简易类: a qualified contractor from the directory, with the reason recorded."""
     if not reason.strip():
@@ -108,6 +129,9 @@ def _awarded(
     before = {"status": project.status}
     if project.status == ProjectStatus.APPROVED:
         project.start_procurement(by=actor)
+    if project.stopped_for:  # re-procured: the new award's contract comes next
+        project.stop_step = StopStep.CONTRACT
+        after = {**after, "stop_step": project.stop_step}
     project.contractor = company
     project.procurement_method = method
     project.status_changed_at = timezone.now()
@@ -219,13 +243,19 @@ def tender_record(
     if documents:
         check_documents([documents])
     with transaction.atomic(durable=True):
-        project = _procurement_project(
-            actor,
-            project_id,
-            tier=Tier.MAJOR,
-            allowed=(ProjectStatus.APPROVED,),
-            who_may=may_record_selection,
-        )
+        project = access_project(actor, project_id, for_update=True)
+        if project.stopped_for and project.stopped_for not in PROCUREMENT_FOR_STOP:
+            raise ConflictError(project.stop_message())  # past the ceiling: no tender here
+        if project.stopped_for in PROCUREMENT_FOR_STOP:
+            _reprocurement_project(actor, project)
+        else:
+            project = _procurement_project(
+                actor,
+                project_id,
+                tier=Tier.MAJOR,
+                allowed=(ProjectStatus.APPROVED,),
+                who_may=may_record_selection,
+            )
         if len({b for b, _a in bids}) != len(bids):
             raise ValidationError({"bids": _("同一单位只能投标一次。")})
         if winner_id not in {b for b, _a in bids}:

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from approvals import services
 from approvals.models import Flag
-from approvals.tests.helpers import approved_general, contracted_general
+from approvals.tests.helpers import approved_general, contract_data, contracted_general
 from core.errors import ConflictError
 from projects.tests.factories import make_project
 
@@ -126,6 +126,31 @@ def test_change_escalation_and_supplementary_approvals_through_the_api(district)
     assert _api(district.drc).post(escalate).status_code == 403
     assert _api(district.finance).post(escalate).status_code == 200
     assert _api(district.drc).post(escalate).status_code == 200
+    # A lottery award cannot carry 重大类 works: stopped until a public tender and its contract
+    # (issue #14 point 1), then it can start.
+    refused = _api(district.street_zhenhai).post(start)
+    assert refused.status_code == 409 and "公开招标" in refused.json()["message"]
+    tender = {
+        "notice_date": "2026-12-01",
+        "bids": [
+            {"bidder": district.builder.pk, "amount": "515000"},
+            {"bidder": district.builder_b.pk, "amount": "519000"},
+            {"bidder": district.builder_c.pk, "amount": "530000"},
+        ],
+        "winner": district.builder.pk,
+        "reason": "评标第一",
+    }
+    url = f"/api/v1/projects/{project.pk}/"
+    assert (
+        _api(district.street_zhenhai).post(url + "tender/", tender, format="json").status_code
+        == 200
+    )
+    contract = {
+        k: (v.isoformat() if hasattr(v, "isoformat") else str(v))
+        for k, v in contract_data(district, amount="515000").items()
+    }
+    response = _api(district.street_zhenhai).post(url + "contract/", contract, format="json")
+    assert response.status_code == 201, response.json()
     assert _api(district.street_zhenhai).post(start).json()["status"] == "in_progress"
 
 

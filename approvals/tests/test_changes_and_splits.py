@@ -13,7 +13,7 @@ from approvals.choices import FlagKind
 from approvals.models import Flag
 from approvals.tests.helpers import approved_general, contract_data
 from core.errors import ConflictError
-from projects.choices import ProjectStatus, Tier
+from projects.choices import ProjectStatus, ProjectStop, Tier
 from projects.models import Project
 from projects.tests.factories import make_project
 
@@ -72,10 +72,14 @@ def test_change_taking_480k_to_520k_stops_work_until_fiscal_review_and_drc_appro
         )
     project = services.escalation_approve(actor=district.drc, project_id=project.pk)
     assert (project.escalated_to, project.escalation_steps) == ("", [])
-    project = services.project_transition(
-        actor=district.street_zhenhai, project_id=project.pk, name="start_work"
-    )
-    assert project.status == ProjectStatus.IN_PROGRESS
+    # The approvals are given, but a lottery award cannot carry 重大类 works: still stopped
+    # until a public tender (approvals/tests/test_reprocurement.py walks the rest).
+    assert (project.status, project.stopped_for) == (ProjectStatus.SUSPENDED, ProjectStop.TENDER)
+    with pytest.raises(ConflictError) as caught:
+        services.project_transition(
+            actor=district.street_zhenhai, project_id=project.pk, name="start_work"
+        )
+    assert "公开招标" in caught.value.message
 
 
 def test_cumulative_changes_over_10_percent_are_flagged(district):
@@ -272,3 +276,5 @@ def test_a_simple_project_escalated_to_general_needs_the_whole_general_route(dis
     services.escalation_approve(actor=district.expert, project_id=project.pk)
     project = services.escalation_approve(actor=district.drc, project_id=project.pk)
     assert project.escalated_to == ""
+    # a direct award cannot carry 一般类 works: stopped until a lottery or a tender
+    assert (project.status, project.stopped_for) == (ProjectStatus.SUSPENDED, ProjectStop.LOTTERY)

@@ -28,7 +28,13 @@ from ..events import project_created_event, project_transitioned_event, project_
 from ..models import Project, ProjectAttachment
 from ..permissions import access_project, can_file_projects
 from ..rules import is_street_staff_of
-from ..tiers import policy_in_force, project_tier, tier_for_amount
+from ..tiers import (
+    policy_in_force,
+    project_counting_amount,
+    project_tier,
+    scope_refusal,
+    tier_for_amount,
+)
 
 # The fields a street office fills in; everything else is derived or set by transitions.
 EDITABLE_FIELDS = (
@@ -53,6 +59,13 @@ def _editable(data: dict[str, Any]) -> dict[str, Any]:
         except ValidationError as exc:
             raise ValidationError({"budget_amount": exc.error_list}) from None
     return fields
+
+
+def _within_scope(project: Project, field: str = "budget_amount") -> None:
+    """Refuse an amount past the scope ceiling of the project's policy, on the field that set it."""
+    refusal = scope_refusal(project_counting_amount(project), project.tier_policy)
+    if refusal:
+        raise ValidationError({field: refusal})
 
 
 def _snapshot(project: Project, fields) -> dict[str, Any]:
@@ -96,6 +109,7 @@ def project_create(
         project = Project(
             street_id=actor.organisation_id, created_by=actor, tier_policy=policy, **fields
         )
+        _within_scope(project)
         project.tier = project_tier(project)
         project.full_clean(exclude=["code", "tier", "status"])
         project.save()
@@ -133,6 +147,7 @@ def project_update(
         before = _snapshot(project, (*changed, "tier"))
         for field in changed:
             setattr(project, field, data[field])
+        _within_scope(project)
         project.tier = project_tier(project)
         project.full_clean(exclude=["tier", "status"])
         project.save()
@@ -210,6 +225,11 @@ def _fire_transition(
         method = getattr(project, name)
         meta = method._django_fsm
         step = meta.get_transition(project.status)
+        if step is None and project.stopped_for:
+            raise ConflictError(
+                project.stop_message(),
+                extra={"status": project.status, "transition": name},
+            )
         if step is None:
             raise ConflictError(
                 _("项目当前状态为“%(status)s”，不能执行此操作。")
@@ -246,6 +266,8 @@ def _fire_transition(
                     raise ValidationError({key: exc.error_list}) from None
         before = {"status": project.status, "tier": project.tier}
         method(by=actor, **kwargs)
+        for key in kwargs:  # an amount a reviewer sets must stay within 零星工程 too
+            _within_scope(project, key)
         project.tier = project_tier(project)
         project.status_changed_at = timezone.now()
         project.save()
