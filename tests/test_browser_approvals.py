@@ -168,3 +168,61 @@ def test_return_and_resubmission(live_server, district):
         _fire(dept, base, project, "dept_approve", "补正后通过")
         assert _status(project) == ProjectStatus.DEPT_APPROVED
         screenshot(dept, "return-resubmit")
+
+
+def test_an_escalated_lottery_project_stops_until_its_tender_and_contract(live_server, district):
+    """Issue #14 point 1 in the browser: the stop on the page with its reason, the tender form
+    offered to the street office, the new contract, the project back at work."""
+    from approvals import services
+    from approvals.tests.helpers import contracted_general
+
+    project = contracted_general(district, amount="470000", contract_amount="480000")
+    services.project_transition(
+        actor=district.street_zhenhai, project_id=project.pk, name="start_work"
+    )
+    change = services.change_request(
+        actor=district.street_zhenhai, project_id=project.pk, amount_delta="30000", reason="迁改"
+    )
+    services.change_decide(actor=district.drc, change_id=change.pk, approve=True)
+    services.escalation_approve(actor=district.finance, project_id=project.pk)
+    services.escalation_approve(actor=district.drc, project_id=project.pk)
+    assert _status(project) == ProjectStatus.SUSPENDED
+
+    base = live_server.url
+    with chromium() as browser:
+        street = user_page(browser, base, "street_zhenhai", PASSWORD)
+        street.goto(f"{base}/projects/{project.pk}/")
+        stopped = street.inner_text("[data-testid=stopped]")
+        assert "停工" in stopped and "公开招标" in stopped
+        assert street.query_selector("[data-transition=start_work]") is None
+        screenshot(street, "reprocurement-stopped")
+
+        street.fill("#notice_date", "2026-12-01")
+        amounts = street.query_selector_all("[name=bid_amount]")
+        for box, amount in zip(amounts, ("512000", "509000", "530000"), strict=False):
+            box.fill(amount)
+        street.select_option("#winner", label=district.builder_b.name)
+        street.fill("#tender_reason", "综合评分第一")
+        click_and_wait(street, "[data-action=tender]")
+        assert "待备案新合同" in street.inner_text("[data-testid=stopped]")
+
+        street.fill("#c_amount", "509000")
+        street.fill("#c_start", "2027-01-04")
+        street.fill("#c_end", "2027-04-30")
+        for select, position in (
+            ("#c_pm", "project_manager"),
+            ("#c_so", "safety_officer"),
+            ("#c_qi", "quality_inspector"),
+        ):
+            street.select_option(
+                select, str(district.staff[(district.builder_b.name, position)].pk)
+            )
+        street.select_option("#c_unit", label=district.super_org.name)
+        street.select_option(
+            "#c_sup", str(district.staff[(district.super_org.name, "site_supervisor")].pk)
+        )
+        click_and_wait(street, "[data-action=contract]")
+        assert _status(project) == ProjectStatus.IN_PROGRESS
+        assert street.query_selector("[data-testid=stopped]") is None
+        assert street.inner_text("[data-testid=contractor]") == district.builder_b.name
+        screenshot(street, "reprocurement-resumed")
