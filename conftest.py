@@ -87,7 +87,8 @@ def _default_language():
 def district(db):
     """Two streets, the departments, and one user of every role."""
     from accounts.tests.factories import district as build
-    from projects.tests.factories import ensure_default_tier_policy
+    from projects.tests.factories import ensure_default_start_policy, ensure_default_tier_policy
 
     ensure_default_tier_policy()
+    ensure_default_start_policy()
     return build()

@@ -402,6 +402,26 @@ def _money_moving(project, users, *, progress, pay):
         )
 
 
+# A one-page PDF that stands for a scanned permit, plan or record in the demo.
+DEMO_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _ready_to_start(project, user):
+    """The 开工条件 on file (docs/rules.md §3): a one-page scan for each item asked."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projects.services import start_document_record
+
+    for item in project.start_missing():
+        start_document_record(
+            actor=user,
+            project_id=project.pk,
+            item=item,
+            upload=SimpleUploadedFile(f"{item}.pdf", DEMO_PDF, "application/pdf"),
+            reference=f"{project.code}-{item}",
+        )
+
+
 def _simple_under_way(project, user, users, n):
     _fire(project, user, "file", comment="街道备案")
     contractor = Organisation.objects.get(name=COMPANIES[n % 3][0])
@@ -412,6 +432,7 @@ def _simple_under_way(project, user, users, n):
         reason="名录库内就近委托，应急修复",
     )
     _contract(project, user, contractor, n)
+    _ready_to_start(project, user)
     _fire(project, user, "start_work")
     _money_moving(project, users, progress="60", pay=n % 2 == 0)
     # Two projects share a photo, so the duplicate flag has something to show.
@@ -435,6 +456,7 @@ def _general_along_route(project, user, users, stage):
     )
     winner = approval_services.lottery_draw(actor=users["dept_zjj"], project_id=project.pk).winner
     _contract(project, user, winner, 0)
+    _ready_to_start(project, user)
     _fire(project, user, "start_work")
     _money_moving(project, users, progress="35", pay=True)
     _patrols(project, users, photo_seed=100 + project.pk)

@@ -9,5 +9,7 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from .funds_panel import funds_panel
         from .panels import register
+        from .start_panel import start_panel
 
+        register(start_panel, order=20)
         register(funds_panel, order=50)

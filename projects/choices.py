@@ -38,6 +38,16 @@ class ProjectStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已撤销")
 
 
+class StartItem(models.TextChoices):
+    """开工条件 (seeds 003/004): what a site needs before it opens (docs/rules.md §3)."""
+
+    PERMIT = "permit", _("施工许可证")
+    EIA = "eia", _("环境影响评价批复或备案")
+    WAGE = "wage", _("农民工工资专用账户或工资保证金")
+    DUST = "dust", _("扬尘防治方案")
+    SAFETY = "safety", _("安全技术交底记录")
+
+
 class ProjectStop(models.TextChoices):
     """Why a project is stopped (停工) until something is done (docs/rules.md §2)."""
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import record_event
 from core.events import EventField, plain, verbs
 
-from .choices import PaymentStage, PaymentStatus
+from .choices import PaymentStage, PaymentStatus, StartItem
 
 
 def _codes(value) -> str:
@@ -35,6 +35,9 @@ def _codes(value) -> str:
         "over_budget": _("超出审定预算"),
         "split_partners": EventField(_("疑似拆分的关联项目"), show=_codes),
         "split_group": EventField(_("关联项目组"), show=lambda v: "、".join(f"#{p}" for p in v)),
+        "start_item": EventField(_("开工条件"), choices=StartItem),
+        "start_file": _("文件"),
+        "start_reference": _("文号/编号"),
     }
 )
 class ProjectEvents(models.TextChoices):
@@ -55,6 +58,7 @@ class ProjectEvents(models.TextChoices):
     RESUBMIT = "project.resubmit", _("重新提交")
     REJECT = "project.reject", _("不予立项")
     START_WORK = "project.start_work", _("开工")
+    START_DOCUMENT = "project.start_document", _("上传开工条件文件")
     DECLARE_COMPLETE = "project.declare_complete", _("施工单位申报完工")
     SETTLED = "project.settled", _("结算")
     PAYMENT_REQUESTED = "payment.requested", _("请款")
@@ -80,6 +84,12 @@ TRANSITION_VERBS = {
     "start_work": ProjectEvents.START_WORK,
     "declare_complete": ProjectEvents.DECLARE_COMPLETE,
 }
+
+
+def start_document_recorded_event(*, actor, project, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=ProjectEvents.START_DOCUMENT, obj=project, before=before, after=after
+    )
 
 
 def project_created_event(*, actor, project, after: dict):

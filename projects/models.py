@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from .choices import (
     ProjectStatus,
     ProjectStop,
     RiskColour,
+    StartItem,
     StopStep,
     Tier,
 )
@@ -72,6 +74,102 @@ class TierPolicy(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.effective_from}: {self.general_from} / {self.major_from}"
+
+
+def _default_eia_categories() -> list[str]:
+    return [Category.DRAINAGE]
+
+
+def _default_dust_categories() -> list[str]:
+    return [Category.ROAD, Category.DRAINAGE, Category.GREENING]
+
+
+class StartPolicy(BaseModel):
+    """Effective-dated 开工条件 (docs/rules.md §3): which documents a site needs before work
+    starts, by amount and kind of works. The policy in force on the day of the start applies."""
+
+    effective_from = models.DateField(_("生效日期"), unique=True)
+    # 建筑工程施工许可管理办法: works of 30 万元 or more need a construction permit.
+    permit_from = models.DecimalField(
+        _("须办理施工许可的金额起点（元）"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("300000"),
+    )
+    eia_categories = models.JSONField(
+        _("须环评批复或备案的工程类别"), default=_default_eia_categories, blank=True
+    )
+    dust_categories = models.JSONField(
+        _("须扬尘防治方案的工程类别（土方作业）"), default=_default_dust_categories, blank=True
+    )
+    wage_required = models.BooleanField(_("须农民工工资专用账户或保证金"), default=True)
+    safety_briefing_required = models.BooleanField(_("须安全技术交底记录"), default=True)
+    note = models.CharField(_("依据"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("开工条件标准")
+        verbose_name_plural = _("开工条件标准")
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}"
+
+    @classmethod
+    def in_force(cls, on=None) -> "StartPolicy | None":
+        on = on or local_date(timezone.now())
+        return cls.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
+
+    def required_items(self, project: "Project") -> list[str]:
+        """The items this policy asks of the project, in a fixed order."""
+        items: list[str] = []
+        if project.counting_amount() >= self.permit_from:
+            items.append(StartItem.PERMIT)
+        if project.category in (self.eia_categories or []):
+            items.append(StartItem.EIA)
+        if self.wage_required:
+            items.append(StartItem.WAGE)
+        if project.category in (self.dust_categories or []):
+            items.append(StartItem.DUST)
+        if self.safety_briefing_required:
+            items.append(StartItem.SAFETY)
+        return items
+
+
+@dataclass(frozen=True)
+class StartCheck:
+    item: str
+    label: str
+    document: "StartDocument | None"
+
+
+def _start_document_path(instance: "StartDocument", filename: str) -> str:
+    return f"start/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class StartDocument(BaseModel):
+    """One 开工条件's document on a project (a newer one replaces it)."""
+
+    project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="start_documents")
+    item = models.CharField(_("开工条件"), max_length=10, choices=StartItem.choices)
+    file = models.FileField(_("文件"), upload_to=_start_document_path)
+    original_name = models.CharField(max_length=255)
+    reference = models.CharField(_("文号/编号"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("开工条件文件")
+        verbose_name_plural = _("开工条件文件")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "item"], name="start_document_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.item}"
 
 
 def _next_on_route(project, *args, **kwargs) -> str | None:
@@ -383,6 +481,47 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     def _not_escalated(self) -> bool:
         return not self.escalated_to
 
+    def _start_ready(self) -> bool:
+        return not self.start_missing()
+
+    def counting_amount(self) -> Decimal:
+        """The largest of the amounts known for the project (docs/rules.md §2)."""
+        amounts = [self.budget_amount, self.reviewed_budget, self.approved_budget]
+        contract = getattr(self, "contract", None) if self.pk else None
+        if contract is not None:
+            amounts += [contract.amount, contract.amount + contract.approved_changes_total]
+        return max(a for a in amounts if a is not None)
+
+    def start_checklist(self) -> list[StartCheck]:
+        """开工条件 (docs/rules.md §3): each item the policy in force today asks of this project,
+        with its document if one is on file. Two queries, once per loaded project (the page
+        asks for the buttons, the route panel and its own section; a service that files a
+        document loads the project afresh)."""
+        memo = self.__dict__.get("_start_checklist")
+        if memo is not None:
+            return memo
+        policy = StartPolicy.in_force()
+        items = policy.required_items(self) if policy else []
+        documents = {d.item: d for d in StartDocument.objects.filter(project=self)}
+        checks = [StartCheck(i, str(StartItem(i).label), documents.get(i)) for i in items]
+        self.__dict__["_start_checklist"] = checks
+        return checks
+
+    def start_missing(self) -> list[str]:
+        return [c.item for c in self.start_checklist() if c.document is None]
+
+    def start_refusal(self) -> str | None:
+        """Why work cannot start now, the escalation first, then the missing 开工条件."""
+        if self.escalated_to:
+            return None  # the transition's own message
+        missing = self.start_missing()
+        if not missing:
+            return None
+        return str(
+            _("开工条件不全，缺少：%(items)s。请在“开工条件”中上传后再开工。")
+            % {"items": "、".join(str(StartItem(i).label) for i in missing)}
+        )
+
     # Fired by the escalation (approvals.services.changes): the project waits in 停工 for a
     # procurement its new tier allows and the contract that follows, or for good past the
     # ceiling. Nothing else leaves SUSPENDED.
@@ -445,11 +584,12 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         field=status,
         source=ProjectStatus.CONTRACTED,
         target=ProjectStatus.IN_PROGRESS,
-        conditions=[_not_escalated],
+        conditions=[_not_escalated, _start_ready],
         permission=rules.is_street_staff_of,
         custom={
             "label": pgettext_lazy("action", "开工"),
             "refused": _("项目金额已升级到更高类别，须补齐该类别的审批后才能继续。"),
+            "explain": lambda project: project.start_refusal(),
         },
     )
     def start_work(self, *, by=None) -> None:

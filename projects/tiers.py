@@ -46,11 +46,7 @@ def policy_in_force(on: date):
 
 def project_counting_amount(project) -> Decimal:
     """The largest of the amounts known for the project (docs/rules.md §2)."""
-    amounts = [project.budget_amount, project.reviewed_budget, project.approved_budget]
-    contract = getattr(project, "contract", None) if project.pk else None
-    if contract is not None:
-        amounts += [contract.amount, contract.amount + contract.approved_changes_total]
-    return max(a for a in amounts if a is not None)
+    return project.counting_amount()
 
 
 def project_tier(project) -> Tier:

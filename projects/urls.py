@@ -11,6 +11,12 @@ urlpatterns = [
     path("<int:pk>/edit/", views.project_edit_view, name="edit"),
     path("<int:pk>/budget-lines/", views.budget_lines_view, name="budget_lines"),
     path("attachments/<int:pk>/", views.attachment_download_view, name="attachment"),
+    path("<int:pk>/start-documents/", views.start_document_view, name="start_documents"),
+    path(
+        "<int:pk>/start-documents/<int:document_id>/",
+        views.start_document_download_view,
+        name="start_document",
+    ),
     path("<int:pk>/payments/", payment_views.payment_request_view, name="payment_request"),
     path("<int:pk>/settlement/", payment_views.settlement_view, name="settlement"),
     path("payments/", payment_views.payment_ledger_view, name="payment_ledger"),

@@ -5,9 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApplicationError
 from core.forms import add_service_error
@@ -15,7 +16,7 @@ from core.money import parse_amount
 
 from . import services
 from .forms import ProjectForm
-from .models import BudgetLine
+from .models import BudgetLine, StartDocument
 from .panels import project_panels
 from .permissions import access_attachment, access_project, can_edit_project, can_file_projects
 from .selectors import project_list, project_timeline
@@ -174,4 +175,34 @@ def attachment_download_view(request, pk):
     attachment = access_attachment(request.user, pk)
     return FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+    )
+
+
+@login_required
+@require_POST
+def start_document_view(request, pk):
+    """开工条件: one document uploaded from the project page (docs/rules.md §3)."""
+    try:
+        services.start_document_record(
+            actor=request.user,
+            project_id=pk,
+            item=request.POST.get("item", ""),
+            upload=request.FILES.get("file"),
+            reference=request.POST.get("reference", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("开工条件文件已上传。"))
+    return redirect(f"{reverse('projects:detail', args=[pk])}#start-conditions")
+
+
+@login_required
+def start_document_download_view(request, pk, document_id):
+    project = access_project(request.user, pk)
+    document = get_object_or_404(StartDocument, pk=document_id, project=project)
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.original_name
     )

@@ -6,6 +6,7 @@ from accounts.tests.factories import UserFactory
 from approvals import services as approvals
 from approvals.tests.helpers import contracted_general
 from inspections.services import progress_report
+from projects.tests.factories import ready_to_start
 
 ACCOUNT = "35050161000000001234"
 
@@ -16,6 +17,7 @@ def under_way(district, *, progress="40", contract_amount="100000"):
     contractor = UserFactory(
         username=f"pm_{project.pk}", organisation=project.contractor, role=Role.CONTRACTOR
     )
+    ready_to_start(project, district.street_zhenhai)
     approvals.project_transition(
         actor=district.street_zhenhai, project_id=project.pk, name="start_work"
     )

@@ -8,6 +8,7 @@ from accounts.tests.factories import PASSWORD
 from approvals.models import Lottery, Tender
 from projects.choices import ProjectStatus
 from projects.models import Project
+from projects.tests.factories import ready_to_start
 from tests.browser import chromium, click_and_wait, screenshot, user_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -101,6 +102,7 @@ def test_general_route_from_filing_to_work_with_four_people_and_the_lottery(live
         )
         click_and_wait(street, "[data-action=contract]")
         assert _status(project) == ProjectStatus.CONTRACTED
+        ready_to_start(project, district.street_zhenhai)
         _fire(street, base, project, "start_work")
         assert _status(project) == ProjectStatus.IN_PROGRESS
         assert street.inner_text("[data-testid=contractor]") == winner.name
@@ -177,6 +179,7 @@ def test_an_escalated_lottery_project_stops_until_its_tender_and_contract(live_s
     from approvals.tests.helpers import contracted_general
 
     project = contracted_general(district, amount="470000", contract_amount="480000")
+    ready_to_start(project, district.street_zhenhai)
     services.project_transition(
         actor=district.street_zhenhai, project_id=project.pk, name="start_work"
     )

@@ -22,6 +22,7 @@ from performance.risk import risk_recompute
 from performance.scoring import performance_score_quarter
 from performance.tests.test_scoring import worked_example
 from projects.services import payment_approve, payment_mark_paid, payment_request
+from projects.tests.factories import ready_to_start
 from ratings.services import report_record
 from tests.funds_helpers import ACCOUNT
 
@@ -70,6 +71,7 @@ def hostile(district):
     contractor = UserFactory(
         username=f"pm_{project.pk}", organisation=lottery.winner, role=Role.CONTRACTOR
     )
+    ready_to_start(project, d.street_zhenhai)
     approvals.project_transition(
         actor=d.street_zhenhai, project_id=project.pk, name="start_work", comment=AT
     )

@@ -130,6 +130,7 @@ def test_a_new_tier_policy_from_the_admin_is_audited(client):
             "effective_from": "2027-01-01",
             "general_from": "60000",
             "major_from": "600000",
+            "scope_ceiling": "5000000",
             "note": "新办法",
         },
     )

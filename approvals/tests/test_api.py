@@ -10,7 +10,7 @@ from approvals import services
 from approvals.models import Flag
 from approvals.tests.helpers import approved_general, contract_data, contracted_general
 from core.errors import ConflictError
-from projects.tests.factories import make_project
+from projects.tests.factories import make_project, ready_to_start
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +151,7 @@ def test_change_escalation_and_supplementary_approvals_through_the_api(district)
     }
     response = _api(district.street_zhenhai).post(url + "contract/", contract, format="json")
     assert response.status_code == 201, response.json()
+    ready_to_start(project)
     assert _api(district.street_zhenhai).post(start).json()["status"] == "in_progress"
 
 
@@ -178,8 +179,9 @@ def test_project_page_at_contract_stage_has_flat_queries(
     client.force_login(district.street_zhenhai)
     # session, user, project (+contract and staff), lottery, changes, flags, the funds panel
     # (committed and paid totals, payments, split-payment scan), the residents' panel (rating
-    # policy, summary, reviews), attachments, timeline, session refresh (3)
-    with django_assert_num_queries(18):
+    # policy, summary, reviews), the start conditions (policy, documents), attachments, timeline,
+    # session refresh (3)
+    with django_assert_num_queries(20):
         response = client.get(reverse("projects:detail", args=[project.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('data-action="change-approve"') == 0

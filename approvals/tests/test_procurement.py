@@ -16,7 +16,7 @@ from approvals.tests.helpers import approved_general, approved_major, contract_d
 from core.errors import ApplicationError, ConflictError
 from projects.choices import ProcurementMethod, ProjectStatus, Tier
 from projects.models import Contract
-from projects.tests.factories import make_project
+from projects.tests.factories import make_project, ready_to_start
 
 pytestmark = pytest.mark.django_db
 
@@ -245,6 +245,7 @@ def test_contract_then_start_work(district):
     project.refresh_from_db()
     assert project.status == ProjectStatus.CONTRACTED
     assert project.supervision_unit == district.super_org
+    ready_to_start(project)
     project = services.project_transition(
         actor=district.street_zhenhai, project_id=project.pk, name="start_work"
     )

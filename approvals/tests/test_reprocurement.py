@@ -29,7 +29,7 @@ from projects.choices import (
 )
 from projects.models import Project
 from projects.services import payment_request, project_create
-from projects.tests.factories import make_project, project_form_data
+from projects.tests.factories import make_project, project_form_data, ready_to_start
 from tests.funds_helpers import ACCOUNT
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +61,7 @@ def _lottery_under_way(district) -> tuple[Project, object]:
         project_id=project.pk,
         data=contract_data(district, company=winner, amount="480000"),
     )
+    ready_to_start(project)
     services.project_transition(
         actor=district.street_zhenhai, project_id=project.pk, name="start_work"
     )

@@ -14,7 +14,7 @@ from projects.choices import REVIEW_STATUSES, ProjectStatus, Tier
 from projects.events import TRANSITION_VERBS
 from projects.models import Project
 from projects.services import transition_names
-from projects.tests.factories import make_project
+from projects.tests.factories import make_project, ready_to_start
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +106,8 @@ def test_transition_matrix(district, name, status):
         project = make_project(district.street_zhenhai, budget_amount=AMOUNT[tier])
         # States reached by later services are set directly; the route tests walk them.
         Project.objects.filter(pk=project.pk).update(status=status)
+        if status == S.CONTRACTED:  # its 开工条件 on file, so start_work turns on who fires it
+            ready_to_start(project, district.street_zhenhai)
         projects[tier] = project
     for tier in Tier:
         for who in USERS:

@@ -15,7 +15,7 @@ from approvals.tests.helpers import contract_data
 from core.dates import SHANGHAI
 from inspections.services import lab_test_record, progress_report, spot_check_record
 from projects.services import payment_approve, payment_mark_paid, payment_request
-from projects.tests.factories import make_project
+from projects.tests.factories import make_project, ready_to_start
 from ratings.choices import RatingStatus
 from ratings.models import Rating
 
@@ -72,6 +72,7 @@ def under_way(d, company: Organisation, *, budget: str = "40000"):
         project_id=project.pk,
         data=contract_data(d, amount=str(Decimal(budget) - 1000), company=company),
     )
+    ready_to_start(project, street_user)
     approvals.project_transition(actor=street_user, project_id=project.pk, name="start_work")
     Organisation.objects.filter(pk=company.pk).update(bank_account=ACCOUNT)
     project.refresh_from_db()

@@ -19,6 +19,7 @@ from .funds import (
     project_counting_budget,
     settlement_record,
 )
+from .start import start_document_record
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -34,6 +35,7 @@ __all__ = [
     "project_create",
     "project_update",
     "settlement_record",
+    "start_document_record",
     "transition_names",
     "user_transitions",
 ]

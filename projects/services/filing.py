@@ -237,8 +237,11 @@ def _fire_transition(
                 extra={"status": project.status, "transition": name},
             )
         if not meta.conditions_met(project, project.status):
-            reason = routing.current().refusal(project, name) or step.custom.get(
-                "refused", _("当前条件下不能执行此操作。")
+            explain = step.custom.get("explain")
+            reason = (
+                (explain(project) if explain else None)
+                or routing.current().refusal(project, name)
+                or step.custom.get("refused", _("当前条件下不能执行此操作。"))
             )
             raise ConflictError(str(reason), extra={"status": project.status, "transition": name})
         if not step.has_perm(project, actor):

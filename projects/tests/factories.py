@@ -43,6 +43,20 @@ def ensure_default_tier_policy():
     return policy
 
 
+def ensure_default_start_policy():
+    """The migration's 开工条件; transactional tests flush it away with everything else."""
+    from projects.models import StartPolicy
+
+    policy, _ = StartPolicy.objects.get_or_create(
+        effective_from=date(2020, 1, 1),
+        defaults={
+            "eia_categories": ["drainage"],
+            "dust_categories": ["road", "drainage", "greening"],
+        },
+    )
+    return policy
+
+
 def project_form_data(**overrides) -> dict:
     """A valid filing form (简易类, 38,000 元, in 拱辰街道); change fields with overrides."""
     return {
@@ -58,3 +72,21 @@ def project_form_data(**overrides) -> dict:
         "attachment_kind": "application",
         **overrides,
     }
+
+
+def ready_to_start(project, actor=None) -> None:
+    """File every 开工条件 the policy asks of the project (docs/rules.md §3), as its street office
+    would before starting work."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projects.services import start_document_record
+
+    actor = actor or project.created_by
+    for item in project.start_missing():
+        start_document_record(
+            actor=actor,
+            project_id=project.pk,
+            item=item,
+            upload=SimpleUploadedFile(f"{item}.pdf", b"%PDF-1.4 test", "application/pdf"),
+            reference=f"{item}-{project.pk}",
+        )

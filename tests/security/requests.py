@@ -579,6 +579,16 @@ SPECS = {
         "form",
     ),
     ("projects:attachment", "GET"): (lambda w, s: {P: s.attachment.pk}, None, None),
+    ("projects:start_document", "GET"): (
+        lambda w, s: {P: s.under_way.pk, "document_id": s.start_document.pk},
+        None,
+        None,
+    ),
+    ("projects:start_documents", "POST"): (
+        lambda w, s: {P: s.under_way.pk},
+        lambda w, s: {"item": "wage", "reference": "GZ-1"},
+        "form",
+    ),
     ("projects:create", "GET"): (lambda w, s: {}, None, None),
     ("projects:create", "POST"): (lambda w, s: {}, _project_form, "multipart"),
     ("projects:payment_ledger", "GET"): (lambda w, s: {}, None, None),

@@ -32,7 +32,12 @@ from performance.models import DemonstrationProposal
 from performance.scoring import performance_score_quarter
 from projects import services as projects
 from projects.models import ProjectAttachment
-from projects.tests.factories import ensure_default_tier_policy, project_data
+from projects.tests.factories import (
+    ensure_default_start_policy,
+    ensure_default_tier_policy,
+    project_data,
+    ready_to_start,
+)
 from ratings import services as ratings
 from ratings.choices import RatingStatus
 from ratings.models import Rating, Review
@@ -101,6 +106,7 @@ def _contracted(d, side: Side, what: str):
             **staff,
         ),
     )
+    ready_to_start(project, s)
     approvals.project_transition(actor=s, project_id=project.pk, name="start_work")
     inspections.progress_report(
         actor=side.contractor_user,
@@ -133,6 +139,7 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
         actor=s, project_id=o["awarded"].pk, contractor_id=contractor.pk, reason="名录库内随机选取"
     )
     o["under_way"] = p = _contracted(d, side, "小区路灯增设")
+    o["start_document"] = p.start_documents.first()
     o["photo"] = p.progress_reports.get().photos.get()
     o["payment_requested"] = projects.payment_request(
         actor=contractor_user,
@@ -273,6 +280,7 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
 
 def build_world() -> SimpleNamespace:
     ensure_default_tier_policy()
+    ensure_default_start_policy()
     d = build_district()
     other_super = cast(
         Organisation, OrganisationFactory(name="诚信监理", kind=OrganisationKind.SUPERVISOR)
