@@ -51,6 +51,10 @@ def _bids(value) -> str:
         "escalation_steps": EventField(_("待补审批"), show=_steps),
         "group": EventField(_("关联项目组"), show=lambda v: "、".join(f"#{p}" for p in v)),
         "partners": _("关联项目"),
+        "extension": EventField(_("工期延期"), show=lambda v: f"#{v}"),
+        "old_end": _("原计划完工"),
+        "new_end": _("申请延至"),
+        "planned_end": _("计划完工"),
     }
 )
 class ApprovalEvents(models.TextChoices):
@@ -62,6 +66,8 @@ class ApprovalEvents(models.TextChoices):
     CHANGE_REQUESTED = "change.requested", _("申请设计变更")
     CHANGE_DECIDED = "change.decided", _("设计变更审批")
     ESCALATION_APPROVED = "project.escalation_approved", _("补充审批通过")
+    EXTENSION_REQUESTED = "schedule.extension_requested", _("申请工期延期")
+    EXTENSION_DECIDED = "schedule.extension_decided", _("工期延期审批")
     # Only when the filing that found the split was refused: otherwise the split's facts are
     # part of that filing's own event.
     SPLIT_FLAGGED = "project.split_flagged", _("疑似化整为零")
@@ -129,3 +135,20 @@ def escalation_approved_event(*, actor, project, before: dict, after: dict, comm
 
 def split_flagged_event(*, actor, project, after: dict):
     return record_event(actor=actor, verb=ApprovalEvents.SPLIT_FLAGGED, obj=project, after=after)
+
+
+def extension_requested_event(*, actor, project, after: dict):
+    return record_event(
+        actor=actor, verb=ApprovalEvents.EXTENSION_REQUESTED, obj=project, after=after
+    )
+
+
+def extension_decided_event(*, actor, project, before: dict, after: dict, comment: str = ""):
+    return record_event(
+        actor=actor,
+        verb=ApprovalEvents.EXTENSION_DECIDED,
+        obj=project,
+        before=before,
+        after=after,
+        comment=comment,
+    )

@@ -3,7 +3,7 @@ design changes."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
@@ -167,3 +167,42 @@ class ChangeOrder(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.amount_delta:+}"
+
+
+class ScheduleExtension(BaseModel):
+    """工期延期: a later planned end, with reasons, approved at the level that approved the
+    project (as a change is) and never by the one who asked (docs/rules.md §9)."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="extensions"
+    )
+    old_end = models.DateField(_("原计划完工"))
+    new_end = models.DateField(_("申请延至"))
+    reason = models.TextField(_("延期理由"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("工期延期")
+        verbose_name_plural = _("工期延期")
+        constraints = [
+            models.CheckConstraint(condition=Q(new_end__gt=F("old_end")), name="extension_later"),
+            # one pending request a project at a time (a double click answers like the first)
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(status="pending"),
+                name="extension_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.old_end} → {self.new_end}"

@@ -11,8 +11,9 @@ from projects.choices import (
 from projects.services import user_transitions
 
 from . import routes
+from .choices import ChangeStatus
 from .lottery import lottery_pick
-from .models import ChangeOrder, DirectAward, Flag, Lottery, Tender
+from .models import ChangeOrder, DirectAward, Flag, Lottery, ScheduleExtension, Tender
 from .permissions import (
     may_approve_escalation,
     may_decide_change,
@@ -26,6 +27,7 @@ from .selectors import (
     eligible_contractors,
     supervision_units_with_staff,
 )
+from .services.changes import HALTABLE
 
 
 def approval_panel(request, project):
@@ -98,6 +100,18 @@ def approval_panel(request, project):
         if contract
         else []
     )
+    extensions = (
+        list(ScheduleExtension.objects.filter(project=project).select_related("requested_by"))
+        if contract
+        else []
+    )
+    may_extend = (
+        contract is not None
+        and status in HALTABLE
+        and not project.completed_at
+        and may_request_change(project, user)
+        and not any(e.status == ChangeStatus.PENDING for e in extensions)
+    )
     context = {
         "project": project,
         "transitions": transitions,
@@ -118,6 +132,8 @@ def approval_panel(request, project):
         "contract": contract,
         "changes": [(c, may_decide_change(project, c, user)) for c in changes],
         "can_request_change": contract is not None and may_request_change(project, user),
+        "extensions": [(e, may_decide_change(project, e, user)) for e in extensions],
+        "can_request_extension": may_extend,
         "can_direct": can_direct,
         "can_tender": can_tender,
         "can_shortlist": can_shortlist,

@@ -15,6 +15,12 @@ urlpatterns = [
     path("projects/<int:pk>/tender/", views.tender_view, name="tender"),
     path("projects/<int:pk>/contract/", views.contract_view, name="contract"),
     path("projects/<int:pk>/changes/", views.change_request_view, name="change_request"),
+    path("projects/<int:pk>/extensions/", views.extension_request_view, name="extension_request"),
+    path(
+        "projects/<int:pk>/extensions/<int:extension_id>/decision/",
+        views.extension_decide_view,
+        name="extension_decide",
+    ),
     path(
         "projects/<int:pk>/changes/<int:change_id>/decision/",
         views.change_decide_view,

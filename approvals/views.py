@@ -191,6 +191,38 @@ def change_decide_view(request, pk, change_id):
 
 @login_required
 @require_POST
+def extension_request_view(request, pk):
+    return _run(
+        request,
+        pk,
+        lambda: services.extension_request(
+            actor=request.user,
+            project_id=pk,
+            new_end=request.POST.get("new_end", ""),
+            reason=request.POST.get("reason", ""),
+        ),
+        _("延期申请已提交。"),
+    )
+
+
+@login_required
+@require_POST
+def extension_decide_view(request, pk, extension_id):
+    return _run(
+        request,
+        pk,
+        lambda: services.extension_decide(
+            actor=request.user,
+            extension_id=extension_id,
+            approve=request.POST.get("decision") == "approve",
+            comment=request.POST.get("comment", ""),
+        ),
+        _("延期申请已处理。"),
+    )
+
+
+@login_required
+@require_POST
 def escalation_approve_view(request, pk):
     return _run(
         request,

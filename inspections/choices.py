@@ -10,6 +10,7 @@ class ItemSource(models.TextChoices):
     COMPLAINT = "complaint", _("群众举报")
     LOW_RATING = "low_rating", _("低分复核")
     INSPECTION_ROUND = "inspection_round", _("巡察反馈")
+    SCHEDULE = "schedule", _("工期滞后")
     OTHER = "other", _("其他")
 
 

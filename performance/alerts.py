@@ -36,6 +36,7 @@ from ratings.rules import low_rated, thresholds
 from .choices import WarningKind
 from .events import warnings_refreshed_event
 from .models import CompanyScore, ScoringPeriod, Warning, WarningRecipient
+from .schedule import late_projects
 
 PATROL_WINDOW_DAYS = 14
 FUNDS_WINDOW_DAYS = 90
@@ -61,6 +62,9 @@ TEXTS: dict[str, Promise] = {
         "项目“%(project)s”质保金将于 %(due)s 到期返还，请及时办理。"
     ),
     WarningKind.STOPPED: gettext_lazy("项目“%(project)s”已停工：%(reason)s"),
+    WarningKind.LATE: gettext_lazy(
+        "项目“%(project)s”已超过计划完工日期（%(end)s）%(days)d 天，尚未完工。"
+    ),
 }
 FUND_TEXTS: dict[str, Promise] = {
     "noncompliant": gettext_lazy("第 %(payment)s 号拨付不合规（特批或疑似拆分支付）。"),
@@ -333,6 +337,25 @@ def _stop_causes(people: People) -> list[Cause]:
     return causes
 
 
+def _late_causes(today: date, people: People) -> list[Cause]:
+    """工期: late projects, to the street office, the 住建局 and the contractor."""
+    return [
+        Cause(
+            key=f"late:{late.project_id}:{late.planned_end:%Y%m%d}",
+            kind=WarningKind.LATE,
+            level=late.level,
+            project_id=late.project_id,
+            organisation_id=late.contractor_id,
+            url=_project_url(late.project_id),
+            params={"project": late.name, "end": late.planned_end.isoformat(), "days": late.days},
+            recipients=people.of(late.street_id, Role.STREET_STAFF)
+            | people.role(Role.DEPT_REVIEWER)
+            | people.of(late.contractor_id, Role.CONTRACTOR),
+        )
+        for late in late_projects(today).values()
+    ]
+
+
 def current_causes(today: date) -> list[Cause]:
     people = People()
     return [
@@ -344,6 +367,7 @@ def current_causes(today: date) -> list[Cause]:
         *_fund_causes(today, people),
         *_retention_causes(today, people),
         *_stop_causes(people),
+        *_late_causes(today, people),
     ]
 
 

@@ -48,3 +48,4 @@ class WarningKind(models.TextChoices):
     FUNDS = "funds", _("资金异常")
     RETENTION = "retention", _("质保金到期")
     STOPPED = "stopped", _("项目停工待重新采购或移出")
+    LATE = "late", _("超过计划完工日期")

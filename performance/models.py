@@ -55,6 +55,9 @@ class PerformancePolicy(BaseModel):
     points_failed_check = models.PositiveSmallIntegerField(_("抽检不合格扣分"), default=2)
     points_false_report = models.PositiveSmallIntegerField(_("虚假申报扣分"), default=20)
     points_overdue = models.PositiveSmallIntegerField(_("整改逾期扣分"), default=3)
+    # 工期 (docs/rules.md §9): past the planned end without completion a project is yellow,
+    # red from this many days, when the contractor also gets a ledger item.
+    late_red_days = models.PositiveSmallIntegerField(_("超过计划完工日期转为红色的天数"), default=7)
     note = models.CharField(_("依据"), max_length=300, blank=True)
 
     class Meta:

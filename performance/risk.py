@@ -16,13 +16,14 @@ from core.dates import local_date
 from core.locks import advisory_lock
 from inspections.choices import ItemSource, ItemStatus
 from inspections.models import PatrolViolation, RectificationItem, SpotCheck
-from projects.choices import PaymentStatus, ProjectStatus, RiskColour, Tier
+from projects.choices import PaymentStatus, ProjectStatus, RiskColour, Tier, WarningLevel
 from projects.contract_terms import is_large_change
 from projects.models import Payment, Project
 from ratings.rules import low_rated, thresholds
 
 from .events import risk_recomputed_event
 from .models import ProjectRisk
+from .schedule import late_projects
 
 # Projects that still carry risk; a settled or archived one is history.
 RISK_STATUSES = (
@@ -52,6 +53,8 @@ REASONS = {
     "large_change": (RiskColour.YELLOW, _("设计变更累计超过合同额10%%")),
     "complaints": (RiskColour.YELLOW, _("群众举报未销号 %(n)d 件")),
     "anomaly_flags": (RiskColour.YELLOW, _("近半年异常标记 %(n)d 条")),
+    "late": (RiskColour.YELLOW, _("超过计划完工日期 %(days)d 天")),
+    "late_red": (RiskColour.RED, _("超过计划完工日期 %(days)d 天")),
 }
 
 
@@ -128,6 +131,7 @@ def assess(project_ids: list[int], today: date) -> dict[int, list[dict]]:
         ).exclude(kind=FlagKind.LARGE_CHANGE),
         n=Count("id"),
     )
+    late = late_projects(today, project_ids)
     result = {}
     for p in projects:
         pid = p["id"]
@@ -159,6 +163,8 @@ def assess(project_ids: list[int], today: date) -> dict[int, list[dict]]:
             add("complaints", n=complaints[pid]["n"])
         if pid in flags:
             add("anomaly_flags", n=flags[pid]["n"])
+        if pid in late:
+            add("late_red" if late[pid].level == WarningLevel.RED else "late", days=late[pid].days)
         result[pid] = reasons
     return result
 

@@ -11,7 +11,7 @@ from kombu.exceptions import OperationalError
 from core.dates import local_date
 from core.periods import Quarter
 
-from . import alerts, credit, demonstration, risk, scoring
+from . import alerts, credit, demonstration, risk, schedule, scoring
 
 RETRY: dict[str, Any] = {
     "acks_late": True,
@@ -53,6 +53,8 @@ def risk_recompute(
 
 @shared_task(**RETRY)
 def warnings_refresh(today: str | None = None) -> dict:
+    """The nightly warnings, after the ledger items that late projects' contractors owe."""
+    schedule.late_items_open(today=_day(today))
     return alerts.warnings_refresh(today=_day(today))
 
 

@@ -3,6 +3,7 @@
 from .changes import change_decide, change_request, escalation_approve
 from .contracts import CONTRACT_STAFF, contract_file
 from .procurement import direct_award, lottery_draw, lottery_shortlist, tender_record
+from .schedule import extension_decide, extension_request
 from .transitions import (
     SPLIT_CHECKED_TRANSITIONS,
     project_transition,
@@ -17,6 +18,8 @@ __all__ = [
     "contract_file",
     "direct_award",
     "escalation_approve",
+    "extension_decide",
+    "extension_request",
     "lottery_draw",
     "lottery_shortlist",
     "project_transition",

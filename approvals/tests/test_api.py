@@ -179,9 +179,9 @@ def test_project_page_at_contract_stage_has_flat_queries(
     client.force_login(district.street_zhenhai)
     # session, user, project (+contract and staff), lottery, changes, flags, the funds panel
     # (committed and paid totals, payments, split-payment scan), the residents' panel (rating
-    # policy, summary, reviews), the start conditions (policy, documents), attachments, timeline,
-    # session refresh (3)
-    with django_assert_num_queries(20):
+    # policy, summary, reviews), the start conditions (policy, documents), extensions, attachments,
+    # timeline, session refresh (3)
+    with django_assert_num_queries(21):
         response = client.get(reverse("projects:detail", args=[project.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('data-action="change-approve"') == 0

@@ -300,6 +300,16 @@ SPECS = {
         lambda w, s: {"decision": "approve", "comment": "同意"},
         "form",
     ),
+    ("approvals:extension_request", "POST"): (
+        lambda w, s: {P: s.under_way.pk},
+        lambda w, s: {"new_end": "2027-06-30", "reason": "雨季"},
+        "form",
+    ),
+    ("approvals:extension_decide", "POST"): (
+        lambda w, s: {P: s.under_way.pk, "extension_id": s.extension.pk},
+        lambda w, s: {"decision": "approve", "comment": "同意"},
+        "form",
+    ),
     ("approvals:contract", "POST"): (lambda w, s: {P: s.awarded.pk}, _contract, "form"),
     ("approvals:direct_award", "POST"): (
         lambda w, s: {P: s.approved_simple.pk},

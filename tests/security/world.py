@@ -159,6 +159,12 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
     o["change"] = approvals.change_request(
         actor=contractor_user, project_id=p.pk, amount_delta="1000", reason="增设两盏路灯"
     )
+    o["extension"] = approvals.extension_request(
+        actor=contractor_user,
+        project_id=p.pk,
+        new_end=p.planned_end + timedelta(days=30),
+        reason="雨季停工",
+    )
     o["item"] = inspections.item_open(
         actor=d.dept,
         project_id=p.pk,
