@@ -17,3 +17,10 @@ class ChangeStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("未批准")
+
+
+class LotteryParty(models.TextChoices):
+    """The parties of a draw, in the order their reveals make the seed (approvals/lottery.py)."""
+
+    DEPT = "dept", _("区住建局")
+    DISCIPLINE = "discipline", _("纪检监察")

@@ -8,7 +8,7 @@ from accounts.choices import StaffPosition
 from core.audit import record_event
 from core.events import EventField, plain, verbs
 
-from .choices import ChangeStatus
+from .choices import ChangeStatus, LotteryParty
 
 # How the steps of a route read when an escalation lists those still missing.
 STEP_LABELS = {
@@ -51,6 +51,15 @@ def _bids(value) -> str:
         "escalation_steps": EventField(_("待补审批"), show=_steps),
         "group": EventField(_("关联项目组"), show=lambda v: "、".join(f"#{p}" for p in v)),
         "partners": _("关联项目"),
+        "party": EventField(_("参与方"), choices=LotteryParty),
+        "commitment": _("承诺值（SHA-256）"),
+        "reveal": _("揭示值"),
+        "reveals": EventField(_("各方揭示值"), show=lambda v: "、".join(map(str, v))),
+        "replaced": EventField(
+            _("由平台替代的一方"),
+            show=lambda v: "、".join(str(LotteryParty(p).label) for p in v) or "—",
+        ),
+        "reveal_by": _("揭示截止"),
         "extension": EventField(_("工期延期"), show=lambda v: f"#{v}"),
         "old_end": _("原计划完工"),
         "new_end": _("申请延至"),
@@ -60,6 +69,8 @@ def _bids(value) -> str:
 class ApprovalEvents(models.TextChoices):
     DIRECT_AWARD = "procurement.direct_award", _("直接委托")
     LOTTERY_SHORTLISTED = "procurement.lottery_shortlisted", _("记录备选单位，公示种子哈希")
+    LOTTERY_COMMITTED = "procurement.lottery_committed", _("提交抽签承诺值")
+    LOTTERY_REVEALED = "procurement.lottery_revealed", _("揭示抽签口令")
     LOTTERY_DRAWN = "procurement.lottery_drawn", _("抽签")
     TENDER_RECORDED = "procurement.tender_recorded", _("公开招标记录")
     CONTRACT_FILED = "contract.filed", _("合同备案")
@@ -152,3 +163,13 @@ def extension_decided_event(*, actor, project, before: dict, after: dict, commen
         after=after,
         comment=comment,
     )
+
+
+def lottery_committed_event(*, actor, project, after: dict):
+    return record_event(
+        actor=actor, verb=ApprovalEvents.LOTTERY_COMMITTED, obj=project, after=after
+    )
+
+
+def lottery_revealed_event(*, actor, project, after: dict):
+    return record_event(actor=actor, verb=ApprovalEvents.LOTTERY_REVEALED, obj=project, after=after)

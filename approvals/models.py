@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
 
-from .choices import ChangeStatus, FlagKind
+from .choices import ChangeStatus, FlagKind, LotteryParty
 
 
 class Flag(BaseModel):
@@ -56,6 +56,10 @@ class Lottery(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     drawn_at = models.DateTimeField(null=True, blank=True)
+    # Commit–reveal (approvals/lottery.py): the reveals' seed and who the platform replaced.
+    reveal_by = models.DateTimeField(_("揭示截止"), null=True, blank=True)
+    draw_seed = models.CharField(_("抽签种子（由各方揭示值生成）"), max_length=64, blank=True)
+    replaced = models.JSONField(_("未按时揭示、由平台替代的一方"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("抽签")
@@ -206,3 +210,26 @@ class ScheduleExtension(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.old_end} → {self.new_end}"
+
+
+class LotteryContribution(BaseModel):
+    """One party's part in a draw: the SHA-256 of a secret committed first, the secret revealed
+    after every party has committed (approvals/lottery.py)."""
+
+    lottery = models.ForeignKey(Lottery, on_delete=models.CASCADE, related_name="contributions")
+    party = models.CharField(_("参与方"), max_length=12, choices=LotteryParty.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    commitment = models.CharField(_("承诺值（SHA-256）"), max_length=64)
+    reveal = models.CharField(_("揭示值"), max_length=200, blank=True)
+    revealed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["lottery", "party"]
+        verbose_name = _("抽签承诺")
+        verbose_name_plural = _("抽签承诺")
+        constraints = [
+            models.UniqueConstraint(fields=["lottery", "party"], name="lottery_one_per_party")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lottery_id} {self.party}"

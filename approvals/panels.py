@@ -11,8 +11,9 @@ from projects.choices import (
 from projects.services import user_transitions
 
 from . import routes
-from .choices import ChangeStatus
-from .lottery import lottery_pick
+from .choices import ChangeStatus, LotteryParty
+from .lottery import PARTIES, lottery_pick
+from .lottery_check import lottery_check_command
 from .models import ChangeOrder, DirectAward, Flag, Lottery, ScheduleExtension, Tender
 from .permissions import (
     may_approve_escalation,
@@ -48,7 +49,10 @@ def approval_panel(request, project):
         *REVIEW_STATUSES,
     )
     lottery = (
-        Lottery.objects.filter(project=project).select_related("winner").first()
+        Lottery.objects.filter(project=project)
+        .select_related("winner")
+        .prefetch_related("contributions")
+        .first()
         if procuring and project.tier == Tier.GENERAL
         else None
     )
@@ -127,6 +131,7 @@ def approval_panel(request, project):
         and any(t.custom.get("route_step") for t in transitions),
         "lottery": lottery,
         "lottery_check": _lottery_check(lottery),
+        **_lottery_parties(project, lottery, user),
         "tender": tender,
         "award": award,
         "contract": contract,
@@ -163,9 +168,32 @@ def _escalation_labels(project) -> list:
 
 
 def _lottery_check(lottery):
-    """Recompute the pick from the published seed, as the page invites anyone to do."""
-    if lottery is None or not lottery.seed_revealed:
+    """Recompute the pick from the published seed of a draw before commit–reveal."""
+    if lottery is None or not lottery.seed_revealed or lottery.draw_seed:
         return None
     codes = [entry["credit_code"] for entry in lottery.shortlist]
     index = lottery_pick(lottery.seed, codes)
     return {"codes": codes, "index": index, "input": "|".join([lottery.seed, *codes])}
+
+
+def _lottery_parties(project, lottery, user) -> dict:
+    """Each party's commitment and reveal as the page shows them, and what this user may do."""
+    if lottery is None:
+        return {}
+    parts = {c.party: c for c in lottery.contributions.all()}
+    if may_run_lottery(project, user):
+        mine = LotteryParty.DEPT
+    elif user.role == Role.DISCIPLINE_OFFICER:
+        mine = LotteryParty.DISCIPLINE
+    else:
+        mine = None
+    waiting = lottery.drawn_at is None
+    all_in = set(parts) == set(PARTIES)
+    own = parts.get(mine) if mine else None
+    return {
+        "lottery_parties": [(LotteryParty(p).label, parts.get(p)) for p in PARTIES],
+        "lottery_can_commit": waiting and mine is not None and own is None,
+        "lottery_can_reveal": waiting and own is not None and not own.reveal and all_in,
+        "lottery_all_revealed": all_in and all(c.reveal for c in parts.values()),
+        "lottery_command": lottery_check_command(lottery),
+    }

@@ -12,6 +12,8 @@ urlpatterns = [
         name="lottery_shortlist",
     ),
     path("projects/<int:pk>/lottery/draw/", views.lottery_draw_view, name="lottery_draw"),
+    path("projects/<int:pk>/lottery/commit/", views.lottery_commit_view, name="lottery_commit"),
+    path("projects/<int:pk>/lottery/reveal/", views.lottery_reveal_view, name="lottery_reveal"),
     path("projects/<int:pk>/tender/", views.tender_view, name="tender"),
     path("projects/<int:pk>/contract/", views.contract_view, name="contract"),
     path("projects/<int:pk>/changes/", views.change_request_view, name="change_request"),

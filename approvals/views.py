@@ -94,6 +94,32 @@ def lottery_draw_view(request, pk):
 
 @login_required
 @require_POST
+def lottery_commit_view(request, pk):
+    return _run(
+        request,
+        pk,
+        lambda: services.lottery_commit(
+            actor=request.user, project_id=pk, commitment=request.POST.get("commitment", "")
+        ),
+        _("承诺值已提交。请保管好口令，各方提交后揭示。"),
+    )
+
+
+@login_required
+@require_POST
+def lottery_reveal_view(request, pk):
+    return _run(
+        request,
+        pk,
+        lambda: services.lottery_reveal(
+            actor=request.user, project_id=pk, secret=request.POST.get("secret", "")
+        ),
+        _("口令已揭示。"),
+    )
+
+
+@login_required
+@require_POST
 def tender_view(request, pk):
     post = request.POST
 

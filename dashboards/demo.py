@@ -406,6 +406,25 @@ def _money_moving(project, users, *, progress, pay):
 DEMO_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
+def _lottery_parties(project, users):
+    """The 住建局 and 纪检 officers commit and reveal their secrets (approvals/lottery.py)."""
+    import hashlib
+    import secrets
+
+    parties = [
+        (users["dept_zjj"], secrets.token_hex(16)),
+        (users["discipline"], secrets.token_hex(16)),
+    ]
+    for user, secret in parties:
+        approval_services.lottery_commit(
+            actor=user,
+            project_id=project.pk,
+            commitment=hashlib.sha256(secret.encode()).hexdigest(),
+        )
+    for user, secret in parties:
+        approval_services.lottery_reveal(actor=user, project_id=project.pk, secret=secret)
+
+
 def _ready_to_start(project, user):
     """The 开工条件 on file (docs/rules.md §3): a one-page scan for each item asked."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -454,6 +473,7 @@ def _general_along_route(project, user, users, stage):
     approval_services.lottery_shortlist(
         actor=users["dept_zjj"], project_id=project.pk, contractor_ids=[c.pk for c in contractors]
     )
+    _lottery_parties(project, users)
     winner = approval_services.lottery_draw(actor=users["dept_zjj"], project_id=project.pk).winner
     _contract(project, user, winner, 0)
     _ready_to_start(project, user)

@@ -65,16 +65,31 @@ def test_general_route_from_filing_to_work_with_four_people_and_the_lottery(live
         _fire(drc, base, project, "drc_file", "同意备案")
         assert _status(project) == ProjectStatus.APPROVED
 
-        # The lottery: the seed's hash is on the page before the draw, the seed after it.
+        # The lottery: the 住建局 and 纪检 each commit a secret's hash, then reveal it; the
+        # platform's stand-in hash is on the page before the draw, its secret after it.
         dept.goto(f"{base}/projects/{project.pk}/")
         dept.select_option("#first", label=district.builder.name)
         dept.select_option("#second", label=district.builder_b.name)
         click_and_wait(dept, "[data-action=shortlist]")
         published = dept.inner_text("[data-testid=seed-hash]")
         assert dept.query_selector("[data-testid=seed]") is None
+        discipline = user_page(browser, base, "discipline", PASSWORD)
+        secrets = {dept: "住建局自选口令", discipline: "纪检自选口令"}
+        for page, secret in secrets.items():
+            page.goto(f"{base}/projects/{project.pk}/")
+            page.fill("#commitment", hashlib.sha256(secret.encode()).hexdigest())
+            click_and_wait(page, "[data-action=lottery-commit]")
+        for page, secret in secrets.items():
+            page.goto(f"{base}/projects/{project.pk}/")
+            page.fill("[name=secret]", secret)
+            click_and_wait(page, "[data-action=lottery-reveal]")
+        dept.goto(f"{base}/projects/{project.pk}/")
         click_and_wait(dept, "[data-action=draw]")
         seed = dept.inner_text("[data-testid=seed]")
         assert hashlib.sha256(seed.encode()).hexdigest() == published
+        draw_seed = hashlib.sha256("|".join(secrets.values()).encode()).hexdigest()
+        assert dept.inner_text("[data-testid=draw-seed]") == draw_seed
+        assert "住建局自选口令" in dept.inner_text("[data-testid=lottery-parties]")
         winner_name = dept.inner_text("[data-testid=lottery-winner]")
         assert winner_name == Lottery.objects.get().winner.name
         screenshot(dept, "general-lottery")

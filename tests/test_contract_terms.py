@@ -12,6 +12,7 @@ from django.utils import timezone
 from approvals import services as approvals
 from approvals.choices import FlagKind
 from approvals.models import Flag
+from approvals.tests.helpers import reveal_both
 from performance.risk import REASONS, assess, reason_text
 from projects import contract_terms as terms
 from projects import funds
@@ -55,6 +56,7 @@ def test_the_contract_service_quotes_the_cap_it_applies(district):
         project_id=project.pk,
         contractor_ids=[district.builder.pk, district.builder_b.pk],
     )
+    reveal_both(district, project.pk)
     winner = approvals.lottery_draw(actor=district.dept, project_id=project.pk).winner
     with pytest.raises(ValidationError) as caught:
         approvals.contract_file(

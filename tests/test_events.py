@@ -2,6 +2,7 @@
 record events, each service call records exactly one, and the timelines of the demo district
 show labels, never raw verbs or field names."""
 
+import hashlib
 import re
 import uuid
 from datetime import date, datetime, timedelta
@@ -22,7 +23,13 @@ from accounts.models import Organisation, User
 from accounts.tests.factories import OrganisationFactory
 from approvals import services as approvals
 from approvals.events import ApprovalEvents
-from approvals.tests.helpers import approved_general, approved_major, contract_data
+from approvals.tests.helpers import (
+    approved_general,
+    approved_major,
+    contract_data,
+    contracted_general,
+    reveal_both,
+)
 from core.dates import SHANGHAI
 from core.errors import ConflictError
 from core.events import (
@@ -170,6 +177,7 @@ def _awarded(d):
     approvals.lottery_shortlist(
         actor=d.dept, project_id=project.pk, contractor_ids=[d.builder.pk, d.builder_b.pk]
     )
+    reveal_both(d, project.pk)
     return project, approvals.lottery_draw(actor=d.dept, project_id=project.pk).winner
 
 
@@ -178,6 +186,7 @@ def _contracted(d, amount="480000"):
     approvals.lottery_shortlist(
         actor=d.dept, project_id=project.pk, contractor_ids=[d.builder.pk, d.builder_b.pk]
     )
+    reveal_both(d, project.pk)
     winner = approvals.lottery_draw(actor=d.dept, project_id=project.pk).winner
     approvals.contract_file(
         actor=d.street_zhenhai,
@@ -326,9 +335,70 @@ SERVICES = {
             approvals.lottery_shortlist(
                 actor=d.dept, project_id=p.pk, contractor_ids=[d.builder.pk, d.builder_b.pk]
             ),
+            reveal_both(d, p.pk),
             lambda: approvals.lottery_draw(actor=d.dept, project_id=p.pk),
+        )[2]
+    )(approved_general(d)),
+    "approvals.lottery_commit": lambda d: (
+        lambda p: (
+            approvals.lottery_shortlist(
+                actor=d.dept, project_id=p.pk, contractor_ids=[d.builder.pk, d.builder_b.pk]
+            ),
+            lambda: approvals.lottery_commit(
+                actor=d.discipline, project_id=p.pk, commitment="a" * 64
+            ),
         )[1]
     )(approved_general(d)),
+    "approvals.lottery_reveal": lambda d: (
+        lambda p: (
+            approvals.lottery_shortlist(
+                actor=d.dept, project_id=p.pk, contractor_ids=[d.builder.pk, d.builder_b.pk]
+            ),
+            approvals.lottery_commit(
+                actor=d.dept, project_id=p.pk, commitment=hashlib.sha256(b"k1").hexdigest()
+            ),
+            approvals.lottery_commit(
+                actor=d.discipline, project_id=p.pk, commitment=hashlib.sha256(b"k2").hexdigest()
+            ),
+            lambda: approvals.lottery_reveal(actor=d.dept, project_id=p.pk, secret="k1"),
+        )[3]
+    )(approved_general(d)),
+    "approvals.extension_request": lambda d: (
+        lambda pc: (
+            lambda: approvals.extension_request(
+                actor=pc[1],
+                project_id=pc[0].pk,
+                new_end=pc[0].planned_end + timedelta(days=20),
+                reason="雨季",
+            )
+        )
+    )(under_way(d)),
+    "approvals.extension_decide": lambda d: (
+        lambda e: (
+            lambda: approvals.extension_decide(
+                actor=d.drc, extension_id=e.pk, approve=True, comment="同意"
+            )
+        )
+    )(
+        (
+            lambda pc: approvals.extension_request(
+                actor=pc[1],
+                project_id=pc[0].pk,
+                new_end=pc[0].planned_end + timedelta(days=20),
+                reason="雨季",
+            )
+        )(under_way(d))
+    ),
+    "projects.start_document_record": lambda d: (
+        lambda p: (
+            lambda: projects.start_document_record(
+                actor=d.street_zhenhai,
+                project_id=p.pk,
+                item="wage",
+                upload=SimpleUploadedFile("wage.pdf", b"%PDF-1.4 x", "application/pdf"),
+            )
+        )
+    )(contracted_general(d)),
     "approvals.tender_record": lambda d: (
         lambda p: (
             lambda: approvals.tender_record(

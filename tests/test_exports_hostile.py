@@ -14,7 +14,7 @@ from accounts.choices import Role
 from accounts.models import Organisation
 from accounts.tests.factories import UserFactory
 from approvals import services as approvals
-from approvals.tests.helpers import approved_general, contract_data
+from approvals.tests.helpers import approved_general, contract_data, reveal_both
 from inspections import services as inspections
 from inspections.choices import ItemSource
 from inspections.services import progress_report
@@ -61,6 +61,7 @@ def hostile(district):
     approvals.lottery_shortlist(
         actor=d.dept, project_id=project.pk, contractor_ids=[d.builder.pk, d.builder_b.pk]
     )
+    reveal_both(d, project.pk)
     lottery = approvals.lottery_draw(actor=d.dept, project_id=project.pk)
     approvals.contract_file(
         actor=d.street_zhenhai,

@@ -4,7 +4,8 @@ from rest_framework import serializers
 
 from core.serializers import AmountField
 
-from ..models import Flag, Lottery
+from ..lottery_check import lottery_check_command
+from ..models import Flag, Lottery, LotteryContribution
 
 
 class TransitionInputSerializer(serializers.Serializer):
@@ -64,10 +65,31 @@ class CommentInputSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+class CommitInputSerializer(serializers.Serializer):
+    commitment = serializers.CharField(max_length=64)
+
+
+class RevealInputSerializer(serializers.Serializer):
+    secret = serializers.CharField(max_length=200)
+
+
+class ContributionSerializer(serializers.ModelSerializer):
+    reveal = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LotteryContribution
+        fields = ["party", "commitment", "reveal", "revealed_at"]
+
+    def get_reveal(self, contribution) -> str | None:
+        return contribution.reveal or None
+
+
 class LotteryOutputSerializer(serializers.ModelSerializer):
     seed = serializers.SerializerMethodField()
     winner_name = serializers.CharField(source="winner.name", default=None, allow_null=True)
+    contributions = ContributionSerializer(many=True, read_only=True)
     how_to_verify = serializers.SerializerMethodField()
+    check_command = serializers.SerializerMethodField()
 
     class Meta:
         model = Lottery
@@ -76,21 +98,36 @@ class LotteryOutputSerializer(serializers.ModelSerializer):
             "seed_hash",
             "seed",
             "seed_revealed",
+            "reveal_by",
+            "contributions",
+            "replaced",
+            "draw_seed",
             "winner",
             "winner_name",
             "drawn_at",
             "how_to_verify",
+            "check_command",
         ]
 
     def get_seed(self, lottery) -> str | None:
-        # The seed stays secret until the draw; its hash is public from the start.
+        # The platform's stand-in secret stays secret until the draw; its hash is public.
         return lottery.seed if lottery.seed_revealed else None
 
     def get_how_to_verify(self, lottery) -> str:
+        if lottery.drawn_at and not lottery.draw_seed:  # a draw before commit–reveal
+            return (
+                "sha256(seed) == seed_hash; winner = shortlist[int(sha256(seed + '|' + "
+                "'|'.join(credit_codes in shortlist order)), 16) % len(shortlist)]"
+            )
         return (
-            "sha256(seed) == seed_hash; winner = shortlist[int(sha256(seed + '|' + "
-            "'|'.join(credit_codes in shortlist order)), 16) % len(shortlist)]"
+            "sha256(reveal) == commitment for each party; draw_seed = sha256('|'.join(reveals "
+            "in party order dept, discipline; a replaced party's reveal is seed)); winner = "
+            "shortlist[int(sha256(draw_seed + '|' + '|'.join(credit_codes)), 16) % "
+            "len(shortlist)]"
         )
+
+    def get_check_command(self, lottery) -> str | None:
+        return lottery_check_command(lottery)
 
 
 class FlagOutputSerializer(serializers.ModelSerializer):

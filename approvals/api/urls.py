@@ -18,6 +18,16 @@ urlpatterns = [
         name="api-lottery-shortlist",
     ),
     path(
+        "projects/<int:pk>/lottery/commit/",
+        views.LotteryCommitApi.as_view(),
+        name="api-lottery-commit",
+    ),
+    path(
+        "projects/<int:pk>/lottery/reveal/",
+        views.LotteryRevealApi.as_view(),
+        name="api-lottery-reveal",
+    ),
+    path(
         "projects/<int:pk>/lottery/draw/", views.LotteryDrawApi.as_view(), name="api-lottery-draw"
     ),
     path("projects/<int:pk>/tender/", views.TenderApi.as_view(), name="api-tender"),

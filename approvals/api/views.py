@@ -62,7 +62,12 @@ class LotteryApi(APIView):
     @extend_schema(responses=s.LotteryOutputSerializer)
     def get(self, request, pk: int):
         project = access_project(request.user, pk)
-        lottery = Lottery.objects.filter(project=project).select_related("winner").first()
+        lottery = (
+            Lottery.objects.filter(project=project)
+            .select_related("winner")
+            .prefetch_related("contributions")
+            .first()
+        )
         if lottery is None:
             raise ApplicationError(_("没有抽签记录。"), status=404)
         return Response(s.LotteryOutputSerializer(lottery).data)
@@ -76,6 +81,31 @@ class LotteryShortlistApi(APIView):
             actor=request.user, project_id=pk, contractor_ids=data["contractors"]
         )
         return Response(s.LotteryOutputSerializer(lottery).data, status=201)
+
+
+class LotteryCommitApi(APIView):
+    """A party's commitment: the SHA-256 of its secret (approvals/lottery.py)."""
+
+    @extend_schema(request=s.CommitInputSerializer, responses=s.LotteryOutputSerializer)
+    def post(self, request, pk: int):
+        data = _valid(s.CommitInputSerializer, request)
+        services.lottery_commit(actor=request.user, project_id=pk, commitment=data["commitment"])
+        return _lottery(pk)
+
+
+class LotteryRevealApi(APIView):
+    """A party's secret, once every party has committed."""
+
+    @extend_schema(request=s.RevealInputSerializer, responses=s.LotteryOutputSerializer)
+    def post(self, request, pk: int):
+        data = _valid(s.RevealInputSerializer, request)
+        services.lottery_reveal(actor=request.user, project_id=pk, secret=data["secret"])
+        return _lottery(pk)
+
+
+def _lottery(pk: int) -> Response:
+    lottery = Lottery.objects.prefetch_related("contributions").get(project_id=pk)
+    return Response(s.LotteryOutputSerializer(lottery).data)
 
 
 class LotteryDrawApi(APIView):

@@ -2,7 +2,14 @@
 
 from .changes import change_decide, change_request, escalation_approve
 from .contracts import CONTRACT_STAFF, contract_file
-from .procurement import direct_award, lottery_draw, lottery_shortlist, tender_record
+from .procurement import (
+    direct_award,
+    lottery_commit,
+    lottery_draw,
+    lottery_reveal,
+    lottery_shortlist,
+    tender_record,
+)
 from .schedule import extension_decide, extension_request
 from .transitions import (
     SPLIT_CHECKED_TRANSITIONS,
@@ -20,7 +27,9 @@ __all__ = [
     "escalation_approve",
     "extension_decide",
     "extension_request",
+    "lottery_commit",
     "lottery_draw",
+    "lottery_reveal",
     "lottery_shortlist",
     "project_transition",
     "split_check",

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import OrganisationKind
+from accounts.choices import OrganisationKind, Role
 from accounts.models import Organisation
 from core.errors import ApplicationError, ConflictError
 from core.money import parse_amount
@@ -24,14 +24,17 @@ from projects.models import Project
 from projects.permissions import access_project
 
 from .. import lottery as lottery_rule
+from ..choices import LotteryParty
 from ..events import (
     STEP_LABELS,
     direct_award_event,
+    lottery_committed_event,
     lottery_drawn_event,
+    lottery_revealed_event,
     lottery_shortlisted_event,
     tender_recorded_event,
 )
-from ..models import DirectAward, Lottery, Tender, TenderBid
+from ..models import DirectAward, Lottery, LotteryContribution, Tender, TenderBid
 from ..permissions import (
     may_record_selection,
     may_run_lottery,
@@ -145,7 +148,9 @@ def _awarded(
 
 
 def lottery_shortlist(*, actor, project_id: int, contractor_ids: list[int]) -> Lottery:
-    """一般类: record the platform's two shortlisted contractors and publish the seed's hash."""
+    """一般类: record the platform's two shortlisted contractors; the parties then commit and
+    reveal (approvals/lottery.py). The platform's own secret, whose hash is published now,
+    stands in for a party that does not reveal in time."""
     if len(contractor_ids) != 2 or len(set(contractor_ids)) != 2:
         raise ValidationError(
             {"contractor_ids": _("请按采购平台的顺序选择两家不同的备选施工单位。")}
@@ -164,6 +169,7 @@ def lottery_shortlist(*, actor, project_id: int, contractor_ids: list[int]) -> L
             project=project,
             seed=seed,
             seed_hash=lottery_rule.seed_hash(seed),
+            reveal_by=timezone.now() + lottery_rule.REVEAL_PERIOD,
             recorded_by=actor,
             shortlist=[
                 {"id": c.pk, "name": c.name, "credit_code": c.credit_code} for c in companies
@@ -181,13 +187,91 @@ def lottery_shortlist(*, actor, project_id: int, contractor_ids: list[int]) -> L
                 "status": project.status,
                 "shortlist": lottery.shortlist,
                 "seed_hash": lottery.seed_hash,
+                "reveal_by": lottery.reveal_by,
             },
         )
     return lottery
 
 
+def _lottery_party(project: Project, actor) -> str:
+    """The party the actor stands for: the 住建局 officer who may run the draw, or a 纪检监察
+    officer; nobody else takes part."""
+    if may_run_lottery(project, actor):
+        return LotteryParty.DEPT
+    if actor.is_authenticated and actor.role == Role.DISCIPLINE_OFFICER:
+        return LotteryParty.DISCIPLINE
+    raise PermissionDenied
+
+
+def _open_lottery(actor, project_id: int) -> tuple[Project, Lottery, str]:
+    project = access_project(actor, project_id, for_update=True)
+    party = _lottery_party(project, actor)
+    lottery = Lottery.objects.select_for_update().filter(project=project).first()
+    if (
+        lottery is None
+        or lottery.drawn_at is not None
+        or project.status != ProjectStatus.PROCUREMENT
+    ):
+        raise ConflictError(_("没有待抽签的备选名单。"))
+    return project, lottery, party
+
+
+def lottery_commit(*, actor, project_id: int, commitment: str) -> LotteryContribution:
+    """A party's commitment: the SHA-256 (64 hex digits) of a secret only it knows."""
+    commitment = (commitment or "").strip().lower()
+    with transaction.atomic(durable=True):
+        project, lottery, party = _open_lottery(actor, project_id)  # who may, first
+        if not lottery_rule.HEX64.match(commitment):
+            raise ValidationError(
+                {"commitment": _("承诺值须为秘密口令的 SHA-256（64 位十六进制）。")}
+            )
+        mine = LotteryContribution.objects.filter(lottery=lottery, party=party).first()
+        if mine is not None:
+            if mine.commitment == commitment:
+                return mine  # the same commitment again: answered like the first
+            raise ConflictError(_("本方已提交承诺值，不能更改。"))
+        if lottery.reveal_by and timezone.now() > lottery.reveal_by:
+            raise ConflictError(_("承诺和揭示期限已过。"))
+        mine = LotteryContribution.objects.create(
+            lottery=lottery, party=party, user=actor, commitment=commitment
+        )
+        lottery_committed_event(
+            actor=actor, project=project, after={"party": party, "commitment": commitment}
+        )
+    return mine
+
+
+def lottery_reveal(*, actor, project_id: int, secret: str) -> LotteryContribution:
+    """A party's secret, once every party has committed; it must hash to the commitment."""
+    secret = (secret or "").strip()
+    with transaction.atomic(durable=True):
+        project, lottery, party = _open_lottery(actor, project_id)  # who may, first
+        if not secret or len(secret) > 200:
+            raise ValidationError({"secret": _("请填写提交承诺时使用的秘密口令。")})
+        parts = {c.party: c for c in LotteryContribution.objects.filter(lottery=lottery)}
+        mine = parts.get(party)
+        if mine is None:
+            raise ConflictError(_("本方尚未提交承诺值。"))
+        if mine.reveal:
+            if mine.reveal == secret:
+                return mine
+            raise ConflictError(_("本方已揭示，不能更改。"))
+        if set(parts) != set(lottery_rule.PARTIES):
+            raise ConflictError(_("各方都提交承诺值后才能揭示。"))
+        if lottery_rule.seed_hash(secret) != mine.commitment:
+            raise ValidationError({"secret": _("口令与承诺值不符（SHA-256 不一致）。")})
+        mine.reveal = secret
+        mine.revealed_at = timezone.now()
+        mine.save(update_fields=["reveal", "revealed_at", "updated_at"])
+        lottery_revealed_event(
+            actor=actor, project=project, after={"party": party, "reveal": secret}
+        )
+    return mine
+
+
 def lottery_draw(*, actor, project_id: int) -> Lottery:
-    """Draw with the committed seed, reveal it, and award the project to the pick."""
+    """Draw once every party has revealed (or the period has ended: a missing reveal is then the
+    platform's published secret), and award the project to the pick."""
     with transaction.atomic(durable=True):
         project = _procurement_project(
             actor,
@@ -199,8 +283,23 @@ def lottery_draw(*, actor, project_id: int) -> Lottery:
         lottery = Lottery.objects.select_for_update().filter(project=project).first()
         if lottery is None or lottery.drawn_at is not None:
             raise ConflictError(_("没有待抽签的备选名单。"))
+        parts = {c.party: c for c in LotteryContribution.objects.filter(lottery=lottery)}
+        missing = [p for p in lottery_rule.PARTIES if not (p in parts and parts[p].reveal)]
+        if missing and lottery.reveal_by and timezone.now() <= lottery.reveal_by:
+            raise ConflictError(
+                _("尚有参与方未揭示：%(parties)s；揭示截止 %(until)s 后由平台预先公示的种子替代。")
+                % {
+                    "parties": "、".join(str(LotteryParty(p).label) for p in missing),
+                    "until": timezone.localtime(lottery.reveal_by).strftime("%Y-%m-%d %H:%M"),
+                }
+            )
+        reveals = [
+            parts[p].reveal if p not in missing else lottery.seed for p in lottery_rule.PARTIES
+        ]
+        lottery.draw_seed = lottery_rule.combined_seed(reveals)
+        lottery.replaced = missing
         codes = [entry["credit_code"] for entry in lottery.shortlist]
-        winner_entry = lottery.shortlist[lottery_rule.lottery_pick(lottery.seed, codes)]
+        winner_entry = lottery.shortlist[lottery_rule.lottery_pick(lottery.draw_seed, codes)]
         # Credit may have changed since the shortlist: the winner must still be eligible.
         company = _eligible_contractor(winner_entry["id"])
         lottery.winner = company
@@ -216,7 +315,9 @@ def lottery_draw(*, actor, project_id: int) -> Lottery:
             lottery_drawn_event,
             {
                 "winner": company.name,
-                "seed": lottery.seed,
+                "reveals": reveals,
+                "replaced": missing,
+                "seed": lottery.draw_seed,
                 "seed_hash": lottery.seed_hash,
                 "shortlist_codes": codes,
             },

@@ -51,6 +51,7 @@ def contracted_general(d, contract_amount="118000", amount="120000"):
     services.lottery_shortlist(
         actor=d.dept, project_id=project.pk, contractor_ids=[d.builder.pk, d.builder_b.pk]
     )
+    reveal_both(d, project.pk)
     lottery = services.lottery_draw(actor=d.dept, project_id=project.pk)
     services.contract_file(
         actor=d.street_zhenhai,
@@ -59,3 +60,18 @@ def contracted_general(d, contract_amount="118000", amount="120000"):
     )
     project.refresh_from_db()
     return project
+
+
+def reveal_both(d, project_id, secrets=("住建局口令-1", "纪检口令-1")):
+    """The two parties of a draw commit and reveal (approvals/lottery.py), so it can be drawn."""
+    import hashlib
+
+    parties = (d.dept, d.discipline)
+    for actor, secret in zip(parties, secrets, strict=True):
+        services.lottery_commit(
+            actor=actor,
+            project_id=project_id,
+            commitment=hashlib.sha256(secret.encode()).hexdigest(),
+        )
+    for actor, secret in zip(parties, secrets, strict=True):
+        services.lottery_reveal(actor=actor, project_id=project_id, secret=secret)

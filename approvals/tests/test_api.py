@@ -1,5 +1,6 @@
 """The approval API: same rules and messages as the pages, flat query counts."""
 
+import hashlib
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,7 @@ from rest_framework.test import APIClient
 
 from approvals import services
 from approvals.models import Flag
-from approvals.tests.helpers import approved_general, contract_data, contracted_general
+from approvals.tests.helpers import approved_general, contract_data, contracted_general, reveal_both
 from core.errors import ConflictError
 from projects.tests.factories import make_project, ready_to_start
 
@@ -75,9 +76,18 @@ def test_lottery_through_the_api(district):
     assert response.status_code == 201
     assert response.json()["seed"] is None and len(response.json()["seed_hash"]) == 64
     assert _api(district.street_zhenhai).post(base + "draw/").status_code == 403
+    assert _api(district.dept).post(base + "draw/").status_code == 409  # nobody revealed yet
+    for user, secret in ((district.dept, "甲"), (district.discipline, "乙")):
+        commitment = hashlib.sha256(secret.encode()).hexdigest()
+        response = _api(user).post(base + "commit/", {"commitment": commitment}, format="json")
+        assert response.status_code == 200
+    for user, secret in ((district.dept, "甲"), (district.discipline, "乙")):
+        response = _api(user).post(base + "reveal/", {"secret": secret}, format="json")
+        assert response.status_code == 200
     response = _api(district.dept).post(base + "draw/")
     assert response.status_code == 200
     assert response.json()["seed"] and response.json()["winner"]
+    assert response.json()["draw_seed"] == hashlib.sha256("甲|乙".encode()).hexdigest()
     assert _api(district.dept).post(base + "draw/").status_code == 409
 
 
@@ -88,6 +98,7 @@ def test_contract_refusal_names_every_missing_item(district):
         project_id=project.pk,
         contractor_ids=[district.builder.pk, district.builder_b.pk],
     )
+    reveal_both(district, project.pk)
     services.lottery_draw(actor=district.dept, project_id=project.pk)
     response = _api(district.street_zhenhai).post(
         f"/api/v1/projects/{project.pk}/contract/",
@@ -177,11 +188,12 @@ def test_project_page_at_contract_stage_has_flat_queries(
             reason="零星增加",
         )
     client.force_login(district.street_zhenhai)
-    # session, user, project (+contract and staff), lottery, changes, flags, the funds panel
+    # session, user, project (+contract and staff), lottery and its parties, changes, flags, the
+    # funds panel
     # (committed and paid totals, payments, split-payment scan), the residents' panel (rating
     # policy, summary, reviews), the start conditions (policy, documents), extensions, attachments,
     # timeline, session refresh (3)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(22):
         response = client.get(reverse("projects:detail", args=[project.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('data-action="change-approve"') == 0

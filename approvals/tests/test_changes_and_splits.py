@@ -11,7 +11,7 @@ from django.utils import timezone
 from approvals import services
 from approvals.choices import FlagKind
 from approvals.models import Flag
-from approvals.tests.helpers import approved_general, contract_data
+from approvals.tests.helpers import approved_general, contract_data, reveal_both
 from core.errors import ConflictError
 from projects.choices import ProjectStatus, ProjectStop, Tier
 from projects.models import Project
@@ -27,6 +27,7 @@ def _contracted(district, amount="480000"):
         project_id=project.pk,
         contractor_ids=[district.builder.pk, district.builder_b.pk],
     )
+    reveal_both(district, project.pk)
     winner = services.lottery_draw(actor=district.dept, project_id=project.pk).winner
     services.contract_file(
         actor=district.street_zhenhai,

@@ -1,18 +1,23 @@
 """Choosing the contractor: direct award, the verifiable lottery, the tender; contract filing."""
 
 import hashlib
+import subprocess
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.choices import CreditStatus
 from accounts.models import Organisation
 from approvals import services
-from approvals.lottery import lottery_pick
+from approvals.lottery import combined_seed, lottery_pick
 from approvals.models import Lottery
-from approvals.tests.helpers import approved_general, approved_major, contract_data
+from approvals.tests.helpers import approved_general, approved_major, contract_data, reveal_both
 from core.errors import ApplicationError, ConflictError
 from projects.choices import ProcurementMethod, ProjectStatus, Tier
 from projects.models import Contract
@@ -50,32 +55,106 @@ def test_direct_award_for_a_simple_project_records_the_reason(district):
     assert award.reason == "应急抢修，就近委托"
 
 
-def test_lottery_recomputed_from_its_published_seed_gives_the_recorded_winner(district):
+def test_lottery_recomputed_from_the_published_reveals_gives_the_recorded_winner(district):
+    """Issue #14 point 4: the winner follows from both parties' reveals; before the last reveal
+    the API shows commitments and the platform's hash, never a secret; afterwards the printed
+    command recomputes the recorded winner from the published values alone."""
     project = approved_general(district)
     lottery = services.lottery_shortlist(
         actor=district.dept,
         project_id=project.pk,
         contractor_ids=[district.builder.pk, district.builder_b.pk],
     )
-    published_hash = lottery.seed_hash
-    # Before the draw the API shows the hash, never the seed.
     api = APIClient()
     api.force_authenticate(district.discipline)
-    before = api.get(f"/api/v1/projects/{project.pk}/lottery/").json()
-    assert before["seed"] is None and before["seed_hash"] == published_hash
+    url = f"/api/v1/projects/{project.pk}/lottery/"
+    before = api.get(url).json()
+    assert before["seed"] is None and before["seed_hash"] == lottery.seed_hash
+    secret = "纪检的口令"
+    commitment = hashlib.sha256(secret.encode()).hexdigest()
+    assert api.post(url + "commit/", {"commitment": commitment}).status_code == 200
+    # a reveal before every party has committed would let a later party steer the result
+    refused = api.post(url + "reveal/", {"secret": secret})
+    assert refused.status_code == 409
+    dept_secret = "住建局的口令"
+    services.lottery_commit(
+        actor=district.dept,
+        project_id=project.pk,
+        commitment=hashlib.sha256(dept_secret.encode()).hexdigest(),
+    )
+    with pytest.raises(ConflictError):  # not drawn before every reveal (or the deadline)
+        services.lottery_draw(actor=district.dept, project_id=project.pk)
+    wrong = api.post(url + "reveal/", {"secret": "别的口令"})
+    assert wrong.status_code == 400
+    assert api.post(url + "reveal/", {"secret": secret}).status_code == 200
+    middle = api.get(url).json()
+    assert [c["reveal"] for c in middle["contributions"]] == [None, secret]
+    services.lottery_reveal(actor=district.dept, project_id=project.pk, secret=dept_secret)
 
     services.lottery_draw(actor=district.expert, project_id=project.pk)
-    after = api.get(f"/api/v1/projects/{project.pk}/lottery/").json()
-    seed = after["seed"]
+    after = api.get(url).json()
+    reveals = [c["reveal"] for c in after["contributions"]]
+    assert reveals == [dept_secret, secret] and after["replaced"] == []
     # What anyone can do with the published facts:
-    assert hashlib.sha256(seed.encode()).hexdigest() == published_hash
+    for c in after["contributions"]:
+        assert hashlib.sha256(c["reveal"].encode()).hexdigest() == c["commitment"]
+    seed = hashlib.sha256("|".join(reveals).encode()).hexdigest()
+    assert seed == after["draw_seed"]
     codes = [entry["credit_code"] for entry in after["shortlist"]]
+    printed = subprocess.run(
+        after["check_command"], shell=True, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert after["shortlist"][int(printed)]["id"] == after["winner"]
     digest = hashlib.sha256("|".join([seed, *codes]).encode()).hexdigest()
-    recomputed = after["shortlist"][int(digest, 16) % 2]
-    assert recomputed["id"] == after["winner"]
+    assert after["shortlist"][int(digest, 16) % 2]["id"] == after["winner"]
     project.refresh_from_db()
     assert project.contractor_id == after["winner"]
     assert project.procurement_method == ProcurementMethod.LIMITED
+
+
+def test_any_one_partys_reveal_changes_the_winner():
+    """Neither party alone, nor the server, decides: for a fixed reveal of one party, the
+    other's choice moves the pick, both ways."""
+    codes = ["91350304MA00000011", "91350304MA0000002X"]
+    for fixed in ("住建局口令", "纪检口令"):
+        picks = {
+            lottery_pick(
+                combined_seed([fixed, f"s{n}"] if fixed == "住建局口令" else [f"s{n}", fixed]),
+                codes,
+            )
+            for n in range(40)
+        }
+        assert picks == {0, 1}
+
+
+def test_a_party_that_does_not_reveal_in_time_is_replaced_by_the_platform(district):
+    project = approved_general(district)
+    lottery = services.lottery_shortlist(
+        actor=district.dept,
+        project_id=project.pk,
+        contractor_ids=[district.builder.pk, district.builder_b.pk],
+    )
+    dept_secret = "只有住建局揭示"
+    services.lottery_commit(
+        actor=district.dept,
+        project_id=project.pk,
+        commitment=hashlib.sha256(dept_secret.encode()).hexdigest(),
+    )
+    services.lottery_commit(
+        actor=district.discipline,
+        project_id=project.pk,
+        commitment=hashlib.sha256(b"never told").hexdigest(),
+    )
+    services.lottery_reveal(actor=district.dept, project_id=project.pk, secret=dept_secret)
+    for actor in (district.street_zhenhai, district.contractor, district.finance):
+        with pytest.raises((PermissionDenied, Http404)):
+            services.lottery_commit(actor=actor, project_id=project.pk, commitment="0" * 64)
+    with time_machine.travel(timezone.now() + timedelta(hours=49)):
+        drawn = services.lottery_draw(actor=district.dept, project_id=project.pk)
+    assert drawn.replaced == ["discipline"]
+    assert drawn.draw_seed == combined_seed([dept_secret, lottery.seed])
+    codes = [entry["credit_code"] for entry in drawn.shortlist]
+    assert drawn.shortlist[lottery_pick(drawn.draw_seed, codes)]["id"] == drawn.winner_id
 
 
 def test_lottery_pick_is_stable_and_uses_both_outcomes():
@@ -111,6 +190,7 @@ def test_a_company_blacklisted_after_the_shortlist_cannot_win_the_draw(district)
     )
     _blacklist(district.builder)
     _blacklist(district.builder_b)
+    reveal_both(district, project.pk)
     with pytest.raises(ApplicationError):
         services.lottery_draw(actor=district.dept, project_id=project.pk)
     assert Lottery.objects.get().drawn_at is None
@@ -189,6 +269,7 @@ def _to_contract_stage(district):
         project_id=project.pk,
         contractor_ids=[district.builder.pk, district.builder_b.pk],
     )
+    reveal_both(district, project.pk)
     return project, services.lottery_draw(actor=district.dept, project_id=project.pk).winner
 
 

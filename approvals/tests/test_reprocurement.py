@@ -14,7 +14,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from approvals import services
-from approvals.tests.helpers import approved_general, contract_data
+from approvals.tests.helpers import approved_general, contract_data, reveal_both
 from core.errors import ApplicationError, ConflictError
 from performance.alerts import warnings_refresh
 from performance.choices import WarningKind
@@ -54,6 +54,7 @@ def _lottery_under_way(district) -> tuple[Project, object]:
         project_id=project.pk,
         contractor_ids=[district.builder.pk, district.builder_b.pk],
     )
+    reveal_both(district, project.pk)
     winner = services.lottery_draw(actor=district.dept, project_id=project.pk).winner
     assert winner is not None
     services.contract_file(

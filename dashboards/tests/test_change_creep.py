@@ -13,7 +13,7 @@ from accounts.choices import OrganisationKind
 from accounts.tests.factories import OrganisationFactory
 from approvals import services as approvals
 from approvals.models import Tender, TenderBid
-from approvals.tests.helpers import approved_general, contract_data, contracted_general
+from approvals.tests.helpers import approved_general, contract_data, contracted_general, reveal_both
 from dashboards.anomalies import KINDS
 from projects.models import Project
 
@@ -69,6 +69,7 @@ def _apart(district, n: int, contract: str):
         project_id=project.pk,
         contractor_ids=[district.builder.pk, district.builder_b.pk],
     )
+    reveal_both(district, project.pk)
     lottery = approvals.lottery_draw(actor=district.dept, project_id=project.pk)
     approvals.contract_file(
         actor=district.street_zhenhai,

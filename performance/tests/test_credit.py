@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.choices import CreditStatus
 from approvals import services as approvals
-from approvals.tests.helpers import approved_general, contract_data
+from approvals.tests.helpers import approved_general, contract_data, reveal_both
 from core.dates import is_working_day
 from core.errors import ApplicationError
 from core.models import AuditEvent
@@ -195,6 +195,7 @@ def test_a_suspended_company_is_refused_at_contract(district):
     approvals.lottery_shortlist(
         actor=d.dept, project_id=project.pk, contractor_ids=[d.builder.pk, d.builder_b.pk]
     )
+    reveal_both(d, project.pk)
     lottery = approvals.lottery_draw(actor=d.dept, project_id=project.pk)
     _bar(d, d.super_org, CreditStatus.SUSPENDED)
     with pytest.raises(ValidationError) as refused:
@@ -212,6 +213,7 @@ def test_a_contractor_suspended_after_award_is_refused_at_contract(district):
     approvals.lottery_shortlist(
         actor=d.dept, project_id=project.pk, contractor_ids=[d.builder.pk, d.builder_b.pk]
     )
+    reveal_both(d, project.pk)
     lottery = approvals.lottery_draw(actor=d.dept, project_id=project.pk)
     _bar(d, lottery.winner, CreditStatus.SUSPENDED)
     with pytest.raises(ApplicationError):

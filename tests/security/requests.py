@@ -247,6 +247,16 @@ SPECS = {
     ),
     ("api-lottery", "GET"): (lambda w, s: {P: s.shortlisted.pk}, None, None),
     ("api-lottery-draw", "POST"): (lambda w, s: {P: s.shortlisted.pk}, lambda w, s: {}, "json"),
+    ("api-lottery-commit", "POST"): (
+        lambda w, s: {P: s.shortlisted.pk},
+        lambda w, s: {"commitment": "0" * 64},
+        "json",
+    ),
+    ("api-lottery-reveal", "POST"): (
+        lambda w, s: {P: s.shortlisted.pk},
+        lambda w, s: {"secret": "x"},
+        "json",
+    ),
     ("api-lottery-shortlist", "POST"): (
         lambda w, s: {P: s.approved_general.pk},
         lambda w, s: {"contractors": [s.contractor.pk, w.d.builder_c.pk]},
@@ -319,6 +329,16 @@ SPECS = {
     ("approvals:escalation_approve", "POST"): (
         lambda w, s: {P: s.under_way.pk},
         lambda w, s: {"comment": ""},
+        "form",
+    ),
+    ("approvals:lottery_commit", "POST"): (
+        lambda w, s: {P: s.shortlisted.pk},
+        lambda w, s: {"commitment": "0" * 64},
+        "form",
+    ),
+    ("approvals:lottery_reveal", "POST"): (
+        lambda w, s: {P: s.shortlisted.pk},
+        lambda w, s: {"secret": "x"},
         "form",
     ),
     ("approvals:lottery_draw", "POST"): (

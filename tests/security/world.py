@@ -22,7 +22,7 @@ from accounts.tests.factories import district as build_district
 from approvals import services as approvals
 from approvals.choices import FlagKind
 from approvals.models import Flag
-from approvals.tests.helpers import contract_data
+from approvals.tests.helpers import contract_data, reveal_both
 from core.periods import Quarter
 from dashboards.models import Lead
 from inspections import services as inspections
@@ -226,6 +226,7 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
     approvals.lottery_shortlist(
         actor=d.dept, project_id=o["shortlisted"].pk, contractor_ids=[contractor.pk, d.builder_c.pk]
     )
+    reveal_both(d, o["shortlisted"].pk)  # both parties in, so the draw is the dept's to make
     # A low-score review (复核) as the platform opens it (no service takes a user's hand here).
     review_item = inspections.item_open(
         actor=None,
