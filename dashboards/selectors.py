@@ -261,6 +261,19 @@ def dashboard_project_list(projects: QuerySet[Project]) -> QuerySet[Project]:
     return projects.select_related("street", "contractor").order_by("-created_at", "-id")
 
 
+# The map page lists this many of the projects it cannot place, with their total.
+UNLOCATED_SHOWN = 100
+
+
+def unlocated_projects(projects: QuerySet[Project]) -> tuple[int, list[Project]]:
+    """The filtered projects without coordinates, which the map cannot show: how many, and the
+    first of them with their street (two queries)."""
+    missing = projects.filter(Q(latitude__isnull=True) | Q(longitude__isnull=True))
+    shown = list(missing.select_related("street").order_by("-created_at", "-id")[:UNLOCATED_SHOWN])
+    total = len(shown) if len(shown) < UNLOCATED_SHOWN else missing.count()
+    return total, shown
+
+
 def map_features(projects: QuerySet[Project]) -> dict:
     """Every located project as a GeoJSON point, with what the pop-up shows."""
     status_labels, tier_labels = dict(ProjectStatus.choices), dict(Tier.choices)

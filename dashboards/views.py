@@ -44,6 +44,7 @@ from .selectors import (
     dashboard_project_list,
     dashboard_projects,
     project_timeline,
+    unlocated_projects,
 )
 from .services import audit_chain_reverify, discipline_read_record
 
@@ -171,13 +172,16 @@ def report_pdf_view(request):
 @discipline_required
 @require_GET
 def map_view(request):
-    _projects, project_filter = dashboard_projects(request.GET)
+    projects, project_filter = dashboard_projects(request.GET)
     _logged(request, "map", project_filter)
+    unlocated_total, unlocated = unlocated_projects(projects)
     response = render(
         request,
         "dashboards/map.html",
         {
             "filter": project_filter,
+            "unlocated_total": unlocated_total,
+            "unlocated": unlocated,
             "query": request.GET.urlencode(),
             "map_config": {
                 "tiles": settings.MAP_TILE_URL,

@@ -307,6 +307,24 @@ def test_map_page_offline_outline_and_tile_setting(client, district, settings):
     assert "离线底图" not in response.content.decode()
 
 
+def test_projects_the_map_cannot_place_are_listed_beside_it(client, district, world):
+    from projects.tests.factories import make_project
+
+    unplaced = make_project(
+        district.street_zhenhai, name="未定位的排水沟", latitude=None, longitude=None
+    )
+    _client(client, district.discipline)
+    html = client.get(reverse("dashboards:map")).content.decode()
+    assert 'data-testid="unlocated"' in html and "未定位的排水沟" in html
+    assert world.over.name not in html.split('data-testid="unlocated"')[1]  # placed: on the map
+    # the filter applies to the list as to the map
+    other = client.get(reverse("dashboards:map") + f"?street={district.gongchen.pk}")
+    assert "未定位的排水沟" not in other.content.decode()
+    assert unplaced.pk not in {
+        f["id"] for f in client.get(reverse("api-dashboards-map")).json()["features"]
+    }
+
+
 # --- a fixed number of queries, whatever the data size ---------------------------------------
 
 # Every page: session and user (2), the read logged in the chain (savepoint, lock, last link,
