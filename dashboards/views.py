@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.choices import Role
 from approvals.selectors import review_queue
 from core.events import changes, object_label, verb_label
 from core.exports import xlsx_file_response
@@ -26,9 +27,11 @@ from core.heads import (
     published_heads,
 )
 from core.money import Yuan
-from projects.choices import ProjectStatus
+from inspections.choices import ItemStatus
+from inspections.models import RectificationItem
+from projects.choices import PaymentStatus, ProjectStatus
 from projects.permissions import access_project, can_file_projects
-from projects.selectors import project_list
+from projects.selectors import payment_list, project_list
 
 from . import documents
 from .anomalies import KINDS, Period
@@ -52,6 +55,45 @@ EXPORT_ROWS = 100_000  # an Excel sheet holds about a million; a district far fe
 LIST_PAGE_ROWS = 200
 
 
+# Each to-do list on the start page shows this many, oldest (or most overdue) first.
+TODO_SHOWN = 10
+
+
+def _my_payments(user) -> dict:
+    """A finance officer's to-do: requests to review, approved payments to pay (two queries
+    each: the first rows and their count)."""
+    if user.role != Role.FINANCE_OFFICER:
+        return {}
+    payments = payment_list(user=user)
+    review = payments.filter(status=PaymentStatus.REQUESTED).order_by("created_at", "id")
+    pay = payments.filter(status=PaymentStatus.APPROVED).order_by("approved_at", "id")
+    return {
+        "to_review": list(review[:TODO_SHOWN]),
+        "to_review_total": review.count(),
+        "to_pay": list(pay[:TODO_SHOWN]),
+        "to_pay_total": pay.count(),
+    }
+
+
+def _my_items(user) -> dict:
+    """The ledger items (问题台账) the user's organisation answers for and has not closed, the
+    most overdue first, with their days left."""
+    if not user.organisation_id:
+        return {}
+    items = (
+        RectificationItem.objects.filter(responsible_organisation_id=user.organisation_id)
+        .exclude(status=ItemStatus.CLOSED)
+        .select_related("project")
+        .order_by("deadline", "id")
+    )
+    shown = list(items[:TODO_SHOWN])
+    today = timezone.localdate()
+    return {
+        "my_items": [(item, max(0, (today - item.deadline).days)) for item in shown],
+        "my_items_total": len(shown) if len(shown) < TODO_SHOWN else items.count(),
+    }
+
+
 @login_required
 @require_GET
 def home_view(request):
@@ -73,6 +115,8 @@ def home_view(request):
         request,
         "dashboards/home.html",
         {
+            **_my_payments(request.user),
+            **_my_items(request.user),
             "recent": projects[:8],
             "queue": queue[:20],
             "queue_total": len(queue),

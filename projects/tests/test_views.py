@@ -168,10 +168,45 @@ def test_home_query_count_is_flat(client, district, django_assert_num_queries, r
     for _ in range(rows):
         make_project(district.street_zhenhai)
     client.force_login(district.street_zhenhai)
-    # session, user, counts by status, recent projects, projects returned to the filer,
-    # session refresh
-    with django_assert_num_queries(8):
+    # session, user, counts by status, recent projects, projects returned to the filer, the
+    # office's open ledger items, session refresh
+    with django_assert_num_queries(9):
         assert client.get(reverse("home")).status_code == 200
+
+
+def test_start_page_lists_payments_for_finance_and_ledger_items_for_who_answers(client, district):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from inspections.services import item_open
+    from projects.services import payment_request
+    from tests.funds_helpers import ACCOUNT, under_way
+
+    project, contractor = under_way(district)
+    payment_request(
+        actor=contractor,
+        project_id=project.pk,
+        stage="progress",
+        amount="1000",
+        payee_account=ACCOUNT,
+    )
+    client.force_login(district.finance)
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-testid="to-review-count">1<' in page and project.name in page
+    item_open(
+        actor=district.dept,
+        project_id=project.pk,
+        source="spot_check",
+        problem="井盖沉降未处理",
+        responsible_organisation_id=project.contractor_id,
+        deadline=timezone.localdate() + timedelta(days=1),
+        standard="更换井座",
+    )
+    client.force_login(contractor)
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-testid="my-items-count">1<' in page and "井盖沉降未处理" in page
+    assert 'data-testid="to-review-count"' not in page  # finance's list is finance's
 
 
 def test_buttons_read_as_actions_in_english(client, district):
