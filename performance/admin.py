@@ -23,6 +23,8 @@ class PerformancePolicyAdmin(AuditedModelAdmin):
         "weight_quality",
         "weight_satisfaction",
         "weight_funds",
+        "weight_schedule",
+        "weight_budget",
         "min_projects",
         "min_checks",
         "bottom_share",

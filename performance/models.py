@@ -30,6 +30,10 @@ class PerformancePolicy(BaseModel):
     weight_quality = models.PositiveSmallIntegerField(_("工程质量合格率权重（%）"), default=40)
     weight_satisfaction = models.PositiveSmallIntegerField(_("群众满意度权重（%）"), default=40)
     weight_funds = models.PositiveSmallIntegerField(_("资金合规率权重（%）"), default=20)
+    # 工期 (on time ÷ due in the quarter) and, for street offices as 建设单位, 预算执行率 (paid ÷
+    # approved, year to date): weighed once the district gives them a share.
+    weight_schedule = models.PositiveSmallIntegerField(_("工期达标率权重（%）"), default=0)
+    weight_budget = models.PositiveSmallIntegerField(_("预算执行率权重（%）"), default=0)
     min_projects = models.PositiveSmallIntegerField(_("参与排名的最少项目数"), default=3)
     min_checks = models.PositiveSmallIntegerField(_("或最少检查次数"), default=5)
     bottom_share = models.DecimalField(
@@ -67,7 +71,12 @@ class PerformancePolicy(BaseModel):
         constraints = [
             models.CheckConstraint(
                 condition=Exact(
-                    F("weight_quality") + F("weight_satisfaction") + F("weight_funds"), 100
+                    F("weight_quality")
+                    + F("weight_satisfaction")
+                    + F("weight_funds")
+                    + F("weight_schedule")
+                    + F("weight_budget"),
+                    100,
                 ),
                 name="performance_weights_sum_100",
             )
@@ -82,8 +91,15 @@ class PerformancePolicy(BaseModel):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        if self.weight_quality + self.weight_satisfaction + self.weight_funds != 100:
-            raise ValidationError(_("三项权重之和须为100。"))
+        weights = (
+            self.weight_quality,
+            self.weight_satisfaction,
+            self.weight_funds,
+            self.weight_schedule,
+            self.weight_budget,
+        )
+        if sum(weights) != 100:
+            raise ValidationError(_("各项权重之和须为100。"))
 
 
 class ScoringPeriod(BaseModel):
@@ -135,6 +151,20 @@ class CompanyScore(models.Model):
     satisfaction = models.DecimalField(_("群众满意度"), max_digits=5, decimal_places=2, null=True)
     funds_rate = models.DecimalField(
         _("资金合规率（%）"), max_digits=5, decimal_places=2, null=True
+    )
+    # 工期: projects whose planned end fell in the quarter, those done by it, and the days late
+    # (to completion, or to the quarter's end when still open).
+    due_projects = models.PositiveIntegerField(_("本季度应完工项目数"), default=0)
+    on_time_projects = models.PositiveIntegerField(_("按期完工项目数"), default=0)
+    late_days = models.PositiveIntegerField(_("滞后天数合计"), default=0)
+    schedule_rate = models.DecimalField(
+        _("工期达标率（%）"), max_digits=5, decimal_places=2, null=True
+    )
+    # 预算执行率 (street offices): paid ÷ approved, from the year's start to the quarter's end.
+    budget_paid = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    budget_approved = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    budget_rate = models.DecimalField(
+        _("预算执行率（%）"), max_digits=5, decimal_places=2, null=True
     )
     score = models.DecimalField(_("综合得分"), max_digits=5, decimal_places=2, null=True)
     ranked = models.BooleanField(_("参与排名"))

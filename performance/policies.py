@@ -16,6 +16,8 @@ def weights_of(policy: PerformancePolicy) -> dict:
         "quality": policy.weight_quality,
         "satisfaction": policy.weight_satisfaction,
         "funds": policy.weight_funds,
+        "schedule": policy.weight_schedule,
+        "budget": policy.weight_budget,
         "min_projects": policy.min_projects,
         "min_checks": policy.min_checks,
         "bottom_share": str(policy.bottom_share),

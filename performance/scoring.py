@@ -7,12 +7,15 @@ nothing, two runs at once are serialised, and a re-run writes the same table (it
 
 import hashlib
 import json
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
 from django.db import connection, transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Organisation
@@ -106,6 +109,62 @@ def quarter_aggregates(quarter: Quarter) -> list[tuple]:
         return cursor.fetchall()
 
 
+def schedule_figures(quarter: Quarter) -> dict[tuple[str, int], tuple[int, int, int]]:
+    """工期 per (kind, organisation): the projects whose planned end falls in the quarter, how
+    many were complete by it (Shanghai date), and the days late summed — to completion, or to
+    the quarter's last day while still open. One query."""
+    last_day = quarter.end - timedelta(days=1)
+    figures: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    rows = Project.objects.filter(
+        planned_end__gte=quarter.start, planned_end__lt=quarter.end, contractor__isnull=False
+    ).values_list(
+        "contractor_id", "supervision_unit_id", "street_id", "planned_end", "completed_at"
+    )
+    for contractor, supervisor, street, planned_end, completed_at in rows:
+        done = local_date(completed_at) if completed_at else None
+        on_time = done is not None and done <= planned_end
+        late = max(0, ((done or last_day) - planned_end).days) if not on_time else 0
+        for kind, org in (
+            (ScoredKind.CONTRACTOR, contractor),
+            (ScoredKind.SUPERVISOR, supervisor),
+            (ScoredKind.STREET, street),
+        ):
+            if org is None:
+                continue
+            entry = figures[(kind, org)]
+            entry[0] += 1
+            entry[1] += on_time
+            entry[2] += late
+    return {key: (due, ok, late) for key, (due, ok, late) in figures.items()}
+
+
+def budget_figures(quarter: Quarter) -> dict[int, tuple[Decimal, Decimal]]:
+    """预算执行率 per street, year to date: paid (payments paid from 1 January to the quarter's
+    end) and approved (the counting budget of the street's projects approved in that time).
+    Two grouped queries."""
+    year_start = date(quarter.year, 1, 1)
+    paid = dict(
+        Payment.objects.filter(
+            status=PaymentStatus.PAID, paid_on__gte=year_start, paid_on__lt=quarter.end
+        )
+        .values_list("project__street_id")
+        .annotate(total=Sum("amount"))
+        .values_list("project__street_id", "total")
+    )
+    approved = dict(
+        Project.objects.filter(
+            approved_at__gte=day_start(year_start), approved_at__lt=day_start(quarter.end)
+        )
+        .values_list("street_id")
+        .annotate(total=Sum(Coalesce("approved_budget", "reviewed_budget", "budget_amount")))
+        .values_list("street_id", "total")
+    )
+    return {
+        street: (Decimal(paid.get(street) or 0), Decimal(approved[street] or 0))
+        for street in approved
+    }
+
+
 def _rate(numerator: Decimal, count: int) -> Decimal | None:
     if not count:
         return None
@@ -118,6 +177,8 @@ class Figures:
     satisfaction: Decimal | None
     funds_rate: Decimal | None
     score: Decimal | None
+    schedule_rate: Decimal | None = None
+    budget_rate: Decimal | None = None
 
 
 def figures(
@@ -131,20 +192,34 @@ def figures(
     payments: int,
     payments_compliant: int,
     policy: PerformancePolicy,
+    due_projects: int = 0,
+    on_time_projects: int = 0,
+    budget_paid: Decimal = Decimal(0),
+    budget_approved: Decimal = Decimal(0),
 ) -> Figures:
     """The three rates (each on 0–100, two places) and the weighted score, computed from the
     rounded rates so the company page's arithmetic checks to the cent.
 
     工程质量合格率: a spot check counts 100 when passed and 0 when failed, a lab test counts its
     pass rate; their mean. 群众满意度: the mean counted rating. 资金合规率: compliant ÷ paid.
-    A rate without a sample is left out and the other weights are scaled up to 100."""
+    工期达标率: on time ÷ due in the quarter. 预算执行率 (streets): paid ÷ approved year to date,
+    at most 100. A rate without a sample is left out and the other weights are scaled up to
+    100."""
     quality = _rate(HUNDRED * spot_checks_passed + Decimal(lab_rate_sum), spot_checks + lab_tests)
     satisfaction = _rate(Decimal(rating_sum), ratings)
     funds = _rate(HUNDRED * payments_compliant, payments)
+    schedule = _rate(HUNDRED * on_time_projects, due_projects)
+    budget = (
+        min(HUNDRED, (HUNDRED * budget_paid / budget_approved).quantize(CENT, ROUND_HALF_UP))
+        if budget_approved > 0
+        else None
+    )
     weighted = [
         (policy.weight_quality, quality),
         (policy.weight_satisfaction, satisfaction),
         (policy.weight_funds, funds),
+        (policy.weight_schedule, schedule),
+        (policy.weight_budget, budget),
     ]
     present = [(w, r) for w, r in weighted if r is not None and w]
     total = sum(w for w, _r in present)
@@ -153,7 +228,7 @@ def figures(
         if total
         else None
     )
-    return Figures(quality, satisfaction, funds, score)
+    return Figures(quality, satisfaction, funds, score, schedule, budget)
 
 
 def _meets_sample(projects: int, checks: int, policy: PerformancePolicy) -> bool:
@@ -161,8 +236,13 @@ def _meets_sample(projects: int, checks: int, policy: PerformancePolicy) -> bool
 
 
 def build_scores(
-    period: ScoringPeriod, rows: list[tuple], policy: PerformancePolicy
+    period: ScoringPeriod,
+    rows: list[tuple],
+    policy: PerformancePolicy,
+    schedule: dict[tuple[str, int], tuple[int, int, int]] | None = None,
+    budget: dict[int, tuple[Decimal, Decimal]] | None = None,
 ) -> list[CompanyScore]:
+    schedule, budget = schedule or {}, budget or {}
     scores = []
     for (
         kind,
@@ -187,7 +267,19 @@ def build_scores(
             "payments": int(pay_n),
             "payments_compliant": int(pay_ok),
         }
-        fig = figures(**counts, policy=policy)
+        due, on_time, late = schedule.get((kind, org_id), (0, 0, 0))
+        paid, approved = (
+            budget.get(org_id, (Decimal(0), Decimal(0)))
+            if kind == ScoredKind.STREET
+            else (Decimal(0), Decimal(0))
+        )
+        extra: dict[str, Any] = {
+            "due_projects": due,
+            "on_time_projects": on_time,
+            "budget_paid": paid.quantize(CENT),
+            "budget_approved": approved.quantize(CENT),
+        }
+        fig = figures(**counts, **extra, policy=policy)
         ranked = fig.score is not None and _meets_sample(
             int(projects), counts["spot_checks"] + counts["lab_tests"], policy
         )
@@ -198,6 +290,10 @@ def build_scores(
                 kind=kind,
                 projects=int(projects),
                 **counts,
+                **extra,
+                late_days=late,
+                schedule_rate=fig.schedule_rate,
+                budget_rate=fig.budget_rate,
                 quality_rate=fig.quality_rate,
                 satisfaction=fig.satisfaction,
                 funds_rate=fig.funds_rate,
@@ -246,6 +342,13 @@ DIGEST_FIELDS = (
     "quality_rate",
     "satisfaction",
     "funds_rate",
+    "due_projects",
+    "on_time_projects",
+    "late_days",
+    "schedule_rate",
+    "budget_paid",
+    "budget_approved",
+    "budget_rate",
     "score",
     "ranked",
     "rank",
@@ -340,7 +443,9 @@ def performance_score_quarter(*, quarter: str, actor=None) -> ScoringPeriod:
         )
         before, was_final = period.digest, period.final
         CompanyScore.objects.filter(period=period).delete()
-        scores = build_scores(period, quarter_aggregates(q), policy)
+        scores = build_scores(
+            period, quarter_aggregates(q), policy, schedule_figures(q), budget_figures(q)
+        )
         CompanyScore.objects.bulk_create(scores, batch_size=2000)
         period.final = local_date(timezone.now()) >= q.end
         suspended = _apply_suspensions(actor, period, q, scores) if period.final else []

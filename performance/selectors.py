@@ -2,7 +2,7 @@
 credit standing, warnings, risk and demonstration projects — each in a fixed number of
 queries."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, QuerySet, Sum
@@ -10,6 +10,7 @@ from django.http import Http404
 
 from accounts.choices import COMPANY_KINDS
 from accounts.models import Organisation
+from core.dates import local_date
 from core.periods import Quarter, day_start
 from inspections.models import LabTest, SpotCheck
 from projects.choices import PaymentStatus
@@ -81,6 +82,9 @@ def ranking(period: ScoringPeriod, kind: str | None = None) -> list[dict]:
             "quality_rate": s.quality_rate,
             "satisfaction": s.satisfaction,
             "funds_rate": s.funds_rate,
+            "schedule_rate": s.schedule_rate,
+            "late_days": s.late_days,
+            "budget_rate": s.budget_rate,
             "score": s.score,
             "rank": s.rank if s.ranked else "not ranked",
             "ranked_count": s.ranked_count,
@@ -146,11 +150,27 @@ def company_evidence(score: CompanyScore) -> dict:
         .select_related("project")
         .order_by("paid_on", "pk")
     )
+    due = list(
+        Project.objects.filter(
+            planned_end__gte=period.starts_on,
+            planned_end__lt=period.ends_on,
+            **{OWNER_FIELD[score.kind]: score.organisation_id},
+        ).order_by("planned_end", "pk")
+    )
+    last_day = period.ends_on - timedelta(days=1)
+    schedule = []
+    for project in due:
+        done = local_date(project.completed_at) if project.completed_at else None
+        on_time = done is not None and done <= project.planned_end
+        late = 0 if on_time else max(0, ((done or last_day) - project.planned_end).days)
+        schedule.append({"project": project, "done": done, "on_time": on_time, "late": late})
     weights = period.weights or {}
     parts = [
         (weights.get("quality"), score.quality_rate),
         (weights.get("satisfaction"), score.satisfaction),
         (weights.get("funds"), score.funds_rate),
+        (weights.get("schedule"), score.schedule_rate),
+        (weights.get("budget"), score.budget_rate),
     ]
     used = [(w, r) for w, r in parts if w and r is not None]
     return {
@@ -158,6 +178,7 @@ def company_evidence(score: CompanyScore) -> dict:
         "labs": labs,
         "ratings": ratings,
         "payments": payments,
+        "schedule": schedule,
         "weights": weights,
         "used_weights": sum(w for w, _r in used),
         "weighted_terms": [(w, r, w * r) for w, r in used],

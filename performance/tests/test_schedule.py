@@ -82,3 +82,44 @@ def test_an_extension_approved_at_the_project_level_moves_the_planned_end(client
     project = Project.objects.get(pk=project.pk)
     assert project.planned_end == new_end
     assert _colour(project, end + timedelta(days=10))[0] == RiskColour.GREEN
+
+
+def test_delay_enters_the_quarterly_score_with_its_weight(client, district):
+    """工期 in the contractor's quarterly breakdown: due in the quarter, on time or late, with
+    the weight the scoring policy gives it (issue #14 point 6)."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from core.dates import SHANGHAI
+    from performance.models import CompanyScore, PerformancePolicy
+    from performance.scoring import performance_score_quarter
+
+    PerformancePolicy.objects.create(
+        effective_from=date(2026, 1, 1),
+        weight_quality=30,
+        weight_satisfaction=30,
+        weight_funds=20,
+        weight_schedule=20,
+    )
+    on_time, _c = under_way(district)
+    late, _c2 = under_way(district)
+    Project.objects.filter(pk__in=[on_time.pk, late.pk]).update(
+        contractor=district.builder, planned_start=date(2026, 10, 8), planned_end=date(2026, 11, 30)
+    )
+    Project.objects.filter(pk=on_time.pk).update(
+        completed_at=datetime(2026, 11, 28, 16, tzinfo=SHANGHAI)
+    )
+    period = performance_score_quarter(quarter="2026Q4")
+    score = CompanyScore.objects.get(period=period, organisation=district.builder)
+    assert (score.due_projects, score.on_time_projects) == (2, 1)
+    assert score.schedule_rate == Decimal("50.00")
+    assert score.late_days == (date(2026, 12, 31) - date(2026, 11, 30)).days  # open: to Q end
+    assert period.weights["schedule"] == 20
+
+    client.force_login(district.discipline)
+    page = client.get(
+        reverse("performance:company", args=["2026Q4", district.builder.pk])
+    ).content.decode()
+    assert "工期达标率：50.00%" in page and "权重 20%" in page
+    assert page.count('data-testid="evidence-schedule"') == 2
+    assert "20 × 50.00" in page  # in the score's formula
