@@ -4,9 +4,10 @@ from accounts.choices import Role, StaffPosition
 from projects.choices import (
     PROCUREMENT_FOR_STOP,
     REVIEW_STATUSES,
+    ProcurementMethod,
     ProjectStatus,
     StopStep,
-    Tier,
+    required_procurement,
 )
 from projects.services import user_transitions
 
@@ -48,12 +49,16 @@ def approval_panel(request, project):
         ProjectStatus.CANCELLED,
         *REVIEW_STATUSES,
     )
+    # The records of the procurement the project needs, or the one it had (an escalated
+    # project keeps its lottery on the page beside the tender it now needs).
+    required = required_procurement(project.tier, project.project_class)
+    methods = {required, project.procurement_method}
     lottery = (
         Lottery.objects.filter(project=project)
         .select_related("winner")
         .prefetch_related("contributions")
         .first()
-        if procuring and project.tier == Tier.GENERAL
+        if procuring and ProcurementMethod.LIMITED in methods
         else None
     )
     tender = (
@@ -63,12 +68,12 @@ def approval_panel(request, project):
             .prefetch_related("bids__bidder")
             .first()
         )
-        if procuring and project.tier == Tier.MAJOR
+        if procuring and ProcurementMethod.OPEN in methods
         else None
     )
     award = (
         DirectAward.objects.filter(project=project).select_related("contractor").first()
-        if procuring and project.tier == Tier.SIMPLE
+        if procuring and ProcurementMethod.DIRECT in methods
         else None
     )
     contract = (
@@ -77,7 +82,9 @@ def approval_panel(request, project):
         else None
     )
     selecting = status == ProjectStatus.APPROVED
-    can_direct = selecting and project.tier == Tier.SIMPLE and may_record_selection(project, user)
+    can_direct = (
+        selecting and required == ProcurementMethod.DIRECT and may_record_selection(project, user)
+    )
     # a project stopped for re-procurement takes a tender once its approvals are complete
     reprocuring = (
         project.stopped_for in PROCUREMENT_FOR_STOP
@@ -85,9 +92,11 @@ def approval_panel(request, project):
         and not project.escalated_to
     )
     can_tender = (
-        (selecting and project.tier == Tier.MAJOR) or reprocuring
+        (selecting and required == ProcurementMethod.OPEN) or reprocuring
     ) and may_record_selection(project, user)
-    can_shortlist = selecting and project.tier == Tier.GENERAL and may_run_lottery(project, user)
+    can_shortlist = (
+        selecting and required == ProcurementMethod.LIMITED and may_run_lottery(project, user)
+    )
     can_draw = (
         status == ProjectStatus.PROCUREMENT
         and lottery is not None

@@ -20,12 +20,12 @@ from core.models import AuditEvent
 from inspections.events import InspectionEvents
 from inspections.models import SpotCheck
 from projects.choices import (
-    TIER_PROCUREMENT,
     Category,
     PaymentStatus,
     ProcurementMethod,
     ProjectStatus,
     Tier,
+    required_procurement,
 )
 from projects.events import ProjectEvents
 from projects.models import Payment, Project
@@ -328,7 +328,7 @@ def _documents(project: Project, acceptance) -> list[dict]:
 def _contracting(project: Project, contract, settlement, code: str) -> list[dict]:
     if STATUS.get(project.status) in ("identification", "cancelled") and contract is None:
         return []
-    method = project.procurement_method or TIER_PROCUREMENT[project.tier]
+    method = project.procurement_method or required_procurement(project.tier, project.project_class)
     status = (
         ("active" if project.status in CONTRACT_UNDER_WAY else "closed")
         if contract

@@ -38,6 +38,15 @@ class ProjectStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已撤销")
 
 
+class ProjectClass(models.TextChoices):
+    """The kind of works (seed 001): each class adds its own duties to the amount's tier, the
+    stricter of the two applying (docs/rules.md §2)."""
+
+    A = "A", _("A类 重点民生")
+    B = "B", _("B类 一般性改造")
+    C = "C", _("C类 零星维修")
+
+
 class StartItem(models.TextChoices):
     """开工条件 (seeds 003/004): what a site needs before it opens (docs/rules.md §3)."""
 
@@ -102,6 +111,19 @@ PROCUREMENT_FOR_STOP: dict[str, ProcurementMethod] = {
     ProjectStop.LOTTERY: ProcurementMethod.LIMITED,
     ProjectStop.TENDER: ProcurementMethod.OPEN,
 }
+# The procurement a class needs whatever the amount (A: public tender); a class not named adds
+# nothing to its tier's.
+CLASS_PROCUREMENT: dict[str, ProcurementMethod] = {ProjectClass.A: ProcurementMethod.OPEN}
+
+
+def required_procurement(tier: str, project_class: str = "") -> ProcurementMethod:
+    """The stricter of the tier's procurement and the class's."""
+    methods = [TIER_PROCUREMENT[tier]]
+    if project_class in CLASS_PROCUREMENT:
+        methods.append(CLASS_PROCUREMENT[project_class])
+    return max(methods, key=lambda m: PROCUREMENT_STRENGTH[m])
+
+
 TIER_RANK: dict[str, int] = {Tier.SIMPLE: 0, Tier.GENERAL: 1, Tier.MAJOR: 2}
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import record_event
 from core.events import EventField, plain, verbs
 
-from .choices import PaymentStage, PaymentStatus, StartItem
+from .choices import PaymentStage, PaymentStatus, ProjectClass, StartItem
 
 
 def _codes(value) -> str:
@@ -36,6 +36,7 @@ def _codes(value) -> str:
         "split_partners": EventField(_("疑似拆分的关联项目"), show=_codes),
         "split_group": EventField(_("关联项目组"), show=lambda v: "、".join(f"#{p}" for p in v)),
         "start_item": EventField(_("开工条件"), choices=StartItem),
+        "project_class": EventField(_("项目分类"), choices=ProjectClass),
         "start_file": _("文件"),
         "start_reference": _("文号/编号"),
     }
@@ -59,6 +60,7 @@ class ProjectEvents(models.TextChoices):
     REJECT = "project.reject", _("不予立项")
     START_WORK = "project.start_work", _("开工")
     START_DOCUMENT = "project.start_document", _("上传开工条件文件")
+    CLASS_SET = "project.class_set", _("调整项目分类")
     DECLARE_COMPLETE = "project.declare_complete", _("施工单位申报完工")
     SETTLED = "project.settled", _("结算")
     PAYMENT_REQUESTED = "payment.requested", _("请款")
@@ -84,6 +86,17 @@ TRANSITION_VERBS = {
     "start_work": ProjectEvents.START_WORK,
     "declare_complete": ProjectEvents.DECLARE_COMPLETE,
 }
+
+
+def project_class_set_event(*, actor, project, before: dict, after: dict, comment: str):
+    return record_event(
+        actor=actor,
+        verb=ProjectEvents.CLASS_SET,
+        obj=project,
+        before=before,
+        after=after,
+        comment=comment,
+    )
 
 
 def start_document_recorded_event(*, actor, project, before: dict, after: dict):

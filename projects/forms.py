@@ -27,6 +27,7 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
         fields = [
             "name",
             "category",
+            "project_class",
             "budget_amount",
             "address",
             "latitude",
@@ -46,6 +47,7 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attachments"].widget.attrs["accept"] = ",".join(ALLOWED_EXTENSIONS)
+        self.fields["project_class"].required = True  # chosen at filing, with its guidance
         # The tier is derived on the server while the amount is typed; the user never picks it.
         self.fields["budget_amount"].widget.attrs.update(
             {

@@ -27,6 +27,7 @@ from .choices import (
     PaymentStage,
     PaymentStatus,
     ProcurementMethod,
+    ProjectClass,
     ProjectStatus,
     ProjectStop,
     RiskColour,
@@ -231,6 +232,16 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
+    project_class = models.CharField(
+        _("项目分类"),
+        max_length=1,
+        choices=ProjectClass.choices,
+        blank=True,
+        help_text=_(
+            "A类 重点民生（学校、医院周边、主干道路排水等）：不论金额均须公开招标；"
+            "B类 一般性改造；C类 零星维修。住建局审核时可调整。"
+        ),
+    )
     budget_amount = models.DecimalField(_("申报预算（元）"), max_digits=14, decimal_places=2)
     reviewed_budget = models.DecimalField(
         _("审定预算（元）"), max_digits=14, decimal_places=2, null=True, blank=True

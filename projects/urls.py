@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.project_detail_view, name="detail"),
     path("<int:pk>/edit/", views.project_edit_view, name="edit"),
     path("<int:pk>/budget-lines/", views.budget_lines_view, name="budget_lines"),
+    path("<int:pk>/class/", views.project_class_view, name="set_class"),
     path("attachments/<int:pk>/", views.attachment_download_view, name="attachment"),
     path("<int:pk>/start-documents/", views.start_document_view, name="start_documents"),
     path(

@@ -10,11 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.choices import Role
 from core.errors import ApplicationError
 from core.forms import add_service_error
 from core.money import parse_amount
 
 from . import services
+from .choices import REVIEW_STATUSES, ProjectClass, required_procurement
 from .forms import ProjectForm
 from .models import BudgetLine, StartDocument
 from .panels import project_panels
@@ -57,6 +59,10 @@ def project_detail_view(request, pk):
             "attachments": project.attachments.all(),
             "transitions": transitions,
             "can_edit": can_edit_project(request.user, project),
+            "required_procurement": required_procurement(project.tier, project.project_class),
+            "can_set_class": request.user.role == Role.DEPT_REVIEWER
+            and project.status in REVIEW_STATUSES,
+            "class_choices": ProjectClass.choices,
             "panels": project_panels(request, project),
         },
     )
@@ -206,3 +212,23 @@ def start_document_download_view(request, pk, document_id):
     return FileResponse(
         document.file.open("rb"), as_attachment=True, filename=document.original_name
     )
+
+
+@login_required
+@require_POST
+def project_class_view(request, pk):
+    """The 住建局 corrects the class of a project under review, with its reason."""
+    try:
+        services.project_class_set(
+            actor=request.user,
+            project_id=pk,
+            project_class=request.POST.get("project_class", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("项目分类已调整。"))
+    return redirect("projects:detail", pk=pk)

@@ -55,6 +55,7 @@ def main() -> None:
                 data = {
                     "name": f"同时申报{n}",
                     "category": "road",
+                    "project_class": "C",
                     "budget_amount": "38000",
                     "address": "荔城区镇海街道",
                     "latitude": "25.431000",

@@ -18,6 +18,7 @@ def _file(page, base, name, amount):
     page.goto(f"{base}/projects/new/")
     page.fill("#id_name", name)
     page.select_option("#id_category", "drainage")
+    page.select_option("#id_project_class", "B")
     page.fill("#id_address", "荔城区镇海街道梅园路")
     page.fill("#id_latitude", "25.437200")
     page.fill("#id_longitude", "119.010500")

@@ -11,6 +11,7 @@ def _file(page, base_url, name, amount):
     page.goto(f"{base_url}/projects/new/")
     page.fill("#id_name", name)
     page.select_option("#id_category", "road")
+    page.select_option("#id_project_class", "C")
     page.fill("#id_address", "荔城区镇海街道文献路")
     page.fill("#id_budget_amount", amount)
     # The tier is derived on the server and shown while typing, before saving.

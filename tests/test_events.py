@@ -389,6 +389,13 @@ SERVICES = {
             )
         )(under_way(d))
     ),
+    "projects.project_class_set": lambda d: (
+        lambda p: (
+            lambda: projects.project_class_set(
+                actor=d.dept, project_id=p.pk, project_class="A", reason="学校周边"
+            )
+        )
+    )(make_project(d.street_zhenhai, budget_amount=Decimal("120000"), transitions=("submit",))),
     "projects.start_document_record": lambda d: (
         lambda p: (
             lambda: projects.start_document_record(

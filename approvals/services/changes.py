@@ -16,13 +16,13 @@ from core.uploads import check_documents
 from projects.choices import (
     PROCUREMENT_STRENGTH,
     STOP_FOR_PROCUREMENT,
-    TIER_PROCUREMENT,
     TIER_RANK,
     ProcurementMethod,
     ProjectStatus,
     ProjectStop,
     StopStep,
     Tier,
+    required_procurement,
 )
 from projects.contract_terms import change_share, is_large_change
 from projects.models import Contract, Project
@@ -158,7 +158,7 @@ def _recheck_tier(project: Project) -> None:
     project.escalation_steps = routes.missing_steps(project, new_tier)
     project.escalated_to = new_tier
     project.tier = new_tier
-    required = TIER_PROCUREMENT[new_tier]
+    required = required_procurement(new_tier, project.project_class)
     if project.procurement_method and (
         PROCUREMENT_STRENGTH[project.procurement_method] < PROCUREMENT_STRENGTH[required]
     ):

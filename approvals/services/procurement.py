@@ -18,7 +18,7 @@ from projects.choices import (
     ProcurementMethod,
     ProjectStatus,
     StopStep,
-    Tier,
+    required_procurement,
 )
 from projects.models import Project
 from projects.permissions import access_project
@@ -65,13 +65,25 @@ def _eligible_contractor(organisation_id) -> Organisation:
     return company
 
 
-def _procurement_project(actor, project_id: int, *, tier: Tier, allowed, who_may) -> Project:
+def _procurement_project(
+    actor, project_id: int, *, method: ProcurementMethod, allowed, who_may
+) -> Project:
+    """The project, if this actor may record this procurement now: the method must be the one
+    the project needs — the stricter of its tier's and its class's (docs/rules.md §2)."""
     project = access_project(actor, project_id, for_update=True)
     if not who_may(project, actor):
         raise PermissionDenied
-    if project.tier != tier:
+    required = required_procurement(project.tier, project.project_class)
+    if required != method:
         raise ConflictError(
-            _("%(tier)s项目不采用此采购方式。") % {"tier": project.get_tier_display()}
+            _("%(tier)s%(cls)s项目须采用“%(required)s”，不采用此采购方式。")
+            % {
+                "tier": project.get_tier_display(),
+                "cls": f"（{project.get_project_class_display()}）"
+                if project.project_class
+                else "",
+                "required": required.label,
+            }
         )
     if project.status not in allowed:
         raise ConflictError(
@@ -107,7 +119,7 @@ def direct_award(*, actor, project_id: int, contractor_id: int, reason: str) -> 
         project = _procurement_project(
             actor,
             project_id,
-            tier=Tier.SIMPLE,
+            method=ProcurementMethod.DIRECT,
             allowed=(ProjectStatus.APPROVED,),
             who_may=may_record_selection,
         )
@@ -159,7 +171,7 @@ def lottery_shortlist(*, actor, project_id: int, contractor_ids: list[int]) -> L
         project = _procurement_project(
             actor,
             project_id,
-            tier=Tier.GENERAL,
+            method=ProcurementMethod.LIMITED,
             allowed=(ProjectStatus.APPROVED,),
             who_may=may_run_lottery,
         )
@@ -276,7 +288,7 @@ def lottery_draw(*, actor, project_id: int) -> Lottery:
         project = _procurement_project(
             actor,
             project_id,
-            tier=Tier.GENERAL,
+            method=ProcurementMethod.LIMITED,
             allowed=(ProjectStatus.PROCUREMENT,),
             who_may=may_run_lottery,
         )
@@ -353,7 +365,7 @@ def tender_record(
             project = _procurement_project(
                 actor,
                 project_id,
-                tier=Tier.MAJOR,
+                method=ProcurementMethod.OPEN,
                 allowed=(ProjectStatus.APPROVED,),
                 who_may=may_record_selection,
             )

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from core.serializers import AmountField
 
-from ..choices import Category, ProcurementMethod, Tier
+from ..choices import Category, ProcurementMethod, ProjectClass, Tier
 from ..models import Project
 from ..public import public_url
 from ..services import available_transitions
@@ -27,6 +27,9 @@ class ProjectInputSerializer(serializers.Serializer):
         max_value=180,
     )
     category = serializers.ChoiceField(choices=Category.choices)
+    project_class = serializers.ChoiceField(
+        choices=ProjectClass.choices, required=False, allow_blank=True
+    )
     budget_amount = AmountField()
     planned_start = serializers.DateField(required=False, allow_null=True)
     planned_end = serializers.DateField(required=False, allow_null=True)
@@ -63,6 +66,7 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
     # said "one of the tiers", and every answer held ""; found by the schemathesis fuzz).
     escalated_to = serializers.SerializerMethodField()
     procurement_method = serializers.SerializerMethodField()
+    project_class = serializers.SerializerMethodField()  # blank for projects filed before classes
 
     class Meta:
         model = Project
@@ -77,6 +81,7 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
             "longitude",
             "category",
             "category_display",
+            "project_class",
             "budget_amount",
             "reviewed_budget",
             "approved_budget",
@@ -106,6 +111,10 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
             "public_url",
         ]
         read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "enum": ["", *ProjectClass.values]})
+    def get_project_class(self, project) -> str:
+        return project.project_class
 
     @extend_schema_field({"type": "string", "enum": ["", *Tier.values]})
     def get_escalated_to(self, project) -> str:

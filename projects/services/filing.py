@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.choices import Role
 from core.dates import local_date
 from core.errors import ConflictError
 from core.money import parse_amount
@@ -22,9 +23,16 @@ from core.uploads import check_documents
 from .. import routing
 from ..choices import (
     EDITABLE_STATUSES,
+    REVIEW_STATUSES,
     AttachmentKind,
+    ProjectClass,
 )
-from ..events import project_created_event, project_transitioned_event, project_updated_event
+from ..events import (
+    project_class_set_event,
+    project_created_event,
+    project_transitioned_event,
+    project_updated_event,
+)
 from ..models import Project, ProjectAttachment
 from ..permissions import access_project, can_file_projects
 from ..rules import is_street_staff_of
@@ -43,6 +51,7 @@ EDITABLE_FIELDS = (
     "latitude",
     "longitude",
     "category",
+    "project_class",
     "budget_amount",
     "planned_start",
     "planned_end",
@@ -304,3 +313,31 @@ def user_transitions(project: Project, user) -> list:
 def amount_tier_preview(amount: Decimal, on: date | None = None):
     """The tier an amount would get under the policy in force today (for the filing form)."""
     return tier_for_amount(amount, policy_in_force(on or local_date(timezone.now())))
+
+
+def project_class_set(*, actor, project_id: int, project_class: str, reason: str) -> Project:
+    """The 住建局 corrects a project's class while it is under review (docs/rules.md §2), with
+    its reason; the class's duties follow (procurement, supervision, audit)."""
+    with transaction.atomic(durable=True):
+        project = access_project(actor, project_id, for_update=True)
+        if not (actor.is_authenticated and actor.role == Role.DEPT_REVIEWER):
+            raise PermissionDenied
+        if project.status not in REVIEW_STATUSES:
+            raise ConflictError(_("只有审核中的项目可以调整项目分类。"))
+        if project_class not in ProjectClass.values:
+            raise ValidationError({"project_class": _("请选择项目分类。")})
+        if not (reason or "").strip():
+            raise ValidationError({"reason": _("请填写调整项目分类的理由。")})
+        if project.project_class == project_class:
+            return project  # as asked already: answered like the first time
+        before = {"project_class": project.project_class}
+        project.project_class = project_class
+        project.save(update_fields=["project_class", "updated_at"])
+        project_class_set_event(
+            actor=actor,
+            project=project,
+            before=before,
+            after={"project_class": project_class},
+            comment=reason.strip(),
+        )
+    return project

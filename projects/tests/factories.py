@@ -62,6 +62,7 @@ def project_form_data(**overrides) -> dict:
     return {
         "name": "拱辰小学操场翻新",
         "category": "other",
+        "project_class": "B",
         "budget_amount": "38,000",
         "address": "荔城区拱辰街道",
         "latitude": "25.445800",

@@ -109,6 +109,7 @@ def _project_data(_w, _s):
         "name": "新增人行道修复",
         "address": "荔城区",
         "category": "road",
+        "project_class": "C",
         "budget_amount": "30000.00",
         "planned_start": "2027-01-04",
         "planned_end": "2027-02-01",
@@ -609,6 +610,11 @@ SPECS = {
         "form",
     ),
     ("projects:attachment", "GET"): (lambda w, s: {P: s.attachment.pk}, None, None),
+    ("projects:set_class", "POST"): (
+        lambda w, s: {P: s.submitted.pk},
+        lambda w, s: {"project_class": "A", "reason": "校园周边重点民生"},
+        "form",
+    ),
     ("projects:start_document", "GET"): (
         lambda w, s: {P: s.under_way.pk, "document_id": s.start_document.pk},
         None,
