@@ -155,6 +155,7 @@ def measure(runs: int) -> list[tuple[str, float, float, int, int]]:
         results.append(
             (slug, statistics.median(times), p95(times), len(captured.captured_queries), rows)
         )
+        print(f"  {slug}: p95 {p95(times):.0f} ms, {rows} rows", file=sys.stderr, flush=True)
     return results
 
 

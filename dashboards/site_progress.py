@@ -31,11 +31,12 @@ def _pct(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _worked_days(project_ids) -> dict[int, list[date]]:
-    """Each project's days with people on site per the logs, in order (one query)."""
+def _worked_days(projects: QuerySet[Project]) -> dict[int, list[date]]:
+    """Each project's days with people on site per the logs, in order (one query; the projects
+    as a subquery, never as a list of ids)."""
     days: dict[int, list[date]] = defaultdict(list)
     logs = (
-        PatrolLog.objects.filter(project_id__in=project_ids, head_count__gt=0)
+        PatrolLog.objects.filter(project__in=projects, head_count__gt=0)
         .order_by("project_id", "log_date")
         .values_list("project_id", "log_date")
     )
@@ -46,41 +47,45 @@ def _worked_days(project_ids) -> dict[int, list[date]]:
 
 def progress_without_work_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
     """A report that raised the progress when no log since the one before saw anyone at work."""
-    reports = list(
+    reports = (
         ProgressReport.objects.filter(project__in=projects)
-        .select_related("project")
         .order_by("project_id", "created_at", "id")
+        .values_list("project_id", "created_at", "percent", "project__started_at")
     )
-    worked = _worked_days({r.project_id for r in reports})
-    rows = []
+    worked = _worked_days(projects)
+    hits = []
     # Per project: the highest progress reported so far and the day of the report before.
     previous: dict[int, tuple[Decimal, date]] = {}
-    for report in reports:
-        day = timezone.localdate(report.created_at)
-        project = report.project
-        if report.project_id in previous:
-            before, since = previous[report.project_id]
+    for project_id, created_at, percent, started_at in reports.iterator(chunk_size=5000):
+        day = timezone.localdate(created_at)
+        if project_id in previous:
+            before, since = previous[project_id]
             # the days after the report before; its own day when both fall on one day
             first = bisect_right if since < day else bisect_left
-        elif project.started_at:
-            before, since = Decimal("0"), timezone.localdate(project.started_at)
+        elif started_at:
+            before, since = Decimal("0"), timezone.localdate(started_at)
             first = bisect_left  # the first report: the start day counts
         else:
             continue
-        previous[report.project_id] = (max(before, report.percent), day)
-        if report.percent <= before:
+        previous[project_id] = (max(before, percent), day)
+        if percent <= before:
             continue
         if (period.since and day < period.since) or (period.until and day > period.until):
             continue
-        if bisect_right(worked[report.project_id], day) > first(worked[report.project_id], since):
+        if bisect_right(worked[project_id], day) > first(worked[project_id], since):
             continue  # a worked day in between
+        hits.append((project_id, before, percent, since, day))
+    found = Project.objects.in_bulk({h[0] for h in hits})
+    rows = []
+    for project_id, before, percent, since, day in hits:
+        project = found[project_id]
         rows.append(
             Row(
                 project,
                 [
                     project.code,
                     project.name,
-                    f"{_pct(before)}% → {_pct(report.percent)}%",
+                    f"{_pct(before)}% → {_pct(percent)}%",
                     f"{since} — {day}",
                 ],
                 _(
@@ -90,11 +95,11 @@ def progress_without_work_rows(projects: QuerySet[Project], period: Period = ALL
                 % {
                     "day": day,
                     "before": _pct(before),
-                    "after": _pct(report.percent),
+                    "after": _pct(percent),
                     "since": since,
                 },
                 project_links(project),
-                (report.percent - before) / 10,
+                (percent - before) / 10,
             )
         )
     return rows
@@ -105,31 +110,56 @@ def payment_over_logs_rows(projects: QuerySet[Project], period: Period = ALL_TIM
     contract with its approved changes, in the share of its planned working days that the logs
     saw worked) by the margin. The claim is the work value the request states, or else what
     has been asked on the contract so far, this request included (work it must stand for)."""
-    payments = list(
+    payments = (
         Payment.objects.filter(project__in=projects, status__in=COMMITTED)
-        .select_related("project", "contract")
         .order_by("contract_id", "created_at", "id")
+        .values_list(
+            "project_id",
+            "contract_id",
+            "created_at",
+            "amount",
+            "stage",
+            "work_value",
+            "contract__start_date",
+            "contract__end_date",
+            "contract__amount",
+            "contract__approved_changes_total",
+        )
     )
-    worked = _worked_days({p.project_id for p in payments})
+    worked = _worked_days(projects)
     asked: dict[int, Decimal] = defaultdict(Decimal)
-    rows = []
-    for payment in payments:
-        asked[payment.contract_id] += payment.amount
-        asked_on = timezone.localdate(payment.created_at)
-        if payment.stage != PaymentStage.PROGRESS:
+    hits = []
+    for (
+        project_id,
+        contract_id,
+        created_at,
+        amount,
+        stage,
+        work_value,
+        start,
+        end,
+        contract_amount,
+        changes,
+    ) in payments.iterator(chunk_size=5000):
+        asked[contract_id] += amount
+        asked_on = timezone.localdate(created_at)
+        if stage != PaymentStage.PROGRESS:
             continue
         if (period.since and asked_on < period.since) or (period.until and asked_on > period.until):
             continue
-        contract = payment.contract
-        claimed = payment.work_value or asked[payment.contract_id]
-        planned = max(working_days_between(contract.start_date, contract.end_date) + 1, 1)
-        done = bisect_right(worked[payment.project_id], asked_on)
-        total = contract.amount + contract.approved_changes_total
-        supported = (total * min(Decimal(1), Decimal(done) / planned)).quantize(CENT)
+        claimed = work_value or asked[contract_id]
+        planned = max(working_days_between(start, end) + 1, 1)
+        done = bisect_right(worked[project_id], asked_on)
+        supported = (
+            (contract_amount + changes) * min(Decimal(1), Decimal(done) / planned)
+        ).quantize(CENT)
         limit = supported * (1 + LOG_MARGIN)
-        if claimed <= limit:
-            continue
-        project = payment.project
+        if claimed > limit:
+            hits.append((project_id, asked_on, claimed, supported, limit, done, planned))
+    found = Project.objects.in_bulk({h[0] for h in hits})
+    rows = []
+    for project_id, asked_on, claimed, supported, limit, done, planned in hits:
+        project = found[project_id]
         rows.append(
             Row(
                 project,
@@ -169,7 +199,7 @@ def completion_few_days_rows(projects: QuerySet[Project], period: Period = ALL_T
         .select_related("contract")
         .order_by("id")
     )
-    worked = _worked_days({p.pk for p in finished})
+    worked = _worked_days(projects)
     rows = []
     for project in finished:
         contract = project.contract

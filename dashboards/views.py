@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -53,6 +54,7 @@ from .services import audit_chain_reverify, discipline_read_record
 
 EXPORT_ROWS = 100_000  # an Excel sheet holds about a million; a district far fewer projects
 LIST_PAGE_ROWS = 200
+ANOMALY_PAGE_ROWS = 100
 
 
 # Each to-do list on the start page shows this many, oldest (or most overdue) first.
@@ -326,6 +328,8 @@ def anomaly_list_view(request, slug):
         )
         return xlsx_file_response(f"anomalies-{slug}-{timezone.localdate():%Y%m%d}.xlsx", body)
     taken = row_leads(slug)
+    # The strongest rows first, a page at a time; the Excel export holds them all.
+    page = Paginator(rows, ANOMALY_PAGE_ROWS).get_page(request.GET.get("page"))
     return render(
         request,
         "dashboards/anomaly_list.html",
@@ -335,11 +339,19 @@ def anomaly_list_view(request, slug):
             "period": period,
             "kind": kind,
             "rows": rows,
-            "entries": [(row, taken.get(row.key)) for row in rows],
+            "page": page,
+            "page_query": _without_page(request.GET),
+            "entries": [(row, taken.get(row.key)) for row in page.object_list],
             "kinds": KINDS.values(),
             "query": request.GET.urlencode(),
         },
     )
+
+
+def _without_page(data) -> str:
+    query = data.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def anomaly_period(data) -> tuple[PeriodForm, Period]:

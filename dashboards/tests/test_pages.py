@@ -350,7 +350,7 @@ QUERY_PAGES = {
             "patrol-gaps": 14,
             "rating-campaigns": 14,
             "change-creep": 18,
-            "progress-no-work": 15,
+            "progress-no-work": 16,
             "payment-over-logs": 15,
             "completion-few-days": 15,
             "bid-together": 16,
