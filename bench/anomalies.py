@@ -13,15 +13,12 @@ Target (issue #18): every list under 500 ms at 50,000 projects; query counts do 
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
-from dashboard import _column_defaults, generate, p95  # bench/ is the script's folder on sys.path
-from pgadmin import admin_connection
+from dashboard import _column_defaults, bench_django, generate, p95  # bench/ on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "lingxing_bench_anomalies"
@@ -167,27 +164,9 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="keep the database of a last run")
     args = parser.parse_args()
 
-    server_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    url = urlparse(server_url)
-    admin = admin_connection(server_url)
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
-        exists = cursor.fetchone() is not None
-        if not (args.reuse and exists):
-            cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-            cursor.execute(f"CREATE DATABASE {DB_NAME}")
-    admin.close()
-    os.environ["DATABASE_URL"] = f"{url.scheme}://{url.netloc}/{DB_NAME}"
-    os.environ.pop("REDIS_URL", None)  # in-process: no broker, local-memory cache
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
+    exists = bench_django(DB_NAME, args.reuse)
     from django.core.management import call_command
 
-    settings.ALLOWED_HOSTS = ["testserver"]
     from projects.models import Project
 
     if not (args.reuse and exists):

@@ -29,6 +29,32 @@ TARGET_P95_MS = 300
 TARGET_RATIO = 1.5
 
 
+def bench_django(db_name: str, reuse: bool) -> bool:
+    """A database of the bench's own on DATABASE_URL's server (made afresh unless `reuse` and
+    it exists), Django set up on it in-process; returns whether it existed."""
+    server_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    url = urlparse(server_url)
+    admin = admin_connection(server_url)
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db_name])
+        exists = cursor.fetchone() is not None
+        if not (reuse and exists):
+            cursor.execute(f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
+            cursor.execute(f"CREATE DATABASE {db_name}")
+    admin.close()
+    os.environ["DATABASE_URL"] = f"{url.scheme}://{url.netloc}/{db_name}"
+    os.environ.pop("REDIS_URL", None)  # in-process: no broker, local-memory cache
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    return exists
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
@@ -286,27 +312,9 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="keep the database of a last run")
     args = parser.parse_args()
 
-    server_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    url = urlparse(server_url)
-    admin = admin_connection(server_url)
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
-        exists = cursor.fetchone() is not None
-        if not (args.reuse and exists):
-            cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-            cursor.execute(f"CREATE DATABASE {DB_NAME}")
-    admin.close()
-    os.environ["DATABASE_URL"] = f"{url.scheme}://{url.netloc}/{DB_NAME}"
-    os.environ.pop("REDIS_URL", None)  # in-process: no broker, local-memory cache
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
+    exists = bench_django(DB_NAME, args.reuse)
     from django.core.management import call_command
 
-    settings.ALLOWED_HOSTS = ["testserver"]
     from projects.models import Project
     from ratings.models import Rating
 
