@@ -8,6 +8,7 @@ from accounts.choices import Role
 # (url name, label, roles that see it; None = every signed-in user)
 _ENTRIES = [
     ("home", _("工作台"), None),
+    ("dashboards:discipline", _("纪检看板"), {Role.DISCIPLINE_OFFICER}),
     (
         "projects:list",
         _("项目"),
@@ -63,7 +64,6 @@ _ENTRIES = [
             Role.ADMIN,
         },
     ),
-    ("dashboards:discipline", _("纪检看板"), {Role.DISCIPLINE_OFFICER}),
     ("performance:ranking", _("绩效排名"), None),
     ("performance:warnings", _("预警中心"), None),
     (
@@ -82,10 +82,15 @@ _ENTRIES = [
 ]
 
 
+# At most this many entries stand in the bar; the rest go under "更多" (a discipline officer has
+# 15: in one row they wrapped into one-character columns at 1366 px).
+TOP_ENTRIES = 7
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "nav_more": [], "nav_more_active": False}
     path = request.path
     items = []
     for name, label, roles in _ENTRIES:
@@ -96,4 +101,11 @@ def navigation(request):
         items.append({"url": url, "label": label, "active": active})
     if user.is_staff:
         items.append({"url": reverse("admin:index"), "label": _("系统管理"), "active": False})
-    return {"nav_items": items}
+    if len(items) <= TOP_ENTRIES:
+        return {"nav_items": items, "nav_more": [], "nav_more_active": False}
+    top, more = items[: TOP_ENTRIES - 1], items[TOP_ENTRIES - 1 :]
+    return {
+        "nav_items": top,
+        "nav_more": more,
+        "nav_more_active": any(item["active"] for item in more),
+    }

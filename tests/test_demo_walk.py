@@ -12,7 +12,8 @@ from projects.models import Project
 
 pytestmark = pytest.mark.django_db
 
-MENU_LINK = re.compile(r'<a class="nav-link[^"]*" href="([^"]+)"')
+# The bar's links and those under its "更多" (and the account menu's).
+MENU_LINK = re.compile(r'<a class="(?:nav-link|dropdown-item)[^"]*" href="([^"]+)"')
 
 
 @pytest.fixture
