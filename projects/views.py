@@ -68,6 +68,17 @@ def project_detail_view(request, pk):
     )
 
 
+def _posted_tier(form):
+    """After a refused submission, the tier of the amount as typed, so the badge stays beside
+    it (docs/rules.md §2); None when nothing usable was typed."""
+    if not form.is_bound:
+        return None
+    try:
+        return services.amount_tier_preview(parse_amount(form.data.get("budget_amount", "")))
+    except (ValidationError, ApplicationError):
+        return None
+
+
 def _save(request, form, save):
     try:
         return save()
@@ -99,7 +110,11 @@ def project_create_view(request):
                 % {"code": project.code, "tier": project.get_tier_display()},
             )
             return redirect("projects:detail", pk=project.pk)
-    return render(request, "projects/project_form.html", {"form": form, "project": None})
+    return render(
+        request,
+        "projects/project_form.html",
+        {"form": form, "project": None, "preview_tier": _posted_tier(form)},
+    )
 
 
 @login_required
@@ -123,7 +138,11 @@ def project_edit_view(request, pk):
         if saved:
             messages.success(request, _("已保存。"))
             return redirect("projects:detail", pk=project.pk)
-    return render(request, "projects/project_form.html", {"form": form, "project": project})
+    return render(
+        request,
+        "projects/project_form.html",
+        {"form": form, "project": project, "preview_tier": _posted_tier(form)},
+    )
 
 
 @login_required

@@ -243,3 +243,18 @@ def test_ending_a_project_asks_for_confirmation_and_comments_show_only_to_review
     client.force_login(district.dept)
     page = client.get(reverse("projects:detail", args=[submitted.pk])).content.decode()
     assert 'name="comment"' in page and 'name="confirm"' in page
+
+
+def test_a_refused_filing_keeps_the_tier_badge_of_the_amount_typed(client, district):
+    from projects.tests.factories import project_form_data
+
+    client.force_login(district.street_zhenhai)
+    data = project_form_data(budget_amount="120000")
+    data["name"] = ""  # refused: the name is missing
+    page = client.post(reverse("projects:create"), data).content.decode()
+    assert 'data-testid="tier-preview">一般类<' in page
+    data["budget_amount"] = "abc"  # nothing usable typed: no badge, the field's own error
+    assert (
+        'data-testid="tier-preview"'
+        not in client.post(reverse("projects:create"), data).content.decode()
+    )
