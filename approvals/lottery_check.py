@@ -1,6 +1,5 @@
 """What a drawn lottery shows anyone who wants to recompute it (page and API)."""
 
-from .choices import LotteryParty
 from .lottery import PARTIES, check_command
 
 
@@ -20,7 +19,3 @@ def lottery_check_command(lottery) -> str | None:
     if reveals is None:
         return None
     return check_command(reveals, [entry["credit_code"] for entry in lottery.shortlist])
-
-
-def party_label(party: str) -> str:
-    return str(LotteryParty(party).label)

@@ -17,6 +17,7 @@ from .lottery import PARTIES, lottery_pick
 from .lottery_check import lottery_check_command
 from .models import ChangeOrder, DirectAward, Flag, Lottery, ScheduleExtension, Tender
 from .permissions import (
+    lottery_party,
     may_approve_escalation,
     may_decide_change,
     may_record_selection,
@@ -190,12 +191,7 @@ def _lottery_parties(project, lottery, user) -> dict:
     if lottery is None:
         return {}
     parts = {c.party: c for c in lottery.contributions.all()}
-    if may_run_lottery(project, user):
-        mine = LotteryParty.DEPT
-    elif user.role == Role.DISCIPLINE_OFFICER:
-        mine = LotteryParty.DISCIPLINE
-    else:
-        mine = None
+    mine = lottery_party(project, user)
     waiting = lottery.drawn_at is None
     all_in = set(parts) == set(PARTIES)
     own = parts.get(mine) if mine else None

@@ -4,6 +4,7 @@ from accounts.choices import Role
 from projects.rules import is_street_staff_of
 
 from . import routes
+from .choices import LotteryParty
 
 
 def may_run_lottery(project, user) -> bool:
@@ -13,6 +14,16 @@ def may_run_lottery(project, user) -> bool:
         and user.role == Role.DEPT_REVIEWER
         and user.pk != project.created_by_id
     )
+
+
+def lottery_party(project, user) -> str | None:
+    """The party of a draw the user stands for (approvals/lottery.py): the 住建局 officer who
+    may run it, or a 纪检监察 officer; None for everyone else."""
+    if may_run_lottery(project, user):
+        return LotteryParty.DEPT
+    if user.is_authenticated and user.role == Role.DISCIPLINE_OFFICER:
+        return LotteryParty.DISCIPLINE
+    return None
 
 
 def may_record_selection(project, user) -> bool:

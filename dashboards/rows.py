@@ -29,6 +29,9 @@ class Period:
             bounds &= Q(**{f"{lookup}__lte": self.until})
         return bounds
 
+    def contains(self, day: date) -> bool:
+        return not (self.since and day < self.since) and not (self.until and day > self.until)
+
 
 ALL_TIME = Period()
 

@@ -70,7 +70,7 @@ def progress_without_work_rows(projects: QuerySet[Project], period: Period = ALL
         previous[project_id] = (max(before, percent), day)
         if percent <= before:
             continue
-        if (period.since and day < period.since) or (period.until and day > period.until):
+        if not period.contains(day):
             continue
         if bisect_right(worked[project_id], day) > first(worked[project_id], since):
             continue  # a worked day in between
@@ -145,7 +145,7 @@ def payment_over_logs_rows(projects: QuerySet[Project], period: Period = ALL_TIM
         asked_on = timezone.localdate(created_at)
         if stage != PaymentStage.PROGRESS:
             continue
-        if (period.since and asked_on < period.since) or (period.until and asked_on > period.until):
+        if not period.contains(asked_on):
             continue
         claimed = work_value or asked[contract_id]
         planned = max(working_days_between(start, end) + 1, 1)

@@ -22,6 +22,15 @@ LATE_STATES = (ProjectStatus.CONTRACTED, ProjectStatus.IN_PROGRESS, ProjectStatu
 CATCH_UP_DAYS = 7
 
 
+def lateness(planned_end: date, completed_at, last_day: date) -> tuple[bool, int]:
+    """Whether a project due on `planned_end` was finished by it (Shanghai date), and else its
+    days late: to its completion, or to `last_day` while still open."""
+    done = local_date(completed_at) if completed_at else None
+    if done is not None and done <= planned_end:
+        return True, 0
+    return False, max(0, ((done or last_day) - planned_end).days)
+
+
 @dataclass(frozen=True)
 class Late:
     project_id: int

@@ -33,6 +33,7 @@ from .choices import SUSPENDABLE_KINDS, ScoredKind, SuspensionStatus
 from .events import scored_event, suspended_event, suspension_withdrawn_event
 from .models import CompanyScore, PerformancePolicy, ScoringPeriod, Suspension
 from .policies import policy_in_force, weights_of
+from .schedule import lateness
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -121,9 +122,7 @@ def schedule_figures(quarter: Quarter) -> dict[tuple[str, int], tuple[int, int, 
         "contractor_id", "supervision_unit_id", "street_id", "planned_end", "completed_at"
     )
     for contractor, supervisor, street, planned_end, completed_at in rows:
-        done = local_date(completed_at) if completed_at else None
-        on_time = done is not None and done <= planned_end
-        late = max(0, ((done or last_day) - planned_end).days) if not on_time else 0
+        on_time, late = lateness(planned_end, completed_at, last_day)
         for kind, org in (
             (ScoredKind.CONTRACTOR, contractor),
             (ScoredKind.SUPERVISOR, supervisor),

@@ -33,6 +33,7 @@ from .models import (
 )
 from .policies import policy_in_force
 from .risk import reason_text
+from .schedule import lateness
 
 OWNER_FIELD: dict[str, str] = {
     ScoredKind.CONTRACTOR: "contractor_id",
@@ -160,9 +161,8 @@ def company_evidence(score: CompanyScore) -> dict:
     last_day = period.ends_on - timedelta(days=1)
     schedule = []
     for project in due:
+        on_time, late = lateness(project.planned_end, project.completed_at, last_day)
         done = local_date(project.completed_at) if project.completed_at else None
-        on_time = done is not None and done <= project.planned_end
-        late = 0 if on_time else max(0, ((done or last_day) - project.planned_end).days)
         schedule.append({"project": project, "done": done, "on_time": on_time, "late": late})
     weights = period.weights or {}
     parts = [

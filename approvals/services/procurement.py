@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import OrganisationKind, Role
+from accounts.choices import OrganisationKind
 from accounts.models import Organisation
 from core.errors import ApplicationError, ConflictError
 from core.money import parse_amount
@@ -36,6 +36,7 @@ from ..events import (
 )
 from ..models import DirectAward, Lottery, LotteryContribution, Tender, TenderBid
 from ..permissions import (
+    lottery_party,
     may_record_selection,
     may_run_lottery,
 )
@@ -205,19 +206,11 @@ def lottery_shortlist(*, actor, project_id: int, contractor_ids: list[int]) -> L
     return lottery
 
 
-def _lottery_party(project: Project, actor) -> str:
-    """The party the actor stands for: the 住建局 officer who may run the draw, or a 纪检监察
-    officer; nobody else takes part."""
-    if may_run_lottery(project, actor):
-        return LotteryParty.DEPT
-    if actor.is_authenticated and actor.role == Role.DISCIPLINE_OFFICER:
-        return LotteryParty.DISCIPLINE
-    raise PermissionDenied
-
-
 def _open_lottery(actor, project_id: int) -> tuple[Project, Lottery, str]:
     project = access_project(actor, project_id, for_update=True)
-    party = _lottery_party(project, actor)
+    party = lottery_party(project, actor)
+    if party is None:  # nobody else takes part
+        raise PermissionDenied
     lottery = Lottery.objects.select_for_update().filter(project=project).first()
     if (
         lottery is None
