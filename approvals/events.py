@@ -32,6 +32,12 @@ def _bids(value) -> str:
     return "；".join(f"{b.get('bidder', '')} {b.get('amount', '')} 元" for b in value)
 
 
+def _quotes(value) -> str:
+    return "；".join(
+        f"{q.get('supplier', '')} {q.get('amount', '')} 元 {q.get('score', '')} 分" for q in value
+    )
+
+
 @verbs(
     fields={
         "amount": _("合同金额（元）"),
@@ -42,6 +48,9 @@ def _bids(value) -> str:
         "winner": _("中选单位"),
         "notice_date": _("招标公告日期"),
         "bids": EventField(_("投标"), show=_bids),
+        "quotes": EventField(_("报价与得分"), show=_quotes),
+        "panel": EventField(_("磋商小组成员"), show=_names),
+        "agreement": _("定点采购名录"),
         **{name: StaffPosition(name).label for name in StaffPosition.values if name != "other"},
         "change": EventField(_("设计变更"), show=lambda v: f"#{v}"),
         "amount_delta": _("变更金额（元）"),
@@ -73,6 +82,8 @@ class ApprovalEvents(models.TextChoices):
     LOTTERY_REVEALED = "procurement.lottery_revealed", _("揭示抽签口令")
     LOTTERY_DRAWN = "procurement.lottery_drawn", _("抽签")
     TENDER_RECORDED = "procurement.tender_recorded", _("公开招标记录")
+    CONSULTATION_RECORDED = "procurement.consultation_recorded", _("竞争性磋商记录")
+    FRAMEWORK_ORDERED = "procurement.framework_ordered", _("定点采购")
     CONTRACT_FILED = "contract.filed", _("合同备案")
     CHANGE_REQUESTED = "change.requested", _("申请设计变更")
     CHANGE_DECIDED = "change.decided", _("设计变更审批")
@@ -109,6 +120,22 @@ def lottery_drawn_event(*, actor, project, before: dict, after: dict):
 def tender_recorded_event(*, actor, project, before: dict, after: dict):
     return record_event(
         actor=actor, verb=ApprovalEvents.TENDER_RECORDED, obj=project, before=before, after=after
+    )
+
+
+def consultation_recorded_event(*, actor, project, before: dict, after: dict):
+    return record_event(
+        actor=actor,
+        verb=ApprovalEvents.CONSULTATION_RECORDED,
+        obj=project,
+        before=before,
+        after=after,
+    )
+
+
+def framework_ordered_event(*, actor, project, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=ApprovalEvents.FRAMEWORK_ORDERED, obj=project, before=before, after=after
     )
 
 

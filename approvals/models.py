@@ -233,3 +233,116 @@ class LotteryContribution(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.lottery_id} {self.party}"
+
+
+class Consultation(BaseModel):
+    """B类 竞争性磋商 (docs/rules.md §2): at least three suppliers' quotes scored by a panel of at
+    least three (an odd number), the supplier with the highest score chosen; recorded like a
+    tender."""
+
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="consultation"
+    )
+    notice_date = models.DateField(_("磋商公告日期"))
+    notice_reference = models.CharField(_("公告编号/链接"), max_length=300, blank=True)
+    panel = models.JSONField(_("磋商小组成员"), help_text="[name, …]")
+    winner = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("成交供应商"),
+    )
+    reason = models.TextField(_("磋商结论"))
+    documents = models.FileField(_("磋商文件"), upload_to="consultations/%Y/%m/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("竞争性磋商记录")
+        verbose_name_plural = _("竞争性磋商记录")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.notice_date}"
+
+
+class ConsultationQuote(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="quotes")
+    supplier = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("供应商"),
+    )
+    amount = models.DecimalField(_("最后报价（元）"), max_digits=14, decimal_places=2)
+    score = models.DecimalField(_("综合得分"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["-score", "amount", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "supplier"], name="one_quote_per_supplier"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="quote_positive"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=100), name="quote_score_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id} {self.amount} {self.score}"
+
+
+class FrameworkAgreement(BaseModel):
+    """定点采购名录: a contractor admitted to the district's framework list for a period, by a
+    procurement of its own (its reference). B类 works may be called off from it."""
+
+    supplier = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="framework_agreements",
+        limit_choices_to={"kind": "contractor"},
+        verbose_name=_("定点供应商"),
+    )
+    reference = models.CharField(_("入围文号"), max_length=100)
+    valid_from = models.DateField(_("有效期起"))
+    valid_to = models.DateField(_("有效期止"))
+    scope = models.CharField(_("服务范围"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-valid_to", "id"]
+        verbose_name = _("定点采购名录")
+        verbose_name_plural = _("定点采购名录")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=F("valid_from")), name="framework_dates_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.valid_from}–{self.valid_to}"
+
+
+class FrameworkOrder(BaseModel):
+    """B类 定点采购: the works called off from a framework agreement in force, with the reason."""
+
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="framework_order"
+    )
+    agreement = models.ForeignKey(
+        FrameworkAgreement,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("定点采购名录"),
+    )
+    reason = models.TextField(_("选定理由"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("定点采购记录")
+        verbose_name_plural = _("定点采购记录")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} → {self.agreement_id}"

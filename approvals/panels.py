@@ -1,5 +1,7 @@
 """The approval, procurement, contract and change sections of the project page."""
 
+from django.utils import timezone
+
 from accounts.choices import Role, StaffPosition
 from projects.choices import (
     PROCUREMENT_FOR_STOP,
@@ -7,7 +9,7 @@ from projects.choices import (
     ProcurementMethod,
     ProjectStatus,
     StopStep,
-    required_procurement,
+    allowed_procurement,
 )
 from projects.services import user_transitions
 
@@ -15,7 +17,16 @@ from . import routes
 from .choices import ChangeStatus, LotteryParty
 from .lottery import PARTIES, lottery_pick
 from .lottery_check import lottery_check_command
-from .models import ChangeOrder, DirectAward, Flag, Lottery, ScheduleExtension, Tender
+from .models import (
+    ChangeOrder,
+    Consultation,
+    DirectAward,
+    Flag,
+    FrameworkOrder,
+    Lottery,
+    ScheduleExtension,
+    Tender,
+)
 from .permissions import (
     lottery_party,
     may_approve_escalation,
@@ -31,6 +42,10 @@ from .selectors import (
     supervision_units_with_staff,
 )
 from .services.changes import HALTABLE
+from .services.procurement import framework_agreements_in_force
+
+# Rows of the 竞争性磋商 form: at least three suppliers, room for five.
+QUOTE_ROWS = range(5)
 
 
 def approval_panel(request, project):
@@ -52,8 +67,8 @@ def approval_panel(request, project):
     )
     # The records of the procurement the project needs, or the one it had (an escalated
     # project keeps its lottery on the page beside the tender it now needs).
-    required = required_procurement(project.tier, project.project_class)
-    methods = {required, project.procurement_method}
+    allowed = allowed_procurement(project.tier, project.project_class)
+    methods = {*allowed, project.procurement_method}
     lottery = (
         Lottery.objects.filter(project=project)
         .select_related("winner")
@@ -77,15 +92,29 @@ def approval_panel(request, project):
         if procuring and ProcurementMethod.DIRECT in methods
         else None
     )
+    consultation = (
+        Consultation.objects.filter(project=project)
+        .select_related("winner")
+        .prefetch_related("quotes__supplier")
+        .first()
+        if procuring and ProcurementMethod.COMPETITIVE in methods
+        else None
+    )
+    framework = (
+        FrameworkOrder.objects.filter(project=project).select_related("agreement__supplier").first()
+        if procuring and ProcurementMethod.FRAMEWORK in methods
+        else None
+    )
     contract = (
         getattr(project, "contract", None)
         if status not in (ProjectStatus.DRAFT, *REVIEW_STATUSES, ProjectStatus.APPROVED)
         else None
     )
     selecting = status == ProjectStatus.APPROVED
-    can_direct = (
-        selecting and required == ProcurementMethod.DIRECT and may_record_selection(project, user)
-    )
+    may_select = selecting and may_record_selection(project, user)
+    can_direct = may_select and ProcurementMethod.DIRECT in allowed
+    can_consult = may_select and ProcurementMethod.COMPETITIVE in allowed
+    can_framework = may_select and ProcurementMethod.FRAMEWORK in allowed
     # a project stopped for re-procurement takes a tender once its approvals are complete
     reprocuring = (
         project.stopped_for in PROCUREMENT_FOR_STOP
@@ -93,13 +122,15 @@ def approval_panel(request, project):
         and not project.escalated_to
     )
     can_tender = (
-        (selecting and required == ProcurementMethod.OPEN) or reprocuring
+        (selecting and ProcurementMethod.OPEN in allowed) or reprocuring
     ) and may_record_selection(project, user)
     can_shortlist = (
-        selecting and required == ProcurementMethod.LIMITED and may_run_lottery(project, user)
+        (selecting or (reprocuring and lottery is None))
+        and ProcurementMethod.LIMITED in allowed
+        and may_run_lottery(project, user)
     )
     can_draw = (
-        status == ProjectStatus.PROCUREMENT
+        (status == ProjectStatus.PROCUREMENT or reprocuring)
         and lottery is not None
         and lottery.drawn_at is None
         and may_run_lottery(project, user)
@@ -144,12 +175,16 @@ def approval_panel(request, project):
         **_lottery_parties(project, lottery, user),
         "tender": tender,
         "award": award,
+        "consultation": consultation,
+        "framework": framework,
         "contract": contract,
         "changes": [(c, may_decide_change(project, c, user)) for c in changes],
         "can_request_change": contract is not None and may_request_change(project, user),
         "extensions": [(e, may_decide_change(project, e, user)) for e in extensions],
         "can_request_extension": may_extend,
         "can_direct": can_direct,
+        "can_consult": can_consult,
+        "can_framework": can_framework,
         "can_tender": can_tender,
         "can_shortlist": can_shortlist,
         "can_draw": can_draw,
@@ -160,8 +195,12 @@ def approval_panel(request, project):
         if user.role in FLAG_READERS or user.role == Role.STREET_STAFF
         else [],
     }
-    if can_direct or can_tender or can_shortlist:
+    if can_direct or can_tender or can_shortlist or can_consult:
         context["contractors"] = eligible_contractors()
+    if can_consult:
+        context["quote_rows"] = QUOTE_ROWS
+    if can_framework:
+        context["agreements"] = framework_agreements_in_force(timezone.localdate())
     if can_contract:
         context["staff"] = contractor_staff(project.contractor_id)
         context["supervision_units"] = supervision_units_with_staff()

@@ -151,6 +151,60 @@ def tender_view(request, pk):
 
 @login_required
 @require_POST
+def consultation_view(request, pk):
+    post = request.POST
+
+    def act():
+        quotes = []
+        rows = zip(
+            post.getlist("supplier"),
+            post.getlist("quote_amount"),
+            post.getlist("quote_score"),
+            strict=False,
+        )
+        for supplier, amount, score in rows:
+            if supplier or amount or score:
+                if not supplier.isdigit():
+                    raise ValidationError(_("请为每一行报价选择供应商。"))
+                quotes.append((int(supplier), amount, score))
+        try:
+            notice = date.fromisoformat(post.get("notice_date", ""))
+        except ValueError:
+            raise ValidationError(_("请填写磋商公告日期。")) from None
+        winner = post.get("winner", "")
+        services.consultation_record(
+            actor=request.user,
+            project_id=pk,
+            notice_date=notice,
+            panel=post.get("panel", "").splitlines(),
+            quotes=quotes,
+            winner_id=int(winner) if winner.isdigit() else None,
+            reason=post.get("reason", ""),
+            notice_reference=post.get("notice_reference", ""),
+            documents=request.FILES.get("documents"),
+        )
+
+    return _run(request, pk, act, _("磋商记录已保存。"))
+
+
+@login_required
+@require_POST
+def framework_order_view(request, pk):
+    return _run(
+        request,
+        pk,
+        lambda: services.framework_order(
+            actor=request.user,
+            project_id=pk,
+            agreement_id=request.POST.get("agreement"),
+            reason=request.POST.get("reason", ""),
+        ),
+        _("已记录定点采购。"),
+    )
+
+
+@login_required
+@require_POST
 def contract_view(request, pk):
     post = request.POST
 

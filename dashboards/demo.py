@@ -23,13 +23,15 @@ from core.errors import ConflictError
 from core.jobs import nightly_jobs_run
 from inspections.services import patrol_log_record, progress_report, spot_check_record
 from performance.demo import seed_performance
-from projects.choices import Category, ProjectStatus
+from projects.choices import Category, ProjectClass, ProjectStatus
 from projects.models import Project
 from projects.services import (
     payment_approve,
     payment_mark_paid,
     payment_request,
     project_create,
+    tracker_set,
+    village_decision_record,
 )
 from projects.tiers import policy_in_force, tier_for_amount
 from ratings.services import RatingInput, rating_record, ratings_screen
@@ -81,6 +83,8 @@ ACCOUNTS = [
     Account("admin", "平台管理员", Role.ADMIN, "区数据管理局", staff=True),
 ]
 
+# The class of each of a street's five demo projects, in the order they are made.
+DEMO_CLASSES = [ProjectClass.C, ProjectClass.B, ProjectClass.B, ProjectClass.A, ProjectClass.C]
 PLACES = [
     "文献路",
     "梅园路",
@@ -208,6 +212,9 @@ def ensure_demo_projects(users: dict[str, User], rng: random.Random) -> int:
                     "latitude": lat + Decimal(i * 9000 - 18000) / 1000000,
                     "longitude": lng + Decimal(rng.randint(-1500, 1500)) / 1000000,
                     "category": category,
+                    # each class once or more (docs/rules.md §2): the C ones are filed on their
+                    # village's decision, the B draft waits for its consultation
+                    "project_class": DEMO_CLASSES[i],
                     "budget_amount": Decimal(amount),
                     "planned_start": start,
                     "planned_end": start + timedelta(days=rng.randint(20, 120)),
@@ -242,6 +249,8 @@ def _possible_split(user, lat, lng) -> int:
                     "longitude": lng + Decimal("0.030000"),
                     "category": Category.ROAD,
                     "budget_amount": Decimal("30000.00"),
+                    "planned_start": timezone.localdate() + timedelta(days=7),
+                    "planned_end": timezone.localdate() + timedelta(days=37),
                     "description": "人行道面砖破损修补",
                 },
             )
@@ -441,7 +450,36 @@ def _ready_to_start(project, user):
         )
 
 
+def _village_decided(project, user, n):
+    """A C类 project's 四议两公开, recorded by the street office before it files the works."""
+    today = timezone.localdate()
+    days = {
+        "proposed_on": 40,
+        "discussed_on": 36,
+        "party_meeting_on": 30,
+        "resolved_on": 25,
+        "decision_published_on": 22,
+    }
+    village_decision_record(
+        actor=user,
+        project_id=project.pk,
+        data={
+            "village": project.address.removeprefix("荔城区")[:20] or "社区",
+            "proposal": project.name,
+            **{name: (today - timedelta(days=d)).isoformat() for name, d in days.items()},
+            "party_attended": 28 + n,
+            "party_total": 41 + n,
+            "reps_attended": 26,
+            "reps_total": 33,
+            "votes_for": 24,
+        },
+        decision_photo=_site_photo(900 + project.pk),
+    )
+
+
 def _simple_under_way(project, user, users, n):
+    if project.project_class == ProjectClass.C:
+        _village_decided(project, user, n)
     _fire(project, user, "file", comment="街道备案")
     contractor = Organisation.objects.get(name=COMPANIES[n % 3][0])
     approval_services.direct_award(
@@ -477,6 +515,8 @@ def _general_along_route(project, user, users, stage):
     winner = approval_services.lottery_draw(actor=users["dept_zjj"], project_id=project.pk).winner
     _contract(project, user, winner, 0)
     _ready_to_start(project, user)
+    if project.project_class == ProjectClass.B:  # a B类 project opens with its named tracker
+        tracker_set(actor=user, project_id=project.pk, tracker_id=user.pk)
     _fire(project, user, "start_work")
     _money_moving(project, users, progress="35", pay=True)
     _patrols(project, users, photo_seed=100 + project.pk)

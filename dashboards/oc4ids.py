@@ -7,14 +7,14 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from approvals import routes
 from approvals.choices import ChangeStatus
 from approvals.events import ApprovalEvents
-from approvals.models import ChangeOrder
+from approvals.models import ChangeOrder, ConsultationQuote, TenderBid
 from core.events import verb_label
 from core.models import AuditEvent
 from inspections.events import InspectionEvents
@@ -67,6 +67,10 @@ PROCUREMENT: dict[str, str] = {
     ProcurementMethod.DIRECT: "direct",
     ProcurementMethod.LIMITED: "limited",
     ProcurementMethod.OPEN: "open",
+    # 竞争性磋商 invites at least three qualified suppliers; 定点采购 calls off a framework
+    # agreement whose supplier was admitted by its own procurement.
+    ProcurementMethod.COMPETITIVE: "selective",
+    ProcurementMethod.FRAMEWORK: "limited",
 }
 # Published as approval milestones besides the route's steps (approvals.routes).
 OTHER_APPROVAL_VERBS = (
@@ -115,8 +119,36 @@ def public_projects() -> QuerySet[Project]:
             ),
             Prefetch("lab_tests"),
         )
+        .annotate(
+            bid_count=_count_of(TenderBid.objects, "tender__project"),
+            quote_count=_count_of(ConsultationQuote.objects, "consultation__project"),
+        )
         .order_by("id")
     )
+
+
+def _count_of(rows, project_path: str) -> Subquery:
+    """How many rows point at the outer project (one query with the projects, no N+1)."""
+    return Subquery(
+        rows.filter(**{project_path: OuterRef("pk")})
+        .order_by()
+        .values(project_path)
+        .annotate(n=Count("*"))
+        .values("n")[:1]
+    )
+
+
+# How many took part in each kind of procurement (OC4IDS numberOfTenderers): the tender's
+# bidders, the consultation's suppliers, the lottery's shortlist of two, one for an award.
+def _tenderers(project: Project, method: str) -> int | None:
+    if not project.contractor_id:
+        return None
+    counted: dict[str, int | None] = {
+        ProcurementMethod.OPEN: getattr(project, "bid_count", None),
+        ProcurementMethod.COMPETITIVE: getattr(project, "quote_count", None),
+        ProcurementMethod.LIMITED: 2,
+    }
+    return counted.get(method, 1)
 
 
 def approval_verbs() -> tuple[str, ...]:
@@ -339,13 +371,16 @@ def _contracting(project: Project, contract, settlement, code: str) -> list[dict
             "nature": ["construction"],
             "title": project.name,
             "status": status,
-            "tender": {
-                "procurementMethod": PROCUREMENT[method],
-                "procurementMethodDetails": str(ProcurementMethod(method).label),
-                "tier": project.tier,
-                "costEstimate": _money(project_counting_budget(project)),
-                "procuringEntity": _ref(project.street),
-            },
+            "tender": _drop_empty(
+                {
+                    "procurementMethod": PROCUREMENT[method],
+                    "procurementMethodDetails": str(ProcurementMethod(method).label),
+                    "numberOfTenderers": _tenderers(project, method),
+                    "tier": project.tier,
+                    "costEstimate": _money(project_counting_budget(project)),
+                    "procuringEntity": _ref(project.street),
+                }
+            ),
             "suppliers": [_ref(project.contractor)] if project.contractor else [],
             "contractValue": _money(contract.amount) if contract else None,
             "finalValue": _money(settlement.amount) if settlement else None,

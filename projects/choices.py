@@ -88,6 +88,10 @@ class ProcurementMethod(models.TextChoices):
     DIRECT = "direct", _("直接委托")
     LIMITED = "limited", _("备选抽签")
     OPEN = "open", _("公开招标")
+    # B类 (seed 001): 竞争性磋商 among at least three suppliers, or a call-off from the
+    # district's 定点采购 framework list (docs/rules.md §2).
+    COMPETITIVE = "competitive", _("竞争性磋商")
+    FRAMEWORK = "framework", _("定点采购")
 
 
 # The weakest procurement each tier allows (docs/rules.md §2).
@@ -99,6 +103,8 @@ TIER_PROCUREMENT: dict[str, ProcurementMethod] = {
 PROCUREMENT_STRENGTH: dict[str, int] = {
     ProcurementMethod.DIRECT: 0,
     ProcurementMethod.LIMITED: 1,
+    ProcurementMethod.COMPETITIVE: 1,
+    ProcurementMethod.FRAMEWORK: 1,
     ProcurementMethod.OPEN: 2,
 }
 # The stop a project's weaker award puts it in, by the procurement its new tier needs; a stop
@@ -111,17 +117,39 @@ PROCUREMENT_FOR_STOP: dict[str, ProcurementMethod] = {
     ProjectStop.LOTTERY: ProcurementMethod.LIMITED,
     ProjectStop.TENDER: ProcurementMethod.OPEN,
 }
-# The procurement a class needs whatever the amount (A: public tender); a class not named adds
-# nothing to its tier's.
-CLASS_PROCUREMENT: dict[str, ProcurementMethod] = {ProjectClass.A: ProcurementMethod.OPEN}
+# The procurement a class needs whatever the amount (A: public tender; B: at least a selection
+# among several, by its own methods); a class not named adds nothing to its tier's.
+CLASS_PROCUREMENT: dict[str, ProcurementMethod] = {
+    ProjectClass.A: ProcurementMethod.OPEN,
+    ProjectClass.B: ProcurementMethod.LIMITED,
+}
+# The methods a class adds at the strength it asks: B takes 竞争性磋商 or 定点采购 where its
+# tier would allow a direct award, and besides the lottery where its tier asks for one.
+CLASS_METHODS: dict[str, dict[ProcurementMethod, tuple[ProcurementMethod, ...]]] = {
+    ProjectClass.B: {
+        ProcurementMethod.LIMITED: (ProcurementMethod.COMPETITIVE, ProcurementMethod.FRAMEWORK)
+    },
+}
 
 
 def required_procurement(tier: str, project_class: str = "") -> ProcurementMethod:
-    """The stricter of the tier's procurement and the class's."""
+    """The stricter of the tier's procurement and the class's, by strength (the lottery stands
+    for its strength; `allowed_procurement` names the methods that meet it)."""
     methods = [TIER_PROCUREMENT[tier]]
     if project_class in CLASS_PROCUREMENT:
         methods.append(CLASS_PROCUREMENT[project_class])
     return max(methods, key=lambda m: PROCUREMENT_STRENGTH[m])
+
+
+def allowed_procurement(tier: str, project_class: str = "") -> tuple[ProcurementMethod, ...]:
+    """The methods a project of this tier and class may be procured by (docs/rules.md §2): at
+    the stricter of the two strengths, the tier's own method if it is that strong and the
+    methods the class names for it."""
+    required = required_procurement(tier, project_class)
+    own = TIER_PROCUREMENT[tier]
+    methods = [own] if PROCUREMENT_STRENGTH[own] == PROCUREMENT_STRENGTH[required] else []
+    methods += CLASS_METHODS.get(project_class, {}).get(required, ())
+    return tuple(methods) or (required,)
 
 
 TIER_RANK: dict[str, int] = {Tier.SIMPLE: 0, Tier.GENERAL: 1, Tier.MAJOR: 2}

@@ -14,6 +14,15 @@ def _codes(value) -> str:
     return "、".join(plain(v) for v in value) if isinstance(value, list) else plain(value)
 
 
+# The four deliberations of 四议两公开 in their order, each a date field of VillageDecision.
+VILLAGE_MEETINGS = {
+    "proposed_on": _("村党组织提议"),
+    "discussed_on": _("村“两委”会议商议"),
+    "party_meeting_on": _("党员大会审议"),
+    "resolved_on": _("村民代表会议决议"),
+}
+
+
 @verbs(
     fields={
         "attachments": _("附件"),
@@ -39,6 +48,21 @@ def _codes(value) -> str:
         "project_class": EventField(_("项目分类"), choices=ProjectClass),
         "start_file": _("文件"),
         "start_reference": _("文号/编号"),
+        "village": _("村（社区）"),
+        "meetings": EventField(
+            _("四议"),
+            show=lambda v: (
+                "；".join(f"{VILLAGE_MEETINGS.get(m[0], m[0])} {m[1]}" for m in v) if v else "—"
+            ),
+        ),
+        "decision_published_on": _("决议公开日期"),
+        "party_attended": _("党员大会到会人数"),
+        "reps_attended": _("村民代表到会人数"),
+        "votes_for": _("赞成票数"),
+        "result_published_on": _("实施结果公开日期"),
+        "photo": _("公开照片"),
+        "audit_firm": _("审计单位"),
+        "audit_report": _("审计报告"),
     }
 )
 class ProjectEvents(models.TextChoices):
@@ -61,6 +85,9 @@ class ProjectEvents(models.TextChoices):
     START_WORK = "project.start_work", _("开工")
     START_DOCUMENT = "project.start_document", _("上传开工条件文件")
     CLASS_SET = "project.class_set", _("调整项目分类")
+    VILLAGE_DECISION = "project.village_decision", _("记录村级“四议两公开”决策")
+    VILLAGE_RESULT = "project.village_result", _("村级实施结果公开")
+    TRACKER_SET = "project.tracker_set", _("指定街道跟踪责任人")
     DECLARE_COMPLETE = "project.declare_complete", _("施工单位申报完工")
     SETTLED = "project.settled", _("结算")
     PAYMENT_REQUESTED = "payment.requested", _("请款")
@@ -164,4 +191,20 @@ def payment_returned_event(*, actor, project, before: dict, after: dict, comment
 def payment_paid_event(*, actor, project, before: dict, after: dict):
     return record_event(
         actor=actor, verb=ProjectEvents.PAYMENT_PAID, obj=project, before=before, after=after
+    )
+
+
+def village_decision_event(*, actor, project, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=ProjectEvents.VILLAGE_DECISION, obj=project, before=before, after=after
+    )
+
+
+def village_result_event(*, actor, project, after: dict):
+    return record_event(actor=actor, verb=ProjectEvents.VILLAGE_RESULT, obj=project, after=after)
+
+
+def tracker_set_event(*, actor, project, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=ProjectEvents.TRACKER_SET, obj=project, before=before, after=after
     )

@@ -48,6 +48,9 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["attachments"].widget.attrs["accept"] = ",".join(ALLOWED_EXTENSIONS)
         self.fields["project_class"].required = True  # chosen at filing, with its guidance
+        # The schedule is checked against them (docs/rules.md §3): no filing without them.
+        self.fields["planned_start"].required = True
+        self.fields["planned_end"].required = True
         # The tier is derived on the server while the amount is typed; the user never picks it.
         self.fields["budget_amount"].widget.attrs.update(
             {

@@ -326,7 +326,7 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     completed_at = models.DateTimeField(_("完工时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
     procurement_method = models.CharField(
-        _("采购方式"), max_length=10, choices=ProcurementMethod.choices, blank=True
+        _("采购方式"), max_length=12, choices=ProcurementMethod.choices, blank=True
     )
     contractor = models.ForeignKey(
         "accounts.Organisation",
@@ -343,6 +343,15 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         blank=True,
         related_name="projects_supervised",
         verbose_name=_("监理单位"),
+    )
+    # B类 (seed 001): the street office's named person who follows the works (docs/rules.md §2).
+    tracker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects_tracked",
+        verbose_name=_("街道跟踪责任人"),
     )
 
     class Meta:
@@ -376,6 +385,26 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     def _files_directly(self) -> bool:
         return not routing.current().takes_review(self)
 
+    def _ready_to_file(self) -> bool:
+        return self.filing_refusal() is None
+
+    def filing_refusal(self) -> str | None:
+        """What a draft lacks before it is filed or submitted: its planned start and end (the
+        schedule is checked against them, docs/rules.md §3), and for a C类 project its village's
+        四议两公开 record (§2)."""
+        if self.planned_start is None or self.planned_end is None:
+            return str(_("请先填写计划开工和计划完工日期，再申报或备案。"))
+        if self.project_class != ProjectClass.C:
+            return None
+        if VillageDecision.objects.filter(project=self).exists():
+            return None
+        return str(
+            _(
+                "C类零星维修项目须先由村（社区）按“四议两公开”决策：请在“村级决策”中记录"
+                "提议、商议、审议、决议和决议公开后再申报。"
+            )
+        )
+
     def _back_to_step(self, *args, **kwargs) -> str:
         return self.returned_from or ProjectStatus.SUBMITTED
 
@@ -395,9 +424,12 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         field=status,
         source=ProjectStatus.DRAFT,
         target=ProjectStatus.SUBMITTED,
-        conditions=[_takes_review],
+        conditions=[_takes_review, _ready_to_file],
         permission=rules.is_street_staff_of,
-        custom={"label": pgettext_lazy("action", "申报")},
+        custom={
+            "label": pgettext_lazy("action", "申报"),
+            "explain": lambda project: project._takes_review() and project.filing_refusal(),
+        },
     )
     def submit(self, *, by=None) -> None:
         self.submitted_at = timezone.now()
@@ -406,9 +438,12 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         field=status,
         source=ProjectStatus.DRAFT,
         target=ProjectStatus.APPROVED,
-        conditions=[_files_directly],
+        conditions=[_files_directly, _ready_to_file],
         permission=rules.is_street_staff_of,
-        custom={"label": pgettext_lazy("action", "备案")},
+        custom={
+            "label": pgettext_lazy("action", "备案"),
+            "explain": lambda project: project._files_directly() and project.filing_refusal(),
+        },
     )
     def file(self, *, by=None) -> None:
         now = timezone.now()
@@ -453,8 +488,12 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         field=status,
         source=ProjectStatus.RETURNED,
         target=GET_STATE(_back_to_step, states=list(REVIEW_STATUSES)),
+        conditions=[_ready_to_file],
         permission=rules.is_street_staff_of,
-        custom={"label": pgettext_lazy("action", "重新提交")},
+        custom={
+            "label": pgettext_lazy("action", "重新提交"),
+            "explain": lambda project: project.filing_refusal(),
+        },
     )
     def resubmit(self, *, by=None) -> None:
         # returned_from stays: django-fsm computes the target after this method runs.
@@ -493,7 +532,11 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         return not self.escalated_to
 
     def _start_ready(self) -> bool:
-        return not self.start_missing()
+        return not self.start_missing() and not self.tracker_missing()
+
+    def tracker_missing(self) -> bool:
+        """B类 works open only once the street office has named who follows them (seed 001)."""
+        return self.project_class == ProjectClass.B and self.tracker_id is None
 
     def counting_amount(self) -> Decimal:
         """The largest of the amounts known for the project (docs/rules.md §2)."""
@@ -522,16 +565,22 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         return [c.item for c in self.start_checklist() if c.document is None]
 
     def start_refusal(self) -> str | None:
-        """Why work cannot start now, the escalation first, then the missing 开工条件."""
+        """Why work cannot start now, the escalation first, then the missing 开工条件 and, for a
+        B类 project, its street-office tracker."""
         if self.escalated_to:
             return None  # the transition's own message
+        reasons = []
         missing = self.start_missing()
-        if not missing:
-            return None
-        return str(
-            _("开工条件不全，缺少：%(items)s。请在“开工条件”中上传后再开工。")
-            % {"items": "、".join(str(StartItem(i).label) for i in missing)}
-        )
+        if missing:
+            reasons.append(
+                str(
+                    _("开工条件不全，缺少：%(items)s。请在“开工条件”中上传后再开工。")
+                    % {"items": "、".join(str(StartItem(i).label) for i in missing)}
+                )
+            )
+        if self.tracker_missing():
+            reasons.append(str(_("B类项目须由街道指定跟踪责任人后才能开工。")))
+        return " ".join(reasons) or None
 
     # Fired by the escalation (approvals.services.changes): the project waits in 停工 for a
     # procurement its new tier allows and the contract that follows, or for good past the
@@ -746,6 +795,9 @@ class Settlement(BaseModel):
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="settlement")
     amount = models.DecimalField(_("结算金额（元）"), max_digits=14, decimal_places=2)
     review_record = models.TextField(_("结算审核意见"))
+    # A类 (seed 001): whole-process audit — the third-party audit firm's report on the settlement.
+    audit_firm = models.CharField(_("审计单位"), max_length=200, blank=True)
+    audit_report = models.FileField(_("审计报告"), upload_to="audits/%Y/%m/", blank=True)
     settled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -891,3 +943,47 @@ class BudgetLine(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.item} {self.amount}"
+
+
+class VillageDecision(BaseModel):
+    """C类 村级决策 (seed 001, 四议两公开; docs/rules.md §2): the village Party branch proposes,
+    the two committees discuss, the Party members' meeting reviews, the villagers'
+    representatives resolve; the resolution is published before the works are filed (备案), the
+    outcome after they are accepted, each with a photo of the notice board."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="village_decision"
+    )
+    village = models.CharField(_("村（社区）"), max_length=100)
+    proposal = models.TextField(_("提议内容"))
+    proposed_on = models.DateField(_("村党组织提议日期"))
+    discussed_on = models.DateField(_("村“两委”会议商议日期"))
+    party_meeting_on = models.DateField(_("党员大会审议日期"))
+    party_attended = models.PositiveSmallIntegerField(_("党员大会到会人数"))
+    party_total = models.PositiveSmallIntegerField(_("应到党员人数"))
+    resolved_on = models.DateField(_("村民代表会议决议日期"))
+    reps_attended = models.PositiveSmallIntegerField(_("村民代表到会人数"))
+    reps_total = models.PositiveSmallIntegerField(_("村民代表总数"))
+    votes_for = models.PositiveSmallIntegerField(_("赞成票数"))
+    decision_published_on = models.DateField(_("决议公开日期"))
+    decision_photo = models.FileField(_("决议公开照片"), upload_to="village/%Y/%m/")
+    result_published_on = models.DateField(_("实施结果公开日期"), null=True, blank=True)
+    result_photo = models.FileField(_("实施结果公开照片"), upload_to="village/%Y/%m/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("村级“四议两公开”记录")
+        verbose_name_plural = _("村级“四议两公开”记录")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(party_attended__lte=F("party_total"))
+                & Q(reps_attended__lte=F("reps_total"))
+                & Q(votes_for__lte=F("reps_attended")),
+                name="village_counts_consistent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.village}"

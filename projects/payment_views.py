@@ -114,6 +114,8 @@ def settlement_view(request, pk):
             project_id=pk,
             amount=request.POST.get("amount", ""),
             review_record=request.POST.get("review_record", ""),
+            audit_firm=request.POST.get("audit_firm", ""),
+            audit_report=request.FILES.get("audit_report"),
         ),
         _("结算已记录。"),
     )

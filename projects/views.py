@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,14 +14,16 @@ from accounts.choices import Role
 from core.errors import ApplicationError
 from core.forms import add_service_error
 from core.money import parse_amount
+from core.pages import run_and_return
 
 from . import services
-from .choices import REVIEW_STATUSES, ProjectClass, required_procurement
+from .choices import REVIEW_STATUSES, ProjectClass, allowed_procurement
 from .forms import ProjectForm
-from .models import BudgetLine, StartDocument
+from .models import BudgetLine, StartDocument, VillageDecision
 from .panels import project_panels
 from .permissions import access_attachment, access_project, can_edit_project, can_file_projects
 from .selectors import project_list, project_timeline
+from .services.classes import COUNTS, DATES
 
 PAGE_SIZE = 25
 
@@ -59,7 +61,9 @@ def project_detail_view(request, pk):
             "attachments": project.attachments.all(),
             "transitions": transitions,
             "can_edit": can_edit_project(request.user, project),
-            "required_procurement": required_procurement(project.tier, project.project_class),
+            "required_procurement": "、".join(
+                str(m.label) for m in allowed_procurement(project.tier, project.project_class)
+            ),
             "can_set_class": request.user.role == Role.DEPT_REVIEWER
             and project.status in REVIEW_STATUSES,
             "class_choices": ProjectClass.choices,
@@ -251,3 +255,66 @@ def project_class_view(request, pk):
     else:
         messages.success(request, _("项目分类已调整。"))
     return redirect("projects:detail", pk=pk)
+
+
+def _to_class_panel(pk: int) -> str:
+    return f"{reverse('projects:detail', args=[pk])}#class-duties"
+
+
+@login_required
+@require_POST
+def village_decision_view(request, pk):
+    """C类: the village's 四议两公开 recorded before filing (docs/rules.md §2)."""
+    fields = (*DATES, *COUNTS, "village", "proposal")
+    return run_and_return(
+        request,
+        lambda: services.village_decision_record(
+            actor=request.user,
+            project_id=pk,
+            data={name: request.POST.get(name, "") for name in fields},
+            decision_photo=request.FILES.get("decision_photo"),
+        ),
+        _("村级决策记录已保存。"),
+        _to_class_panel(pk),
+    )
+
+
+@login_required
+@require_POST
+def village_result_view(request, pk):
+    return run_and_return(
+        request,
+        lambda: services.village_result_publish(
+            actor=request.user,
+            project_id=pk,
+            published_on=request.POST.get("result_published_on", ""),
+            photo=request.FILES.get("result_photo"),
+        ),
+        _("实施结果公开已记录。"),
+        _to_class_panel(pk),
+    )
+
+
+@login_required
+@require_POST
+def tracker_view(request, pk):
+    return run_and_return(
+        request,
+        lambda: services.tracker_set(
+            actor=request.user, project_id=pk, tracker_id=request.POST.get("tracker")
+        ),
+        _("跟踪责任人已指定。"),
+        _to_class_panel(pk),
+    )
+
+
+@login_required
+@require_GET
+def village_photo_view(request, pk, which):
+    """A photo of the village's notice board: the decision's or the outcome's."""
+    project = access_project(request.user, pk)
+    record = get_object_or_404(VillageDecision, project=project)
+    photo = record.decision_photo if which == "decision" else record.result_photo
+    if which not in ("decision", "result") or not photo:
+        raise Http404
+    return FileResponse(photo.open("rb"), as_attachment=True)

@@ -22,6 +22,8 @@ def _file(page, base, name, amount):
     page.fill("#id_address", "荔城区镇海街道梅园路")
     page.fill("#id_latitude", "25.437200")
     page.fill("#id_longitude", "119.010500")
+    page.fill("#id_planned_start", "2026-12-14")
+    page.fill("#id_planned_end", "2027-02-26")
     page.fill("#id_budget_amount", amount)
     click_and_wait(page, "text=保存草稿")
     return Project.objects.get(name=name)
@@ -119,6 +121,10 @@ def test_general_route_from_filing_to_work_with_four_people_and_the_lottery(live
         click_and_wait(street, "[data-action=contract]")
         assert _status(project) == ProjectStatus.CONTRACTED
         ready_to_start(project, district.street_zhenhai)
+        # a B类 project opens once the street office has named its tracker
+        street.goto(f"{base}/projects/{project.pk}/")
+        street.select_option("[name=tracker]", label=str(district.street_zhenhai))
+        click_and_wait(street, "[data-action=set-tracker]")
         _fire(street, base, project, "start_work")
         assert _status(project) == ProjectStatus.IN_PROGRESS
         assert street.inner_text("[data-testid=contractor]") == winner.name

@@ -13,6 +13,8 @@ def _file(page, base_url, name, amount):
     page.select_option("#id_category", "road")
     page.select_option("#id_project_class", "C")
     page.fill("#id_address", "荔城区镇海街道文献路")
+    page.fill("#id_planned_start", "2026-12-14")
+    page.fill("#id_planned_end", "2027-02-26")
     page.fill("#id_budget_amount", amount)
     # The tier is derived on the server and shown while typing, before saving.
     preview = page.wait_for_selector("[data-testid=tier-preview]")
@@ -43,6 +45,9 @@ def test_street_staff_file_a_simple_and_a_general_project(live_server, district,
         page.fill("#id_name", "错误金额")
         page.select_option("#id_category", "road")
         page.fill("#id_address", "荔城区")
+        page.select_option("#id_project_class", "C")
+        page.fill("#id_planned_start", "2026-12-14")
+        page.fill("#id_planned_end", "2027-02-26")
         page.fill("#id_budget_amount", "-5")
         page.wait_for_selector("[data-testid=tier-preview-error]")
         page.click("text=保存草稿")

@@ -268,8 +268,119 @@ def _missing_log_day(d):
     return date(2026, 11, 3)
 
 
+def _b_filed(d):
+    return make_project(
+        d.street_zhenhai, budget_amount=Decimal("38000"), project_class="B", transitions=("file",)
+    )
+
+
+def _consultation(d):
+    project = _b_filed(d)
+    return lambda: approvals.consultation_record(
+        actor=d.street_zhenhai,
+        project_id=project.pk,
+        notice_date=date(2026, 11, 20),
+        panel=["陈工", "林工", "黄工"],
+        quotes=[
+            (d.builder.pk, "41000", "92"),
+            (d.builder_b.pk, "39800", "88"),
+            (d.builder_c.pk, "42500", "80"),
+        ],
+        winner_id=d.builder.pk,
+        reason="综合得分最高",
+    )
+
+
+def _framework_order(d):
+    from approvals.models import FrameworkAgreement
+
+    today = timezone.localdate()
+    agreement = FrameworkAgreement.objects.create(
+        supplier=d.builder_c,
+        reference="荔住建定点〔2026〕3号",
+        valid_from=today,
+        valid_to=today + timedelta(days=30),
+    )
+    project = _b_filed(d)
+    return lambda: approvals.framework_order(
+        actor=d.street_zhenhai, project_id=project.pk, agreement_id=agreement.pk, reason="维修"
+    )
+
+
+def _png():
+    return SimpleUploadedFile("board.png", encode(scene(1), "PNG"), "image/png")
+
+
+VILLAGE = {
+    "village": "文献社区",
+    "proposal": "修复背街小巷",
+    "proposed_on": "2026-10-08",
+    "discussed_on": "2026-10-12",
+    "party_meeting_on": "2026-10-20",
+    "party_attended": "31",
+    "party_total": "45",
+    "resolved_on": "2026-10-25",
+    "reps_attended": "28",
+    "reps_total": "35",
+    "votes_for": "26",
+    "decision_published_on": "2026-10-27",
+}
+
+
+def _village_decision(d):
+    project = make_project(d.street_zhenhai, project_class="C")
+    return lambda: projects.village_decision_record(
+        actor=d.street_zhenhai, project_id=project.pk, data=VILLAGE, decision_photo=_png()
+    )
+
+
+def _village_result(d):
+    project, contractor = under_way(d, progress="100")
+    from projects.models import VillageDecision  # made on the draft in life; here directly
+
+    VillageDecision.objects.create(
+        project=project,
+        recorded_by=d.street_zhenhai,
+        decision_photo=_png(),
+        **{k: date.fromisoformat(v) if k.endswith("_on") else v for k, v in VILLAGE.items()},
+    )
+    project = accepted(d, project, contractor)
+    return lambda: projects.village_result_publish(
+        actor=d.street_zhenhai,
+        project_id=project.pk,
+        published_on=timezone.localdate().isoformat(),
+        photo=_png(),
+    )
+
+
+def _tracker(d):
+    project = _b_filed(d)
+    return lambda: projects.tracker_set(
+        actor=d.street_zhenhai, project_id=project.pk, tracker_id=d.street_zhenhai_2.pk
+    )
+
+
+def _audited_settlement(d):
+    project = accepted(d, *under_way(d, progress="100"))
+    Project.objects.filter(pk=project.pk).update(project_class="A")
+    return lambda: projects.settlement_record(
+        actor=d.finance,
+        project_id=project.pk,
+        amount="98000",
+        review_record="审定结算",
+        audit_firm="莆田正信造价咨询",
+        audit_report=SimpleUploadedFile("audit.pdf", b"%PDF-1.4 audit", "application/pdf"),
+    )
+
+
 # name: (set-up through the services → the call, the refusal it ends in or None)
 SERVICES = {
+    "approvals.consultation_record": _consultation,
+    "approvals.framework_order": _framework_order,
+    "projects.village_decision_record": _village_decision,
+    "projects.village_result_publish": _village_result,
+    "projects.tracker_set": _tracker,
+    "projects.settlement_record (A类, with its audit report)": _audited_settlement,
     "projects.project_create": lambda d: (
         lambda: projects.project_create(actor=d.street_zhenhai, data=project_data())
     ),

@@ -39,6 +39,26 @@ class TenderInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class QuoteSerializer(serializers.Serializer):
+    supplier = serializers.IntegerField()
+    amount = serializers.CharField()
+    score = serializers.CharField()
+
+
+class ConsultationInputSerializer(serializers.Serializer):
+    notice_date = serializers.DateField()
+    notice_reference = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    panel = serializers.ListField(child=serializers.CharField(max_length=50), max_length=21)
+    quotes = QuoteSerializer(many=True)
+    winner = serializers.IntegerField()
+    reason = serializers.CharField(max_length=2000)
+
+
+class FrameworkOrderInputSerializer(serializers.Serializer):
+    agreement = serializers.IntegerField()
+    reason = serializers.CharField(max_length=2000)
+
+
 class ContractInputSerializer(serializers.Serializer):
     amount = serializers.CharField()
     start_date = serializers.DateField()

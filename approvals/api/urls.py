@@ -31,6 +31,16 @@ urlpatterns = [
         "projects/<int:pk>/lottery/draw/", views.LotteryDrawApi.as_view(), name="api-lottery-draw"
     ),
     path("projects/<int:pk>/tender/", views.TenderApi.as_view(), name="api-tender"),
+    path(
+        "projects/<int:pk>/consultation/",
+        views.ConsultationApi.as_view(),
+        name="api-consultation",
+    ),
+    path(
+        "projects/<int:pk>/framework-order/",
+        views.FrameworkOrderApi.as_view(),
+        name="api-framework-order",
+    ),
     path("projects/<int:pk>/contract/", views.ContractApi.as_view(), name="api-contract"),
     path("projects/<int:pk>/changes/", views.ChangeRequestApi.as_view(), name="api-change-request"),
     path(

@@ -131,6 +131,36 @@ class TenderApi(APIView):
         return _project(request, pk)
 
 
+class ConsultationApi(APIView):
+    @extend_schema(request=s.ConsultationInputSerializer, responses=ProjectOutputSerializer)
+    def post(self, request, pk: int):
+        data = _valid(s.ConsultationInputSerializer, request)
+        services.consultation_record(
+            actor=request.user,
+            project_id=pk,
+            notice_date=data["notice_date"],
+            panel=data["panel"],
+            quotes=[(q["supplier"], q["amount"], q["score"]) for q in data["quotes"]],
+            winner_id=data["winner"],
+            reason=data["reason"],
+            notice_reference=data.get("notice_reference", ""),
+        )
+        return _project(request, pk)
+
+
+class FrameworkOrderApi(APIView):
+    @extend_schema(request=s.FrameworkOrderInputSerializer, responses=ProjectOutputSerializer)
+    def post(self, request, pk: int):
+        data = _valid(s.FrameworkOrderInputSerializer, request)
+        services.framework_order(
+            actor=request.user,
+            project_id=pk,
+            agreement_id=data["agreement"],
+            reason=data["reason"],
+        )
+        return _project(request, pk)
+
+
 class ContractApi(APIView):
     @extend_schema(request=s.ContractInputSerializer, responses=ProjectOutputSerializer)
     def post(self, request, pk: int):

@@ -3,7 +3,9 @@
 from .changes import change_decide, change_request, escalation_approve
 from .contracts import CONTRACT_STAFF, contract_file
 from .procurement import (
+    consultation_record,
     direct_award,
+    framework_order,
     lottery_commit,
     lottery_draw,
     lottery_reveal,
@@ -22,11 +24,13 @@ __all__ = [
     "SPLIT_CHECKED_TRANSITIONS",
     "change_decide",
     "change_request",
+    "consultation_record",
     "contract_file",
     "direct_award",
     "escalation_approve",
     "extension_decide",
     "extension_request",
+    "framework_order",
     "lottery_commit",
     "lottery_draw",
     "lottery_reveal",

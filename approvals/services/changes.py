@@ -22,6 +22,7 @@ from projects.choices import (
     ProjectStop,
     StopStep,
     Tier,
+    allowed_procurement,
     required_procurement,
 )
 from projects.contract_terms import change_share, is_large_change
@@ -162,10 +163,13 @@ def _recheck_tier(project: Project) -> None:
     if project.procurement_method and (
         PROCUREMENT_STRENGTH[project.procurement_method] < PROCUREMENT_STRENGTH[required]
     ):
+        names = "”或“".join(
+            str(m.label) for m in allowed_procurement(new_tier, project.project_class)
+        )
         summary = _("项目升级为%(tier)s，但采购方式为“%(method)s”，应为“%(required)s”。") % {
             "tier": Tier(new_tier).label,
             "method": ProcurementMethod(project.procurement_method).label,
-            "required": required.label,
+            "required": names,
         }
         Flag.objects.get_or_create(
             project=project,
@@ -178,7 +182,7 @@ def _recheck_tier(project: Project) -> None:
             STOP_FOR_PROCUREMENT[required],
             summary
             + _("须以“%(required)s”重新确定施工单位并备案新合同后才能继续施工、完工和拨付。")
-            % {"required": required.label},
+            % {"required": names},
         )
 
 

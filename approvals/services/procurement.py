@@ -1,6 +1,7 @@
 """Procurement: direct award, the lottery among shortlisted companies, public tender."""
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,7 @@ from projects.choices import (
     ProcurementMethod,
     ProjectStatus,
     StopStep,
-    required_procurement,
+    allowed_procurement,
 )
 from projects.models import Project
 from projects.permissions import access_project
@@ -27,14 +28,26 @@ from .. import lottery as lottery_rule
 from ..choices import LotteryParty
 from ..events import (
     STEP_LABELS,
+    consultation_recorded_event,
     direct_award_event,
+    framework_ordered_event,
     lottery_committed_event,
     lottery_drawn_event,
     lottery_revealed_event,
     lottery_shortlisted_event,
     tender_recorded_event,
 )
-from ..models import DirectAward, Lottery, LotteryContribution, Tender, TenderBid
+from ..models import (
+    Consultation,
+    ConsultationQuote,
+    DirectAward,
+    FrameworkAgreement,
+    FrameworkOrder,
+    Lottery,
+    LotteryContribution,
+    Tender,
+    TenderBid,
+)
 from ..permissions import (
     lottery_party,
     may_record_selection,
@@ -69,13 +82,17 @@ def _eligible_contractor(organisation_id) -> Organisation:
 def _procurement_project(
     actor, project_id: int, *, method: ProcurementMethod, allowed, who_may
 ) -> Project:
-    """The project, if this actor may record this procurement now: the method must be the one
-    the project needs — the stricter of its tier's and its class's (docs/rules.md §2)."""
+    """The project, if this actor may record this procurement now: the method must be one the
+    project needs — the stricter of its tier's and its class's (docs/rules.md §2). A project
+    stopped for re-procurement takes one of its new tier's methods, or a public tender."""
     project = access_project(actor, project_id, for_update=True)
     if not who_may(project, actor):
         raise PermissionDenied
-    required = required_procurement(project.tier, project.project_class)
-    if required != method:
+    methods = allowed_procurement(project.tier, project.project_class)
+    reprocuring = project.stopped_for in PROCUREMENT_FOR_STOP
+    if reprocuring:
+        methods = (*methods, ProcurementMethod.OPEN)
+    if method not in methods:
         raise ConflictError(
             _("%(tier)s%(cls)s项目须采用“%(required)s”，不采用此采购方式。")
             % {
@@ -83,10 +100,12 @@ def _procurement_project(
                 "cls": f"（{project.get_project_class_display()}）"
                 if project.project_class
                 else "",
-                "required": required.label,
+                "required": "”或“".join(str(m.label) for m in dict.fromkeys(methods)),
             }
         )
-    if project.status not in allowed:
+    if reprocuring:
+        _reprocurement_project(project)
+    elif project.status not in allowed:
         raise ConflictError(
             _("项目当前状态为“%(status)s”，不能进行采购。")
             % {"status": project.get_status_display()}
@@ -94,15 +113,12 @@ def _procurement_project(
     return project
 
 
-def _reprocurement_project(actor, project: Project) -> None:
-    """A project stopped for re-procurement (docs/rules.md §2) takes a public tender — the
-    strongest award, lifting every re-procurement stop — once the escalation's approvals are
-    all given, and only while it waits for an award."""
-    if not may_record_selection(project, actor):
-        raise PermissionDenied
+def _reprocurement_project(project: Project) -> None:
+    """A project stopped for re-procurement (docs/rules.md §2) takes a new award once the
+    escalation's approvals are all given, and only while it waits for one."""
     if project.escalated_to:
         raise ConflictError(
-            _("项目升级为%(tier)s后尚缺审批：%(steps)s，补齐后才能重新招标。")
+            _("项目升级为%(tier)s后尚缺审批：%(steps)s，补齐后才能重新采购。")
             % {
                 "tier": project.get_escalated_to_display(),
                 "steps": "、".join(str(STEP_LABELS.get(s, s)) for s in project.escalation_steps),
@@ -189,9 +205,10 @@ def lottery_shortlist(*, actor, project_id: int, contractor_ids: list[int]) -> L
             ],
         )
         before = {"status": project.status}
-        project.start_procurement(by=actor)
-        project.status_changed_at = timezone.now()
-        project.save()
+        if project.status == ProjectStatus.APPROVED:  # a stopped project stays stopped
+            project.start_procurement(by=actor)
+            project.status_changed_at = timezone.now()
+            project.save()
         lottery_shortlisted_event(
             actor=actor,
             project=project,
@@ -212,11 +229,10 @@ def _open_lottery(actor, project_id: int) -> tuple[Project, Lottery, str]:
     if party is None:  # nobody else takes part
         raise PermissionDenied
     lottery = Lottery.objects.select_for_update().filter(project=project).first()
-    if (
-        lottery is None
-        or lottery.drawn_at is not None
-        or project.status != ProjectStatus.PROCUREMENT
-    ):
+    waiting = project.status == ProjectStatus.PROCUREMENT or (
+        project.stopped_for in PROCUREMENT_FOR_STOP and project.stop_step == StopStep.AWARD
+    )
+    if lottery is None or lottery.drawn_at is not None or not waiting:
         raise ConflictError(_("没有待抽签的备选名单。"))
     return project, lottery, party
 
@@ -352,16 +368,13 @@ def tender_record(
         project = access_project(actor, project_id, for_update=True)
         if project.stopped_for and project.stopped_for not in PROCUREMENT_FOR_STOP:
             raise ConflictError(project.stop_message())  # past the ceiling: no tender here
-        if project.stopped_for in PROCUREMENT_FOR_STOP:
-            _reprocurement_project(actor, project)
-        else:
-            project = _procurement_project(
-                actor,
-                project_id,
-                method=ProcurementMethod.OPEN,
-                allowed=(ProjectStatus.APPROVED,),
-                who_may=may_record_selection,
-            )
+        project = _procurement_project(
+            actor,
+            project_id,
+            method=ProcurementMethod.OPEN,
+            allowed=(ProjectStatus.APPROVED,),
+            who_may=may_record_selection,
+        )
         if len({b for b, _a in bids}) != len(bids):
             raise ValidationError({"bids": _("同一单位只能投标一次。")})
         if winner_id not in {b for b, _a in bids}:
@@ -398,3 +411,161 @@ def tender_record(
             },
         )
     return tender
+
+
+# 政府采购竞争性磋商采购方式管理暂行办法: a panel of three or more, an odd number; at least three
+# suppliers; the supplier with the highest overall score is chosen (docs/rules.md §2).
+CONSULTATION_MIN_SUPPLIERS = 3
+CONSULTATION_MIN_PANEL = 3
+
+
+def _score(value) -> Decimal | None:
+    """A panel's overall score: 0 to 100, at most two decimals; anything else is None."""
+    try:
+        points = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if (
+        not points.is_finite()
+        or not 0 <= points <= 100
+        or points != points.quantize(Decimal("0.01"))
+    ):
+        return None
+    return points
+
+
+def consultation_record(
+    *,
+    actor,
+    project_id: int,
+    notice_date: date,
+    panel: list[str],
+    quotes: list[tuple[int, Any, Any]],
+    winner_id: int | None,
+    reason: str,
+    notice_reference: str = "",
+    documents=None,
+) -> Consultation:
+    """B类 竞争性磋商: the panel, each supplier's final quote and score, the chosen supplier."""
+    panel = [name.strip() for name in panel if name and name.strip()]
+    errors: dict[str, list[str]] = {}
+    if len(panel) < CONSULTATION_MIN_PANEL or len(panel) % 2 == 0:
+        errors["panel"] = [_("磋商小组须由三人以上单数组成。")]
+    if len(set(panel)) != len(panel):
+        errors.setdefault("panel", []).append(_("磋商小组成员不能重复。"))
+    if len(quotes) < CONSULTATION_MIN_SUPPLIERS:
+        errors["quotes"] = [_("竞争性磋商至少需要三家供应商的报价和得分。")]
+    if not (reason or "").strip():
+        errors["reason"] = [_("请填写磋商结论。")]
+    rows: list[tuple[int, Any, Any]] = []
+    for supplier, amount, score in quotes:
+        try:
+            value = parse_amount(amount)
+        except ValidationError:
+            value = None
+        points = _score(score)
+        if value is None or points is None:
+            errors.setdefault("quotes", []).append(_("报价须为正数，得分须在 0 到 100 之间。"))
+            break
+        rows.append((supplier, value, points))
+    if len({r[0] for r in rows}) != len(rows):
+        errors.setdefault("quotes", []).append(_("同一供应商只能报价一次。"))
+    if errors:
+        raise ValidationError(errors)
+    if documents:
+        check_documents([documents])
+    best = max(r[2] for r in rows)
+    with transaction.atomic(durable=True):
+        project = _procurement_project(
+            actor,
+            project_id,
+            method=ProcurementMethod.COMPETITIVE,
+            allowed=(ProjectStatus.APPROVED,),
+            who_may=may_record_selection,
+        )
+        if winner_id not in {r[0] for r in rows}:
+            raise ValidationError({"winner": _("成交供应商必须是参加磋商的供应商之一。")})
+        if next(r[2] for r in rows if r[0] == winner_id) != best:
+            raise ValidationError({"winner": _("成交供应商须为综合得分最高的供应商。")})
+        winner = _eligible_contractor(winner_id)
+        suppliers = {
+            o.pk: o
+            for o in Organisation.objects.filter(
+                pk__in=[r[0] for r in rows], kind=OrganisationKind.CONTRACTOR
+            )
+        }
+        if len(suppliers) != len(rows):
+            raise ValidationError({"quotes": _("供应商必须是名录库中的施工单位。")})
+        consultation = Consultation.objects.create(
+            project=project,
+            notice_date=notice_date,
+            notice_reference=notice_reference.strip(),
+            panel=panel,
+            winner=winner,
+            reason=reason.strip(),
+            documents=documents or "",
+            recorded_by=actor,
+        )
+        ConsultationQuote.objects.bulk_create(
+            ConsultationQuote(
+                consultation=consultation, supplier=suppliers[s], amount=a, score=points
+            )
+            for s, a, points in rows
+        )
+        _awarded(
+            actor,
+            project,
+            winner,
+            ProcurementMethod.COMPETITIVE,
+            consultation_recorded_event,
+            {
+                "winner": winner.name,
+                "notice_date": notice_date,
+                "panel": panel,
+                "quotes": [
+                    {"supplier": suppliers[s].name, "amount": a, "score": points}
+                    for s, a, points in rows
+                ],
+            },
+        )
+    return consultation
+
+
+def framework_agreements_in_force(on: date):
+    """The 定点采购 list on a day, its suppliers still eligible first."""
+    return (
+        FrameworkAgreement.objects.filter(valid_from__lte=on, valid_to__gte=on)
+        .select_related("supplier")
+        .order_by("supplier__name", "id")
+    )
+
+
+def framework_order(*, actor, project_id: int, agreement_id, reason: str) -> FrameworkOrder:
+    """B类 定点采购: the works called off from an agreement in force today, with the reason."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写选定该定点供应商的理由。")})
+    with transaction.atomic(durable=True):
+        project = _procurement_project(
+            actor,
+            project_id,
+            method=ProcurementMethod.FRAMEWORK,
+            allowed=(ProjectStatus.APPROVED,),
+            who_may=may_record_selection,
+        )
+        today = timezone.localdate()
+        agreement = framework_agreements_in_force(today).filter(pk=_id(agreement_id)).first()
+        if agreement is None:
+            raise ValidationError({"agreement": _("请选择有效期内的定点采购名录（入围供应商）。")})
+        company = _eligible_contractor(agreement.supplier_id)
+        order = FrameworkOrder.objects.create(
+            project=project, agreement=agreement, reason=reason.strip(), recorded_by=actor
+        )
+        _awarded(
+            actor,
+            project,
+            company,
+            ProcurementMethod.FRAMEWORK,
+            framework_ordered_event,
+            {"contractor": company.name, "agreement": agreement.reference, "reason": order.reason},
+        )
+    return order

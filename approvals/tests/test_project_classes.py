@@ -69,8 +69,8 @@ def test_an_a_class_general_project_takes_no_lottery(district):
             project_id=project.pk,
             contractor_ids=[district.builder.pk, district.builder_b.pk],
         )
-    # a B-class one of the same amount keeps its tier's lottery
-    other = approved_general(district, project_class=ProjectClass.B, name="另一条背街小巷")
+    # one of the same amount that its class asks nothing more of keeps its tier's lottery
+    other = approved_general(district, project_class="", name="另一条背街小巷")
     services.lottery_shortlist(
         actor=district.dept,
         project_id=other.pk,

@@ -21,6 +21,7 @@ from performance.choices import WarningKind
 from performance.models import Warning
 from projects.choices import (
     PaymentStage,
+    ProcurementMethod,
     ProjectStatus,
     ProjectStop,
     StopStep,
@@ -123,7 +124,7 @@ def test_a_lottery_award_escalated_to_major_stops_until_a_tender_and_its_contrac
     tender = dict(
         notice_date="2026-12-01", bids=bids, winner_id=district.builder_b.pk, reason="评标第一"
     )
-    with pytest.raises(ConflictError, match="补齐后才能重新招标"):
+    with pytest.raises(ConflictError, match="补齐后才能重新采购"):
         services.tender_record(actor=district.street_zhenhai, project_id=project.pk, **tender)
     services.escalation_approve(actor=district.finance, project_id=project.pk)
     services.escalation_approve(actor=district.drc, project_id=project.pk)
@@ -211,6 +212,35 @@ def test_a_direct_award_escalated_to_general_stops_until_procured_again(district
         services.project_transition(
             actor=district.street_zhenhai, project_id=project.pk, name="start_work"
         )
+    # Re-procured by its new tier's own method, the lottery, once the approvals are given.
+    shortlist = [district.builder_b.pk, district.builder_c.pk]
+    with pytest.raises(ConflictError, match="补齐后才能重新采购"):
+        services.lottery_shortlist(
+            actor=district.dept, project_id=project.pk, contractor_ids=shortlist
+        )
+    for reviewer in (district.dept, district.expert, district.drc):
+        services.escalation_approve(actor=reviewer, project_id=project.pk)
+    with pytest.raises(ConflictError, match="备选抽签”或“公开招标"):  # not the award it had
+        services.direct_award(
+            actor=district.street_zhenhai,
+            project_id=project.pk,
+            contractor_id=district.builder_b.pk,
+            reason="应急",
+        )
+    services.lottery_shortlist(actor=district.dept, project_id=project.pk, contractor_ids=shortlist)
+    assert Project.objects.get(pk=project.pk).status == ProjectStatus.SUSPENDED  # still stopped
+    reveal_both(district, project.pk)
+    lottery = services.lottery_draw(actor=district.dept, project_id=project.pk)
+    project.refresh_from_db()
+    assert (project.stop_step, project.contractor_id) == (StopStep.CONTRACT, lottery.winner_id)
+    assert project.procurement_method == ProcurementMethod.LIMITED
+    services.contract_file(
+        actor=district.street_zhenhai,
+        project_id=project.pk,
+        data=contract_data(district, company=lottery.winner, amount="53000"),
+    )
+    project.refresh_from_db()
+    assert (project.status, project.stopped_for) == (ProjectStatus.CONTRACTED, "")
 
 
 def test_filing_at_or_past_the_ceiling_is_refused_naming_the_centralised_directory(district):

@@ -161,3 +161,36 @@ def test_the_package_pages_in_a_fixed_number_of_queries(client, district, world)
             longitude=Decimal("118.8"),
         )
     assert count() == 7
+
+
+def test_a_consultation_feeds_oc4ids_with_its_method_and_its_tenderers(client, district, validator):
+    """Procurement records of every kind feed OC4IDS (issue #14 point 3): a B类 竞争性磋商 is a
+    selective procurement with as many tenderers as suppliers quoted."""
+    from datetime import date
+
+    project = make_project(
+        district.street_zhenhai,
+        budget_amount=Decimal("38000"),
+        project_class="B",
+        transitions=("file",),
+    )
+    approvals.consultation_record(
+        actor=district.street_zhenhai,
+        project_id=project.pk,
+        notice_date=date(2026, 11, 20),
+        panel=["陈工", "林工", "黄工"],
+        quotes=[
+            (district.builder.pk, "37000", "91"),
+            (district.builder_b.pk, "36500", "88"),
+            (district.builder_c.pk, "37900", "79"),
+        ],
+        winner_id=district.builder.pk,
+        reason="综合得分最高",
+    )
+    data = client.get(reverse("api-open-oc4ids-project", args=[project.pk])).json()
+    (published,) = data["projects"]
+    assert _errors(validator, published) == []
+    tender = published["contractingProcesses"][0]["summary"]["tender"]
+    assert tender["procurementMethod"] == "selective"
+    assert tender["procurementMethodDetails"] == "竞争性磋商"
+    assert tender["numberOfTenderers"] == 3

@@ -1,6 +1,7 @@
 """Every write of the projects app, by section; callers import from here."""
 
 from .budget import budget_lines_set
+from .classes import tracker_set, village_decision_record, village_result_publish
 from .filing import (
     EDITABLE_FIELDS,
     amount_tier_preview,
@@ -38,6 +39,9 @@ __all__ = [
     "project_update",
     "settlement_record",
     "start_document_record",
+    "tracker_set",
     "transition_names",
     "user_transitions",
+    "village_decision_record",
+    "village_result_publish",
 ]

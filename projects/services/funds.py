@@ -16,6 +16,7 @@ from core.uploads import check_documents
 from ..choices import (
     PaymentStage,
     PaymentStatus,
+    ProjectClass,
     ProjectStatus,
 )
 from ..events import (
@@ -27,7 +28,7 @@ from ..events import (
 )
 from ..funds import check_payment, in_split_pattern
 from ..invoices import invoice_holders, invoice_read, invoice_reused_message
-from ..models import Contract, Payment, Project, Settlement
+from ..models import Contract, Payment, Project, Settlement, VillageDecision
 from ..permissions import access_project
 from ..rules import is_project_contractor, is_street_staff_of
 
@@ -235,8 +236,12 @@ def payment_mark_paid(*, actor, payment_id: int, paid_on, voucher_no: str):
     return payment
 
 
-def settlement_record(*, actor, project_id: int, amount, review_record: str):
-    """结算 after acceptance, by finance (结算审核), with the review record."""
+def settlement_record(
+    *, actor, project_id: int, amount, review_record: str, audit_firm: str = "", audit_report=None
+):
+    """结算 after acceptance, by finance (结算审核), with the review record; an A类 project's
+    with the third-party audit firm's report (全过程审计), a C类 project's once the village has
+    published the outcome (docs/rules.md §2)."""
     if not (actor.is_authenticated and actor.role == Role.FINANCE_OFFICER):
         raise PermissionDenied
     if not review_record.strip():
@@ -245,12 +250,34 @@ def settlement_record(*, actor, project_id: int, amount, review_record: str):
         amount = parse_amount(amount)
     except ValidationError as exc:
         raise ValidationError({"amount": exc.error_list}) from None
+    audit_firm = (audit_firm or "").strip()[:200]
     with transaction.atomic(durable=True):
         project = access_project(actor, project_id, for_update=True)
         if project.status != ProjectStatus.ACCEPTED:
             raise ConflictError(_("竣工验收后才能结算。"))
+        if project.project_class == ProjectClass.A and not (audit_firm and audit_report):
+            raise ValidationError(
+                {
+                    "audit_report": _(
+                        "A类重点民生项目实行全过程审计：结算须填写审计单位并上传其审计报告。"
+                    )
+                }
+            )
+        if project.project_class == ProjectClass.C:
+            village = VillageDecision.objects.filter(project=project).first()
+            if village is None or village.result_published_on is None:
+                raise ConflictError(
+                    _("C类项目须先在村（社区）公开实施结果（“两公开”），再办理结算。")
+                )
+        if audit_report:
+            check_documents([audit_report])
         settlement = Settlement.objects.create(
-            project=project, amount=amount, review_record=review_record.strip(), settled_by=actor
+            project=project,
+            amount=amount,
+            review_record=review_record.strip(),
+            audit_firm=audit_firm,
+            audit_report=audit_report or "",
+            settled_by=actor,
         )
         before = {"status": project.status}
         project.settle(by=actor)
@@ -264,6 +291,11 @@ def settlement_record(*, actor, project_id: int, amount, review_record: str):
                 "status": project.status,
                 "amount": amount,
                 "over_budget": amount > project_counting_budget(project),
+                **(
+                    {"audit_firm": audit_firm, "audit_report": audit_report.name}
+                    if audit_report
+                    else {}
+                ),
             },
         )
     return settlement

@@ -30,6 +30,8 @@ def _new(**overrides):
         "address": "荔城区镇海街道梅园路",
         "category": "drainage",
         "budget_amount": "38000",
+        "planned_start": "2026-12-14",
+        "planned_end": "2027-02-26",
         **overrides,
     }
 

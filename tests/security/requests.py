@@ -290,6 +290,22 @@ SPECS = {
         },
         "json",
     ),
+    ("api-consultation", "POST"): (
+        lambda w, s: {P: s.approved_simple.pk},
+        lambda w, s: {
+            "notice_date": TODAY,
+            "panel": ["陈工", "林工", "黄工"],
+            "quotes": [{"supplier": b, "amount": "36000", "score": "80"} for b in _bidders(w, s)],
+            "winner": s.contractor.pk,
+            "reason": "综合得分最高",
+        },
+        "json",
+    ),
+    ("api-framework-order", "POST"): (
+        lambda w, s: {P: s.approved_simple.pk},
+        lambda w, s: {"agreement": 1, "reason": "维修"},
+        "json",
+    ),
     ("api-project-transition", "POST"): (
         lambda w, s: {P: s.draft.pk, "name": "file"},
         lambda w, s: {"comment": ""},
@@ -361,6 +377,24 @@ SPECS = {
             "winner": s.contractor.pk,
             "reason": "最低价",
         },
+        "form",
+    ),
+    ("approvals:consultation", "POST"): (
+        lambda w, s: {P: s.approved_simple.pk},
+        lambda w, s: {
+            "notice_date": TODAY,
+            "panel": "陈工\n林工\n黄工",
+            "supplier": _bidders(w, s),
+            "quote_amount": ["36000"] * 3,
+            "quote_score": ["90", "85", "80"],
+            "winner": s.contractor.pk,
+            "reason": "综合得分最高",
+        },
+        "form",
+    ),
+    ("approvals:framework_order", "POST"): (
+        lambda w, s: {P: s.approved_simple.pk},
+        lambda w, s: {"agreement": "1", "reason": "维修"},
         "form",
     ),
     ("approvals:transition", "POST"): (
@@ -613,6 +647,26 @@ SPECS = {
     ("projects:set_class", "POST"): (
         lambda w, s: {P: s.submitted.pk},
         lambda w, s: {"project_class": "A", "reason": "校园周边重点民生"},
+        "form",
+    ),
+    ("projects:village_decision", "POST"): (
+        lambda w, s: {P: s.draft.pk},
+        lambda w, s: {"village": "社区", "proposal": "增设路灯"},
+        "form",
+    ),
+    ("projects:village_result", "POST"): (
+        lambda w, s: {P: s.completed.pk},
+        lambda w, s: {"result_published_on": TODAY},
+        "form",
+    ),
+    ("projects:village_photo", "GET"): (
+        lambda w, s: {P: s.under_way.pk, "which": "decision"},
+        None,
+        None,
+    ),
+    ("projects:tracker", "POST"): (
+        lambda w, s: {P: s.under_way.pk},
+        lambda w, s: {"tracker": w.d.street_zhenhai_2.pk},
         "form",
     ),
     ("projects:start_document", "GET"): (

@@ -31,7 +31,7 @@ from inspections.tests.images import encode, scene
 from performance.models import DemonstrationProposal
 from performance.scoring import performance_score_quarter
 from projects import services as projects
-from projects.models import ProjectAttachment
+from projects.models import ProjectAttachment, VillageDecision
 from projects.tests.factories import (
     ensure_default_start_policy,
     ensure_default_tier_policy,
@@ -140,6 +140,24 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
     )
     o["under_way"] = p = _contracted(d, side, "小区路灯增设")
     o["start_document"] = p.start_documents.first()
+    # A village's 四议两公开 record, written directly (its rules have their own tests).
+    o["village"] = VillageDecision.objects.create(
+        project=p,
+        village=f"{MARKS[side.name]}社区",
+        proposal="增设路灯",
+        proposed_on=date(2026, 10, 8),
+        discussed_on=date(2026, 10, 12),
+        party_meeting_on=date(2026, 10, 20),
+        party_attended=31,
+        party_total=45,
+        resolved_on=date(2026, 10, 25),
+        reps_attended=28,
+        reps_total=35,
+        votes_for=26,
+        decision_published_on=date(2026, 10, 27),
+        decision_photo=photo_file(7),
+        recorded_by=s,
+    )
     o["photo"] = p.progress_reports.get().photos.get()
     o["payment_requested"] = projects.payment_request(
         actor=contractor_user,
