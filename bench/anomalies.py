@@ -125,7 +125,7 @@ def generate_site_data() -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
-def measure(runs: int) -> list[tuple[str, float, float, int, int]]:
+def measure(runs: int, only: list[str] | None = None) -> list[tuple[str, float, float, int, int]]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -137,7 +137,7 @@ def measure(runs: int) -> list[tuple[str, float, float, int, int]]:
     client = Client()
     client.force_login(User.objects.get(username="discipline"))
     results = []
-    for slug in KINDS:
+    for slug in only or KINDS:
         url = reverse("dashboards:anomaly", args=[slug])
         response = client.get(url)  # warm
         assert response.status_code == 200, (slug, response.status_code)
@@ -162,6 +162,7 @@ def main() -> int:
     parser.add_argument("--ratings", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="keep the database of a last run")
+    parser.add_argument("--only", default="", help="comma-separated list slugs (default: all)")
     args = parser.parse_args()
 
     exists = bench_django(DB_NAME, args.reuse)
@@ -178,7 +179,7 @@ def main() -> int:
             f"generated {Project.objects.count()} projects with their site data in "
             f"{time.perf_counter() - start:.1f} s"
         )
-    results = measure(args.runs)
+    results = measure(args.runs, [slug for slug in args.only.split(",") if slug])
     print(f"{'list':22} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'rows':>6}")
     ok = True
     for slug, p50, high, queries, rows in results:

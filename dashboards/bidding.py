@@ -8,12 +8,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from itertools import combinations, pairwise
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from approvals.models import Tender
+from accounts.models import Organisation
+from approvals.models import Tender, TenderBid
 from core.money import format_yuan
 from projects.models import Project
 
@@ -36,7 +38,9 @@ RATIO_TOLERANCE = Decimal("0.0005")
 
 @dataclass(frozen=True)
 class Competition:
-    tender: Tender
+    project_id: int
+    code: str | None
+    name: str
     day: date
     bids: list[tuple[int, Decimal]]  # (bidder, amount), lowest first
     winner: int
@@ -45,38 +49,44 @@ class Competition:
     def bidders(self) -> frozenset[int]:
         return frozenset(bidder for bidder, _amount in self.bids)
 
+    @cached_property
+    def project(self) -> Project:
+        """An unsaved stand-in with what a row shows (only the rows that are shown build one)."""
+        return Project(pk=self.project_id, code=self.code, name=self.name)
+
 
 def competitions(projects: QuerySet[Project], period: Period) -> tuple[list[Competition], dict]:
     """The period's tenders on the projects with their bids, oldest first; and the bidders'
-    names. Three queries."""
-    tenders = (
-        Tender.objects.filter(period.q("notice_date", is_date=True), project__in=projects)
-        .select_related("project")
-        .prefetch_related("bids__bidder")
-        .order_by("notice_date", "id")
-    )
-    found, names = [], {}
-    for tender in tenders:
-        bids = sorted(tender.bids.all(), key=lambda b: (b.amount, b.bidder_id))
-        for bid in bids:
-            names[bid.bidder_id] = bid.bidder.name
-        found.append(
-            Competition(
-                tender,
-                tender.notice_date,
-                [(b.bidder_id, b.amount) for b in bids],
-                tender.winner_id,
-            )
+    names. Three queries, reading values, not models (50,000 projects: docs/rules.md §9)."""
+    tenders = Tender.objects.filter(
+        period.q("notice_date", is_date=True), project__in=projects
+    ).order_by()
+    bids: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for tender_id, bidder_id, amount in (
+        TenderBid.objects.filter(tender__in=tenders.values("id"))
+        .order_by("tender_id", "amount", "bidder_id")
+        .values_list("tender_id", "bidder_id", "amount")
+    ):
+        bids[tender_id].append((bidder_id, amount))
+    found = [
+        Competition(project_id, code, name, day, bids.get(tender_id, []), winner)
+        for tender_id, project_id, code, name, day, winner in tenders.order_by(
+            "notice_date", "id"
+        ).values_list(
+            "id", "project_id", "project__code", "project__name", "notice_date", "winner_id"
         )
+    ]
+    bidders = {bidder for rows in bids.values() for bidder, _amount in rows}
+    names = dict(Organisation.objects.filter(pk__in=bidders).values_list("id", "name"))
     return found, names
 
 
 def _tender_links(competition: Competition) -> list[tuple[str, str]]:
-    return project_links(competition.tender.project)
+    return project_links(competition.project)
 
 
 def _codes(items: list[Competition]) -> str:
-    return "、".join(c.tender.project.code or str(c.tender.project_id) for c in items)
+    return "、".join(c.code or str(c.project_id) for c in items)
 
 
 def together_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
@@ -215,8 +225,10 @@ def price_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[R
             default=None,
         )
         ratio = _fixed_ratio(amounts)
+        if not ((closest is not None and closest[0] <= CLOSE_SHARE) or ratio is not None):
+            continue
         bids = "、".join(f"{names[b]} {format_yuan(x)}" for b, x in competition.bids)
-        project = competition.tender.project
+        project = competition.project
         if closest is not None and closest[0] <= CLOSE_SHARE:
             gap, i = closest
             a, b = competition.bids[i], competition.bids[i + 1]
@@ -255,12 +267,12 @@ def bidder_identity_rows(projects: QuerySet[Project], period: Period = ALL_TIME)
     pairs = shared_identities({b for c in found for b in c.bidders})
     rows = []
     for competition in found:
-        project = competition.tender.project
         for pair in combinations(sorted(competition.bidders), 2):
             attributes = pairs.get(pair)
             if not attributes:
                 continue
             shared = "、".join(str(ATTRIBUTES[x]) for x in attributes)
+            project = competition.project
             rows.append(
                 Row(
                     project,

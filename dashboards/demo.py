@@ -245,8 +245,8 @@ def _possible_split(user, lat, lng) -> int:
                 data={
                     "name": f"文献路{part}人行道修补",
                     "address": f"荔城区镇海街道文献路{part}",
-                    "latitude": lat + Decimal("0.030000") + Decimal(k * 1800) / 1000000,
-                    "longitude": lng + Decimal("0.030000"),
+                    "latitude": lat - Decimal("0.010000") + Decimal(k * 1800) / 1000000,
+                    "longitude": lng + Decimal("0.010000"),
                     "category": Category.ROAD,
                     "budget_amount": Decimal("30000.00"),
                     "planned_start": timezone.localdate() + timedelta(days=7),

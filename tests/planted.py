@@ -27,7 +27,7 @@ from dashboards.anomalies import KINDS
 from inspections.models import PatrolLog, ProgressReport
 from projects.choices import PaymentStage
 from projects.models import Contract, Payment, Project
-from projects.tests.factories import make_project
+from projects.tests.factories import apart, make_project
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,7 @@ class World:
             self.d.street_zhenhai,
             name=name,
             budget_amount=Decimal("120000"),
-            latitude=Decimal("25.200000") + Decimal(n % 97) / 200,
-            longitude=Decimal("118.800000") + Decimal(n // 97) / 200,
+            **apart(n),
         )
 
     def tender(self, name: str, bids: list[tuple[Organisation, str]], winner: Organisation):

@@ -55,3 +55,22 @@ def test_street_staff_file_a_simple_and_a_general_project(live_server, district,
         assert "金额必须大于零" in page.content()
 
     assert sorted(Project.objects.values_list("tier", flat=True)) == ["general", "simple"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_place_is_picked_on_the_district_map(live_server, district):
+    with chromium_page(viewport={"width": 1280, "height": 900}) as page:
+        log_in(page, live_server.url, "street_zhenhai", PASSWORD)
+        page.goto(f"{live_server.url}/projects/new/")
+        page.wait_for_selector("#location-picker .leaflet-interactive")  # the outline drawn
+        page.click("#location-picker")  # its centre: 25.43, 119.06, inside the district
+        lat, lng = page.input_value("#id_latitude"), page.input_value("#id_longitude")
+        assert lat and lng
+        assert 25.3 < float(lat) < 25.55 and 118.9 < float(lng) < 119.2
+        assert "范围内" in page.inner_text("#location-note")
+        # a place typed outside the district is named at once, and refused on saving
+        page.fill("#id_latitude", "25.680000")
+        page.dispatch_event("#id_latitude", "change")
+        assert "不在荔城区范围内" in page.inner_text("#location-note")
+        screenshot(page, "filing-location-picker")

@@ -26,7 +26,7 @@ from projects.services import (
     payment_request,
     settlement_record,
 )
-from projects.tests.factories import make_project
+from projects.tests.factories import apart, make_project
 from ratings.choices import RatingFlag, RatingStatus
 from ratings.models import Rating
 from tests.funds_helpers import ACCOUNT, accepted, under_way
@@ -84,8 +84,7 @@ def simple_contracted(district, n: int, company, street_user):
         street_user,
         name=SIMPLE_NAMES[n],
         budget_amount=Decimal("45000.00"),
-        latitude=Decimal("25.300000") + Decimal(n) / 50,
-        longitude=Decimal("118.900000") + Decimal(n) / 50,
+        **apart(n),
         transitions=("file",),
     )
     approvals.direct_award(
@@ -140,16 +139,16 @@ def build_world(district) -> SimpleNamespace:
         street_a,
         name="文献路北段人行道修补",
         budget_amount=Decimal("30000.00"),
-        latitude=Decimal("25.470000"),
-        longitude=Decimal("119.040000"),
+        latitude=Decimal("25.440000"),
+        longitude=Decimal("119.030000"),
         transitions=("file",),
     )
     second = make_project(
         street_a,
         name="文献路南段人行道修补",
         budget_amount=Decimal("30000.00"),
-        latitude=Decimal("25.471800"),
-        longitude=Decimal("119.040000"),
+        latitude=Decimal("25.441800"),
+        longitude=Decimal("119.030000"),
     )
     with pytest.raises(ConflictError):
         approvals.project_transition(actor=street_a, project_id=second.pk, name="file")

@@ -16,6 +16,7 @@ from approvals.models import Tender, TenderBid
 from approvals.tests.helpers import approved_general, contract_data, contracted_general, reveal_both
 from dashboards.anomalies import KINDS
 from projects.models import Project
+from projects.tests.factories import apart
 
 pytestmark = pytest.mark.django_db
 
@@ -61,8 +62,7 @@ def _apart(district, n: int, contract: str):
         district,
         amount="120000",
         name=NAMES[n],
-        latitude=Decimal("25.300000") + Decimal(n) / 20,
-        longitude=Decimal("118.900000") + Decimal(n) / 20,
+        **apart(n),
     )
     approvals.lottery_shortlist(
         actor=district.dept,

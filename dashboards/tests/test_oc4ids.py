@@ -17,7 +17,7 @@ from referencing.exceptions import NoSuchResource
 from approvals import services as approvals
 from dashboards.oc4ids import ID_PREFIX
 from inspections.services import spot_check_record
-from projects.tests.factories import make_project
+from projects.tests.factories import apart, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -157,8 +157,7 @@ def test_the_package_pages_in_a_fixed_number_of_queries(client, district, world)
             district.street_gongchen,
             name=name,
             transitions=("file",),
-            latitude=Decimal("25.2") + Decimal(n) / 50,
-            longitude=Decimal("118.8"),
+            **apart(n),
         )
     assert count() == 7
 

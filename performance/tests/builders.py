@@ -15,7 +15,7 @@ from approvals.tests.helpers import contract_data
 from core.dates import SHANGHAI
 from inspections.services import lab_test_record, progress_report, spot_check_record
 from projects.services import payment_approve, payment_mark_paid, payment_request
-from projects.tests.factories import make_project, ready_to_start
+from projects.tests.factories import apart, make_project, ready_to_start
 from ratings.choices import RatingStatus
 from ratings.models import Rating
 
@@ -56,8 +56,7 @@ def under_way(d, company: Organisation, *, budget: str = "40000"):
         street_user,
         name=WORKS[n % len(WORKS)] + f"（{n}）",
         address=f"荔城区{WORKS[n % len(WORKS)][:4]}",
-        latitude=Decimal("25.300000") + Decimal(n) / 50,
-        longitude=Decimal("118.900000") + Decimal(n) / 50,
+        **apart(n),
         budget_amount=Decimal(budget),
     )
     approvals.project_transition(actor=street_user, project_id=project.pk, name="file")

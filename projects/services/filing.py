@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from core.dates import local_date
 from core.errors import ConflictError
+from core.geo import in_district
 from core.money import parse_amount
 from core.uploads import check_documents
 
@@ -77,6 +78,22 @@ def _within_scope(project: Project, field: str = "budget_amount") -> None:
         raise ValidationError({field: refusal})
 
 
+def _in_district(project: Project) -> None:
+    """A project's place lies in the district (docs/rules.md §1): coordinates outside its
+    outline are a typing slip or another district's works."""
+    if project.latitude is None or project.longitude is None:
+        return
+    if not in_district(project.latitude, project.longitude):
+        raise ValidationError(
+            {
+                "latitude": _(
+                    "坐标（%(lat)s, %(lng)s）不在荔城区范围内，请在地图上重新选取项目位置。"
+                )
+                % {"lat": project.latitude, "lng": project.longitude}
+            }
+        )
+
+
 def _snapshot(project: Project, fields) -> dict[str, Any]:
     return {f: getattr(project, f) for f in fields}
 
@@ -119,6 +136,7 @@ def project_create(
             street_id=actor.organisation_id, created_by=actor, tier_policy=policy, **fields
         )
         _within_scope(project)
+        _in_district(project)
         project.tier = project_tier(project)
         project.full_clean(exclude=["code", "tier", "status"])
         project.save()
@@ -157,6 +175,7 @@ def project_update(
         for field in changed:
             setattr(project, field, data[field])
         _within_scope(project)
+        _in_district(project)
         project.tier = project_tier(project)
         project.full_clean(exclude=["tier", "status"])
         project.save()

@@ -91,3 +91,25 @@ def ready_to_start(project, actor=None) -> None:
             upload=SimpleUploadedFile(f"{item}.pdf", b"%PDF-1.4 test", "application/pdf"),
             reference=f"{item}-{project.pk}",
         )
+
+
+def apart(n: int) -> dict:
+    """The n-th of a grid of places inside the district about 700 m apart (no two projects
+    placed by it are near enough to look like one work split in pieces)."""
+    return {"latitude": _GRID[n % len(_GRID)][0], "longitude": _GRID[n % len(_GRID)][1]}
+
+
+def _grid() -> list[tuple[Decimal, Decimal]]:
+    from core.geo import in_district
+
+    points = []
+    for i in range(40):
+        for j in range(40):
+            lat = Decimal("25.340000") + Decimal(i) * Decimal("0.0065")
+            lng = Decimal("118.960000") + Decimal(j) * Decimal("0.0065")
+            if in_district(lat, lng, margin_m=0):
+                points.append((lat, lng))
+    return points
+
+
+_GRID = _grid()

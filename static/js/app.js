@@ -11,6 +11,7 @@ function fillCurrentPosition(button) {
       lat.value = pos.coords.latitude.toFixed(6);
       lng.value = pos.coords.longitude.toFixed(6);
       button.disabled = false;
+      document.dispatchEvent(new CustomEvent("location-filled"));
     },
     () => { button.disabled = false; },
     { enableHighAccuracy: true, timeout: 10000 },
