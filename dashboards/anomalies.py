@@ -3,28 +3,32 @@ place, each row saying why it is listed and linking to the evidence. Every list 
 number of queries, whatever the number of rows."""
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
+from types import SimpleNamespace
 from typing import Any, cast
 
 from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Abs, Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 
+from accounts.models import Organisation
 from approvals import routes
 from approvals.choices import ChangeStatus, FlagKind
-from approvals.models import ChangeOrder, Flag, Tender
+from approvals.models import ChangeOrder, Flag, Tender, TenderBid
 from approvals.splits import WINDOW_DAYS
 from core.money import Yuan, format_yuan
 from inspections.models import PatrolViolation, Photo
 from inspections.photos import FAR_FROM_SITE_M, TIME_MISMATCH
 from performance.risk import PATROL_YELLOW
-from projects.choices import PaymentStage
+from projects.choices import PaymentStage, PaymentStatus
 from projects.contract_terms import LARGE_CHANGE_SHARE
 from projects.funds import COMMITTED, work_value
 from projects.models import Contract, Payment, Project, Settlement
@@ -50,7 +54,7 @@ from .identities import (
     shared_identity_rows,
     supervision_tie_rows,
 )
-from .rows import ALL_TIME, Period, Row, person_name, project_links
+from .rows import ALL_TIME, AnyRow, LazyRow, Period, Row, person_name, project_links, stand_in
 from .site_progress import (
     LOG_MARGIN,
     MIN_WORKED_DAYS_PER_10K,
@@ -84,9 +88,9 @@ class Kind:
     title: Promise
     rule: Promise
     columns: tuple[Promise, ...]
-    build: Callable[[QuerySet[Project], Period], list[Row]]
+    build: Callable[[QuerySet[Project], Period], Sequence[AnyRow]]
 
-    def rows(self, projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
+    def rows(self, projects: QuerySet[Project], period: Period = ALL_TIME) -> list[AnyRow]:
         """The list's rows over `projects` in `period`, the strongest first."""
         rows = self.build(projects, period)
         return sorted(rows, key=lambda r: -(r.strength or 0))
@@ -273,8 +277,46 @@ def same_person_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> 
 # --- payments before acceptance or over progress -------------------------------------------
 
 
-def payment_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
-    rows = []
+def _early_payment_row(project_id, code, name, stage, amount, status, accepted_at) -> Row:
+    project = stand_in(project_id, code, name)
+    return Row(
+        project,
+        [code, name, PaymentStage(stage).label, Yuan(amount), PaymentStatus(status).label],
+        _("竣工验收前的%(stage)s（验收：%(accepted)s）。")
+        % {
+            "stage": PaymentStage(stage).label,
+            "accepted": timezone.localdate(accepted_at) if accepted_at else _("未验收"),
+        },
+        [*project_links(project), (_("拨付台账"), reverse("projects:payment_ledger"))],
+    )
+
+
+def _over_paid_row(project_id, code, name, progress, committed, value) -> Row:
+    project = stand_in(project_id, code, name)
+    return Row(
+        project,
+        [
+            code,
+            name,
+            _("累计请款/拨付"),
+            Yuan(committed),
+            _("超出 %(excess)s 元") % {"excess": format_yuan(committed - value)},
+        ],
+        _(
+            "验收前累计 %(committed)s 元，超过已完工程量价值 %(value)s 元（报送进度 %(progress)s%%）。"
+        )
+        % {
+            "committed": format_yuan(committed),
+            "value": format_yuan(value),
+            "progress": format(progress.normalize(), "f"),
+        },
+        [*project_links(project), (_("拨付台账"), reverse("projects:payment_ledger"))],
+        committed / value if value else None,
+    )
+
+
+def payment_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[AnyRow]:
+    rows: list[AnyRow] = []
     early = (
         Payment.objects.filter(
             period.q("created_at"),
@@ -285,33 +327,19 @@ def payment_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list
         .filter(
             Q(project__accepted_at__isnull=True) | Q(paid_on__lt=F("project__accepted_at__date"))
         )
-        .select_related("project")
         .order_by("-id")
-    )
-    for payment in early:
-        rows.append(
-            Row(
-                payment.project,
-                [
-                    payment.project.code,
-                    payment.project.name,
-                    payment.get_stage_display(),
-                    Yuan(payment.amount),
-                    payment.get_status_display(),
-                ],
-                _("竣工验收前的%(stage)s（验收：%(accepted)s）。")
-                % {
-                    "stage": payment.get_stage_display(),
-                    "accepted": payment.project.accepted_at.date()
-                    if payment.project.accepted_at
-                    else _("未验收"),
-                },
-                [
-                    *project_links(payment.project),
-                    (_("拨付台账"), reverse("projects:payment_ledger")),
-                ],
-            )
+        .values_list(
+            "project_id",
+            "project__code",
+            "project__name",
+            "stage",
+            "amount",
+            "status",
+            "project__accepted_at",
         )
+    )
+    # thousands at district scale: each row is worded only when its page is shown
+    rows.extend(LazyRow(None, partial(_early_payment_row, *payment)) for payment in early)
     # SQL narrows to contracts whose committed total passes progress × amount; the payment
     # rule itself (projects.funds.work_value) decides.
     requested_in_period = Payment.objects.filter(period.q("created_at"), contract=OuterRef("pk"))
@@ -324,36 +352,28 @@ def payment_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list
             * F("project__reported_progress")
             / 100
         )
-        .select_related("project")
         .order_by("-id")
+        .values_list(
+            "project_id",
+            "project__code",
+            "project__name",
+            "project__reported_progress",
+            "amount",
+            "approved_changes_total",
+            "committed",
+        )
     )
-    for contract in over:
-        value = work_value(contract.project, contract)
-        if contract.committed <= value:
+    for pid, code, name, progress, amount, changes, committed in over:
+        value = work_value(
+            cast(Project, SimpleNamespace(reported_progress=progress)),
+            cast(Contract, SimpleNamespace(amount=amount, approved_changes_total=changes)),
+        )
+        if committed <= value:
             continue
         rows.append(
-            Row(
-                contract.project,
-                [
-                    contract.project.code,
-                    contract.project.name,
-                    _("累计请款/拨付"),
-                    Yuan(contract.committed),
-                    _("超出 %(excess)s 元") % {"excess": format_yuan(contract.committed - value)},
-                ],
-                _(
-                    "验收前累计 %(committed)s 元，超过已完工程量价值 %(value)s 元（报送进度 %(progress)s%%）。"
-                )
-                % {
-                    "committed": format_yuan(contract.committed),
-                    "value": format_yuan(value),
-                    "progress": format(contract.project.reported_progress.normalize(), "f"),
-                },
-                [
-                    *project_links(contract.project),
-                    (_("拨付台账"), reverse("projects:payment_ledger")),
-                ],
-                contract.committed / value if value else None,
+            LazyRow(
+                committed / value if value else None,
+                partial(_over_paid_row, pid, code, name, progress, committed, value),
             )
         )
     overridden = (
@@ -632,10 +652,37 @@ def rating_campaign_rows(projects: QuerySet[Project], period: Period = ALL_TIME)
 # --- change-order creep ------------------------------------------------------------------------
 
 
-def change_creep_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
+def _creep_row(group: Mapping[str, Any], share: Decimal, biggest: Decimal) -> Row:
+    project = stand_in(group["project_id"], group["project__code"], group["project__name"])
+    return Row(
+        project,
+        [
+            group["project__code"],
+            group["project__name"],
+            _("化整变更"),
+            Yuan(group["project__contract__amount"]),
+            _("%(n)d 次，合计 %(share)s%%") % {"n": group["n"], "share": f"{share * 100:.1f}"},
+        ],
+        _(
+            "%(n)d 次设计变更各自不超过合同额的%(threshold)s%%（最大 %(biggest)s%%），"
+            "合计 %(total)s 元，占合同额 %(share)s%%，超过%(threshold)s%%。"
+        )
+        % {
+            "n": group["n"],
+            "threshold": f"{LARGE_CHANGE_SHARE * 100:.0f}",
+            "biggest": f"{biggest * 100:.1f}",
+            "total": format_yuan(group["total"]),
+            "share": f"{share * 100:.1f}",
+        },
+        project_links(project),
+        share / LARGE_CHANGE_SHARE,
+    )
+
+
+def change_creep_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[AnyRow]:
     """Changes that each stay under the 10% line and together pass it; and changes soon after a
     tender that bring the low winning bid up to the next bidder's price (低价中标、高价结算)."""
-    rows = []
+    rows: list[AnyRow] = []
     groups = (
         ChangeOrder.objects.filter(project__in=projects, status=ChangeStatus.APPROVED)
         .filter(project__in=ChangeOrder.objects.filter(period.q("created_at")).values("project_id"))
@@ -651,87 +698,78 @@ def change_creep_rows(projects: QuerySet[Project], period: Period = ALL_TIME) ->
         share, biggest = abs(group["total"]) / contract, group["biggest"] / contract
         if share <= LARGE_CHANGE_SHARE or biggest > LARGE_CHANGE_SHARE:
             continue
-        project = Project(
-            pk=group["project_id"], code=group["project__code"], name=group["project__name"]
-        )
-        rows.append(
-            Row(
-                project,
-                [
-                    group["project__code"],
-                    group["project__name"],
-                    _("化整变更"),
-                    Yuan(contract),
-                    _("%(n)d 次，合计 %(share)s%%")
-                    % {"n": group["n"], "share": f"{share * 100:.1f}"},
-                ],
-                _(
-                    "%(n)d 次设计变更各自不超过合同额的%(threshold)s%%（最大 %(biggest)s%%），"
-                    "合计 %(total)s 元，占合同额 %(share)s%%，超过%(threshold)s%%。"
-                )
-                % {
-                    "n": group["n"],
-                    "threshold": f"{LARGE_CHANGE_SHARE * 100:.0f}",
-                    "biggest": f"{biggest * 100:.1f}",
-                    "total": format_yuan(group["total"]),
-                    "share": f"{share * 100:.1f}",
-                },
-                project_links(project),
-                share / LARGE_CHANGE_SHARE,
-            )
-        )
-    tenders = [
-        t
-        for t in Tender.objects.filter(period.q("created_at"), project__in=projects)
-        .select_related("project", "project__contract", "winner")
-        .prefetch_related("bids__bidder")
-        .order_by("project_id")
-        if hasattr(t.project, "contract")
-    ]
-    soon = (
-        ChangeOrder.objects.filter(
-            project__in=[t.project_id for t in tenders], status=ChangeStatus.APPROVED
-        )
-        .filter(created_at__lte=F("project__contract__created_at") + LOW_BID_WINDOW)
-        .values("project_id")
-        .annotate(total=Sum("amount_delta"))
-    )
+        rows.append(LazyRow(share / LARGE_CHANGE_SHARE, partial(_creep_row, group, share, biggest)))
+    # 低价中标、高价结算: only tendered projects whose approved changes came within the window
+    # after the contract are read further (values, not models, at 50,000 projects).
+    soon_changes = ChangeOrder.objects.filter(
+        project__in=projects,
+        status=ChangeStatus.APPROVED,
+        project__tender__isnull=False,
+        created_at__lte=F("project__contract__created_at") + LOW_BID_WINDOW,
+    ).order_by()
+    soon = soon_changes.values("project_id").annotate(total=Sum("amount_delta"))
     raised = {row["project_id"]: row["total"] for row in soon}
-    for tender in tenders:
-        bids = sorted(tender.bids.all(), key=lambda b: b.amount)
-        if len(bids) < 2 or bids[0].bidder_id != tender.winner_id:
+    tendered = Tender.objects.filter(
+        period.q("created_at"),
+        project__in=soon_changes.values("project_id"),
+        project__contract__isnull=False,
+    )
+    # the two lowest bids of each tender, as values
+    lowest: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for tender_id, bidder_id, amount in (
+        TenderBid.objects.filter(tender__in=tendered.values("id"))
+        .order_by("tender_id", "amount", "id")
+        .values_list("tender_id", "bidder_id", "amount")
+    ):
+        if len(lowest[tender_id]) < 2:
+            lowest[tender_id].append((bidder_id, amount))
+    hits = []
+    for tender_id, project_id, code, name, winner_id, contract in tendered.order_by(
+        "project_id"
+    ).values_list(
+        "id",
+        "project_id",
+        "project__code",
+        "project__name",
+        "winner_id",
+        "project__contract__amount",
+    ):
+        bids = lowest.get(tender_id, [])
+        if len(bids) < 2 or bids[0][0] != winner_id or project_id not in raised:
             continue
-        contract = tender.project.contract
-        now = contract.amount + raised.get(tender.project_id, Decimal("0"))
-        if tender.project_id not in raised or now < bids[1].amount:
-            continue
-        rows.append(
-            Row(
-                tender.project,
-                [
-                    tender.project.code,
-                    tender.project.name,
-                    _("低价中标、高价结算"),
-                    Yuan(contract.amount),
-                    Yuan(now),
-                ],
-                _(
-                    "%(winner)s以最低价 %(bid)s 元中标，签约后 %(days)d 天内的设计变更使合同额达到 "
-                    "%(now)s 元，不低于第二名%(second)s的报价 %(price)s 元。"
-                )
-                % {
-                    "winner": tender.winner.name,
-                    "bid": format_yuan(bids[0].amount),
-                    "days": LOW_BID_WINDOW.days,
-                    "now": format_yuan(now),
-                    "second": bids[1].bidder.name,
-                    "price": format_yuan(bids[1].amount),
-                },
-                project_links(tender.project),
-                now / bids[1].amount,
-            )
+        now = contract + raised[project_id]
+        if now >= bids[1][1]:
+            hits.append((project_id, code, name, contract, now, bids))
+    names = dict(
+        Organisation.objects.filter(pk__in={b for h in hits for b, _a in h[5]}).values_list(
+            "id", "name"
         )
+    )
+    rows.extend(LazyRow(hit[4] / hit[5][1][1], partial(_low_bid_row, *hit, names)) for hit in hits)
     return rows
+
+
+def _low_bid_row(project_id, code, name, contract, now, bids, names) -> Row:
+    project = stand_in(project_id, code, name)
+    (winner, bid), (second, price) = bids
+    return Row(
+        project,
+        [code, name, _("低价中标、高价结算"), Yuan(contract), Yuan(now)],
+        _(
+            "%(winner)s以最低价 %(bid)s 元中标，签约后 %(days)d 天内的设计变更使合同额达到 "
+            "%(now)s 元，不低于第二名%(second)s的报价 %(price)s 元。"
+        )
+        % {
+            "winner": names[winner],
+            "bid": format_yuan(bid),
+            "days": LOW_BID_WINDOW.days,
+            "now": format_yuan(now),
+            "second": names[second],
+            "price": format_yuan(price),
+        },
+        project_links(project),
+        now / price,
+    )
 
 
 # --- other flags raised by the approval services ----------------------------------------------

@@ -118,20 +118,22 @@ def shared_identity_rows(projects: QuerySet[Project], period: Period = ALL_TIME)
 
 
 def supervision_tie_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
-    contracts = list(
+    # Ids first (every contract of the period), the models only of the contracts that match.
+    ties = list(
         Contract.objects.filter(period.q("created_at"), project__in=projects)
         .exclude(supervision_unit=None)
+        .values_list("id", "contractor_id", "supervision_unit_id")
+    )
+    pairs = shared_identities({c for _i, c, _s in ties} | {s for _i, _c, s in ties})
+    matched = [i for i, c, s in ties if tuple(sorted((c, s))) in pairs]
+    rows = []
+    for contract in (
+        Contract.objects.filter(pk__in=matched)
         .select_related("project", "contractor", "supervision_unit")
         .order_by("project_id")
-    )
-    involved = {c.contractor_id for c in contracts} | {c.supervision_unit_id for c in contracts}
-    pairs = shared_identities(involved)
-    rows = []
-    for contract in contracts:
+    ):
         pair = tuple(sorted((contract.contractor_id, contract.supervision_unit_id)))
-        attributes = pairs.get(pair)  # type: ignore[arg-type]
-        if not attributes:
-            continue
+        attributes = pairs[pair]  # type: ignore[index]
         shared = "、".join(str(ATTRIBUTES[x]) for x in attributes)
         rows.append(
             Row(
@@ -163,13 +165,14 @@ def supervision_tie_rows(projects: QuerySet[Project], period: Period = ALL_TIME)
 def awarder_tie_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
     """A company's people (its register, its legal representative and telephone) whose
     telephone is that of an officer of the street that awarded it the contract."""
-    contracts = list(
-        Contract.objects.filter(period.q("created_at"), project__in=projects)
-        .select_related("project", "project__street", "contractor")
-        .order_by("project_id")
+    # Ids first (every contract of the period), the models only of the contracts that match.
+    awarded = list(
+        Contract.objects.filter(period.q("created_at"), project__in=projects).values_list(
+            "id", "contractor_id", "project__street_id"
+        )
     )
-    companies = {c.contractor_id for c in contracts}
-    streets = {c.project.street_id for c in contracts}
+    companies = {c for _i, c, _s in awarded}
+    streets = {s for _i, _c, s in awarded}
     people: dict[int, list[tuple[str, str, str]]] = defaultdict(list)  # org → (phone, name, what)
     for staff in CompanyStaff.objects.filter(organisation__in=companies).exclude(phone=""):
         people[staff.organisation_id].append(
@@ -184,6 +187,16 @@ def awarder_tie_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> 
         organisation__in=streets, organisation__kind=OrganisationKind.STREET
     ).exclude(phone=""):
         officers[(user.organisation_id, normalise_phone(user.phone))] = user  # type: ignore[index]
+    matched = [
+        i
+        for i, company, street in awarded
+        if any((street, phone) in officers for phone, _n, _w in people.get(company, []))
+    ]
+    contracts = (
+        Contract.objects.filter(pk__in=matched)
+        .select_related("project", "project__street", "contractor")
+        .order_by("project_id")
+    )
     rows = []
     for contract in contracts:
         for phone, name, what in people.get(contract.contractor_id, []):

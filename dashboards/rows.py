@@ -2,12 +2,14 @@
 period it looks at, its rows with their reason, evidence and strength."""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property, lru_cache
 
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 
 from projects.models import Project
@@ -56,15 +58,70 @@ class Row:
         return hashlib.sha256(ident.encode()).hexdigest()[:32]
 
 
+@dataclass
+class LazyRow:
+    """A row of a long list whose cells, reason and evidence are built only when shown: the
+    list is sorted by strength and paged (dashboards/views.py), so at 50,000 projects only the
+    page's rows pay for their wording and links (the Excel export builds them all)."""
+
+    strength: Decimal | None
+    build: Callable[[], Row]
+
+    @cached_property
+    def row(self) -> Row:
+        return self.build()
+
+    @property
+    def project(self) -> Project | None:
+        return self.row.project
+
+    @property
+    def cells(self) -> list:
+        return self.row.cells
+
+    @property
+    def why(self) -> str:
+        return self.row.why
+
+    @property
+    def evidence(self) -> list[tuple[str, str]]:
+        return self.row.evidence
+
+    @property
+    def key(self) -> str:
+        return self.row.key
+
+
+_PK = 999_999_937  # a stand-in id, replaced in the reversed URL (cheaper than a reverse a row)
+
+
+def _url(name: str, pk) -> str:
+    return _url_pattern(name, get_script_prefix()).replace(str(_PK), str(pk))
+
+
+@lru_cache(maxsize=64)
+def _url_pattern(name: str, _prefix: str) -> str:
+    return reverse(name, args=[_PK])
+
+
 def project_links(project: Project) -> list[tuple[str, str]]:
     return [
         (
             _("项目 %(code)s") % {"code": project.code or project.pk},
-            reverse("projects:detail", args=[project.pk]),
+            _url("projects:detail", project.pk),
         ),
-        (_("审计时间线"), reverse("dashboards:timeline", args=[project.pk])),
+        (_("审计时间线"), _url("dashboards:timeline", project.pk)),
     ]
 
 
 def person_name(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
+
+
+# A list's rows: built at once, or when shown.
+AnyRow = Row | LazyRow
+
+
+def stand_in(project_id: int, code: str | None, name: str) -> Project:
+    """An unsaved project with what a row shows, for lists that read values, not models."""
+    return Project(pk=project_id, code=code, name=name)

@@ -6,6 +6,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -18,7 +19,7 @@ from projects.choices import PaymentStage
 from projects.funds import COMMITTED
 from projects.models import Payment, Project
 
-from .rows import ALL_TIME, Period, Row, project_links
+from .rows import ALL_TIME, AnyRow, LazyRow, Period, Row, project_links, stand_in
 
 # A payment's work value more than this share above what the worked days support.
 LOG_MARGIN = Decimal("0.30")
@@ -105,7 +106,7 @@ def progress_without_work_rows(projects: QuerySet[Project], period: Period = ALL
     return rows
 
 
-def payment_over_logs_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
+def payment_over_logs_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[AnyRow]:
     """A progress payment request whose claimed work passes what the worked days support (the
     contract with its approved changes, in the share of its planned working days that the logs
     saw worked) by the margin. The claim is the work value the request states, or else what
@@ -156,39 +157,47 @@ def payment_over_logs_rows(projects: QuerySet[Project], period: Period = ALL_TIM
         limit = supported * (1 + LOG_MARGIN)
         if claimed > limit:
             hits.append((project_id, asked_on, claimed, supported, limit, done, planned))
-    found = Project.objects.in_bulk({h[0] for h in hits})
-    rows = []
-    for project_id, asked_on, claimed, supported, limit, done, planned in hits:
-        project = found[project_id]
-        rows.append(
-            Row(
-                project,
-                [
-                    project.code,
-                    project.name,
-                    format_yuan(claimed),
-                    format_yuan(supported),
-                    f"{done} / {planned}",
-                ],
-                _(
-                    "%(day)s请款对应的已完工程量 %(value)s 元，而巡查日志记录的施工天数（%(done)d / 计划 "
-                    "%(planned)d 个工作日）只支撑约 %(supported)s 元（容差 %(margin)s%%）。"
-                )
-                % {
-                    "day": asked_on,
-                    "value": format_yuan(claimed),
-                    "done": done,
-                    "planned": planned,
-                    "supported": format_yuan(supported),
-                    "margin": f"{LOG_MARGIN * 100:.0f}",
-                },
-                project_links(project),
-                # how many times the tolerated value the claim reaches; a claim with no
-                # worked day at all counts as a hundred
-                claimed / limit if limit else Decimal(100),
-            )
+    found = {
+        pk: (code, name)
+        for pk, code, name in Project.objects.filter(pk__in={h[0] for h in hits}).values_list(
+            "id", "code", "name"
         )
-    return rows
+    }
+    return [
+        # how many times the tolerated value the claim reaches; a claim with no worked day at
+        # all counts as a hundred
+        LazyRow(hit[2] / hit[4] if hit[4] else Decimal(100), partial(_over_logs_row, found, hit))
+        for hit in hits
+    ]
+
+
+def _over_logs_row(found, hit) -> Row:
+    project_id, asked_on, claimed, supported, limit, done, planned = hit
+    project = stand_in(project_id, *found[project_id])
+    return Row(
+        project,
+        [
+            project.code,
+            project.name,
+            format_yuan(claimed),
+            format_yuan(supported),
+            f"{done} / {planned}",
+        ],
+        _(
+            "%(day)s请款对应的已完工程量 %(value)s 元，而巡查日志记录的施工天数（%(done)d / 计划 "
+            "%(planned)d 个工作日）只支撑约 %(supported)s 元（容差 %(margin)s%%）。"
+        )
+        % {
+            "day": asked_on,
+            "value": format_yuan(claimed),
+            "done": done,
+            "planned": planned,
+            "supported": format_yuan(supported),
+            "margin": f"{LOG_MARGIN * 100:.0f}",
+        },
+        project_links(project),
+        claimed / limit if limit else Decimal(100),
+    )
 
 
 def completion_few_days_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
