@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from decimal import Decimal
+from functools import partial
 from itertools import combinations
 
 from django.db.models import Q, QuerySet
@@ -24,7 +25,7 @@ from accounts.validators import normalise_phone
 from approvals.models import TenderBid
 from projects.models import Contract, Project
 
-from .rows import ALL_TIME, Period, Row, project_links
+from .rows import ALL_TIME, AnyRow, LazyRow, Period, Row, project_links, stand_in
 
 ATTRIBUTES = {
     "legal_representative": gettext_lazy("法定代表人"),
@@ -241,63 +242,84 @@ def _person(staff: CompanyStaff) -> str:
     return f"person:{staff.name.strip()}:{phone}" if phone else ""
 
 
-def certificate_lending_rows(projects: QuerySet[Project], period: Period = ALL_TIME) -> list[Row]:
-    """挂证: one person named full-time on two contracts whose dates overlap."""
+def certificate_lending_rows(
+    projects: QuerySet[Project], period: Period = ALL_TIME
+) -> list[AnyRow]:
+    """挂证: one person named full-time on two contracts whose dates overlap. Each contract
+    that starts while the person is already engaged on another is one row, set against the
+    engagement that runs longest (a sweep by start date, not every pair: a lender of one
+    certificate to hundreds of contracts is hundreds of rows, not tens of thousands)."""
     window = Q()
     if period.since:
         window &= Q(end_date__gte=period.since)
     if period.until:
         window &= Q(start_date__lte=period.until)
+    fields = [field for field, _position in FULL_TIME]
     contracts = list(
         Contract.objects.filter(window, project__in=projects)
-        .select_related(
-            "project",
-            "contractor",
-            *(field for field, _position in FULL_TIME),
-        )
         .order_by("start_date", "project_id")
+        .values_list(
+            "id", "project_id", "project__code", "project__name", "start_date", "end_date", *fields
+        )
     )
-    postings: dict[str, list[tuple[Contract, str, CompanyStaff]]] = defaultdict(list)
+    staff = {
+        member.pk: member
+        for member in CompanyStaff.objects.filter(
+            pk__in={sid for c in contracts for sid in c[6:] if sid is not None}
+        )
+    }
+    people = {pk: _person(member) for pk, member in staff.items()}
+    postings: dict[str, list[tuple[tuple, str, CompanyStaff]]] = defaultdict(list)
     for contract in contracts:
-        for field, position in FULL_TIME:
-            staff = getattr(contract, field)
-            if staff is not None and (who := _person(staff)):
-                postings[who].append((contract, str(position.label), staff))
-    rows = []
+        for (_field, position), staff_id in zip(FULL_TIME, contract[6:], strict=True):
+            if staff_id is not None and (who := people.get(staff_id)):
+                postings[who].append((contract, str(position.label), staff[staff_id]))
+    rows: list[AnyRow] = []
     for entries in postings.values():
-        for (c1, p1, s1), (c2, p2, s2) in combinations(entries, 2):
-            if c1.pk == c2.pk or c1.end_date < c2.start_date or c2.end_date < c1.start_date:
-                continue
-            first, last = max(c1.start_date, c2.start_date), min(c1.end_date, c2.end_date)
-            rows.append(
-                Row(
-                    c2.project,
-                    [
-                        s1.name,
-                        s1.certificate_no or s1.phone,
-                        f"{c1.project.code} {p1}",
-                        f"{c2.project.code} {p2}",
-                        f"{first} — {last}",
-                    ],
-                    _(
-                        "%(name)s（%(cert)s）同时担任“%(p1)s”的%(pos1)s和“%(p2)s”的%(pos2)s，"
-                        "两个合同工期在 %(first)s 至 %(last)s 重叠。%(registers)s"
-                    )
-                    % {
-                        "name": s1.name,
-                        "cert": s1.certificate_no or s1.phone,
-                        "p1": c1.project.name,
-                        "pos1": p1,
-                        "p2": c2.project.name,
-                        "pos2": p2,
-                        "first": first,
-                        "last": last,
-                        "registers": _("此人登记在两家单位的名录中。")
-                        if s1.organisation_id != s2.organisation_id
-                        else "",
-                    },
-                    [*project_links(c1.project), *project_links(c2.project)],
-                    None,
-                )
-            )
+        engaged = None  # the earlier posting that runs longest
+        for entry in entries:  # by start date
+            contract = entry[0]
+            if (
+                engaged is not None
+                and engaged[0][0] != contract[0]
+                and engaged[0][5] >= contract[4]
+            ):
+                rows.append(LazyRow(None, partial(_lending_row, engaged, entry)))
+            if engaged is None or contract[5] > engaged[0][5]:
+                engaged = entry
     return rows
+
+
+def _lending_row(earlier, later) -> Row:
+    (c1, p1, s1), (c2, p2, s2) = earlier, later
+    first, last = max(c1[4], c2[4]), min(c1[5], c2[5])
+    project1, project2 = stand_in(c1[1], c1[2], c1[3]), stand_in(c2[1], c2[2], c2[3])
+    return Row(
+        project2,
+        [
+            s1.name,
+            s1.certificate_no or s1.phone,
+            f"{project1.code} {p1}",
+            f"{project2.code} {p2}",
+            f"{first} — {last}",
+        ],
+        _(
+            "%(name)s（%(cert)s）同时担任“%(p1)s”的%(pos1)s和“%(p2)s”的%(pos2)s，"
+            "两个合同工期在 %(first)s 至 %(last)s 重叠。%(registers)s"
+        )
+        % {
+            "name": s1.name,
+            "cert": s1.certificate_no or s1.phone,
+            "p1": project1.name,
+            "pos1": p1,
+            "p2": project2.name,
+            "pos2": p2,
+            "first": first,
+            "last": last,
+            "registers": _("此人登记在两家单位的名录中。")
+            if s1.organisation_id != s2.organisation_id
+            else "",
+        },
+        [*project_links(project1), *project_links(project2)],
+        None,
+    )

@@ -361,7 +361,7 @@ QUERY_PAGES = {
             "shared-identities": 17,
             "supervision-ties": 15,
             "awarder-ties": 17,
-            "certificate-lending": 14,
+            "certificate-lending": 15,
             "other-flags": 14,
         }.items()
     },
