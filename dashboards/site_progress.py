@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.dates import working_days_between
+from core.dates import local_date, working_days_between
 from core.money import CENT, format_yuan
 from inspections.models import PatrolLog, ProgressReport
 from projects.choices import PaymentStage
@@ -58,13 +58,13 @@ def progress_without_work_rows(projects: QuerySet[Project], period: Period = ALL
     # Per project: the highest progress reported so far and the day of the report before.
     previous: dict[int, tuple[Decimal, date]] = {}
     for project_id, created_at, percent, started_at in reports.iterator(chunk_size=5000):
-        day = timezone.localdate(created_at)
+        day = local_date(created_at)
         if project_id in previous:
             before, since = previous[project_id]
             # the days after the report before; its own day when both fall on one day
             first = bisect_right if since < day else bisect_left
         elif started_at:
-            before, since = Decimal("0"), timezone.localdate(started_at)
+            before, since = Decimal("0"), local_date(started_at)
             first = bisect_left  # the first report: the start day counts
         else:
             continue
@@ -113,6 +113,8 @@ def payment_over_logs_rows(projects: QuerySet[Project], period: Period = ALL_TIM
     has been asked on the contract so far, this request included (work it must stand for)."""
     payments = (
         Payment.objects.filter(project__in=projects, status__in=COMMITTED)
+        # asked after the period's end: never counts (earlier ones add to what was asked)
+        .filter(Period(until=period.until).q("created_at"))
         .order_by("contract_id", "created_at", "id")
         .values_list(
             "project_id",
@@ -125,10 +127,14 @@ def payment_over_logs_rows(projects: QuerySet[Project], period: Period = ALL_TIM
             "contract__end_date",
             "contract__amount",
             "contract__approved_changes_total",
+            "project__code",
+            "project__name",
         )
     )
     worked = _worked_days(projects)
     asked: dict[int, Decimal] = defaultdict(Decimal)
+    planned_days: dict[int, int] = {}
+    found: dict[int, tuple[str | None, str]] = {}
     hits = []
     for (
         project_id,
@@ -141,28 +147,27 @@ def payment_over_logs_rows(projects: QuerySet[Project], period: Period = ALL_TIM
         end,
         contract_amount,
         changes,
+        code,
+        name,
     ) in payments.iterator(chunk_size=5000):
         asked[contract_id] += amount
-        asked_on = timezone.localdate(created_at)
         if stage != PaymentStage.PROGRESS:
             continue
+        asked_on = local_date(created_at)
         if not period.contains(asked_on):
             continue
         claimed = work_value or asked[contract_id]
-        planned = max(working_days_between(start, end) + 1, 1)
+        planned = planned_days.get(contract_id)
+        if planned is None:
+            planned = planned_days[contract_id] = max(working_days_between(start, end) + 1, 1)
         done = bisect_right(worked[project_id], asked_on)
         supported = (
             (contract_amount + changes) * min(Decimal(1), Decimal(done) / planned)
         ).quantize(CENT)
         limit = supported * (1 + LOG_MARGIN)
         if claimed > limit:
+            found[project_id] = (code, name)
             hits.append((project_id, asked_on, claimed, supported, limit, done, planned))
-    found = {
-        pk: (code, name)
-        for pk, code, name in Project.objects.filter(pk__in={h[0] for h in hits}).values_list(
-            "id", "code", "name"
-        )
-    }
     return [
         # how many times the tolerated value the claim reaches; a claim with no worked day at
         # all counts as a hundred
