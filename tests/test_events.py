@@ -54,7 +54,7 @@ from projects.events import TRANSITION_VERBS, ProjectEvents
 from projects.models import Project
 from projects.selectors import project_timeline
 from projects.services.filing import _project_transition
-from projects.tests.factories import make_project, project_data
+from projects.tests.factories import make_project, project_data, village_data
 from ratings.services import report_record
 from tests.funds_helpers import ACCOUNT, RESIDENTS, accepted, under_way
 
@@ -311,26 +311,10 @@ def _png():
     return SimpleUploadedFile("board.png", encode(scene(1), "PNG"), "image/png")
 
 
-VILLAGE = {
-    "village": "文献社区",
-    "proposal": "修复背街小巷",
-    "proposed_on": "2026-10-08",
-    "discussed_on": "2026-10-12",
-    "party_meeting_on": "2026-10-20",
-    "party_attended": "31",
-    "party_total": "45",
-    "resolved_on": "2026-10-25",
-    "reps_attended": "28",
-    "reps_total": "35",
-    "votes_for": "26",
-    "decision_published_on": "2026-10-27",
-}
-
-
 def _village_decision(d):
     project = make_project(d.street_zhenhai, project_class="C")
     return lambda: projects.village_decision_record(
-        actor=d.street_zhenhai, project_id=project.pk, data=VILLAGE, decision_photo=_png()
+        actor=d.street_zhenhai, project_id=project.pk, data=village_data(), decision_photo=_png()
     )
 
 
@@ -342,7 +326,7 @@ def _village_result(d):
         project=project,
         recorded_by=d.street_zhenhai,
         decision_photo=_png(),
-        **{k: date.fromisoformat(v) if k.endswith("_on") else v for k, v in VILLAGE.items()},
+        **{k: date.fromisoformat(v) if k.endswith("_on") else v for k, v in village_data().items()},
     )
     project = accepted(d, project, contractor)
     return lambda: projects.village_result_publish(

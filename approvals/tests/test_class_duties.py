@@ -25,7 +25,7 @@ from projects.services import (
     village_decision_record,
     village_result_publish,
 )
-from projects.tests.factories import make_project, ready_to_start
+from projects.tests.factories import make_project, ready_to_start, village_data
 from tests.funds_helpers import accepted, under_way
 
 pytestmark = pytest.mark.django_db
@@ -264,25 +264,6 @@ def test_a_b_class_project_starts_only_with_a_named_tracker(district):
 
 
 # --- C: 四议两公开 -------------------------------------------------------------------------
-
-
-def village_data(**overrides):
-    data = {
-        "village": "文献社区",
-        "proposal": "修复社区背街小巷破损路面",
-        "proposed_on": "2026-10-08",
-        "discussed_on": "2026-10-12",
-        "party_meeting_on": "2026-10-20",
-        "party_attended": "31",
-        "party_total": "45",
-        "resolved_on": "2026-10-25",
-        "reps_attended": "28",
-        "reps_total": "35",
-        "votes_for": "26",
-        "decision_published_on": "2026-10-27",
-    }
-    data.update(overrides)
-    return data
 
 
 def c_draft(d, amount="38000"):

@@ -113,3 +113,24 @@ def _grid() -> list[tuple[Decimal, Decimal]]:
 
 
 _GRID = _grid()
+
+
+def village_data(**overrides) -> dict:
+    """A village's 四议两公开 as the street office records it (docs/rules.md §2): in order,
+    more than half the Party members and two thirds of the representatives present, a
+    majority of those present in favour."""
+    return {
+        "village": "文献社区",
+        "proposal": "修复社区背街小巷破损路面",
+        "proposed_on": "2026-10-08",
+        "discussed_on": "2026-10-12",
+        "party_meeting_on": "2026-10-20",
+        "party_attended": "31",
+        "party_total": "45",
+        "resolved_on": "2026-10-25",
+        "reps_attended": "28",
+        "reps_total": "35",
+        "votes_for": "26",
+        "decision_published_on": "2026-10-27",
+        **overrides,
+    }
