@@ -48,6 +48,7 @@
       pointToLayer: (feature, latlng) => L.marker(latlng, {
         icon: L.divIcon({ className: "street-label", html: "", iconSize: null }),
         interactive: false,
+        keyboard: false,
       }).bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "street-label" }),
     }).addTo(map);
     const points = await getJSON(el.dataset.points);

@@ -30,6 +30,7 @@
       pointToLayer: (feature, latlng) => L.marker(latlng, {
         icon: L.divIcon({ className: "street-label", html: "", iconSize: null }),
         interactive: false,
+        keyboard: false,
       }).bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "street-label" }),
     }).addTo(map);
     map.fitBounds(district.getBounds(), { padding: [8, 8] });
