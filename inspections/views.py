@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import Role
@@ -57,11 +58,25 @@ def _run(request, project_id, action, success: str):
     return run_and_return(request, action, success, to)
 
 
+# The weather of a patrol log, as the site staff choose it (a short list, not free text).
+WEATHERS = [
+    gettext_lazy("晴"),
+    gettext_lazy("多云"),
+    gettext_lazy("阴"),
+    gettext_lazy("小雨"),
+    gettext_lazy("中雨"),
+    gettext_lazy("大雨"),
+    gettext_lazy("雷阵雨"),
+    gettext_lazy("雾"),
+    gettext_lazy("雪"),
+]
+
+
 @login_required
 @require_GET
 def capture_view(request):
-    """The site staff's phone page: one card per project under way with the patrol-log or the
-    progress form. It works offline (service worker + the browser's outbox)."""
+    """The site staff's phone page: the projects under way to choose from, each opening its
+    patrol-log or progress form. It works offline (service worker + the browser's outbox)."""
     return render(
         request,
         "inspections/capture.html",
@@ -70,6 +85,7 @@ def capture_view(request):
             "today": timezone.localdate(),
             "new_key": uuid.uuid4(),
             "is_supervisor": request.user.role == Role.SUPERVISOR,
+            "weathers": WEATHERS,
         },
     )
 

@@ -27,7 +27,10 @@ def _photo(seed: int) -> dict:
 
 
 def _fill(page, project_id: int, work: str, seed: int) -> None:
-    page.fill(f"#weather_{project_id}", "晴")
+    # choose the project (its line opens the form), unless it is the only one and open already
+    if page.get_attribute(f"#capture-{project_id}", "open") is None:
+        page.click(f"#capture-{project_id} > summary")
+    page.select_option(f"#weather_{project_id}", "晴")
     page.fill(f"#work_done_{project_id}", work)
     page.fill(f"#head_count_{project_id}", "5")
     page.set_input_files(f"#photos_{project_id}", [_photo(seed)])

@@ -415,3 +415,27 @@ def test_spot_check_with_photos_shown_on_the_project_page(client, district):
     page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert "井盖高差" in page and "高出 8 毫米" in page
     assert reverse("inspections:photo", args=[check.photos.get().pk]) in page
+
+
+def test_the_capture_page_asks_for_a_project_first_and_weather_from_a_list(client, district):
+    """#16 point 4: with several projects each is a line to tap (closed), its form under it; with
+    one, that one is open; the weather is chosen, not typed."""
+    project, _contractor = site(district)
+    client.force_login(district.supervisor)
+    page = client.get(reverse("inspections:capture")).content.decode()
+    assert f'id="capture-{project.pk}" data-testid="capture-project" open' in page
+    assert f'<select class="form-select" id="weather_{project.pk}" name="weather" required>' in page
+    assert '<option value="多云">多云</option>' in page
+    other, _c = site(district)
+    page = client.get(reverse("inspections:capture")).content.decode()
+    assert "请先选择项目，再填写记录" in page
+    assert page.count('data-testid="capture-project">') == 2  # both closed
+    assert f'id="capture-{other.pk}"' in page
+
+
+def test_site_staff_reach_the_capture_page_in_one_tap_from_their_start_page(client, district):
+    client.force_login(district.supervisor)
+    page = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("inspections:capture")}" data-testid="capture-entry"' in page
+    client.force_login(district.street_zhenhai)
+    assert 'data-testid="capture-entry"' not in client.get(reverse("home")).content.decode()
