@@ -10,16 +10,26 @@ from core.uploads import ALLOWED_EXTENSIONS
 from .choices import AttachmentKind
 from .models import Project
 
+# The form's file inputs and the kind each one gives its files.
+ATTACHMENT_FIELDS = {
+    "attachments": AttachmentKind.APPLICATION,
+    "attachments_drawing": AttachmentKind.DRAWING,
+    "attachments_budget": AttachmentKind.BUDGET,
+    "attachments_other": AttachmentKind.OTHER,
+}
+
 
 class ProjectForm(BootstrapFormMixin, forms.ModelForm):
     budget_amount = AmountField(
         label=_("申报预算（元）"), help_text=_("类别等级由金额自动确定，无需选择。")
     )
-    attachments = MultipleFileField(
-        label=_("附件"), help_text=_("申报材料、图纸、预算书等；PDF、图片、Word、Excel、DWG。")
-    )
-    attachment_kind = forms.ChoiceField(
-        label=_("附件类型"), choices=AttachmentKind.choices, initial=AttachmentKind.APPLICATION
+    # One input per kind of attachment, so that each file keeps its own type (申报材料, 图纸,
+    # 预算书, 其他); PDF, images, Word, Excel, DWG.
+    attachments = MultipleFileField(label=AttachmentKind.APPLICATION.label)
+    attachments_drawing = MultipleFileField(label=AttachmentKind.DRAWING.label)
+    attachments_budget = MultipleFileField(label=AttachmentKind.BUDGET.label)
+    attachments_other = MultipleFileField(
+        label=AttachmentKind.OTHER.label, help_text=_("PDF、图片、Word、Excel、DWG。")
     )
 
     class Meta:
@@ -46,7 +56,8 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attachments"].widget.attrs["accept"] = ",".join(ALLOWED_EXTENSIONS)
+        for name in ATTACHMENT_FIELDS:
+            self.fields[name].widget.attrs["accept"] = ",".join(ALLOWED_EXTENSIONS)
         self.fields["project_class"].required = True  # chosen at filing, with its guidance
         # The schedule is checked against them (docs/rules.md §3): no filing without them.
         self.fields["planned_start"].required = True
@@ -67,6 +78,14 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
         if start and end and end < start:
             self.add_error("planned_end", _("计划完工日期不能早于计划开工日期。"))
         return cleaned
+
+    def attachment_pairs(self) -> list[tuple]:
+        """Every uploaded file with the kind of the input it came in."""
+        return [
+            (upload, kind)
+            for name, kind in ATTACHMENT_FIELDS.items()
+            for upload in self.cleaned_data.get(name) or []
+        ]
 
     def _post_clean(self):
         # Model validation happens in the service, with the derived fields set.

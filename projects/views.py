@@ -103,8 +103,7 @@ def project_create_view(request):
             lambda: services.project_create(
                 actor=request.user,
                 data=form.service_data(),
-                attachments=form.cleaned_data["attachments"],
-                attachment_kind=form.cleaned_data["attachment_kind"],
+                attachments=form.attachment_pairs(),
             ),
         )
         if project:
@@ -135,8 +134,7 @@ def project_edit_view(request, pk):
                 actor=request.user,
                 project_id=project.pk,
                 data=form.service_data(),
-                attachments=form.cleaned_data["attachments"],
-                attachment_kind=form.cleaned_data["attachment_kind"],
+                attachments=form.attachment_pairs(),
             ),
         )
         if saved:

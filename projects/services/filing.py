@@ -99,16 +99,20 @@ def _snapshot(project: Project, fields) -> dict[str, Any]:
 
 
 def _add_attachments(project: Project, actor, files, kind: str) -> list[str]:
-    check_documents(files)
+    """Store the uploads; each is a file (of `kind`) or a (file, its own kind) pair."""
+    pairs = [item if isinstance(item, tuple) else (item, kind) for item in files]
+    check_documents([upload for upload, _kind in pairs])
     names = []
-    for upload in files:
+    for upload, upload_kind in pairs:
+        if upload_kind not in AttachmentKind.values:
+            raise ValidationError({"attachments": _("请选择附件类型。")})
         digest = hashlib.sha256()
         for chunk in upload.chunks():
             digest.update(chunk)
         upload.seek(0)
         ProjectAttachment.objects.create(
             project=project,
-            kind=kind,
+            kind=upload_kind,
             file=upload,
             original_name=upload.name[:255],
             size=upload.size,

@@ -70,7 +70,6 @@ def project_form_data(**overrides) -> dict:
         "planned_start": "2026-12-01",
         "planned_end": "2027-01-15",
         "description": "",
-        "attachment_kind": "application",
         **overrides,
     }
 

@@ -258,3 +258,29 @@ def test_a_refused_filing_keeps_the_tier_badge_of_the_amount_typed(client, distr
         'data-testid="tier-preview"'
         not in client.post(reverse("projects:create"), data).content.decode()
     )
+
+
+def test_each_file_keeps_the_type_of_the_box_it_was_chosen_in(client, district):
+    """#16 point 3: one input per kind of attachment (申报材料, 图纸, 预算书, 其他)."""
+
+    def pdf(name):
+        return SimpleUploadedFile(name, b"%PDF-1.4 test", "application/pdf")
+
+    client.force_login(district.street_zhenhai)
+    client.post(
+        reverse("projects:create"),
+        {
+            **project_form_data(),
+            "attachments": [pdf("申请.pdf")],
+            "attachments_drawing": [pdf("平面图.pdf"), pdf("剖面图.pdf")],
+            "attachments_budget": [pdf("预算书.pdf")],
+        },
+    )
+    project = Project.objects.get()
+    kinds = dict(project.attachments.values_list("original_name", "kind"))
+    assert kinds == {
+        "申请.pdf": "application",
+        "平面图.pdf": "drawing",
+        "剖面图.pdf": "drawing",
+        "预算书.pdf": "budget",
+    }
