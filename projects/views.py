@@ -16,7 +16,7 @@ from core.forms import add_service_error
 from core.money import parse_amount
 from core.pages import run_and_return
 
-from . import services
+from . import kept_uploads, services
 from .choices import REVIEW_STATUSES, ProjectClass, allowed_procurement
 from .forms import ProjectForm
 from .models import BudgetLine, StartDocument, VillageDecision
@@ -96,6 +96,7 @@ def project_create_view(request):
     if not can_file_projects(request.user):
         raise PermissionDenied
     form = ProjectForm(request.POST or None, request.FILES or None)
+    restored = kept_uploads.restore(request.user, request.POST.getlist("kept_files"))
     if request.method == "POST" and form.is_valid():
         project = _save(
             request,
@@ -103,10 +104,11 @@ def project_create_view(request):
             lambda: services.project_create(
                 actor=request.user,
                 data=form.service_data(),
-                attachments=form.attachment_pairs(),
+                attachments=form.attachment_pairs() + [k["pair"] for k in restored],
             ),
         )
         if project:
+            kept_uploads.forget(restored)
             messages.success(
                 request,
                 _("项目已保存为草稿：%(code)s，类别等级：%(tier)s。")
@@ -116,8 +118,22 @@ def project_create_view(request):
     return render(
         request,
         "projects/project_form.html",
-        {"form": form, "project": None, "preview_tier": _posted_tier(form)},
+        {
+            "form": form,
+            "project": None,
+            "preview_tier": _posted_tier(form),
+            "kept_files": _kept(request, form, restored),
+        },
     )
+
+
+def _kept(request, form, restored: list[dict]) -> list[dict]:
+    """After a refusal, the files chosen this time and those kept before, for the next try."""
+    if request.method != "POST":
+        return []
+    for kept in restored:
+        kept["pair"][0].close()
+    return restored + kept_uploads.keep(request.user, form.attachment_pairs())
 
 
 @login_required
@@ -126,6 +142,7 @@ def project_edit_view(request, pk):
     if not can_edit_project(request.user, project):
         raise PermissionDenied
     form = ProjectForm(request.POST or None, request.FILES or None, instance=project)
+    restored = kept_uploads.restore(request.user, request.POST.getlist("kept_files"))
     if request.method == "POST" and form.is_valid():
         saved = _save(
             request,
@@ -134,16 +151,22 @@ def project_edit_view(request, pk):
                 actor=request.user,
                 project_id=project.pk,
                 data=form.service_data(),
-                attachments=form.attachment_pairs(),
+                attachments=form.attachment_pairs() + [k["pair"] for k in restored],
             ),
         )
         if saved:
+            kept_uploads.forget(restored)
             messages.success(request, _("已保存。"))
             return redirect("projects:detail", pk=project.pk)
     return render(
         request,
         "projects/project_form.html",
-        {"form": form, "project": project, "preview_tier": _posted_tier(form)},
+        {
+            "form": form,
+            "project": project,
+            "preview_tier": _posted_tier(form),
+            "kept_files": _kept(request, form, restored),
+        },
     )
 
 

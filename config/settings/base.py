@@ -213,6 +213,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ratings.tasks.review_check_recent",
         "schedule": crontab(hour=1, minute=15),
     },
+    # Files kept from refused filing forms, once their day is over (projects.kept_uploads).
+    "projects-kept-uploads-nightly": {
+        "task": "projects.tasks.forget_kept_uploads",
+        "schedule": crontab(hour=4, minute=0),
+    },
     # Working days without a patrol log become violations against the supervision unit.
     "patrol-logs-missing-nightly": {
         "task": "inspections.tasks.find_missing_patrol_logs",
@@ -262,6 +267,7 @@ NIGHTLY_JOBS = [
     "performance-warnings-nightly",
     "inspections-spot-check-plan-monthly",
     "audit-verify-nightly",
+    "projects-kept-uploads-nightly",
 ]
 NIGHTLY_JOBS_AT = "01:00"
 
