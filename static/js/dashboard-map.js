@@ -43,14 +43,7 @@
       L.tileLayer(config.tiles, { attribution: config.attribution, maxZoom: 19 }).addTo(map);
     }
     const outline = await getJSON(el.dataset.outline);
-    const base = L.geoJSON(outline, {
-      style: { color: "#1f4e8c", weight: 2, fillColor: "#cfd8e3", fillOpacity: config.tiles ? 0.05 : 0.35 },
-      pointToLayer: (feature, latlng) => L.marker(latlng, {
-        icon: L.divIcon({ className: "street-label", html: "", iconSize: null }),
-        interactive: false,
-        keyboard: false,
-      }).bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "street-label" }),
-    }).addTo(map);
+    const base = window.drawDistrictOutline(map, outline, config.tiles ? 0.05 : 0.35);
     const points = await getJSON(el.dataset.points);
     const renderer = points.features.length > SVG_LIMIT ? L.canvas() : L.svg();
     const layer = L.geoJSON(points, {

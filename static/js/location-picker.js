@@ -25,14 +25,7 @@
     const map = L.map(el, { zoomControl: true }).setView([25.43, 119.06], 11);
     const response = await fetch(el.dataset.outline, { credentials: "same-origin" });
     const outline = await response.json();
-    const district = L.geoJSON(outline, {
-      style: { color: "#1f4e8c", weight: 2, fillColor: "#cfd8e3", fillOpacity: 0.35 },
-      pointToLayer: (feature, latlng) => L.marker(latlng, {
-        icon: L.divIcon({ className: "street-label", html: "", iconSize: null }),
-        interactive: false,
-        keyboard: false,
-      }).bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "street-label" }),
-    }).addTo(map);
+    const district = window.drawDistrictOutline(map, outline, 0.35);
     map.fitBounds(district.getBounds(), { padding: [8, 8] });
     const polygon = outline.features.find((f) => f.geometry.type === "Polygon");
     const ring = polygon ? polygon.geometry.coordinates[0] : null;
