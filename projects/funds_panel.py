@@ -6,6 +6,7 @@ from . import funds
 from .choices import PaymentStage, ProjectStatus
 from .models import Payment
 from .rules import is_project_contractor, is_street_staff_of
+from .services import project_counting_budget
 
 
 def funds_panel(request, project):
@@ -44,8 +45,8 @@ def funds_panel(request, project):
         "is_finance": user.role == Role.FINANCE_OFFICER,
         "can_settle": user.role == Role.FINANCE_OFFICER
         and project.status == ProjectStatus.ACCEPTED,
+        "settlement_audited": project.settlement_audited(),
         "stages": PaymentStage.choices,
         "over_budget": settlement is not None
-        and settlement.amount
-        > (project.approved_budget or project.reviewed_budget or project.budget_amount),
+        and settlement.amount > project_counting_budget(project),
     }

@@ -534,6 +534,11 @@ class Project(ConcurrentTransitionMixin, BaseModel):
     def _start_ready(self) -> bool:
         return not self.start_missing() and not self.tracker_missing()
 
+    def settlement_audited(self) -> bool:
+        """A类 works are audited throughout: their settlement carries the audit firm's report
+        (docs/rules.md §2)."""
+        return self.project_class == ProjectClass.A
+
     def tracker_missing(self) -> bool:
         """B类 works open only once the street office has named who follows them (seed 001)."""
         return self.project_class == ProjectClass.B and self.tracker_id is None

@@ -113,6 +113,18 @@ def _procurement_project(
     return project
 
 
+def _street_award_project(actor, project_id: int, method: ProcurementMethod) -> Project:
+    """An award the street office records (direct award, tender, 磋商, 定点采购) on an approved
+    project, or on one stopped for re-procurement."""
+    return _procurement_project(
+        actor,
+        project_id,
+        method=method,
+        allowed=(ProjectStatus.APPROVED,),
+        who_may=may_record_selection,
+    )
+
+
 def _reprocurement_project(project: Project) -> None:
     """A project stopped for re-procurement (docs/rules.md §2) takes a new award once the
     escalation's approvals are all given, and only while it waits for one."""
@@ -133,13 +145,7 @@ def direct_award(*, actor, project_id: int, contractor_id: int, reason: str) -> 
     if not reason.strip():
         raise ValidationError({"reason": _("请填写直接委托的理由。")})
     with transaction.atomic(durable=True):
-        project = _procurement_project(
-            actor,
-            project_id,
-            method=ProcurementMethod.DIRECT,
-            allowed=(ProjectStatus.APPROVED,),
-            who_may=may_record_selection,
-        )
+        project = _street_award_project(actor, project_id, ProcurementMethod.DIRECT)
         company = _eligible_contractor(contractor_id)
         award = DirectAward.objects.create(
             project=project, contractor=company, reason=reason.strip(), awarded_by=actor
@@ -368,13 +374,7 @@ def tender_record(
         project = access_project(actor, project_id, for_update=True)
         if project.stopped_for and project.stopped_for not in PROCUREMENT_FOR_STOP:
             raise ConflictError(project.stop_message())  # past the ceiling: no tender here
-        project = _procurement_project(
-            actor,
-            project_id,
-            method=ProcurementMethod.OPEN,
-            allowed=(ProjectStatus.APPROVED,),
-            who_may=may_record_selection,
-        )
+        project = _street_award_project(actor, project_id, ProcurementMethod.OPEN)
         if len({b for b, _a in bids}) != len(bids):
             raise ValidationError({"bids": _("同一单位只能投标一次。")})
         if winner_id not in {b for b, _a in bids}:
@@ -476,13 +476,7 @@ def consultation_record(
         check_documents([documents])
     best = max(r[2] for r in rows)
     with transaction.atomic(durable=True):
-        project = _procurement_project(
-            actor,
-            project_id,
-            method=ProcurementMethod.COMPETITIVE,
-            allowed=(ProjectStatus.APPROVED,),
-            who_may=may_record_selection,
-        )
+        project = _street_award_project(actor, project_id, ProcurementMethod.COMPETITIVE)
         if winner_id not in {r[0] for r in rows}:
             raise ValidationError({"winner": _("成交供应商必须是参加磋商的供应商之一。")})
         if next(r[2] for r in rows if r[0] == winner_id) != best:
@@ -545,13 +539,7 @@ def framework_order(*, actor, project_id: int, agreement_id, reason: str) -> Fra
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请填写选定该定点供应商的理由。")})
     with transaction.atomic(durable=True):
-        project = _procurement_project(
-            actor,
-            project_id,
-            method=ProcurementMethod.FRAMEWORK,
-            allowed=(ProjectStatus.APPROVED,),
-            who_may=may_record_selection,
-        )
+        project = _street_award_project(actor, project_id, ProcurementMethod.FRAMEWORK)
         today = timezone.localdate()
         agreement = framework_agreements_in_force(today).filter(pk=_id(agreement_id)).first()
         if agreement is None:

@@ -255,7 +255,7 @@ def settlement_record(
         project = access_project(actor, project_id, for_update=True)
         if project.status != ProjectStatus.ACCEPTED:
             raise ConflictError(_("竣工验收后才能结算。"))
-        if project.project_class == ProjectClass.A and not (audit_firm and audit_report):
+        if project.settlement_audited() and not (audit_firm and audit_report):
             raise ValidationError(
                 {
                     "audit_report": _(
