@@ -125,6 +125,15 @@ def _street_award_project(actor, project_id: int, method: ProcurementMethod) -> 
     )
 
 
+def _recorded_already(actor, project_id: int, record):
+    """The project's award record of this kind if one is on file and the actor may see and
+    record it (a repeated submission is then answered with it); None otherwise."""
+    project = access_project(actor, project_id)
+    if not may_record_selection(project, actor):
+        raise PermissionDenied
+    return record.objects.filter(project=project).first()
+
+
 def _reprocurement_project(project: Project) -> None:
     """A project stopped for re-procurement (docs/rules.md §2) takes a new award once the
     escalation's approvals are all given, and only while it waits for one."""
@@ -476,6 +485,13 @@ def consultation_record(
         check_documents([documents])
     best = max(r[2] for r in rows)
     with transaction.atomic(durable=True):
+        again = _recorded_already(actor, project_id, Consultation)
+        if (
+            again is not None
+            and again.winner_id == winner_id
+            and {(q.supplier_id, q.amount, q.score) for q in again.quotes.all()} == set(rows)
+        ):
+            return again  # the same consultation sent twice: answered like the first
         project = _street_award_project(actor, project_id, ProcurementMethod.COMPETITIVE)
         if winner_id not in {r[0] for r in rows}:
             raise ValidationError({"winner": _("成交供应商必须是参加磋商的供应商之一。")})
@@ -539,6 +555,9 @@ def framework_order(*, actor, project_id: int, agreement_id, reason: str) -> Fra
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请填写选定该定点供应商的理由。")})
     with transaction.atomic(durable=True):
+        again = _recorded_already(actor, project_id, FrameworkOrder)
+        if again is not None and again.agreement_id == _id(agreement_id):
+            return again  # the same call-off sent twice: answered like the first
         project = _street_award_project(actor, project_id, ProcurementMethod.FRAMEWORK)
         today = timezone.localdate()
         agreement = framework_agreements_in_force(today).filter(pk=_id(agreement_id)).first()

@@ -157,9 +157,11 @@ def test_a_consultation_is_recorded_like_a_tender_and_audited_once(district):
     assert event.verb == "procurement.consultation_recorded"
     assert [q["score"] for q in event.after["quotes"]] == ["92", "88.5", "80"]
     assert event.after["panel"] == ["陈工", "林工", "黄工"]
-    # the same submission again changes nothing
+    # the same submission again changes nothing and answers like the first; another is refused
+    assert consult(district, project).pk == record.pk
+    assert AuditEvent.objects.count() == events + 1
     with pytest.raises(ConflictError):
-        consult(district, project)
+        consult(district, project, winner_id=district.builder_b.pk)
     assert Consultation.objects.filter(project=project).count() == 1
     # only the project's street office records it
     other = b_simple(district, name="另一条小巷")
@@ -192,9 +194,13 @@ def test_a_call_off_needs_an_agreement_in_force(district):
             agreement_id=expired.pk,
             reason="维修",
         )
-    services.framework_order(
+    first = services.framework_order(
         actor=district.street_zhenhai, project_id=project.pk, agreement_id=current.pk, reason="维修"
     )
+    again = services.framework_order(  # a double click answers like the first
+        actor=district.street_zhenhai, project_id=project.pk, agreement_id=current.pk, reason="维修"
+    )
+    assert again.pk == first.pk
     project.refresh_from_db()
     assert project.procurement_method == ProcurementMethod.FRAMEWORK
     assert project.contractor_id == district.builder_c.pk
