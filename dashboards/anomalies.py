@@ -24,6 +24,7 @@ from approvals import routes
 from approvals.choices import ChangeStatus, FlagKind
 from approvals.models import ChangeOrder, Flag, Tender, TenderBid
 from approvals.splits import WINDOW_DAYS
+from core import collector
 from core.money import Yuan, format_yuan
 from inspections.models import PatrolViolation, Photo
 from inspections.photos import FAR_FROM_SITE_M, TIME_MISMATCH
@@ -92,8 +93,9 @@ class Kind:
 
     def rows(self, projects: QuerySet[Project], period: Period = ALL_TIME) -> list[AnyRow]:
         """The list's rows over `projects` in `period`, the strongest first."""
-        rows = self.build(projects, period)
-        return sorted(rows, key=lambda r: -(r.strength or 0))
+        with collector.paused():  # many rows, no cycles (core/collector.py)
+            rows = self.build(projects, period)
+            return sorted(rows, key=lambda r: -(r.strength or 0))
 
 
 # --- 化整为零 ----------------------------------------------------------------------------

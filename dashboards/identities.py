@@ -269,11 +269,12 @@ def certificate_lending_rows(
         )
     }
     people = {pk: _person(member) for pk, member in staff.items()}
+    labels = [str(position.label) for _field, position in FULL_TIME]  # translated once
     postings: dict[str, list[tuple[tuple, str, CompanyStaff]]] = defaultdict(list)
     for contract in contracts:
-        for (_field, position), staff_id in zip(FULL_TIME, contract[6:], strict=True):
+        for label, staff_id in zip(labels, contract[6:], strict=True):
             if staff_id is not None and (who := people.get(staff_id)):
-                postings[who].append((contract, str(position.label), staff[staff_id]))
+                postings[who].append((contract, label, staff[staff_id]))
     rows: list[AnyRow] = []
     for entries in postings.values():
         engaged = None  # the earlier posting that runs longest

@@ -149,7 +149,7 @@ def payment_over_logs_rows(projects: QuerySet[Project], period: Period = ALL_TIM
         changes,
         code,
         name,
-    ) in payments.iterator(chunk_size=5000):
+    ) in payments:  # one fetch: a server-side cursor costs more than 30,000 rows in memory
         asked[contract_id] += amount
         if stage != PaymentStage.PROGRESS:
             continue
