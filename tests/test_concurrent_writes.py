@@ -1,5 +1,6 @@
-"""Sixteen filings, reports, duplicate progress sends and reads at the same moment give no 5xx
-and store exactly what they should — on the embedded default's SQLite file and on PostgreSQL
+"""Sixteen filings with their attachments, reports, duplicate progress sends, reads, sends of one
+draft's filing and of one change decision at the same moment give no 5xx and store exactly what
+they should — on the embedded default's SQLite file and on PostgreSQL
 (#16). Each run is a separate process on a fresh database: tests/concurrent_writes.py."""
 
 import json
@@ -43,6 +44,15 @@ def _assert_clean(result: dict) -> None:
     assert statuses.get("progress:201") == 1 and statuses.get("progress:200") == 15
     assert result["progress_entries"] == 2
     assert statuses.get("read:200") == 16
+    assert result["attachments"] == 16  # each filing's file stored with it, none twice
+    # one draft filed sixteen times at once by its filer: filed once, every answer the first's
+    assert statuses.get("file:302") == 16
+    assert (result["filed"], result["file_events"]) == ("approved", 1)
+    # one change approved sixteen times at once: applied once
+    assert statuses.get("decide:302") == 16
+    assert (result["changes_total"], result["change_events"]) == ("5000.00", 1)
+    # and each of the sixteen was told what the first was told: done, not "already done"
+    assert result["messages"] == {"file:success": 16, "decide:success": 16}, result["messages"]
 
 
 def test_sixteen_of_each_at_once_on_the_embedded_sqlite(tmp_path):

@@ -87,6 +87,9 @@ def change_decide(*, actor, change_id: int, approve: bool, comment: str = "") ->
         project = access_project(actor, change.project_id, for_update=True)
         if not may_decide_change(project, change, actor):
             raise PermissionDenied
+        asked = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
+        if change.status == asked and change.decided_by_id == actor.pk:
+            return change  # the same decision sent again by its maker: answered like the first
         if change.status != ChangeStatus.PENDING:
             raise ConflictError(_("该变更已处理。"))
         change.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED

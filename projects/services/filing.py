@@ -4,7 +4,7 @@ Firing is private here (`_project_transition`): `approvals.services.project_tran
 one public entry, which looks for splits (化整为零) before filing or submitting."""
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -18,6 +18,7 @@ from accounts.choices import Role
 from core.dates import local_date
 from core.errors import ConflictError
 from core.geo import in_district
+from core.models import AuditEvent
 from core.money import parse_amount
 from core.uploads import check_documents
 
@@ -29,6 +30,7 @@ from ..choices import (
     ProjectClass,
 )
 from ..events import (
+    TRANSITION_VERBS,
     project_class_set_event,
     project_created_event,
     project_transitioned_event,
@@ -262,6 +264,8 @@ def _fire_transition(
                 project.stop_message(),
                 extra={"status": project.status, "transition": name},
             )
+        if step is None and _just_fired(project, actor, name):
+            return project  # sent again by the one who just fired it: answered like the first
         if step is None:
             raise ConflictError(
                 _("项目当前状态为“%(status)s”，不能执行此操作。")
@@ -319,6 +323,34 @@ def _fire_transition(
             comment=comment,
         )
     return project
+
+
+# A transition sent again by the one who fired it (a double click, a form sent twice, a retry
+# after a lost answer) within this time finds the project where the first left it, and gets the
+# first one's answer instead of "not allowed in this state"; no second event.
+REPEAT_WINDOW = timedelta(minutes=10)
+
+
+def _just_fired(project: Project, actor, name: str) -> bool:
+    """Whether the project's last transition was `name`, by `actor`, moments ago, and the
+    project still stands where it left it."""
+    last = (
+        AuditEvent.objects.filter(
+            object_type=project._meta.label_lower,
+            object_id=str(project.pk),
+            verb__in=[str(verb) for verb in TRANSITION_VERBS.values()],
+        )
+        .order_by("-seq")
+        .values("verb", "actor_id", "created_at", "after")
+        .first()
+    )
+    return bool(
+        last
+        and last["verb"] == str(TRANSITION_VERBS[name])
+        and last["actor_id"] == getattr(actor, "pk", None)
+        and (last["after"] or {}).get("status") == project.status
+        and timezone.now() - last["created_at"] < REPEAT_WINDOW
+    )
 
 
 def available_transitions(project: Project, user) -> list[str]:
