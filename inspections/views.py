@@ -4,7 +4,7 @@ returns to the page it came from with the outcome."""
 
 import hashlib
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -83,6 +83,11 @@ def capture_view(request):
         {
             "projects": capture_projects(user=request.user, now=timezone.now()),
             "today": timezone.localdate(),
+            # the server's own bounds and words, checked on the phone before an entry is queued
+            "earliest_log_date": timezone.localdate()
+            - timedelta(days=services.PATROL_LOG_MAX_AGE_DAYS),
+            "log_date_message": _("巡查日期须在最近 %(days)s 天内，且不能晚于今天。")
+            % {"days": services.PATROL_LOG_MAX_AGE_DAYS},
             "new_key": uuid.uuid4(),
             "is_supervisor": request.user.role == Role.SUPERVISOR,
             "weathers": WEATHERS,

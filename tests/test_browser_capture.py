@@ -89,3 +89,41 @@ def test_patrol_logs_made_offline_are_sent_once_when_back_online(live_server, di
     assert PatrolLog.objects.values("client_key").distinct().count() == 3
     assert Photo.objects.count() == 3
     assert all(p.patrol_log_id for p in Photo.objects.all())
+
+
+def test_a_progress_the_server_would_refuse_is_stopped_on_the_phone_in_its_words(
+    live_server, district
+):
+    """150% is refused on the phone with the server's own message and never queued; 35% is
+    sent, and the box then shows 35, not the figure the page came with."""
+    base = live_server.url
+    project, contractor = under_way(district, progress="20")
+    with chromium() as browser:
+        page = user_page(browser, base, contractor.username, PASSWORD, **PHONE)
+        page.goto(f"{base}/inspections/capture/")
+        if page.get_attribute(f"#capture-{project.pk}", "open") is None:
+            page.click(f"#capture-{project.pk} > summary")
+        box = f"#percent_{project.pk}"
+        assert page.input_value(box) == "20"
+        page.fill(box, "150")
+        page.fill(f"#text_{project.pk}", "面层完成")
+        page.click("[data-action=progress-report]")
+        message = page.eval_on_selector(box, "el => el.validationMessage")
+        assert message == "请填写 0–100 之间的完成百分比。"
+        assert _outbox(page) == "0"
+        assert page.inner_text("[data-outbox-status]").strip() == ""
+        # the description left empty: the server's words for it too
+        page.fill(box, "35")
+        page.fill(f"#text_{project.pk}", "")
+        page.click("[data-action=progress-report]")
+        assert page.eval_on_selector(f"#text_{project.pk}", "el => el.validationMessage") == (
+            "请填写进度说明。"
+        )
+        page.fill(f"#text_{project.pk}", "面层完成")
+        page.click("[data-action=progress-report]")
+        page.wait_for_selector("[data-outbox-status]:has-text('已发送')")
+        assert _outbox(page) == "0"
+        assert page.input_value(box) == "35"
+        assert not page.query_selector("[data-outbox-list] .text-danger")
+    project.refresh_from_db()
+    assert project.reported_progress == Decimal("35")

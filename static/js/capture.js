@@ -89,6 +89,12 @@
     const form = event.target.closest("form[data-capture]");
     if (!form) return;
     event.preventDefault();
+    // The server's bounds and messages (data-invalid), in the page's language, before anything
+    // is queued: an entry the server would refuse never waits in the outbox.
+    form.querySelectorAll("[data-invalid]").forEach((field) => {
+      field.setCustomValidity("");
+      if (!field.checkValidity()) field.setCustomValidity(field.dataset.invalid);
+    });
     if (!form.reportValidity()) return;
     const data = new FormData(form);
     const fields = {};
@@ -104,6 +110,8 @@
     };
     // Cleared at once (before anything is awaited) so the next entry can be typed straight away.
     const keepDate = form.elements.log_date && form.elements.log_date.value;
+    // The progress just reported is what the box shows next, not the one the page came with.
+    if (form.elements.percent) form.elements.percent.defaultValue = form.elements.percent.value;
     form.reset();
     form.elements.client_key.value = newKey();
     if (keepDate) form.elements.log_date.value = keepDate;
@@ -125,6 +133,11 @@
   root.querySelector("[data-outbox-send]").addEventListener("click", () => flush());
   window.addEventListener("online", () => flush());
   window.addEventListener("offline", showNetwork);
+
+  // A field corrected after a refusal is checked afresh as it is typed.
+  root.addEventListener("input", (event) => {
+    if (event.target.dataset && event.target.dataset.invalid) event.target.setCustomValidity("");
+  });
 
   // Each form gets a fresh key per page view: the key served with a page kept by the service
   // worker would otherwise be reused by every entry made from that copy.
