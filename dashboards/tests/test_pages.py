@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from approvals.events import ApprovalEvents
 from core.events import Change
+from core.money import format_yuan
 from core.models import AuditEvent
 from dashboards.anomalies import KINDS
 from dashboards.events import DashboardEvents
@@ -264,6 +265,29 @@ def test_dashboard_report_pdf_with_cjk_font(client, district, world, tmp_path):
     assert "纪检监察看板报告" in text and "拱辰街道" in text
     assert "镇海街道" not in text
     assert "Noto-Sans-CJK-SC" in fonts
+
+
+def test_the_pdf_report_prints_the_dashboards_own_figures_and_their_definitions(
+    client, district, world, tmp_path
+):
+    """The same selector behind both: each street's count and budget, and the totals, as the
+    page shows them; the definitions under the page and in the report (#16 point 7)."""
+    c = _client(client, district.discipline)
+    page = c.get(reverse("dashboards:discipline"))
+    figures = page.context["figures"]
+    assert figures["by_street"] and figures["total"]
+    path = tmp_path / "report.pdf"
+    path.write_bytes(c.get(reverse("dashboards:report")).content)
+    text = subprocess.run(  # -layout: a table's row stays on one line
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(" ".join(line.split()) for line in text.splitlines())
+    for part in figures["by_street"]:
+        assert f"{part.label} {part.count} {format_yuan(part.amount)}" in flat, part
+    assert format_yuan(figures["filed"]) in flat and format_yuan(figures["paid"]) in flat
+    html = page.content.decode()
+    for words in ("统计口径", "已申报项目（草稿和已撤销的项目除外）的预算合计。"):
+        assert words in html and words in flat.replace(" ", "")
 
 
 def test_daily_head_is_printable_and_in_pdf(client, district, world, tmp_path):
