@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from approvals.events import ApprovalEvents
 from core.events import Change
-from core.money import format_yuan
 from core.models import AuditEvent
+from core.money import format_yuan
 from dashboards.anomalies import KINDS
 from dashboards.events import DashboardEvents
 from inspections.events import InspectionEvents
