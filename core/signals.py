@@ -23,3 +23,14 @@ def announce_evidence_flagged(
     project_id: int, *, kind: str, key: str, summary: str, sender: object = None
 ) -> None:
     evidence_flagged.send(sender=sender, project_id=project_id, kind=kind, key=key, summary=summary)
+
+
+# "A decision on this project was made that its filer or requester must act on" (returned for
+# revision, refused, a payment request returned): sent inside the writer's transaction;
+# performance/ listens and puts the notice in the recipients' notification centre at once.
+project_decided = Signal()
+
+
+def announce_project_decided(project_id: int | None, *, sender: object = None) -> None:
+    if project_id:
+        project_decided.send(sender=sender, project_id=project_id)

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -20,15 +21,19 @@ from accounts.models import User
 from approvals import routes
 from core.dates import local_date
 from core.locks import advisory_lock
+from core.models import AuditEvent
+from core.money import format_yuan
 from core.outbox import enqueue
 from inspections.choices import ItemStatus
 from inspections.ledger import warning_colour
 from inspections.models import PatrolViolation, RectificationItem
 from projects.choices import (
     PaymentStatus,
+    ProjectStatus,
     ProjectStop,
     WarningLevel,
 )
+from projects.events import ProjectEvents
 from projects.funds import STAGNANT_DAYS, retention_due_list, stagnant_funds_projects
 from projects.models import Payment, Project
 from ratings.rules import low_rated, thresholds
@@ -64,6 +69,11 @@ TEXTS: dict[str, Promise] = {
     WarningKind.STOPPED: gettext_lazy("项目“%(project)s”已停工：%(reason)s"),
     WarningKind.LATE: gettext_lazy(
         "项目“%(project)s”已超过计划完工日期（%(end)s）%(days)d 天，尚未完工。"
+    ),
+    WarningKind.RETURNED: gettext_lazy("项目“%(project)s”被退回修改：%(reason)s"),
+    WarningKind.REFUSED: gettext_lazy("项目“%(project)s”不予立项：%(reason)s"),
+    WarningKind.PAYMENT_RETURNED: gettext_lazy(
+        "项目“%(project)s”第 %(payment)s 号请款（%(amount)s 元）被退回：%(reason)s"
     ),
 }
 FUND_TEXTS: dict[str, Promise] = {
@@ -356,6 +366,110 @@ def _late_causes(today: date, people: People) -> list[Cause]:
     ]
 
 
+# A refusal stays in the notification centre this long (a return, until it is resubmitted; a
+# returned payment, until it is asked again).
+REFUSAL_NOTICE_DAYS = 30
+DECISION_KINDS = (WarningKind.RETURNED, WarningKind.REFUSED, WarningKind.PAYMENT_RETURNED)
+
+
+def _last_comment(verb) -> Subquery:
+    """The comment of the project's latest event of `verb` (the reason a reviewer gave)."""
+    return Subquery(
+        AuditEvent.objects.filter(
+            object_type=Project._meta.label_lower,
+            object_id=Cast(OuterRef("pk"), CharField()),
+            verb=str(verb),
+        )
+        .order_by("-seq")
+        .values("comment")[:1]
+    )
+
+
+def _decision_causes(
+    today: date, people: People, project_ids: list[int] | None = None
+) -> list[Cause]:
+    """Decisions the filer or the requester must act on (#16 point 2): a project returned for
+    revision (until resubmitted) and a refusal (for 30 days) to the street office that filed it;
+    a payment request returned by the finance bureau (until asked again, at most 30 days) to the
+    organisation that asked."""
+    projects = Project.objects.all()
+    since = timezone.now() - timedelta(days=REFUSAL_NOTICE_DAYS)
+    asked_again = Payment.objects.filter(
+        contract_id=OuterRef("contract_id"), created_at__gt=OuterRef("created_at")
+    )
+    payments = Payment.objects.filter(status=PaymentStatus.RETURNED, updated_at__gte=since).exclude(
+        Exists(asked_again)
+    )
+    if project_ids is not None:
+        projects = projects.filter(pk__in=project_ids)
+        payments = payments.filter(project_id__in=project_ids)
+    decided = (
+        projects.filter(
+            Q(status=ProjectStatus.RETURNED)
+            | Q(status=ProjectStatus.REJECTED, status_changed_at__gte=since)
+        )
+        .annotate(
+            returned_why=_last_comment(ProjectEvents.RETURN_FOR_REVISION),
+            refused_why=_last_comment(ProjectEvents.REJECT),
+        )
+        .values(
+            "id", "name", "status", "street_id", "status_changed_at", "returned_why", "refused_why"
+        )
+    )
+    causes = []
+    for p in decided:
+        returned = p["status"] == ProjectStatus.RETURNED
+        causes.append(
+            Cause(
+                key=f"{'returned' if returned else 'refused'}:{p['id']}:"
+                f"{p['status_changed_at']:%Y%m%d%H%M%S}",
+                kind=WarningKind.RETURNED if returned else WarningKind.REFUSED,
+                level=WarningLevel.YELLOW if returned else WarningLevel.BLUE,
+                project_id=p["id"],
+                url=_project_url(p["id"]),
+                params={
+                    "project": p["name"],
+                    "reason": (p["returned_why"] if returned else p["refused_why"]) or "—",
+                },
+                recipients=people.of(p["street_id"], Role.STREET_STAFF),
+            )
+        )
+    for pay in payments.values(
+        "id",
+        "project_id",
+        "project__name",
+        "amount",
+        "return_reason",
+        "requested_by__organisation_id",
+    ):
+        causes.append(
+            Cause(
+                key=f"payment-returned:{pay['id']}",
+                kind=WarningKind.PAYMENT_RETURNED,
+                level=WarningLevel.YELLOW,
+                project_id=pay["project_id"],
+                url=_project_url(pay["project_id"]),
+                params={
+                    "project": pay["project__name"],
+                    "payment": pay["id"],
+                    "amount": format_yuan(pay["amount"]),
+                    "reason": pay["return_reason"] or "—",
+                },
+                recipients=people.of(pay["requested_by__organisation_id"]),
+            )
+        )
+    return causes
+
+
+def decision_notices_refresh(*, project_ids: list[int], actor=None) -> dict:
+    """The decision notices of these projects only, at once after the decision (the nightly
+    refresh keeps them too): new ones delivered, those whose cause is gone resolved."""
+    today = local_date(timezone.now())
+    causes = {c.key: c for c in _decision_causes(today, People(), project_ids)}
+    scope = Warning.objects.filter(kind__in=DECISION_KINDS, project_id__in=project_ids)
+    return _apply(causes, scope, today=today, actor=actor)
+
+
 def current_causes(today: date) -> list[Cause]:
     people = People()
     return [
@@ -368,6 +482,7 @@ def current_causes(today: date) -> list[Cause]:
         *_retention_causes(today, people),
         *_stop_causes(people),
         *_late_causes(today, people),
+        *_decision_causes(today, people),
     ]
 
 
@@ -375,6 +490,12 @@ def warnings_refresh(*, today: date | None = None, actor=None) -> dict:
     """Keep exactly one warning per current cause; resolve the rest; deliver and mail."""
     today = today or local_date(timezone.now())
     causes = {c.key: c for c in current_causes(today)}
+    return _apply(causes, Warning.objects.all(), today=today, actor=actor)
+
+
+def _apply(causes: dict[str, Cause], scope, *, today: date, actor=None) -> dict:
+    """One warning per cause (created, or raised again); the open warnings of `scope` whose
+    cause is gone resolved; deliveries made, and mailed after commit."""
     now = timezone.now()
     with transaction.atomic(durable=True):
         advisory_lock("performance.warnings")
@@ -422,7 +543,7 @@ def warnings_refresh(*, today: date | None = None, actor=None) -> dict:
         # Raised again or raised higher: unread again for everyone who has it.
         WarningRecipient.objects.filter(warning_id__in=raised).update(read_at=None, emailed_at=None)
         resolved = (
-            Warning.objects.filter(resolved_at__isnull=True)
+            scope.filter(resolved_at__isnull=True)
             .exclude(cause_key__in=list(causes))
             .update(resolved_at=now)
         )

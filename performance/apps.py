@@ -12,8 +12,9 @@ class PerformanceConfig(AppConfig):
     verbose_name = _("绩效与信用")
 
     def ready(self) -> None:
-        from core.signals import project_changed
+        from core.signals import project_changed, project_decided
 
-        from .hooks import on_project_changed
+        from .hooks import on_project_changed, on_project_decided
 
         project_changed.connect(on_project_changed, dispatch_uid="performance.project_changed")
+        project_decided.connect(on_project_decided, dispatch_uid="performance.project_decided")

@@ -49,3 +49,6 @@ class WarningKind(models.TextChoices):
     RETENTION = "retention", _("质保金到期")
     STOPPED = "stopped", _("项目停工待重新采购或移出")
     LATE = "late", _("超过计划完工日期")
+    RETURNED = "returned", _("项目退回修改")
+    REFUSED = "refused", _("项目不予立项")
+    PAYMENT_RETURNED = "payment_returned", _("请款被退回")

@@ -7,3 +7,7 @@ from core.outbox import enqueue
 
 def on_project_changed(sender, *, project_id: int, **kwargs) -> None:
     enqueue("performance.tasks.risk_recompute", project_ids=[project_id])
+
+
+def on_project_decided(sender, *, project_id: int, **kwargs) -> None:
+    enqueue("performance.tasks.decision_notices", project_ids=[project_id])

@@ -59,6 +59,12 @@ def warnings_refresh(today: str | None = None) -> dict:
 
 
 @shared_task(**RETRY)
+def decision_notices(project_ids: list[int]) -> dict:
+    """A return, refusal or returned payment in the notification centre right after it."""
+    return alerts.decision_notices_refresh(project_ids=project_ids)
+
+
+@shared_task(**RETRY)
 def warnings_send_email() -> int:
     return alerts.warnings_send_email()
 

@@ -20,6 +20,7 @@ from core.errors import ConflictError
 from core.geo import in_district
 from core.models import AuditEvent
 from core.money import parse_amount
+from core.signals import announce_project_decided
 from core.uploads import check_documents
 
 from .. import routing
@@ -322,6 +323,8 @@ def _fire_transition(
             after=after,
             comment=comment,
         )
+        # a return or refusal reaches the filer's notices at once; a resubmission clears them
+        announce_project_decided(project.pk)
     return project
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from core.errors import ApplicationError, ConflictError
 from core.money import parse_amount
+from core.signals import announce_project_decided
 from core.uploads import check_documents
 
 from ..choices import (
@@ -146,6 +147,7 @@ def payment_request(
                 ),
             },
         )
+        announce_project_decided(project.pk)  # asked again: a returned request's notice goes
     return payment
 
 
@@ -207,6 +209,7 @@ def payment_return(*, actor, payment_id: int, reason: str):
             after={"payment": payment.pk, "payment_status": payment.status},
             comment=reason,
         )
+        announce_project_decided(project.pk)  # to the requester's notices at once
     return payment
 
 
