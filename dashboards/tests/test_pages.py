@@ -2,7 +2,7 @@
 exports carry the filters, and every page keeps a fixed number of queries."""
 
 import subprocess
-from datetime import timedelta
+from datetime import UTC, timedelta
 from io import BytesIO
 
 import pytest
@@ -22,6 +22,7 @@ from dashboards.events import DashboardEvents
 from inspections.events import InspectionEvents
 from projects.events import ProjectEvents
 from projects.models import Project
+from ratings.models import Rating
 
 from .conftest import build_world
 
@@ -149,6 +150,11 @@ def test_each_anomaly_list_explains_why_and_links_to_evidence(client, district, 
         (world.settled.pk, "203.0.113.0/24", 4)
     ]
     assert "同一网络短时间集中评价×4" in campaigns[0].why
+    # the times in Shanghai, as everywhere on the pages, not UTC
+    first = Rating.objects.filter(project=world.settled, status="held").order_by("created_at")[0]
+    local = timezone.localtime(first.created_at).strftime("%Y-%m-%d %H:%M")
+    utc = first.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    assert local in campaigns[0].why and utc not in campaigns[0].why
 
 
 def test_evidence_links_open_for_the_officer(client, district, world):
