@@ -57,3 +57,9 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+# Error answers: the pages for people, JSON under /api/ (core/views.py).
+handler400 = "core.views.bad_request_view"
+handler403 = "core.views.permission_denied_view"
+handler404 = "core.views.not_found_view"
+handler500 = "core.views.server_error_view"

@@ -44,3 +44,28 @@ def test_the_server_error_page_needs_nothing_but_the_template():
     assert answer.status_code == 500
     page = answer.content.decode()
     assert "系统出错" in page and "返回工作台" in page
+
+
+def test_the_api_answers_its_json_shape_for_a_missing_address_and_an_unexpected_error(
+    client, district, monkeypatch
+):
+    """A URL under /api/ that does not exist, and an error no handler expected, answer JSON in
+    the API's shape, never an HTML page (#16 point 1)."""
+    client.force_login(district.street_zhenhai)
+    missing = client.get("/api/v1/no-such-thing/")
+    assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
+    assert missing.json() == {"message": "接口地址不存在。", "extra": {}}
+
+    from projects.api import views as project_api
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug nobody expected")
+
+    monkeypatch.setattr(project_api.ProjectListCreateApi, "get", broken)
+    client.raise_request_exception = False
+    answer = client.get(reverse("api-projects"))
+    assert answer.status_code == 500 and answer["Content-Type"] == "application/json"
+    assert answer.json()["message"].startswith("服务器出错")
+    # a page for people keeps its page
+    page = client.get("/projects/999999999/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
