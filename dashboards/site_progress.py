@@ -134,6 +134,7 @@ def payment_over_logs_rows(projects: QuerySet[Project], period: Period = ALL_TIM
     worked = _worked_days(projects)
     asked: dict[int, Decimal] = defaultdict(Decimal)
     planned_days: dict[int, int] = {}
+    spans: dict[tuple[date, date], int] = {}
     found: dict[int, tuple[str | None, str]] = {}
     hits = []
     for (
@@ -159,7 +160,10 @@ def payment_over_logs_rows(projects: QuerySet[Project], period: Period = ALL_TIM
         claimed = work_value or asked[contract_id]
         planned = planned_days.get(contract_id)
         if planned is None:
-            planned = planned_days[contract_id] = max(working_days_between(start, end) + 1, 1)
+            span = spans.get((start, end))  # contracts let together often share their dates
+            if span is None:
+                span = spans[(start, end)] = max(working_days_between(start, end) + 1, 1)
+            planned = planned_days[contract_id] = span
         done = bisect_right(worked[project_id], asked_on)
         supported = (
             (contract_amount + changes) * min(Decimal(1), Decimal(done) / planned)
