@@ -15,10 +15,8 @@ from tests.browser import chromium, click_and_wait, user_page
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_dept_draws_exports_and_assigns_the_months_plan_in_the_browser(
-    live_server, district
-):
-    projects, people = _world(district)
+def test_the_dept_draws_exports_and_assigns_the_months_plan_in_the_browser(live_server, district):
+    projects, _people = _world(district)
     base = live_server.url
     with chromium() as browser:
         page = user_page(browser, base, district.dept.username, PASSWORD)
