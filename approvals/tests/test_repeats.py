@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from approvals import services
-from approvals.tests.helpers import approved_general, contract_data, reveal_both
+from approvals.tests.helpers import contracted_general
 from core.errors import ConflictError
 from core.models import AuditEvent
 from projects.choices import ProjectStatus
@@ -54,25 +54,8 @@ def test_someone_else_or_much_later_is_told_the_project_has_moved_on(district):
     assert _events(project, ProjectEvents.FILE) == 1
 
 
-def _contracted(district):
-    project = approved_general(district)
-    services.lottery_shortlist(
-        actor=district.dept,
-        project_id=project.pk,
-        contractor_ids=[district.builder.pk, district.builder_b.pk],
-    )
-    reveal_both(district, project.pk)
-    winner = services.lottery_draw(actor=district.dept, project_id=project.pk).winner
-    services.contract_file(
-        actor=district.street_zhenhai,
-        project_id=project.pk,
-        data=contract_data(district, company=winner, amount="100000"),
-    )
-    return project
-
-
 def test_a_change_decision_sent_twice_is_applied_once(district):
-    project = _contracted(district)
+    project = contracted_general(district, contract_amount="100000")
     change = services.change_request(
         actor=district.street_zhenhai, project_id=project.pk, amount_delta="5000", reason="加宽"
     )
