@@ -85,3 +85,20 @@ def test_a_request_past_the_worked_days_and_a_completion_after_two_days_are_list
     # 100,000 元 at 0.5 worked days per 10,000: five days needed, one logged
     assert done.cells[3:] == [1, 5]
     assert done.strength == 5
+
+
+def test_the_worked_days_read_as_arrays_equal_the_days_read_row_by_row(district):
+    """PostgreSQL's one-array-per-project read gives the days the portable read gives."""
+    from django.db import connection
+
+    from dashboards.site_progress import _worked_days
+
+    project, _contractor = under_way(district, progress="")
+    start = timezone.localdate()
+    with time_machine.travel(timezone.now() + timedelta(days=4)):
+        for n, heads in enumerate([6, 0, 4, 5]):
+            _log(district, project, start + timedelta(days=n), heads)
+    rows = _worked_days(Project.objects.all(), arrays=False)
+    assert rows[project.pk] == [start + timedelta(days=n) for n in (0, 2, 3)]
+    if connection.vendor == "postgresql":
+        assert _worked_days(Project.objects.all(), arrays=True) == rows
