@@ -475,6 +475,9 @@ SPECS = {
     ("inspections:ledger_export", "GET"): (lambda w, s: {}, None, None),
     ("inspections:photo", "GET"): (lambda w, s: {"photo_id": s.photo.pk}, None, None),
     ("inspections:photo_original", "GET"): (lambda w, s: {"photo_id": s.photo.pk}, None, None),
+    ("inspections:video", "GET"): (lambda w, s: {"video_id": s.video.pk}, None, None),
+    ("inspections:video_poster", "GET"): (lambda w, s: {"video_id": s.video.pk}, None, None),
+    ("inspections:video_original", "GET"): (lambda w, s: {"video_id": s.video.pk}, None, None),
     ("inspections:acceptance", "POST"): (
         lambda w, s: {P: s.completed.pk},
         lambda w, s: {"resident_names": "林阿姨", "other_names": "王工", "conclusion": "同意验收"},

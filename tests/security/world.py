@@ -26,7 +26,7 @@ from approvals.tests.helpers import contract_data, reveal_both
 from core.periods import Quarter
 from dashboards.models import Lead
 from inspections import services as inspections
-from inspections.models import SpotCheckPolicy
+from inspections.models import SpotCheckPolicy, Video
 from inspections.tests.images import encode, scene
 from performance.models import DemonstrationProposal
 from performance.scoring import performance_score_quarter
@@ -159,6 +159,24 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
         recorded_by=s,
     )
     o["photo"] = p.progress_reports.get().photos.get()
+    # A site clip, written directly (its checks by ffprobe have their own tests).
+    o["video"] = video = Video(
+        project=p,
+        progress_report=p.progress_reports.get(),
+        original_name="clip.mp4",
+        content_type="video/mp4",
+        size=4,
+        duration="1.00",
+        width=64,
+        height=64,
+        codec="h264",
+        sha256="0" * 64,
+        uploaded_by=cast(User, side.contractor_user),
+    )
+    video.original.save("clip.mp4", ContentFile(b"clip"), save=False)
+    video.playable.save("clean.mp4", ContentFile(b"clip"), save=False)
+    video.poster.save("poster.jpg", ContentFile(b"\xff\xd8\xff"), save=False)
+    video.save()
     o["payment_requested"] = projects.payment_request(
         actor=contractor_user,
         project_id=p.pk,
