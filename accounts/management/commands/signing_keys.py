@@ -1,8 +1,8 @@
 """Make the demo's signing keys (docs/evidence-and-signatures.md): the district CA and a key and
 certificate for every organisation that has none (idempotent); print the root's fingerprint."""
 
-from django.core.management.base import BaseCommand
 from cryptography.hazmat.primitives import hashes
+from django.core.management.base import BaseCommand
 
 from accounts.models import Organisation
 from core.signing import keys_dir, organisation_credentials, root_certificate, signatory_of
