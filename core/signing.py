@@ -21,6 +21,7 @@ from pathlib import Path
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -203,6 +204,15 @@ def _subject(signatory: Signatory) -> x509.Name:
     )
 
 
+def _issued_by(cert: x509.Certificate, root: x509.Certificate) -> bool:
+    """Whether the root's key signed the certificate (a root made again has the same name)."""
+    try:
+        cert.verify_directly_issued_by(root)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
 def organisation_credentials(
     signatory: Signatory,
 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate, x509.Certificate]:
@@ -222,7 +232,7 @@ def organisation_credentials(
             cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
             if (
                 cert.subject == _subject(signatory)
-                and cert.issuer == root_cert.subject
+                and _issued_by(cert, root_cert)
                 and cert.public_key() == key.public_key()
                 and cert.not_valid_after_utc > _now() + dt.timedelta(days=30)
             ):
@@ -327,7 +337,7 @@ def verify_pdf(data: bytes) -> Verdict:
 
 def _verify(data: bytes, digest: str) -> Verdict:
 
-    if not data.lstrip()[:1024].startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
+    if b"%PDF-" not in data[:1024]:  # the header may follow up to 1 KB of other bytes
         return Verdict(status=UNREADABLE, sha256=digest)
     reader = PdfFileReader(BytesIO(data), strict=False)
     signatures = reader.embedded_signatures

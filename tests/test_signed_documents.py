@@ -207,3 +207,19 @@ def test_the_keys_are_not_in_the_repository():
         ["git", "check-ignore", "-q", "var/signing-keys/root-key.pem"], check=False
     )
     assert ignored.returncode == 0
+
+
+def test_a_new_root_reissues_every_certificate_and_old_copies_no_longer_verify(
+    client, district, settings, tmp_path
+):
+    settings.SIGNING_KEYS_DIR = tmp_path / "keys"
+    _project, pdf = _certificate(client, district)
+    folder = settings.SIGNING_KEYS_DIR
+    cert = folder / f"org-{district.zhenhai.pk}-cert.pem"
+    before = cert.read_bytes()
+    (folder / "root-key.pem").unlink()  # a root made again has the same name, another key
+
+    call_command("signing_keys")
+
+    assert cert.read_bytes() != before
+    assert _status(_verify(client, pdf)) == "unknown_signer"
