@@ -36,6 +36,10 @@ ON_SITE = (
 )
 
 
+# The states after 竣工验收, in which the certificate can be issued.
+ACCEPTED_STATES = {ProjectStatus.ACCEPTED, ProjectStatus.SETTLED, ProjectStatus.ARCHIVED}
+
+
 def supervision_panel(request, project):
     if project.status not in ON_SITE:
         return None
@@ -88,5 +92,8 @@ def supervision_panel(request, project):
         "lab_tests": list(LabTest.objects.filter(project=project)),
         "can_lab_test": completed and user.role == Role.LAB,
         "can_accept": completed and is_street_staff_of(project, user),
-        "acceptance": Acceptance.objects.filter(project=project).first(),
+        # Asked only of projects that can have one (no query on the pages of the others).
+        "acceptance": Acceptance.objects.filter(project=project).first()
+        if project.status in ACCEPTED_STATES
+        else None,
     }

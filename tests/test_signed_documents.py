@@ -83,6 +83,9 @@ def test_a_signed_acceptance_certificate_verifies_and_names_the_street_office(cl
     assert issued.after["sha256"] == hashlib.sha256(pdf).hexdigest()
     assert issued.after["signed_by"] == district.zhenhai.name
     assert issued.object_id == str(project.pk)
+    client.force_login(district.street_zhenhai)  # the project page offers it
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert reverse("inspections:acceptance_certificate", args=[project.pk]) in page
 
 
 def test_a_modified_copy_does_not_verify(client, district):
