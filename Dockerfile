@@ -55,9 +55,11 @@ RUN pip install --require-hashes -r requirements.lock
 FROM ${PYTHON_IMAGE} AS runtime
 
 # WeasyPrint (PDF) needs Pango/HarfBuzz at run time; the documents are Chinese, hence Noto CJK.
+# ffmpeg checks site videos by their content and cuts their poster frames.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
+        ffmpeg \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
         libharfbuzz0b \

@@ -20,6 +20,8 @@ def _missing(marker: str) -> str | None:
         return "needs Redis: set REDIS_URL=redis://..."
     if marker == "browser" and not shutil.which(CHROMIUM):
         return f"needs Chromium at {CHROMIUM}"
+    if marker == "ffmpeg" and not (shutil.which("ffprobe") and shutil.which("ffmpeg")):
+        return "needs Debian's ffmpeg (scripts/install-system-deps.sh installs it)"
     if marker == "nginx" and not nginx_binary():
         return "needs Debian's nginx (scripts/install-system-deps.sh installs it)"
     return None
@@ -32,7 +34,7 @@ def nginx_binary() -> str | None:
 
 def pytest_runtest_setup(item):
     """Without a service its tests skip; with REQUIRE_SERVICES=1 (CI) they fail instead."""
-    for marker in ("postgres", "redis", "browser", "nginx"):
+    for marker in ("postgres", "redis", "browser", "nginx", "ffmpeg"):
         if item.get_closest_marker(marker) is None:
             continue
         reason = _missing(marker)
@@ -46,6 +48,17 @@ def pytest_runtest_setup(item):
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def _signing_keys(tmp_path_factory):
+    return tmp_path_factory.mktemp("signing-keys")
+
+
+@pytest.fixture(autouse=True)
+def _signing_keys_dir(_signing_keys, settings):
+    """Tests sign with keys of their own (one district CA per test worker), never the demo's."""
+    settings.SIGNING_KEYS_DIR = _signing_keys
 
 
 @pytest.fixture(autouse=True)

@@ -31,6 +31,16 @@ def _when(value) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
+# The verification page's verdicts (core.signing.STATUSES), as the timeline shows them.
+VERIFY_OUTCOMES = {
+    "valid": _("签章有效，文件未被改动"),
+    "modified": _("文件在签章后被改动"),
+    "unknown_signer": _("签章不是本平台登记单位的"),
+    "not_signed": _("文件没有电子签章"),
+    "unreadable": _("不是可读取的 PDF 文件"),
+}
+
+
 @verbs(
     fields={
         "groups": EventField(_("用户组"), show=_names),
@@ -42,6 +52,10 @@ def _when(value) -> str:
         "max_expiry": EventField(_("最晚到期时间"), show=_when),
         "address": _("来源地址"),
         "via": EventField(_("方式"), choices=Channel),
+        "sha256": _("文件摘要（SHA-256）"),
+        "outcome": EventField(_("核验结果"), show=lambda v: str(VERIFY_OUTCOMES.get(v, v))),
+        "signed_by": _("签章单位"),
+        "signed_at": _("签章时间"),
     }
 )
 class AccountEvents(models.TextChoices):
@@ -56,6 +70,7 @@ class AccountEvents(models.TextChoices):
     TOKEN_ISSUED = "token.issued", _("签发接口令牌（接口登录）")
     TOKEN_REVOKED = "token.revoked", _("吊销接口令牌")
     TOKENS_REVOKED = "token.revoked_all", _("吊销全部接口令牌")
+    DOCUMENT_VERIFIED = "document.verified", _("核验电子签章文件")
 
 
 def user_saved_event(*, actor, user, verb: AccountEvents, before: dict, after: dict):
@@ -111,4 +126,16 @@ def tokens_revoked_event(*, actor, user, count: int, via: str):
         verb=AccountEvents.TOKENS_REVOKED,
         obj=user,
         after={"tokens_revoked": count, "via": via},
+    )
+
+
+def document_verified_event(*, actor, after: dict):
+    """A signed document checked on the verification page by a signed-in user (the public's
+    checks are not recorded: docs/evidence-and-signatures.md)."""
+    return record_event(
+        actor=actor,
+        verb=AccountEvents.DOCUMENT_VERIFIED,
+        object_type="document",
+        object_id=after["sha256"][:16],
+        after=after,
     )

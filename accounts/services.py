@@ -1,4 +1,5 @@
-"""Account writes: API tokens issued and revoked, and what administrators do to users.
+"""Account writes: API tokens issued and revoked, what administrators do to users, and the
+check of a signed document (an organisation's signature) uploaded to the verification page.
 
 Tokens (django-rest-knox, README "Security"): only `token_issue`, called by the token endpoint
 after the user's own password was checked, makes one, so nobody, an administrator included, can
@@ -18,9 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 from knox.settings import knox_settings
 
+from core.signing import Verdict, verify_pdf
+
 from .choices import Channel
 from .events import (
     AccountEvents,
+    document_verified_event,
     password_set_event,
     staff_logged_in_event,
     staff_logged_out_event,
@@ -29,7 +33,7 @@ from .events import (
     tokens_revoked_event,
     user_saved_event,
 )
-from .models import TOKEN_ID_LENGTH, ApiToken, User
+from .models import TOKEN_ID_LENGTH, ApiToken, Organisation, User
 from .permissions import access_token
 from .selectors import max_expiry_of
 
@@ -163,3 +167,37 @@ def staff_logged_out(*, user: User | None, address: str):
         return None
     with transaction.atomic():
         return staff_logged_out_event(user=user, address=address)
+
+
+@dataclass(frozen=True)
+class DocumentCheck:
+    """A verdict with the signing organisation as the platform knows it today (None: the
+    certificate names no organisation of the platform)."""
+
+    verdict: Verdict
+    organisation: Organisation | None
+
+
+def document_verify(*, actor, data: bytes) -> DocumentCheck:
+    """Check an uploaded PDF's signature; a signed-in user's check is an audit event (what was
+    checked and the verdict), the public's is not."""
+    verdict = verify_pdf(data)
+    # Only a signature that chains to the district root names an organisation for sure; any
+    # other certificate can claim any name.
+    organisation = (
+        Organisation.objects.filter(pk=verdict.organisation_id).first()
+        if verdict.valid and verdict.organisation_id is not None
+        else None
+    )
+    if actor is not None and actor.is_authenticated:
+        with transaction.atomic(durable=True):
+            document_verified_event(
+                actor=actor,
+                after={
+                    "sha256": verdict.sha256,
+                    "outcome": verdict.status,
+                    "signed_by": organisation.name if organisation else verdict.signer_name,
+                    "signed_at": verdict.signed_at.isoformat() if verdict.signed_at else None,
+                },
+            )
+    return DocumentCheck(verdict=verdict, organisation=organisation)

@@ -1,5 +1,6 @@
-"""The qualified company directory (名录库), read-only for the district's staff; and each
-user's own API tokens (the account menu), listed and revocable."""
+"""The qualified company directory (名录库), read-only for the district's staff; each user's own
+API tokens (the account menu), listed and revocable; and the public page that verifies a signed
+PDF (电子签章验证)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,11 +10,14 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from core.security import client_ip
 
 from .choices import COMPANY_KINDS, Channel, OrganisationKind, Role
 from .models import CompanyStaff, Organisation
 from .selectors import token_list
-from .services import token_revoke, tokens_revoke_all
+from .services import document_verify, token_revoke, tokens_revoke_all
 
 DIRECTORY_READERS = {
     Role.STREET_STAFF,
@@ -71,3 +75,37 @@ def tokens_view(request):
             "max_hours": int(settings.API_TOKEN_MAX_AGE.total_seconds() // 3600),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def verify_document_view(request):
+    """电子签章验证: anyone (residents and auditors receive the PDFs too) uploads a PDF and learns
+    whether its signature is valid, the file unchanged, who signed it and when. Size-limited and
+    rate-limited per address; junk gets a message, never an error page."""
+    context: dict = {"max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+    if request.method == "POST":
+        upload = request.FILES.get("document")
+        status = 200
+        if is_ratelimited(
+            request,
+            group="accounts.verify",
+            key=lambda _group, r: client_ip(r),
+            rate=settings.VERIFY_RATE_LIMIT,
+            method="POST",
+            increment=True,
+        ):
+            context["error"] = _("核验次数过多，请稍后再试。")
+            status = 429
+        elif upload is None:
+            context["error"] = _("请选择要核验的 PDF 文件。")
+            status = 400
+        elif upload.size > settings.ATTACHMENT_MAX_BYTES:
+            context["error"] = _("文件超过 %(mb)s MB，不是本平台出具的文件。") % {
+                "mb": context["max_mb"]
+            }
+            status = 400
+        else:
+            check = document_verify(actor=request.user, data=upload.read())
+            context.update(check=check, verdict=check.verdict, name=upload.name[:100])
+        return render(request, "accounts/verify.html", context, status=status)
+    return render(request, "accounts/verify.html", context)

@@ -1,5 +1,6 @@
-"""Documents of site supervision: the inspection round's closing report (PDF) and its three
-lists (Excel). Pure functions: data in, bytes out."""
+"""Documents of site supervision: the acceptance certificate (PDF, signed by the street office
+that accepted), the inspection round's closing report (PDF) and its three lists (Excel). Pure
+functions: data in, bytes out."""
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -26,6 +27,23 @@ def round_report_pdf(overview: dict) -> bytes:
 
     html = render_to_string(
         "inspections/round_report.html", {**overview, "printed_at": timezone.localtime()}
+    )
+    return HTML(string=html).write_pdf()
+
+
+def acceptance_certificate_pdf(*, acceptance, project, lab_test, issued_at) -> bytes:
+    """竣工验收证书: the project, the lab test, who took part and the conclusion; unsigned (the
+    service signs it with the accepting organisation's key)."""
+    HTML = weasyprint_html()
+
+    html = render_to_string(
+        "inspections/acceptance_certificate.html",
+        {
+            "acceptance": acceptance,
+            "project": project,
+            "lab_test": lab_test,
+            "issued_at": timezone.localtime(issued_at),
+        },
     )
     return HTML(string=html).write_pdf()
 

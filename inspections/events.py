@@ -46,6 +46,12 @@ def _id(value) -> str:
 @verbs(
     fields={
         "photos": EventField(_("照片"), show=_photos),
+        "videos": EventField(
+            _("视频"),
+            show=lambda v: gettext_now("%(n)s 段") % {"n": len(v) if isinstance(v, list) else 0},
+        ),
+        "sha256": _("文件摘要（SHA-256）"),
+        "signed_by": _("签章单位"),
         "report": EventField(_("进度报送"), show=_id),
         "text": _("进度说明"),
         "violation_withdrawn": _("撤销的缺少巡查记录"),
@@ -100,6 +106,10 @@ class InspectionEvents(models.TextChoices):
     SPOT_CHECK_PLAN_ASSIGNED = "spot_check_plan.assigned", _("指派抽检人员")
     LAB_TEST_RECORDED = "lab_test.recorded", _("检测报告")
     PROJECT_ACCEPTED = "project.accept", _("竣工验收通过")
+    ACCEPTANCE_CERTIFICATE_ISSUED = (
+        "acceptance.certificate_issued",
+        _("出具竣工验收证书（电子签章）"),
+    )
 
 
 LEDGER_STEP_VERBS = {
@@ -205,5 +215,14 @@ def project_accepted_event(*, actor, project, before: dict, after: dict):
         verb=InspectionEvents.PROJECT_ACCEPTED,
         obj=project,
         before=before,
+        after=after,
+    )
+
+
+def acceptance_certificate_issued_event(*, actor, project, after: dict):
+    return record_event(
+        actor=actor,
+        verb=InspectionEvents.ACCEPTANCE_CERTIFICATE_ISSUED,
+        obj=project,
         after=after,
     )

@@ -1,9 +1,10 @@
-"""Site photos as evidence: check every upload before anything is written, then store the
-private original, the public re-encoded copy, the hashes and the three flags (used before,
-taken long before or after the upload, taken far from the site)."""
+"""Site photos and videos as evidence: check every upload before anything is written, then store
+the private original, the public re-encoded copy, the hashes and the three flags (used before,
+taken long before or after the upload, taken far from the site); a clip with its poster frame."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from core.signals import announce_evidence_flagged
 
 from .choices import DuplicateHow
-from .models import Photo
+from .models import Photo, Video, VideoPolicy
 from .photos import (
     NEAR_DUPLICATE_DISTANCE,
     PhotoFacts,
@@ -24,8 +25,11 @@ from .photos import (
     inspect_and_reencode,
     taken_before,
 )
+from .videos import CheckedVideo, VideoLimits, inspect_video
 
 MAX_PHOTOS_PER_ENTRY = 10
+# One clip per entry: with ten photos it stays under the proxy's limit (config/settings).
+MAX_VIDEOS_PER_ENTRY = 1
 
 
 @dataclass(frozen=True)
@@ -225,4 +229,84 @@ def photo_facts_for_audit(photos: list[Photo]) -> list[dict]:
             "edited": p.edited,
         }
         for p in photos
+    ]
+
+
+def video_limits(on) -> VideoLimits:
+    """The limits of a site clip on a day: the VideoPolicy in force, else settings.VIDEO_LIMITS;
+    never above settings.VIDEO_MAX_BYTES_CEILING."""
+    policy = VideoPolicy.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
+    if policy is None:
+        seconds = int(settings.VIDEO_LIMITS["max_seconds"])
+        size = int(settings.VIDEO_LIMITS["max_bytes"])
+    else:
+        seconds, size = policy.max_seconds, policy.max_megabytes * 1024 * 1024
+    return VideoLimits(max_seconds=seconds, max_bytes=min(size, settings.VIDEO_MAX_BYTES_CEILING))
+
+
+def check_videos(files, *, on) -> list[CheckedVideo]:
+    """Every clip of one entry, checked by content (ffprobe) with its poster cut; a
+    ValidationError on "videos" listing each refusal; nothing is written."""
+    files = list(files or [])
+    if not files:
+        return []
+    if len(files) > MAX_VIDEOS_PER_ENTRY:
+        raise ValidationError(
+            {"videos": _("每条记录最多上传 %(n)s 段视频。") % {"n": MAX_VIDEOS_PER_ENTRY}}
+        )
+    limits = video_limits(on)
+    checked, errors = [], []
+    for upload in files:
+        try:
+            checked.append(
+                inspect_video(upload, filename=getattr(upload, "name", "") or "", limits=limits)
+            )
+        except ValidationError as refusal:
+            errors.extend(refusal.messages)
+    if errors:
+        raise ValidationError({"videos": errors})
+    return checked
+
+
+def store_videos(
+    *, actor, project, videos: list[CheckedVideo], patrol_log=None, progress_report=None
+) -> list[Video]:
+    """Store checked clips inside the caller's transaction."""
+    stored = []
+    for checked in videos:
+        facts = checked.facts
+        video = Video(
+            project=project,
+            patrol_log=patrol_log,
+            progress_report=progress_report,
+            original_name=checked.name,
+            content_type=facts.content_type,
+            size=facts.size,
+            duration=facts.duration,
+            width=facts.width,
+            height=facts.height,
+            codec=facts.codec,
+            sha256=facts.sha256,
+            uploaded_by=actor,
+        )
+        video.original.save(checked.name, ContentFile(checked.raw), save=False)
+        video.playable.save("clean.mp4", ContentFile(checked.clean), save=False)
+        video.poster.save("poster.jpg", ContentFile(checked.poster), save=False)
+        video.save()
+        stored.append(video)
+    return stored
+
+
+def video_facts_for_audit(videos: list[Video]) -> list[dict]:
+    return [
+        {
+            "id": v.pk,
+            "sha256": v.sha256,
+            "size": v.size,
+            "duration": v.duration,
+            "codec": v.codec,
+            "width": v.width,
+            "height": v.height,
+        }
+        for v in videos
     ]

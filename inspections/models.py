@@ -196,6 +196,94 @@ class Photo(BaseModel):
         return bool(self.duplicate_of_id or self.time_mismatch or self.far_from_site or self.edited)
 
 
+def _video_path(folder: str, suffix: str) -> str:
+    return f"videos/{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+def _video_original_path(instance, filename: str) -> str:
+    return _video_path("original", Path(filename).suffix.lower()[:10] or ".mp4")
+
+
+def _video_clean_path(instance, filename: str) -> str:
+    return _video_path("clean", ".mp4")
+
+
+def _video_poster_path(instance, filename: str) -> str:
+    return _video_path("poster", ".jpg")
+
+
+class Video(BaseModel):
+    """A short site clip (MP4/H.264, checked with ffprobe), beside the photos of a patrol log or
+    a progress report. The original stays private (its metadata may hold where it was shot);
+    pages play the copy without metadata, under the poster frame cut from it."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="videos")
+    patrol_log = models.ForeignKey(
+        PatrolLog, on_delete=models.CASCADE, null=True, blank=True, related_name="videos"
+    )
+    progress_report = models.ForeignKey(
+        ProgressReport, on_delete=models.CASCADE, null=True, blank=True, related_name="videos"
+    )
+    original = models.FileField(upload_to=_video_original_path)
+    playable = models.FileField(upload_to=_video_clean_path)
+    poster = models.FileField(upload_to=_video_poster_path)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    duration = models.DecimalField(_("时长（秒）"), max_digits=8, decimal_places=2)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    codec = models.CharField(_("编码"), max_length=20)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("现场视频")
+        verbose_name_plural = _("现场视频")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(patrol_log__isnull=True, progress_report__isnull=False)
+                | Q(patrol_log__isnull=False, progress_report__isnull=True),
+                name="video_belongs_to_one_entry",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class VideoPolicy(BaseModel):
+    """Effective-dated limits of a site clip: the policy in force on the day of the upload
+    applies (added, never edited)."""
+
+    effective_from = models.DateField(_("生效日期"), unique=True)
+    max_seconds = models.PositiveIntegerField(
+        _("视频最长时长（秒）"), validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
+    max_megabytes = models.PositiveIntegerField(
+        _("视频最大大小（MB）"), validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    note = models.CharField(_("依据"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("现场视频限制")
+        verbose_name_plural = _("现场视频限制")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_seconds__gte=1, max_seconds__lte=600)
+                & Q(max_megabytes__gte=1, max_megabytes__lte=50),
+                name="video_policy_within_bounds",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}: {self.max_seconds}s / {self.max_megabytes}MB"
+
+
 class InspectionRound(BaseModel):
     """巡察: a round of inspection whose feedback items go into the ledger."""
 

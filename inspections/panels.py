@@ -12,6 +12,7 @@ from projects.rules import is_project_contractor, is_street_staff_of
 from .choices import ItemSource
 from .ledger import warning_colour
 from .models import (
+    Acceptance,
     LabTest,
     PatrolLog,
     PatrolViolation,
@@ -35,6 +36,10 @@ ON_SITE = (
 )
 
 
+# The states after 竣工验收, in which the certificate can be issued.
+ACCEPTED_STATES = {ProjectStatus.ACCEPTED, ProjectStatus.SETTLED, ProjectStatus.ARCHIVED}
+
+
 def supervision_panel(request, project):
     if project.status not in ON_SITE:
         return None
@@ -52,12 +57,12 @@ def supervision_panel(request, project):
         "reports": list(
             ProgressReport.objects.filter(project=project)
             .select_related("reported_by")
-            .prefetch_related(photos)[:5]
+            .prefetch_related(photos, "videos")[:5]
         ),
         "patrol_logs": list(
             PatrolLog.objects.filter(project=project)
             .select_related("supervisor")
-            .prefetch_related(photos)[:5]
+            .prefetch_related(photos, "videos")[:5]
         ),
         "spot_checks": list(
             SpotCheck.objects.filter(project=project)
@@ -87,4 +92,8 @@ def supervision_panel(request, project):
         "lab_tests": list(LabTest.objects.filter(project=project)),
         "can_lab_test": completed and user.role == Role.LAB,
         "can_accept": completed and is_street_staff_of(project, user),
+        # Asked only of projects that can have one (no query on the pages of the others).
+        "acceptance": Acceptance.objects.filter(project=project).first()
+        if project.status in ACCEPTED_STATES
+        else None,
     }

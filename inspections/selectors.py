@@ -1,5 +1,5 @@
 """Reads of site supervision: the ledger as each user may see it, overdue first; the projects
-a user captures on site; photos; the monthly random plan."""
+a user captures on site; photos and videos; the monthly random plan."""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
@@ -14,7 +14,7 @@ from projects.models import Project
 from projects.permissions import access_project, projects_visible_to
 
 from .choices import SERIOUS_SOURCES, ItemStatus
-from .models import InspectionRound, Photo, RectificationItem, SpotCheck, SpotCheckPlan
+from .models import InspectionRound, Photo, RectificationItem, SpotCheck, SpotCheckPlan, Video
 from .permissions import may_read_plans
 
 
@@ -95,6 +95,18 @@ def access_photo(user, photo_id: int) -> Photo:
         raise Http404
     access_project(user, photo.project_id)
     return photo
+
+
+def access_video(user, video_id: int) -> Video:
+    video = (
+        Video.objects.filter(pk=video_id)
+        .only("project_id", "playable", "original", "poster", "content_type", "original_name")
+        .first()
+    )
+    if video is None:
+        raise Http404
+    access_project(user, video.project_id)
+    return video
 
 
 def access_plan(user, plan_id) -> SpotCheckPlan:

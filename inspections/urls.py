@@ -14,6 +14,19 @@ urlpatterns = [
         {"original": True},
         name="photo_original",
     ),
+    path("videos/<int:video_id>/", views.video_view, name="video"),
+    path(
+        "videos/<int:video_id>/poster.jpg",
+        views.video_view,
+        {"part": "poster"},
+        name="video_poster",
+    ),
+    path(
+        "videos/<int:video_id>/original/",
+        views.video_view,
+        {"part": "original"},
+        name="video_original",
+    ),
     path("ledger/", views.ledger_view, name="ledger"),
     path("ledger/export.xlsx", views.ledger_export_view, name="ledger_export"),
     path("plans/", views.plan_list_view, name="plans"),
@@ -29,6 +42,11 @@ urlpatterns = [
     path("projects/<int:pk>/spot-check/", views.spot_check_view, name="spot_check"),
     path("projects/<int:pk>/lab-test/", views.lab_test_view, name="lab_test"),
     path("projects/<int:pk>/acceptance/", views.acceptance_view, name="acceptance"),
+    path(
+        "projects/<int:pk>/acceptance/certificate.pdf",
+        views.acceptance_certificate_view,
+        name="acceptance_certificate",
+    ),
     path("items/<int:item_id>/", views.item_detail_view, name="item"),
     path(
         "items/<int:item_id>/stages/<int:stage_id>/done/",

@@ -41,6 +41,7 @@ from .permissions import (
 from .selectors import (
     access_photo,
     access_plan,
+    access_video,
     capture_projects,
     item_list,
     plan_overview,
@@ -138,6 +139,7 @@ def patrol_log_view(request, pk):
             safety_notes=post.get("safety_notes", ""),
             quality_notes=post.get("quality_notes", ""),
             photos=request.FILES.getlist("photos"),
+            videos=request.FILES.getlist("videos"),
         ),
         _("巡查记录已保存。"),
     )
@@ -155,10 +157,27 @@ def progress_report_view(request, pk):
             percent=request.POST.get("percent", ""),
             text=request.POST.get("text", ""),
             photos=request.FILES.getlist("photos"),
+            videos=request.FILES.getlist("videos"),
             client_key=request.POST.get("client_key") or None,
         ),
         _("进度已报送。"),
     )
+
+
+@login_required
+@require_GET
+def video_view(request, video_id, part="playable"):
+    """A site clip to anyone who may see the project: the copy without metadata, its poster;
+    the original (with the phone's metadata) only to reviewers and discipline officers."""
+    video = access_video(request.user, video_id)
+    if part == "original" and not may_read_photo_flags(request.user):
+        raise PermissionDenied
+    file = {"playable": video.playable, "poster": video.poster, "original": video.original}[part]
+    response = FileResponse(
+        file.open("rb"), content_type="image/jpeg" if part == "poster" else "video/mp4"
+    )
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @login_required
@@ -302,6 +321,18 @@ def lab_test_view(request, pk):
         ),
         _("检测结果已提交。"),
     )
+
+
+@login_required
+@require_GET
+def acceptance_certificate_view(request, pk):
+    """The acceptance certificate, signed by the accepting street office, to whoever may see
+    the project (each copy issued is recorded)."""
+    pdf = services.acceptance_certificate_issue(actor=request.user, project_id=pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="acceptance-{pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _names(text: str) -> list[str]:

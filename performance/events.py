@@ -71,6 +71,8 @@ def _count(value) -> str:
         "resolved": _("解除预警"),
         "open": _("现有预警"),
         "note": _("说明"),
+        "sha256": _("文件摘要（SHA-256）"),
+        "signed_by": _("签章单位"),
     }
 )
 class PerformanceEvents(models.TextChoices):
@@ -87,6 +89,11 @@ class PerformanceEvents(models.TextChoices):
     DEDUCTIONS_RECORDED = "credit.deductions_recorded", _("信用扣分")
     RISK_RECOMPUTED = "risk.recomputed", _("风险等级重算")
     WARNINGS_REFRESHED = "warnings.refreshed", _("预警更新")
+    REPORT_ISSUED = "performance.report_issued", _("出具季度绩效报告（电子签章）")
+
+
+def report_issued_event(*, actor, period, after: dict):
+    return record_event(actor=actor, verb=PerformanceEvents.REPORT_ISSUED, obj=period, after=after)
 
 
 def scored_event(*, actor, period, before: dict, after: dict):

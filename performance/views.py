@@ -21,7 +21,7 @@ from core.pages import run_and_return
 
 from . import alerts, credit, demonstration, selectors
 from .choices import ScoredKind
-from .documents import quarterly_report_pdf, quarterly_report_xlsx
+from .documents import quarterly_report_xlsx
 from .models import ScoringPeriod, Suspension
 from .permissions import (
     access_company_credit,
@@ -32,6 +32,7 @@ from .permissions import (
     may_read_risk,
     may_record_false_report,
 )
+from .reports import quarterly_report_issue
 
 
 def _kind(value) -> str | None:
@@ -86,7 +87,9 @@ def _report_sections(period):
 @require_GET
 def report_pdf_view(request, quarter: str):
     period = cast(ScoringPeriod, selectors.period_get(quarter))  # named: 404 or found
-    pdf = quarterly_report_pdf(period=period, sections=_report_sections(period))
+    pdf = quarterly_report_issue(
+        actor=request.user, period=period, sections=_report_sections(period)
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="performance-{period.quarter}.pdf"'
     return response

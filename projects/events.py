@@ -26,6 +26,8 @@ VILLAGE_MEETINGS = {
 @verbs(
     fields={
         "attachments": _("附件"),
+        "sha256": _("文件摘要（SHA-256）"),
+        "signed_by": _("签章单位"),
         "attachments_added": _("新增附件"),
         "budget_lines": EventField(
             _("预算明细"), show=lambda v: "；".join(f"{i} {a}" for i, a in v) if v else "—"
@@ -90,6 +92,7 @@ class ProjectEvents(models.TextChoices):
     TRACKER_SET = "project.tracker_set", _("指定街道跟踪责任人")
     DECLARE_COMPLETE = "project.declare_complete", _("施工单位申报完工")
     SETTLED = "project.settled", _("结算")
+    SETTLEMENT_REVIEW_ISSUED = "settlement.review_issued", _("出具结算审核意见书（电子签章）")
     PAYMENT_REQUESTED = "payment.requested", _("请款")
     PAYMENT_APPROVED = "payment.approved", _("财政审核通过")
     PAYMENT_RETURNED = "payment.returned", _("财政退回请款")
@@ -164,6 +167,12 @@ def project_transitioned_event(
 def project_settled_event(*, actor, project, before: dict, after: dict):
     return record_event(
         actor=actor, verb=ProjectEvents.SETTLED, obj=project, before=before, after=after
+    )
+
+
+def settlement_review_issued_event(*, actor, project, after: dict):
+    return record_event(
+        actor=actor, verb=ProjectEvents.SETTLEMENT_REVIEW_ISSUED, obj=project, after=after
     )
 
 

@@ -123,6 +123,18 @@ def settlement_view(request, pk):
 
 @login_required
 @require_GET
+def settlement_review_view(request, pk):
+    """The settlement review, signed by the reviewing organisation, to whoever may see the
+    project (each copy issued is recorded)."""
+    pdf = services.settlement_review_issue(actor=request.user, project_id=pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="settlement-review-{pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
 def payment_queue_view(request):
     """The finance officer's work: requests to review, approved payments to pay."""
     if request.user.role != Role.FINANCE_OFFICER:

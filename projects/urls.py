@@ -24,6 +24,11 @@ urlpatterns = [
     path("<int:pk>/tracker/", views.tracker_view, name="tracker"),
     path("<int:pk>/payments/", payment_views.payment_request_view, name="payment_request"),
     path("<int:pk>/settlement/", payment_views.settlement_view, name="settlement"),
+    path(
+        "<int:pk>/settlement/review.pdf",
+        payment_views.settlement_review_view,
+        name="settlement_review",
+    ),
     path("payments/", payment_views.payment_ledger_view, name="payment_ledger"),
     path("payments/queue/", payment_views.payment_queue_view, name="payment_queue"),
     path(

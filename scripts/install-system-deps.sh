@@ -3,10 +3,11 @@
 # shaping libraries for WeasyPrint PDFs, gettext for the English catalogue, Chromium for the
 # browser tests, poppler-utils to read PDFs back in tests, zbar-tools to read QR codes back in
 # tests, wrk to load the rating endpoint in bench/, nginx and openssl to run the app behind the
-# deployment's TLS proxy in tests/proxy, Node.js/npm for the front-end files.
+# deployment's TLS proxy in tests/proxy, ffmpeg (ffprobe) to check site videos by their content
+# and cut their poster frames, Node.js/npm for the front-end files.
 set -euo pipefail
 packages=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
-          gettext chromium zbar-tools wrk nginx openssl)
+          gettext chromium zbar-tools wrk nginx openssl ffmpeg)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)
 

@@ -1,7 +1,8 @@
 """Accessibility as a test (issue #16 point 8): axe-core (from npm, node_modules/axe-core, a
 development dependency; never served to users) run by Playwright in Debian's Chromium finds no
 serious or critical violation on the start page of every role, the filing form, the project
-page, the site capture page and the public page — desktop and phone."""
+page, the site capture page, the public page and the signature verification page — desktop and
+phone."""
 
 import json
 from pathlib import Path
@@ -64,6 +65,7 @@ def test_the_named_pages_have_no_serious_or_critical_violation(live_server, dist
         page.set_content('<html lang="zh"><body><main><img src="x.png"></main></body></html>')
         assert "image-alt" in {v["id"] for v in violations(page)}
         _check(page, f"{base}/p/{project.public_token}/", found)
+        _check(page, f"{base}/accounts/verify/", found)  # the public signature check
     for username in ROLES:
         with chromium_page(**options) as page:
             log_in(page, base, username, PASSWORD)

@@ -49,6 +49,7 @@ def test_the_sweep_finds_the_application_urls_and_the_public_list_is_what_is_exp
         "api-open-oc4ids-project",
         "open-data",
         "open-audit-heads",
+        "accounts:verify_document",  # residents and auditors check the signed PDFs they receive
     }, "the public list changed: is that intended?"
 
 

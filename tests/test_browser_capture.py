@@ -1,13 +1,14 @@
-"""The site supervisor on a phone: a patrol log with a photo, then two more made offline, the
-page closed and reopened without a connection, and everything sent exactly once when the
-connection returns."""
+"""The site supervisor on a phone: a patrol log with a photo, then two more made offline (one with
+a video), the page closed and reopened without a connection, and everything sent exactly once
+when the connection returns."""
 
+import subprocess
 from decimal import Decimal
 
 import pytest
 
 from accounts.tests.factories import PASSWORD
-from inspections.models import PatrolLog, Photo
+from inspections.models import PatrolLog, Photo, Video
 from inspections.tests.images import encode, scene
 from projects.models import Project
 from tests.browser import PHONE, chromium, screenshot, user_page
@@ -15,7 +16,12 @@ from tests.funds_helpers import under_way
 
 # PostgreSQL: the page and its service worker send at the same time, and the live server's
 # threads share one connection to an in-memory SQLite database, so concurrency there is not real.
-pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgres,
+    pytest.mark.ffmpeg,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def _photo(seed: int) -> dict:
@@ -26,7 +32,21 @@ def _photo(seed: int) -> dict:
     }
 
 
-def _fill(page, project_id: int, work: str, seed: int) -> None:
+def _clip(folder) -> dict:
+    path = folder / "clip.mp4"
+    subprocess.run(
+        [
+            "ffmpeg", "-v", "error", "-y", "-f", "lavfi",
+            "-i", "testsrc=duration=1:size=64x64:rate=10",
+            "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path),
+        ],
+        check=True,
+        timeout=60,
+    )  # fmt: skip
+    return {"name": "现场.mp4", "mimeType": "video/mp4", "buffer": path.read_bytes()}
+
+
+def _fill(page, project_id: int, work: str, seed: int, video: dict | None = None) -> None:
     # choose the project (its line opens the form), unless it is the only one and open already
     if page.get_attribute(f"#capture-{project_id}", "open") is None:
         page.click(f"#capture-{project_id} > summary")
@@ -34,6 +54,8 @@ def _fill(page, project_id: int, work: str, seed: int) -> None:
     page.fill(f"#work_done_{project_id}", work)
     page.fill(f"#head_count_{project_id}", "5")
     page.set_input_files(f"#photos_{project_id}", [_photo(seed)])
+    if video is not None:
+        page.set_input_files(f"#videos_{project_id}", [video])
     page.click("[data-action=patrol-log]")
 
 
@@ -45,7 +67,7 @@ def _outbox(page) -> str:
     return page.inner_text("[data-testid=outbox-count]")
 
 
-def test_patrol_logs_made_offline_are_sent_once_when_back_online(live_server, district):
+def test_patrol_logs_made_offline_are_sent_once_when_back_online(live_server, district, tmp_path):
     base = live_server.url
     project, _ = under_way(district, progress=None)
     Project.objects.filter(pk=project.pk).update(
@@ -63,7 +85,7 @@ def test_patrol_logs_made_offline_are_sent_once_when_back_online(live_server, di
         assert PatrolLog.objects.count() == 1
 
         context.set_offline(True)
-        _fill(page, project.pk, "离线记录一：清理场地", 2)
+        _fill(page, project.pk, "离线记录一：清理场地", 2, video=_clip(tmp_path))
         page.wait_for_selector(WAITING % 1)
         _fill(page, project.pk, "离线记录二：养护", 3)
         page.wait_for_selector(WAITING % 2)
@@ -89,6 +111,9 @@ def test_patrol_logs_made_offline_are_sent_once_when_back_online(live_server, di
     assert PatrolLog.objects.values("client_key").distinct().count() == 3
     assert Photo.objects.count() == 3
     assert all(p.patrol_log_id for p in Photo.objects.all())
+    # the clip kept in the outbox went with its entry, once, with its poster
+    video = Video.objects.get()
+    assert video.patrol_log.work_done == "离线记录一：清理场地" and video.poster
 
 
 def test_a_progress_the_server_would_refuse_is_stopped_on_the_phone_in_its_words(

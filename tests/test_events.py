@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Organisation, User
+from accounts.services import document_verify
 from accounts.tests.factories import OrganisationFactory
 from approvals import services as approvals
 from approvals.events import ApprovalEvents
@@ -49,6 +50,8 @@ from inspections.choices import ItemSource
 from inspections.events import LEDGER_STEP_VERBS
 from inspections.models import RectificationItem
 from inspections.tests.images import encode, scene
+from performance.reports import quarterly_report_issue
+from performance.scoring import performance_score_quarter
 from projects import services as projects
 from projects.events import TRANSITION_VERBS, ProjectEvents
 from projects.models import Project
@@ -358,6 +361,14 @@ def _audited_settlement(d):
 
 
 # name: (set-up through the services → the call, the refusal it ends in or None)
+def _settled(d):
+    project = accepted(d, *under_way(d, progress="100"))
+    projects.settlement_record(
+        actor=d.finance, project_id=project.pk, amount="98000", review_record="审定结算"
+    )
+    return project
+
+
 SERVICES = {
     "approvals.consultation_record": _consultation,
     "approvals.framework_order": _framework_order,
@@ -687,6 +698,22 @@ SERVICES = {
             )
         )
     )(_labbed(d)),
+    "inspections.acceptance_certificate_issue": lambda d: (
+        lambda p: (
+            lambda: inspections.acceptance_certificate_issue(
+                actor=d.street_zhenhai, project_id=p.pk
+            )
+        )
+    )(accepted(d, *under_way(d, progress="100"))),
+    "projects.settlement_review_issue": lambda d: (
+        lambda p: lambda: projects.settlement_review_issue(actor=d.discipline, project_id=p.pk)
+    )(_settled(d)),
+    "performance.quarterly_report_issue": lambda d: (
+        lambda period: lambda: quarterly_report_issue(actor=d.dept, period=period, sections=[])
+    )(performance_score_quarter(quarter="2026Q3")),
+    "accounts.document_verify": lambda d: (
+        lambda: document_verify(actor=d.discipline, data=b"%PDF-1.7\n%%EOF\n")
+    ),
     "ratings.report_record (opens a ledger item)": lambda d: (
         lambda pc: (
             lambda: report_record(

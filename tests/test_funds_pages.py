@@ -80,10 +80,11 @@ def test_project_page_with_payments_has_flat_queries(
         payment_request(actor=contractor, project_id=project.pk, stage="progress", amount="100")
     client.force_login(district.finance)
     # session, user, project (+contract, settlement…), lottery and its parties, changes, schedule
-    # extensions, flags, progress (+ its photos), patrol logs, missing-log days, spot checks,
-    # ledger items, lab tests, the residents' panel (rating policy, summary, reviews), committed
-    # and paid totals, payments, split-payment scan, attachments, timeline, session refresh (3)
-    with django_assert_num_queries(27):
+    # extensions, flags, progress (+ its photos and videos), patrol logs, missing-log days, spot
+    # checks, ledger items, lab tests, the residents' panel (rating policy, summary, reviews),
+    # committed and paid totals, payments, split-payment scan, attachments, timeline, session
+    # refresh (3)
+    with django_assert_num_queries(28):
         assert client.get(reverse("projects:detail", args=[project.pk])).status_code == 200
 
 

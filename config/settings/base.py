@@ -355,6 +355,16 @@ LOGGING = {
 LEDGER_WARNINGS = {"blue_share_elapsed": 0.5, "yellow_days_left": 3}
 SPOT_CHECK_RATES = {"red": 1.0, "yellow": 0.5, "green": 0.1}
 SPOT_CHECK_DEADLINE_DAYS = 15
+# PDF signatures (core/signing.py): the demo district CA and every organisation's key and
+# certificate, as PEM files made at set-up (manage.py signing_keys) or on first use. Outside the
+# repository's tracked files (/var/ is git-ignored) and never in the database; a deployment
+# points this at a volume of its own.
+SIGNING_KEYS_DIR = env.path("SIGNING_KEYS_DIR", default=BASE_DIR / "var" / "signing-keys")
+# Site videos (inspections.VideoPolicy, effective-dated, overrides these): seconds and bytes of
+# one clip, one clip per entry. A policy may not go above VIDEO_MAX_BYTES_CEILING: ten photos of
+# 15 MB plus one clip of 50 MB plus the form stay under the proxy's client_max_body_size.
+VIDEO_LIMITS = {"max_seconds": 60, "max_bytes": 50 * 1024 * 1024}
+VIDEO_MAX_BYTES_CEILING = 50 * 1024 * 1024
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="licheng-demo-2025")
 # The discipline map's base layer, e.g. an intranet tile server "https://tiles.example/{z}/{x}/{y}.png"
 # (its origin is added to the map page's img-src). Empty: the district outline shipped in the repo.
@@ -381,6 +391,8 @@ REPORT_REWARD_MAX = env("REPORT_REWARD_MAX", default="5000")
 SUPERVISION_HOTLINE = env("SUPERVISION_HOTLINE", default="12388")
 # Looking a report up by its reference: enough for a resident, too few to walk the references.
 REPORT_LOOKUP_RATE_LIMIT = env("REPORT_LOOKUP_RATE_LIMIT", default="30/h")
+# Uploads to the public signature verification page, per address.
+VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/h")
 RATING_PHONE_CHECK = env.bool("RATING_PHONE_CHECK", default=False)
 RATING_SMS_BACKEND = env("RATING_SMS_BACKEND", default="ratings.sms.ConsoleBackend")
 

@@ -1,4 +1,4 @@
-"""Site supervision API: patrol logs and progress reports, each with photos and a client-made
+"""Site supervision API: patrol logs and progress reports, each with photos (and a video) and a client-made
 idempotency key (a phone that was offline resends; the entry is stored once); the monthly
 random plans."""
 
@@ -14,7 +14,7 @@ from projects.api.serializers import ProjectOutputSerializer
 from projects.permissions import access_project
 
 from .. import services
-from ..models import PatrolLog, Photo, SpotCheckPlan
+from ..models import PatrolLog, Photo, SpotCheckPlan, Video
 from ..permissions import may_read_plans
 from ..selectors import access_plan
 
@@ -41,11 +41,33 @@ class PhotoOutputSerializer(serializers.ModelSerializer):
         )
 
 
+class VideoOutputSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    poster_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Video
+        fields = ["id", "url", "poster_url", "duration", "width", "height", "size", "codec"]
+
+    def get_url(self, video) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("inspections:video", args=[video.pk])
+        )
+
+    def get_poster_url(self, video) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("inspections:video_poster", args=[video.pk])
+        )
+
+
 class ProgressInputSerializer(serializers.Serializer):
     percent = serializers.CharField()
     text = serializers.CharField(max_length=4000)
     client_key = serializers.UUIDField(required=False)
     photos = serializers.ListField(child=serializers.FileField(), required=False)
+    videos = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="MP4 (H.264), checked by content"
+    )
 
 
 class ProgressReportApi(APIView):
@@ -80,10 +102,14 @@ class PatrolLogInputSerializer(serializers.Serializer):
     safety_notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     quality_notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     photos = serializers.ListField(child=serializers.FileField(), allow_empty=False)
+    videos = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="MP4 (H.264), checked by content"
+    )
 
 
 class PatrolLogOutputSerializer(serializers.ModelSerializer):
     photos = PhotoOutputSerializer(many=True)
+    videos = VideoOutputSerializer(many=True)
 
     class Meta:
         model = PatrolLog
@@ -100,6 +126,7 @@ class PatrolLogOutputSerializer(serializers.ModelSerializer):
             "supervisor",
             "created_at",
             "photos",
+            "videos",
         ]
 
 
@@ -117,7 +144,7 @@ class PatrolLogApi(APIView):
             actor=request.user, project_id=pk, **serializer.validated_data
         )
         replayed = log.replayed
-        log = PatrolLog.objects.prefetch_related("photos").get(pk=log.pk)
+        log = PatrolLog.objects.prefetch_related("photos", "videos").get(pk=log.pk)
         return Response(
             PatrolLogOutputSerializer(log, context={"request": request}).data,
             status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,

@@ -1,6 +1,6 @@
 """Every write of the inspections app, by section; callers import from here."""
 
-from .completion import acceptance_record, lab_test_record
+from .completion import acceptance_certificate_issue, acceptance_record, lab_test_record
 from .ledger import (
     item_add,
     item_assess,
@@ -36,6 +36,7 @@ from .spot_checks import (
 __all__ = [
     "PATROL_LOG_MAX_AGE_DAYS",
     "RESIDENT_REPRESENTATIVE",
+    "acceptance_certificate_issue",
     "acceptance_record",
     "draw_plan",
     "item_add",

@@ -1,20 +1,28 @@
-"""Completion: the third-party lab test and the acceptance (竣工验收)."""
+"""Completion: the third-party lab test, the acceptance (竣工验收) and its signed certificate."""
 
+import hashlib
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core.errors import ConflictError
+from core.signing import sign_pdf, signatory_of
 from projects.choices import ProjectStatus
 from projects.permissions import access_project
 from projects.rules import is_street_staff_of
 
 from ..choices import ItemStatus
-from ..events import lab_test_recorded_event, project_accepted_event
+from ..documents import acceptance_certificate_pdf
+from ..events import (
+    acceptance_certificate_issued_event,
+    lab_test_recorded_event,
+    project_accepted_event,
+)
 from ..models import (
     Acceptance,
     LabTest,
@@ -104,3 +112,37 @@ def acceptance_record(
             },
         )
     return acceptance
+
+
+def acceptance_certificate_issue(*, actor, project_id: int) -> bytes:
+    """竣工验收证书 as a PDF signed (PAdES) with the key of the organisation that accepted the
+    project, for anyone who may see the project; each copy issued is an audit event with its
+    SHA-256, so that a copy shown later can be matched with its issue."""
+    project = access_project(actor, project_id)
+    acceptance = (
+        Acceptance.objects.filter(project=project)
+        .select_related("accepted_by__organisation")
+        .first()
+    )
+    if acceptance is None:
+        raise Http404
+    signer = signatory_of(acceptance.accepted_by.organisation)
+    now = timezone.now()
+    pdf = acceptance_certificate_pdf(
+        acceptance=acceptance,
+        project=project,
+        lab_test=LabTest.objects.filter(project=project).select_related("lab").first(),
+        issued_at=now,
+    )
+    signed = sign_pdf(
+        pdf,
+        signatory=signer,
+        reason=_("竣工验收证书 %(code)s") % {"code": project.code or project.pk},
+    )
+    with transaction.atomic(durable=True):
+        acceptance_certificate_issued_event(
+            actor=actor,
+            project=project,
+            after={"sha256": hashlib.sha256(signed).hexdigest(), "signed_by": signer.name},
+        )
+    return signed

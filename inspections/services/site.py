@@ -22,7 +22,14 @@ from ..events import (
     patrol_log_missing_event,
     progress_reported_event,
 )
-from ..evidence import check_photos, photo_facts_for_audit, store_photos
+from ..evidence import (
+    check_photos,
+    check_videos,
+    photo_facts_for_audit,
+    store_photos,
+    store_videos,
+    video_facts_for_audit,
+)
 from ..models import (
     PatrolLog,
     PatrolViolation,
@@ -90,7 +97,7 @@ def _idempotent(model, key, *, actor, project_id, author_field, write):
 
 
 def progress_report(
-    *, actor, project_id: int, percent, text: str, photos=(), client_key=None
+    *, actor, project_id: int, percent, text: str, photos=(), videos=(), client_key=None
 ) -> ProgressReport:
     """进度报送 by the project's contractor while work is under way; it sets the progress
     that the payment rules read. The result's `replayed` says whether it was stored before."""
@@ -114,6 +121,7 @@ def progress_report(
     if not text.strip():
         raise ValidationError({"text": _("请填写进度说明。")})
     checked = check_photos(photos, required=False)
+    clips = check_videos(videos, on=_today())
 
     def write():
         project = access_project(actor, project_id, for_update=True)
@@ -129,6 +137,9 @@ def progress_report(
             uploaded_at=timezone.now(),
             progress_report=report,
         )
+        stored_videos = store_videos(
+            actor=actor, project=project, videos=clips, progress_report=report
+        )
         before = {"reported_progress": project.reported_progress}
         project.reported_progress = value
         project.save(update_fields=["reported_progress", "updated_at"])
@@ -141,6 +152,7 @@ def progress_report(
                 "text": report.text,
                 "report": report.pk,
                 "photos": photo_facts_for_audit(stored),
+                "videos": video_facts_for_audit(stored_videos),
             },
         )
         return report
@@ -172,6 +184,7 @@ def patrol_log_record(
     safety_notes: str = "",
     quality_notes: str = "",
     photos=(),
+    videos=(),
 ) -> PatrolLog:
     """每日巡查记录 by a site supervisor of the project's supervision unit while work is under
     way, with at least one photo. A log for a day the nightly job had marked as missing
@@ -214,6 +227,7 @@ def patrol_log_record(
     if errors:
         raise ValidationError(errors)
     checked = check_photos(photos, required=True)
+    clips = check_videos(videos, on=today)
 
     def write():
         project = access_project(actor, project_id, for_update=True)
@@ -244,6 +258,7 @@ def patrol_log_record(
         stored = store_photos(
             actor=actor, project=project, photos=checked, uploaded_at=timezone.now(), patrol_log=log
         )
+        stored_videos = store_videos(actor=actor, project=project, videos=clips, patrol_log=log)
         withdrawn = PatrolViolation.objects.filter(
             project=project, day=log_date, withdrawn_at__isnull=True
         ).update(withdrawn_at=timezone.now())
@@ -259,6 +274,7 @@ def patrol_log_record(
                 "safety_notes": log.safety_notes,
                 "quality_notes": log.quality_notes,
                 "photos": photo_facts_for_audit(stored),
+                "videos": video_facts_for_audit(stored_videos),
                 "violation_withdrawn": bool(withdrawn),
             },
         )

@@ -20,6 +20,7 @@ from .funds import (
     payment_return,
     project_counting_budget,
     settlement_record,
+    settlement_review_issue,
 )
 from .start import start_document_record
 
@@ -38,6 +39,7 @@ __all__ = [
     "project_create",
     "project_update",
     "settlement_record",
+    "settlement_review_issue",
     "start_document_record",
     "tracker_set",
     "transition_names",

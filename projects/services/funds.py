@@ -1,5 +1,6 @@
 """Funds: payment requests, finance's approval, return and payment, and the settlement."""
 
+import hashlib
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from accounts.choices import Role
 from core.errors import ApplicationError, ConflictError
 from core.money import parse_amount
 from core.signals import announce_project_decided
+from core.signing import sign_pdf, signatory_of
 from core.uploads import check_documents
 
 from ..choices import (
@@ -20,12 +22,14 @@ from ..choices import (
     ProjectClass,
     ProjectStatus,
 )
+from ..documents import settlement_review_pdf
 from ..events import (
     payment_approved_event,
     payment_paid_event,
     payment_requested_event,
     payment_returned_event,
     project_settled_event,
+    settlement_review_issued_event,
 )
 from ..funds import check_payment, in_split_pattern
 from ..invoices import invoice_holders, invoice_read, invoice_reused_message
@@ -302,6 +306,39 @@ def settlement_record(
             },
         )
     return settlement
+
+
+def settlement_review_issue(*, actor, project_id: int) -> bytes:
+    """结算审核意见书 as a PDF signed (PAdES) with the key of the organisation that reviewed the
+    settlement (区财政局), for anyone who may see the project; each copy issued is an audit
+    event with its SHA-256."""
+    project = access_project(actor, project_id)
+    settlement = (
+        Settlement.objects.filter(project=project)
+        .select_related("settled_by__organisation")
+        .first()
+    )
+    if settlement is None:
+        raise Http404
+    signer = signatory_of(settlement.settled_by.organisation)
+    pdf = settlement_review_pdf(
+        settlement=settlement,
+        project=project,
+        budget=project_counting_budget(project),
+        issued_at=timezone.now(),
+    )
+    signed = sign_pdf(
+        pdf,
+        signatory=signer,
+        reason=_("结算审核意见书 %(code)s") % {"code": project.code or project.pk},
+    )
+    with transaction.atomic(durable=True):
+        settlement_review_issued_event(
+            actor=actor,
+            project=project,
+            after={"sha256": hashlib.sha256(signed).hexdigest(), "signed_by": signer.name},
+        )
+    return signed
 
 
 def project_counting_budget(project: Project) -> Decimal:

@@ -99,13 +99,14 @@
     const data = new FormData(form);
     const fields = {};
     for (const [name, value] of data.entries()) {
-      if (["photos", "client_key", "csrfmiddlewaretoken", "from"].includes(name)) continue;
+      if (["photos", "videos", "client_key", "csrfmiddlewaretoken", "from"].includes(name)) continue;
       fields[name] = value;
     }
     const photos = data.getAll("photos").filter((f) => f instanceof File && f.size > 0);
+    const videos = data.getAll("videos").filter((f) => f instanceof File && f.size > 0);
     const entry = {
       key: form.elements.client_key.value || newKey(), url: form.dataset.api,
-      label: form.dataset.label, fields, photos, csrf: csrfCookie(),
+      label: form.dataset.label, fields, photos, videos, csrf: csrfCookie(),
       created: new Date().toISOString(),
     };
     // Cleared at once (before anything is awaited) so the next entry can be typed straight away.

@@ -57,6 +57,8 @@
       const body = new FormData();
       Object.entries(entry.fields).forEach(([name, value]) => body.append(name, value));
       entry.photos.forEach((photo) => body.append("photos", photo, photo.name || "photo.jpg"));
+      // Entries stored before videos were added have none.
+      (entry.videos || []).forEach((clip) => body.append("videos", clip, clip.name || "video.mp4"));
       body.append("client_key", entry.key);
       let response;
       try {

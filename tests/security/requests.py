@@ -4,6 +4,7 @@ what decides the answer is who asks, not a malformed request. Keyed by (route na
 import json
 import re
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -168,6 +169,12 @@ SPECS = {
     ("api-logout-all", "POST"): (lambda w, s: {}, lambda w, s: {}, "json"),
     ("accounts:tokens", "GET"): (lambda w, s: {}, None, None),
     ("accounts:tokens", "POST"): (lambda w, s: {}, lambda w, s: {"token": _token(w, s)}, "form"),
+    ("accounts:verify_document", "GET"): (lambda w, s: {}, None, None),
+    ("accounts:verify_document", "POST"): (
+        lambda w, s: {},
+        lambda w, s: {"document": SimpleUploadedFile("a.pdf", b"%PDF-1.7\n%%EOF\n")},
+        "form",
+    ),
     ("api-change-decision", "POST"): (
         lambda w, s: {"change_id": s.change.pk},
         lambda w, s: {"approve": True, "comment": "同意"},
@@ -475,6 +482,15 @@ SPECS = {
     ("inspections:ledger_export", "GET"): (lambda w, s: {}, None, None),
     ("inspections:photo", "GET"): (lambda w, s: {"photo_id": s.photo.pk}, None, None),
     ("inspections:photo_original", "GET"): (lambda w, s: {"photo_id": s.photo.pk}, None, None),
+    ("inspections:acceptance_certificate", "GET"): (
+        lambda w, s: {"pk": s.under_way.pk},
+        None,
+        None,
+    ),
+    ("projects:settlement_review", "GET"): (lambda w, s: {"pk": s.under_way.pk}, None, None),
+    ("inspections:video", "GET"): (lambda w, s: {"video_id": s.video.pk}, None, None),
+    ("inspections:video_poster", "GET"): (lambda w, s: {"video_id": s.video.pk}, None, None),
+    ("inspections:video_original", "GET"): (lambda w, s: {"video_id": s.video.pk}, None, None),
     ("inspections:acceptance", "POST"): (
         lambda w, s: {P: s.completed.pk},
         lambda w, s: {"resident_names": "林阿姨", "other_names": "王工", "conclusion": "同意验收"},

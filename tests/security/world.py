@@ -26,12 +26,12 @@ from approvals.tests.helpers import contract_data, reveal_both
 from core.periods import Quarter
 from dashboards.models import Lead
 from inspections import services as inspections
-from inspections.models import SpotCheckPolicy
+from inspections.models import Acceptance, SpotCheckPolicy, Video
 from inspections.tests.images import encode, scene
 from performance.models import DemonstrationProposal
 from performance.scoring import performance_score_quarter
 from projects import services as projects
-from projects.models import ProjectAttachment, VillageDecision
+from projects.models import ProjectAttachment, Settlement, VillageDecision
 from projects.tests.factories import (
     ensure_default_start_policy,
     ensure_default_tier_policy,
@@ -159,6 +159,33 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
         recorded_by=s,
     )
     o["photo"] = p.progress_reports.get().photos.get()
+    # A site clip, written directly (its checks by ffprobe have their own tests).
+    o["video"] = video = Video(
+        project=p,
+        progress_report=p.progress_reports.get(),
+        original_name="clip.mp4",
+        content_type="video/mp4",
+        size=4,
+        duration="1.00",
+        width=64,
+        height=64,
+        codec="h264",
+        sha256="0" * 64,
+        uploaded_by=cast(User, side.contractor_user),
+    )
+    video.original.save("clip.mp4", ContentFile(b"clip"), save=False)
+    video.playable.save("clean.mp4", ContentFile(b"clip"), save=False)
+    video.poster.save("poster.jpg", ContentFile(b"\xff\xd8\xff"), save=False)
+    video.save()
+    # Its acceptance and settlement records, written directly (their rules have their own tests),
+    # so that the signed certificate and settlement review can be asked for.
+    Acceptance.objects.create(
+        project=p,
+        participants=[{"name": "林阿姨", "organisation": "", "role": "resident_representative"}],
+        conclusion="同意验收",
+        accepted_by=s,
+    )
+    Settlement.objects.create(project=p, amount="35000", review_record="审定", settled_by=d.finance)
     o["payment_requested"] = projects.payment_request(
         actor=contractor_user,
         project_id=p.pk,
