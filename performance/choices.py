@@ -34,6 +34,15 @@ class CreditRule(models.TextChoices):
     OVERDUE_RECTIFICATION = "overdue_rectification", _("整改逾期")
 
 
+class RedListEnd(models.TextChoices):
+    """Why a 守信红名单 listing ended before (or at) its end date."""
+
+    DEDUCTION = "deduction", _("出现信用扣分")
+    STANDING = "standing", _("信用状态不再正常")
+    EXPIRED = "expired", _("期满")
+    WITHDRAWN = "withdrawn", _("重算后不再符合")
+
+
 class BlacklistRule(models.TextChoices):
     PATROL_MISSING = "patrol_missing", _("一季度内缺少巡查记录达到上限")
     FALSE_REPORT = "false_report", _("虚假申报（经查实）")

@@ -33,6 +33,7 @@ from .events import (
 )
 from .models import Blacklisting, CreditDeduction, FalseReport, PerformancePolicy, Suspension
 from .policies import policy_in_force
+from .redlist import red_list_refresh, red_listed_today
 
 START_SCORE = 100
 WINDOW_DAYS = 365  # a deduction weighs for a year
@@ -65,6 +66,8 @@ def reason_label(reason: dict) -> str:
         return _("一季度缺少巡查记录 %(n)s 天") % {"n": reason.get("count")}
     if code == "score":
         return _("信用分 %(s)s") % {"s": reason.get("score")}
+    if code == "red_listed":
+        return _("守信红名单至 %(until)s") % {"until": reason.get("until")}
     return str(code)
 
 
@@ -121,9 +124,15 @@ def credit_targets(
     now_counts = _patrol_counts(quarter, organisation_ids)
     before_counts = _patrol_counts(quarter.previous(), organisation_ids)
     scores = credit_scores(today, organisation_ids)
+    red = red_listed_today(today, organisation_ids)
     targets: dict[int, tuple[str, list[dict]]] = {}
     for org_id in (
-        set(blacklisted) | set(suspended) | set(now_counts) | set(before_counts) | set(scores)
+        set(blacklisted)
+        | set(suspended)
+        | set(now_counts)
+        | set(before_counts)
+        | set(scores)
+        | set(red)
     ):
         reasons = []
         if org_id in blacklisted:
@@ -144,6 +153,9 @@ def credit_targets(
             status = CreditStatus.WARNED
         else:
             status = CreditStatus.NORMAL
+        # The honour is shown only while nothing stands against the company.
+        if status == CreditStatus.NORMAL and org_id in red:
+            reasons.append({"code": "red_listed", "until": red[org_id].isoformat()})
         targets[org_id] = (status, reasons)
     return targets
 
@@ -403,6 +415,7 @@ def credit_nightly(*, today: date | None = None, actor=None) -> dict:
         blacklisted = _patrol_blacklists(actor, today, policy)
         lifted = _lift_expired(actor, today)
         changed = credit_refresh(actor=actor, today=today, policy=policy)
+        red_ended = red_list_refresh(actor=actor, today=today)
         if added:
             by_company: dict[int, int] = {}
             for d in added:
@@ -421,6 +434,7 @@ def credit_nightly(*, today: date | None = None, actor=None) -> dict:
         "blacklisted": len(blacklisted),
         "lifted": len(lifted),
         "changed": len(changed),
+        "red_list_ended": len(red_ended),
     }
 
 
@@ -490,13 +504,20 @@ def false_report_confirm(
         changed = credit_refresh(
             actor=actor, today=today, policy=policy, organisation_ids=[company.pk], record=False
         )
-        # One event: the blacklisting and the standing it changed.
+        ended = red_list_refresh(
+            actor=actor, today=today, organisation_ids=[company.pk], record=False
+        )
+        # One event: the blacklisting, the standing it changed and the red listing it ended.
         was, now = _standing(changed)
         blacklisted_event(
             actor=actor,
             organisation=company,
             before=was,
-            after={**(_blacklist_facts(entry) if entry else {}), **now},
+            after={
+                **(_blacklist_facts(entry) if entry else {}),
+                **now,
+                **({"red_list_ended": [r.pk for r in ended]} if ended else {}),
+            },
         )
     return report
 

@@ -1,5 +1,5 @@
 """Demo activity for performance and credit: spot checks and counted ratings on the demo
-companies' projects in the previous and the current quarter, then the jobs, so that the
+companies' projects in the two quarters before this one and the current quarter, then the jobs, so that the
 ranking, credit, risk and warning pages have something to show. Idempotent."""
 
 import random
@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.choices import OrganisationKind, Role
 from core.dates import SHANGHAI, local_date
 from core.periods import Quarter
-from inspections.models import SpotCheck
+from inspections.models import RectificationItem, SpotCheck
 from projects.models import Project
 from ratings.choices import RatingStatus
 from ratings.models import Rating
@@ -32,6 +32,16 @@ def _moment(quarter: Quarter, rng: random.Random, until) -> datetime:
     return datetime.combine(day, time(10), tzinfo=SHANGHAI)
 
 
+def _model_contractor(projects: list[Project]) -> int | None:
+    """The first contractor of the demo with nothing against it (no failed check, no ledger
+    item of its own), so that nothing ends its listing."""
+    ids = sorted({p.contractor_id for p in projects if p.contractor_id})
+    spotted = set(
+        SpotCheck.objects.filter(passed=False).values_list("project__contractor_id", flat=True)
+    ) | set(RectificationItem.objects.values_list("responsible_organisation_id", flat=True))
+    return next((i for i in ids if i not in spotted), ids[0] if ids else None)
+
+
 def _activity(quarter: Quarter, users: dict, rng: random.Random, until) -> int:
     inspector = next(u for u in users.values() if u.role == Role.DEPT_REVIEWER)
     projects = list(
@@ -44,6 +54,9 @@ def _activity(quarter: Quarter, users: dict, rng: random.Random, until) -> int:
         by_company.setdefault(project.contractor_id, []).append(project)
         if project.supervision_unit_id:
             by_company.setdefault(project.supervision_unit_id, []).append(project)
+    # One model contractor passes every check with high ratings each quarter: after two final
+    # quarters it is on the red list (守信红名单, docs/credit.md).
+    model = _model_contractor(projects)
     created = 0
     for company_id, owned in sorted(by_company.items()):
         # A company's quality differs a little from quarter to quarter, so ranks move.
@@ -54,7 +67,7 @@ def _activity(quarter: Quarter, users: dict, rng: random.Random, until) -> int:
                 project=project,
                 inspector=inspector,
                 checked_on=_moment(quarter, rng, until).date(),
-                passed=rng.random() < pass_rate,
+                passed=project.contractor_id == model or rng.random() < pass_rate,
                 note=DEMO_NOTE,
             )
             created += 1
@@ -65,7 +78,9 @@ def _activity(quarter: Quarter, users: dict, rng: random.Random, until) -> int:
             for n in range(RATINGS_PER_PROJECT):
                 rating = Rating.objects.create(
                     project=project,
-                    score=rng.randint(55, 100),
+                    score=rng.randint(92, 100)
+                    if project.contractor_id == model
+                    else rng.randint(55, 100),
                     status=RatingStatus.COUNTED,
                     device=f"demo-{quarter}-{company_id}-{project.pk}-{n}",
                     network=f"10.{rng.randint(0, 250)}.0.0/24",
@@ -79,7 +94,9 @@ def seed_performance(users: dict, rng: random.Random) -> dict[str, int]:
     jobs. Call after the demo projects exist: seed_performance(users, rng)."""
     today = local_date(timezone.now())
     current = Quarter.of(today)
-    quarters = [current.previous(), current]
+    # Two ended quarters (so that the second decides suspensions and the red list) and the
+    # current one, scored provisionally.
+    quarters = [current.previous().previous(), current.previous(), current]
     checks = 0
     with transaction.atomic():
         if not SpotCheck.objects.filter(note__startswith=DEMO_NOTE).exists():

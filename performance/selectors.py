@@ -11,6 +11,8 @@ from django.http import Http404
 from accounts.choices import COMPANY_KINDS
 from accounts.models import Organisation
 from core.dates import local_date
+from core.events import verbs_only_for
+from core.models import AuditEvent
 from core.periods import Quarter, day_start
 from inspections.models import LabTest, SpotCheck
 from projects.choices import PaymentStatus
@@ -27,6 +29,7 @@ from .models import (
     CreditDeduction,
     DemonstrationProposal,
     FalseReport,
+    RedListing,
     ScoringPeriod,
     Suspension,
     WarningRecipient,
@@ -72,9 +75,19 @@ def suspended_in(period: ScoringPeriod) -> set[int]:
     )
 
 
+def red_listed_in(period: ScoringPeriod) -> set[int]:
+    """The companies this quarter's final scoring put on the red list (and still on it)."""
+    return set(
+        RedListing.objects.filter(period=period, ended_at__isnull=True).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
 def ranking(period: ScoringPeriod, kind: str | None = None) -> list[dict]:
-    """What the command prints and the API returns: one row per organisation (2 queries)."""
+    """What the command prints and the API returns: one row per organisation (3 queries)."""
     suspended = suspended_in(period)
+    red_listed = red_listed_in(period)
     return [
         {
             "company": s.organisation.name,
@@ -94,6 +107,7 @@ def ranking(period: ScoringPeriod, kind: str | None = None) -> list[dict]:
             "flags": {
                 "bottom": s.bottom,
                 "suspended": s.organisation_id in suspended,
+                "red_listed": s.organisation_id in red_listed,
                 "not_ranked": not s.ranked,
             },
         }
@@ -242,7 +256,25 @@ def credit_company(company: Organisation, today: date) -> dict:
                 "project", "confirmed_by"
             )
         ),
+        "red_listings": list(
+            RedListing.objects.filter(organisation=company).select_related(
+                "period", "previous_period"
+            )
+        ),
+        "record": credit_record(company),
     }
+
+
+def credit_record(company: Organisation) -> list[AuditEvent]:
+    """The company's credit record: every audit event recorded on it (standing changes,
+    blacklists, suspensions and appeals, red listings and their end), newest first."""
+    return list(
+        AuditEvent.objects.filter(
+            object_type=Organisation._meta.label_lower, object_id=str(company.pk)
+        )
+        .exclude(verb__in=verbs_only_for("discipline"))
+        .order_by("-seq")[:100]
+    )
 
 
 def warning_deliveries(user, *, unread_only: bool = False) -> QuerySet[WarningRecipient]:
