@@ -4,14 +4,18 @@ ranking, credit, risk and warning pages have something to show. Idempotent."""
 
 import random
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.choices import OrganisationKind, Role
+from accounts.models import Organisation
+from approvals.services import change_decide, change_request
 from core.dates import SHANGHAI, local_date
 from core.periods import Quarter
 from inspections.models import RectificationItem, SpotCheck
+from projects.choices import ProjectStatus, Tier
 from projects.models import Project
 from ratings.choices import RatingStatus
 from ratings.models import Rating
@@ -89,6 +93,40 @@ def _activity(quarter: Quarter, users: dict, rng: random.Random, until) -> int:
     return created
 
 
+def _party_credit_facts(users: dict, today) -> None:
+    """The design unit is named on the demo's 一般类/重大类 projects (they have drawings); one
+    of them under way takes a design-caused change over 10% of its contract, and one finished
+    project waits for its acceptance past the limit — so the design unit and a street office
+    show deductions (docs/credit.md). Once."""
+    design = Organisation.objects.filter(kind=OrganisationKind.DESIGN).order_by("pk").first()
+    if design is None or Project.objects.filter(design_unit=design).exists():
+        return
+    designed = Project.objects.filter(tier__in=[Tier.GENERAL, Tier.MAJOR]).order_by("pk")
+    designed.update(design_unit=design)
+    changed = (
+        designed.filter(status=ProjectStatus.IN_PROGRESS, contract__isnull=False)
+        .select_related("contract", "created_by")
+        .first()
+    )
+    if changed is not None:
+        change = change_request(
+            actor=changed.created_by,
+            project_id=changed.pk,
+            amount_delta=(changed.contract.amount * Decimal("0.12")).quantize(Decimal("0.01")),
+            reason="演示数据：施工图未反映地下管线，需迁改并增加检查井",
+        )
+        change_decide(actor=users["drc"], change_id=change.pk, approve=True)
+    waiting = (
+        Project.objects.filter(status=ProjectStatus.COMPLETED, accepted_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if waiting is not None:  # finished 45 days ago, acceptance not yet organised
+        Project.objects.filter(pk=waiting.pk).update(
+            completed_at=datetime.combine(today - timedelta(days=45), time(10), tzinfo=SHANGHAI)
+        )
+
+
 def seed_performance(users: dict, rng: random.Random) -> dict[str, int]:
     """Activity in the previous and the current quarter, then score both and run the nightly
     jobs. Call after the demo projects exist: seed_performance(users, rng)."""
@@ -108,6 +146,7 @@ def seed_performance(users: dict, rng: random.Random) -> dict[str, int]:
         scored += period.scores.filter(
             ranked=True, kind__in=[OrganisationKind.CONTRACTOR, OrganisationKind.SUPERVISOR]
         ).count()
+    _party_credit_facts(users, today)
     credit_nightly(today=today)
     risk_recompute(today=today)
     warnings = warnings_refresh(today=today)

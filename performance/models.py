@@ -76,6 +76,28 @@ class PerformancePolicy(BaseModel):
     red_list_review_days = models.PositiveSmallIntegerField(
         _("守信单位拨付审核时限（工作日）"), default=3
     )
+    # 设计单位 and 建设单位 (docs/credit.md): a settlement more than this share above the budget
+    # approved is a deduction for the design unit (its estimate) and for the street office
+    # (its budget); a project completed and not accepted after this many days, for the
+    # street office that organises acceptance.
+    points_design_change = models.PositiveSmallIntegerField(_("设计缺漏致大额变更扣分"), default=3)
+    points_design_budget = models.PositiveSmallIntegerField(
+        _("结算超出概预算扣分（设计单位）"), default=3
+    )
+    points_over_budget = models.PositiveSmallIntegerField(
+        _("结算超出批复预算扣分（建设单位）"), default=3
+    )
+    budget_overrun_share = models.DecimalField(
+        _("结算超出批复预算的比例"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.100"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    points_late_acceptance = models.PositiveSmallIntegerField(_("逾期未组织验收扣分"), default=2)
+    acceptance_due_days = models.PositiveSmallIntegerField(
+        _("完工后组织验收的期限（天）"), default=30
+    )
     # 工期 (docs/rules.md §9): past the planned end without completion a project is yellow,
     # red from this many days, when the contractor also gets a ledger item.
     late_red_days = models.PositiveSmallIntegerField(_("超过计划完工日期转为红色的天数"), default=7)

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, QuerySet, Sum
 from django.http import Http404
 
-from accounts.choices import COMPANY_KINDS
 from accounts.models import Organisation
 from core.dates import local_date
 from core.events import verbs_only_for
@@ -21,7 +20,7 @@ from projects.permissions import projects_visible_to
 from ratings.choices import RatingStatus
 from ratings.models import Rating
 
-from .choices import SUSPENSION_IN_FORCE, ScoredKind
+from .choices import CREDIT_KINDS, SUSPENSION_IN_FORCE, ScoredKind
 from .credit import credit_scores, credit_targets, reason_label, standing_deductions
 from .models import (
     Blacklisting,
@@ -206,7 +205,7 @@ def _labelled(reasons: list[dict]) -> list[dict]:
 
 def credit_overview(today: date) -> list[dict]:
     """Every company's standing and score, with what stands against it (5 queries)."""
-    companies = list(Organisation.objects.filter(kind__in=COMPANY_KINDS).order_by("kind", "name"))
+    companies = list(Organisation.objects.filter(kind__in=CREDIT_KINDS).order_by("kind", "name"))
     scores = credit_scores(today)
     targets = credit_targets(today, policy_in_force(today))
     blacklists = {
@@ -216,7 +215,7 @@ def credit_overview(today: date) -> list[dict]:
         )
     }
     deductions: dict[int, list[CreditDeduction]] = {}
-    for d in standing_deductions(today).filter(organisation__kind__in=COMPANY_KINDS):
+    for d in standing_deductions(today).filter(organisation__kind__in=CREDIT_KINDS):
         deductions.setdefault(d.organisation_id, []).append(d)
     return [
         {
