@@ -135,7 +135,8 @@ def test_credit_pages_false_report_and_appeal(client, district, django_assert_nu
     client.force_login(d.discipline)
     with django_assert_num_queries(17):  # … and the companies on the red list
         page = client.get(reverse("performance:credit")).content.decode()
-    assert page.count('data-testid="credit-row"') == 5 and "暂停资格" in page
+    # five companies and the two street offices (建设单位)
+    assert page.count('data-testid="credit-row"') == 7 and "暂停资格" in page
     response = client.post(
         reverse("performance:false_report"),
         {"organisation": d.builder_c.pk, "description": "虚报工程量", "evidence": "审计报告第3号"},
@@ -148,7 +149,7 @@ def test_credit_pages_false_report_and_appeal(client, district, django_assert_nu
             client.get(reverse("performance:credit"))
             .content.decode()
             .count('data-testid="credit-row"')
-            == 5
+            == 7
         )
     # The company itself appeals on its page; another company cannot read it.
     staff = contractor_user(d.builder)
