@@ -10,6 +10,9 @@ class OrganisationKind(models.TextChoices):
     CONTRACTOR = "contractor", _("施工单位")
     SUPERVISOR = "supervisor", _("监理单位")
     LAB = "lab", _("检测机构")
+    # 设计单位 (seed 004: credit for 建设、设计、施工、监理): named on a project's filing with its
+    # design documents; no users of their own, credit only.
+    DESIGN = "design", _("设计单位")
 
 
 class Role(models.TextChoices):
@@ -37,7 +40,12 @@ ROLE_ORGANISATION_KINDS = {
     Role.ADMIN: {OrganisationKind.DEPARTMENT},
 }
 
-COMPANY_KINDS = (OrganisationKind.CONTRACTOR, OrganisationKind.SUPERVISOR, OrganisationKind.LAB)
+COMPANY_KINDS = (
+    OrganisationKind.CONTRACTOR,
+    OrganisationKind.SUPERVISOR,
+    OrganisationKind.LAB,
+    OrganisationKind.DESIGN,
+)
 
 
 class CreditStatus(models.TextChoices):

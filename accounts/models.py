@@ -1,12 +1,16 @@
 """Organisations (街道, 部门, 施工/监理/检测单位) and the users who work for them."""
 
+from datetime import date
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
+from core.dates import local_date
 from core.models import BaseModel
 
 from .choices import (
@@ -41,6 +45,13 @@ class Organisation(BaseModel):
     credit_status = models.CharField(
         _("信用状态"), max_length=20, choices=CreditStatus.choices, default=CreditStatus.NORMAL
     )
+    # 守信红名单 (docs/credit.md): the last day of the listing in force and the shortened payment
+    # review limit it grants (from the performance policy on the day of the decision). Written
+    # only by the credit service, read by the payment queue and the shortlists' display.
+    red_listed_until = models.DateField(_("守信红名单至"), null=True, blank=True)
+    red_list_review_days = models.PositiveSmallIntegerField(
+        _("守信单位拨付审核时限（工作日）"), null=True, blank=True
+    )
     qualification = models.CharField(_("资质等级"), max_length=200, blank=True)
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=200, blank=True)
@@ -70,6 +81,13 @@ class Organisation(BaseModel):
     @property
     def is_company(self) -> bool:
         return self.kind in COMPANY_KINDS
+
+    def is_red_listed_on(self, day: date) -> bool:
+        return self.red_listed_until is not None and day <= self.red_listed_until
+
+    @property
+    def is_red_listed(self) -> bool:
+        return self.is_red_listed_on(local_date(timezone.now()))
 
     @property
     def is_eligible(self) -> bool:

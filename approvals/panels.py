@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from accounts.choices import Role, StaffPosition
+from accounts.models import Organisation
 from projects.choices import (
     PROCUREMENT_FOR_STOP,
     REVIEW_STATUSES,
@@ -171,6 +172,7 @@ def approval_panel(request, project):
         and not project.split_justification
         and any(t.custom.get("route_step") for t in transitions),
         "lottery": lottery,
+        "lottery_red_listed": _red_listed(lottery),
         "lottery_check": _lottery_check(lottery),
         **_lottery_parties(project, lottery, user),
         "tender": tender,
@@ -214,6 +216,19 @@ def _escalation_labels(project) -> list:
         return []
     route = routes.route_for(project.escalated_to)
     return [(step.label if (step := route.step(key)) else key) for key in project.escalation_steps]
+
+
+def _red_listed(lottery) -> set[int]:
+    """The shortlisted companies on the red list today, marked beside their names; the list
+    keeps the recorded order the draw's index refers to."""
+    if lottery is None:
+        return set()
+    return set(
+        Organisation.objects.filter(
+            pk__in=[entry["id"] for entry in lottery.shortlist],
+            red_listed_until__gte=timezone.localdate(),
+        ).values_list("pk", flat=True)
+    )
 
 
 def _lottery_check(lottery):

@@ -20,11 +20,16 @@ FLAG_READERS = {Role.DISCIPLINE_OFFICER, Role.DEPT_REVIEWER, Role.DRC_OFFICER, R
 
 
 def eligible_contractors() -> list[Organisation]:
-    return [
+    """The contractors the selection forms offer: red-listed ones (守信红名单) first, then by
+    name. Display only: the lottery draws between the two recorded in the platform's order,
+    by the committed seed, whatever the order here (docs/credit.md)."""
+    today = local_date(timezone.now())
+    eligible = [
         o
         for o in Organisation.objects.filter(kind=OrganisationKind.CONTRACTOR, is_active=True)
         if o.is_eligible
     ]
+    return sorted(eligible, key=lambda o: (not o.is_red_listed_on(today), o.name))
 
 
 def supervision_units_with_staff() -> list[Organisation]:

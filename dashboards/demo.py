@@ -55,6 +55,7 @@ COMPANIES = [
     ("莆田市正诚工程监理有限公司", OrganisationKind.SUPERVISOR),
     ("福建木兰建设监理咨询有限公司", OrganisationKind.SUPERVISOR),
     ("莆田市建设工程质量检测中心有限公司", OrganisationKind.LAB),
+    ("莆田市城乡规划设计研究院有限公司", OrganisationKind.DESIGN),
 ]
 
 

@@ -11,6 +11,7 @@ from .models import (
     CreditDeduction,
     FalseReport,
     PerformancePolicy,
+    RedListing,
     ScoringPeriod,
     Suspension,
 )
@@ -70,3 +71,9 @@ class CreditDeductionAdmin(ReadOnlyAdmin):
 @admin.register(FalseReport)
 class FalseReportAdmin(ReadOnlyAdmin):
     list_display = ("organisation", "confirmed_on", "confirmed_by")
+
+
+@admin.register(RedListing)
+class RedListingAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "period", "starts_on", "ends_on", "ended_because")
+    list_filter = ("ended_because",)

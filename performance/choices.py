@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import COMPANY_KINDS, OrganisationKind
+
 
 class ScoredKind(models.TextChoices):
     CONTRACTOR = "contractor", _("施工单位")
@@ -12,6 +14,11 @@ class ScoredKind(models.TextChoices):
 
 # Street offices are published alongside but never suspended (docs/rules.md §8).
 SUSPENDABLE_KINDS = (ScoredKind.CONTRACTOR, ScoredKind.SUPERVISOR)
+
+
+# The parties whose credit is kept: the directory's companies (施工, 监理, 检测, 设计) and the
+# street offices as 建设单位 (seed 004: 建设、设计、施工、监理各方主体).
+CREDIT_KINDS = (*COMPANY_KINDS, OrganisationKind.STREET)
 
 
 class SuspensionStatus(models.TextChoices):
@@ -32,6 +39,21 @@ class CreditRule(models.TextChoices):
     FAILED_CHECK = "failed_check", _("质量抽检不合格")
     FALSE_REPORT = "false_report", _("虚假申报（经查实）")
     OVERDUE_RECTIFICATION = "overdue_rectification", _("整改逾期")
+    # 设计单位 (docs/credit.md)
+    DESIGN_CHANGE = "design_change", _("设计缺漏致累计变更超过合同额10%")
+    DESIGN_BUDGET = "design_budget", _("结算超出设计概预算")
+    # 建设单位: street offices (docs/credit.md)
+    OVER_BUDGET = "over_budget", _("项目结算超出批复预算")
+    LATE_ACCEPTANCE = "late_acceptance", _("完工后逾期未组织验收")
+
+
+class RedListEnd(models.TextChoices):
+    """Why a 守信红名单 listing ended before (or at) its end date."""
+
+    DEDUCTION = "deduction", _("出现信用扣分")
+    STANDING = "standing", _("信用状态不再正常")
+    EXPIRED = "expired", _("期满")
+    WITHDRAWN = "withdrawn", _("重算后不再符合")
 
 
 class BlacklistRule(models.TextChoices):

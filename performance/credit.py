@@ -6,23 +6,33 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import COMPANY_KINDS, CreditStatus, OrganisationKind, Role
 from accounts.models import Organisation
+from approvals.choices import ChangeStatus
+from approvals.models import ChangeOrder
 from core.dates import local_date
 from core.errors import ConflictError
 from core.locks import advisory_lock
 from core.outbox import enqueue
-from core.periods import Quarter, add_months
+from core.periods import Quarter, add_months, day_start
 from inspections.choices import ItemStatus
 from inspections.models import PatrolViolation, RectificationItem, SpotCheck
 from projects.choices import ProjectStatus
-from projects.models import Contract, Project
+from projects.contract_terms import is_large_change
+from projects.models import Contract, Project, Settlement
+from projects.services.funds import project_counting_budget
 
-from .choices import SUSPENSION_IN_FORCE, BlacklistRule, CreditRule, SuspensionStatus
+from .choices import (
+    CREDIT_KINDS,
+    SUSPENSION_IN_FORCE,
+    BlacklistRule,
+    CreditRule,
+    SuspensionStatus,
+)
 from .events import (
     blacklist_lifted_event,
     blacklisted_event,
@@ -33,6 +43,7 @@ from .events import (
 )
 from .models import Blacklisting, CreditDeduction, FalseReport, PerformancePolicy, Suspension
 from .policies import policy_in_force
+from .redlist import red_list_refresh, red_listed_today
 
 START_SCORE = 100
 WINDOW_DAYS = 365  # a deduction weighs for a year
@@ -65,6 +76,8 @@ def reason_label(reason: dict) -> str:
         return _("一季度缺少巡查记录 %(n)s 天") % {"n": reason.get("count")}
     if code == "score":
         return _("信用分 %(s)s") % {"s": reason.get("score")}
+    if code == "red_listed":
+        return _("守信红名单至 %(until)s") % {"until": reason.get("until")}
     return str(code)
 
 
@@ -121,9 +134,15 @@ def credit_targets(
     now_counts = _patrol_counts(quarter, organisation_ids)
     before_counts = _patrol_counts(quarter.previous(), organisation_ids)
     scores = credit_scores(today, organisation_ids)
+    red = red_listed_today(today, organisation_ids)
     targets: dict[int, tuple[str, list[dict]]] = {}
     for org_id in (
-        set(blacklisted) | set(suspended) | set(now_counts) | set(before_counts) | set(scores)
+        set(blacklisted)
+        | set(suspended)
+        | set(now_counts)
+        | set(before_counts)
+        | set(scores)
+        | set(red)
     ):
         reasons = []
         if org_id in blacklisted:
@@ -144,6 +163,9 @@ def credit_targets(
             status = CreditStatus.WARNED
         else:
             status = CreditStatus.NORMAL
+        # The honour is shown only while nothing stands against the company.
+        if status == CreditStatus.NORMAL and org_id in red:
+            reasons.append({"code": "red_listed", "until": red[org_id].isoformat()})
         targets[org_id] = (status, reasons)
     return targets
 
@@ -160,7 +182,7 @@ def credit_refresh(
     today = today or _today()
     policy = policy or policy_in_force(today)
     targets = credit_targets(today, policy, organisation_ids)
-    companies = Organisation.objects.filter(kind__in=COMPANY_KINDS).select_for_update()
+    companies = Organisation.objects.filter(kind__in=CREDIT_KINDS).select_for_update()
     if organisation_ids is not None:
         companies = companies.filter(pk__in=organisation_ids)
     changed = []
@@ -242,11 +264,12 @@ def _deduction_candidates(today: date, policy: PerformancePolicy) -> list[Credit
         for i in RectificationItem.objects.filter(
             deadline__lt=today,
             deadline__gte=since,
-            responsible_organisation__kind__in=COMPANY_KINDS,
+            responsible_organisation__kind__in=CREDIT_KINDS,
         )
         .exclude(status=ItemStatus.CLOSED)
         .values("id", "responsible_organisation_id", "project_id", "deadline", "problem")
     ]
+    found += _design_and_street_candidates(today, since, policy)
     contracts = (
         Contract.objects.filter(project__status=ProjectStatus.IN_PROGRESS)
         .filter(
@@ -272,6 +295,99 @@ def _deduction_candidates(today: date, policy: PerformancePolicy) -> list[Credit
                         evidence=f"{person}",
                     )
                 )
+    return found
+
+
+def _design_and_street_candidates(
+    today: date, since: date, policy: PerformancePolicy
+) -> list[CreditDeduction]:
+    """The deductions of 设计单位 and of street offices as 建设单位 (docs/credit.md): design-caused
+    large changes and budget deviations; settlements over the approved budget; acceptance not
+    organised in time. Each fact once (its cause key)."""
+    found = []
+    # 设计缺漏: approved changes adding up to over 10% of the contract, on a designed project.
+    last_change = dict(
+        ChangeOrder.objects.filter(
+            status=ChangeStatus.APPROVED,
+            decided_at__isnull=False,
+            project__design_unit__isnull=False,
+        )
+        .values_list("project_id")
+        .annotate(last=Max("decided_at"))
+        .values_list("project_id", "last")
+    )
+    for c in Contract.objects.filter(project_id__in=list(last_change)).values(
+        "project_id", "project__design_unit_id", "amount", "approved_changes_total"
+    ):
+        day = local_date(last_change[c["project_id"]])
+        if day <= since or not is_large_change(c["approved_changes_total"], c["amount"]):
+            continue
+        found.append(
+            CreditDeduction(
+                organisation_id=c["project__design_unit_id"],
+                rule=CreditRule.DESIGN_CHANGE,
+                points=policy.points_design_change,
+                day=day,
+                cause_key=f"design_change:{c['project_id']}",
+                project_id=c["project_id"],
+                evidence=_("累计变更 %(delta)s 元，合同 %(amount)s 元")
+                % {"delta": c["approved_changes_total"], "amount": c["amount"]},
+            )
+        )
+    # Settled over the approved budget by more than the policy's share: the design unit's
+    # estimate and the street office's budget.
+    for s in Settlement.objects.filter(created_at__gte=day_start(since)).select_related("project"):
+        budget = project_counting_budget(s.project)
+        if not budget or s.amount <= budget * (1 + policy.budget_overrun_share):
+            continue
+        day = local_date(s.created_at)
+        evidence = _("结算 %(settled)s 元，批复预算 %(budget)s 元") % {
+            "settled": s.amount,
+            "budget": budget,
+        }
+        found.append(
+            CreditDeduction(
+                organisation_id=s.project.street_id,
+                rule=CreditRule.OVER_BUDGET,
+                points=policy.points_over_budget,
+                day=day,
+                cause_key=f"over_budget:{s.project_id}",
+                project_id=s.project_id,
+                evidence=evidence,
+            )
+        )
+        if s.project.design_unit_id:
+            found.append(
+                CreditDeduction(
+                    organisation_id=s.project.design_unit_id,
+                    rule=CreditRule.DESIGN_BUDGET,
+                    points=policy.points_design_budget,
+                    day=day,
+                    cause_key=f"design_budget:{s.project_id}",
+                    project_id=s.project_id,
+                    evidence=evidence,
+                )
+            )
+    # 组织验收 is the street office's duty: completed, and not accepted within the limit.
+    for p in Project.objects.filter(
+        completed_at__isnull=False, completed_at__gte=day_start(since)
+    ).values("pk", "street_id", "completed_at", "accepted_at"):
+        due = local_date(p["completed_at"]) + timedelta(days=policy.acceptance_due_days)
+        accepted = local_date(p["accepted_at"]) if p["accepted_at"] else None
+        if (accepted or today) <= due:
+            continue
+        found.append(
+            CreditDeduction(
+                organisation_id=p["street_id"],
+                rule=CreditRule.LATE_ACCEPTANCE,
+                points=policy.points_late_acceptance,
+                day=due + timedelta(days=1),
+                cause_key=f"late_acceptance:{p['pk']}",
+                project_id=p["pk"],
+                evidence=_("完工于 %(done)s，应于 %(due)s 前组织验收")
+                % {"done": local_date(p["completed_at"]), "due": due},
+            )
+        )
     return found
 
 
@@ -403,6 +519,7 @@ def credit_nightly(*, today: date | None = None, actor=None) -> dict:
         blacklisted = _patrol_blacklists(actor, today, policy)
         lifted = _lift_expired(actor, today)
         changed = credit_refresh(actor=actor, today=today, policy=policy)
+        red_ended = red_list_refresh(actor=actor, today=today)
         if added:
             by_company: dict[int, int] = {}
             for d in added:
@@ -421,6 +538,7 @@ def credit_nightly(*, today: date | None = None, actor=None) -> dict:
         "blacklisted": len(blacklisted),
         "lifted": len(lifted),
         "changed": len(changed),
+        "red_list_ended": len(red_ended),
     }
 
 
@@ -490,13 +608,20 @@ def false_report_confirm(
         changed = credit_refresh(
             actor=actor, today=today, policy=policy, organisation_ids=[company.pk], record=False
         )
-        # One event: the blacklisting and the standing it changed.
+        ended = red_list_refresh(
+            actor=actor, today=today, organisation_ids=[company.pk], record=False
+        )
+        # One event: the blacklisting, the standing it changed and the red listing it ended.
         was, now = _standing(changed)
         blacklisted_event(
             actor=actor,
             organisation=company,
             before=was,
-            after={**(_blacklist_facts(entry) if entry else {}), **now},
+            after={
+                **(_blacklist_facts(entry) if entry else {}),
+                **now,
+                **({"red_list_ended": [r.pk for r in ended]} if ended else {}),
+            },
         )
     return report
 

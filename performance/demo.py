@@ -1,17 +1,21 @@
 """Demo activity for performance and credit: spot checks and counted ratings on the demo
-companies' projects in the previous and the current quarter, then the jobs, so that the
+companies' projects in the two quarters before this one and the current quarter, then the jobs, so that the
 ranking, credit, risk and warning pages have something to show. Idempotent."""
 
 import random
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.choices import OrganisationKind, Role
+from accounts.models import Organisation
+from approvals.services import change_decide, change_request
 from core.dates import SHANGHAI, local_date
 from core.periods import Quarter
-from inspections.models import SpotCheck
+from inspections.models import RectificationItem, SpotCheck
+from projects.choices import ProjectStatus, Tier
 from projects.models import Project
 from ratings.choices import RatingStatus
 from ratings.models import Rating
@@ -32,6 +36,16 @@ def _moment(quarter: Quarter, rng: random.Random, until) -> datetime:
     return datetime.combine(day, time(10), tzinfo=SHANGHAI)
 
 
+def _model_contractor(projects: list[Project]) -> int | None:
+    """The first contractor of the demo with nothing against it (no failed check, no ledger
+    item of its own), so that nothing ends its listing."""
+    ids = sorted({p.contractor_id for p in projects if p.contractor_id})
+    spotted = set(
+        SpotCheck.objects.filter(passed=False).values_list("project__contractor_id", flat=True)
+    ) | set(RectificationItem.objects.values_list("responsible_organisation_id", flat=True))
+    return next((i for i in ids if i not in spotted), ids[0] if ids else None)
+
+
 def _activity(quarter: Quarter, users: dict, rng: random.Random, until) -> int:
     inspector = next(u for u in users.values() if u.role == Role.DEPT_REVIEWER)
     projects = list(
@@ -44,6 +58,9 @@ def _activity(quarter: Quarter, users: dict, rng: random.Random, until) -> int:
         by_company.setdefault(project.contractor_id, []).append(project)
         if project.supervision_unit_id:
             by_company.setdefault(project.supervision_unit_id, []).append(project)
+    # One model contractor passes every check with high ratings each quarter: after two final
+    # quarters it is on the red list (守信红名单, docs/credit.md).
+    model = _model_contractor(projects)
     created = 0
     for company_id, owned in sorted(by_company.items()):
         # A company's quality differs a little from quarter to quarter, so ranks move.
@@ -54,7 +71,7 @@ def _activity(quarter: Quarter, users: dict, rng: random.Random, until) -> int:
                 project=project,
                 inspector=inspector,
                 checked_on=_moment(quarter, rng, until).date(),
-                passed=rng.random() < pass_rate,
+                passed=project.contractor_id == model or rng.random() < pass_rate,
                 note=DEMO_NOTE,
             )
             created += 1
@@ -65,7 +82,9 @@ def _activity(quarter: Quarter, users: dict, rng: random.Random, until) -> int:
             for n in range(RATINGS_PER_PROJECT):
                 rating = Rating.objects.create(
                     project=project,
-                    score=rng.randint(55, 100),
+                    score=rng.randint(92, 100)
+                    if project.contractor_id == model
+                    else rng.randint(55, 100),
                     status=RatingStatus.COUNTED,
                     device=f"demo-{quarter}-{company_id}-{project.pk}-{n}",
                     network=f"10.{rng.randint(0, 250)}.0.0/24",
@@ -74,12 +93,48 @@ def _activity(quarter: Quarter, users: dict, rng: random.Random, until) -> int:
     return created
 
 
+def _party_credit_facts(users: dict, today) -> None:
+    """The design unit is named on the demo's 一般类/重大类 projects (they have drawings); one
+    of them under way takes a design-caused change over 10% of its contract, and one finished
+    project waits for its acceptance past the limit — so the design unit and a street office
+    show deductions (docs/credit.md). Once."""
+    design = Organisation.objects.filter(kind=OrganisationKind.DESIGN).order_by("pk").first()
+    if design is None or Project.objects.filter(design_unit=design).exists():
+        return
+    designed = Project.objects.filter(tier__in=[Tier.GENERAL, Tier.MAJOR]).order_by("pk")
+    designed.update(design_unit=design)
+    changed = (
+        designed.filter(status=ProjectStatus.IN_PROGRESS, contract__isnull=False)
+        .select_related("contract", "created_by")
+        .first()
+    )
+    if changed is not None:
+        change = change_request(
+            actor=changed.created_by,
+            project_id=changed.pk,
+            amount_delta=(changed.contract.amount * Decimal("0.12")).quantize(Decimal("0.01")),
+            reason="演示数据：施工图未反映地下管线，需迁改并增加检查井",
+        )
+        change_decide(actor=users["drc"], change_id=change.pk, approve=True)
+    waiting = (
+        Project.objects.filter(status=ProjectStatus.COMPLETED, accepted_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if waiting is not None:  # finished 45 days ago, acceptance not yet organised
+        Project.objects.filter(pk=waiting.pk).update(
+            completed_at=datetime.combine(today - timedelta(days=45), time(10), tzinfo=SHANGHAI)
+        )
+
+
 def seed_performance(users: dict, rng: random.Random) -> dict[str, int]:
     """Activity in the previous and the current quarter, then score both and run the nightly
     jobs. Call after the demo projects exist: seed_performance(users, rng)."""
     today = local_date(timezone.now())
     current = Quarter.of(today)
-    quarters = [current.previous(), current]
+    # Two ended quarters (so that the second decides suspensions and the red list) and the
+    # current one, scored provisionally.
+    quarters = [current.previous().previous(), current.previous(), current]
     checks = 0
     with transaction.atomic():
         if not SpotCheck.objects.filter(note__startswith=DEMO_NOTE).exists():
@@ -91,6 +146,7 @@ def seed_performance(users: dict, rng: random.Random) -> dict[str, int]:
         scored += period.scores.filter(
             ranked=True, kind__in=[OrganisationKind.CONTRACTOR, OrganisationKind.SUPERVISOR]
         ).count()
+    _party_credit_facts(users, today)
     credit_nightly(today=today)
     risk_recompute(today=today)
     warnings = warnings_refresh(today=today)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import record_event
 from core.events import EventField, verbs
 
-from .choices import BlacklistRule, SuspensionStatus
+from .choices import BlacklistRule, RedListEnd, SuspensionStatus
 
 
 def _reasons(value) -> str:
@@ -21,6 +21,7 @@ def _reasons(value) -> str:
         "suspended": gettext_now("暂停资格"),
         "patrol": gettext_now("缺少巡查记录"),
         "score": gettext_now("绩效分偏低"),
+        "red_listed": gettext_now("守信红名单"),
     }
     return "、".join(
         str(names.get(str(r.get("code")), r.get("code"))) if isinstance(r, dict) else str(r)
@@ -73,6 +74,12 @@ def _count(value) -> str:
         "note": _("说明"),
         "sha256": _("文件摘要（SHA-256）"),
         "signed_by": _("签章单位"),
+        "red_listing": EventField(_("守信红名单记录"), show=_ids),
+        "red_listed": EventField(_("列入守信红名单单位"), show=_ids),
+        "red_list_ended": EventField(_("移出守信红名单记录"), show=_ids),
+        "grounds": _("理由"),
+        "review_days": _("拨付审核时限（工作日）"),
+        "because": EventField(_("移出原因"), choices=RedListEnd),
     }
 )
 class PerformanceEvents(models.TextChoices):
@@ -87,6 +94,10 @@ class PerformanceEvents(models.TextChoices):
     BLACKLISTED = "credit.blacklisted", _("列入黑名单")
     BLACKLIST_LIFTED = "credit.blacklist_lifted", _("黑名单期满移出")
     DEDUCTIONS_RECORDED = "credit.deductions_recorded", _("信用扣分")
+    RED_LISTED = "credit.red_listed", _("列入守信红名单")
+    RED_LIST_REMOVED = "credit.red_list_removed", _("移出守信红名单")
+    RED_LIST_EXPIRED = "credit.red_list_expired", _("守信红名单期满")
+    RED_LIST_WITHDRAWN = "credit.red_list_withdrawn", _("撤回守信红名单（重算）")
     RISK_RECOMPUTED = "risk.recomputed", _("风险等级重算")
     WARNINGS_REFRESHED = "warnings.refreshed", _("预警更新")
     REPORT_ISSUED = "performance.report_issued", _("出具季度绩效报告（电子签章）")
@@ -185,6 +196,42 @@ def blacklist_lifted_event(*, actor, organisation, before: dict, after: dict):
     return record_event(
         actor=actor,
         verb=PerformanceEvents.BLACKLIST_LIFTED,
+        obj=organisation,
+        before=before,
+        after=after,
+    )
+
+
+def red_listed_event(*, actor, organisation, after: dict):
+    return record_event(
+        actor=actor, verb=PerformanceEvents.RED_LISTED, obj=organisation, before={}, after=after
+    )
+
+
+def red_list_removed_event(*, actor, organisation, before: dict, after: dict):
+    return record_event(
+        actor=actor,
+        verb=PerformanceEvents.RED_LIST_REMOVED,
+        obj=organisation,
+        before=before,
+        after=after,
+    )
+
+
+def red_list_expired_event(*, actor, organisation, before: dict, after: dict):
+    return record_event(
+        actor=actor,
+        verb=PerformanceEvents.RED_LIST_EXPIRED,
+        obj=organisation,
+        before=before,
+        after=after,
+    )
+
+
+def red_list_withdrawn_event(*, actor, organisation, before: dict, after: dict):
+    return record_event(
+        actor=actor,
+        verb=PerformanceEvents.RED_LIST_WITHDRAWN,
         obj=organisation,
         before=before,
         after=after,

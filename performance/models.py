@@ -16,6 +16,7 @@ from projects.choices import RiskColour, WarningLevel
 from .choices import (
     BlacklistRule,
     CreditRule,
+    RedListEnd,
     ScoredKind,
     SuspensionStatus,
     WarningKind,
@@ -59,6 +60,44 @@ class PerformancePolicy(BaseModel):
     points_failed_check = models.PositiveSmallIntegerField(_("抽检不合格扣分"), default=2)
     points_false_report = models.PositiveSmallIntegerField(_("虚假申报扣分"), default=20)
     points_overdue = models.PositiveSmallIntegerField(_("整改逾期扣分"), default=3)
+    # 守信红名单 (seed 004 守信激励; docs/credit.md): ranked in the top share of its kind with at
+    # least this score in two final quarters running, no deduction and no failed check in
+    # them, standing normal. Listed for this many months from the day after the second quarter;
+    # a payment to a listed contractor is reviewed within the shorter limit.
+    red_list_top_share = models.DecimalField(
+        _("守信红名单：排名前列比例"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.200"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    red_list_min_score = models.PositiveSmallIntegerField(_("守信红名单：最低综合得分"), default=90)
+    red_list_months = models.PositiveSmallIntegerField(_("守信红名单期限（月）"), default=12)
+    red_list_review_days = models.PositiveSmallIntegerField(
+        _("守信单位拨付审核时限（工作日）"), default=3
+    )
+    # 设计单位 and 建设单位 (docs/credit.md): a settlement more than this share above the budget
+    # approved is a deduction for the design unit (its estimate) and for the street office
+    # (its budget); a project completed and not accepted after this many days, for the
+    # street office that organises acceptance.
+    points_design_change = models.PositiveSmallIntegerField(_("设计缺漏致大额变更扣分"), default=3)
+    points_design_budget = models.PositiveSmallIntegerField(
+        _("结算超出概预算扣分（设计单位）"), default=3
+    )
+    points_over_budget = models.PositiveSmallIntegerField(
+        _("结算超出批复预算扣分（建设单位）"), default=3
+    )
+    budget_overrun_share = models.DecimalField(
+        _("结算超出批复预算的比例"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.100"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    points_late_acceptance = models.PositiveSmallIntegerField(_("逾期未组织验收扣分"), default=2)
+    acceptance_due_days = models.PositiveSmallIntegerField(
+        _("完工后组织验收的期限（天）"), default=30
+    )
     # 工期 (docs/rules.md §9): past the planned end without completion a project is yellow,
     # red from this many days, when the contractor also gets a ledger item.
     late_red_days = models.PositiveSmallIntegerField(_("超过计划完工日期转为红色的天数"), default=7)
@@ -294,6 +333,50 @@ class Blacklisting(BaseModel):
             models.CheckConstraint(
                 condition=Q(ends_on__gte=F("starts_on")), name="blacklisting_dates_ordered"
             )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.starts_on}–{self.ends_on}"
+
+
+class RedListing(BaseModel):
+    """守信红名单: decided by rule from two final quarters (docs/credit.md), with the figures it
+    rests on; ends early when a deduction arrives or the standing is no longer normal."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="red_listings",
+        verbose_name=_("单位"),
+    )
+    period = models.ForeignKey(
+        ScoringPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("决定季度")
+    )
+    previous_period = models.ForeignKey(
+        ScoringPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("上一季度")
+    )
+    reason = models.TextField(_("理由"))
+    facts = models.JSONField(_("依据"), default=dict)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    review_days = models.PositiveSmallIntegerField(_("拨付审核时限（工作日）"))
+    ended_at = models.DateTimeField(_("移出时间"), null=True, blank=True)
+    ended_because = models.CharField(
+        _("移出原因"), max_length=10, choices=RedListEnd.choices, blank=True
+    )
+    end_note = models.CharField(_("移出说明"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("守信红名单")
+        verbose_name_plural = _("守信红名单")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "period"], name="one_red_listing_per_company_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="red_listing_dates_ordered"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,8 +3,10 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from accounts.choices import COMPANY_KINDS, Role
+from accounts.choices import Role
 from accounts.models import Organisation
+
+from .choices import CREDIT_KINDS
 
 # Rankings are published to every signed-in user (docs/rules.md §8); credit is read by the people who
 # award, pay and oversee, and by each company for itself.
@@ -57,11 +59,12 @@ def may_read_risk(user) -> bool:
 
 
 def access_company_credit(user, organisation_id) -> Organisation:
-    """A company's credit page: readers of all credit, or the company's own staff."""
+    """A party's credit page (a company, or a street office as 建设单位): readers of all
+    credit, or the organisation's own staff."""
     if not (user.is_authenticated and user.is_active):
         raise PermissionDenied
     company = (
-        Organisation.objects.filter(pk=organisation_id, kind__in=COMPANY_KINDS).first()
+        Organisation.objects.filter(pk=organisation_id, kind__in=CREDIT_KINDS).first()
         if str(organisation_id).isdigit()
         else None
     )

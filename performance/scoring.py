@@ -33,6 +33,7 @@ from .choices import SUSPENDABLE_KINDS, ScoredKind, SuspensionStatus
 from .events import scored_event, suspended_event, suspension_withdrawn_event
 from .models import CompanyScore, PerformancePolicy, ScoringPeriod, Suspension
 from .policies import policy_in_force, weights_of
+from .redlist import red_list_apply
 from .schedule import lateness
 
 CENT = Decimal("0.01")
@@ -448,6 +449,8 @@ def performance_score_quarter(*, quarter: str, actor=None) -> ScoringPeriod:
         CompanyScore.objects.bulk_create(scores, batch_size=2000)
         period.final = local_date(timezone.now()) >= q.end
         suspended = _apply_suspensions(actor, period, q, scores) if period.final else []
+        # 守信红名单 likewise only from quarters scored after their end (docs/credit.md).
+        red_listed = red_list_apply(actor, period, q, scores, policy) if period.final else []
         period.policy = policy if policy.pk else None
         period.weights = weights_of(policy)
         period.digest = period_digest(period.pk)
@@ -465,6 +468,7 @@ def performance_score_quarter(*, quarter: str, actor=None) -> ScoringPeriod:
                     "ranked": sum(1 for s in scores if s.ranked),
                     "bottom": sorted(s.organisation_id for s in scores if s.bottom),
                     "suspended": [s.organisation_id for s in suspended],
+                    "red_listed": [r.organisation_id for r in red_listed],
                     "final": period.final,
                 },
             )

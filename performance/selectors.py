@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, QuerySet, Sum
 from django.http import Http404
 
-from accounts.choices import COMPANY_KINDS
 from accounts.models import Organisation
 from core.dates import local_date
+from core.events import verbs_only_for
+from core.models import AuditEvent
 from core.periods import Quarter, day_start
 from inspections.models import LabTest, SpotCheck
 from projects.choices import PaymentStatus
@@ -19,7 +20,7 @@ from projects.permissions import projects_visible_to
 from ratings.choices import RatingStatus
 from ratings.models import Rating
 
-from .choices import SUSPENSION_IN_FORCE, ScoredKind
+from .choices import CREDIT_KINDS, SUSPENSION_IN_FORCE, ScoredKind
 from .credit import credit_scores, credit_targets, reason_label, standing_deductions
 from .models import (
     Blacklisting,
@@ -27,6 +28,7 @@ from .models import (
     CreditDeduction,
     DemonstrationProposal,
     FalseReport,
+    RedListing,
     ScoringPeriod,
     Suspension,
     WarningRecipient,
@@ -72,9 +74,19 @@ def suspended_in(period: ScoringPeriod) -> set[int]:
     )
 
 
+def red_listed_in(period: ScoringPeriod) -> set[int]:
+    """The companies this quarter's final scoring put on the red list (and still on it)."""
+    return set(
+        RedListing.objects.filter(period=period, ended_at__isnull=True).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
 def ranking(period: ScoringPeriod, kind: str | None = None) -> list[dict]:
-    """What the command prints and the API returns: one row per organisation (2 queries)."""
+    """What the command prints and the API returns: one row per organisation (3 queries)."""
     suspended = suspended_in(period)
+    red_listed = red_listed_in(period)
     return [
         {
             "company": s.organisation.name,
@@ -94,6 +106,7 @@ def ranking(period: ScoringPeriod, kind: str | None = None) -> list[dict]:
             "flags": {
                 "bottom": s.bottom,
                 "suspended": s.organisation_id in suspended,
+                "red_listed": s.organisation_id in red_listed,
                 "not_ranked": not s.ranked,
             },
         }
@@ -192,7 +205,7 @@ def _labelled(reasons: list[dict]) -> list[dict]:
 
 def credit_overview(today: date) -> list[dict]:
     """Every company's standing and score, with what stands against it (5 queries)."""
-    companies = list(Organisation.objects.filter(kind__in=COMPANY_KINDS).order_by("kind", "name"))
+    companies = list(Organisation.objects.filter(kind__in=CREDIT_KINDS).order_by("kind", "name"))
     scores = credit_scores(today)
     targets = credit_targets(today, policy_in_force(today))
     blacklists = {
@@ -202,7 +215,7 @@ def credit_overview(today: date) -> list[dict]:
         )
     }
     deductions: dict[int, list[CreditDeduction]] = {}
-    for d in standing_deductions(today).filter(organisation__kind__in=COMPANY_KINDS):
+    for d in standing_deductions(today).filter(organisation__kind__in=CREDIT_KINDS):
         deductions.setdefault(d.organisation_id, []).append(d)
     return [
         {
@@ -242,7 +255,25 @@ def credit_company(company: Organisation, today: date) -> dict:
                 "project", "confirmed_by"
             )
         ),
+        "red_listings": list(
+            RedListing.objects.filter(organisation=company).select_related(
+                "period", "previous_period"
+            )
+        ),
+        "record": credit_record(company),
     }
+
+
+def credit_record(company: Organisation) -> list[AuditEvent]:
+    """The company's credit record: every audit event recorded on it (standing changes,
+    blacklists, suspensions and appeals, red listings and their end), newest first."""
+    return list(
+        AuditEvent.objects.filter(
+            object_type=Organisation._meta.label_lower, object_id=str(company.pk)
+        )
+        .exclude(verb__in=verbs_only_for("discipline"))
+        .order_by("-seq")[:100]
+    )
 
 
 def warning_deliveries(user, *, unread_only: bool = False) -> QuerySet[WarningRecipient]:

@@ -4,6 +4,8 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import OrganisationKind
+from accounts.models import Organisation
 from core.forms import AmountField, BootstrapFormMixin, MultipleFileField
 from core.uploads import ALLOWED_EXTENSIONS
 
@@ -44,6 +46,7 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
             "longitude",
             "planned_start",
             "planned_end",
+            "design_unit",
             "description",
         ]
         widgets = {
@@ -59,6 +62,12 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
         for name in ATTACHMENT_FIELDS:
             self.fields[name].widget.attrs["accept"] = ",".join(ALLOWED_EXTENSIONS)
         self.fields["project_class"].required = True  # chosen at filing, with its guidance
+        self.fields["design_unit"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.DESIGN, is_active=True
+        )
+        self.fields["design_unit"].help_text = _(
+            "附有施工图、预算书等设计文件的项目，请选择设计单位。"
+        )
         # The schedule is checked against them (docs/rules.md §3): no filing without them.
         self.fields["planned_start"].required = True
         self.fields["planned_end"].required = True

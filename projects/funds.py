@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.dates import local_date
+from core.dates import add_working_days, local_date
 from core.money import format_yuan
 from core.periods import add_months, day_start
 
@@ -21,6 +21,10 @@ from .models import Contract, Payment, Project
 CENT = Decimal("0.01")
 LATE_PAYMENT_SHARE = Decimal("0.80")  # 财建〔2022〕183号
 STAGNANT_DAYS = 90
+# Finance reviews a payment request within the review steps' default limit (SPEC §3: 5 working
+# days); a red-listed contractor's (守信红名单, seed 004 简化审批) within the shorter limit its
+# listing grants (the performance policy's figure on the day it was listed).
+PAYMENT_REVIEW_DAYS = 5
 COMMITTED = (PaymentStatus.REQUESTED, PaymentStatus.APPROVED, PaymentStatus.PAID)
 CONTRACTED_STATES = (
     ProjectStatus.CONTRACTED,
@@ -417,3 +421,18 @@ def fund_compliance_rate(contractor_id: int, start: date, end: date) -> Decimal 
     if total == 0:
         return None
     return (Decimal(paid.filter(compliant=True).count()) / total).quantize(Decimal("0.0001"))
+
+
+def payment_review_limit(payee, day: date) -> tuple[int, bool]:
+    """The working days finance has to review a request to `payee` made on `day`, and whether
+    the red list shortened them."""
+    if payee is not None and payee.is_red_listed_on(day) and payee.red_list_review_days:
+        return min(payee.red_list_review_days, PAYMENT_REVIEW_DAYS), True
+    return PAYMENT_REVIEW_DAYS, False
+
+
+def payment_review_due(payment: Payment) -> tuple[date, int, bool]:
+    """A request's review deadline: its limit in working days from the day it was made."""
+    requested_on = local_date(payment.created_at)
+    days, shortened = payment_review_limit(payment.contract.contractor, requested_on)
+    return add_working_days(requested_on, days), days, shortened

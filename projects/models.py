@@ -344,6 +344,17 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         related_name="projects_supervised",
         verbose_name=_("监理单位"),
     )
+    # 设计单位: named by the street office where the filing has design documents (drawings,
+    # budget); its credit answers for design-caused changes and budget deviations (docs/credit.md).
+    design_unit = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects_designed",
+        verbose_name=_("设计单位"),
+        limit_choices_to={"kind": "design"},
+    )
     # B类 (seed 001): the street office's named person who follows the works (docs/rules.md §2).
     tracker = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -144,7 +144,17 @@ def payment_queue_view(request):
         request,
         "projects/payment_queue.html",
         {
-            "to_review": payments.filter(status=PaymentStatus.REQUESTED).order_by("created_at"),
+            # Each request with its review deadline (shorter for a red-listed contractor),
+            # the nearest deadline first.
+            "to_review": sorted(
+                (
+                    (pay, *funds.payment_review_due(pay))
+                    for pay in payments.filter(status=PaymentStatus.REQUESTED).select_related(
+                        "contract__contractor"
+                    )
+                ),
+                key=lambda row: (row[1], row[0].created_at),
+            ),
             "to_pay": payments.filter(status=PaymentStatus.APPROVED).order_by("approved_at"),
             "retention_due": funds.retention_due_list(),
         },

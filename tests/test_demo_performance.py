@@ -1,4 +1,4 @@
-"""The demo district gets a non-empty ranking in the current and the previous quarter."""
+"""The demo district gets a non-empty ranking in the current quarter and the two before it."""
 
 import random
 
@@ -14,7 +14,7 @@ def test_seed_performance_ranks_companies_in_two_quarters_and_is_idempotent(db):
     ensure_default_tier_policy()
     seed()  # calls seed_performance
     users = {u.username: u for u in User.objects.all()}
-    assert ScoringPeriod.objects.count() == 2
+    assert ScoringPeriod.objects.count() == 3
     for period in ScoringPeriod.objects.all():
         assert (
             CompanyScore.objects.filter(period=period, ranked=True, kind="contractor").count() >= 3

@@ -83,8 +83,8 @@ def test_project_page_with_payments_has_flat_queries(
     # extensions, flags, progress (+ its photos and videos), patrol logs, missing-log days, spot
     # checks, ledger items, lab tests, the residents' panel (rating policy, summary, reviews),
     # committed and paid totals, payments, split-payment scan, attachments, timeline, session
-    # refresh (3)
-    with django_assert_num_queries(28):
+    # refresh (3), the shortlisted companies on the red list
+    with django_assert_num_queries(29):
         assert client.get(reverse("projects:detail", args=[project.pk])).status_code == 200
 
 

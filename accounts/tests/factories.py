@@ -7,7 +7,7 @@ from typing import cast
 import factory
 from stdnum.cn import uscc
 
-from accounts.choices import OrganisationKind, Role, StaffPosition
+from accounts.choices import COMPANY_KINDS, OrganisationKind, Role, StaffPosition
 from accounts.models import CompanyStaff, Organisation, User
 
 PASSWORD = "test-pass-123"
@@ -26,12 +26,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"单位{n}")
     kind = OrganisationKind.STREET
     credit_code = factory.LazyAttributeSequence(
-        lambda o, n: (
-            make_credit_code(n + 100)
-            if o.kind
-            in (OrganisationKind.CONTRACTOR, OrganisationKind.SUPERVISOR, OrganisationKind.LAB)
-            else None
-        )
+        lambda o, n: make_credit_code(n + 100) if o.kind in COMPANY_KINDS else None
     )
 
 

@@ -192,8 +192,8 @@ def test_project_page_at_contract_stage_has_flat_queries(
     # funds panel
     # (committed and paid totals, payments, split-payment scan), the residents' panel (rating
     # policy, summary, reviews), the start conditions (policy, documents), extensions, attachments,
-    # timeline, session refresh (3)
-    with django_assert_num_queries(22):
+    # timeline, session refresh (3), the shortlisted companies on the red list
+    with django_assert_num_queries(23):
         response = client.get(reverse("projects:detail", args=[project.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('data-action="change-approve"') == 0

@@ -18,6 +18,7 @@ from ..permissions import access_company_credit, may_read_all_credit
 class FlagsSerializer(serializers.Serializer):
     bottom = serializers.BooleanField()
     suspended = serializers.BooleanField()
+    red_listed = serializers.BooleanField()
     not_ranked = serializers.BooleanField()
 
 

@@ -44,12 +44,12 @@ def test_ranking_page_and_api_show_rates_rank_and_flags(
 ):
     client.force_login(district.street_zhenhai)
     url = reverse("performance:ranking") + "?quarter=2026Q3&kind=contractor"
-    with django_assert_num_queries(9):  # 5 are the session and the user
+    with django_assert_num_queries(10):  # 5 are the session and the user; 1 the red list
         page = client.get(url).content.decode()
     assert page.count('data-testid="score-row"') == 3
     assert "88.50" in page and "不排名" in page and "末位" in page
     api = reverse("api-performance-scores") + "?quarter=2026Q3"
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         body = client.get(api).json()
     row = next(r for r in body["results"] if r["company"] == "壶兰园林")
     assert (row["kind"], row["rank"], row["score"], row["funds_rate"]) == (
@@ -61,12 +61,13 @@ def test_ranking_page_and_api_show_rates_rank_and_flags(
     assert next(r for r in body["results"] if r["company"] == "宏达建设")["flags"] == {
         "bottom": True,
         "suspended": False,
+        "red_listed": False,
         "not_ranked": False,
     }
     _more_companies(district)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert client.get(url).content.decode().count('data-testid="score-row"') == 6
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert len(client.get(api).json()["results"]) == 9
     assert client.get(reverse("api-performance-scores")).status_code == 400
     assert client.get(reverse("api-performance-scores") + "?quarter=2019Q1").status_code == 404
@@ -132,9 +133,10 @@ def test_credit_pages_false_report_and_appeal(client, district, django_assert_nu
     two_bottom_quarters(d)
     credit_nightly(today=date(2027, 1, 4))
     client.force_login(d.discipline)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):  # … and the companies on the red list
         page = client.get(reverse("performance:credit")).content.decode()
-    assert page.count('data-testid="credit-row"') == 5 and "暂停资格" in page
+    # five companies and the two street offices (建设单位)
+    assert page.count('data-testid="credit-row"') == 7 and "暂停资格" in page
     response = client.post(
         reverse("performance:false_report"),
         {"organisation": d.builder_c.pk, "description": "虚报工程量", "evidence": "审计报告第3号"},
@@ -142,18 +144,19 @@ def test_credit_pages_false_report_and_appeal(client, district, django_assert_nu
     assert response.status_code == 302
     d.builder_c.refresh_from_db()
     assert d.builder_c.credit_status == "blacklisted"
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):  # … and the companies on the red list
         assert (
             client.get(reverse("performance:credit"))
             .content.decode()
             .count('data-testid="credit-row"')
-            == 5
+            == 7
         )
     # The company itself appeals on its page; another company cannot read it.
     staff = contractor_user(d.builder)
     client.force_login(staff)
     page_url = reverse("performance:credit_company", args=[d.builder.pk])
-    with django_assert_num_queries(18):  # … and the company's demonstration projects
+    # … and the company's demonstration projects, red listings and credit record, and the red list
+    with django_assert_num_queries(21):
         page = client.get(page_url).content.decode()
     assert "提交申诉" in page
     from ..models import Suspension

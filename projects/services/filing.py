@@ -14,7 +14,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
+from accounts.choices import OrganisationKind, Role
+from accounts.models import Organisation
 from core.dates import local_date
 from core.errors import ConflictError
 from core.geo import in_district
@@ -59,6 +60,7 @@ EDITABLE_FIELDS = (
     "budget_amount",
     "planned_start",
     "planned_end",
+    "design_unit",
     "description",
 )
 
@@ -66,12 +68,27 @@ EDITABLE_FIELDS = (
 def _editable(data: dict[str, Any]) -> dict[str, Any]:
     """The fields a caller may set, with the amount checked by the one money rule."""
     fields = {f: data[f] for f in EDITABLE_FIELDS if f in data}
+    if fields.get("design_unit") is not None:
+        fields["design_unit"] = _design_unit(fields["design_unit"])
     if "budget_amount" in fields:
         try:
             fields["budget_amount"] = parse_amount(fields["budget_amount"])
         except ValidationError as exc:
             raise ValidationError({"budget_amount": exc.error_list}) from None
     return fields
+
+
+def _design_unit(value) -> Organisation:
+    """A project names a 设计单位 of the directory, never another kind of organisation."""
+    pk = getattr(value, "pk", value)
+    unit = (
+        Organisation.objects.filter(pk=pk, kind=OrganisationKind.DESIGN).first()
+        if str(pk).isdigit()
+        else None
+    )
+    if unit is None:
+        raise ValidationError({"design_unit": _("请选择名录库中的设计单位。")})
+    return unit
 
 
 def _within_scope(project: Project, field: str = "budget_amount") -> None:
