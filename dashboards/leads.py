@@ -20,6 +20,7 @@ from .choices import LeadStatus
 from .events import lead_assigned_event, lead_decided_event, lead_noted_event, lead_opened_event
 from .models import Lead, LeadNote, LeadPolicy
 from .permissions import access_dashboards
+from .rows import name_projects
 
 # Without a policy in the admin: the preliminary check takes at most this many working days.
 DEFAULT_PRELIMINARY_WORKING_DAYS = 30
@@ -44,7 +45,9 @@ def lead_open(
     existing = Lead.objects.filter(kind=kind, row_key=row_key).first()
     if existing is not None:
         return existing, False
-    row = next((r for r in anomaly.rows(projects, period) if r.key == row_key), None)
+    rows = anomaly.rows(projects, period)
+    name_projects(rows)
+    row = next((r for r in rows if r.key == row_key), None)
     if row is None:
         raise ValidationError(_("该异常已不在列表中（数据已变化），请刷新后再试。"))
     today = local_date(timezone.now())

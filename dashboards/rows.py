@@ -66,6 +66,10 @@ class LazyRow:
 
     strength: Decimal | None
     build: Callable[[], Row]
+    # A list that reads no project names keeps the row's project id and a names dict shared by
+    # its rows, filled for the rows about to be shown by `name_projects` (one query a page).
+    project_id: int | None = None
+    names: dict[int, tuple[str | None, str]] | None = None
 
     @cached_property
     def row(self) -> Row:
@@ -125,3 +129,35 @@ AnyRow = Row | LazyRow
 def stand_in(project_id: int, code: str | None, name: str) -> Project:
     """An unsaved project with what a row shows, for lists that read values, not models."""
     return Project(pk=project_id, code=code, name=name)
+
+
+def name_projects(rows) -> None:
+    """Name, in one query, the projects of the rows about to be shown (a page, an export, the
+    row a lead is opened on) for lists that read no names for their tens of thousands of rows."""
+    shared: dict[int, dict] = {}
+    wanted: set[int] = set()
+    for row in rows:
+        if isinstance(row, LazyRow) and row.names is not None and row.project_id is not None:
+            shared[id(row.names)] = row.names
+            if row.project_id not in row.names:
+                wanted.add(row.project_id)
+    if not wanted:
+        return
+    found = _names(wanted)
+    for names in shared.values():
+        names.update(found)
+
+
+def project_named(names: dict[int, tuple[str | None, str]], project_id: int) -> Project:
+    """The stand-in of a row's project from its list's names (one query for a row that was not
+    named beforehand, so that a row is always right)."""
+    if project_id not in names:
+        names.update(_names({project_id}))
+    return stand_in(project_id, *names[project_id])
+
+
+def _names(ids: set[int]) -> dict[int, tuple[str | None, str]]:
+    return {
+        pk: (code, name)
+        for pk, code, name in Project.objects.filter(pk__in=ids).values_list("pk", "code", "name")
+    }

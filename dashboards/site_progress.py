@@ -20,7 +20,7 @@ from projects.choices import PaymentStage
 from projects.funds import COMMITTED
 from projects.models import Payment, Project
 
-from .rows import ALL_TIME, AnyRow, LazyRow, Period, Row, project_links, stand_in
+from .rows import ALL_TIME, AnyRow, LazyRow, Period, Row, project_links, project_named
 
 # A payment's work value more than this share above what the worked days support.
 LOG_MARGIN = Decimal("0.30")
@@ -139,15 +139,13 @@ def payment_over_logs_rows(projects: QuerySet[Project], period: Period = ALL_TIM
             "contract__end_date",
             "contract__amount",
             "contract__approved_changes_total",
-            "project__code",
-            "project__name",
         )
     )
     worked = _worked_days(projects)
     asked: dict[int, Decimal] = defaultdict(Decimal)
     planned_days: dict[int, int] = {}
     spans: dict[tuple[date, date], int] = {}
-    found: dict[int, tuple[str | None, str]] = {}
+    names: dict[int, tuple[str | None, str]] = {}  # filled for the rows shown (name_projects)
     hits = []
     for (
         project_id,
@@ -160,8 +158,6 @@ def payment_over_logs_rows(projects: QuerySet[Project], period: Period = ALL_TIM
         end,
         contract_amount,
         changes,
-        code,
-        name,
     ) in payments:  # one fetch: a server-side cursor costs more than 30,000 rows in memory
         asked[contract_id] += amount
         if stage != PaymentStage.PROGRESS:
@@ -182,19 +178,23 @@ def payment_over_logs_rows(projects: QuerySet[Project], period: Period = ALL_TIM
         ).quantize(CENT)
         limit = supported * (1 + LOG_MARGIN)
         if claimed > limit:
-            found[project_id] = (code, name)
             hits.append((project_id, asked_on, claimed, supported, limit, done, planned))
     return [
         # how many times the tolerated value the claim reaches; a claim with no worked day at
         # all counts as a hundred
-        LazyRow(hit[2] / hit[4] if hit[4] else Decimal(100), partial(_over_logs_row, found, hit))
+        LazyRow(
+            hit[2] / hit[4] if hit[4] else Decimal(100),
+            partial(_over_logs_row, names, hit),
+            hit[0],
+            names,
+        )
         for hit in hits
     ]
 
 
-def _over_logs_row(found, hit) -> Row:
+def _over_logs_row(names, hit) -> Row:
     project_id, asked_on, claimed, supported, limit, done, planned = hit
-    project = stand_in(project_id, *found[project_id])
+    project = project_named(names, project_id)
     return Row(
         project,
         [

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import Role
 from approvals.selectors import review_queue
+from core import collector
 from core.events import changes, object_label, verb_label
 from core.exports import xlsx_file_response
 from core.heads import (
@@ -39,6 +40,7 @@ from .anomalies import KINDS, Period
 from .filters import PeriodForm
 from .leads import lead_counts, row_leads
 from .permissions import discipline_required
+from .rows import name_projects
 from .selectors import (
     chain_status,
     chart_data,
@@ -301,6 +303,7 @@ def anomaly_index_view(request):
 
 @discipline_required
 @require_GET
+@collector.paused_view  # tens of thousands of rows, no cycles (core/collector.py)
 def anomaly_list_view(request, slug):
     kind = KINDS.get(slug)
     if kind is None:
@@ -310,6 +313,7 @@ def anomaly_list_view(request, slug):
     _logged(request, f"anomalies/{slug}", project_filter)
     rows = kind.rows(projects, period)
     if request.GET.get("format") == "xlsx":
+        name_projects(rows)
         body = documents.table_xlsx(
             title=str(kind.title),
             filters=[*_filter_labels(project_filter), *period_labels(period)],
@@ -326,11 +330,13 @@ def anomaly_list_view(request, slug):
                 for row in rows
             ],
         )
+        rows.clear()  # written: freed now, not by the collector
         return xlsx_file_response(f"anomalies-{slug}-{timezone.localdate():%Y%m%d}.xlsx", body)
     taken = row_leads(slug)
     # The strongest rows first, a page at a time; the Excel export holds them all.
     page = Paginator(rows, ANOMALY_PAGE_ROWS).get_page(request.GET.get("page"))
-    return render(
+    name_projects(page.object_list)
+    response = render(
         request,
         "dashboards/anomaly_list.html",
         {
@@ -338,7 +344,7 @@ def anomaly_list_view(request, slug):
             "period_form": period_form,
             "period": period,
             "kind": kind,
-            "rows": rows,
+            "count": len(rows),
             "page": page,
             "page_query": _without_page(request.GET),
             "entries": [(row, taken.get(row.key)) for row in page.object_list],
@@ -346,6 +352,10 @@ def anomaly_list_view(request, slug):
             "query": request.GET.urlencode(),
         },
     )
+    # Drawn: the template's context holds the list inside a reference cycle that only the
+    # collector would break; emptied now, the rows go by reference counting (core/collector.py).
+    rows.clear()
+    return response
 
 
 def _without_page(data) -> str:

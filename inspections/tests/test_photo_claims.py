@@ -148,7 +148,12 @@ def test_far_late_and_edited_photos_are_flags_in_the_api_and_their_own_list(clie
     kinds = {row["kind"] for row in results if row["project"] == project.pk}
     assert kinds == {"photo_far", "photo_time", "photo_edited"}
     # and in their own anomaly list, with the figures and the photo as evidence
-    rows = client.get(reverse("dashboards:anomaly", args=["photo-claims"])).context["rows"]
+    rows = [
+        row
+        for row, _lead in client.get(reverse("dashboards:anomaly", args=["photo-claims"])).context[
+            "entries"
+        ]
+    ]
     by_photo = {_photo_url(r): r for r in rows}
     assert set(by_photo) == {
         reverse("inspections:photo", args=[p.pk]) for p in (far, old, retouched)
