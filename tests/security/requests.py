@@ -167,6 +167,23 @@ SPECS = {
     ("api-logout", "POST"): (lambda w, s: {}, lambda w, s: {}, "json"),
     ("api-logout-all", "POST"): (lambda w, s: {}, lambda w, s: {}, "json"),
     ("accounts:tokens", "GET"): (lambda w, s: {}, None, None),
+    ("accounts:villages", "GET"): (lambda w, s: {}, None, None),
+    ("accounts:villages", "POST"): (lambda w, s: {}, lambda w, s: {"name": "新建村"}, "form"),
+    ("accounts:village_appoint", "POST"): (
+        lambda w, s: {"village_id": s.village_org.pk},
+        lambda w, s: {"full_name": "陈书记", "phone": "13800000002", "username": "vs_new"},
+        "form",
+    ),
+    ("accounts:village_retire", "POST"): (
+        lambda w, s: {"appointment_id": s.appointment.pk},
+        lambda w, s: {"reason": "年事已高"},
+        "form",
+    ),
+    ("projects:village", "POST"): (
+        lambda w, s: {P: s.approved_simple.pk},
+        lambda w, s: {"village": s.village_org.pk},
+        "form",
+    ),
     ("accounts:tokens", "POST"): (lambda w, s: {}, lambda w, s: {"token": _token(w, s)}, "form"),
     ("api-change-decision", "POST"): (
         lambda w, s: {"change_id": s.change.pk},
