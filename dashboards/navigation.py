@@ -24,6 +24,8 @@ _ENTRIES = [
         },
     ),
     ("projects:create", _("项目申报"), {Role.STREET_STAFF}),
+    ("inspections:village", _("村民监督"), {Role.VILLAGE_SUPERVISOR}),
+    ("accounts:villages", _("村民监督员"), {Role.STREET_STAFF}),
     ("inspections:capture", _("现场记录"), {Role.SUPERVISOR, Role.CONTRACTOR}),
     (
         "approvals:flags",

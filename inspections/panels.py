@@ -12,6 +12,7 @@ from projects.rules import is_project_contractor, is_street_staff_of
 from .choices import ItemSource
 from .ledger import warning_colour
 from .models import (
+    AcceptanceSignature,
     LabTest,
     PatrolLog,
     PatrolViolation,
@@ -26,6 +27,7 @@ from .permissions import (
     may_close_item,
     may_read_photo_flags,
 )
+from .services.completion import village_has_supervisors
 
 ON_SITE = (
     ProjectStatus.IN_PROGRESS,
@@ -81,10 +83,27 @@ def supervision_panel(request, project):
         ],
         "can_open_item": user.role in LEDGER_OPENERS
         and project.status in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED),
-        "sources": ItemSource.choices,
+        # A 村民监督员's items come from their observations only.
+        "sources": [c for c in ItemSource.choices if c[0] != ItemSource.VILLAGE_SUPERVISOR],
         "can_spot_check": user.role == Role.DEPT_REVIEWER
         and project.status in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED),
         "lab_tests": list(LabTest.objects.filter(project=project)),
         "can_lab_test": completed and user.role == Role.LAB,
         "can_accept": completed and is_street_staff_of(project, user),
+        **_village_signatures(project, user, completed),
+    }
+
+
+def _village_signatures(project, user, completed: bool) -> dict:
+    """At acceptance: the 村民监督员's signatures, or that one is still awaited (2 queries, only
+    on a completed project, for its street office)."""
+    if not (completed and is_street_staff_of(project, user)):
+        return {}
+    return {
+        "signatures": list(
+            AcceptanceSignature.objects.filter(project=project, acceptance__isnull=True)
+            .select_related("signer")
+            .order_by("created_at")
+        ),
+        "signature_required": village_has_supervisors(project.village_id),
     }

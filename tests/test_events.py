@@ -380,6 +380,58 @@ def _appointed(d):
     ).appointment
 
 
+def _watched(d, *, completed=False):
+    """A project under way in a village with its 村民监督员 (the supervisor, the project)."""
+    project, contractor = under_way(d)
+    lin = _appointed(d).user
+    projects.project_village_set(
+        actor=d.street_zhenhai, project_id=project.pk, village_id=lin.organisation_id
+    )
+    if completed:
+        approvals.project_transition(
+            actor=contractor, project_id=project.pk, name="declare_complete"
+        )
+    return lin, project
+
+
+def _village_inspection_services():
+    import uuid
+
+    return {
+        "inspections.village_observation_record (opens a ledger item)": lambda d: (
+            lambda lp: (
+                lambda: inspections.village_observation_record(
+                    actor=lp[0],
+                    project_id=lp[1].pk,
+                    client_key=str(uuid.uuid4()),
+                    text="围挡倒塌",
+                    open_item=True,
+                )
+            )
+        )(_watched(d)),
+        "inspections.village_observation_open_item": lambda d: (
+            lambda lp: (
+                lambda o: (
+                    lambda: inspections.village_observation_open_item(
+                        actor=lp[0], observation_id=o.pk
+                    )
+                )
+            )(
+                inspections.village_observation_record(
+                    actor=lp[0], project_id=lp[1].pk, client_key=str(uuid.uuid4()), text="积水"
+                )
+            )
+        )(_watched(d)),
+        "inspections.acceptance_sign": lambda d: (
+            lambda lp: (
+                lambda: inspections.acceptance_sign(
+                    actor=lp[0], project_id=lp[1].pk, opinion="同意验收"
+                )
+            )
+        )(_watched(d, completed=True)),
+    }
+
+
 def _village_services():
     from accounts import services as accounts
 
@@ -418,6 +470,7 @@ def _village_services():
 # name: (set-up through the services → the call, the refusal it ends in or None)
 SERVICES = {
     **_village_services(),
+    **_village_inspection_services(),
     "approvals.consultation_record": _consultation,
     "approvals.framework_order": _framework_order,
     "projects.village_decision_record": _village_decision,

@@ -32,11 +32,19 @@ from .spot_checks import (
     plan_redraw_matches,
     spot_check_record,
 )
+from .village import (
+    OBSERVATION_DEADLINE_DAYS,
+    acceptance_sign,
+    village_observation_open_item,
+    village_observation_record,
+)
 
 __all__ = [
+    "OBSERVATION_DEADLINE_DAYS",
     "PATROL_LOG_MAX_AGE_DAYS",
     "RESIDENT_REPRESENTATIVE",
     "acceptance_record",
+    "acceptance_sign",
     "draw_plan",
     "item_add",
     "item_assess",
@@ -63,4 +71,6 @@ __all__ = [
     "round_create",
     "round_feedback",
     "spot_check_record",
+    "village_observation_open_item",
+    "village_observation_record",
 ]

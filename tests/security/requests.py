@@ -455,6 +455,28 @@ SPECS = {
     ("open-audit-heads", "GET"): (lambda w, s: {}, None, None),
     ("set_language", "POST"): (lambda w, s: {}, lambda w, s: {"language": "zh-hans"}, "form"),
     ("inspections:capture", "GET"): (lambda w, s: {}, None, None),
+    ("inspections:village", "GET"): (lambda w, s: {}, None, None),
+    ("inspections:village_project", "GET"): (lambda w, s: {P: s.under_way.pk}, None, None),
+    ("inspections:village_observation", "POST"): (
+        lambda w, s: {P: s.under_way.pk},
+        lambda w, s: {"client_key": w.key(), "text": "路面有裂缝", "open_item": "1"},
+        "form",
+    ),
+    ("inspections:village_observation_item", "POST"): (
+        lambda w, s: {"observation_id": s.observation.pk},
+        lambda w, s: {},
+        "form",
+    ),
+    ("inspections:village_sign", "POST"): (
+        lambda w, s: {P: s.completed.pk},
+        lambda w, s: {"opinion": "同意验收"},
+        "form",
+    ),
+    ("inspections:village_photo", "GET"): (
+        lambda w, s: {"photo_id": s.village_photo.pk},
+        None,
+        None,
+    ),
     ("inspections:capture_manifest", "GET"): (lambda w, s: {}, None, None),
     ("inspections:capture_sw", "GET"): (lambda w, s: {}, None, None),
     ("inspections:item_close", "POST"): (

@@ -170,6 +170,14 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
         username=f"village_{side.name}",
     ).appointment
     Project.objects.filter(pk=p.pk).update(village=o["village_org"])
+    o["observation"] = inspections.village_observation_record(
+        actor=o["appointment"].user,
+        project_id=p.pk,
+        client_key=str(uuid.uuid4()),
+        text=f"{MARKS[side.name]}路灯基础开挖未设围挡",
+        photos=[photo_file(40 + len(side.name))],
+    )
+    o["village_photo"] = o["observation"].photos.get()
     o["photo"] = p.progress_reports.get().photos.get()
     o["payment_requested"] = projects.payment_request(
         actor=contractor_user,
