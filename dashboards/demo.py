@@ -464,7 +464,7 @@ def _village_decided(project, user, n):
         actor=user,
         project_id=project.pk,
         data={
-            "village": project.address.removeprefix("荔城区")[:20] or "社区",
+            "village": f"{project.street.name[:2]}城南社区",
             "proposal": project.name,
             **{name: (today - timedelta(days=d)).isoformat() for name, d in days.items()},
             "party_attended": 28 + n,
