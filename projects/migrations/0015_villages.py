@@ -25,6 +25,14 @@ def villages_from_names(apps, schema_editor):
         decision.village = village
         decision.save(update_fields=["village"])
         Project.objects.filter(pk=decision.project_id).update(village=village)
+    _fire_deferred_checks(schema_editor)
+
+
+def _fire_deferred_checks(schema_editor):
+    # PostgreSQL defers the foreign-key checks of the rows written above to the end of the
+    # transaction; the columns altered next cannot be while checks are pending.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def names_from_villages(apps, schema_editor):
@@ -32,6 +40,7 @@ def names_from_villages(apps, schema_editor):
     for decision in VillageDecision.objects.select_related("village"):
         decision.village_name = decision.village.name[:100]
         decision.save(update_fields=["village_name"])
+    _fire_deferred_checks(schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -70,6 +79,13 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(villages_from_names, names_from_villages),
+        # With a default, so that going back adds the text column to the rows before the
+        # names are written into it again.
+        migrations.AlterField(
+            model_name="villagedecision",
+            name="village_name",
+            field=models.CharField(default="", max_length=100, verbose_name="村（社区）"),
+        ),
         migrations.RemoveField(model_name="villagedecision", name="village_name"),
         migrations.AlterField(
             model_name="villagedecision",
