@@ -13,6 +13,9 @@ class OrganisationKind(models.TextChoices):
     # 设计单位 (seed 004: credit for 建设、设计、施工、监理): named on a project's filing with its
     # design documents; no users of their own, credit only.
     DESIGN = "design", _("设计单位")
+    # A village or community (村/社区) under a street office: its residents' level, where the
+    # village supervisors (村民监督员) belong (docs/village-supervision.md).
+    VILLAGE = "village", _("村/社区")
 
 
 class Role(models.TextChoices):
@@ -25,6 +28,7 @@ class Role(models.TextChoices):
     LAB = "lab", _("检测机构人员")
     DISCIPLINE_OFFICER = "discipline_officer", _("纪检监察/审计人员")
     ADMIN = "admin", _("平台管理员")
+    VILLAGE_SUPERVISOR = "village_supervisor", _("村民监督员")
 
 
 # Which organisation kinds each role may belong to; checked in User.clean().
@@ -38,6 +42,7 @@ ROLE_ORGANISATION_KINDS = {
     Role.LAB: {OrganisationKind.LAB},
     Role.DISCIPLINE_OFFICER: {OrganisationKind.DEPARTMENT},
     Role.ADMIN: {OrganisationKind.DEPARTMENT},
+    Role.VILLAGE_SUPERVISOR: {OrganisationKind.VILLAGE},
 }
 
 COMPANY_KINDS = (

@@ -139,3 +139,43 @@ def document_verified_event(*, actor, after: dict):
         object_id=after["sha256"][:16],
         after=after,
     )
+
+
+@verbs(
+    fields={
+        "village": _("村/社区"),
+        "supervisor": _("村民监督员"),
+        "username": _("登录名"),
+        "phone": _("手机"),
+        "end_reason": _("卸任原因"),
+        "active_supervisors": _("在任监督员"),
+        "tokens_revoked": _("吊销的接口令牌数"),
+    }
+)
+class VillageEvents(models.TextChoices):
+    """A street office's villages and the 村民监督员 it appoints (docs/village-supervision.md).
+    The object is the village (an organisation)."""
+
+    VILLAGE_CREATED = "village.created", _("新增村/社区")
+    SUPERVISOR_APPOINTED = "village.supervisor_appointed", _("任命村民监督员")
+    SUPERVISOR_RETIRED = "village.supervisor_retired", _("村民监督员卸任")
+
+
+def village_created_event(*, actor, village, after: dict):
+    return record_event(actor=actor, verb=VillageEvents.VILLAGE_CREATED, obj=village, after=after)
+
+
+def village_supervisor_appointed_event(*, actor, village, before: dict, after: dict):
+    return record_event(
+        actor=actor,
+        verb=VillageEvents.SUPERVISOR_APPOINTED,
+        obj=village,
+        before=before,
+        after=after,
+    )
+
+
+def village_supervisor_retired_event(*, actor, village, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=VillageEvents.SUPERVISOR_RETIRED, obj=village, before=before, after=after
+    )

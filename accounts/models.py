@@ -62,6 +62,15 @@ class Organisation(BaseModel):
     address = models.CharField(_("注册地址"), max_length=300, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    # A village's street office (docs/village-supervision.md); empty for every other kind.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="villages",
+        verbose_name=_("所属街道/乡镇"),
+    )
 
     class Meta:
         ordering = ["kind", "name"]
@@ -72,6 +81,11 @@ class Organisation(BaseModel):
                 condition=Q(kind__in=[k.value for k in COMPANY_KINDS], credit_code__isnull=False)
                 | ~Q(kind__in=[k.value for k in COMPANY_KINDS]),
                 name="company_has_credit_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=OrganisationKind.VILLAGE, parent__isnull=False)
+                | (~Q(kind=OrganisationKind.VILLAGE) & Q(parent__isnull=True)),
+                name="village_has_street",
             ),
         ]
 
@@ -169,3 +183,44 @@ class ApiToken(AuthToken):
     @property
     def public_id(self) -> str:
         return self.digest[:TOKEN_ID_LENGTH]
+
+
+class VillageSupervisor(BaseModel):
+    """An appointment of a 村民监督员 by the street office (seed 001: one or two per village,
+    from siting to acceptance). Retiring one ends the appointment and the account; the row
+    stays, so who watched which project when is never lost."""
+
+    village = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="supervisor_appointments",
+        verbose_name=_("村/社区"),
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("监督员")
+    )
+    appointed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("任命人")
+    )
+    ended_at = models.DateTimeField(_("卸任时间"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.CharField(_("卸任原因"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["village", "created_at"]
+        verbose_name = _("村民监督员任命")
+        verbose_name_plural = _("村民监督员任命")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(ended_at__isnull=True), name="one_active_appointment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.user}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None

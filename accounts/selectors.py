@@ -1,13 +1,15 @@
-"""Reads of account objects: a user's own API tokens."""
+"""Reads of account objects: a user's own API tokens; a street office's villages."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 from knox.settings import knox_settings
 
-from .models import ApiToken
+from .choices import OrganisationKind
+from .models import ApiToken, Organisation, VillageSupervisor
 
 
 @dataclass(frozen=True)
@@ -42,3 +44,25 @@ def token_list(user, *, current=None) -> list[TokenRow]:
         )
         for token in live_tokens(user).only("digest", "created", "expiry")
     ]
+
+
+def village_list(*, street_id: int) -> list[Any]:
+    """A street office's villages, each with its appointments (in office first, then the
+    retired, newest first) as `appointments_shown` and the number in office as `in_office`
+    (2 queries)."""
+    villages: list[Any] = list(
+        Organisation.objects.filter(kind=OrganisationKind.VILLAGE, parent_id=street_id)
+        .order_by("name")
+        .prefetch_related(
+            Prefetch(
+                "supervisor_appointments",
+                queryset=VillageSupervisor.objects.select_related("user").order_by(
+                    F("ended_at").desc(nulls_first=True), "-created_at"
+                ),
+                to_attr="appointments_shown",
+            )
+        )
+    )
+    for village in villages:
+        village.in_office = sum(1 for a in village.appointments_shown if a.ended_at is None)
+    return villages

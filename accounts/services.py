@@ -6,22 +6,31 @@ after the user's own password was checked, makes one, so nobody, an administrato
 hold a token that acts as somebody else (the token admin can list and revoke, never add). A
 password set in the admin and a deactivation revoke all of the user's tokens.
 
+Villages (村/社区) and their 村民监督员: the street office adds its villages and appoints and
+retires the supervisors (docs/village-supervision.md).
+
 The admin saves users and organisations itself (in its own transaction); the functions named
 `*_in_admin` run inside it and record the act, naming the administrator as actor and the user as
 object, never a password or its hash."""
 
+import re
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from knox.settings import knox_settings
 
+from core.errors import ConflictError
 from core.signing import Verdict, verify_pdf
 
-from .choices import Channel
+from .choices import Channel, OrganisationKind, Role
 from .events import (
     AccountEvents,
     document_verified_event,
@@ -32,10 +41,16 @@ from .events import (
     token_revoked_event,
     tokens_revoked_event,
     user_saved_event,
+    village_created_event,
+    village_supervisor_appointed_event,
+    village_supervisor_retired_event,
 )
-from .models import TOKEN_ID_LENGTH, ApiToken, Organisation, User
-from .permissions import access_token
+from .models import TOKEN_ID_LENGTH, ApiToken, Organisation, User, VillageSupervisor
+from .permissions import access_appointment, access_token, access_village, is_street_staff
 from .selectors import max_expiry_of
+from .validators import validate_phone
+
+_USERNAME = re.compile(r"^[A-Za-z0-9_]{3,30}$")
 
 # Changes to these make a user able to do other things: recorded as a change of role.
 ROLE_FIELDS = frozenset(
@@ -201,3 +216,151 @@ def document_verify(*, actor, data: bytes) -> DocumentCheck:
                 },
             )
     return DocumentCheck(verdict=verdict, organisation=organisation)
+
+
+# Seed 001: "每村选派1-2名" village supervisors; the street office appoints them (docs/rules.md §12).
+VILLAGE_SUPERVISORS_MAX = 2
+
+
+def village_create(*, actor: User, name: str) -> Organisation:
+    """A street office adds one of its villages or communities (村/社区). The same name again
+    answers with the village on file."""
+    if not is_street_staff(actor):
+        raise PermissionDenied
+    name = name.strip()[:100]
+    if not name:
+        raise ValidationError({"name": _("请填写村（社区）名称。")})
+    with transaction.atomic(durable=True):
+        street = Organisation.objects.select_for_update().get(pk=cast(int, actor.organisation_id))
+        existing = Organisation.objects.filter(name=name).first()
+        if existing is not None:
+            if existing.kind == OrganisationKind.VILLAGE and existing.parent_id == street.pk:
+                return existing
+            raise ConflictError(
+                _("已有同名单位“%(name)s”，请在名称前加上街道名以示区别。") % {"name": name}
+            )
+        village = Organisation.objects.create(
+            name=name, kind=OrganisationKind.VILLAGE, parent=street
+        )
+        village_created_event(actor=actor, village=village, after={"name": name})
+    return village
+
+
+def _active_supervisors(village: Organisation) -> list[str]:
+    return [
+        str(a.user)
+        for a in VillageSupervisor.objects.filter(village=village, ended_at__isnull=True)
+        .select_related("user")
+        .order_by("created_at")
+    ]
+
+
+@dataclass(frozen=True)
+class Appointment:
+    appointment: VillageSupervisor
+    password: str  # the first password, shown once to the street office; "" on a resend
+
+
+def village_supervisor_appoint(
+    *, actor: User, village_id: int, full_name: str, phone: str, username: str
+) -> Appointment:
+    """The street office appoints a 村民监督员 for one of its villages: at most
+    VILLAGE_SUPERVISORS_MAX in office at once (a third is refused: retire one first). The
+    account is made here, with a first password given once to the street office to hand on;
+    the same appointment sent again answers with the one on file and no new password."""
+    full_name, phone, username = full_name.strip(), phone.strip(), username.strip()
+    errors = {}
+    if not full_name:
+        errors["full_name"] = [_("请填写监督员姓名。")]
+    if not username or not _USERNAME.match(username):
+        errors["username"] = [_("登录名须为 3–30 位字母、数字或下划线。")]
+    try:
+        validate_phone(phone)
+    except ValidationError:
+        errors["phone"] = [_("请填写有效的手机号码。")]
+    if not phone:
+        errors["phone"] = [_("请填写监督员的手机号码。")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(durable=True):
+        village = access_village(actor, village_id, for_update=True)
+        existing = User.objects.filter(username=username).first()
+        if existing is not None:
+            same = VillageSupervisor.objects.filter(
+                village=village, user=existing, ended_at__isnull=True
+            ).first()
+            if same is not None:
+                return Appointment(same, "")
+            raise ConflictError(_("登录名“%(name)s”已被使用，请换一个。") % {"name": username})
+        before = _active_supervisors(village)
+        if len(before) >= VILLAGE_SUPERVISORS_MAX:
+            raise ConflictError(
+                _(
+                    "%(village)s已有 %(n)d 名在任村民监督员（每村最多 %(max)d 名），"
+                    "请先办理一名监督员卸任再任命。"
+                )
+                % {"village": village.name, "n": len(before), "max": VILLAGE_SUPERVISORS_MAX},
+                extra={"active_supervisors": before},
+            )
+        password = secrets.token_urlsafe(9)
+        user = User(
+            username=username,
+            last_name=full_name,
+            phone=phone,
+            role=Role.VILLAGE_SUPERVISOR,
+            organisation=village,
+        )
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save()
+        appointment = VillageSupervisor.objects.create(
+            village=village, user=user, appointed_by=actor
+        )
+        village_supervisor_appointed_event(
+            actor=actor,
+            village=village,
+            before={"active_supervisors": before},
+            after={
+                "supervisor": full_name,
+                "username": username,
+                "phone": phone,
+                "active_supervisors": [*before, full_name],
+            },
+        )
+    return Appointment(appointment, password)
+
+
+def village_supervisor_retire(
+    *, actor: User, appointment_id: int, reason: str
+) -> VillageSupervisor:
+    """A 村民监督员 leaves office (卸任, or replaced): the appointment ends with its reason and the
+    account stops working (its tokens revoked). Retiring one already retired answers with it."""
+    reason = reason.strip()[:300]
+    if not reason:
+        raise ValidationError({"reason": _("请填写卸任原因。")})
+    with transaction.atomic(durable=True):
+        appointment = access_appointment(actor, appointment_id, for_update=True)
+        if appointment.ended_at is not None:
+            return appointment
+        village = Organisation.objects.select_for_update().get(pk=appointment.village_id)
+        before = _active_supervisors(village)
+        appointment.ended_at = timezone.now()
+        appointment.ended_by = actor
+        appointment.end_reason = reason
+        appointment.save()
+        user = appointment.user
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        revoked = _revoke_all(user)
+        village_supervisor_retired_event(
+            actor=actor,
+            village=village,
+            before={"active_supervisors": before},
+            after={
+                "supervisor": str(user),
+                "end_reason": reason,
+                "tokens_revoked": revoked,
+                "active_supervisors": _active_supervisors(village),
+            },
+        )
+    return appointment

@@ -1,23 +1,35 @@
 """The qualified company directory (名录库), read-only for the district's staff; each user's own
-API tokens (the account menu), listed and revocable; and the public page that verifies a signed
-PDF (电子签章验证)."""
+API tokens (the account menu), listed and revocable; a street office's villages and their
+村民监督员; and the public page that verifies a signed PDF (电子签章验证)."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from core.errors import ApplicationError
+from core.pages import run_and_return
 from core.security import client_ip
 
 from .choices import COMPANY_KINDS, Channel, OrganisationKind, Role
 from .models import CompanyStaff, Organisation
-from .selectors import token_list
-from .services import document_verify, token_revoke, tokens_revoke_all
+from .permissions import is_street_staff
+from .selectors import token_list, village_list
+from .services import (
+    VILLAGE_SUPERVISORS_MAX,
+    document_verify,
+    token_revoke,
+    tokens_revoke_all,
+    village_create,
+    village_supervisor_appoint,
+    village_supervisor_retire,
+)
 
 DIRECTORY_READERS = {
     Role.STREET_STAFF,
@@ -109,3 +121,73 @@ def verify_document_view(request):
             context.update(check=check, verdict=check.verdict, name=upload.name[:100])
         return render(request, "accounts/verify.html", context, status=status)
     return render(request, "accounts/verify.html", context)
+
+
+def _villages_page(request, *, issued=None, status=200):
+    if not is_street_staff(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "accounts/villages.html",
+        {
+            "villages": village_list(street_id=request.user.organisation_id),
+            "max_supervisors": VILLAGE_SUPERVISORS_MAX,
+            "issued": issued,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def villages_view(request):
+    """村/社区与村民监督员: the street office's villages, who supervises each, and a form to add
+    a village (docs/village-supervision.md)."""
+    if request.method == "POST":
+        return run_and_return(
+            request,
+            lambda: village_create(actor=request.user, name=request.POST.get("name", "")),
+            _("村（社区）已保存。"),
+            reverse("accounts:villages"),
+        )
+    return _villages_page(request)
+
+
+@login_required
+@require_POST
+def village_appoint_view(request, village_id):
+    """Appoint a 村民监督员; the page answers with the first password, shown this once."""
+    try:
+        done = village_supervisor_appoint(
+            actor=request.user,
+            village_id=village_id,
+            full_name=request.POST.get("full_name", ""),
+            phone=request.POST.get("phone", ""),
+            username=request.POST.get("username", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("已任命村民监督员 %(name)s。") % {"name": done.appointment.user}
+        )
+        if done.password:
+            return _villages_page(request, issued=done)
+    return redirect("accounts:villages")
+
+
+@login_required
+@require_POST
+def village_retire_view(request, appointment_id):
+    return run_and_return(
+        request,
+        lambda: village_supervisor_retire(
+            actor=request.user,
+            appointment_id=appointment_id,
+            reason=request.POST.get("reason", ""),
+        ),
+        _("已办理村民监督员卸任。"),
+        reverse("accounts:villages"),
+    )

@@ -465,7 +465,7 @@ def _village_decided(project, user, n):
         actor=user,
         project_id=project.pk,
         data={
-            "village": project.address.removeprefix("荔城区")[:20] or "社区",
+            "village": f"{project.street.name[:2]}城南社区",
             "proposal": project.name,
             **{name: (today - timedelta(days=d)).isoformat() for name, d in days.items()},
             "party_attended": 28 + n,
@@ -571,6 +571,47 @@ def bulk_projects(count: int, users: dict[str, User], rng: random.Random) -> int
     return count
 
 
+def ensure_villages(users: dict[str, User], password: str) -> int:
+    """A few villages under each street with their 村民监督员 (docs/village-supervision.md),
+    appointed through the service and given the demo password: the villages its C类 decisions
+    named and one more (东村), two supervisors in the first, one in each other; the street's
+    projects not yet accepted and outside a decided village lie in 东村. Returns how many
+    supervisors were appointed (none on a second run)."""
+    from accounts.services import village_create, village_supervisor_appoint
+    from projects.services import project_village_set
+    from projects.services.classes import VILLAGE_FIXED
+
+    appointed = 0
+    for n, (street, username, _where) in enumerate(STREETS):
+        user = users[username]
+        east = village_create(actor=user, name=f"{street[:2]}东村")
+        villages = [
+            *Organisation.objects.filter(kind=OrganisationKind.VILLAGE, parent=user.organisation)
+            .exclude(pk=east.pk)
+            .order_by("name"),
+            east,
+        ]
+        for v, village in enumerate(villages):
+            if village.supervisor_appointments.exists():
+                continue
+            for k in range(2 if v == 0 else 1):
+                login = f"village_{username.removeprefix('street_')}_{v + 1}{'ab'[k]}"
+                done = village_supervisor_appoint(
+                    actor=user,
+                    village_id=village.pk,
+                    full_name=f"{village.name[-3:]}{['林老师', '陈书记'][k]}",
+                    phone=f"138{n:02d}{v:02d}{k:01d}000",
+                    username=login,
+                )
+                done.appointment.user.set_password(password)
+                done.appointment.user.save(update_fields=["password"])
+                appointed += 1
+        for project in Project.objects.filter(street=user.organisation, village__isnull=True):
+            if project.status not in VILLAGE_FIXED and project.status != ProjectStatus.DRAFT:
+                project_village_set(actor=user, project_id=project.pk, village_id=east.pk)
+    return appointed
+
+
 def seed(*, projects: int = 0, seed_value: int = 2025) -> dict[str, int]:
     rng = random.Random(seed_value)
     with transaction.atomic():
@@ -579,6 +620,9 @@ def seed(*, projects: int = 0, seed_value: int = 2025) -> dict[str, int]:
     demo = ensure_demo_projects(users, rng)
     seed_performance(users, rng)  # two quarters of checks, ratings and payments; the scores
     generated = bulk_projects(projects, users, rng) if projects else 0
+    # Last: a village with a 村民监督员 needs their signature at acceptance, which the demo's
+    # earlier acceptances were made without.
+    supervisors = ensure_villages(users, settings.DEMO_PASSWORD)
     # The demo's works under way began three weeks ago, as a district's would (their only patrol
     # log is today's); then the nightly jobs once, as the night would: the working days without
     # a log become violations, and credit, risk and warnings see them (core.jobs).
@@ -591,5 +635,6 @@ def seed(*, projects: int = 0, seed_value: int = 2025) -> dict[str, int]:
         "accounts": len(users),
         "demo_projects": demo,
         "generated_projects": generated,
+        "village_supervisors": supervisors,
         "nightly_jobs_ok": sum(1 for run in jobs if run.ok),
     }

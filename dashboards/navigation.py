@@ -24,6 +24,8 @@ _ENTRIES = [
         },
     ),
     ("projects:create", _("项目申报"), {Role.STREET_STAFF}),
+    ("inspections:village", _("村民监督"), {Role.VILLAGE_SUPERVISOR}),
+    ("accounts:villages", _("村民监督员"), {Role.STREET_STAFF}),
     ("inspections:capture", _("现场记录"), {Role.SUPERVISOR, Role.CONTRACTOR}),
     (
         "approvals:flags",
@@ -96,6 +98,8 @@ def navigation(request):
     for name, label, roles in _ENTRIES:
         if roles is not None and user.role not in roles:
             continue
+        if name == "home" and user.role == Role.VILLAGE_SUPERVISOR:
+            continue  # their start page is 村民监督 (the home page sends them there)
         url = reverse(name)
         active = path == url if name == "home" else path.startswith(url)
         items.append({"url": url, "label": label, "active": active})

@@ -101,6 +101,9 @@ def _my_items(user) -> dict:
 @login_required
 @require_GET
 def home_view(request):
+    if request.user.role == Role.VILLAGE_SUPERVISOR:
+        # A 村民监督员's start page is their village's projects, on the phone.
+        return redirect("inspections:village")
     projects, _filter = project_list(user=request.user)
     by_status = projects.order_by().values("status").annotate(n=Count("id"))
     counts = {row["status"]: row["n"] for row in by_status}

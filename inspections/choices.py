@@ -11,6 +11,7 @@ class ItemSource(models.TextChoices):
     LOW_RATING = "low_rating", _("低分复核")
     INSPECTION_ROUND = "inspection_round", _("巡察反馈")
     SCHEDULE = "schedule", _("工期滞后")
+    VILLAGE_SUPERVISOR = "village_supervisor", _("村民监督员")
     OTHER = "other", _("其他")
 
 

@@ -226,3 +226,46 @@ def acceptance_certificate_issued_event(*, actor, project, after: dict):
         obj=project,
         after=after,
     )
+
+
+@verbs(
+    fields={
+        "observation": _("监督情况"),
+        "photos": EventField(_("照片"), show=_photos),
+        "ledger_item": EventField(_("问题台账"), show=_id),
+        "responsible_organisation": EventField(_("责任单位"), show=_id),
+        "deadline": _("整改时限"),
+        "village": _("村/社区"),
+        "signer": _("签字人"),
+        "opinion": _("验收意见"),
+        "signed_at": _("签字时间"),
+    }
+)
+class VillageSupervisionEvents(models.TextChoices):
+    """What a 村民监督员 does on a project of their village (docs/village-supervision.md); the
+    object is the project, so that its timeline shows them."""
+
+    OBSERVATION_RECORDED = "village.observation", _("村民监督员记录监督情况")
+    OBSERVATION_ITEM_OPENED = "village.observation_item", _("村民监督员反映问题转入问题台账")
+    ACCEPTANCE_SIGNED = "village.acceptance_signed", _("村民监督员作为居民代表验收签字")
+
+
+def village_observation_event(*, actor, project, after: dict):
+    return record_event(
+        actor=actor, verb=VillageSupervisionEvents.OBSERVATION_RECORDED, obj=project, after=after
+    )
+
+
+def village_observation_item_event(*, actor, project, after: dict):
+    return record_event(
+        actor=actor,
+        verb=VillageSupervisionEvents.OBSERVATION_ITEM_OPENED,
+        obj=project,
+        after=after,
+    )
+
+
+def acceptance_signed_event(*, actor, project, after: dict):
+    return record_event(
+        actor=actor, verb=VillageSupervisionEvents.ACCEPTANCE_SIGNED, obj=project, after=after
+    )

@@ -139,6 +139,7 @@ def store_photos(
     patrol_log=None,
     progress_report=None,
     spot_check=None,
+    village_observation=None,
 ) -> list[Photo]:
     """Store checked photos inside the caller's transaction; returns them with their flags."""
     stored = []
@@ -152,6 +153,7 @@ def store_photos(
             patrol_log=patrol_log,
             progress_report=progress_report,
             spot_check=spot_check,
+            village_observation=village_observation,
             original_name=checked.name,
             content_type=facts.content_type,
             width=facts.width,

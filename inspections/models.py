@@ -138,6 +138,13 @@ class Photo(BaseModel):
     spot_check = models.ForeignKey(
         "SpotCheck", on_delete=models.CASCADE, null=True, blank=True, related_name="photos"
     )
+    village_observation = models.ForeignKey(
+        "VillageObservation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photos",
+    )
     original = models.FileField(upload_to=_original_path)
     public = models.FileField(upload_to=_public_path)
     original_name = models.CharField(_("文件名"), max_length=255)
@@ -576,3 +583,84 @@ class Acceptance(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.project_id}"
+
+
+class VillageObservation(BaseModel):
+    """What a 村民监督员 saw on site (docs/village-supervision.md): text and photos, idempotent
+    by the phone's key; it may open a ledger item addressed to the responsible party, whose
+    progress the supervisor follows."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="village_observations"
+    )
+    village = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("村/社区"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("监督员"),
+    )
+    text = models.TextField(_("监督情况"))
+    client_key = models.UUIDField(unique=True, editable=False)
+    ledger_item = models.OneToOneField(
+        RectificationItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="village_observation",
+        verbose_name=_("整改事项"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("村民监督记录")
+        verbose_name_plural = _("村民监督记录")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.created_at:%Y-%m-%d}"
+
+
+class AcceptanceSignature(BaseModel):
+    """A 村民监督员 signs the acceptance as the residents' representative (seed 001), before the
+    acceptance group records it; the record then names the signature (docs/village-supervision.md)."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="acceptance_signatures"
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("签字人"),
+    )
+    village = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("村/社区"),
+    )
+    opinion = models.TextField(_("验收意见"))
+    acceptance = models.ForeignKey(
+        Acceptance,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="signatures",
+        verbose_name=_("竣工验收"),
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("居民代表验收签字")
+        verbose_name_plural = _("居民代表验收签字")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "signer"], name="one_signature_per_signer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.signer_id}"

@@ -13,6 +13,7 @@ from .choices import ItemSource
 from .ledger import warning_colour
 from .models import (
     Acceptance,
+    AcceptanceSignature,
     LabTest,
     PatrolLog,
     PatrolViolation,
@@ -27,6 +28,7 @@ from .permissions import (
     may_close_item,
     may_read_photo_flags,
 )
+from .services.completion import village_has_supervisors
 
 ON_SITE = (
     ProjectStatus.IN_PROGRESS,
@@ -86,7 +88,8 @@ def supervision_panel(request, project):
         ],
         "can_open_item": user.role in LEDGER_OPENERS
         and project.status in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED),
-        "sources": ItemSource.choices,
+        # A 村民监督员's items come from their observations only.
+        "sources": [c for c in ItemSource.choices if c[0] != ItemSource.VILLAGE_SUPERVISOR],
         "can_spot_check": user.role == Role.DEPT_REVIEWER
         and project.status in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED),
         "lab_tests": list(LabTest.objects.filter(project=project)),
@@ -96,4 +99,20 @@ def supervision_panel(request, project):
         "acceptance": Acceptance.objects.filter(project=project).first()
         if project.status in ACCEPTED_STATES
         else None,
+        **_village_signatures(project, user, completed),
+    }
+
+
+def _village_signatures(project, user, completed: bool) -> dict:
+    """At acceptance: the 村民监督员's signatures, or that one is still awaited (2 queries, only
+    on a completed project, for its street office)."""
+    if not (completed and is_street_staff_of(project, user)):
+        return {}
+    return {
+        "signatures": list(
+            AcceptanceSignature.objects.filter(project=project, acceptance__isnull=True)
+            .select_related("signer")
+            .order_by("created_at")
+        ),
+        "signature_required": village_has_supervisors(project.village_id),
     }

@@ -6,6 +6,13 @@ LEDGER_OPENERS = {Role.DEPT_REVIEWER, Role.DISCIPLINE_OFFICER, Role.STREET_STAFF
 LEDGER_CLOSERS = {Role.DEPT_REVIEWER, Role.DISCIPLINE_OFFICER, Role.STREET_STAFF}
 
 
+def may_open_item(actor, source: str) -> bool:
+    """The ledger's openers; a 村民监督员 opens items only from their own observations."""
+    if actor.role in LEDGER_OPENERS:
+        return True
+    return actor.role == Role.VILLAGE_SUPERVISOR and source == "village_supervisor"
+
+
 def is_responsible_for(item, actor) -> bool:
     return actor.is_authenticated and actor.organisation_id == item.responsible_organisation_id
 

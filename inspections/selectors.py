@@ -1,5 +1,6 @@
 """Reads of site supervision: the ledger as each user may see it, overdue first; the projects
-a user captures on site; photos and videos; the monthly random plan."""
+a user captures on site; photos and videos; the monthly random plan; a village supervisor's
+projects and observations."""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
@@ -11,10 +12,22 @@ from accounts.models import User
 from core.dates import local_date
 from projects.choices import ProjectStatus
 from projects.models import Project
-from projects.permissions import access_project, projects_visible_to
+from projects.permissions import (
+    access_project,
+    projects_visible_to,
+    village_projects_visible_to,
+)
 
 from .choices import SERIOUS_SOURCES, ItemStatus
-from .models import InspectionRound, Photo, RectificationItem, SpotCheck, SpotCheckPlan, Video
+from .models import (
+    InspectionRound,
+    Photo,
+    RectificationItem,
+    SpotCheck,
+    SpotCheckPlan,
+    Video,
+    VillageObservation,
+)
 from .permissions import may_read_plans
 
 
@@ -153,3 +166,34 @@ def plan_overview(plan: SpotCheckPlan) -> dict:
         "rows": rows,
         "candidates": len(plan.inputs.get("projects", [])),
     }
+
+
+def village_project_rows(user) -> list:
+    """The 村民监督员's start page: their village's projects with stage, their own observation
+    count and how many of the items they opened are still open (1 query)."""
+    return list(
+        village_projects_visible_to(user)
+        .annotate(
+            observations=Count("village_observations", filter=Q(village_observations__author=user)),
+            open_items=Count(
+                "village_observations",
+                filter=Q(village_observations__author=user)
+                & Q(village_observations__ledger_item__isnull=False)
+                & ~Q(village_observations__ledger_item__status=ItemStatus.CLOSED),
+            ),
+        )
+        .only(
+            "pk", "name", "address", "status", "project_class", "planned_end", "reported_progress"
+        )
+        .order_by("-created_at")
+    )
+
+
+def village_observations(project, user) -> list:
+    """The supervisor's observations of one project, newest first, each with its ledger item
+    (and its responsible organisation) and photos (2 queries)."""
+    return list(
+        VillageObservation.objects.filter(project=project, author=user)
+        .select_related("ledger_item__responsible_organisation")
+        .prefetch_related("photos")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, village_views
 
 app_name = "inspections"
 urlpatterns = [
@@ -8,6 +8,20 @@ urlpatterns = [
     path("capture/manifest.webmanifest", views.capture_manifest_view, name="capture_manifest"),
     path("capture/sw.js", views.capture_service_worker_view, name="capture_sw"),
     path("photos/<int:photo_id>/", views.photo_view, name="photo"),
+    path("village/", village_views.village_home_view, name="village"),
+    path("village/projects/<int:pk>/", village_views.village_project_view, name="village_project"),
+    path(
+        "village/projects/<int:pk>/observations/",
+        village_views.village_observation_view,
+        name="village_observation",
+    ),
+    path(
+        "village/observations/<int:observation_id>/item/",
+        village_views.village_observation_item_view,
+        name="village_observation_item",
+    ),
+    path("village/projects/<int:pk>/sign/", village_views.village_sign_view, name="village_sign"),
+    path("village/photos/<int:photo_id>/", village_views.village_photo_view, name="village_photo"),
     path(
         "photos/<int:photo_id>/original/",
         views.photo_view,

@@ -90,6 +90,7 @@ class ProjectEvents(models.TextChoices):
     VILLAGE_DECISION = "project.village_decision", _("记录村级“四议两公开”决策")
     VILLAGE_RESULT = "project.village_result", _("村级实施结果公开")
     TRACKER_SET = "project.tracker_set", _("指定街道跟踪责任人")
+    VILLAGE_SET = "project.village_set", _("指定项目所在村/社区")
     DECLARE_COMPLETE = "project.declare_complete", _("施工单位申报完工")
     SETTLED = "project.settled", _("结算")
     SETTLEMENT_REVIEW_ISSUED = "settlement.review_issued", _("出具结算审核意见书（电子签章）")
@@ -211,6 +212,12 @@ def village_decision_event(*, actor, project, before: dict, after: dict):
 
 def village_result_event(*, actor, project, after: dict):
     return record_event(actor=actor, verb=ProjectEvents.VILLAGE_RESULT, obj=project, after=after)
+
+
+def village_set_event(*, actor, project, before: dict, after: dict):
+    return record_event(
+        actor=actor, verb=ProjectEvents.VILLAGE_SET, obj=project, before=before, after=after
+    )
 
 
 def tracker_set_event(*, actor, project, before: dict, after: dict):

@@ -364,6 +364,18 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         related_name="projects_tracked",
         verbose_name=_("街道跟踪责任人"),
     )
+    # The village or community (村/社区) of the street where the works are: its 村民监督员 follow
+    # the project and sign its acceptance (docs/village-supervision.md). Set by the street
+    # office; a C类 project's is its village decision's.
+    village = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="village_projects",
+        limit_choices_to={"kind": OrganisationKind.VILLAGE},
+        verbose_name=_("村/社区"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -970,7 +982,13 @@ class VillageDecision(BaseModel):
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, related_name="village_decision"
     )
-    village = models.CharField(_("村（社区）"), max_length=100)
+    village = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="village_decisions",
+        limit_choices_to={"kind": OrganisationKind.VILLAGE},
+        verbose_name=_("村（社区）"),
+    )
     proposal = models.TextField(_("提议内容"))
     proposed_on = models.DateField(_("村党组织提议日期"))
     discussed_on = models.DateField(_("村“两委”会议商议日期"))
@@ -1002,4 +1020,4 @@ class VillageDecision(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project_id} {self.village}"
+        return f"{self.project_id} {self.village_id}"

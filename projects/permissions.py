@@ -43,6 +43,7 @@ def access_project(user, project_id, *, for_update: bool = False) -> Project:
     else:
         projects = projects.select_related(
             "street",
+            "village",
             "created_by",
             "tier_policy",
             "contractor",
@@ -82,3 +83,38 @@ def access_attachment(user, attachment_id) -> ProjectAttachment:
     if attachment is None:
         raise Http404
     return attachment
+
+
+# What a 村民监督员 follows: their village's projects once filed (a draft is the street office's
+# own work; a village decision is recorded with it, and the supervisors see it from filing).
+_NOT_YET_FILED = [ProjectStatus.DRAFT, ProjectStatus.CANCELLED]
+
+
+def village_projects_visible_to(user) -> QuerySet[Project]:
+    """A village supervisor's projects (docs/village-supervision.md). Deliberately separate from
+    projects_visible_to: the supervisor reaches only the village pages, which show no money
+    beyond the public page, never the project pages or APIs."""
+    if not (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.VILLAGE_SUPERVISOR
+        and user.organisation_id is not None
+    ):
+        return Project.objects.none()
+    return Project.objects.filter(village_id=user.organisation_id).exclude(
+        status__in=_NOT_YET_FILED
+    )
+
+
+def access_village_project(user, project_id, *, for_update: bool = False) -> Project:
+    """One of the supervisor's village's projects, or 404 (another village's, any other role)."""
+    projects = village_projects_visible_to(user)
+    projects = (
+        projects.select_for_update()
+        if for_update
+        else projects.select_related("street", "village", "contractor", "supervision_unit")
+    )
+    try:
+        return projects.get(pk=project_id)
+    except (Project.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

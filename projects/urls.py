@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("<int:pk>/village-decision/", views.village_decision_view, name="village_decision"),
     path("<int:pk>/village-result/", views.village_result_view, name="village_result"),
+    path("<int:pk>/village/", views.village_set_view, name="village"),
     path("<int:pk>/village-photos/<slug:which>/", views.village_photo_view, name="village_photo"),
     path("<int:pk>/tracker/", views.tracker_view, name="tracker"),
     path("<int:pk>/payments/", payment_views.payment_request_view, name="payment_request"),

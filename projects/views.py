@@ -318,6 +318,20 @@ def village_result_view(request, pk):
 
 @login_required
 @require_POST
+def village_set_view(request, pk):
+    """Which of the street's villages the works are in (its 村民监督员 follow them)."""
+    return run_and_return(
+        request,
+        lambda: services.project_village_set(
+            actor=request.user, project_id=pk, village_id=request.POST.get("village")
+        ),
+        _("项目所在村（社区）已指定。"),
+        _to_class_panel(pk),
+    )
+
+
+@login_required
+@require_POST
 def tracker_view(request, pk):
     return run_and_return(
         request,

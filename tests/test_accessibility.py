@@ -1,8 +1,8 @@
 """Accessibility as a test (issue #16 point 8): axe-core (from npm, node_modules/axe-core, a
 development dependency; never served to users) run by Playwright in Debian's Chromium finds no
 serious or critical violation on the start page of every role, the filing form, the project
-page, the site capture page, the public page and the signature verification page — desktop and
-phone."""
+page, the site capture page, the public page, the signature verification page, the street
+office's villages page and the village supervisor's phone pages — desktop and phone."""
 
 import json
 from pathlib import Path
@@ -44,6 +44,35 @@ def violations(page) -> list[dict]:
     return [v for v in result if v["impact"] in ("serious", "critical")]
 
 
+def _village_supervisor(district, project):
+    """A 村民监督员 of the project's village, with the test password and one observation."""
+    import uuid
+
+    from accounts.services import village_create, village_supervisor_appoint
+    from inspections.services import village_observation_record
+    from projects.services import project_village_set
+
+    village = village_create(actor=district.street_zhenhai, name="文献社区")
+    user = village_supervisor_appoint(
+        actor=district.street_zhenhai,
+        village_id=village.pk,
+        full_name="林老师",
+        phone="13800000001",
+        username="vs_lin",
+    ).appointment.user
+    user.set_password(PASSWORD)
+    user.save()
+    project_village_set(actor=district.street_zhenhai, project_id=project.pk, village_id=village.pk)
+    village_observation_record(
+        actor=user,
+        project_id=project.pk,
+        client_key=str(uuid.uuid4()),
+        text="围挡破损",
+        open_item=True,
+    )
+    return user
+
+
 def _check(page, url: str, found: dict) -> None:
     response = page.goto(url)
     assert response is not None and response.status == 200, (url, response and response.status)
@@ -75,4 +104,11 @@ def test_the_named_pages_have_no_serious_or_critical_violation(live_server, dist
                 _check(page, f"{base}/projects/{project.pk}/", found)
             if username in ("contractor_a", "supervisor_a"):
                 _check(page, f"{base}/inspections/capture/", found)
+            if username == "street_zhenhai":
+                _check(page, f"{base}/accounts/villages/", found)
+    # the 村民监督员's phone pages: the start page and a project with an observation on it
+    with chromium_page(**options) as page:
+        log_in(page, base, _village_supervisor(district, project).username, PASSWORD)
+        _check(page, f"{base}/inspections/village/", found)
+        _check(page, f"{base}/inspections/village/projects/{project.pk}/", found)
     assert found == {}, json.dumps(found, ensure_ascii=False, indent=1)

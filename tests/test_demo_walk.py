@@ -35,7 +35,7 @@ def test_every_demo_account_walks_its_menu_and_every_project_page_without_an_err
     for user in accounts:
         client = Client()
         client.force_login(user)
-        home = client.get("/")
+        home = client.get("/", follow=True)  # a 村民监督员 is sent on to their village's page
         assert home.status_code == 200, user.username
         menu = _menu(home.content.decode())
         assert menu, f"{user.username} has no menu"

@@ -57,7 +57,12 @@ from projects.events import TRANSITION_VERBS, ProjectEvents
 from projects.models import Project
 from projects.selectors import project_timeline
 from projects.services.filing import _project_transition
-from projects.tests.factories import make_project, project_data, village_data
+from projects.tests.factories import (
+    make_project,
+    project_data,
+    village_data,
+    village_record_fields,
+)
 from ratings.services import report_record
 from tests.funds_helpers import ACCOUNT, RESIDENTS, accepted, under_way
 
@@ -329,7 +334,7 @@ def _village_result(d):
         project=project,
         recorded_by=d.street_zhenhai,
         decision_photo=_png(),
-        **{k: date.fromisoformat(v) if k.endswith("_on") else v for k, v in village_data().items()},
+        **village_record_fields(project.street),
     )
     project = accepted(d, project, contractor)
     return lambda: projects.village_result_publish(
@@ -360,6 +365,111 @@ def _audited_settlement(d):
     )
 
 
+def _village(d):
+    from accounts.services import village_create
+
+    return village_create(actor=d.street_zhenhai, name="文献社区")
+
+
+def _appointed(d):
+    from accounts.services import village_supervisor_appoint
+
+    return village_supervisor_appoint(
+        actor=d.street_zhenhai,
+        village_id=_village(d).pk,
+        full_name="林老师",
+        phone="13800000001",
+        username="vs_lin",
+    ).appointment
+
+
+def _watched(d, *, completed=False):
+    """A project under way in a village with its 村民监督员 (the supervisor, the project)."""
+    project, contractor = under_way(d)
+    lin = _appointed(d).user
+    projects.project_village_set(
+        actor=d.street_zhenhai, project_id=project.pk, village_id=lin.organisation_id
+    )
+    if completed:
+        approvals.project_transition(
+            actor=contractor, project_id=project.pk, name="declare_complete"
+        )
+    return lin, project
+
+
+def _village_inspection_services():
+    import uuid
+
+    return {
+        "inspections.village_observation_record (opens a ledger item)": lambda d: (
+            lambda lp: (
+                lambda: inspections.village_observation_record(
+                    actor=lp[0],
+                    project_id=lp[1].pk,
+                    client_key=str(uuid.uuid4()),
+                    text="围挡倒塌",
+                    open_item=True,
+                )
+            )
+        )(_watched(d)),
+        "inspections.village_observation_open_item": lambda d: (
+            lambda lp: (
+                lambda o: (
+                    lambda: inspections.village_observation_open_item(
+                        actor=lp[0], observation_id=o.pk
+                    )
+                )
+            )(
+                inspections.village_observation_record(
+                    actor=lp[0], project_id=lp[1].pk, client_key=str(uuid.uuid4()), text="积水"
+                )
+            )
+        )(_watched(d)),
+        "inspections.acceptance_sign": lambda d: (
+            lambda lp: (
+                lambda: inspections.acceptance_sign(
+                    actor=lp[0], project_id=lp[1].pk, opinion="同意验收"
+                )
+            )
+        )(_watched(d, completed=True)),
+    }
+
+
+def _village_services():
+    from accounts import services as accounts
+
+    return {
+        "accounts.village_create": lambda d: (
+            lambda: accounts.village_create(actor=d.street_zhenhai, name="文献社区")
+        ),
+        "accounts.village_supervisor_appoint": lambda d: (
+            lambda v: (
+                lambda: accounts.village_supervisor_appoint(
+                    actor=d.street_zhenhai,
+                    village_id=v.pk,
+                    full_name="林老师",
+                    phone="13800000001",
+                    username="vs_lin",
+                )
+            )
+        )(_village(d)),
+        "accounts.village_supervisor_retire": lambda d: (
+            lambda a: (
+                lambda: accounts.village_supervisor_retire(
+                    actor=d.street_zhenhai, appointment_id=a.pk, reason="年事已高"
+                )
+            )
+        )(_appointed(d)),
+        "projects.project_village_set": lambda d: (
+            lambda p, v: (
+                lambda: projects.project_village_set(
+                    actor=d.street_zhenhai, project_id=p.pk, village_id=v.pk
+                )
+            )
+        )(make_project(d.street_zhenhai), _village(d)),
+    }
+
+
 # name: (set-up through the services → the call, the refusal it ends in or None)
 def _settled(d):
     project = accepted(d, *under_way(d, progress="100"))
@@ -370,6 +480,8 @@ def _settled(d):
 
 
 SERVICES = {
+    **_village_services(),
+    **_village_inspection_services(),
     "approvals.consultation_record": _consultation,
     "approvals.framework_order": _framework_order,
     "projects.village_decision_record": _village_decision,

@@ -90,6 +90,21 @@ def test_seed_demo_builds_the_district_once(client, capsys):
     # The designed run of low scores opens its review; the nightly check that ran with the seed
     # opens those of the performance demo's low-rated works as well, as a night would.
     assert Review.objects.count() >= 1
+    # Villages under every street, one or two 村民监督员 each, who log in with the demo password
+    # and see their village's projects.
+    from accounts.models import VillageSupervisor
+
+    villages = Organisation.objects.filter(kind="village")
+    assert villages.values("parent").distinct().count() == 6
+    for village in villages:
+        assert 1 <= village.supervisor_appointments.filter(ended_at=None).count() <= 2
+    assert VillageSupervisor.objects.values("village").distinct().count() == villages.count()
+    lin = User.objects.get(username="village_zhenhai_1a")
+    assert client.login(request=HttpRequest(), username=lin.username, password="licheng-demo-2025")
+    page = client.get("/", follow=True).content.decode()
+    assert Project.objects.filter(village=lin.organisation).exists()
+    for project in Project.objects.filter(village=lin.organisation).exclude(status="draft"):
+        assert project.name in page
 
 
 def test_seed_demo_password_comes_from_the_environment(settings, client):

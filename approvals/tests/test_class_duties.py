@@ -25,7 +25,12 @@ from projects.services import (
     village_decision_record,
     village_result_publish,
 )
-from projects.tests.factories import make_project, ready_to_start, village_data
+from projects.tests.factories import (
+    make_project,
+    ready_to_start,
+    village_data,
+    village_record_fields,
+)
 from tests.funds_helpers import accepted, under_way
 
 pytestmark = pytest.mark.django_db
@@ -375,10 +380,7 @@ def _accepted_as(district, project_class):
             project=project,
             recorded_by=district.street_zhenhai,
             decision_photo=photo(),
-            **{
-                k: (date.fromisoformat(v) if k.endswith("_on") else v)
-                for k, v in village_data().items()
-            },
+            **village_record_fields(project.street),
         )
     return accepted(district, project, contractor)
 

@@ -32,12 +32,20 @@ from .spot_checks import (
     plan_redraw_matches,
     spot_check_record,
 )
+from .village import (
+    OBSERVATION_DEADLINE_DAYS,
+    acceptance_sign,
+    village_observation_open_item,
+    village_observation_record,
+)
 
 __all__ = [
+    "OBSERVATION_DEADLINE_DAYS",
     "PATROL_LOG_MAX_AGE_DAYS",
     "RESIDENT_REPRESENTATIVE",
     "acceptance_certificate_issue",
     "acceptance_record",
+    "acceptance_sign",
     "draw_plan",
     "item_add",
     "item_assess",
@@ -64,4 +72,6 @@ __all__ = [
     "round_create",
     "round_feedback",
     "spot_check_record",
+    "village_observation_open_item",
+    "village_observation_record",
 ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
+from accounts.models import VillageSupervisor
 from core.errors import ConflictError
 from core.signing import sign_pdf, signatory_of
 from projects.choices import ProjectStatus
@@ -25,6 +26,7 @@ from ..events import (
 )
 from ..models import (
     Acceptance,
+    AcceptanceSignature,
     LabTest,
     RectificationItem,
 )
@@ -64,20 +66,49 @@ def lab_test_record(
     return test
 
 
+def village_has_supervisors(village_id: int | None) -> bool:
+    """Whether a village has a 村民监督员 in office: then its projects' acceptance needs one's
+    signature (docs/village-supervision.md)."""
+    return bool(village_id) and (
+        VillageSupervisor.objects.filter(village_id=village_id, ended_at__isnull=True).exists()
+    )
+
+
 def acceptance_record(
     *, actor, project_id: int, participants: list[dict], conclusion: str
 ) -> Acceptance:
     """竣工验收: refused while any ledger item is open or without a lab test; resident
-    representatives take part."""
+    representatives take part. Where the project's village has a 村民监督员 in office, one of
+    them must have signed (acceptance_sign) and the signatures join the record; elsewhere the
+    resident representatives are named in free text (docs/village-supervision.md)."""
     people = [p for p in participants if str(p.get("name", "")).strip()]
-    if not any(p.get("role") == RESIDENT_REPRESENTATIVE for p in people):
-        raise ValidationError({"participants": _("验收须有居民代表参加。")})
     if not conclusion.strip():
         raise ValidationError({"conclusion": _("请填写验收结论。")})
     with transaction.atomic(durable=True):
         project = access_project(actor, project_id, for_update=True)
         if not is_street_staff_of(project, actor):
             raise PermissionDenied
+        signatures = list(
+            AcceptanceSignature.objects.filter(project=project, acceptance__isnull=True)
+            .select_related("signer", "village")
+            .order_by("created_at")
+        )
+        if not signatures and village_has_supervisors(project.village_id):
+            raise ConflictError(
+                _("该项目所在村（社区）有村民监督员，须由村民监督员作为居民代表签字后才能验收。")
+            )
+        people += [
+            {
+                "name": str(s.signer),
+                "organisation": s.village.name,
+                "role": RESIDENT_REPRESENTATIVE,
+                "signed_at": s.created_at.isoformat(),
+                "village_supervisor": True,
+            }
+            for s in signatures
+        ]
+        if not any(p.get("role") == RESIDENT_REPRESENTATIVE for p in people):
+            raise ValidationError({"participants": _("验收须有居民代表参加。")})
         if project.status != ProjectStatus.COMPLETED:
             raise ConflictError(_("施工单位申报完工后才能验收。"))
         if project.escalated_to:
@@ -96,6 +127,9 @@ def acceptance_record(
             )
         acceptance = Acceptance.objects.create(
             project=project, participants=people, conclusion=conclusion.strip(), accepted_by=actor
+        )
+        AcceptanceSignature.objects.filter(pk__in=[s.pk for s in signatures]).update(
+            acceptance=acceptance
         )
         before = {"status": project.status}
         project.accept(by=actor)

@@ -25,7 +25,7 @@ from ..events import (
     ledger_step_event,
 )
 from ..models import RectificationItem, RectificationStage
-from ..permissions import LEDGER_OPENERS, is_responsible_for, may_close_item
+from ..permissions import is_responsible_for, may_close_item, may_open_item
 from ..selectors import item_list
 
 
@@ -95,10 +95,12 @@ def item_add(
     inspection_round=None,
     mode: str = RectificationMode.IMMEDIATE,
     stages=(),
+    project: Project | None = None,
 ) -> RectificationItem:
     """item_open inside the caller's transaction and without an event of its own: for a
     service whose one event records the item it opened (a failed spot check, a report, a
-    low-rating review)."""
+    low-rating review, a village supervisor's observation). `project`: one the caller has
+    already reached through its own access check (the village pages)."""
     errors = {}
     if not problem.strip():
         errors["problem"] = [_("请填写问题。")]
@@ -122,12 +124,13 @@ def item_add(
             errors["stages"] = [_("阶段完成时限须在今天和整改时限之间。")]
     if errors:
         raise ValidationError(errors)
-    project = (
-        access_project(actor, project_id)
-        if project_id and actor
-        else (Project.objects.get(pk=project_id) if project_id else None)
-    )
-    if actor is not None and actor.role not in LEDGER_OPENERS:
+    if project is None:
+        project = (
+            access_project(actor, project_id)
+            if project_id and actor
+            else (Project.objects.get(pk=project_id) if project_id else None)
+        )
+    if actor is not None and not may_open_item(actor, source):
         raise PermissionDenied
     item = RectificationItem.objects.create(
         project=project,

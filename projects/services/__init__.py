@@ -1,7 +1,12 @@
 """Every write of the projects app, by section; callers import from here."""
 
 from .budget import budget_lines_set
-from .classes import tracker_set, village_decision_record, village_result_publish
+from .classes import (
+    project_village_set,
+    tracker_set,
+    village_decision_record,
+    village_result_publish,
+)
 from .filing import (
     EDITABLE_FIELDS,
     amount_tier_preview,
@@ -38,6 +43,7 @@ __all__ = [
     "project_counting_budget",
     "project_create",
     "project_update",
+    "project_village_set",
     "settlement_record",
     "settlement_review_issue",
     "start_document_record",

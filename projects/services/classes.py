@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
-from accounts.models import User
+from accounts.choices import OrganisationKind, Role
+from accounts.models import Organisation, User
 from core.dates import local_date
 from core.errors import ConflictError
 from core.uploads import check_documents
@@ -22,6 +22,7 @@ from ..events import (
     tracker_set_event,
     village_decision_event,
     village_result_event,
+    village_set_event,
 )
 from ..models import Project, VillageDecision
 from ..permissions import access_project
@@ -98,6 +99,20 @@ def _clean_decision(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def village_of_street(street: Organisation, name: str) -> Organisation:
+    """The street's village of this name, added when the street office names a new one (a
+    decision recorded for a village not yet on the street's list). A name that another
+    organisation holds is told apart by the street's name (names are unique district-wide)."""
+    village = Organisation.objects.filter(
+        kind=OrganisationKind.VILLAGE, parent=street, name__in=[name, f"{street.name}{name}"]
+    ).first()
+    if village is not None:
+        return village
+    if Organisation.objects.filter(name=name).exists():
+        name = f"{street.name}{name}"[:200]
+    return Organisation.objects.create(name=name, kind=OrganisationKind.VILLAGE, parent=street)
+
+
 def _meetings(record: VillageDecision) -> list[tuple[str, str]]:
     return [(name, str(getattr(record, name))) for name in VILLAGE_MEETINGS]
 
@@ -121,9 +136,10 @@ def village_decision_record(
             check_documents([decision_photo])
         elif record is None or not record.decision_photo:
             raise ValidationError({"decision_photo": _("请上传决议公开的照片。")})
+        village = village_of_street(project.street, clean.pop("village"))
         before = (
             {
-                "village": record.village,
+                "village": record.village.name,
                 "meetings": _meetings(record),
                 "decision_published_on": record.decision_published_on,
             }
@@ -133,6 +149,10 @@ def village_decision_record(
         record = record or VillageDecision(project=project, recorded_by=actor)
         for name, value in clean.items():
             setattr(record, name, value)
+        record.village = village
+        # The decision names the project's village: its supervisors follow the works.
+        project.village = village
+        project.save(update_fields=["village", "updated_at"])
         if decision_photo:
             record.decision_photo = decision_photo
         record.recorded_by = actor
@@ -142,7 +162,7 @@ def village_decision_record(
             project=project,
             before=before,
             after={
-                "village": record.village,
+                "village": village.name,
                 "meetings": _meetings(record),
                 "decision_published_on": record.decision_published_on,
                 "party_attended": record.party_attended,
@@ -216,5 +236,45 @@ def tracker_set(*, actor, project_id: int, tracker_id) -> Project:
         project.save(update_fields=["tracker", "updated_at"])
         tracker_set_event(
             actor=actor, project=project, before=before, after={"tracker": str(tracker)}
+        )
+    return project
+
+
+# Once accepted, the residents' part (siting to acceptance) is over: the village is fixed.
+VILLAGE_FIXED = {*TRACKER_CLOSED, ProjectStatus.ACCEPTED}
+
+
+def project_village_set(*, actor, project_id: int, village_id) -> Project:
+    """The street office says in which of its villages the works are, so that the village's
+    村民监督员 follow them (docs/village-supervision.md). A C类 project's village is its
+    village decision's and changes with it."""
+    with transaction.atomic(durable=True):
+        project = access_project(actor, project_id, for_update=True)
+        if not is_street_staff_of(project, actor):
+            raise PermissionDenied
+        if project.status in VILLAGE_FIXED:
+            raise ConflictError(
+                _("项目当前状态为“%(status)s”，不能再修改所在村（社区）。")
+                % {"status": project.get_status_display()}
+            )
+        if VillageDecision.objects.filter(project=project).exists():
+            raise ConflictError(_("C类项目的村（社区）以村级决策记录为准，请修改决策记录。"))
+        number = _count(village_id)
+        village = (
+            Organisation.objects.filter(
+                pk=number, kind=OrganisationKind.VILLAGE, parent_id=project.street_id
+            ).first()
+            if number is not None
+            else None
+        )
+        if village is None:
+            raise ValidationError({"village": _("请选择本街道的村（社区）。")})
+        if village.pk == project.village_id:
+            return project
+        before = {"village": project.village.name if project.village else ""}
+        project.village = village
+        project.save(update_fields=["village", "updated_at"])
+        village_set_event(
+            actor=actor, project=project, before=before, after={"village": village.name}
         )
     return project

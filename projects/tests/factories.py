@@ -133,3 +133,25 @@ def village_data(**overrides) -> dict:
         "decision_published_on": "2026-10-27",
         **overrides,
     }
+
+
+def make_village(street, name: str = "文献社区"):
+    """A village (村/社区) of the street, as the street office adds it."""
+    from accounts.choices import OrganisationKind
+    from accounts.models import Organisation
+
+    return Organisation.objects.get_or_create(
+        name=name, defaults={"kind": OrganisationKind.VILLAGE, "parent": street}
+    )[0]
+
+
+def village_record_fields(street) -> dict:
+    """village_data() as the model's fields: dates parsed, the village an organisation."""
+    from datetime import date
+
+    fields = {
+        k: (date.fromisoformat(v) if k.endswith("_on") else v)
+        for k, v in village_data().items()
+        if k != "village"
+    }
+    return {**fields, "village": make_village(street)}

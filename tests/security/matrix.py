@@ -17,6 +17,7 @@ ROLES = [
     "lab",
     "discipline",
     "admin",
+    "village",
 ]
 KINDS = {"read", "list", "write", "call"}
 CELLS = {"all", "own", "no"}
@@ -32,6 +33,7 @@ USERS = {
     "lab": "lab",
     "discipline": "discipline",
     "admin": "admin",
+    "village": "village_zhenhai",
 }
 
 

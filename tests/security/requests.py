@@ -168,6 +168,23 @@ SPECS = {
     ("api-logout", "POST"): (lambda w, s: {}, lambda w, s: {}, "json"),
     ("api-logout-all", "POST"): (lambda w, s: {}, lambda w, s: {}, "json"),
     ("accounts:tokens", "GET"): (lambda w, s: {}, None, None),
+    ("accounts:villages", "GET"): (lambda w, s: {}, None, None),
+    ("accounts:villages", "POST"): (lambda w, s: {}, lambda w, s: {"name": "新建村"}, "form"),
+    ("accounts:village_appoint", "POST"): (
+        lambda w, s: {"village_id": s.village_org.pk},
+        lambda w, s: {"full_name": "陈书记", "phone": "13800000002", "username": "vs_new"},
+        "form",
+    ),
+    ("accounts:village_retire", "POST"): (
+        lambda w, s: {"appointment_id": s.appointment.pk},
+        lambda w, s: {"reason": "年事已高"},
+        "form",
+    ),
+    ("projects:village", "POST"): (
+        lambda w, s: {P: s.approved_simple.pk},
+        lambda w, s: {"village": s.village_org.pk},
+        "form",
+    ),
     ("accounts:tokens", "POST"): (lambda w, s: {}, lambda w, s: {"token": _token(w, s)}, "form"),
     ("accounts:verify_document", "GET"): (lambda w, s: {}, None, None),
     ("accounts:verify_document", "POST"): (
@@ -445,6 +462,28 @@ SPECS = {
     ("open-audit-heads", "GET"): (lambda w, s: {}, None, None),
     ("set_language", "POST"): (lambda w, s: {}, lambda w, s: {"language": "zh-hans"}, "form"),
     ("inspections:capture", "GET"): (lambda w, s: {}, None, None),
+    ("inspections:village", "GET"): (lambda w, s: {}, None, None),
+    ("inspections:village_project", "GET"): (lambda w, s: {P: s.under_way.pk}, None, None),
+    ("inspections:village_observation", "POST"): (
+        lambda w, s: {P: s.under_way.pk},
+        lambda w, s: {"client_key": w.key(), "text": "路面有裂缝", "open_item": "1"},
+        "form",
+    ),
+    ("inspections:village_observation_item", "POST"): (
+        lambda w, s: {"observation_id": s.observation.pk},
+        lambda w, s: {},
+        "form",
+    ),
+    ("inspections:village_sign", "POST"): (
+        lambda w, s: {P: s.completed.pk},
+        lambda w, s: {"opinion": "同意验收"},
+        "form",
+    ),
+    ("inspections:village_photo", "GET"): (
+        lambda w, s: {"photo_id": s.village_photo.pk},
+        None,
+        None,
+    ),
     ("inspections:capture_manifest", "GET"): (lambda w, s: {}, None, None),
     ("inspections:capture_sw", "GET"): (lambda w, s: {}, None, None),
     ("inspections:item_close", "POST"): (

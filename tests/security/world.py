@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.choices import OrganisationKind, Role, StaffPosition
 from accounts.models import CompanyStaff, Organisation, User
-from accounts.services import token_issue
+from accounts.services import token_issue, village_supervisor_appoint
 from accounts.tests.factories import OrganisationFactory, UserFactory
 from accounts.tests.factories import district as build_district
 from approvals import services as approvals
@@ -31,10 +31,11 @@ from inspections.tests.images import encode, scene
 from performance.models import DemonstrationProposal
 from performance.scoring import performance_score_quarter
 from projects import services as projects
-from projects.models import ProjectAttachment, Settlement, VillageDecision
+from projects.models import Project, ProjectAttachment, Settlement, VillageDecision
 from projects.tests.factories import (
     ensure_default_start_policy,
     ensure_default_tier_policy,
+    make_village,
     project_data,
     ready_to_start,
 )
@@ -143,7 +144,7 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
     # A village's 四议两公开 record, written directly (its rules have their own tests).
     o["village"] = VillageDecision.objects.create(
         project=p,
-        village=f"{MARKS[side.name]}社区",
+        village=make_village(p.street, f"{MARKS[side.name]}社区"),
         proposal="增设路灯",
         proposed_on=date(2026, 10, 8),
         discussed_on=date(2026, 10, 12),
@@ -158,6 +159,25 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
         decision_photo=photo_file(7),
         recorded_by=s,
     )
+    # The side's village, with one 村民监督员 (the own side's is the acting "village" user):
+    # the project under way and the completed one lie in it.
+    o["village_org"] = o["village"].village
+    o["appointment"] = village_supervisor_appoint(
+        actor=s,
+        village_id=o["village_org"].pk,
+        full_name=f"{MARKS[side.name]}林老师",
+        phone="13800000001",
+        username=f"village_{side.name}",
+    ).appointment
+    Project.objects.filter(pk=p.pk).update(village=o["village_org"])
+    o["observation"] = inspections.village_observation_record(
+        actor=o["appointment"].user,
+        project_id=p.pk,
+        client_key=str(uuid.uuid4()),
+        text=f"{MARKS[side.name]}路灯基础开挖未设围挡",
+        photos=[photo_file(40 + len(side.name))],
+    )
+    o["village_photo"] = o["observation"].photos.get()
     o["photo"] = p.progress_reports.get().photos.get()
     # A site clip, written directly (its checks by ffprobe have their own tests).
     o["video"] = video = Video(
@@ -258,6 +278,7 @@ def _side(d, name: str, street_user, contractor, contractor_user, supervision) -
     )
     o["stage"] = o["item_staged"].stages.get()
     o["completed"] = c = _contracted(d, side, "公园步道铺装")
+    projects.project_village_set(actor=s, project_id=c.pk, village_id=o["village_org"].pk)
     approvals.project_transition(actor=contractor_user, project_id=c.pk, name="declare_complete")
     o["shortlisted"] = _project(
         side,
@@ -347,6 +368,7 @@ def build_world() -> SimpleNamespace:
     )
     own = _side(d, "own", d.street_zhenhai, d.builder, d.contractor, d.super_org)
     other = _side(d, "other", d.street_gongchen, d.builder_b, other_builder_user, other_super)
+    d.village_zhenhai = own.appointment.user  # the acting 村民监督员 (own side's village)
     inspection_round = inspections.round_create(
         actor=d.discipline,
         name="2026年第一轮巡察",
