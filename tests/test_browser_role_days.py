@@ -12,6 +12,7 @@ from django.core.management import call_command
 from accounts.choices import Role
 from accounts.models import User
 from projects.models import Project
+from projects.tests.factories import ensure_default_start_policy, ensure_default_tier_policy
 from tests.browser import PHONE, chromium, user_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -71,6 +72,10 @@ def _walk(page, watch: Watch, base: str, username: str) -> int:
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_every_roles_day_from_its_start_page_without_a_server_or_console_error(live_server, device):
+    # the policies the migrations write, gone when an earlier transactional test emptied the
+    # tables (as the `district` fixture does)
+    ensure_default_tier_policy()
+    ensure_default_start_policy()
     call_command("seed_demo", verbosity=0)
     base = live_server.url
     users = User.objects.filter(is_active=True, is_superuser=False).order_by("role", "username")
