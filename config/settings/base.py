@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -191,7 +192,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE = {
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Verify the audit chain every night and keep the day's head hash.
     "audit-verify-nightly": {
         "task": "core.tasks.audit_verify_chain",
@@ -270,6 +271,23 @@ NIGHTLY_JOBS = [
     "projects-kept-uploads-nightly",
 ]
 NIGHTLY_JOBS_AT = "01:00"
+
+# Queues by kind (docs/architecture.md, "Workers by kind"): the small tasks that follow a write
+# (risk colours, decision notices, mail, the outbox relay) on the default `events` queue; the
+# residents' rating screening on `ratings`; the scheduled and on-demand jobs on `jobs`. Each
+# has workers of its own (docker-compose.yml: worker, worker-ratings, worker-jobs), scaled on
+# its own, so that a night's scoring never delays a rating's screening or a notice after a write.
+CELERY_QUEUES_BY_KIND = ("events", "ratings", "jobs")
+CELERY_TASK_DEFAULT_QUEUE = "events"
+CELERY_TASK_ROUTES = {
+    "ratings.tasks.*": {"queue": "ratings"},
+    "core.tasks.job_run": {"queue": "jobs"},
+}
+for _entry in CELERY_BEAT_SCHEDULE.values():
+    # a scheduled run goes to `jobs` (the same task sent after a write, e.g. one project's risk,
+    # stays an event); the relay and the ratings' own entries keep their queues
+    if _entry["task"] != "core.tasks.outbox_relay" and not _entry["task"].startswith("ratings."):
+        _entry.setdefault("options", {})["queue"] = "jobs"
 
 # API tokens (django-rest-knox): kept only as SHA-512 digests, one per client that logs in. A
 # token lives like a session: it ends API_TOKEN_IDLE_MINUTES after its last use (each use moves

@@ -1,0 +1,58 @@
+"""Celery queues by kind (#19 point 6, docs/architecture.md "Workers by kind"): where each task
+goes as Celery's own router decides it, and a pool of workers for every queue in the compose
+file — so that a night's scoring never waits in front of a rating's screening."""
+
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+from config.celery import app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _queue(task: str, options: dict | None = None) -> str:
+    route = app.amqp.router.route(dict(options or {}), task)
+    return route["queue"].name
+
+
+def test_each_kind_of_task_has_its_queue():
+    assert _queue("ratings.tasks.screen_project") == "ratings"
+    assert _queue("ratings.tasks.screen_pending_ratings") == "ratings"
+    assert _queue("core.tasks.job_run") == "jobs"  # an administrator's run now
+    # what follows a write stays on the default queue
+    for task in (
+        "performance.tasks.risk_recompute",
+        "performance.tasks.decision_notices",
+        "performance.tasks.warnings_send_email",
+        "core.tasks.outbox_relay",
+    ):
+        assert _queue(task) == "events", task
+
+
+def test_the_schedule_runs_on_the_jobs_queue_but_the_relay_and_ratings():
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        queue = _queue(entry["task"], entry.get("options"))
+        if entry["task"] == "core.tasks.outbox_relay":
+            assert queue == "events", name
+        elif entry["task"].startswith("ratings."):
+            assert queue == "ratings", name
+        else:
+            assert queue == "jobs", name
+    # one project's risk after a write is an event, the nightly recomputation a job
+    risk = settings.CELERY_BEAT_SCHEDULE["performance-risk-nightly"]
+    assert _queue(risk["task"], risk.get("options")) == "jobs"
+    assert _queue(risk["task"]) == "events"
+
+
+def test_every_queue_has_workers_of_its_own_in_the_compose_file():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    consumed: dict[str, list[str]] = {}
+    for name, service in services.items():
+        command = service.get("command") or []
+        if "worker" in command:
+            assert "-Q" in command, f"{name} listens to no named queue"
+            for queue in command[command.index("-Q") + 1].split(","):
+                consumed.setdefault(queue, []).append(name)
+    assert set(consumed) == set(settings.CELERY_QUEUES_BY_KIND), consumed
