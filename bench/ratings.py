@@ -207,6 +207,8 @@ def main() -> int:
                     "-A",
                     "config",
                     "worker",
+                    "-Q",
+                    "ratings,events",  # the screening's queue, and what follows a write
                     "--pool",
                     "solo",
                     "--without-gossip",

@@ -56,3 +56,11 @@ def test_every_queue_has_workers_of_its_own_in_the_compose_file():
             for queue in command[command.index("-Q") + 1].split(","):
                 consumed.setdefault(queue, []).append(name)
     assert set(consumed) == set(settings.CELERY_QUEUES_BY_KIND), consumed
+
+
+def test_make_runs_worker_consumes_every_queue():
+    """`make run` with Redis starts one worker beside the web server: it takes every queue."""
+    script = (ROOT / "scripts" / "run.sh").read_text()
+    line = next(line for line in script.splitlines() if "celery -A config worker" in line)
+    queues = line.split(" -Q ", 1)[1].split()[0].split(",")
+    assert set(queues) == set(settings.CELERY_QUEUES_BY_KIND)
