@@ -48,6 +48,7 @@ def access_project(user, project_id, *, for_update: bool = False) -> Project:
             "tier_policy",
             "contractor",
             "supervision_unit",
+            "design_unit",
             "contract",
             "settlement",
             "contract__project_manager",

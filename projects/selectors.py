@@ -13,7 +13,7 @@ from .permissions import projects_visible_to
 
 def project_list(*, user, filters: dict | None = None) -> tuple[QuerySet[Project], ProjectFilter]:
     projects = projects_visible_to(user).select_related(
-        "street", "created_by", "contractor", "supervision_unit"
+        "street", "created_by", "contractor", "supervision_unit", "design_unit"
     )
     project_filter = ProjectFilter(filters or {}, queryset=projects)
     return project_filter.qs, project_filter

@@ -33,6 +33,8 @@ class ProjectInputSerializer(serializers.Serializer):
     budget_amount = AmountField()
     planned_start = serializers.DateField(required=False, allow_null=True)
     planned_end = serializers.DateField(required=False, allow_null=True)
+    # a 设计单位 of the directory, by id (checked by the service: docs/credit.md)
+    design_unit = serializers.IntegerField(required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True)
 
     def validate(self, attrs):
@@ -57,6 +59,9 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
     contractor_name = serializers.CharField(source="contractor.name", default=None, allow_null=True)
     supervision_unit_name = serializers.CharField(
         source="supervision_unit.name", default=None, allow_null=True
+    )
+    design_unit_name = serializers.CharField(
+        source="design_unit.name", default=None, allow_null=True
     )
     review_due_date = serializers.DateField(read_only=True, allow_null=True)
     review_overdue = serializers.BooleanField(read_only=True)
@@ -100,6 +105,8 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
             "contractor_name",
             "supervision_unit",
             "supervision_unit_name",
+            "design_unit",
+            "design_unit_name",
             "planned_start",
             "planned_end",
             "description",

@@ -229,3 +229,22 @@ def test_schema_and_docs_for_signed_in_users(api, district):
     assert schema.status_code == 200
     assert b"/api/v1/projects/{id}/transitions/{name}/" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_a_project_names_its_design_unit_through_the_api_too(api, district):
+    """The filing's 设计单位 (docs/credit.md) is set and read through the API as on the page; any
+    other kind of organisation is refused with the field named."""
+    from accounts.choices import OrganisationKind
+    from accounts.tests.factories import OrganisationFactory
+
+    design = OrganisationFactory(name="莆田市市政设计院", kind=OrganisationKind.DESIGN)
+    client = _as(api, district.street_zhenhai)
+    created = client.post("/api/v1/projects/", _new(design_unit=design.pk), format="json")
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["design_unit"], body["design_unit_name"]) == (design.pk, "莆田市市政设计院")
+    listed = client.get("/api/v1/projects/").json()["results"]
+    assert {p["design_unit_name"] for p in listed if p["id"] == body["id"]} == {"莆田市市政设计院"}
+    refused = client.post("/api/v1/projects/", _new(design_unit=district.builder.pk), format="json")
+    assert refused.status_code == 400
+    assert "design_unit" in refused.json()["extra"]["fields"]
