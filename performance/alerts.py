@@ -34,7 +34,12 @@ from projects.choices import (
     WarningLevel,
 )
 from projects.events import ProjectEvents
-from projects.funds import STAGNANT_DAYS, retention_due_list, stagnant_funds_projects
+from projects.funds import (
+    STAGNANT_DAYS,
+    payment_review_due,
+    retention_due_list,
+    stagnant_funds_projects,
+)
 from projects.models import Payment, Project
 from ratings.rules import low_rated, thresholds
 
@@ -157,6 +162,37 @@ def _review_causes(today: date, people: People) -> list[Cause]:
                     "due": due.isoformat(),
                 },
                 recipients=people.role(step.role) | {project.created_by_id},
+            )
+        )
+    return causes
+
+
+def _payment_review_causes(today: date, people: People) -> list[Cause]:
+    """A payment request not reviewed within its limit (5 working days, shorter for a contractor
+    on the red list: projects/funds.py payment_review_due): yellow on its last day, red after,
+    to the finance officers and the organisation that asked."""
+    causes = []
+    for payment in Payment.objects.filter(status=PaymentStatus.REQUESTED).select_related(
+        "contract__contractor", "project", "requested_by"
+    ):
+        due, days, _shortened = payment_review_due(payment)
+        if today < due:
+            continue
+        causes.append(
+            Cause(
+                key=f"payment_review:{payment.pk}",
+                kind=WarningKind.REVIEW_OVERDUE,
+                level=WarningLevel.RED if today > due else WarningLevel.YELLOW,
+                project_id=payment.project_id,
+                url=_project_url(payment.project_id),
+                params={
+                    "project": payment.project.name,
+                    "step": _("第 %(n)s 号请款审核") % {"n": payment.pk},
+                    "days": days,
+                    "due": due.isoformat(),
+                },
+                recipients=people.role(Role.FINANCE_OFFICER)
+                | people.of(payment.requested_by.organisation_id if payment.requested_by else None),
             )
         )
     return causes
@@ -474,6 +510,7 @@ def current_causes(today: date) -> list[Cause]:
     people = People()
     return [
         *_review_causes(today, people),
+        *_payment_review_causes(today, people),
         *_ledger_causes(today, people),
         *_patrol_causes(today, people),
         *_rating_causes(today, people),

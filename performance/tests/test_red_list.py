@@ -209,3 +209,51 @@ def test_the_demo_district_shows_a_red_listed_contractor(db):
     listed = RedListing.objects.filter(ended_at__isnull=True).select_related("organisation")
     assert [r.organisation.kind for r in listed] == ["contractor"]
     assert listed[0].organisation.is_red_listed
+
+
+def test_a_request_past_its_review_limit_is_warned_sooner_for_a_listed_payee(district):
+    """The shorter limit is more than a figure on the queue: a request not reviewed within it is
+    warned to finance and to the contractor that asked (yellow on its last day, red after)."""
+    import time_machine
+    from django.utils import timezone
+
+    from core.dates import add_working_days
+
+    from ..alerts import warnings_refresh
+    from ..choices import WarningKind
+    from ..models import Warning
+
+    d = district
+    _quarters(d, q2_failed=[d.builder], q3_failed=[d.builder])
+    asked = {}
+    for company in (d.builder, d.builder_b):  # builder_b is on the red list (3 days), builder not
+        project = under_way(d, company)
+        user = contractor_user(company)
+        progress_report(actor=user, project_id=project.pk, percent="80", text="主体完成")
+        asked[company.pk] = (
+            payment_request(actor=user, project_id=project.pk, stage="progress", amount="5000"),
+            user,
+        )
+    today = timezone.localdate()
+
+    def warned() -> dict[int, str]:
+        return {
+            w.project_id: w.level
+            for w in Warning.objects.filter(
+                kind=WarningKind.REVIEW_OVERDUE,
+                resolved_at__isnull=True,
+                cause_key__startswith="payment_review:",
+            )
+        }
+
+    listed_project = asked[d.builder_b.pk][0].project_id
+    other_project = asked[d.builder.pk][0].project_id
+    with time_machine.travel(add_working_days(today, 4)):
+        warnings_refresh()
+        assert warned() == {listed_project: "red"}
+        notice = Warning.objects.get(project_id=listed_project, kind=WarningKind.REVIEW_OVERDUE)
+        assert notice.recipients.filter(user=d.finance).exists()
+        assert notice.recipients.filter(user=asked[d.builder_b.pk][1]).exists()
+    with time_machine.travel(add_working_days(today, 5)):
+        warnings_refresh()
+        assert warned() == {listed_project: "red", other_project: "yellow"}
