@@ -236,7 +236,7 @@ def test_a_request_past_its_review_limit_is_warned_sooner_for_a_listed_payee(dis
         )
     today = timezone.localdate()
 
-    def warned() -> dict[int, str]:
+    def warned() -> dict[int | None, str]:
         return {
             w.project_id: w.level
             for w in Warning.objects.filter(
