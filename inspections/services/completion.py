@@ -1,6 +1,5 @@
 """Completion: the third-party lab test, the acceptance (竣工验收) and its signed certificate."""
 
-import hashlib
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import VillageSupervisor
 from core.errors import ConflictError
-from core.signing import sign_pdf, signatory_of
+from core.signing import issue_signed
 from projects.choices import ProjectStatus
 from projects.permissions import access_project
 from projects.rules import is_street_staff_of
@@ -160,23 +159,16 @@ def acceptance_certificate_issue(*, actor, project_id: int) -> bytes:
     )
     if acceptance is None:
         raise Http404
-    signer = signatory_of(acceptance.accepted_by.organisation)
-    now = timezone.now()
-    pdf = acceptance_certificate_pdf(
-        acceptance=acceptance,
-        project=project,
-        lab_test=LabTest.objects.filter(project=project).select_related("lab").first(),
-        issued_at=now,
-    )
-    signed = sign_pdf(
-        pdf,
-        signatory=signer,
+    signed, copy = issue_signed(
+        acceptance_certificate_pdf(
+            acceptance=acceptance,
+            project=project,
+            lab_test=LabTest.objects.filter(project=project).select_related("lab").first(),
+            issued_at=timezone.now(),
+        ),
+        organisation=acceptance.accepted_by.organisation,
         reason=_("竣工验收证书 %(code)s") % {"code": project.code or project.pk},
     )
     with transaction.atomic(durable=True):
-        acceptance_certificate_issued_event(
-            actor=actor,
-            project=project,
-            after={"sha256": hashlib.sha256(signed).hexdigest(), "signed_by": signer.name},
-        )
+        acceptance_certificate_issued_event(actor=actor, project=project, after=copy)
     return signed

@@ -1,6 +1,5 @@
 """Funds: payment requests, finance's approval, return and payment, and the settlement."""
 
-import hashlib
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +12,7 @@ from accounts.choices import Role
 from core.errors import ApplicationError, ConflictError
 from core.money import parse_amount
 from core.signals import announce_project_decided
-from core.signing import sign_pdf, signatory_of
+from core.signing import issue_signed
 from core.uploads import check_documents
 
 from ..choices import (
@@ -320,24 +319,18 @@ def settlement_review_issue(*, actor, project_id: int) -> bytes:
     )
     if settlement is None:
         raise Http404
-    signer = signatory_of(settlement.settled_by.organisation)
-    pdf = settlement_review_pdf(
-        settlement=settlement,
-        project=project,
-        budget=project_counting_budget(project),
-        issued_at=timezone.now(),
-    )
-    signed = sign_pdf(
-        pdf,
-        signatory=signer,
+    signed, copy = issue_signed(
+        settlement_review_pdf(
+            settlement=settlement,
+            project=project,
+            budget=project_counting_budget(project),
+            issued_at=timezone.now(),
+        ),
+        organisation=settlement.settled_by.organisation,
         reason=_("结算审核意见书 %(code)s") % {"code": project.code or project.pk},
     )
     with transaction.atomic(durable=True):
-        settlement_review_issued_event(
-            actor=actor,
-            project=project,
-            after={"sha256": hashlib.sha256(signed).hexdigest(), "signed_by": signer.name},
-        )
+        settlement_review_issued_event(actor=actor, project=project, after=copy)
     return signed
 
 
