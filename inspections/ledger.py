@@ -10,6 +10,7 @@ from core.dates import working_days_between
 from projects.choices import WarningLevel
 
 from .choices import ItemStatus
+from .models import RectificationItem
 
 
 def warning_colour(item, today: date) -> str | None:
@@ -24,3 +25,12 @@ def warning_colour(item, today: date) -> str | None:
     if working_days_between(item.opened_on, today) >= span * rules["blue_share_elapsed"]:
         return WarningLevel.BLUE
     return None
+
+
+def open_item_count(project) -> int:
+    """The project's ledger items not yet closed (销号): acceptance, and a village supervisor's
+    signature on it, wait for none to be left."""
+
+    return (
+        RectificationItem.objects.filter(project=project).exclude(status=ItemStatus.CLOSED).count()
+    )

@@ -16,18 +16,17 @@ from projects.choices import ProjectStatus
 from projects.permissions import access_project
 from projects.rules import is_street_staff_of
 
-from ..choices import ItemStatus
 from ..documents import acceptance_certificate_pdf
 from ..events import (
     acceptance_certificate_issued_event,
     lab_test_recorded_event,
     project_accepted_event,
 )
+from ..ledger import open_item_count
 from ..models import (
     Acceptance,
     AcceptanceSignature,
     LabTest,
-    RectificationItem,
 )
 from .site import RESIDENT_REPRESENTATIVE
 
@@ -114,11 +113,7 @@ def acceptance_record(
             raise ConflictError(_("项目金额已升级到更高类别，须补齐该类别的审批后才能继续。"))
         if not LabTest.objects.filter(project=project).exists():
             raise ConflictError(_("尚无第三方检测结果，不能验收。"))
-        open_items = (
-            RectificationItem.objects.filter(project=project)
-            .exclude(status=ItemStatus.CLOSED)
-            .count()
-        )
+        open_items = open_item_count(project)
         if open_items:
             raise ConflictError(
                 _("该项目还有 %(n)d 个整改事项未销号，不能验收。") % {"n": open_items},

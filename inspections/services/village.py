@@ -18,13 +18,14 @@ from projects.choices import ProjectStatus
 from projects.models import Project
 from projects.permissions import access_village_project
 
-from ..choices import ItemSource, ItemStatus
+from ..choices import ItemSource
 from ..events import (
     acceptance_signed_event,
     village_observation_event,
     village_observation_item_event,
 )
 from ..evidence import check_photos, photo_facts_for_audit, store_photos
+from ..ledger import open_item_count
 from ..models import AcceptanceSignature, RectificationItem, VillageObservation
 from .ledger import _today, item_add
 from .site import _client_key
@@ -174,11 +175,7 @@ def acceptance_sign(*, actor, project_id: int, opinion: str) -> AcceptanceSignat
             raise PermissionDenied
         if project.status != ProjectStatus.COMPLETED:
             raise ConflictError(_("施工单位申报完工后、验收之前才能签字。"))
-        open_items = (
-            RectificationItem.objects.filter(project=project)
-            .exclude(status=ItemStatus.CLOSED)
-            .count()
-        )
+        open_items = open_item_count(project)
         if open_items:
             raise ConflictError(
                 _("该项目还有 %(n)d 个整改事项未销号，整改完成后才能签字验收。")
