@@ -10,7 +10,7 @@ from knox.models import AuthToken
 
 from core.admin import AuditedModelAdmin
 
-from .models import ApiToken, CompanyStaff, Organisation, User
+from .models import ApiToken, CompanyStaff, Organisation, Region, User
 from .selectors import max_expiry_of
 from .services import tokens_revoke_in_admin, user_password_set_in_admin, user_saved_in_admin
 
@@ -24,11 +24,23 @@ class CompanyStaffInline(admin.TabularInline):
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedModelAdmin):
     inlines = [CompanyStaffInline]
-    list_display = ("name", "kind", "credit_code", "credit_status", "is_active")
+    list_display = ("name", "kind", "region", "credit_code", "credit_status", "is_active")
     list_filter = ("kind", "credit_status", "is_active")
+    list_select_related = ("region",)
+    autocomplete_fields = ("region",)
     search_fields = ("name", "credit_code")
     # Credit standing is written by the credit rules, never by hand.
     readonly_fields = ("credit_status",)
+
+
+@admin.register(Region)
+class RegionAdmin(AuditedModelAdmin):
+    """The province's cities and districts (docs/province.md)."""
+
+    list_display = ("code", "name", "level", "parent")
+    list_filter = ("level",)
+    list_select_related = ("parent",)
+    search_fields = ("code", "name")
 
 
 @admin.register(User)

@@ -18,6 +18,14 @@ class OrganisationKind(models.TextChoices):
     VILLAGE = "village", _("村/社区")
 
 
+class RegionLevel(models.TextChoices):
+    """The administrative levels a province's platform knows (docs/province.md)."""
+
+    PROVINCE = "province", _("省")
+    CITY = "city", _("市")
+    DISTRICT = "district", _("区/县")
+
+
 class Role(models.TextChoices):
     STREET_STAFF = "street_staff", _("街道经办人")
     DEPT_REVIEWER = "dept_reviewer", _("主管部门审核人")

@@ -19,6 +19,7 @@ from .choices import (
     ROLE_ORGANISATION_KINDS,
     CreditStatus,
     OrganisationKind,
+    RegionLevel,
     Role,
     StaffPosition,
 )
@@ -27,6 +28,38 @@ from .validators import validate_credit_code, validate_phone
 # How many hexadecimal characters of a token's digest name it to its owner (64 bits: unique
 # among one user's tokens, and one-way like the digest itself).
 TOKEN_ID_LENGTH = 16
+
+
+class Region(BaseModel):
+    """A province, a city or a district/county (行政区划): one platform serves a whole province,
+    and each organisation and project belongs to a district of it (docs/province.md)."""
+
+    code = models.CharField(_("行政区划代码"), max_length=6, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    level = models.CharField(_("层级"), max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级"),
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level=RegionLevel.PROVINCE, parent__isnull=True)
+                | (~Q(level=RegionLevel.PROVINCE) & Q(parent__isnull=False)),
+                name="region_parent_by_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Organisation(BaseModel):
@@ -70,6 +103,17 @@ class Organisation(BaseModel):
         blank=True,
         related_name="villages",
         verbose_name=_("所属街道/乡镇"),
+    )
+    # The region it belongs to: a district for street offices, villages and district
+    # departments; a city or the province for their departments, which then see every district
+    # under it. Empty (an organisation made before regions) sees and is seen everywhere.
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("所属行政区划"),
     )
 
     class Meta:

@@ -1,15 +1,16 @@
-"""Reads of account objects: a user's own API tokens; a street office's villages."""
+"""Reads of account objects: a user's own API tokens; a street office's villages; the districts
+a user's work is bound to."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from knox.settings import knox_settings
 
-from .choices import OrganisationKind
-from .models import ApiToken, Organisation, VillageSupervisor
+from .choices import OrganisationKind, RegionLevel
+from .models import ApiToken, Organisation, Region, VillageSupervisor
 
 
 @dataclass(frozen=True)
@@ -66,3 +67,20 @@ def village_list(*, street_id: int) -> list[Any]:
     for village in villages:
         village.in_office = sum(1 for a in village.appointments_shown if a.ended_at is None)
     return villages
+
+
+def districts_under(region_id: int) -> QuerySet[Region]:
+    """The districts at or under a region (itself, a city's, a province's): a subquery, so a
+    scope costs no query of its own (docs/province.md)."""
+    return Region.objects.filter(
+        Q(pk=region_id) | Q(parent_id=region_id) | Q(parent__parent_id=region_id),
+        level=RegionLevel.DISTRICT,
+    ).values("pk")
+
+
+def district_scope(user) -> QuerySet[Region] | None:
+    """The districts whose projects a district-bound role reads: those under its
+    organisation's region; None where the organisation has no region (no limit)."""
+    organisation = getattr(user, "organisation", None)
+    region_id = getattr(organisation, "region_id", None)
+    return None if region_id is None else districts_under(region_id)

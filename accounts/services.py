@@ -240,7 +240,7 @@ def village_create(*, actor: User, name: str) -> Organisation:
                 _("已有同名单位“%(name)s”，请在名称前加上街道名以示区别。") % {"name": name}
             )
         village = Organisation.objects.create(
-            name=name, kind=OrganisationKind.VILLAGE, parent=street
+            name=name, kind=OrganisationKind.VILLAGE, parent=street, region_id=street.region_id
         )
         village_created_event(actor=actor, village=village, after={"name": name})
     return village

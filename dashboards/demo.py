@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 from stdnum.cn import uscc
 
 from accounts.choices import OrganisationKind, Role, StaffPosition
-from accounts.models import CompanyStaff, Organisation, User
+from accounts.models import CompanyStaff, Organisation, Region, User
 from approvals import services as approval_services
 from core.errors import ConflictError
 from core.jobs import nightly_jobs_run
@@ -116,15 +116,25 @@ def credit_code(n: int) -> str:
     return base + uscc.calc_check_digit(base)
 
 
+# 荔城区's 行政区划代码: the demo is one district of the province (docs/province.md).
+HOME_DISTRICT_CODE = "350304"
+
+
+def home_district() -> Region | None:
+    """荔城区, made by the regions' migration (docs/province.md)."""
+    return Region.objects.filter(code=HOME_DISTRICT_CODE).first()
+
+
 def ensure_organisations() -> dict[str, Organisation]:
     orgs = {}
+    home = home_district()
     for name, _username, _where in STREETS:
         orgs[name], _ = Organisation.objects.get_or_create(
-            name=name, defaults={"kind": OrganisationKind.STREET}
+            name=name, defaults={"kind": OrganisationKind.STREET, "region": home}
         )
     for name in DEPARTMENTS:
         orgs[name], _ = Organisation.objects.get_or_create(
-            name=name, defaults={"kind": OrganisationKind.DEPARTMENT}
+            name=name, defaults={"kind": OrganisationKind.DEPARTMENT, "region": home}
         )
     for n, (name, kind) in enumerate(COMPANIES, start=1):
         orgs[name], _ = Organisation.objects.get_or_create(
@@ -137,6 +147,7 @@ def ensure_organisations() -> dict[str, Organisation]:
                 else "",
                 "bank_name": "中国建设银行莆田分行",
                 "bank_account": f"3505016{n:013d}",
+                "region": home,
             },
         )
         ensure_staff(orgs[name])

@@ -4,16 +4,23 @@ from datetime import date, timedelta
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import OrganisationKind
-from accounts.models import Organisation
+from accounts.choices import OrganisationKind, RegionLevel
+from accounts.models import Organisation, Region
+from accounts.selectors import districts_under
 from core.periods import Quarter
 from projects.choices import Category, ProjectStatus, RiskColour, Tier
 from projects.models import Project
 
 
 class DashboardFilter(django_filters.FilterSet):
+    # The province's, a city's or a district's view (docs/province.md): the regions offered are
+    # those under the officer's own.
+    region = django_filters.ModelChoiceFilter(
+        label=_("行政区划"), queryset=Region.objects.none(), method="in_region"
+    )
     street = django_filters.ModelChoiceFilter(
         label=_("街道/乡镇"), queryset=Organisation.objects.filter(kind=OrganisationKind.STREET)
     )
@@ -34,6 +41,7 @@ class DashboardFilter(django_filters.FilterSet):
     class Meta:
         model = Project
         fields = [
+            "region",
             "street",
             "tier",
             "status",
@@ -44,8 +52,14 @@ class DashboardFilter(django_filters.FilterSet):
             "filed_to",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        regions = Region.objects.exclude(level=RegionLevel.PROVINCE)
+        own = getattr(getattr(user, "organisation", None), "region_id", None)
+        if own is not None:
+            regions = regions.filter(Q(pk=own) | Q(parent_id=own) | Q(parent__parent_id=own))
+        self.filters["region"].queryset = regions
+        self.form.fields["region"].queryset = regions
         for name, field in self.form.fields.items():
             field.widget.attrs["class"] = (
                 "form-select form-select-sm"
@@ -54,6 +68,9 @@ class DashboardFilter(django_filters.FilterSet):
             )
             if name.startswith("filed_"):
                 field.widget.input_type = "date"
+
+    def in_region(self, queryset, _name, region):
+        return queryset.filter(district__in=districts_under(region.pk))
 
     @property
     def active(self) -> dict[str, str]:

@@ -26,7 +26,7 @@ from .views import _logged, _xlsx, anomaly_period
 def lead_open_view(request):
     kind = request.POST.get("kind", "")
     query = request.POST.get("query", "")
-    projects, _filter = dashboard_projects(QueryDict(query))
+    projects, _filter = dashboard_projects(QueryDict(query), request.user)
     _form, period = anomaly_period(QueryDict(query))
     back = reverse("dashboards:anomaly", args=[kind]) + (f"?{query}" if query else "")
     try:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import district_scope
 from approvals.choices import FlagKind
 from approvals.models import Flag
 from core.dates import local_date
@@ -44,9 +45,14 @@ MONTHS_SHOWN = 24
 NOT_FILED = (ProjectStatus.DRAFT, ProjectStatus.CANCELLED)
 
 
-def dashboard_projects(data) -> tuple[QuerySet[Project], DashboardFilter]:
-    """Discipline officers read every project; the filter narrows them."""
-    project_filter = DashboardFilter(data or None, queryset=Project.objects.all())
+def dashboard_projects(data, user) -> tuple[QuerySet[Project], DashboardFilter]:
+    """Discipline officers read every project of their districts (all of them for the
+    province's, docs/province.md); the filter narrows them."""
+    projects = Project.objects.all()
+    scope = district_scope(user)
+    if scope is not None:
+        projects = projects.filter(district__in=scope)
+    project_filter = DashboardFilter(data or None, queryset=projects, user=user)
     return project_filter.qs, project_filter
 
 

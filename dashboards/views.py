@@ -175,7 +175,7 @@ def _xlsx(title: str, filename: str, project_filter, columns, rows) -> HttpRespo
 @discipline_required
 @require_GET
 def discipline_view(request):
-    projects, project_filter = dashboard_projects(request.GET)
+    projects, project_filter = dashboard_projects(request.GET, request.user)
     filters = _logged(request, "dashboard", project_filter)
     figures = dashboard_figures(projects, filtered=bool(filters))
     period, contractors = contractor_ranking()
@@ -199,7 +199,7 @@ def discipline_view(request):
 @discipline_required
 @require_GET
 def report_pdf_view(request):
-    projects, project_filter = dashboard_projects(request.GET)
+    projects, project_filter = dashboard_projects(request.GET, request.user)
     filters = _logged(request, "report", project_filter)
     figures = dashboard_figures(projects, filtered=bool(filters))
     period, contractors = contractor_ranking()
@@ -223,7 +223,7 @@ def report_pdf_view(request):
 @discipline_required
 @require_GET
 def map_view(request):
-    projects, project_filter = dashboard_projects(request.GET)
+    projects, project_filter = dashboard_projects(request.GET, request.user)
     _logged(request, "map", project_filter)
     unlocated_total, unlocated = unlocated_projects(projects)
     response = render(
@@ -269,7 +269,7 @@ PROJECT_COLUMNS = [
 @discipline_required
 @require_GET
 def project_list_view(request):
-    projects, project_filter = dashboard_projects(request.GET)
+    projects, project_filter = dashboard_projects(request.GET, request.user)
     _logged(request, "projects", project_filter)
     rows = dashboard_project_list(projects)
     if request.GET.get("format") == "xlsx":
@@ -295,7 +295,7 @@ def project_list_view(request):
 @discipline_required
 @require_GET
 def anomaly_index_view(request):
-    _projects, project_filter = dashboard_projects(request.GET)
+    _projects, project_filter = dashboard_projects(request.GET, request.user)
     _logged(request, "anomalies", project_filter)
     return render(
         request,
@@ -311,7 +311,7 @@ def anomaly_list_view(request, slug):
     kind = KINDS.get(slug)
     if kind is None:
         raise Http404
-    projects, project_filter = dashboard_projects(request.GET)
+    projects, project_filter = dashboard_projects(request.GET, request.user)
     period_form, period = anomaly_period(request.GET)
     _logged(request, f"anomalies/{slug}", project_filter)
     rows = kind.rows(projects, period)

@@ -376,6 +376,16 @@ class Project(ConcurrentTransitionMixin, BaseModel):
         limit_choices_to={"kind": OrganisationKind.VILLAGE},
         verbose_name=_("村/社区"),
     )
+    # The district (区/县) of its street office, copied when it is filed so that a province's
+    # lists, scopes and roll-ups read one indexed column (docs/province.md).
+    district = models.ForeignKey(
+        "accounts.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("区/县"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -393,7 +403,14 @@ class Project(ConcurrentTransitionMixin, BaseModel):
                 name="project_dates_ordered",
             ),
         ]
-        indexes = [models.Index(fields=["street", "status"]), models.Index(fields=["tier"])]
+        indexes = [
+            models.Index(fields=["street", "status"]),
+            models.Index(fields=["tier"]),
+            # A district's lists, newest first, paged by keyset (docs/province.md).
+            models.Index(fields=["district", "-created_at", "-id"], name="project_district_newest"),
+            models.Index(fields=["district", "status"], name="project_district_status"),
+            models.Index(fields=["-created_at", "-id"], name="project_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code or '—'} {self.name}"

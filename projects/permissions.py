@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.choices import Role
+from accounts.selectors import district_scope
 
 from .choices import EDITABLE_STATUSES, ProjectStatus
 from .models import Project, ProjectAttachment
@@ -19,10 +20,15 @@ def projects_visible_to(user) -> QuerySet[Project]:
         return projects.none()
     if user.role == Role.STREET_STAFF:
         return projects.filter(street_id=user.organisation_id)
-    if user.role in _REVIEWING_ROLES:
+    if user.role in _REVIEWING_ROLES or user.role == Role.DISCIPLINE_OFFICER:
+        # A district's departments and discipline officers read their district's projects; a
+        # city's or the province's, every district under it (docs/province.md).
+        scope = district_scope(user)
+        if scope is not None:
+            projects = projects.filter(district__in=scope)
+        if user.role == Role.DISCIPLINE_OFFICER:
+            return projects
         return projects.exclude(status__in=[ProjectStatus.DRAFT, ProjectStatus.CANCELLED])
-    if user.role == Role.DISCIPLINE_OFFICER:
-        return projects
     if user.role == Role.CONTRACTOR:
         return projects.filter(contract__contractor_id=user.organisation_id)
     if user.role == Role.SUPERVISOR:

@@ -29,7 +29,7 @@ class MapDataApi(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="dashboards_map")
     def get(self, request):
-        projects, project_filter = dashboard_projects(request.query_params)
+        projects, project_filter = dashboard_projects(request.query_params, request.user)
         discipline_read_record(
             actor=request.user, page="map-data", path=request.path, filters=project_filter.active
         )

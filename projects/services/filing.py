@@ -157,7 +157,11 @@ def project_create(
     with transaction.atomic(durable=True):
         policy = policy_in_force(local_date(timezone.now()))
         project = Project(
-            street_id=actor.organisation_id, created_by=actor, tier_policy=policy, **fields
+            street_id=actor.organisation_id,
+            district_id=actor.organisation.region_id,
+            created_by=actor,
+            tier_policy=policy,
+            **fields,
         )
         _within_scope(project)
         _in_district(project)
