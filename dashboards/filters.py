@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import OrganisationKind, RegionLevel
 from accounts.models import Organisation, Region
 from accounts.selectors import districts_under
+from core.forms import FastSelect
 from core.periods import Quarter
 from projects.choices import Category, ProjectStatus, RiskColour, Tier
 from projects.models import Project
@@ -19,17 +20,21 @@ class DashboardFilter(django_filters.FilterSet):
     # The province's, a city's or a district's view (docs/province.md): the regions offered are
     # those under the officer's own.
     region = django_filters.ModelChoiceFilter(
-        label=_("行政区划"), queryset=Region.objects.none(), method="in_region"
+        label=_("行政区划"), queryset=Region.objects.none(), method="in_region", widget=FastSelect
     )
     street = django_filters.ModelChoiceFilter(
-        label=_("街道/乡镇"), queryset=Organisation.objects.filter(kind=OrganisationKind.STREET)
+        label=_("街道/乡镇"),
+        queryset=Organisation.objects.filter(kind=OrganisationKind.STREET),
+        widget=FastSelect,
     )
     tier = django_filters.ChoiceFilter(label=_("类别等级"), choices=Tier.choices)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=ProjectStatus.choices)
     category = django_filters.ChoiceFilter(label=_("类别"), choices=Category.choices)
     risk_colour = django_filters.ChoiceFilter(label=_("风险等级"), choices=RiskColour.choices)
     contractor = django_filters.ModelChoiceFilter(
-        label=_("施工单位"), queryset=Organisation.objects.filter(kind=OrganisationKind.CONTRACTOR)
+        label=_("施工单位"),
+        queryset=Organisation.objects.filter(kind=OrganisationKind.CONTRACTOR),
+        widget=FastSelect,
     )
     filed_from = django_filters.DateFilter(
         label=_("创建日期自"), field_name="created_at", lookup_expr="date__gte"
@@ -60,6 +65,10 @@ class DashboardFilter(django_filters.FilterSet):
             regions = regions.filter(Q(pk=own) | Q(parent_id=own) | Q(parent__parent_id=own))
         self.filters["region"].queryset = regions
         self.form.fields["region"].queryset = regions
+        if own is not None:
+            streets = self.form.fields["street"].queryset.filter(region__in=districts_under(own))
+            self.filters["street"].queryset = streets
+            self.form.fields["street"].queryset = streets
         for name, field in self.form.fields.items():
             field.widget.attrs["class"] = (
                 "form-select form-select-sm"

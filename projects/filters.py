@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
+from core.forms import FastSelect
 
 from .choices import Category, ProjectStatus, Tier
 from .models import Project
@@ -14,7 +15,9 @@ from .models import Project
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
     street = django_filters.ModelChoiceFilter(
-        label=_("街道/乡镇"), queryset=Organisation.objects.filter(kind=OrganisationKind.STREET)
+        label=_("街道/乡镇"),
+        queryset=Organisation.objects.filter(kind=OrganisationKind.STREET),
+        widget=FastSelect,
     )
     tier = django_filters.ChoiceFilter(label=_("类别等级"), choices=Tier.choices)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=ProjectStatus.choices)

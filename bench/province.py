@@ -1,0 +1,544 @@
+"""Bench: a province on one platform (issue 19, docs/province.md) — 80 districts under 9 cities,
+1,000,000 projects across every state, 20,000,000 ratings, 5,000,000 photo records, and the
+rest in proportion — built set-based on PostgreSQL, then every role's pages timed beside the raw
+SQL they ran, in one run.
+
+    .venv/bin/python bench/province.py [--scale 1.0] [--runs 20] [--reuse] [--only build|pages]
+
+--scale 0.05 builds a twentieth (50,000 projects) for a quick look. Uses a database of its own
+(lingxing_bench_province on DATABASE_URL's server; dropped and built again unless --reuse).
+"Server time" is the whole request inside Django (test client: middleware, session, the audit
+record of a discipline read, the queries, the template); "raw SQL" is the same SELECTs the request
+ran, replayed through a bare psycopg2 cursor. Targets (issue 19): p95 < 300 ms for the discipline
+dashboard (province, city, district), < 200 ms for start pages, the project list, the project page
+and the anomaly lists; queries per page flat.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import psycopg2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dashboard import _column_defaults, bench_django, p95  # noqa: E402
+
+DB_NAME = "lingxing_bench_province"
+CITIES = 9
+DISTRICTS = 80
+STREETS_PER_DISTRICT = 10
+CONTRACTORS_PER_CITY = 30
+SUPERVISORS_PER_CITY = 8
+FULL = {"projects": 1_000_000, "ratings": 20_000_000, "photos": 5_000_000, "items": 200_000}
+STATUSES = [
+    "submitted",
+    "approved",
+    "contracted",
+    "in_progress",
+    "in_progress",
+    "completed",
+    "accepted",
+    "settled",
+    "draft",
+    "procurement",
+    "dept_review",
+    "returned",
+]
+TARGETS = {"dashboard": 300, "page": 200}
+
+
+def _arr(ids) -> str:
+    return "ARRAY[" + ",".join(str(int(i)) for i in ids) + "]"
+
+
+def build_regions_and_organisations() -> dict:
+    """The province, its cities and districts; per district its street offices and departments
+    with one user each; per city its contractors and supervision units with their registers."""
+    from accounts.choices import OrganisationKind, RegionLevel, Role, StaffPosition
+    from accounts.models import CompanyStaff, Organisation, Region, User
+    from dashboards.demo import credit_code
+
+    province = Region.objects.get(code="350000")
+    licheng = Region.objects.get(code="350304")
+    cities = [licheng.parent]
+    for c in range(1, CITIES):
+        code = f"35{c:02d}00" if c != 3 else "359900"
+        cities.append(
+            Region.objects.create(
+                code=code, name=f"第{c}市", level=RegionLevel.CITY, parent=province
+            )
+        )
+    districts = [licheng]
+    n = 1
+    while len(districts) < DISTRICTS:
+        city = cities[len(districts) % CITIES]
+        code = f"{city.code[:4]}{n:02d}"
+        n += 1
+        if Region.objects.filter(code=code).exists():
+            continue
+        districts.append(
+            Region.objects.create(
+                code=code, name=f"{city.name}第{n}区", level=RegionLevel.DISTRICT, parent=city
+            )
+        )
+    orgs, users = [], []
+    serial = 1000
+    for d in districts:
+        for s in range(STREETS_PER_DISTRICT):
+            orgs.append(
+                Organisation(name=f"{d.code}街道{s}", kind=OrganisationKind.STREET, region=d)
+            )
+        for dept in ("住建局", "发改局", "财政局", "纪委监委"):
+            orgs.append(
+                Organisation(name=f"{d.code}{dept}", kind=OrganisationKind.DEPARTMENT, region=d)
+            )
+    for city in cities:
+        orgs.append(
+            Organisation(name=f"{city.code}纪委监委", kind=OrganisationKind.DEPARTMENT, region=city)
+        )
+        for kind, count in (
+            (OrganisationKind.CONTRACTOR, CONTRACTORS_PER_CITY),
+            (OrganisationKind.SUPERVISOR, SUPERVISORS_PER_CITY),
+            (OrganisationKind.LAB, 1),
+        ):
+            for k in range(count):
+                serial += 1
+                orgs.append(
+                    Organisation(
+                        name=f"{city.code}{kind}{k}",
+                        kind=kind,
+                        region=city,
+                        credit_code=credit_code(serial),
+                    )
+                )
+    orgs.append(
+        Organisation(name="省纪委监委", kind=OrganisationKind.DEPARTMENT, region=province)
+    )
+    Organisation.objects.bulk_create(orgs, batch_size=2000)
+    orgs = list(Organisation.objects.filter(name__in=[o.name for o in orgs]))
+    role_of = {
+        "住建局": Role.DEPT_REVIEWER,
+        "发改局": Role.DRC_OFFICER,
+        "财政局": Role.FINANCE_OFFICER,
+        "纪委监委": Role.DISCIPLINE_OFFICER,
+    }
+    staff = []
+    for org in orgs:
+        if org.kind == OrganisationKind.STREET:
+            role = Role.STREET_STAFF
+        elif org.kind == OrganisationKind.DEPARTMENT:
+            role = next(r for suffix, r in role_of.items() if org.name.endswith(suffix))
+        else:
+            role = {
+                OrganisationKind.CONTRACTOR: Role.CONTRACTOR,
+                OrganisationKind.SUPERVISOR: Role.SUPERVISOR,
+                OrganisationKind.LAB: Role.LAB,
+            }[org.kind]
+        users.append(User(username=f"u{org.pk}", organisation=org, role=role, password="!"))
+        if org.kind == OrganisationKind.CONTRACTOR:
+            for position in ("project_manager", "safety_officer", "quality_inspector"):
+                staff.append(
+                    CompanyStaff(
+                        organisation=org,
+                        name=f"{org.pk}{position[:2]}",
+                        position=StaffPosition(position),
+                        certificate_no=f"闽{org.pk}{position[:3]}",
+                    )
+                )
+        if org.kind == OrganisationKind.SUPERVISOR:
+            staff.append(
+                CompanyStaff(
+                    organisation=org,
+                    name=f"{org.pk}监理",
+                    position=StaffPosition.SITE_SUPERVISOR,
+                    certificate_no=f"闽{org.pk}sup",
+                )
+            )
+    User.objects.bulk_create(users, batch_size=2000)
+    CompanyStaff.objects.bulk_create(staff, batch_size=2000)
+    return {"districts": districts, "cities": cities, "province": province}
+
+
+def generate(scale: float) -> dict:
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import CompanyStaff, Organisation, User
+    from inspections.models import Photo, RectificationItem
+    from projects.models import Contract, Payment, Project
+    from projects.tiers import policy_in_force
+    from ratings.models import Rating
+
+    timings: dict[str, float] = {}
+    sizes = {k: max(1, int(v * scale)) for k, v in FULL.items()}
+    start = time.perf_counter()
+    build_regions_and_organisations()
+    timings["regions, organisations, users"] = time.perf_counter() - start
+    policy = policy_in_force(timezone.localdate())
+    streets = list(
+        Organisation.objects.filter(kind="street").order_by("pk").values_list("pk", "region_id")
+    )
+    filer = dict(User.objects.filter(role="street_staff").values_list("organisation_id", "pk"))
+    contractors = list(
+        Organisation.objects.filter(kind="contractor").order_by("pk").values_list("pk", flat=True)
+    )
+    supervisors = list(
+        Organisation.objects.filter(kind="supervisor").order_by("pk").values_list("pk", flat=True)
+    )
+    staff = {
+        (org, position): pk
+        for pk, org, position in CompanyStaff.objects.values_list("pk", "organisation", "position")
+    }
+    n_streets = len(streets)
+    street_of = f"({_arr(s for s, _d in streets)})[1 + (g % {n_streets})]"
+    district_of = f"({_arr(d for _s, d in streets)})[1 + (g % {n_streets})]"
+    filer_of = f"({_arr(filer[s] for s, _d in streets)})[1 + (g % {n_streets})]"
+    contractor_of = f"({_arr(contractors)})[1 + ((g * 7) % {len(contractors)})]"
+    supervisor_of = f"({_arr(supervisors)})[1 + ((g * 11) % {len(supervisors)})]"
+    status_of = f"(ARRAY[{','.join(repr(s) for s in STATUSES)}])[1 + ((g / 3) % {len(STATUSES)})]"
+
+    def timed(label: str, sql: str) -> None:
+        began = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+        timings[label] = time.perf_counter() - began
+
+    columns, values = _column_defaults(
+        Project,
+        {
+            "created_at": "now() - ((g % 1000) || ' days')::interval - ((g % 86400) || ' s')::interval",
+            "updated_at": "now()",
+            "code": "'P-' || lpad(g::text, 8, '0')",
+            "name": "'省级批量项目' || g",
+            "street": street_of,
+            "district": district_of,
+            "address": "'批量地址' || g",
+            "latitude": "25.35 + (g % 1500) / 10000.0",
+            "longitude": "118.97 + ((g::bigint * 7) % 1800) / 10000.0",
+            "category": "(ARRAY['road','drainage','greening','building_repair','other'])"
+            "[1 + (g % 5)]",
+            "budget_amount": "round((5000 + (g::bigint * 7919) % 900000)::numeric, 2)",
+            "tier": "CASE WHEN (5000 + (g::bigint * 7919) % 900000) < 50000 THEN 'simple' "
+            "WHEN (5000 + (g::bigint * 7919) % 900000) < 500000 THEN 'general' ELSE 'major' END",
+            "tier_policy": str(policy.pk),
+            "status": status_of,
+            "created_by": filer_of,
+            "submitted_at": "now() - ((g % 1000) || ' days')::interval",
+            "status_changed_at": "now() - ((g % 30) || ' days')::interval",
+            "public_token": "md5(g::text)",
+            "risk_colour": "(ARRAY['green','green','green','yellow','red'])[1 + (g % 5)]",
+            "reported_progress": "(g % 101)",
+            "contractor": f"CASE WHEN {status_of} IN ('contracted','in_progress','completed',"
+            f"'accepted','settled') THEN {contractor_of} END",
+            "supervision_unit": f"CASE WHEN {status_of} IN ('contracted','in_progress',"
+            f"'completed','accepted','settled') THEN {supervisor_of} END",
+        },
+    )
+    timed(
+        f"{sizes['projects']:,} projects",
+        f"INSERT INTO {Project._meta.db_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM generate_series(1, {sizes['projects']}) g",
+    )
+
+    def staff_case(position: str, column: str) -> str:
+        companies = contractors if column == "p.contractor_id" else supervisors
+        return (
+            f"({_arr(staff[(c, position)] for c in companies)})"
+            f"[array_position({_arr(companies)}, {column})]"
+        )
+
+    columns, values = _column_defaults(
+        Contract,
+        {
+            "project": "p.id",
+            "contractor": "p.contractor_id",
+            "supervision_unit": "p.supervision_unit_id",
+            "amount": "round(p.budget_amount * 0.97, 2)",
+            "start_date": "current_date - 60",
+            "end_date": "current_date + 60",
+            "retention_rate": "0.03",
+            "defect_period_months": "12",
+            "approved_changes_total": "0",
+            "project_manager": staff_case("project_manager", "p.contractor_id"),
+            "safety_officer": staff_case("safety_officer", "p.contractor_id"),
+            "quality_inspector": staff_case("quality_inspector", "p.contractor_id"),
+            "site_supervisor": staff_case("site_supervisor", "p.supervision_unit_id"),
+            "filed_by": "p.created_by_id",
+        },
+    )
+    timed(
+        "contracts",
+        f"INSERT INTO {Contract._meta.db_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM {Project._meta.db_table} p "
+        f"WHERE p.contractor_id IS NOT NULL",
+    )
+    columns, values = _column_defaults(
+        Payment,
+        {
+            "project": "c.project_id",
+            "contract": "c.id",
+            "stage": "'progress'",
+            "amount": "round(c.amount * 0.3, 2)",
+            "payee_name": "'施工单位'",
+            "payee_account": "'0'",
+            "status": "'paid'",
+            "requested_by": "c.filed_by_id",
+            "paid_on": "current_date - (c.id % 300)::int",
+            "compliant": "true",
+        },
+    )
+    timed(
+        "payments",
+        f"INSERT INTO {Payment._meta.db_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM {Contract._meta.db_table} c",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT min(id), max(id) FROM {Project._meta.db_table}")
+        low, high = cursor.fetchone()
+    span = f"({high} - {low} + 1)"
+    columns, values = _column_defaults(
+        Rating,
+        {
+            "project": f"{low} + ((g::bigint * 7919) % {span})",
+            "score": "60 + (g::bigint * 37) % 41",
+            "status": "CASE WHEN g % 50 = 0 THEN 'held' WHEN g % 97 = 0 THEN 'rejected' "
+            "ELSE 'counted' END",
+            "flags": "CASE WHEN g % 50 = 0 THEN '[\"network_burst\"]'::jsonb ELSE '[]'::jsonb END",
+            "device": "'dev-' || (g % 5000000)",
+            "network": "'10.' || (g % 200) || '.' || (g % 97) || '.0/24'",
+            "created_at": "now() - ((g % 900000) || ' minutes')::interval",
+        },
+    )
+    timed(
+        f"{sizes['ratings']:,} ratings",
+        f"INSERT INTO {Rating._meta.db_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM generate_series(1, {sizes['ratings']}) g",
+    )
+    uploader = User.objects.filter(role="contractor").values_list("pk", flat=True).first()
+    columns, values = _column_defaults(
+        Photo,
+        {
+            "project": f"{low} + ((g::bigint * 104729) % {span})",
+            "original": "'bench/' || g || '.jpg'",
+            "public": "'bench/p' || g || '.jpg'",
+            "original_name": "g || '.jpg'",
+            "content_type": "'image/jpeg'",
+            "width": "1600",
+            "height": "1200",
+            "sha256": "md5(g::text) || md5((g + 1)::text)",
+            "phash": "lpad(to_hex((g::bigint * 2654435761) % 9223372036854775807), 16, '0')",
+            "phash_bits": "(g::bigint * 2654435761) % 9223372036854775807",
+            "uploaded_by": str(uploader),
+            "taken_at": "now() - ((g % 900000) || ' minutes')::interval",
+            "created_at": "now() - ((g % 900000) || ' minutes')::interval",
+        },
+    )
+    timed(
+        f"{sizes['photos']:,} photo records",
+        f"INSERT INTO {Photo._meta.db_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM generate_series(1, {sizes['photos']}) g",
+    )
+    inspector = User.objects.filter(role="supervisor").values_list("pk", flat=True).first()
+    columns, values = _column_defaults(
+        RectificationItem,
+        {
+            "project": f"{low} + ((g::bigint * 15485863) % {span})",
+            "status": "CASE WHEN g % 10 = 0 THEN 'open' ELSE 'closed' END",
+            "opened_on": "current_date - (g % 200)::int",
+            "deadline": "current_date - (g % 200)::int + 15",
+            "opened_by": str(inspector),
+            "source": "'patrol_log'",
+            "problem": "'整改事项' || g",
+            "standard": "'按规范整改'",
+            "responsible_organisation": str(contractors[0]),
+            "mode": "'immediate'",
+        },
+    )
+    timed(
+        f"{sizes['items']:,} ledger items",
+        f"INSERT INTO {RectificationItem._meta.db_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM generate_series(1, {sizes['items']}) g",
+    )
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    timings["VACUUM ANALYZE"] = time.perf_counter() - began
+    return timings
+
+
+def pages() -> list[tuple[str, str, str, int]]:
+    """(label, username, url, target ms) for every page the issue names."""
+    from django.urls import reverse
+
+    from accounts.models import Organisation, Region, User
+    from dashboards.anomalies import KINDS
+    from projects.models import Project
+
+    licheng = Region.objects.get(code="350304")
+    putian = licheng.parent
+
+    def user_of(**lookup) -> str:
+        return User.objects.filter(**lookup).order_by("pk").values_list("username", flat=True)[0]
+
+    province = user_of(role="discipline_officer", organisation__region__level="province")
+    city = user_of(role="discipline_officer", organisation__region=putian)
+    district = user_of(role="discipline_officer", organisation__region=licheng)
+    street = Organisation.objects.filter(kind="street", region=licheng).order_by("pk").first()
+    project = Project.objects.filter(street=street, status="in_progress").order_by("pk").first()
+    contractor = user_of(role="contractor", organisation=project.contractor_id)
+    rows = [
+        ("dashboard, province", province, reverse("dashboards:discipline"), TARGETS["dashboard"]),
+        ("dashboard, city", province, f"{reverse('dashboards:discipline')}?region={putian.pk}", 300),
+        ("dashboard, city's officer", city, reverse("dashboards:discipline"), 300),
+        ("dashboard, district's officer", district, reverse("dashboards:discipline"), 300),
+    ]
+    for role in (
+        "street_staff",
+        "dept_reviewer",
+        "drc_officer",
+        "finance_officer",
+        "supervisor",
+        "lab",
+    ):
+        who = (
+            user_of(role=role, organisation=street)
+            if role == "street_staff"
+            else user_of(role=role, organisation__region=licheng)
+            if role in ("dept_reviewer", "drc_officer", "finance_officer")
+            else user_of(role=role)
+        )
+        rows.append((f"start page, {role}", who, "/", TARGETS["page"]))
+    rows.append(("start page, contractor", contractor, "/", TARGETS["page"]))
+    rows.append(("start page, discipline (province)", province, "/", TARGETS["page"]))
+    projects_url = reverse("projects:list")
+    rows.append(("project list, district reviewer", user_of(role="dept_reviewer", organisation__region=licheng), projects_url, 200))
+    rows.append(
+        (
+            "project list, filtered (status)",
+            province,
+            f"{projects_url}?status=in_progress",
+            TARGETS["page"],
+        )
+    )
+    rows.append(("project list, province", province, projects_url, TARGETS["page"]))
+    rows.append(
+        (
+            "project page",
+            user_of(role="street_staff", organisation=street),
+            reverse("projects:detail", args=[project.pk]),
+            TARGETS["page"],
+        )
+    )
+    for kind in KINDS.values():
+        rows.append(
+            (
+                f"anomaly list {kind.slug}, district",
+                district,
+                reverse("dashboards:anomaly", args=[kind.slug]),
+                TARGETS["page"],
+            )
+        )
+    return rows
+
+
+def measure(rows, runs: int) -> list[dict]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+
+    db = connection.settings_dict
+    raw_conn = psycopg2.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"],
+        dbname=db["NAME"],
+    )
+    raw_conn.autocommit = True
+    results = []
+    for label, username, url, target in rows:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        for _ in range(2):
+            assert client.get(url).status_code == 200, (label, url)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        queries = list(captured.captured_queries)
+        needed = []
+        for query in queries:
+            sql = query["sql"]
+            if sql.startswith("DECLARE"):
+                sql = sql.split(" FOR ", 1)[1]
+            if sql.startswith("SELECT") and not any(
+                skip in sql for skip in ("django_session", "pg_advisory", "core_auditevent")
+            ):
+                needed.append(sql)
+        server = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            response = client.get(url)
+            server.append((time.perf_counter() - began) * 1000)
+            assert response.status_code == 200
+        raw = []
+        with raw_conn.cursor() as cursor:
+            for _ in range(runs):
+                began = time.perf_counter()
+                for sql in needed:
+                    cursor.execute(sql)
+                    cursor.fetchall()
+                raw.append((time.perf_counter() - began) * 1000)
+        row = {
+            "label": label,
+            "target": target,
+            "queries": len(queries),
+            "server_p50": statistics.median(server),
+            "server_p95": p95(server),
+            "raw_p95": p95(raw),
+        }
+        row["ok"] = row["server_p95"] < target
+        results.append(row)
+        print(
+            f"{label:42} {row['queries']:3} q  p50 {row['server_p50']:7.1f}  "
+            f"p95 {row['server_p95']:7.1f} ms  raw SQL p95 {row['raw_p95']:7.1f} ms  "
+            f"(< {target}) {'met' if row['ok'] else 'OVER'}",
+            flush=True,
+        )
+    raw_conn.close()
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--reuse", action="store_true", help="keep the database of a last run")
+    parser.add_argument("--only", choices=["build", "pages"], default=None)
+    parser.add_argument("--match", default="", help="only pages whose label contains this")
+    args = parser.parse_args()
+
+    exists = bench_django(DB_NAME, args.reuse)
+    from django.core.management import call_command
+
+    if not (args.reuse and exists):
+        call_command("migrate", verbosity=0)
+        began = time.perf_counter()
+        timings = generate(args.scale)
+        total = time.perf_counter() - began
+        for label, seconds in timings.items():
+            print(f"built {label:40} {seconds:8.1f} s")
+        print(f"built the province (scale {args.scale}) in {total / 60:.1f} min")
+    if args.only == "build":
+        return 0
+    rows = [row for row in pages() if args.match in row[0]]
+    results = measure(rows, args.runs)
+    over = [r["label"] for r in results if not r["ok"]]
+    print(f"{len(results) - len(over)} of {len(results)} pages met their targets")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
