@@ -18,12 +18,9 @@ import argparse
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import psycopg2
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dashboard import _column_defaults, bench_django, p95  # noqa: E402
+from dashboard import _column_defaults, bench_django, p95  # bench/ is the script's folder
 
 DB_NAME = "lingxing_bench_province"
 CITIES = 9
@@ -113,9 +110,7 @@ def build_regions_and_organisations() -> dict:
                         credit_code=credit_code(serial),
                     )
                 )
-    orgs.append(
-        Organisation(name="省纪委监委", kind=OrganisationKind.DEPARTMENT, region=province)
-    )
+    orgs.append(Organisation(name="省纪委监委", kind=OrganisationKind.DEPARTMENT, region=province))
     Organisation.objects.bulk_create(orgs, batch_size=2000)
     orgs = list(Organisation.objects.filter(name__in=[o.name for o in orgs]))
     role_of = {
@@ -306,7 +301,7 @@ def generate(scale: float) -> dict:
             "status": "CASE WHEN g % 50 = 0 THEN 'held' WHEN g % 97 = 0 THEN 'rejected' "
             "ELSE 'counted' END",
             "flags": "CASE WHEN g % 50 = 0 THEN '[\"network_burst\"]'::jsonb ELSE '[]'::jsonb END",
-            "device": "'dev-' || (g % 5000000)",
+            "device": "'dev-' || g",
             "network": "'10.' || (g % 200) || '.' || (g % 97) || '.0/24'",
             "created_at": "now() - ((g % 900000) || ' minutes')::interval",
         },
@@ -365,6 +360,9 @@ def generate(scale: float) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     timings["VACUUM ANALYZE"] = time.perf_counter() - began
+    from dashboards.rollups import rollups_refresh
+
+    timings["the dashboard's roll-up (refresh)"] = rollups_refresh()
     return timings
 
 
@@ -390,9 +388,16 @@ def pages() -> list[tuple[str, str, str, int]]:
     contractor = user_of(role="contractor", organisation=project.contractor_id)
     rows = [
         ("dashboard, province", province, reverse("dashboards:discipline"), TARGETS["dashboard"]),
-        ("dashboard, city", province, f"{reverse('dashboards:discipline')}?region={putian.pk}", 300),
+        (
+            "dashboard, city",
+            province,
+            f"{reverse('dashboards:discipline')}?region={putian.pk}",
+            300,
+        ),
         ("dashboard, city's officer", city, reverse("dashboards:discipline"), 300),
         ("dashboard, district's officer", district, reverse("dashboards:discipline"), 300),
+        ("dashboard, province (live)", province, reverse("dashboards:discipline"), 0),
+        ("dashboard, district's officer (live)", district, reverse("dashboards:discipline"), 0),
     ]
     for role in (
         "street_staff",
@@ -413,7 +418,14 @@ def pages() -> list[tuple[str, str, str, int]]:
     rows.append(("start page, contractor", contractor, "/", TARGETS["page"]))
     rows.append(("start page, discipline (province)", province, "/", TARGETS["page"]))
     projects_url = reverse("projects:list")
-    rows.append(("project list, district reviewer", user_of(role="dept_reviewer", organisation__region=licheng), projects_url, 200))
+    rows.append(
+        (
+            "project list, district reviewer",
+            user_of(role="dept_reviewer", organisation__region=licheng),
+            projects_url,
+            200,
+        )
+    )
     rows.append(
         (
             "project list, filtered (status)",
@@ -444,6 +456,7 @@ def pages() -> list[tuple[str, str, str, int]]:
 
 
 def measure(rows, runs: int) -> list[dict]:
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -461,6 +474,9 @@ def measure(rows, runs: int) -> list[dict]:
     raw_conn.autocommit = True
     results = []
     for label, username, url, target in rows:
+        # "(live)": the same page aggregating the live tables, for comparison (no target).
+        live = label.endswith("(live)")
+        settings.DASHBOARD_ROLLUPS = not live
         client = Client()
         client.force_login(User.objects.get(username=username))
         for _ in range(2):
@@ -499,12 +515,13 @@ def measure(rows, runs: int) -> list[dict]:
             "server_p95": p95(server),
             "raw_p95": p95(raw),
         }
-        row["ok"] = row["server_p95"] < target
+        row["ok"] = live or row["server_p95"] < target
         results.append(row)
         print(
             f"{label:42} {row['queries']:3} q  p50 {row['server_p50']:7.1f}  "
-            f"p95 {row['server_p95']:7.1f} ms  raw SQL p95 {row['raw_p95']:7.1f} ms  "
-            f"(< {target}) {'met' if row['ok'] else 'OVER'}",
+            f"p95 {row['server_p95']:7.1f} ms  raw SQL p95 {row['raw_p95']:7.1f} ms  "(
+                "(for comparison)" if live else f"(< {target}) {'met' if row['ok'] else 'OVER'}"
+            ),
             flush=True,
         )
     raw_conn.close()
@@ -521,7 +538,10 @@ def main() -> int:
     args = parser.parse_args()
 
     exists = bench_django(DB_NAME, args.reuse)
+    from django.conf import settings
     from django.core.management import call_command
+
+    settings.DASHBOARD_ROLLUPS = True  # as deployed (the test settings read live)
 
     if not (args.reuse and exists):
         call_command("migrate", verbosity=0)

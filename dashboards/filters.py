@@ -61,6 +61,7 @@ class DashboardFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         regions = Region.objects.exclude(level=RegionLevel.PROVINCE)
         own = getattr(getattr(user, "organisation", None), "region_id", None)
+        self.own_region = own
         if own is not None:
             regions = regions.filter(Q(pk=own) | Q(parent_id=own) | Q(parent__parent_id=own))
         self.filters["region"].queryset = regions
@@ -77,6 +78,18 @@ class DashboardFilter(django_filters.FilterSet):
             )
             if name.startswith("filed_"):
                 field.widget.input_type = "date"
+
+    @property
+    def scoped(self) -> bool:
+        """Whether the officer's own region already narrows the projects."""
+        return self.own_region is not None
+
+    def districts(self) -> list[int] | None:
+        """The districts this view covers: the chosen region's, else the officer's own; None
+        for every one."""
+        region = self.form.cleaned_data.get("region") if self.active else None
+        under = region.pk if region is not None else self.own_region
+        return None if under is None else list(districts_under(under).values_list("pk", flat=True))
 
     def in_region(self, queryset, _name, region):
         return queryset.filter(district__in=districts_under(region.pk))

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any, cast
 
 from django.db.models import CharField, Count, F, Manager, Q, QuerySet, Sum
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Organisation, Region
 from accounts.selectors import district_scope
 from approvals.choices import FlagKind
 from approvals.models import Flag
@@ -39,6 +41,7 @@ from ratings.choices import RatingStatus
 from ratings.models import Rating
 
 from .filters import DashboardFilter
+from .rollups import refreshed_at, rollup_rows, rollups_enabled
 
 MONTHS_SHOWN = 24
 # Filed = handed to the district: everything but drafts and drafts withdrawn.
@@ -137,35 +140,11 @@ def dashboard_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
         .annotate(n=Count("*"))
     )
 
-    open_items = _of(
-        RectificationItem.objects.exclude(status=ItemStatus.CLOSED), projects, filtered
-    ).only("status", "deadline", "opened_on")
-    today = local_date(timezone.now())
-    warnings: dict[str, int] = defaultdict(int)
-    for item in open_items:
-        colour = warning_colour(item, today)
-        if colour:
-            warnings[colour] += 1
-
-    # 预警 of the performance app: open ones by colour (company-wide ones only unfiltered).
-    open_warnings = dict(
-        (_of(Warning.objects, projects, filtered) if filtered else Warning.objects)
-        .filter(resolved_at__isnull=True)
-        .order_by()
-        .values_list("level")
-        .annotate(n=Count("id"))
-    )
-    flags = dict(
-        _of(Flag.objects, projects, filtered).order_by().values_list("kind").annotate(n=Count("id"))
-    )
-    patrol_gaps = _of(
-        PatrolViolation.objects.filter(withdrawn_at__isnull=True), projects, filtered
-    ).count()
-
     streets = sorted(set(dims["street__name"]) | set(contracted_by_street) | set(paid_by_street))
     contracted = sum(contracted_by_street.values(), Decimal("0"))
     paid = sum(paid_by_street.values(), Decimal("0"))
     return {
+        "area": "street",
         "total": total,
         "budget": total_budget,
         "filed": filed,
@@ -192,6 +171,43 @@ def dashboard_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
             {"status": s, "label": str(label), "count": ratings.get(s, 0)}
             for s, label in RatingStatus.choices
         ],
+        **watch_figures(projects, filtered=filtered),
+    }
+
+
+def watch_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
+    """What is open now: ledger items by warning colour, the performance app's warnings,
+    flags and patrol gaps (live on every view: they change by the day, not by the filing)."""
+    open_items = (
+        _of(RectificationItem.objects.exclude(status=ItemStatus.CLOSED), projects, filtered)
+        .order_by()
+        .values("status", "deadline", "opened_on")
+        .annotate(n=Count("id"))
+    )
+    today = local_date(timezone.now())
+    warnings: dict[str, int] = defaultdict(int)
+    # One colour per (status, deadline, opened) group: a province's open items are many, their
+    # dates few.
+    for group in open_items:
+        colour = warning_colour(SimpleNamespace(**group), today)
+        if colour:
+            warnings[colour] += group["n"]
+
+    # 预警 of the performance app: open ones by colour (company-wide ones only unfiltered).
+    open_warnings = dict(
+        (_of(Warning.objects, projects, filtered) if filtered else Warning.objects)
+        .filter(resolved_at__isnull=True)
+        .order_by()
+        .values_list("level")
+        .annotate(n=Count("id"))
+    )
+    flags = dict(
+        _of(Flag.objects, projects, filtered).order_by().values_list("kind").annotate(n=Count("id"))
+    )
+    patrol_gaps = _of(
+        PatrolViolation.objects.filter(withdrawn_at__isnull=True), projects, filtered
+    ).count()
+    return {
         "warnings": [
             {"colour": c, "label": str(label), "count": warnings.get(c, 0)}
             for c, label in WarningLevel.choices
@@ -206,6 +222,115 @@ def dashboard_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
         ],
         "patrol_gaps": patrol_gaps,
     }
+
+
+def rollup_figures(
+    projects: QuerySet[Project], *, filtered: bool, districts: list[int] | None
+) -> dict:
+    """The figures of dashboard_figures read from the roll-up (dashboards/rollups.py) for the
+    districts given (every one: None), with what is open now read live. One district is broken
+    down by street office, one city's districts by district, more by city (docs/province.md)."""
+    rows = rollup_rows(districts)
+    regions = {
+        pk: (name, parent)
+        for pk, name, parent in Region.objects.values_list("pk", "name", "parent_id")
+    }
+    seen = {district for _dim, district, *_rest in rows if district}
+    cities = {regions[d][1] for d in seen if d in regions}
+    level = "street" if len(seen) <= 1 else "district" if len(cities) == 1 else "city"
+    if level == "street":
+        names = dict(
+            Organisation.objects.filter(
+                pk__in={street for _d, _di, street, *_r in rows if street}
+            ).values_list("pk", "name")
+        )
+
+        def area(district: int, street: int) -> str:
+            return names.get(street, "")
+    elif level == "district":
+
+        def area(district: int, street: int) -> str:
+            return regions.get(district, ("", None))[0]
+    else:
+
+        def area(district: int, street: int) -> str:
+            city = regions.get(district, ("", None))[1]
+            return regions.get(city, ("", None))[0] if city else ""
+
+    since = f"{add_months(local_date(timezone.now()).replace(day=1), 1 - MONTHS_SHOWN):%Y-%m}"
+    dims: dict[str, dict] = {
+        d: defaultdict(lambda: [0, Decimal("0")])
+        for d in ("area", "tier", "status", "category", "risk", "month")
+    }
+    filed_by: dict[str, Decimal] = defaultdict(Decimal)
+    contracted_by: dict[str, Decimal] = defaultdict(Decimal)
+    paid_by: dict[str, Decimal] = defaultdict(Decimal)
+    ratings: dict[str, int] = defaultdict(int)
+    for dim, district, street, key, n, amount in rows:
+        amount = amount or Decimal("0")
+        if dim == "status":
+            where = area(district, street)
+            dims["area"][where][0] += n
+            dims["area"][where][1] += amount
+            dims["status"][key][0] += n
+            dims["status"][key][1] += amount
+            if key not in NOT_FILED:
+                filed_by[where] += amount
+        elif dim in ("tier", "category", "risk"):
+            dims[dim][key][0] += n
+            dims[dim][key][1] += amount
+        elif dim == "month":
+            if key >= since:
+                dims["month"][key][0] += n
+                dims["month"][key][1] += amount
+        elif dim == "contracted":
+            contracted_by[area(district, street)] += amount
+        elif dim == "paid":
+            paid_by[area(district, street)] += amount
+        elif dim == "rating":
+            ratings[key] += n
+    areas = sorted(set(dims["area"]) | set(contracted_by) | set(paid_by))
+    return {
+        "area": level,
+        "as_of": refreshed_at(),
+        "total": sum(n for n, _a in dims["status"].values()),
+        "budget": sum((a for _n, a in dims["status"].values()), Decimal("0")),
+        "filed": sum(filed_by.values(), Decimal("0")),
+        "contracted": sum(contracted_by.values(), Decimal("0")),
+        "paid": sum(paid_by.values(), Decimal("0")),
+        "by_street": _slices(dims["area"], {}),
+        "by_tier": _slices(dims["tier"], dict(Tier.choices)),
+        "by_status": _slices(dims["status"], dict(ProjectStatus.choices)),
+        "by_category": _slices(dims["category"], dict(Category.choices)),
+        "by_risk": _slices(dims["risk"], dict(RiskColour.choices)),
+        "by_month": [
+            Slice(key, key, n, amount) for key, (n, amount) in sorted(dims["month"].items())
+        ],
+        "investment": [
+            {
+                "street": a,
+                "filed": filed_by.get(a, Decimal("0")),
+                "contracted": contracted_by.get(a, Decimal("0")),
+                "paid": paid_by.get(a, Decimal("0")),
+            }
+            for a in areas
+        ],
+        "ratings": [
+            {"status": s, "label": str(label), "count": ratings.get(s, 0)}
+            for s, label in RatingStatus.choices
+        ],
+        **watch_figures(projects, filtered=filtered),
+    }
+
+
+def figures_for(projects: QuerySet[Project], project_filter: DashboardFilter) -> dict:
+    """The dashboard's figures for this view: from the roll-up where it serves (a province's,
+    a city's or a district's view, nothing else narrowing it), else aggregated live."""
+    active = project_filter.active
+    filtered = bool(active) or project_filter.scoped
+    if rollups_enabled(active):
+        return rollup_figures(projects, filtered=filtered, districts=project_filter.districts())
+    return dashboard_figures(projects, filtered=filtered)
 
 
 def chart_data(figures: dict) -> dict:

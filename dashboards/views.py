@@ -46,9 +46,9 @@ from .selectors import (
     chart_data,
     contractor_ranking,
     daily_heads,
-    dashboard_figures,
     dashboard_project_list,
     dashboard_projects,
+    figures_for,
     project_timeline,
     unlocated_projects,
 )
@@ -176,8 +176,8 @@ def _xlsx(title: str, filename: str, project_filter, columns, rows) -> HttpRespo
 @require_GET
 def discipline_view(request):
     projects, project_filter = dashboard_projects(request.GET, request.user)
-    filters = _logged(request, "dashboard", project_filter)
-    figures = dashboard_figures(projects, filtered=bool(filters))
+    _logged(request, "dashboard", project_filter)
+    figures = figures_for(projects, project_filter)
     period, contractors = contractor_ranking()
     return render(
         request,
@@ -200,8 +200,8 @@ def discipline_view(request):
 @require_GET
 def report_pdf_view(request):
     projects, project_filter = dashboard_projects(request.GET, request.user)
-    filters = _logged(request, "report", project_filter)
-    figures = dashboard_figures(projects, filtered=bool(filters))
+    _logged(request, "report", project_filter)
+    figures = figures_for(projects, project_filter)
     period, contractors = contractor_ranking()
     body = documents.dashboard_report_pdf(
         {

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.choices import Role
 from core.errors import ApplicationError
 from core.forms import add_service_error
+from core.keyset import keyset_page
 from core.money import parse_amount
 from core.pages import run_and_return
 
@@ -32,16 +32,13 @@ PAGE_SIZE = 25
 @require_GET
 def project_list_view(request):
     projects, project_filter = project_list(user=request.user, filters=request.GET)
-    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = keyset_page(request, projects, page_size=PAGE_SIZE, ordering=("-created_at", "-id"))
     return render(
         request,
         "projects/project_list.html",
         {
             "page": page,
             "filter": project_filter,
-            "query": query.urlencode(),
             "can_file": can_file_projects(request.user),
         },
     )

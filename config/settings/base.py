@@ -193,6 +193,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # The dashboard's roll-up of a province's figures (docs/province.md).
+    "dashboards-rollups-refresh": {
+        "task": "dashboards.tasks.rollups_refresh_task",
+        "schedule": timedelta(minutes=env.int("ROLLUP_MINUTES", default=10)),
+    },
     # Verify the audit chain every night and keep the day's head hash.
     "audit-verify-nightly": {
         "task": "core.tasks.audit_verify_chain",
@@ -371,6 +376,10 @@ LOGGING = {
 
 # Business defaults that are not (yet) policies in the database.
 LEDGER_WARNINGS = {"blue_share_elapsed": 0.5, "yellow_days_left": 3}
+# The dashboard reads a province's figures from its roll-up on PostgreSQL, refreshed this often
+# (dashboards/rollups.py, docs/province.md); off, it aggregates the live tables on each request.
+DASHBOARD_ROLLUPS = env.bool("DASHBOARD_ROLLUPS", default=True)
+ROLLUP_MINUTES = env.int("ROLLUP_MINUTES", default=10)
 SPOT_CHECK_RATES = {"red": 1.0, "yellow": 0.5, "green": 0.1}
 SPOT_CHECK_DEADLINE_DAYS = 15
 # PDF signatures (core/signing.py): the demo district CA and every organisation's key and

@@ -13,6 +13,9 @@ STORAGES = {
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests that need a worker switch this off for themselves (tests/test_celery_worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
+# The dashboard aggregates live in tests, which read their writes at once; the roll-up's own
+# tests switch it on (dashboards/tests/test_rollups.py).
+DASHBOARD_ROLLUPS = False
 # The cache in the process: parallel test workers must not clear or count each other's keys
 # (rate limits, cached facts). Tests of the Redis cache configure it themselves.
 CACHES = {
