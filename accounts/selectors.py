@@ -69,7 +69,7 @@ def village_list(*, street_id: int) -> list[Any]:
     return villages
 
 
-def districts_under(region_id: int) -> QuerySet[Region]:
+def districts_under(region_id: int) -> QuerySet:
     """The districts at or under a region (itself, a city's, a province's): a subquery, so a
     scope costs no query of its own (docs/province.md)."""
     return Region.objects.filter(
@@ -78,7 +78,7 @@ def districts_under(region_id: int) -> QuerySet[Region]:
     ).values("pk")
 
 
-def district_scope(user) -> QuerySet[Region] | None:
+def district_scope(user) -> QuerySet | None:
     """The districts whose projects a district-bound role reads: those under its
     organisation's region; None where the organisation has no region (no limit)."""
     organisation = getattr(user, "organisation", None)

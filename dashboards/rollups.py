@@ -6,6 +6,7 @@ beat job every ROLLUP_MINUTES and read in one query. The page says how old its f
 
 import time
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -39,7 +40,7 @@ def refreshed_at() -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def rollup_rows(districts: list[int] | None) -> list[tuple[str, int, int, str, int, object]]:
+def rollup_rows(districts: list[int] | None) -> list[tuple[str, int, int, str, int, Decimal]]:
     """(figure, district, street, key, count, amount) of the districts given (all: None)."""
     sql = "SELECT dim, district_id, street_id, key, n, amount FROM dashboards_rollup"
     params: list = []

@@ -39,7 +39,9 @@ def test_pages_walk_every_project_once_forward_and_back(client, district):
     assert _link(second, "page-next") is None
     expected = list(Project.objects.order_by("-created_at", "-id").values_list("code", flat=True))
     assert _codes(first) + _codes(second) == expected
-    listed = [q["sql"] for q in queries if 'FROM "projects_project"' in q["sql"] and "LIMIT" in q["sql"]]
+    listed = [
+        q["sql"] for q in queries if 'FROM "projects_project"' in q["sql"] and "LIMIT" in q["sql"]
+    ]
     assert listed and all("OFFSET" not in sql for sql in listed)
     assert any('"projects_project"."created_at" <' in sql for sql in listed)
     assert "category=road" in _link(first, "page-next")
