@@ -29,19 +29,33 @@ STREETS_PER_DISTRICT = 10
 CONTRACTORS_PER_CITY = 30
 SUPERVISORS_PER_CITY = 8
 FULL = {"projects": 1_000_000, "ratings": 20_000_000, "photos": 5_000_000, "items": 200_000}
-STATUSES = [
+# A province's projects over 1,000 days: those filed in the last 120 days spread over every
+# state in flight; older ones mostly finished (settled, accepted, completed), some cancelled, a
+# few still open, as a district's books look.
+IN_FLIGHT = [
+    "draft",
     "submitted",
+    "dept_approved",
+    "returned",
     "approved",
+    "procurement",
     "contracted",
+    "in_progress",
     "in_progress",
     "in_progress",
     "completed",
     "accepted",
+]
+FINISHED = [
     "settled",
-    "draft",
-    "procurement",
-    "dept_review",
-    "returned",
+    "settled",
+    "archived",
+    "accepted",
+    "accepted",
+    "completed",
+    "cancelled",
+    "rejected",
+    "in_progress",
 ]
 TARGETS = {"dashboard": 300, "page": 200}
 
@@ -192,7 +206,11 @@ def generate(scale: float) -> dict:
     filer_of = f"({_arr(filer[s] for s, _d in streets)})[1 + (g % {n_streets})]"
     contractor_of = f"({_arr(contractors)})[1 + ((g * 7) % {len(contractors)})]"
     supervisor_of = f"({_arr(supervisors)})[1 + ((g * 11) % {len(supervisors)})]"
-    status_of = f"(ARRAY[{','.join(repr(s) for s in STATUSES)}])[1 + ((g / 3) % {len(STATUSES)})]"
+    status_of = (
+        f"(CASE WHEN g % 1000 < 120 "
+        f"THEN (ARRAY[{','.join(repr(s) for s in IN_FLIGHT)}])[1 + ((g / 1000) % {len(IN_FLIGHT)})] "
+        f"ELSE (ARRAY[{','.join(repr(s) for s in FINISHED)}])[1 + ((g / 1000) % {len(FINISHED)})] END)"
+    )
 
     def timed(label: str, sql: str) -> None:
         began = time.perf_counter()
