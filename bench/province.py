@@ -537,9 +537,8 @@ def measure(rows, runs: int) -> list[dict]:
         results.append(row)
         print(
             f"{label:42} {row['queries']:3} q  p50 {row['server_p50']:7.1f}  "
-            f"p95 {row['server_p95']:7.1f} ms  raw SQL p95 {row['raw_p95']:7.1f} ms  "(
-                "(for comparison)" if live else f"(< {target}) {'met' if row['ok'] else 'OVER'}"
-            ),
+            f"p95 {row['server_p95']:7.1f} ms  raw SQL p95 {row['raw_p95']:7.1f} ms  ",
+            "(for comparison)" if live else f"(< {target}) {'met' if row['ok'] else 'OVER'}",
             flush=True,
         )
     raw_conn.close()
