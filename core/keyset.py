@@ -2,11 +2,13 @@
 last one shown, found through the list's index whatever the page, with DRF's CursorPagination
 doing the cursor; the total is counted up to COUNT_LIMIT and shown as "more than" beyond it."""
 
+from copy import copy
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.db.models import QuerySet
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 
@@ -42,7 +44,17 @@ def keyset_page(
     paginator = _Cursor()
     paginator.page_size = page_size
     paginator.ordering = ordering
-    rows = list(paginator.paginate_queryset(queryset, Request(request)) or [])
+    try:
+        rows = list(paginator.paginate_queryset(queryset, Request(request)) or [])
+    except NotFound:
+        # A cursor that does not decode (edited, truncated): the first page, not an error.
+        first = request.GET.copy()
+        first.pop(paginator.cursor_query_param, None)
+        request = copy(request)
+        request.GET = first
+        paginator = _Cursor()
+        paginator.page_size, paginator.ordering = page_size, ordering
+        rows = list(paginator.paginate_queryset(queryset, Request(request)) or [])
     counted = queryset.order_by()[: COUNT_LIMIT + 1].count()
     return KeysetPage(
         rows=rows,

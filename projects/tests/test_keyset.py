@@ -57,3 +57,11 @@ def test_the_count_stops_at_its_limit(client, district, monkeypatch):
     page = client.get(reverse("projects:list")).content.decode()
     assert "超过 3 个" in page
     assert len(_codes(page)) == 5
+
+
+def test_a_broken_cursor_shows_the_first_page(client, district):
+    make_project(district.street_zhenhai)
+    client.force_login(district.street_zhenhai)
+    page = client.get(reverse("projects:list"), {"cursor": "not-a-cursor", "q": "文献"})
+    assert page.status_code == 200
+    assert len(_codes(page.content.decode())) == 1
