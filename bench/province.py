@@ -213,10 +213,39 @@ def generate(scale: float) -> dict:
     )
 
     def timed(label: str, sql: str) -> None:
+        """Load one table as a bulk load does: its secondary indexes, unique and foreign-key
+        constraints dropped, the rows inserted, then each index built in one sorted pass and
+        each constraint validated in one join (instead of 20,000,000 index and trigger
+        updates one row at a time)."""
+        table = sql.split()[2]
         began = time.perf_counter()
         with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '1GB'")
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
+                [table],
+            )
+            constraints = cursor.fetchall()
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname "
+                "NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+                [table, table],
+            )
+            indexes = cursor.fetchall()
+            for name, _definition in constraints:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            for name, _definition in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
             cursor.execute(sql)
+            loaded = time.perf_counter()
+            for _name, definition in indexes:
+                cursor.execute(definition)
+            for name, definition in constraints:
+                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         timings[label] = time.perf_counter() - began
+        timings[f"  of which indexes and constraints of {table}"] = time.perf_counter() - loaded
+        print(f"built {label} in {time.perf_counter() - began:.1f} s", flush=True)
 
     columns, values = _column_defaults(
         Project,
