@@ -86,10 +86,17 @@ class DashboardFilter(django_filters.FilterSet):
 
     def districts(self) -> list[int] | None:
         """The districts this view covers: the chosen region's, else the officer's own; None
-        for every one."""
+        for every one (no region, or the province's own view: nothing to narrow)."""
         region = self.form.cleaned_data.get("region") if self.active else None
         under = region.pk if region is not None else self.own_region
-        return None if under is None else list(districts_under(under).values_list("pk", flat=True))
+        if under is None:
+            return None
+        rows = Region.objects.filter(
+            Q(pk=under) | Q(parent_id=under) | Q(parent__parent_id=under)
+        ).values_list("pk", "level")
+        if (under, RegionLevel.PROVINCE) in rows:
+            return None
+        return [pk for pk, level in rows if level == RegionLevel.DISTRICT]
 
     def in_region(self, queryset, _name, region):
         return queryset.filter(district__in=districts_under(region.pk))

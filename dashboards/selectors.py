@@ -175,11 +175,21 @@ def dashboard_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
     }
 
 
-def watch_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
+def watch_figures(
+    projects: QuerySet[Project], *, filtered: bool, districts: list[int] | None = None
+) -> dict:
     """What is open now: ledger items by warning colour, the performance app's warnings,
-    flags and patrol gaps (live on every view: they change by the day, not by the filing)."""
+    flags and patrol gaps (live on every view: they change by the day, not by the filing).
+    Given the view's districts (a region's view), rows are matched by their project's district,
+    a join on a short list, rather than by a semi-join over a province's projects."""
+
+    def of(queryset):
+        if districts is not None:
+            return queryset.filter(project__district_id__in=districts)
+        return _of(queryset, projects, filtered)
+
     open_items = (
-        _of(RectificationItem.objects.exclude(status=ItemStatus.CLOSED), projects, filtered)
+        of(RectificationItem.objects.exclude(status=ItemStatus.CLOSED))
         .order_by()
         .values("status", "deadline", "opened_on")
         .annotate(n=Count("id"))
@@ -195,18 +205,14 @@ def watch_figures(projects: QuerySet[Project], *, filtered: bool) -> dict:
 
     # 预警 of the performance app: open ones by colour (company-wide ones only unfiltered).
     open_warnings = dict(
-        (_of(Warning.objects, projects, filtered) if filtered else Warning.objects)
+        (of(Warning.objects) if filtered or districts is not None else Warning.objects)
         .filter(resolved_at__isnull=True)
         .order_by()
         .values_list("level")
         .annotate(n=Count("id"))
     )
-    flags = dict(
-        _of(Flag.objects, projects, filtered).order_by().values_list("kind").annotate(n=Count("id"))
-    )
-    patrol_gaps = _of(
-        PatrolViolation.objects.filter(withdrawn_at__isnull=True), projects, filtered
-    ).count()
+    flags = dict(of(Flag.objects).order_by().values_list("kind").annotate(n=Count("id")))
+    patrol_gaps = of(PatrolViolation.objects.filter(withdrawn_at__isnull=True)).count()
     return {
         "warnings": [
             {"colour": c, "label": str(label), "count": warnings.get(c, 0)}
@@ -319,7 +325,8 @@ def rollup_figures(
             {"status": s, "label": str(label), "count": ratings.get(s, 0)}
             for s, label in RatingStatus.choices
         ],
-        **watch_figures(projects, filtered=filtered),
+        # None: every district, the province's own view, which nothing narrows.
+        **watch_figures(projects, filtered=districts is not None, districts=districts),
     }
 
 

@@ -390,6 +390,15 @@ class RectificationItem(ConcurrentTransitionMixin, BaseModel):
                 condition=Q(deadline__gte=models.F("opened_on")), name="item_deadline_after_opening"
             )
         ]
+        indexes = [
+            # The dashboard's warning colours of a province's open items, read from the index
+            # alone (docs/province.md).
+            models.Index(
+                fields=["project", "status", "deadline", "opened_on"],
+                condition=~Q(status="closed"),
+                name="item_open",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.problem[:30]}"
