@@ -7,9 +7,12 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from .chunks import job_resume
 from .dates import covered_years
 from .events import admin_deleted_event, admin_saved_event
 from .jobs import job_choices, job_request
@@ -167,12 +170,58 @@ class WorkingDayOverrideAdmin(AuditedModelAdmin):
 
 @admin.register(JobRun)
 class JobRunAdmin(ReadOnlyAdmin):
-    """The runs asked for outside the schedule; "立即运行" runs any scheduled job now, recorded
-    in the audit chain (core.jobs)."""
+    """The runs of jobs: those asked for outside the schedule, and every run of a long job cut
+    into chunks, with its progress. "立即运行" runs any scheduled job now; "续跑" resumes a
+    failed or stalled long job from where it stopped. Both are recorded in the audit chain
+    (core.jobs, core.chunks)."""
 
-    list_display = ("job", "requested_by", "created_at", "finished_at", "ok")
-    list_filter = ("job", "ok")
+    list_display = (
+        "job",
+        "state",
+        "progress",
+        "requested_by",
+        "started_at",
+        "progressed_at",
+        "finished_at",
+        "short_error",
+    )
+    list_filter = ("job", "state")
+    readonly_fields = ("progress",)
+    actions = ("resume",)
     change_list_template = "admin/core/jobrun/change_list.html"
+
+    @admin.display(description=gettext_lazy("进度"))
+    def progress(self, run: JobRun) -> str:
+        if run.percent is None:
+            return format_html("{}", run.done or "—")
+        return format_html(
+            '<progress value="{}" max="100"></progress> {} / {} ({}%)',
+            run.percent,
+            run.done,
+            run.total,
+            run.percent,
+        )
+
+    @admin.display(description=gettext_lazy("错误"))
+    def short_error(self, run: JobRun) -> str:
+        return run.error.splitlines()[0][:120] if run.error else ""
+
+    def has_resume_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    @admin.action(description=gettext_lazy("从中断处续跑所选长任务"), permissions=["resume"])
+    def resume(self, request, queryset):
+        for run in queryset:
+            try:
+                job_resume(actor=request.user, run_id=run.pk)
+            except ValidationError as exc:
+                messages.error(request, f"{run}: {' '.join(exc.messages)}")
+            else:
+                messages.success(
+                    request,
+                    _("已续跑：%(run)s，从 %(done)s / %(total)s 处继续")
+                    % {"run": run, "done": run.done, "total": run.total},
+                )
 
     def get_urls(self):
         run = self.admin_site.admin_view(require_http_methods(["GET", "POST"])(self.run_view))

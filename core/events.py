@@ -308,6 +308,7 @@ class CoreEvents(models.TextChoices):
     ADMIN_CHANGED = "admin.changed", _("管理后台修改")
     ADMIN_DELETED = "admin.deleted", _("管理后台删除")
     JOB_REQUESTED = "job.requested", _("运行后台任务")
+    JOB_RESUMED = "job.resumed", _("续跑后台任务")
 
 
 def admin_saved_event(*, actor, obj: models.Model, created: bool, before: dict, after: dict):
@@ -322,6 +323,17 @@ def admin_saved_event(*, actor, obj: models.Model, created: bool, before: dict, 
 
 def job_requested_event(*, actor, run):
     return record_event(actor=actor, verb=CoreEvents.JOB_REQUESTED, obj=run, after={"job": run.job})
+
+
+def job_resumed_event(*, actor, run, before: dict):
+    """Where the run resumes from: the chunks before it are not done again."""
+    return record_event(
+        actor=actor,
+        verb=CoreEvents.JOB_RESUMED,
+        obj=run,
+        before=before,
+        after={"job": run.job, "state": run.state, "done": run.done, "total": run.total},
+    )
 
 
 def admin_deleted_event(*, actor, objects: Iterable[models.Model]):

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .chunks import chunked_job, job_drive
 from .dates import SHANGHAI
 from .events import job_requested_event
-from .models import JobRun
+from .models import JobRun, JobState
 
 
 def job_choices() -> list[tuple[str, str]]:
@@ -37,7 +38,7 @@ def job_request(*, actor, job: str, run_here: bool = False) -> JobRun:
         if not run_here:  # by name: core.tasks imports this module
             transaction.on_commit(lambda: _task("core.tasks.job_run").delay(run.pk))
     if run_here:
-        job_execute(run.pk)
+        job_execute(run.pk, here=True)
         run.refresh_from_db()
     return run
 
@@ -47,20 +48,35 @@ def _task(name: str):
     return current_app.tasks[name]
 
 
-def job_execute(run_id: int) -> None:
+def job_execute(run_id: int, *, here: bool = False) -> None:
     """Run the job's task in this process and keep what it returned (or why it failed).
-    Idempotent: a run already finished is not run again."""
+    Idempotent: a run already finished is not run again. A long job cut into chunks
+    (settings.CHUNKED_JOBS) goes chunk by chunk instead: all here when `here`, else from the
+    chunk it stands at onwards on the `jobs` workers (core.chunks)."""
     run = JobRun.objects.filter(pk=run_id, finished_at__isnull=True).first()
     if run is None:
         return
     entry: dict[str, Any] = settings.CELERY_BEAT_SCHEDULE[run.job]
+    if chunked_job(run.job) is not None:
+        if run.total is None and not run.params:
+            JobRun.objects.filter(pk=run.pk).update(params=dict(entry.get("kwargs", {})))
+        job_drive(run.pk, run.chunks, here=here)
+        return
+    started = timezone.now()
+    JobRun.objects.filter(pk=run.pk).update(
+        state=JobState.RUNNING, started_at=started, progressed_at=started
+    )
     task = _task(str(entry["task"]))
     result = task.apply(args=tuple(entry.get("args", ())), kwargs=dict(entry.get("kwargs", {})))
     ok = result.successful()
+    finished = timezone.now()
     JobRun.objects.filter(pk=run.pk).update(
-        finished_at=timezone.now(),
+        state=JobState.DONE if ok else JobState.FAILED,
+        finished_at=finished,
+        progressed_at=finished,
         ok=ok,
-        outcome=str(result.result if ok else result.traceback or result.result)[:4000],
+        outcome=str(result.result)[:4000] if ok else "",
+        error="" if ok else str(result.traceback or result.result)[:4000],
     )
 
 

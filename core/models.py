@@ -153,9 +153,19 @@ class WorkingDayOverride(BaseModel):
         return f"{self.day} {self.name}（{kind}）"
 
 
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("排队")
+    RUNNING = "running", _("运行中")
+    DONE = "done", _("完成")
+    FAILED = "failed", _("失败")
+
+
 class JobRun(BaseModel):
-    """One run of a scheduled job asked for outside its schedule: by an administrator in the
-    admin ("run now") or by the embedded default's own timer (core.jobs)."""
+    """One run of a scheduled job: asked for by an administrator in the admin ("run now"), by
+    the embedded default's own timer, or — for a long job cut into chunks (core.chunks) — by
+    its schedule too. A chunked run keeps where it stands (`cursor`, `done` of `total`,
+    `chunks` committed), each chunk saved with the chunk's own writes, so that it can resume
+    after a failure or a lost worker and the administrator can watch it."""
 
     job = models.CharField(_("任务"), max_length=100)
     requested_by = models.ForeignKey(
@@ -166,9 +176,20 @@ class JobRun(BaseModel):
         related_name="+",
         verbose_name=_("发起人"),
     )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=JobState.choices, default=JobState.QUEUED
+    )
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    total = models.PositiveBigIntegerField(_("总数"), null=True, blank=True)
+    done = models.PositiveBigIntegerField(_("已完成"), default=0)
+    chunks = models.PositiveIntegerField(_("已完成分块"), default=0)
+    cursor = models.JSONField(_("续跑位置"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    progressed_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     ok = models.BooleanField(_("成功"), null=True)
     outcome = models.TextField(_("结果"), blank=True)
+    error = models.TextField(_("错误"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -177,3 +198,12 @@ class JobRun(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int | None:
+        """Whole per cent done; None while the size of the job is not known."""
+        if self.state == JobState.DONE:
+            return 100
+        if not self.total:
+            return None
+        return min(100, self.done * 100 // self.total)

@@ -21,9 +21,10 @@ PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "i
 RELAY_AFTER = timedelta(seconds=30)
 
 
-def enqueue(task: str, /, **kwargs) -> OutboxMessage:
-    """Record the task now; publish it once the caller's transaction has committed."""
-    queue = getattr(settings, "OUTBOX_TASK_QUEUE", "") or ""
+def enqueue(task: str, /, *, on_queue: str = "", **kwargs) -> OutboxMessage:
+    """Record the task now; publish it once the caller's transaction has committed (to
+    `on_queue` if given, else where the task's route sends it)."""
+    queue = on_queue or getattr(settings, "OUTBOX_TASK_QUEUE", "") or ""
     with transaction.atomic():
         message = OutboxMessage.objects.create(task=task, kwargs=kwargs, queue=queue)
         transaction.on_commit(lambda: publish(message.pk))

@@ -1,10 +1,12 @@
-"""Celery tasks of the core: the nightly audit-chain check, the signing of each day's head, and
-the outbox relay."""
+"""Celery tasks of the core: the nightly audit-chain check, the signing of each day's head, the
+outbox relay, and the runs of jobs: one asked for now, one chunk of a long job, the sweep of
+long jobs that stopped moving."""
 
 from celery import shared_task
 
 from . import outbox
 from .audit import take_head
+from .chunks import job_drive, jobs_resume_stale
 from .heads import heads_sign
 from .jobs import job_execute
 
@@ -36,3 +38,15 @@ def outbox_relay() -> int:
 def job_run(run_id: int) -> None:
     """A scheduled job asked for now (core.jobs.job_request); runs once whatever the retries."""
     job_execute(run_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def job_chunk(run_id: int, seq: int) -> None:
+    """One chunk of a long job (core.chunks); it asks for the next one when it commits. Lost
+    with its worker, it is handed out again; delivered twice, it is done once."""
+    job_drive(run_id, seq)
+
+
+@shared_task(acks_late=True)
+def job_runs_resume_stale() -> int:
+    return jobs_resume_stale()

@@ -233,6 +233,37 @@ class CompanyScore(models.Model):
         return self.spot_checks + self.lab_tests
 
 
+class ScoreTally(models.Model):
+    """One chunk's share of a quarter's sums for one organisation, written with the chunk and
+    kept only until the chunked run folds them into the quarter's scores (performance.jobs).
+    A chunk counts a project once, so the sums over a run's chunks are the quarter's."""
+
+    run = models.ForeignKey("core.JobRun", on_delete=models.CASCADE, related_name="+")
+    chunk = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12, choices=ScoredKind.choices)
+    organisation_id = models.BigIntegerField()
+    projects = models.PositiveIntegerField()
+    spot_checks = models.PositiveIntegerField()
+    spot_checks_passed = models.PositiveIntegerField()
+    lab_tests = models.PositiveIntegerField()
+    lab_rate_sum = models.DecimalField(max_digits=16, decimal_places=2)
+    ratings = models.PositiveIntegerField()
+    rating_sum = models.PositiveBigIntegerField()
+    payments = models.PositiveIntegerField()
+    payments_compliant = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            # a chunk is written once: its transaction also moves the run past it
+            models.UniqueConstraint(
+                fields=["run", "chunk", "kind", "organisation_id"], name="one_tally_per_chunk"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.chunk} {self.kind} {self.organisation_id}"
+
+
 class Suspension(BaseModel):
     """暂停下一年度零星工程资格: last in its kind's ranking two quarters running."""
 

@@ -193,34 +193,39 @@ def risk_recompute(
         ids = list(scope.order_by("pk").values_list("pk", flat=True))
         now = timezone.now()
         for start in range(0, len(ids), chunk):
-            part = ids[start : start + chunk]
-            reasons = assess(part, today)
-            current = dict(Project.objects.filter(pk__in=part).values_list("pk", "risk_colour"))
-            rows = [
-                ProjectRisk(project_id=pid, colour=colour_of(r), reasons=r, computed_at=now)
-                for pid, r in reasons.items()
-            ]
-            ProjectRisk.objects.bulk_create(
-                rows,
-                update_conflicts=True,
-                unique_fields=["project"],
-                update_fields=["colour", "reasons", "computed_at"],
-                batch_size=2000,
-            )
-            for colour in RiskColour.values:
-                moved = [
-                    r.project_id
-                    for r in rows
-                    if r.colour == colour and current.get(r.project_id) != colour
-                ]
-                if moved:
-                    Project.objects.filter(pk__in=moved).update(risk_colour=colour)
-                    changed.update(dict.fromkeys(moved, colour))
+            changed.update(risk_store(ids[start : start + chunk], today, now))
         if changed:
             risk_recomputed_event(
                 actor=actor,
                 after={"on": today, "changed": {str(k): v for k, v in sorted(changed.items())}},
             )
+    return changed
+
+
+def risk_store(project_ids: list[int], today: date, now) -> dict[int, str]:
+    """Assess these projects and store their colours and reasons, inside the caller's
+    transaction; {project id: new colour} of those whose colour moved."""
+    reasons = assess(project_ids, today)
+    current = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "risk_colour"))
+    rows = [
+        ProjectRisk(project_id=pid, colour=colour_of(r), reasons=r, computed_at=now)
+        for pid, r in reasons.items()
+    ]
+    ProjectRisk.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["project"],
+        update_fields=["colour", "reasons", "computed_at"],
+        batch_size=2000,
+    )
+    changed: dict[int, str] = {}
+    for colour in RiskColour.values:
+        moved = [
+            r.project_id for r in rows if r.colour == colour and current.get(r.project_id) != colour
+        ]
+        if moved:
+            Project.objects.filter(pk__in=moved).update(risk_colour=colour)
+            changed.update(dict.fromkeys(moved, colour))
     return changed
 
 

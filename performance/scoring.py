@@ -40,9 +40,12 @@ CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
 
-def _aggregate_sql() -> str:
+def _aggregate_sql(*, ranged: bool = False) -> str:
     """One row per (kind, organisation): project and sample counts, and the sums the rates
-    rest on. Portable SQL (PostgreSQL, and SQLite for the embedded default)."""
+    rest on. Portable SQL (PostgreSQL, and SQLite for the embedded default). `ranged`: only
+    the projects with after < id <= upto (one chunk of a chunked run: performance.jobs)."""
+    only = " AND project_id > %(after)s AND project_id <= %(upto)s" if ranged else ""
+    only_projects = " AND id > %(after)s AND id <= %(upto)s" if ranged else ""
     t = {
         "check": SpotCheck._meta.db_table,
         "lab": LabTest._meta.db_table,
@@ -55,25 +58,26 @@ def _aggregate_sql() -> str:
     return f"""
     WITH chk AS (
         SELECT project_id, COUNT(*) AS n, SUM(CASE WHEN passed THEN 1 ELSE 0 END) AS ok
-        FROM {t["check"]} WHERE checked_on >= %(start)s AND checked_on < %(end)s
+        FROM {t["check"]} WHERE checked_on >= %(start)s AND checked_on < %(end)s{only}
         GROUP BY project_id),
     lab AS (
         SELECT project_id, COUNT(*) AS n, SUM(pass_rate) AS total
-        FROM {t["lab"]} WHERE created_at >= %(start_at)s AND created_at < %(end_at)s
+        FROM {t["lab"]} WHERE created_at >= %(start_at)s AND created_at < %(end_at)s{only}
         GROUP BY project_id),
     rat AS (
         SELECT project_id, COUNT(*) AS n, SUM(score) AS total
         FROM {t["rating"]} WHERE status = %(counted)s
-          AND created_at >= %(start_at)s AND created_at < %(end_at)s
+          AND created_at >= %(start_at)s AND created_at < %(end_at)s{only}
         GROUP BY project_id),
     pay AS (
         SELECT project_id, COUNT(*) AS n, SUM(CASE WHEN compliant THEN 1 ELSE 0 END) AS ok
         FROM {t["payment"]} WHERE status = %(paid)s
-          AND paid_on >= %(start)s AND paid_on < %(end)s
+          AND paid_on >= %(start)s AND paid_on < %(end)s{only}
         GROUP BY project_id),
     active AS (
         SELECT id AS project_id FROM {t["project"]}
         WHERE started_at < %(end_at)s AND (completed_at IS NULL OR completed_at >= %(start_at)s)
+          {only_projects}
         UNION SELECT project_id FROM chk UNION SELECT project_id FROM lab
         UNION SELECT project_id FROM rat UNION SELECT project_id FROM pay),
     per AS (
@@ -95,10 +99,11 @@ def _aggregate_sql() -> str:
     """
 
 
-def quarter_aggregates(quarter: Quarter) -> list[tuple]:
-    """The raw aggregate the score rests on (the bench times it on its own)."""
+def quarter_aggregates(quarter: Quarter, projects: tuple[int, int] | None = None) -> list[tuple]:
+    """The raw aggregate the score rests on (the bench times it on its own); with `projects`
+    (after, upto), the share of the projects with after < id <= upto."""
     ops = connection.ops
-    params = {
+    params: dict[str, Any] = {
         "start": quarter.start,
         "end": quarter.end,
         "start_at": ops.adapt_datetimefield_value(day_start(quarter.start)),
@@ -106,8 +111,10 @@ def quarter_aggregates(quarter: Quarter) -> list[tuple]:
         "counted": RatingStatus.COUNTED,
         "paid": PaymentStatus.PAID,
     }
+    if projects is not None:
+        params["after"], params["upto"] = projects
     with connection.cursor() as cursor:
-        cursor.execute(_aggregate_sql(), params)
+        cursor.execute(_aggregate_sql(ranged=projects is not None), params)
         return cursor.fetchall()
 
 
@@ -435,43 +442,48 @@ def performance_score_quarter(*, quarter: str, actor=None) -> ScoringPeriod:
     """Score one quarter; any number of runs, concurrent or repeated, leave the same table."""
     q = Quarter.parse(quarter)
     with transaction.atomic(durable=True):
-        advisory_lock(f"performance.score:{q}")
-        # The weights announced before the quarter began: companies knew the rules.
-        policy = policy_in_force(q.start)
-        period, _created = ScoringPeriod.objects.get_or_create(
-            quarter=str(q), defaults={"starts_on": q.start, "ends_on": q.end}
+        return scores_write(q, quarter_aggregates(q), actor=actor)
+
+
+def scores_write(q: Quarter, rows: list[tuple], *, actor=None) -> ScoringPeriod:
+    """The quarter's table from its aggregate rows (quarter_aggregates, or the sums of a
+    chunked run's tallies: performance.jobs), inside the caller's transaction: the period's
+    scores replaced, ranked, suspensions and the red list decided, one event if it changed."""
+    advisory_lock(f"performance.score:{q}")
+    # The weights announced before the quarter began: companies knew the rules.
+    policy = policy_in_force(q.start)
+    period, _created = ScoringPeriod.objects.get_or_create(
+        quarter=str(q), defaults={"starts_on": q.start, "ends_on": q.end}
+    )
+    before, was_final = period.digest, period.final
+    CompanyScore.objects.filter(period=period).delete()
+    scores = build_scores(period, rows, policy, schedule_figures(q), budget_figures(q))
+    CompanyScore.objects.bulk_create(scores, batch_size=2000)
+    period.final = local_date(timezone.now()) >= q.end
+    suspended = _apply_suspensions(actor, period, q, scores) if period.final else []
+    # 守信红名单 likewise only from quarters scored after their end (docs/credit.md).
+    red_listed = red_list_apply(actor, period, q, scores, policy) if period.final else []
+    period.policy = policy if policy.pk else None
+    period.weights = weights_of(policy)
+    period.digest = period_digest(period.pk)
+    period.scored_at = timezone.now()
+    period.save()
+    if period.digest != before or period.final != was_final:
+        scored_event(
+            actor=actor,
+            period=period,
+            before={"digest": before, "final": was_final},
+            after={
+                "digest": period.digest,
+                "weights": period.weights,
+                "scored": len(scores),
+                "ranked": sum(1 for s in scores if s.ranked),
+                "bottom": sorted(s.organisation_id for s in scores if s.bottom),
+                "suspended": [s.organisation_id for s in suspended],
+                "red_listed": [r.organisation_id for r in red_listed],
+                "final": period.final,
+            },
         )
-        before, was_final = period.digest, period.final
-        CompanyScore.objects.filter(period=period).delete()
-        scores = build_scores(
-            period, quarter_aggregates(q), policy, schedule_figures(q), budget_figures(q)
-        )
-        CompanyScore.objects.bulk_create(scores, batch_size=2000)
-        period.final = local_date(timezone.now()) >= q.end
-        suspended = _apply_suspensions(actor, period, q, scores) if period.final else []
-        # 守信红名单 likewise only from quarters scored after their end (docs/credit.md).
-        red_listed = red_list_apply(actor, period, q, scores, policy) if period.final else []
-        period.policy = policy if policy.pk else None
-        period.weights = weights_of(policy)
-        period.digest = period_digest(period.pk)
-        period.scored_at = timezone.now()
-        period.save()
-        if period.digest != before or period.final != was_final:
-            scored_event(
-                actor=actor,
-                period=period,
-                before={"digest": before, "final": was_final},
-                after={
-                    "digest": period.digest,
-                    "weights": period.weights,
-                    "scored": len(scores),
-                    "ranked": sum(1 for s in scores if s.ranked),
-                    "bottom": sorted(s.organisation_id for s in scores if s.bottom),
-                    "suspended": [s.organisation_id for s in suspended],
-                    "red_listed": [r.organisation_id for r in red_listed],
-                    "final": period.final,
-                },
-            )
-        if suspended:
-            enqueue("performance.tasks.credit_nightly")
+    if suspended:
+        enqueue("performance.tasks.credit_nightly")
     return period

@@ -8,10 +8,10 @@ from celery import shared_task
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from core.chunks import job_start
 from core.dates import local_date
-from core.periods import Quarter
 
-from . import alerts, credit, demonstration, risk, schedule, scoring
+from . import alerts, credit, demonstration, risk, schedule
 
 RETRY: dict[str, Any] = {
     "acks_late": True,
@@ -28,9 +28,10 @@ def _day(value: str | None) -> date:
 
 @shared_task(**RETRY)
 def score_quarter(quarter: str | None = None) -> str:
-    """Beat runs this at the start of a quarter for the quarter just ended."""
-    quarter = quarter or str(Quarter.of(local_date(timezone.now())).previous())
-    return scoring.performance_score_quarter(quarter=quarter).digest
+    """Beat runs this at the start of a quarter for the quarter just ended: a run in chunks of
+    projects (performance.jobs), its progress in the admin's job runs."""
+    run = job_start("performance-score-quarterly", quarter=quarter)
+    return f"job run {run.pk}: {run.state}"
 
 
 @shared_task(**RETRY)
@@ -43,7 +44,12 @@ def risk_recompute(
     project_ids: list[int] | None = None,
     organisation_ids: list[int] | None = None,
     today: str | None = None,
-) -> int:
+) -> int | str:
+    """Some projects' colours after a write; without ids (the nightly run) every open project,
+    in chunks (performance.jobs), its progress in the admin's job runs."""
+    if project_ids is None and organisation_ids is None:
+        run = job_start("performance-risk-nightly", today=today)
+        return f"job run {run.pk}: {run.state}"
     return len(
         risk.risk_recompute(
             project_ids=project_ids, organisation_ids=organisation_ids, today=_day(today)

@@ -31,6 +31,7 @@ from approvals.tests.helpers import (
     contracted_general,
     reveal_both,
 )
+from core.chunks import job_resume
 from core.dates import SHANGHAI
 from core.errors import ConflictError
 from core.events import (
@@ -44,7 +45,7 @@ from core.events import (
     verb_label,
     verbs,
 )
-from core.models import AuditEvent
+from core.models import AuditEvent, JobRun, JobState
 from inspections import services as inspections
 from inspections.choices import ItemSource
 from inspections.events import LEDGER_STEP_VERBS
@@ -823,6 +824,18 @@ SERVICES = {
     "performance.quarterly_report_issue": lambda d: (
         lambda period: lambda: quarterly_report_issue(actor=d.dept, period=period, sections=[])
     )(performance_score_quarter(quarter="2026Q3")),
+    "core.job_resume (a long job that failed)": lambda d: (
+        lambda run: lambda: job_resume(actor=d.admin, run_id=run.pk)
+    )(
+        JobRun.objects.create(
+            job="performance-score-quarterly",
+            params={"quarter": "2026Q3"},
+            state=JobState.FAILED,
+            total=10,
+            done=4,
+            chunks=2,
+        )
+    ),
     "accounts.document_verify": lambda d: (
         lambda: document_verify(actor=d.discipline, data=b"%PDF-1.7\n%%EOF\n")
     ),

@@ -256,6 +256,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "inspections.tasks.spot_check_plan_draft",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Long jobs cut into chunks that stopped moving are asked for again (core.chunks).
+    "core-job-runs-resume-stale": {
+        "task": "core.tasks.job_runs_resume_stale",
+        "schedule": crontab(minute="*/15"),
+    },
     # Tasks whose publish failed (broker down at commit time) are sent again.
     "core-outbox-relay": {
         "task": "core.tasks.outbox_relay",
@@ -287,12 +292,20 @@ CELERY_TASK_DEFAULT_QUEUE = "events"
 CELERY_TASK_ROUTES = {
     "ratings.tasks.*": {"queue": "ratings"},
     "core.tasks.job_run": {"queue": "jobs"},
+    "core.tasks.job_chunk": {"queue": "jobs"},
 }
 for _entry in CELERY_BEAT_SCHEDULE.values():
     # a scheduled run goes to `jobs` (the same task sent after a write, e.g. one project's risk,
     # stays an event); the relay and the ratings' own entries keep their queues
     if _entry["task"] != "core.tasks.outbox_relay" and not _entry["task"].startswith("ratings."):
         _entry.setdefault("options", {})["queue"] = "jobs"
+
+# Long jobs cut into chunks (core.chunks, docs/architecture.md "Long jobs"): the beat entry and
+# the ChunkedJob that runs it, one transaction per chunk with its progress, resumable.
+CHUNKED_JOBS = {
+    "performance-score-quarterly": "performance.jobs.SCORE_QUARTER",
+    "performance-risk-nightly": "performance.jobs.RISK_NIGHTLY",
+}
 
 # API tokens (django-rest-knox): kept only as SHA-512 digests, one per client that logs in. A
 # token lives like a session: it ends API_TOKEN_IDLE_MINUTES after its last use (each use moves

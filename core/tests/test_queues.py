@@ -21,6 +21,7 @@ def test_each_kind_of_task_has_its_queue():
     assert _queue("ratings.tasks.screen_project") == "ratings"
     assert _queue("ratings.tasks.screen_pending_ratings") == "ratings"
     assert _queue("core.tasks.job_run") == "jobs"  # an administrator's run now
+    assert _queue("core.tasks.job_chunk") == "jobs"  # a chunk of a long job
     # what follows a write stays on the default queue
     for task in (
         "performance.tasks.risk_recompute",
@@ -29,6 +30,46 @@ def test_each_kind_of_task_has_its_queue():
         "core.tasks.outbox_relay",
     ):
         assert _queue(task) == "events", task
+
+
+# Every task of ours and the queue it goes to when sent without a beat entry's options. A new
+# task fails this test until its kind is chosen here. PDFs and exports are made inside the
+# requests that ask for them (dashboards, inspections, performance and projects views): no task
+# makes one, so there is no queue for them yet; one that comes gets its queue and its workers.
+QUEUE_OF_TASK = {
+    "core.tasks.audit_verify_chain": "events",
+    "core.tasks.audit_sign_heads": "events",
+    "core.tasks.outbox_relay": "events",
+    "core.tasks.job_run": "jobs",
+    "core.tasks.job_chunk": "jobs",
+    "core.tasks.job_runs_resume_stale": "events",
+    "dashboards.tasks.rollups_refresh_task": "events",
+    "inspections.tasks.find_missing_patrol_logs": "events",
+    "inspections.tasks.spot_check_plan_draft": "events",
+    "performance.tasks.score_quarter": "events",
+    "performance.tasks.credit_nightly": "events",
+    "performance.tasks.risk_recompute": "events",
+    "performance.tasks.warnings_refresh": "events",
+    "performance.tasks.decision_notices": "events",
+    "performance.tasks.warnings_send_email": "events",
+    "performance.tasks.demonstration_yearly": "events",
+    "projects.tasks.forget_kept_uploads": "events",
+    "ratings.tasks.screen_project": "ratings",
+    "ratings.tasks.screen_pending_ratings": "ratings",
+    "ratings.tasks.review_check_recent": "ratings",
+}
+
+
+def test_every_task_has_a_queue_of_its_kind():
+    app.loader.import_default_modules()  # every app's tasks.py, as a worker starts
+    ours = {name for name in app.tasks if not name.startswith("celery.")}
+    assert ours == set(QUEUE_OF_TASK)
+    for task, queue in QUEUE_OF_TASK.items():
+        assert _queue(task) == queue, task
+        assert queue in settings.CELERY_QUEUES_BY_KIND
+    # what beat sends names its queue (the next test says which), or goes by the table above
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in QUEUE_OF_TASK
 
 
 def test_the_schedule_runs_on_the_jobs_queue_but_the_relay_and_ratings():

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from core.audit import _APPEND_LOCK_KEY
-from core.models import AuditEvent, OutboxMessage
+from core.models import AuditEvent, JobRun, JobState, OutboxMessage
 from core.outbox import enqueue, relay
 from performance.events import PerformanceEvents
 from tests.workers import start_worker
@@ -205,6 +205,12 @@ def test_jobs_enqueued_after_commit_run_on_a_real_worker_and_twice_change_nothin
         assert OutboxMessage.objects.filter(pk__in=ids, sent_at__isnull=False).count() == 3
         district.builder.refresh_from_db()
         _wait(lambda: ProjectRisk.objects.count() == 6, what="the risk task", proc=worker)
+        # the long jobs went chunk after chunk, each chunk a task of its own on the same queue
+        _wait(
+            lambda: JobRun.objects.filter(state=JobState.DONE).count() == 2,
+            what="the chunked runs",
+            proc=worker,
+        )
         _wait(
             lambda: AuditEvent.objects.filter(
                 verb=PerformanceEvents.CREDIT_STATUS_CHANGED
@@ -215,6 +221,9 @@ def test_jobs_enqueued_after_commit_run_on_a_real_worker_and_twice_change_nothin
     finally:
         log = _stop(worker)
     assert "performance.tasks.score_quarter" in log and "succeeded" in log
+    assert "core.tasks.job_chunk" in log
+    runs = dict(JobRun.objects.values_list("job", "chunks"))
+    assert runs == {"performance-score-quarterly": 2, "performance-risk-nightly": 2}
     assert _table_hash("2026Q3") == reference
     district.builder.refresh_from_db()
     assert district.builder.credit_status == "suspended"

@@ -26,5 +26,5 @@ class Command(BaseCommand):
 
     def _run(self):
         for run in nightly_jobs_run():
-            state = "ok" if run.ok else "FAILED"
-            self.stdout.write(f"{run.job}: {state} {run.outcome[:200]}")
+            state, said = ("ok", run.outcome) if run.ok else ("FAILED", run.error)
+            self.stdout.write(f"{run.job}: {state} {said[:200]}")
