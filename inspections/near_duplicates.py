@@ -108,17 +108,22 @@ def _values_near(comparisons: Sequence[Comparison]) -> dict[str, set[int]]:
         column_sql = _column_sql(column)
         for chunk in CHUNKS:
             flips = _flips(chunk.width, CHUNK_RADIUS)
-            near = sorted(
-                {chunk_value(bits, chunk) ^ flip for bits in wanted[column] for flip in flips}
-            )
+            near: set[int] = set()
+            for bits in wanted[column]:
+                near.update(map(chunk_value(bits, chunk).__xor__, flips))
             select = f"SELECT {n}, {column_sql} FROM {table} WHERE {chunk_sql(column_sql, chunk)}"
             if in_sql:
                 # one array, one index scan probing each value; the hashes come from the index
                 distances = ", ".join(
                     f"bit_count(({column_sql} # %s)::bit(64))" for _ in wanted[column]
                 )
-                arms.append(f"{select} = ANY(%s::bigint[]) AND least({distances}) <= %s")
-                params += [near, *wanted[column], NEAR_DUPLICATE_DISTANCE]
+                # The values as one text, through a sub-select: planned as a list of unknown
+                # length, not value by value (thousands of estimates cost more than the probes)
+                arms.append(
+                    f"{select} = ANY((SELECT %s::bigint[])::bigint[]) AND least({distances}) <= %s"
+                )
+                array = "{" + ",".join(map(str, near)) + "}"
+                params += [array, *wanted[column], NEAR_DUPLICATE_DISTANCE]
             else:
                 arms.append(f"{select} IN ({', '.join(['%s'] * len(near))})")
                 params += near
