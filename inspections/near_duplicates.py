@@ -8,9 +8,10 @@ from datetime import datetime
 from functools import cache, reduce
 from itertools import combinations
 from operator import or_
+from typing import cast
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import BigIntegerField, Q
 from django.db.models.expressions import RawSQL
 
 from .models import Photo
@@ -176,4 +177,5 @@ def _apart(a: int, b: int) -> int:
 
 
 def _column_sql(field_name: str) -> str:
-    return connection.ops.quote_name(Photo._meta.get_field(field_name).column)
+    field = cast(BigIntegerField, Photo._meta.get_field(field_name))  # one of COLUMNS
+    return connection.ops.quote_name(cast(str, field.column))

@@ -45,7 +45,7 @@ class HashChunk(Func):
         super().__init__(F(column))
         self.chunk = chunk
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+    def as_sql(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.get_source_expressions()[0])
         return chunk_sql(sql, self.chunk), params
 
