@@ -94,37 +94,28 @@ def bit_count_in_sql() -> bool:
 
 
 def _values_near(comparisons: Sequence[Comparison]) -> dict[str, set[int]]:
-    """Per column, the stored hashes near one of the upload's: one index probe per chunk value
-    within CHUNK_RADIUS of an upload's chunk, then the exact distance of what the probes find."""
-    wanted = {
-        column: sorted({c.bits for c in comparisons if c.column == column}) for column in COLUMNS
-    }
+    """Per column, the stored hashes near one of the upload's. For each of the upload's hashes
+    and each chunk, one index scan probing the chunk values within CHUNK_RADIUS of the hash's,
+    keeping what is within NEAR_DUPLICATE_DISTANCE of that hash (one count per row found: testing
+    each row against all ten hashes cost more than the probes)."""
+    asked = sorted({(c.column, c.bits) for c in comparisons})
     in_sql = bit_count_in_sql()
     table = connection.ops.quote_name(Photo._meta.db_table)
     arms: list[str] = []
     params: list = []
-    for n, column in enumerate(COLUMNS):
-        if not wanted[column]:
-            continue
+    for n, (column, bits) in enumerate(asked):
         column_sql = _column_sql(column)
         for chunk in CHUNKS:
-            flips = _flips(chunk.width, CHUNK_RADIUS)
-            near: set[int] = set()
-            for bits in wanted[column]:
-                near.update(map(chunk_value(bits, chunk).__xor__, flips))
+            near = [chunk_value(bits, chunk) ^ flip for flip in _flips(chunk.width, CHUNK_RADIUS)]
             select = f"SELECT {n}, {column_sql} FROM {table} WHERE {chunk_sql(column_sql, chunk)}"
             if in_sql:
-                # one array, one index scan probing each value; the hashes come from the index
-                distances = ", ".join(
-                    f"bit_count(({column_sql} # %s)::bit(64))" for _ in wanted[column]
-                )
                 # The values as one text, through a sub-select: planned as a list of unknown
-                # length, not value by value (thousands of estimates cost more than the probes)
+                # length, not value by value (those estimates cost more than the probes).
                 arms.append(
-                    f"{select} = ANY((SELECT %s::bigint[])::bigint[]) AND least({distances}) <= %s"
+                    f"{select} = ANY((SELECT %s::bigint[])::bigint[]) "
+                    f"AND bit_count(({column_sql} # %s)::bit(64)) <= %s"
                 )
-                array = "{" + ",".join(map(str, near)) + "}"
-                params += [array, *wanted[column], NEAR_DUPLICATE_DISTANCE]
+                params += ["{" + ",".join(map(str, near)) + "}", bits, NEAR_DUPLICATE_DISTANCE]
             else:
                 arms.append(f"{select} IN ({', '.join(['%s'] * len(near))})")
                 params += near
@@ -133,13 +124,10 @@ def _values_near(comparisons: Sequence[Comparison]) -> dict[str, set[int]]:
         return found
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(arms), params)
-        for n, bits in cursor.fetchall():
-            column = COLUMNS[n]
-            if (
-                in_sql
-                or min(_apart(bits, other) for other in wanted[column]) <= NEAR_DUPLICATE_DISTANCE
-            ):
-                found[column].add(bits)
+        for n, stored in cursor.fetchall():
+            column, bits = asked[n]
+            if in_sql or _apart(stored, bits) <= NEAR_DUPLICATE_DISTANCE:
+                found[column].add(stored)
     return found
 
 
