@@ -7,16 +7,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection
-from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from core.signals import announce_evidence_flagged
 
 from .choices import DuplicateHow
 from .models import Photo, Video, VideoPolicy
+from .near_duplicates import Comparison, near_matches
 from .photos import (
-    NEAR_DUPLICATE_DISTANCE,
     PhotoFacts,
     distance_from,
     edited_by_software,
@@ -80,54 +78,21 @@ def earlier_use(facts: PhotoFacts) -> tuple[Photo | None, str]:
         return exact, DuplicateHow.SAME_FILE
     # What to compare the stored hashes with, and how each comparison reads when it matches.
     # Plain similarity first: of equally close matches the plainest explanation wins.
-    whole = [(phash_bits(facts.phash), DuplicateHow.SIMILAR)]
-    whole += [(phash_bits(turned), DuplicateHow.TURNED) for turned in facts.turned_phashes]
-    crop = phash_bits(facts.crop_phash) if facts.crop_phash else None
-    if connection.vendor == "postgresql":
-        terms, params = [], []
-        for bits, _how in whole:
-            terms.append("bit_count((phash_bits # %s)::bit(64))")
-            params.append(bits)
-        if crop is not None:  # this photo is a crop of a stored one: its whole vs their centre
-            terms.append("coalesce(bit_count((crop_phash_bits # %s)::bit(64)), 64)")
-            params.append(whole[0][0])
-            terms.append("bit_count((phash_bits # %s)::bit(64))")  # their whole vs our centre
-            params.append(crop)
-        hows = [how for _bits, how in whole]
-        hows += [DuplicateHow.CROPPED, DuplicateHow.CROPPED] if crop is not None else []
-        distances = ", ".join(terms)
-        match = (
-            Photo.objects.annotate(
-                distance=RawSQL(f"least({distances})", params),
-                which=RawSQL(f"array_position(array[{distances}], least({distances}))", params * 2),
-            )
-            .filter(distance__lte=NEAR_DUPLICATE_DISTANCE)
-            .order_by("distance", "created_at", "id")
-            .values_list("pk", "which")
-            .first()
-        )
-        if match is None:
-            return None, ""
-        return Photo.objects.get(pk=match[0]), hows[match[1] - 1]
-    # The embedded SQLite default has no bit_count: compare in Python, a page at a time.
-    best: tuple[int, int, str] | None = None
-    rows = Photo.objects.order_by("created_at", "id").values_list(
-        "pk", "phash_bits", "crop_phash_bits"
-    )
-    for pk, other, other_crop in rows.iterator(chunk_size=2000):
-        candidates = [(_bits_apart(other, bits), how) for bits, how in whole]
-        if crop is not None:
-            candidates.append((_bits_apart(other, crop), DuplicateHow.CROPPED))
-            if other_crop is not None:
-                candidates.append((_bits_apart(other_crop, whole[0][0]), DuplicateHow.CROPPED))
-        distance, how = min(candidates, key=lambda c: c[0])
-        if distance <= NEAR_DUPLICATE_DISTANCE and (best is None or distance < best[0]):
-            best = (distance, pk, how)
-    return (Photo.objects.get(pk=best[1]), best[2]) if best else (None, "")
-
-
-def _bits_apart(a: int, b: int) -> int:
-    return ((a ^ b) & ((1 << 64) - 1)).bit_count()
+    whole = phash_bits(facts.phash)
+    comparisons = [Comparison("phash_bits", whole)]
+    hows = [DuplicateHow.SIMILAR]
+    for turned in facts.turned_phashes:
+        comparisons.append(Comparison("phash_bits", phash_bits(turned)))
+        hows.append(DuplicateHow.TURNED)
+    if facts.crop_phash:
+        # this photo is a crop of a stored one (its whole vs their centre), or the other way
+        comparisons.append(Comparison("crop_phash_bits", whole))
+        comparisons.append(Comparison("phash_bits", phash_bits(facts.crop_phash)))
+        hows += [DuplicateHow.CROPPED, DuplicateHow.CROPPED]
+    matches = near_matches(comparisons)
+    if not matches:
+        return None, ""
+    return Photo.objects.get(pk=matches[0].photo_id), hows[matches[0].comparison]
 
 
 def store_photos(

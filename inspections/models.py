@@ -17,6 +17,7 @@ from core.dates import local_date
 from core.models import BaseModel
 
 from .choices import SERIOUS_SOURCES, DuplicateHow, ItemSource, ItemStatus, RectificationMode
+from .phash_chunks import chunk_indexes
 
 
 class ProgressReport(BaseModel):
@@ -193,6 +194,11 @@ class Photo(BaseModel):
                 | Q(progress_report__isnull=True, spot_check__isnull=True),
                 name="photo_belongs_to_one_entry",
             )
+        ]
+        # Near-duplicates of an upload are looked up chunk by chunk (inspections.near_duplicates).
+        indexes = [
+            *chunk_indexes("phash_bits", "photo_phash_chunk"),
+            *chunk_indexes("crop_phash_bits", "photo_crop_chunk"),
         ]
 
     def __str__(self) -> str:
