@@ -75,7 +75,7 @@ def test_photos_stored_before_the_migration_are_found_through_the_new_indexes(di
         # when the migration makes them
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
-        executor.migrate([("inspections", "0011_photo_chunk_indexes")])
+        executor.migrate([("inspections", "0012_photo_chunk_indexes")])
         # then the lookup reads them and finds the photos stored before, as the scan does
         for upload in uploads:
             assert upload.near <= {m.photo_id for m in near_matches(upload.comparisons)}

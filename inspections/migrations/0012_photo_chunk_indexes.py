@@ -25,7 +25,7 @@ def vacuum_as_before(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inspections", "0010_village_observations"),
+        ("inspections", "0011_open_items_index"),
     ]
 
     operations = [
