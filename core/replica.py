@@ -300,5 +300,5 @@ class ReplicaReadsMixin:
     """For API views: `class ...Api(ReplicaReadsMixin, ListAPIView)`; see replica_reads."""
 
     @classmethod
-    def as_view(cls, **initkwargs: Any) -> Callable[..., Any]:
+    def as_view(cls, **initkwargs: Any) -> Any:  # DRF's view function, wrapped
         return replica_reads(super().as_view(**initkwargs))  # type: ignore[misc]

@@ -228,12 +228,15 @@ def test_a_replica_that_refuses_connections_is_left_alone_and_the_page_reads_the
     client.force_login(district.discipline)
     settings.REPLICA_DOWN_SECONDS = 60
     with replica_unreachable():
-        attempts = []
+        attempts: list[int] = []
         connection = connections[REPLICA]
         connect = connection.ensure_connection
-        monkeypatch.setattr(
-            connection, "ensure_connection", lambda: attempts.append(1) or connect()
-        )
+
+        def counted() -> None:
+            attempts.append(1)
+            connect()
+
+        monkeypatch.setattr(connection, "ensure_connection", counted)
         with queries_on("default") as on_primary:
             pages = [client.get("/dashboards/projects/") for _ in range(2)]
         assert [page.status_code for page in pages] == [200, 200]
