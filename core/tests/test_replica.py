@@ -56,6 +56,8 @@ def _health():
     forget_health()
     yield
     forget_health()
+    # a read outside a request opened it; the test database cannot be dropped while it is open
+    connections[REPLICA].close()
 
 
 @contextmanager
@@ -118,7 +120,7 @@ def test_a_dashboard_reads_the_replica_and_the_read_it_records_does_not_pin(clie
         assert read(on_replica, "projects_project")
         assert not read(on_primary, "projects_project")
         # the discipline officer's read is recorded, on the primary, and does not pin them
-        assert any("INSERT" in sql and "core_auditevent" in sql for sql in on_primary)
+        assert any(sql.startswith("INSERT") and "audit" in sql for sql in on_primary)
         assert PIN_COOKIE not in response.cookies
 
 
