@@ -24,6 +24,10 @@ def _missing(marker: str) -> str | None:
         return "needs Debian's ffmpeg (scripts/install-system-deps.sh installs it)"
     if marker == "nginx" and not nginx_binary():
         return "needs Debian's nginx (scripts/install-system-deps.sh installs it)"
+    if marker == "replica":
+        from tests.pgcluster import unavailable
+
+        return unavailable()
     return None
 
 
@@ -34,7 +38,7 @@ def nginx_binary() -> str | None:
 
 def pytest_runtest_setup(item):
     """Without a service its tests skip; with REQUIRE_SERVICES=1 (CI) they fail instead."""
-    for marker in ("postgres", "redis", "browser", "nginx", "ffmpeg"):
+    for marker in ("postgres", "redis", "browser", "nginx", "ffmpeg", "replica"):
         if item.get_closest_marker(marker) is None:
             continue
         reason = _missing(marker)

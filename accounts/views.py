@@ -15,6 +15,7 @@ from django_ratelimit.core import is_ratelimited
 
 from core.errors import ApplicationError
 from core.pages import run_and_return
+from core.replica import replica_reads
 from core.security import client_ip
 
 from .choices import COMPANY_KINDS, Channel, OrganisationKind, Role
@@ -41,6 +42,7 @@ DIRECTORY_READERS = {
 }
 
 
+@replica_reads
 @login_required
 @require_GET
 def directory_view(request):

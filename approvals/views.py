@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.pages import run_and_return
+from core.replica import replica_reads
 from projects.contract_terms import RETENTION_DEFAULT
 from projects.services import irreversible_transitions
 
@@ -314,6 +315,7 @@ def escalation_approve_view(request, pk):
     )
 
 
+@replica_reads
 @login_required
 @require_GET
 def flag_list_view(request):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.choices import Role
 from accounts.models import User
 from core.pages import run_and_return
+from core.replica import replica_reads
 
 from . import leads
 from .choices import LeadStatus
@@ -47,6 +48,7 @@ def lead_open_view(request):
     return redirect("dashboards:lead", lead.pk)
 
 
+@replica_reads
 @discipline_required
 @require_GET
 def lead_list_view(request):

@@ -10,8 +10,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
+
+from core.replica import read_alias
 
 REFRESHED_KEY = "dashboards:rollup-refreshed"
 
@@ -47,6 +49,7 @@ def rollup_rows(districts: list[int] | None) -> list[tuple[str, int, int, str, i
     if districts is not None:
         sql += " WHERE district_id = ANY(%s)"
         params.append(districts)
-    with connection.cursor() as cursor:
+    # the replica when the page reads from it (core/replica.py)
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

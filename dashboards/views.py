@@ -29,6 +29,7 @@ from core.heads import (
     published_heads,
 )
 from core.money import Yuan
+from core.replica import replica_reads
 from inspections.choices import ItemStatus
 from inspections.models import RectificationItem
 from projects.choices import PaymentStatus, ProjectStatus
@@ -98,6 +99,7 @@ def _my_items(user) -> dict:
     }
 
 
+@replica_reads
 @login_required
 @require_GET
 def home_view(request):
@@ -172,6 +174,7 @@ def _xlsx(title: str, filename: str, project_filter, columns, rows) -> HttpRespo
     return xlsx_file_response(f"{filename}-{timezone.localdate():%Y%m%d}.xlsx", body)
 
 
+@replica_reads
 @discipline_required
 @require_GET
 def discipline_view(request):
@@ -196,6 +199,7 @@ def discipline_view(request):
     )
 
 
+@replica_reads
 @discipline_required
 @require_GET
 def report_pdf_view(request):
@@ -220,6 +224,7 @@ def report_pdf_view(request):
     return response
 
 
+@replica_reads
 @discipline_required
 @require_GET
 def map_view(request):
@@ -266,6 +271,7 @@ PROJECT_COLUMNS = [
 ]
 
 
+@replica_reads
 @discipline_required
 @require_GET
 def project_list_view(request):
@@ -292,6 +298,7 @@ def project_list_view(request):
     )
 
 
+@replica_reads
 @discipline_required
 @require_GET
 def anomaly_index_view(request):
@@ -304,6 +311,7 @@ def anomaly_index_view(request):
     )
 
 
+@replica_reads
 @discipline_required
 @require_GET
 @collector.paused_view  # tens of thousands of rows, no cycles (core/collector.py)
@@ -380,6 +388,7 @@ def period_labels(period: Period) -> list[tuple[str, str]]:
     return [(_("期间"), f"{period.since or '…'} — {period.until or '…'}")]
 
 
+@replica_reads
 @discipline_required
 @require_GET
 def timeline_view(request, pk):
@@ -446,6 +455,7 @@ def chain_verify_view(request):
     return redirect("dashboards:discipline")
 
 
+@replica_reads
 @discipline_required
 @require_GET
 def audit_heads_view(request):
@@ -468,6 +478,7 @@ def audit_heads_view(request):
 # --- open data (public) -----------------------------------------------------------------------
 
 
+@replica_reads
 @require_GET
 def open_data_view(request):
     """Public: what the platform publishes. The signed daily audit heads are here so that anyone
@@ -485,6 +496,7 @@ def open_data_view(request):
     )
 
 
+@replica_reads
 @require_GET
 def open_audit_heads_view(request):
     """Public: the signed daily heads as a JSON file (`verify_audit --heads FILE` reads it)."""

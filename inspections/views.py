@@ -24,6 +24,7 @@ from accounts.models import Organisation
 from core.errors import ApplicationError
 from core.exports import XLSX, xlsx_file_response
 from core.pages import run_and_return
+from core.replica import replica_reads
 from projects.permissions import access_project
 
 from . import services
@@ -372,6 +373,7 @@ def _ledger_items(request):
     return items, status
 
 
+@replica_reads
 @login_required
 @require_GET
 def ledger_export_view(request):
@@ -385,6 +387,7 @@ def ledger_export_view(request):
     return response
 
 
+@replica_reads
 @login_required
 @require_GET
 def ledger_view(request):
@@ -398,6 +401,7 @@ def ledger_view(request):
     )
 
 
+@replica_reads
 @login_required
 def round_list_view(request):
     if request.method == "POST":
@@ -479,6 +483,7 @@ def round_detail_view(request, round_id):
     )
 
 
+@replica_reads
 @login_required
 @require_GET
 def round_export_view(request, round_id, fmt):
@@ -496,6 +501,7 @@ def round_export_view(request, round_id, fmt):
     return response
 
 
+@replica_reads
 @login_required
 def plan_list_view(request):
     """双随机: the months' plans; the 住建局 draws a month's plan here (a seed may be given)."""
@@ -566,6 +572,7 @@ def plan_assign_view(request, plan_id):
     )
 
 
+@replica_reads
 @login_required
 @require_GET
 def plan_export_view(request, plan_id):

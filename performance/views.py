@@ -18,6 +18,7 @@ from accounts.choices import COMPANY_KINDS, Role
 from accounts.models import Organisation
 from core.exports import xlsx_response
 from core.pages import run_and_return
+from core.replica import replica_reads
 
 from . import alerts, credit, demonstration, selectors
 from .choices import ScoredKind
@@ -39,6 +40,7 @@ def _kind(value) -> str | None:
     return value if value in ScoredKind.values else None
 
 
+@replica_reads
 @login_required
 @require_GET
 def ranking_view(request):
@@ -83,6 +85,7 @@ def _report_sections(period):
     ]
 
 
+@replica_reads
 @login_required
 @require_GET
 def report_pdf_view(request, quarter: str):
@@ -95,6 +98,7 @@ def report_pdf_view(request, quarter: str):
     return response
 
 
+@replica_reads
 @login_required
 @require_GET
 def report_xlsx_view(request, quarter: str):
@@ -107,6 +111,7 @@ def report_xlsx_view(request, quarter: str):
     return response
 
 
+@replica_reads
 @login_required
 @require_GET
 def credit_list_view(request):
@@ -220,6 +225,7 @@ def decide_view(request, suspension_id: int):
     )
 
 
+@replica_reads
 @login_required
 @require_GET
 def warnings_view(request):
@@ -259,6 +265,7 @@ def warning_bell_view(request):
     )
 
 
+@replica_reads
 @login_required
 @require_GET
 def risk_view(request):
@@ -287,6 +294,7 @@ def risk_view(request):
     return render(request, "performance/risk.html", {"rows": rows, "colour": colour})
 
 
+@replica_reads
 @login_required
 @require_GET
 def demonstration_view(request, year: int | None = None):

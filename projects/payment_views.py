@@ -17,6 +17,7 @@ from accounts.choices import Role
 from core.exports import xlsx_response
 from core.money import Yuan
 from core.pages import run_and_return
+from core.replica import replica_reads
 
 from . import funds, services
 from .choices import PaymentStage, PaymentStatus
@@ -133,6 +134,7 @@ def settlement_review_view(request, pk):
     return response
 
 
+@replica_reads
 @login_required
 @require_GET
 def payment_queue_view(request):
@@ -178,6 +180,7 @@ LEDGER_COLUMNS = [
 ]
 
 
+@replica_reads
 @login_required
 @require_GET
 def payment_ledger_view(request):

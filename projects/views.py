@@ -15,6 +15,7 @@ from core.forms import add_service_error
 from core.keyset import keyset_page
 from core.money import parse_amount
 from core.pages import run_and_return
+from core.replica import replica_reads
 
 from . import kept_uploads, services
 from .choices import REVIEW_STATUSES, ProjectClass, allowed_procurement
@@ -28,6 +29,7 @@ from .services.classes import COUNTS, DATES
 PAGE_SIZE = 25
 
 
+@replica_reads
 @login_required
 @require_GET
 def project_list_view(request):

@@ -21,6 +21,7 @@ from core.dates import local_date
 from core.errors import ApplicationError
 from core.exports import XLSX
 from core.pages import run_and_return
+from core.replica import replica_reads
 from core.security import client_ip
 from core.security import event as security_event
 from inspections.models import Photo
@@ -272,6 +273,7 @@ def qr_view(request, pk, fmt):
     return response
 
 
+@replica_reads
 @login_required
 def moderation_view(request):
     """Held ratings with their flags and original text; release or reject, one or many."""
@@ -296,6 +298,7 @@ def moderation_view(request):
     )
 
 
+@replica_reads
 @login_required
 @require_GET
 def report_list_view(request):
@@ -368,6 +371,7 @@ def report_reward_view(request, report_id):
     )
 
 
+@replica_reads
 @login_required
 @require_GET
 def reward_list_view(request):

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import ApplicationError
+from core.replica import ReplicaReadsMixin
 from projects.api.serializers import ProjectOutputSerializer
 from projects.permissions import access_project
 
@@ -205,7 +206,7 @@ class EscalationApproveApi(APIView):
         return _project(request, pk)
 
 
-class FlagListApi(ListAPIView):
+class FlagListApi(ReplicaReadsMixin, ListAPIView):
     serializer_class = s.FlagOutputSerializer
     queryset = Flag.objects.none()  # for the schema; the real rows come from the selector
 

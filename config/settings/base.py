@@ -98,6 +98,50 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+
+# Reads from a streaming replica (docs/architecture.md, "Reads from a replica"). With
+# DATABASE_REPLICA_URL set, the views that opt in (dashboards, exports, lists, open data: GET only)
+# read from the replica; writes, transactions, sessions and log-in data stay on the primary. A
+# user is pinned to the primary for REPLICA_PIN_SECONDS after a write, so they read what they
+# wrote. A replica that does not answer within its connect_timeout or is more than
+# REPLICA_MAX_LAG_SECONDS behind is left alone for REPLICA_DOWN_SECONDS (reads go to the primary,
+# no error); its lag is measured every REPLICA_CHECK_SECONDS. Without it: everything on `default`.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
+REPLICA_MAX_LAG_SECONDS = env.int("REPLICA_MAX_LAG_SECONDS", default=30)
+REPLICA_DOWN_SECONDS = 5
+REPLICA_CHECK_SECONDS = 5
+# Read from the primary always: a log-out, a revoked token or a deactivated user counts at once.
+REPLICA_PRIMARY_ONLY = ["sessions", "knox", "axes", "accounts.user"]
+# Writes that do not pin the user: bookkeeping nobody reads back on the next page (the session,
+# a token's expiry moved on, log-in attempts, the audit event of a discipline officer's read).
+# Every other write is of a model besides its audit event.
+REPLICA_PIN_IGNORE = ["sessions", "knox", "axes", "core.auditevent"]
+
+
+def replica_database(url: str) -> dict[str, Any]:
+    config = env.db_url_config(url)
+    config["ATOMIC_REQUESTS"] = False
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # a replica that does not answer is given up quickly (and left alone a few seconds)
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Tests read the test database through it (Django's TEST MIRROR).
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
+def replica_routing(middleware: list[str]) -> tuple[list[str], list[str]]:
+    """DATABASE_ROUTERS and MIDDLEWARE when there is a replica: the router, and the pin after the
+    user is known."""
+    after = middleware.index("core.security.AbsoluteSessionMiddleware") + 1
+    pinned = [*middleware[:after], "core.replica.ReplicaPinMiddleware", *middleware[after:]]
+    return ["core.replica.ReplicaRouter"], pinned
+
+
+DATABASE_ROUTERS: list[str] = []
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = replica_database(env("DATABASE_REPLICA_URL"))
+    DATABASE_ROUTERS, MIDDLEWARE = replica_routing(MIDDLEWARE)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: five failed log-ins for one user name from one address lock that pair out

@@ -1,7 +1,7 @@
 """Tests: the real services when DATABASE_URL/REDIS_URL are set, tasks eager unless a test asks."""
 
 from .base import *  # noqa: F403
-from .base import STORAGES
+from .base import DATABASES, MIDDLEWARE, STORAGES, replica_routing
 
 SECRET_KEY = "test-only-not-secret"
 DEBUG = False
@@ -22,3 +22,11 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "process": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "process"},
 }
+# A replica in every test run: a mirror of the test database (Django's TEST MIRROR) unless
+# DATABASE_REPLICA_URL names one, so that the router, the pin and the views that opt in run in
+# every test. Reads stay on the primary inside a transaction, hence in every test on `db`; tests
+# on `transactional_db` that declare databases=["default", "replica"] read through the mirror
+# (core/tests/test_replica.py). tests/test_replica_streaming.py runs a real replica.
+if "replica" not in DATABASES:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS, MIDDLEWARE = replica_routing(MIDDLEWARE)

@@ -9,6 +9,8 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.replica import ReplicaReadsMixin
+
 from ..oc4ids import package, public_projects
 from ..permissions import may_use_dashboards
 from ..selectors import dashboard_projects, map_features
@@ -22,7 +24,7 @@ class IsDisciplineOfficer(BasePermission):
         return may_use_dashboards(request.user)
 
 
-class MapDataApi(APIView):
+class MapDataApi(ReplicaReadsMixin, APIView):
     """Every located project as GeoJSON, with the dashboard's filters."""
 
     permission_classes = [IsDisciplineOfficer]
@@ -36,7 +38,7 @@ class MapDataApi(APIView):
         return Response(map_features(projects))
 
 
-class Oc4idsPackageApi(APIView):
+class Oc4idsPackageApi(ReplicaReadsMixin, APIView):
     """Public: every filed project as an OC4IDS project package, a page at a time."""
 
     permission_classes = [AllowAny]
@@ -60,7 +62,7 @@ class Oc4idsPackageApi(APIView):
         )
 
 
-class Oc4idsProjectApi(APIView):
+class Oc4idsProjectApi(ReplicaReadsMixin, APIView):
     """Public: one project's OC4IDS package."""
 
     permission_classes = [AllowAny]

@@ -10,6 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.replica import ReplicaReadsMixin
 from projects.api.serializers import ProjectOutputSerializer
 from projects.permissions import access_project
 
@@ -175,7 +176,7 @@ class PlanInputSerializer(serializers.Serializer):
     seed = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
-class PlanListApi(APIView):
+class PlanListApi(ReplicaReadsMixin, APIView):
     """GET: the monthly random plans (住建局, discipline). POST: the 住建局 draws a month's."""
 
     @extend_schema(responses=PlanOutputSerializer(many=True))

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import ApplicationError
+from core.replica import ReplicaReadsMixin
 
 from .. import alerts, selectors
 from ..choices import ScoredKind
@@ -40,7 +41,7 @@ class ScoreRowSerializer(serializers.Serializer):
         return str(row["rank"])
 
 
-class ScoreListApi(APIView):
+class ScoreListApi(ReplicaReadsMixin, APIView):
     """GET ?quarter=2026Q3[&kind=contractor]: the ranking, "not ranked" below the sample."""
 
     @extend_schema(
@@ -89,7 +90,7 @@ class WarningRowSerializer(serializers.Serializer):
         return alerts.warning_text(delivery.warning)
 
 
-class WarningListApi(APIView):
+class WarningListApi(ReplicaReadsMixin, APIView):
     """GET: the signed-in user's warnings (unread first), with the unread count."""
 
     @extend_schema(
@@ -129,7 +130,7 @@ class CreditReasonSerializer(serializers.Serializer):
     score = serializers.IntegerField(required=False)
 
 
-class CreditListApi(APIView):
+class CreditListApi(ReplicaReadsMixin, APIView):
     """GET: every company's credit status and score, with the reasons (credit readers)."""
 
     @extend_schema(

@@ -6,6 +6,8 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.replica import ReplicaReadsMixin
+
 from .. import services
 from ..models import Payment
 from ..permissions import access_project
@@ -20,7 +22,7 @@ def _valid(serializer_class, request):
     return serializer.validated_data
 
 
-class PaymentLedgerApi(ListAPIView):
+class PaymentLedgerApi(ReplicaReadsMixin, ListAPIView):
     """Every payment the caller can see, newest first; filters status, stage, q."""
 
     serializer_class = s.PaymentOutputSerializer

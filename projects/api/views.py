@@ -6,6 +6,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.replica import ReplicaReadsMixin
+
 from ..filters import ProjectFilter
 from ..permissions import access_project
 from ..selectors import project_list
@@ -13,7 +15,7 @@ from ..services import project_create, project_update
 from .serializers import ProjectInputSerializer, ProjectOutputSerializer
 
 
-class ProjectListCreateApi(GenericAPIView):
+class ProjectListCreateApi(ReplicaReadsMixin, GenericAPIView):
     serializer_class = ProjectOutputSerializer
     filterset_class = ProjectFilter
 
