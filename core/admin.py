@@ -186,6 +186,7 @@ class JobRunAdmin(ReadOnlyAdmin):
         "short_error",
     )
     list_filter = ("job", "state")
+    list_select_related = ("requested_by",)
     readonly_fields = ("progress",)
     actions = ("resume",)
     change_list_template = "admin/core/jobrun/change_list.html"
