@@ -1,8 +1,10 @@
 """The tamper-evident audit chains: append one event per state change to its chain, and verify
 the chains by streaming them (docs/audit.md "Chains")."""
 
+import functools
 import hashlib
 import json
+import weakref
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from .locks import advisory_lock_one_of
+from .locks import advisory_lock_one_of, one_of_setting, one_of_statement
 from .models import AuditEvent, AuditHead, event_ref
 
 GENESIS = "0" * 64
@@ -35,11 +37,6 @@ _READ_VERBS: set[str] = set()
 Position = tuple[int, int, str]
 
 
-def _jsonable(value: Any) -> Any:
-    """Plain JSON for before/after: decimals and dates as strings, so the hash is stable."""
-    return json.loads(json.dumps(value, default=_default, ensure_ascii=False))
-
-
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
@@ -49,6 +46,9 @@ def _default(value: Any) -> Any:
         return value.pk
     return str(value)
 
+
+# The one encoding of what is hashed: keys sorted, no spaces, text as it is (UTF-8).
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 # The columns canonical() covers, in the order _canonical_row takes them.
 HASHED = (
@@ -95,7 +95,7 @@ def _canonical_row(
         "after": after,
         "comment": comment,
     }
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return _ENCODE(body).encode()
 
 
 def canonical(event: AuditEvent) -> bytes:
@@ -124,7 +124,12 @@ def register_reads(verbs: Iterable[str]) -> None:
 
 
 def chain_for(
-    *, verb: str, organisation_id: int | None, actor_id: int | None, object_type: str, object_id: str
+    *,
+    verb: str,
+    organisation_id: int | None,
+    actor_id: int | None,
+    object_type: str,
+    object_id: str,
 ) -> int:
     """The chain an event joins: the one rule (docs/audit.md "Chains"). An organisation's acts
     stay in one chain, in their order; acts without one, by the user, else by the object. The key
@@ -143,6 +148,105 @@ def chain_for(
     return 1 + zlib.crc32(key.encode()) % stripes
 
 
+def _canonical_parts(
+    actor_id: int | None,
+    actor_name: str,
+    organisation_name: str,
+    verb: str,
+    object_type: str,
+    object_id: str,
+    object_repr: str,
+    before: Any,
+    after: Any,
+    comment: str,
+) -> tuple[str, str, str]:
+    """canonical() around the two facts only known under the chain's lock: the event is
+    `a + created_at + b + seq + c` (the same bytes as _canonical_row, keys in sorted order)."""
+    a = (
+        f'{{"actor_id":{_ENCODE(actor_id)},"actor_name":{_ENCODE(actor_name)},'
+        f'"after":{_ENCODE(after)},"before":{_ENCODE(before)},"comment":{_ENCODE(comment)},'
+        f'"created_at":"'
+    )
+    b = (
+        f'","object_id":{_ENCODE(object_id)},"object_repr":{_ENCODE(object_repr)},'
+        f'"object_type":{_ENCODE(object_type)},'
+        f'"organisation_name":{_ENCODE(organisation_name)},"seq":'
+    )
+    return a, b, f',"verb":{_ENCODE(verb)}}}'
+
+
+_GIVEN = (
+    "actor_id",
+    "actor_name",
+    "organisation_name",
+    "verb",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "comment",
+)
+
+
+@functools.cache
+def _append_sql() -> str:
+    """On PostgreSQL an append is one round trip: the chain's lock, then one INSERT that reads
+    the chain's last event (after the lock: a statement of its own sees what the previous holder
+    committed), numbers and times the event and hashes it as canonical() does (created_at in
+    the same ISO form, the genesis of the chain as genesis() makes it)."""
+    table = AuditEvent._meta.db_table
+    genesis_sql = (
+        "CASE WHEN k.c = 0 THEN repeat('0', 64) ELSE encode(sha256(convert_to("
+        "'lingxing.audit-chain.' || k.c, 'UTF8')), 'hex') END"
+    )
+    stamp = "to_char(n.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
+    return (
+        f"INSERT INTO {table} (chain, seq, created_at, {', '.join(_GIVEN)}, prev_hash, hash)"
+        f" SELECT n.c, n.s, n.at, {', '.join(['%s'] * len(_GIVEN))}, n.p,"
+        f" encode(sha256(convert_to(n.p || %s || {stamp} || %s || n.s || %s, 'UTF8')), 'hex')"
+        f" FROM (SELECT k.c, coalesce(l.seq, 0) + 1 AS s, coalesce(l.hash, {genesis_sql}) AS p,"
+        f" clock_timestamp() AS at FROM (SELECT current_setting(%s)::int AS c) AS k"
+        f" LEFT JOIN LATERAL (SELECT seq, hash FROM {table} WHERE chain = k.c"
+        f" ORDER BY seq DESC LIMIT 1) AS l ON true) AS n"
+        f" RETURNING id, chain, seq, created_at, prev_hash, hash"
+    )
+
+
+@functools.cache
+def _insert_sql() -> str:
+    columns = ("chain", "seq", "created_at", *_GIVEN, "prev_hash", "hash")
+    return (
+        f"INSERT INTO {AuditEvent._meta.db_table} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING id"
+    )
+
+
+# The raw connections (a weak reference each: they come and go with Django's) on which the
+# append's statements are prepared: planned once per connection, not once per event.
+_PREPARED: "weakref.WeakKeyDictionary[Any, set[str]]" = weakref.WeakKeyDictionary()
+
+
+@functools.cache
+def _statement(name: str, sql: str) -> tuple[str, str]:
+    """(PREPARE name AS sql with $1.., EXECUTE name (%s, ..)) for a statement with %s params."""
+    pieces = sql.split("%s")
+    numbered = pieces[0] + "".join(f"${i}{piece}" for i, piece in enumerate(pieces[1:], 1))
+    params = ", ".join(["%s"] * (len(pieces) - 1))
+    return f"PREPARE {name} AS {numbered}", f"EXECUTE {name} ({params})"
+
+
+def _prepared(cursor: Any, name: str, sql: str) -> str:
+    """`EXECUTE name (%s, ...)` for `sql`, prepared on this connection the first time. A
+    prepared statement outlives a rolled-back transaction, so it is prepared once."""
+    prepare, execute = _statement(name, sql)
+    done = _PREPARED.setdefault(connection.connection, set())
+    if name not in done:
+        cursor.execute(prepare)
+        done.add(name)
+    return execute
+
+
 def record_event(
     *,
     actor: Any,
@@ -156,44 +260,79 @@ def record_event(
 ) -> AuditEvent:
     """Append one event. Must run inside the caller's transaction so that both commit together.
     The chain's lock is held to the end of that transaction; a transaction that records a second
-    event appends it to the same chain (one chain lock per transaction: no deadlock)."""
+    event appends it to the same chain (one chain lock per transaction: no deadlock).
+
+    On PostgreSQL one round trip of two prepared statements and no ORM query compiled: every
+    write of the platform passes here (docs/audit.md "Chains")."""
     if not connection.in_atomic_block:
         raise RuntimeError("record_event must run inside the service's transaction")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    verb = str(verb)  # a TextChoices member stores its value
     user = actor if getattr(actor, "is_authenticated", False) else None
     organisation = getattr(user, "organisation", None) if user else None
+    # Plain JSON for before/after (decimals and dates as strings, so the hash is stable): the
+    # text is stored, the value it reads back as is hashed.
+    before_text = json.dumps(before or {}, default=_default, ensure_ascii=False)
+    after_text = json.dumps(after or {}, default=_default, ensure_ascii=False)
+    facts = {  # in _GIVEN's order: what the act says; the chain adds its place, time and hash
+        "actor_id": user.pk if user else None,
+        "actor_name": (user.get_full_name() or user.get_username()) if user else "",
+        "organisation_name": str(organisation) if organisation else "",
+        "verb": str(verb),  # a TextChoices member stores its value
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": str(obj)[:300] if obj is not None else "",
+        "before": json.loads(before_text),
+        "after": json.loads(after_text),
+        "comment": comment,
+    }
     chosen = chain_for(
-        verb=verb,
+        verb=facts["verb"],
         organisation_id=getattr(user, "organisation_id", None),
-        actor_id=user.pk if user else None,
+        actor_id=facts["actor_id"],
         object_type=object_type,
         object_id=object_id,
     )
-    chain = advisory_lock_one_of(APPEND_LOCK_CLASS, chosen)
-    last = (
-        AuditEvent.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
-    )
+    stored = [*facts.values()]
+    stored[_GIVEN.index("before")], stored[_GIVEN.index("after")] = before_text, after_text
+    parts = _canonical_parts(*facts.values())
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            lock_sql, lock_params = one_of_statement(APPEND_LOCK_CLASS, chosen)
+            lock = _prepared(cursor, "lingxing_audit_lock", lock_sql)
+            append = _prepared(cursor, "lingxing_audit_append", _append_sql())
+            cursor.execute(
+                f"{lock}; {append}",
+                [*lock_params, *stored, *parts, one_of_setting(APPEND_LOCK_CLASS)],
+            )
+            pk, chain, seq, created_at, prev_hash, hashed = cursor.fetchone()
+        else:  # SQLite: one writer at a time anyway; the same event, hashed here
+            chain = advisory_lock_one_of(APPEND_LOCK_CLASS, chosen)
+            cursor.execute(
+                f"SELECT seq, hash FROM {AuditEvent._meta.db_table} WHERE chain = %s "
+                "ORDER BY seq DESC LIMIT 1",
+                [chain],
+            )
+            last = cursor.fetchone()
+            seq, prev_hash = (last[0] + 1, last[1]) if last else (1, genesis(chain))
+            created_at = timezone.now()
+            stamp = created_at.astimezone(UTC).isoformat(timespec="microseconds")
+            body = f"{parts[0]}{stamp}{parts[1]}{seq}{parts[2]}"
+            hashed = hashlib.sha256((prev_hash + body).encode()).hexdigest()
+            when = connection.ops.adapt_datetimefield_value(created_at)
+            cursor.execute(_insert_sql(), [chain, seq, when, *stored, prev_hash, hashed])
+            pk = cursor.fetchone()[0]
     event = AuditEvent(
+        id=pk,
         chain=chain,
-        seq=(last[0] + 1) if last else 1,
-        created_at=timezone.now(),
-        actor=user,
-        actor_name=(user.get_full_name() or user.get_username()) if user else "",
-        organisation_name=str(organisation) if organisation else "",
-        verb=verb,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=str(obj)[:300] if obj is not None else "",
-        before=_jsonable(before or {}),
-        after=_jsonable(after or {}),
-        comment=comment,
-        prev_hash=last[1] if last else genesis(chain),
+        seq=seq,
+        created_at=created_at,
+        prev_hash=prev_hash,
+        hash=hashed,
+        **facts,
     )
-    event.hash = compute_hash(event.prev_hash, event)
-    event.save(force_insert=True)
+    event._state.adding, event._state.db = False, connection.alias
     return event
 
 

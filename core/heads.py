@@ -296,9 +296,7 @@ def _entry(raw: Any) -> Head:
 def last_signed_head(key: Ed25519PublicKey) -> Head | None:
     """The newest head in the database signed with `key` (after a change of key, the heads
     signed with the old one are checked with it, from the kept files)."""
-    row = (
-        SignedAuditHead.objects.filter(key_fingerprint=fingerprint(key)).order_by("-day").first()
-    )
+    row = SignedAuditHead.objects.filter(key_fingerprint=fingerprint(key)).order_by("-day").first()
     return _head_of(row) if row is not None else None
 
 
@@ -480,9 +478,7 @@ class HeadsReport:
     since: date | None = None  # the head the chains were verified from (None: every event)
 
 
-def _position_problem(
-    head: Head, stored: dict[tuple[int, int], str]
-) -> tuple[str, str] | None:
+def _position_problem(head: Head, stored: dict[tuple[int, int], str]) -> tuple[str, str] | None:
     for chain, seq, expected in head.chains:
         if seq == 0:
             continue

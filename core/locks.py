@@ -6,6 +6,7 @@ object id) pair of 32-bit keys, one lock per object of a class; and the last for
 transaction (advisory_lock_one_of)."""
 
 import hashlib
+from typing import Any
 
 from django.db import connection
 
@@ -43,6 +44,18 @@ _ONE_OF_SQL = (
 )
 
 
+def one_of_setting(cls: int) -> str:
+    """The transaction-local setting that holds the item advisory_lock_one_of locked."""
+    return f"lingxing.lock_{cls}"
+
+
+def one_of_statement(cls: int, item: int) -> tuple[str, list[Any]]:
+    """advisory_lock_one_of as SQL and its parameters, for a caller that sends it in one round
+    trip with the statement that follows it (core.audit's append; PostgreSQL only)."""
+    setting = one_of_setting(cls)
+    return _ONE_OF_SQL, [cls, setting, setting, item]
+
+
 def advisory_lock_one_of(cls: int, item: int) -> int:
     """The two-key lock of `item` of class `cls`, unless this transaction already holds one of
     that class taken here: then that one, and its item is returned instead. A transaction thus
@@ -50,7 +63,6 @@ def advisory_lock_one_of(cls: int, item: int) -> int:
     them (the audit chains, docs/audit.md "Chains"). Returns the item locked; on SQLite, `item`."""
     if connection.vendor != "postgresql":
         return item
-    setting = f"lingxing.lock_{cls}"
     with connection.cursor() as cursor:
-        cursor.execute(_ONE_OF_SQL, [cls, setting, setting, item])
+        cursor.execute(*one_of_statement(cls, item))
         return int(cursor.fetchone()[2])

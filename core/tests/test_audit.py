@@ -2,6 +2,8 @@
 spread over chains by one rule, and a chain is streamed (docs/audit.md "Chains")."""
 
 import threading
+from datetime import UTC, datetime
+from typing import cast
 
 import pytest
 from django.core.management import call_command
@@ -9,6 +11,7 @@ from django.core.management.base import CommandError
 from django.db import connection, connections, transaction
 from django.db.utils import DatabaseError
 
+from accounts.models import User
 from accounts.tests.factories import OrganisationFactory, UserFactory
 from core import audit
 from core.audit import READ_CHAINS_FROM, chain_for, genesis, record_event, verify_chain
@@ -147,7 +150,7 @@ def test_postgres_refuses_update_and_delete_of_audit_rows():
 @pytest.mark.django_db(transaction=True)
 def test_an_organisations_acts_stay_in_one_chain_and_reads_go_to_the_read_chains(settings):
     settings.AUDIT_CHAINS, settings.AUDIT_READ_CHAINS = 8, 2
-    people = [UserFactory(organisation=OrganisationFactory()) for _ in range(6)]
+    people = [cast(User, UserFactory(organisation=OrganisationFactory())) for _ in range(6)]
     for person in people:
         for verb in ("test.event", "discipline.read", "test.event"):
             with transaction.atomic():
@@ -175,6 +178,7 @@ def test_an_organisations_acts_stay_in_one_chain_and_reads_go_to_the_read_chains
     )
 
 
+@pytest.mark.postgres  # SQLite has one writer at a time, so no lock and nothing to keep to
 @pytest.mark.django_db
 def test_a_transaction_appends_all_its_events_to_the_chain_of_its_first(settings):
     settings.AUDIT_CHAINS = 16
@@ -289,3 +293,33 @@ def test_concurrent_appends_never_fork_a_chain(settings):
         assert seqs == list(range(1, len(seqs) + 1))
     prev = list(AuditEvent.objects.values_list("prev_hash", flat=True))
     assert len(set(prev)) == len(prev)  # no two events share a parent: each chain is linear
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        (None, "", "", "x", "t", "1", "", {}, {}, ""),
+        (
+            7,
+            '张"三\\',
+            "区住建局",
+            "project.approved",
+            "projects.project",
+            "42",
+            "项目 <42> \n 换行",
+            {"amount": "12.50", "list": [1, {"b": None, "a": True}], "键": "值"},
+            {"z": 1.5, "a": "\u2028"},
+            "说明\t",
+        ),
+    ],
+)
+def test_the_append_hashes_the_same_bytes_as_canonical(facts):
+    """The database hashes `a + created_at + b + seq + c` (core.audit._append_sql): the same
+    bytes as the canonical event every check hashes again."""
+    created_at = datetime(2026, 3, 2, 1, 2, 3, 4, tzinfo=UTC)
+    a, b, c = audit._canonical_parts(*facts)
+    actor_id, name, organisation, verb, object_type, object_id, shown, before, after, note = facts
+    assert f"{a}2026-03-02T01:02:03.000004+00:00{b}17{c}".encode() == audit._canonical_row(
+        17, created_at, actor_id, name, organisation, verb, object_type, object_id, shown,
+        before, after, note,
+    )  # fmt: skip

@@ -11,9 +11,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from core.audit import record_event
+from core.audit import GENESIS, record_event
 from core.dates import SHANGHAI
-from core.audit import GENESIS
 from core.heads import fingerprint, head_message, heads_sign, load_private_key, new_private_text
 
 pytestmark = pytest.mark.django_db
