@@ -193,23 +193,23 @@ _GIVEN = (
 def _append_sql() -> str:
     """On PostgreSQL an append is one round trip: the chain's lock, then one INSERT that reads
     the chain's last event (after the lock: a statement of its own sees what the previous holder
-    committed), numbers and times the event and hashes it as canonical() does (created_at in
-    the same ISO form, the genesis of the chain as genesis() makes it)."""
+    committed), numbers the event and hashes it as canonical() does: SHA-256 of the previous
+    hash, the canonical event up to "seq", the number, and the rest (the genesis of the chain as
+    genesis() makes it)."""
     table = AuditEvent._meta.db_table
     genesis_sql = (
         "CASE WHEN k.c = 0 THEN repeat('0', 64) ELSE encode(sha256(convert_to("
         "'lingxing.audit-chain.' || k.c, 'UTF8')), 'hex') END"
     )
-    stamp = "to_char(n.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
     return (
         f"INSERT INTO {table} (chain, seq, created_at, {', '.join(_GIVEN)}, prev_hash, hash)"
-        f" SELECT n.c, n.s, n.at, {', '.join(['%s'] * len(_GIVEN))}, n.p,"
-        f" encode(sha256(convert_to(n.p || %s || {stamp} || %s || n.s || %s, 'UTF8')), 'hex')"
-        f" FROM (SELECT k.c, coalesce(l.seq, 0) + 1 AS s, coalesce(l.hash, {genesis_sql}) AS p,"
-        f" clock_timestamp() AS at FROM (SELECT current_setting(%s)::int AS c) AS k"
+        f" SELECT n.c, n.s, %s, {', '.join(['%s'] * len(_GIVEN))}, n.p,"
+        f" encode(sha256(convert_to(n.p || %s || n.s || %s, 'UTF8')), 'hex')"
+        f" FROM (SELECT k.c, coalesce(l.seq, 0) + 1 AS s, coalesce(l.hash, {genesis_sql}) AS p"
+        f" FROM (SELECT current_setting(%s)::int AS c) AS k"
         f" LEFT JOIN LATERAL (SELECT seq, hash FROM {table} WHERE chain = k.c"
         f" ORDER BY seq DESC LIMIT 1) AS l ON true) AS n"
-        f" RETURNING id, chain, seq, created_at, prev_hash, hash"
+        f" RETURNING id, chain, seq, prev_hash, hash"
     )
 
 
@@ -296,7 +296,11 @@ def record_event(
     )
     stored = [*facts.values()]
     stored[_GIVEN.index("before")], stored[_GIVEN.index("after")] = before_text, after_text
-    parts = _canonical_parts(*facts.values())
+    # The application's clock, as for every other row (tests travel in time); taken before the
+    # chain's lock, so within a chain it may lag the event before by the wait for the lock.
+    created_at = timezone.now()
+    a, b, c = _canonical_parts(*facts.values())
+    prefix = f"{a}{created_at.astimezone(UTC).isoformat(timespec='microseconds')}{b}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             lock_sql, lock_params = one_of_statement(APPEND_LOCK_CLASS, chosen)
@@ -304,9 +308,9 @@ def record_event(
             append = _prepared(cursor, "lingxing_audit_append", _append_sql())
             cursor.execute(
                 f"{lock}; {append}",
-                [*lock_params, *stored, *parts, one_of_setting(APPEND_LOCK_CLASS)],
+                [*lock_params, created_at, *stored, prefix, c, one_of_setting(APPEND_LOCK_CLASS)],
             )
-            pk, chain, seq, created_at, prev_hash, hashed = cursor.fetchone()
+            pk, chain, seq, prev_hash, hashed = cursor.fetchone()
         else:  # SQLite: one writer at a time anyway; the same event, hashed here
             chain = advisory_lock_one_of(APPEND_LOCK_CLASS, chosen)
             cursor.execute(
@@ -316,10 +320,7 @@ def record_event(
             )
             last = cursor.fetchone()
             seq, prev_hash = (last[0] + 1, last[1]) if last else (1, genesis(chain))
-            created_at = timezone.now()
-            stamp = created_at.astimezone(UTC).isoformat(timespec="microseconds")
-            body = f"{parts[0]}{stamp}{parts[1]}{seq}{parts[2]}"
-            hashed = hashlib.sha256((prev_hash + body).encode()).hexdigest()
+            hashed = hashlib.sha256(f"{prev_hash}{prefix}{seq}{c}".encode()).hexdigest()
             when = connection.ops.adapt_datetimefield_value(created_at)
             cursor.execute(_insert_sql(), [chain, seq, when, *stored, prev_hash, hashed])
             pk = cursor.fetchone()[0]

@@ -347,21 +347,26 @@ class SignOutcome:
     error: str = ""
 
 
-def _heads_at_end_of(day: date) -> list[Position]:
-    """Each chain's last event appended before the day ended (within a chain, created_at grows
-    with seq: it is taken under the chain's lock)."""
-    end = day_start(day + timedelta(days=1))
-    heads = []
-    for chain in existing_chains():
-        last = (
-            AuditEvent.objects.filter(chain=chain, created_at__lt=end)
-            .order_by("-seq")
-            .values_list("seq", "hash")
-            .first()
-        )
-        if last is not None:
-            heads.append((chain, last[0], last[1]))
-    return heads
+def _heads_at_end_of(days: list[date]) -> dict[date, list[Position]]:
+    """For each day, each chain's head at the day's end: its last event (by seq) stamped
+    before the day ended. Latest day first, each search starting where the later day's
+    stopped: the days to catch up are read once."""
+    chains = existing_chains()
+    upper: dict[int, int | None] = dict.fromkeys(chains)
+    found: dict[date, list[Position]] = {}
+    for day in sorted(days, reverse=True):
+        end = day_start(day + timedelta(days=1))
+        heads = []
+        for chain in chains:
+            rows = AuditEvent.objects.filter(chain=chain, created_at__lt=end)
+            if upper[chain] is not None:
+                rows = rows.filter(seq__lte=upper[chain])
+            last = rows.order_by("-seq").values_list("seq", "hash").first()
+            upper[chain] = last[0] if last else 0
+            if last is not None:
+                heads.append((chain, last[0], last[1]))
+        found[day] = heads
+    return found
 
 
 def heads_sign(*, until: date | None = None) -> SignOutcome:
@@ -395,10 +400,11 @@ def heads_sign(*, until: date | None = None) -> SignOutcome:
         return SignOutcome([], error)
     key_print = fingerprint(key.public_key())
     prev = last.hash if last is not None else GENESIS
+    days = [start + timedelta(days=i) for i in range((until - start).days + 1)]
+    heads = _heads_at_end_of(days)
     signed = []
-    day = start
-    while day <= until:
-        chains = _heads_at_end_of(day)
+    for day in days:
+        chains = heads[day]
         count = sum(seq for _chain, seq, _hash in chains)
         message = head_message(day, chains, count, prev)
         with transaction.atomic():
@@ -416,7 +422,6 @@ def heads_sign(*, until: date | None = None) -> SignOutcome:
             )
         signed.append(head)
         prev = head.hash
-        day += timedelta(days=1)
     return SignOutcome(signed)
 
 

@@ -79,12 +79,11 @@ def test_a_run_killed_midway_leaves_no_half_written_period(district):
 
         def waiting_on_the_lock() -> bool:
             with connection.cursor() as c:
-                # Inside a transaction the statistics are a snapshot: take a fresh one.
-                c.execute("SELECT pg_stat_clear_snapshot()")
+                # One backend waits for an audit chain's lock (class APPEND_LOCK_CLASS).
                 c.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock' AND query LIKE %s",
-                    ["%pg_advisory_xact_lock%"],
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    " AND classid = %s",
+                    [APPEND_LOCK_CLASS],
                 )
                 return c.fetchone()[0] == 1
 
@@ -96,9 +95,9 @@ def test_a_run_killed_midway_leaves_no_half_written_period(district):
     def gone() -> bool:
         with connection.cursor() as c:
             c.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND pid <> pg_backend_pid() AND query LIKE %s",
-                ["%advisory%"],
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s"
+                " AND pid <> pg_backend_pid()",
+                [APPEND_LOCK_CLASS],
             )
             return c.fetchone()[0] == 0
 
