@@ -33,6 +33,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = (
+        "chain",
         "seq",
         "created_at",
         "actor_name",
@@ -47,7 +48,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditHead)
 class AuditHeadAdmin(ReadOnlyAdmin):
-    list_display = ("taken_at", "seq", "hash", "intact", "broken_seq")
+    list_display = ("taken_at", "count", "hash", "intact", "broken_chain", "broken_seq", "since")
 
 
 class AuditedModelAdmin(admin.ModelAdmin):

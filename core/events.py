@@ -28,7 +28,7 @@ from django.utils.functional import Promise
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
 
-from .audit import record_event
+from .audit import record_event, register_reads
 
 ChoicesT = TypeVar("ChoicesT", bound=type[models.TextChoices])
 
@@ -68,11 +68,15 @@ def verbs(
     fields: dict[str, Any] | None = None,
     legacy: dict[str, str] | None = None,
     audience: dict[str, str] | None = None,
+    reads: Iterable[str] = (),
 ) -> Any:
     """Register an app's verbs: ``@verbs`` or ``@verbs(fields={...}, legacy={...})``.
 
     ``audience`` maps a verb to the only audience that may see its events (e.g.
     ``{"discipline.read": "discipline"}``); the chain keeps them all the same.
+
+    ``reads`` names the verbs that record a read rather than a change: their events go to the
+    read chains, which writers never wait for (docs/audit.md "Chains").
 
     ``fields`` labels the keys of before/after that are not fields of the event's object
     (a label, or an :class:`EventField`); ``legacy`` maps a regular expression of verbs that
@@ -94,6 +98,7 @@ def verbs(
             _LEGACY.append((re.compile(pattern), str(target)))
         for verb, who in (audience or {}).items():
             _AUDIENCE[str(verb)] = who
+        register_reads(reads)
         return cls
 
     return register(choices) if choices is not None else register

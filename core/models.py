@@ -15,13 +15,17 @@ class BaseModel(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One append-only link of the audit chain: hash = SHA-256(prev_hash ‖ canonical event).
+    """One append-only link of an audit chain: hash = SHA-256(prev_hash ‖ canonical event).
 
-    Rows are written only by core.audit.record_event; on PostgreSQL a trigger refuses UPDATE and
-    DELETE, and `seq` is unique so that two writers can never fork the chain.
+    The events form several chains (`chain`), each numbered without gaps by `seq` and linked by
+    its own hashes, so that writers of different chains never wait for one another; signed
+    daily heads fold every chain's head into one (docs/audit.md "Chains"). Rows are written
+    only by core.audit.record_event; on PostgreSQL a trigger refuses UPDATE and DELETE, and
+    (chain, seq) is unique so that two writers can never fork a chain.
     """
 
-    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    chain = models.PositiveSmallIntegerField(_("链"), default=0)
+    seq = models.PositiveBigIntegerField(_("序号"))
     created_at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -41,29 +45,51 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("变更后"), default=dict, blank=True)
     comment = models.TextField(_("说明"), blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
 
     class Meta:
-        ordering = ["seq"]
+        # Across chains the id is the order of appending (one chain's ids follow its seq).
+        ordering = ["id"]
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
-        indexes = [models.Index(fields=["object_type", "object_id", "seq"])]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="core_auditevent_chain_seq")
+        ]
+        indexes = [models.Index(fields=["object_type", "object_id", "id"])]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.verb} {self.object_type}:{self.object_id}"
+        return f"#{self.ref} {self.verb} {self.object_type}:{self.object_id}"
+
+    @property
+    def ref(self) -> str:
+        return event_ref(self.chain, self.seq)
+
+
+def event_ref(chain: int | None, seq: int | None) -> str:
+    """How an event is named to people: "3-17" is event 17 of chain 3; events of the single
+    chain kept before there were several (chain 0) keep their old number, "17"."""
+    if seq is None:
+        return ""
+    return str(seq) if not chain else f"{chain}-{seq}"
 
 
 class AuditHead(models.Model):
-    """A head hash taken at a point in time, to be printed and kept outside the system.
-
-    verify_chain also checks every kept head against the chain, so a truncated tail shows.
-    """
+    """A verification of the chains and their heads at a point in time, to be printed and kept
+    outside the system. verify_chain also checks every kept head against the chains, so a
+    truncated tail shows."""
 
     taken_at = models.DateTimeField(_("时间"), auto_now_add=True)
-    seq = models.PositiveBigIntegerField(_("序号"))
+    count = models.PositiveBigIntegerField(_("事件数"))
+    # SHA-256 of the chains' heads (core.audit.heads_hash): one value to print and compare.
     hash = models.CharField(max_length=64)
+    chains = models.JSONField(_("各链链头"), default=list)  # [[chain, seq, hash], ...]
     intact = models.BooleanField(_("链完整"))
+    broken_chain = models.PositiveSmallIntegerField(_("损坏的链"), null=True, blank=True)
     broken_seq = models.PositiveBigIntegerField(_("首个损坏事件"), null=True, blank=True)
+    # Verified from this day's signed head on (its signature, then the events after it);
+    # empty when every event was hashed again.
+    since = models.DateField(_("起点签名链头"), null=True, blank=True)
+    checked = models.PositiveBigIntegerField(_("本次核验事件数"), default=0)
 
     class Meta:
         ordering = ["-taken_at"]
@@ -71,18 +97,27 @@ class AuditHead(models.Model):
         verbose_name_plural = _("审计链头")
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.hash[:12]}"
+        return f"{self.count} {self.hash[:12]}"
+
+    @property
+    def broken_ref(self) -> str:
+        return event_ref(self.broken_chain, self.broken_seq)
 
 
 class SignedAuditHead(models.Model):
-    """The chain's head at the end of a day (Asia/Shanghai), signed with an Ed25519 key that the
-    database does not hold (core.heads, docs/audit.md). Published on the open-data page; whoever
-    keeps a copy can later show that the chain up to `seq` was not rewritten."""
+    """The chains' heads at the end of a day (Asia/Shanghai), folded into one and signed with an
+    Ed25519 key that the database does not hold (core.heads, docs/audit.md). Each links to the
+    head signed before it. Published on the open-data page; whoever keeps a copy can later show
+    that no chain was rewritten up to its signed position."""
 
     day = models.DateField(_("日期"), unique=True)
-    seq = models.PositiveBigIntegerField(_("链头序号"))
-    hash = models.CharField(_("链头哈希"), max_length=64)
+    # The form of the signed message: heads signed before there were several chains
+    # (core.heads.HEAD_KIND_V1) name one position of chain 0.
+    kind = models.CharField(_("格式"), max_length=40)
+    chains = models.JSONField(_("各链链头"), default=list)  # [[chain, seq, hash], ...]
     count = models.PositiveBigIntegerField(_("事件数"))
+    prev_hash = models.CharField(_("上一链头哈希"), max_length=64, blank=True)
+    hash = models.CharField(_("链头哈希"), max_length=64)
     signature = models.CharField(_("签名"), max_length=88)  # base64 of the 64 bytes
     key_fingerprint = models.CharField(_("公钥指纹"), max_length=64)
     signed_at = models.DateTimeField(_("签名时间"), auto_now_add=True)
@@ -93,7 +128,7 @@ class SignedAuditHead(models.Model):
         verbose_name_plural = _("已签名链头")
 
     def __str__(self) -> str:
-        return f"{self.day} #{self.seq} {self.hash[:12]}"
+        return f"{self.day} {self.count} {self.hash[:12]}"
 
 
 class OutboxMessage(models.Model):

@@ -36,6 +36,8 @@ from core.events import EventField, plain, verbs
         "lead.assigned": "discipline",
         "lead.decided": "discipline",
     },
+    # Recorded on the read chains: a discipline officer's reading never waits behind writes.
+    reads=["discipline.read"],
 )
 class DashboardEvents(models.TextChoices):
     DISCIPLINE_READ = "discipline.read", _("纪检监察查阅")
@@ -66,9 +68,9 @@ def chain_verified_event(*, actor, head):
         obj=head,
         after={
             "intact": head.intact,
-            "head_seq": head.seq,
+            "count": head.count,
             "hash": head.hash,
-            "broken_seq": head.broken_seq,
+            "broken_seq": head.broken_ref,
         },
     )
 

@@ -166,8 +166,8 @@ def approval_events(projects: list[Project]) -> dict[int, list[AuditEvent]]:
             object_id__in=[str(p.pk) for p in projects],
             verb__in=approval_verbs(),
         )
-        .only("seq", "verb", "created_at", "object_id")
-        .order_by("seq")
+        .only("chain", "seq", "verb", "created_at", "object_id")
+        .order_by("id")
     )
     for event in events:
         by_project[int(event.object_id)].append(event)
@@ -271,7 +271,7 @@ def project_oc4ids(project: Project, events: list[AuditEvent]) -> dict:
             "milestones": [
                 _drop_empty(
                     {
-                        "id": f"approval-{e.seq}",
+                        "id": f"approval-{e.ref}",
                         "title": verb_label(e.verb),
                         "type": "approval",
                         "code": routes.table().milestone(e.verb.removeprefix("project.")),

@@ -470,7 +470,7 @@ def project_timeline(project: Project) -> QuerySet[AuditEvent]:
             .annotate(text_id=Cast("id", CharField()))
             .values("text_id"),
         )
-    return AuditEvent.objects.filter(about).order_by("seq")
+    return AuditEvent.objects.filter(about).order_by("id")
 
 
 def chain_status() -> AuditHead | None:

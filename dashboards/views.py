@@ -398,7 +398,7 @@ def timeline_view(request, pk):
     if request.GET.get("format") == "xlsx":
         rows = [
             [
-                e.seq,
+                e.ref,
                 e.created_at,
                 e.actor_name,
                 e.organisation_name,
@@ -447,11 +447,13 @@ def timeline_view(request, pk):
 def chain_verify_view(request):
     head = audit_chain_reverify(actor=request.user)
     if head.intact:
-        messages.success(request, _("审计链完整：已核验至第 %(seq)d 号事件。") % {"seq": head.seq})
-    else:
+        messages.success(request, _("审计链完整：共 %(count)d 个事件。") % {"count": head.count})
+    elif head.broken_seq is not None:
         messages.error(
-            request, _("审计链已损坏：第 %(seq)d 号事件与链不符。") % {"seq": head.broken_seq}
+            request, _("审计链已损坏：第 %(seq)s 号事件与链不符。") % {"seq": head.broken_ref}
         )
+    else:
+        messages.error(request, _("审计链已损坏：数据库中的签名链头与签名不符。"))
     return redirect("dashboards:discipline")
 
 

@@ -416,7 +416,7 @@ def _last_comment(verb) -> Subquery:
             object_id=Cast(OuterRef("pk"), CharField()),
             verb=str(verb),
         )
-        .order_by("-seq")
+        .order_by("-id")
         .values("comment")[:1]
     )
 

@@ -272,7 +272,7 @@ def credit_record(company: Organisation) -> list[AuditEvent]:
             object_type=Organisation._meta.label_lower, object_id=str(company.pk)
         )
         .exclude(verb__in=verbs_only_for("discipline"))
-        .order_by("-seq")[:100]
+        .order_by("-id")[:100]
     )
 
 

@@ -27,7 +27,7 @@ def project_timeline(project: Project, user) -> QuerySet[AuditEvent]:
     )
     if user.role != Role.DISCIPLINE_OFFICER:
         events = events.exclude(verb__in=verbs_only_for("discipline"))
-    return events.order_by("seq")
+    return events.order_by("id")
 
 
 def payment_list(*, user, filters=None):

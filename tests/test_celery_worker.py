@@ -65,7 +65,7 @@ def test_task_enqueued_on_commit_is_run_by_a_real_worker(worker_queue):
         assert worker.poll() is None, worker.stdout.read()
         time.sleep(0.2)
     head = AuditHead.objects.get()
-    assert (head.seq, head.intact) == (3, True)
+    assert (head.count, head.intact) == (3, True)
     assert head.hash == verify_chain().head_hash
     worker.terminate()
     log = worker.communicate(timeout=15)[0]

@@ -85,6 +85,7 @@ def test_only_events_modules_record_events_and_name_verbs():
         "core/tests/test_heads.py",
         "dashboards/tests/test_open_data.py",
         "tests/test_celery_worker.py",
+        "bench/audit_scale.py",  # the chains' own bench: appends as the services do
     }
     found = []
     for path in ROOT.rglob("*.py"):
@@ -853,13 +854,13 @@ SERVICES = {
 def test_each_service_call_records_exactly_one_labelled_event(district, name):
     call = SERVICES[name](district)
     call, refusal = call if isinstance(call, tuple) else (call, None)
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     if refusal is None:
         call()
     else:
         with pytest.raises(refusal):
             call()
-    new = list(AuditEvent.objects.filter(seq__gt=last))
+    new = list(AuditEvent.objects.filter(id__gt=last))
     assert len(new) == 1, [e.verb for e in new]
     event = new[0]
     assert is_registered(event.verb), event.verb
@@ -886,7 +887,7 @@ def test_a_split_found_on_submitting_is_part_of_the_submission_event(district):
     approvals.project_transition(
         actor=district.street_zhenhai, project_id=project.pk, name="submit"
     )
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert event.verb == ProjectEvents.SUBMIT
     assert event.after["split_flagged"] is True and len(event.after["split_group"]) == 2
     assert not AuditEvent.objects.filter(verb=ApprovalEvents.SPLIT_FLAGGED).exists()
@@ -900,7 +901,7 @@ def test_a_refused_filing_keeps_its_split_flags_and_their_event(district):
         )
     project.refresh_from_db()
     assert project.split_flagged and project.status == "draft"
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert (event.verb, event.object_id) == (ApprovalEvents.SPLIT_FLAGGED, str(project.pk))
 
 

@@ -175,7 +175,7 @@ def test_only_finance_approves_and_pays(district):
     verbs = list(
         AuditEvent.objects.filter(verb__startswith="payment.")
         .values_list("verb", flat=True)
-        .order_by("seq")
+        .order_by("id")
     )
     assert verbs == [
         ProjectEvents.PAYMENT_REQUESTED,

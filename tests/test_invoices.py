@@ -49,7 +49,7 @@ def test_an_invoice_is_recorded_with_its_numbers_amount_and_hash(district):
     )
     assert (payment.invoice_code, payment.invoice_number) == ("035001900111", "01234567")
     assert payment.invoice_amount == Decimal("10000.00") and len(payment.invoice_sha256) == 64
-    event = AuditEvent.objects.filter(verb=ProjectEvents.PAYMENT_REQUESTED).latest("seq")
+    event = AuditEvent.objects.filter(verb=ProjectEvents.PAYMENT_REQUESTED).latest("id")
     assert event.after["invoice_number"] == "01234567"
 
 

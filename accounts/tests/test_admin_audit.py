@@ -37,12 +37,12 @@ def admin_client(district):
     return client
 
 
-def _events_after(seq: int) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq"))
+def _events_after(last: int) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(id__gt=last).order_by("id"))
 
 
-def _last_seq() -> int:
-    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+def _last_id() -> int:
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def _no_secrets(event: AuditEvent, *secrets: str) -> None:
@@ -110,7 +110,7 @@ def _save_user(client, user, **changes) -> None:
 
 
 def test_creating_a_user_is_one_event_without_the_password(admin_client, district):
-    seq = _last_seq()
+    last = _last_id()
     response = admin_client.post(
         reverse("admin:accounts_user_add"),
         {
@@ -124,7 +124,7 @@ def test_creating_a_user_is_one_event_without_the_password(admin_client, distric
     )
     assert response.status_code == 302
     user = User.objects.get(username="street_new")
-    (event,) = _events_after(seq)
+    (event,) = _events_after(last)
     assert event.verb == AccountEvents.USER_CREATED
     assert (event.actor_id, event.object_type, event.object_id) == (
         district.admin.pk,
@@ -137,9 +137,9 @@ def test_creating_a_user_is_one_event_without_the_password(admin_client, distric
 
 
 def test_an_ordinary_change_is_a_user_change(admin_client, district):
-    seq = _last_seq()
+    last = _last_id()
     _save_user(admin_client, district.drc, phone="13900000001", last_name="陈")
-    (event,) = _events_after(seq)
+    (event,) = _events_after(last)
     assert event.verb == AccountEvents.USER_CHANGED
     assert event.actor_id == district.admin.pk and event.object_id == str(district.drc.pk)
     assert event.after == {"phone": "13900000001", "last_name": "陈"}
@@ -147,14 +147,14 @@ def test_an_ordinary_change_is_a_user_change(admin_client, district):
 
 
 def test_a_change_of_role_and_organisation_is_recorded_as_such(admin_client, district):
-    seq = _last_seq()
+    last = _last_id()
     _save_user(
         admin_client,
         district.expert,
         role=Role.DRC_OFFICER,
         organisation=str(district.drc.organisation_id),
     )
-    (event,) = _events_after(seq)
+    (event,) = _events_after(last)
     assert event.verb == AccountEvents.ROLE_CHANGED
     assert event.before == {
         "role": Role.DEPT_REVIEWER,
@@ -171,9 +171,9 @@ def test_a_change_of_role_and_organisation_is_recorded_as_such(admin_client, dis
 
 def test_granting_admin_rights_and_groups_is_a_change_of_role(admin_client, district):
     auditors = Group.objects.create(name="审计组")
-    seq = _last_seq()
+    last = _last_id()
     _save_user(admin_client, district.discipline, is_staff=True, groups=[str(auditors.pk)])
-    (event,) = _events_after(seq)
+    (event,) = _events_after(last)
     assert event.verb == AccountEvents.ROLE_CHANGED
     assert event.before == {"is_staff": False, "groups": []}
     assert event.after == {"is_staff": True, "groups": ["审计组"]}
@@ -183,9 +183,9 @@ def test_granting_admin_rights_and_groups_is_a_change_of_role(admin_client, dist
 def test_deactivating_a_user_revokes_their_tokens(admin_client, district):
     issued = token_issue(user=district.finance, address="10.0.0.1")
     assert _token_works(issued.token) == 200
-    seq = _last_seq()
+    last = _last_id()
     _save_user(admin_client, district.finance, is_active=False)
-    (event,) = _events_after(seq)
+    (event,) = _events_after(last)
     assert event.verb == AccountEvents.USER_DEACTIVATED
     assert event.actor_id == district.admin.pk and event.object_id == str(district.finance.pk)
     assert event.after == {"is_active": False, "tokens_revoked": 1}
@@ -193,9 +193,9 @@ def test_deactivating_a_user_revokes_their_tokens(admin_client, district):
     assert _token_works(issued.token) == 401
     _labelled(event)
     # and back
-    seq = _last_seq()
+    last = _last_id()
     _save_user(admin_client, district.finance, is_active=True)
-    assert [e.verb for e in _events_after(seq)] == [AccountEvents.USER_REACTIVATED]
+    assert [e.verb for e in _events_after(last)] == [AccountEvents.USER_REACTIVATED]
 
 
 # --- passwords ---------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ def test_deactivating_a_user_revokes_their_tokens(admin_client, district):
 def test_a_password_set_in_the_admin_is_recorded_and_revokes_the_tokens(admin_client, district):
     issued = token_issue(user=district.finance, address="10.0.0.1")
     old_hash = User.objects.get(pk=district.finance.pk).password
-    seq = _last_seq()
+    last = _last_id()
     response = admin_client.post(
         reverse("admin:auth_user_password_change", args=[district.finance.pk]),
         {"usable_password": "true", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
@@ -212,7 +212,7 @@ def test_a_password_set_in_the_admin_is_recorded_and_revokes_the_tokens(admin_cl
     assert response.status_code == 302
     new_hash = User.objects.get(pk=district.finance.pk).password
     assert new_hash != old_hash
-    (event,) = _events_after(seq)
+    (event,) = _events_after(last)
     assert event.verb == AccountEvents.PASSWORD_SET
     assert (event.actor_id, event.object_type, event.object_id) == (
         district.admin.pk,
@@ -227,25 +227,25 @@ def test_a_password_set_in_the_admin_is_recorded_and_revokes_the_tokens(admin_cl
 
 
 def test_turning_password_log_in_off_is_recorded_too(admin_client, district):
-    seq = _last_seq()
+    last = _last_id()
     response = admin_client.post(
         reverse("admin:auth_user_password_change", args=[district.finance.pk]),
         {"usable_password": "false", "unset-password": "1"},
     )
     assert response.status_code == 302
-    (event,) = _events_after(seq)
+    (event,) = _events_after(last)
     assert event.verb == AccountEvents.PASSWORD_SET
     assert event.after == {"password_login": False, "tokens_revoked": 0}
 
 
 def test_a_refused_password_form_records_nothing(admin_client, district):
-    seq = _last_seq()
+    last = _last_id()
     response = admin_client.post(
         reverse("admin:auth_user_password_change", args=[district.finance.pk]),
         {"usable_password": "true", "password1": NEW_PASSWORD, "password2": "something else"},
     )
     assert response.status_code == 200
-    assert _events_after(seq) == []
+    assert _events_after(last) == []
     assert Client().login(request=HttpRequest(), username="finance", password=PASSWORD)
 
 
@@ -253,7 +253,7 @@ def test_a_refused_password_form_records_nothing(admin_client, district):
 
 
 def test_an_organisation_and_its_staff_register_in_one_event(admin_client, district):
-    seq = _last_seq()
+    last = _last_id()
     response = admin_client.post(
         reverse("admin:accounts_organisation_add"),
         {
@@ -274,7 +274,7 @@ def test_an_organisation_and_its_staff_register_in_one_event(admin_client, distr
     assert response.status_code == 302
     organisation = Organisation.objects.get(name="荔城路桥")
     assert CompanyStaff.objects.filter(organisation=organisation).count() == 1
-    (event,) = _events_after(seq)
+    (event,) = _events_after(last)
     assert event.verb == CoreEvents.ADMIN_CREATED and event.actor_id == district.admin.pk
     assert event.object_type == "accounts.organisation"
     assert event.after["related"] == [
@@ -311,12 +311,12 @@ def test_a_change_to_a_staff_row_alone_is_recorded(admin_client, district):
         data[f"{formset.prefix}-{n}-is_active"] = "on"
         if form.instance.pk == staff.pk:
             data[f"{formset.prefix}-{n}-certificate_no"] = "闽新证书001"
-    seq = _last_seq()
+    last = _last_id()
     response = admin_client.post(url, data)
     assert response.status_code == 302, [
         f.errors for f in response.context["inline_admin_formsets"][0].formset.forms
     ] + [response.context["adminform"].form.errors]
-    (event,) = _events_after(seq)
+    (event,) = _events_after(last)
     assert event.verb == CoreEvents.ADMIN_CHANGED
     assert event.after["related"][0]["fields"] == ["certificate_no"]
     assert "证书编号" in value_label(
@@ -329,34 +329,34 @@ def test_a_change_to_a_staff_row_alone_is_recorded(admin_client, district):
 
 def test_an_admin_log_in_and_log_out_through_the_admin_are_recorded(district):
     client = Client()
-    seq = _last_seq()
+    last = _last_id()
     response = client.post(
         reverse("admin:login"),
         {"username": "admin", "password": PASSWORD, "next": "/admin/"},
         REMOTE_ADDR="10.9.0.1",
     )
     assert response.status_code == 302
-    (login,) = _events_after(seq)
+    (login,) = _events_after(last)
     assert login.verb == AccountEvents.STAFF_LOGGED_IN
     assert login.actor_id == district.admin.pk and login.object_id == str(district.admin.pk)
     assert login.after == {"address": "10.9.0.1", "via": "admin"}
     _labelled(login)
     client.post(reverse("admin:logout"), REMOTE_ADDR="10.9.0.1")
-    (logout,) = _events_after(login.seq)
+    (logout,) = _events_after(login.id)
     assert logout.verb == AccountEvents.STAFF_LOGGED_OUT and logout.actor_id == district.admin.pk
 
 
 def test_an_admin_log_in_through_the_ordinary_page_counts_too(district):
-    seq = _last_seq()
+    last = _last_id()
     Client().post(reverse("login"), {"username": "admin", "password": PASSWORD})
-    (login,) = _events_after(seq)
+    (login,) = _events_after(last)
     assert login.verb == AccountEvents.STAFF_LOGGED_IN and login.after["via"] == "page"
 
 
 def test_ordinary_log_ins_stay_in_the_security_log_only(district):
-    seq = _last_seq()
+    last = _last_id()
     assert Client().post(reverse("login"), {"username": "drc", "password": PASSWORD}).status_code
-    assert _events_after(seq) == []
+    assert _events_after(last) == []
 
 
 # --- the token admin ---------------------------------------------------------------------------
@@ -391,7 +391,7 @@ def test_revoking_tokens_in_the_admin_names_the_administrator(admin_client, dist
     mine = token_issue(user=district.finance, address="10.0.0.1")
     token_issue(user=district.drc, address="10.0.0.2")
     token_issue(user=district.drc, address="10.0.0.2")
-    seq = _last_seq()
+    last = _last_id()
     response = admin_client.post(
         reverse("admin:accounts_apitoken_changelist"),
         {
@@ -402,7 +402,7 @@ def test_revoking_tokens_in_the_admin_names_the_administrator(admin_client, dist
     )
     assert response.status_code == 302
     assert not ApiToken.objects.exists()
-    events = {e.object_id: e for e in _events_after(seq)}
+    events = {e.object_id: e for e in _events_after(last)}
     assert set(events) == {str(district.finance.pk), str(district.drc.pk)}
     finance, drc = events[str(district.finance.pk)], events[str(district.drc.pk)]
     assert finance.verb == AccountEvents.TOKEN_REVOKED and finance.after["token"] == mine.id

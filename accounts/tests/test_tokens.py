@@ -37,7 +37,7 @@ def _with(token: str) -> APIClient:
 
 
 def _last(verb) -> AuditEvent:
-    return AuditEvent.objects.filter(verb=verb).order_by("-seq")[0]
+    return AuditEvent.objects.filter(verb=verb).order_by("-id")[0]
 
 
 def _labelled(event: AuditEvent) -> None:

@@ -157,7 +157,7 @@ def test_a_consultation_is_recorded_like_a_tender_and_audited_once(district):
         ProjectStatus.PROCUREMENT,
         district.builder.pk,
     )
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert AuditEvent.objects.count() == events + 1
     assert event.verb == "procurement.consultation_recorded"
     assert [q["score"] for q in event.after["quotes"]] == ["92", "88.5", "80"]
@@ -427,7 +427,7 @@ def test_an_a_class_project_is_settled_with_its_audit_report(district):
     )
     settlement = Settlement.objects.get(project=project)
     assert settlement.audit_firm == "莆田正信工程造价咨询有限公司" and settlement.audit_report
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert event.after["audit_firm"] == "莆田正信工程造价咨询有限公司"
 
 

@@ -35,7 +35,7 @@ def test_general_route_takes_four_different_people(district):
     verbs = list(
         AuditEvent.objects.filter(object_id=str(project.pk))
         .values_list("verb", flat=True)
-        .order_by("seq")
+        .order_by("id")
     )
     assert verbs == [
         ProjectEvents.CREATED,

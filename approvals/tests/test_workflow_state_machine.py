@@ -148,7 +148,7 @@ class ApprovalWorkflow(RuleBasedStateMachine):
             events.filter(
                 object_id=str(project), verb__in=[str(v) for v in TRANSITION_VERBS.values()]
             )
-            .order_by("-seq")
+            .order_by("-id")
             .first()
         )
         repeat = bool(

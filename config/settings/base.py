@@ -242,10 +242,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "dashboards.tasks.rollups_refresh_task",
         "schedule": timedelta(minutes=env.int("ROLLUP_MINUTES", default=10)),
     },
-    # Verify the audit chain every night and keep the day's head hash.
+    # Verify the audit chains every night from the last signed head (its signature, then the
+    # events after it) and keep the heads; every Sunday hash every event again (docs/audit.md).
     "audit-verify-nightly": {
         "task": "core.tasks.audit_verify_chain",
         "schedule": crontab(hour=1, minute=30),
+    },
+    "audit-verify-full-weekly": {
+        "task": "core.tasks.audit_verify_chain",
+        "schedule": crontab(hour=3, minute=0, day_of_week="sun"),
+        "kwargs": {"full": True},
     },
     # Sign the head at the end of each finished day with the key outside the database
     # (core.heads, docs/audit.md), after the night's verification.
@@ -488,6 +494,12 @@ RATING_SMS_BACKEND = env("RATING_SMS_BACKEND", default="ratings.sms.ConsoleBacke
 AUDIT_SIGNING_KEY_FILE = env("AUDIT_SIGNING_KEY_FILE", default="")
 AUDIT_SIGNING_KEY = env("AUDIT_SIGNING_KEY", default="")
 AUDIT_PUBLIC_KEY = env("AUDIT_PUBLIC_KEY", default="")
+# The audit chains (docs/audit.md "Chains"): events are spread over this many write chains and
+# read chains (discipline officers' reads), each with its own append lock, so that writers of
+# different chains never wait for one another. Raising them later is safe; events stay where
+# they are, and new ones follow the new spread.
+AUDIT_CHAINS = env.int("AUDIT_CHAINS", default=16)
+AUDIT_READ_CHAINS = env.int("AUDIT_READ_CHAINS", default=4)
 # The embedded default writes a key file at set-up when there is none (seed_demo); never true
 # in production, where a missing key must be noticed, not replaced.
 AUDIT_SIGNING_KEY_AUTOCREATE = False

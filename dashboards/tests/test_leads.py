@@ -124,7 +124,7 @@ def test_a_lead_is_worked_to_a_case_and_then_closed_with_reasons(district, world
     # each step one event, in order
     verbs = list(
         AuditEvent.objects.filter(object_type="dashboards.lead")
-        .order_by("seq")
+        .order_by("id")
         .values_list("verb", flat=True)
     )
     assert verbs == [

@@ -2,6 +2,7 @@
 keep outside the system (docs/audit.md)."""
 
 import base64
+import hashlib
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from core.audit import record_event
+from core.audit import GENESIS, record_event
 from core.dates import SHANGHAI
 from core.heads import fingerprint, head_message, heads_sign, load_private_key, new_private_text
 
@@ -48,17 +49,19 @@ def test_anyone_reads_and_downloads_the_signed_heads_with_the_public_key(
     data = download.json()
     assert data["public_key_fingerprint"] == fingerprint(key)
     assert [h["date"] for h in data["heads"]] == ["2026-05-10", "2026-05-11", "2026-05-12"]
-    assert [(h["seq"], h["count"]) for h in data["heads"]] == [(1, 1), (2, 2), (3, 3)]
+    assert [h["count"] for h in data["heads"]] == [1, 2, 3]
+    prev = GENESIS
     for head in data["heads"]:  # each verifies under the published key on its own
-        key.verify(
-            base64.b64decode(head["signature"]),
-            head_message(
-                datetime.fromisoformat(head["date"]).date(),
-                head["seq"],
-                head["hash"],
-                head["count"],
-            ),
+        message = head_message(
+            datetime.fromisoformat(head["date"]).date(),
+            [tuple(p) for p in head["chains"]],
+            head["count"],
+            head["prev"],
         )
+        key.verify(base64.b64decode(head["signature"]), message)
+        # and links to the one before: its hash is the hash of what was signed
+        assert head["prev"] == prev and head["hash"] == hashlib.sha256(message).hexdigest()
+        prev = head["hash"]
 
 
 def test_a_host_that_only_publishes_shows_the_public_key_it_is_given(settings):

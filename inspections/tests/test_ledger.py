@@ -62,7 +62,7 @@ def test_ledger_states_and_who_may_close(district):
     verbs = list(
         AuditEvent.objects.filter(verb__startswith="ledger.")
         .values_list("verb", flat=True)
-        .order_by("seq")
+        .order_by("id")
     )
     assert verbs == [
         InspectionEvents.LEDGER_OPENED,

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0007_jobrun_progress'),
+        ('core', '0008_jobrun_progress'),
         ('performance', '0009_decision_notices'),
     ]
 

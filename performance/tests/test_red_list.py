@@ -130,7 +130,7 @@ def test_a_false_report_ends_the_listing_within_its_one_event(district):
         actor=d.discipline, organisation_id=d.builder_b.pk, description="虚报", evidence="审计3号"
     )
     assert AuditEvent.objects.count() == before + 1
-    event = AuditEvent.objects.latest("seq")
+    event = AuditEvent.objects.latest("id")
     assert event.verb == PerformanceEvents.BLACKLISTED
     listing = RedListing.objects.get(organisation=d.builder_b)
     assert event.after["red_list_ended"] == [listing.pk]

@@ -19,7 +19,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from core.audit import _APPEND_LOCK_KEY
+from core.audit import APPEND_LOCK_CLASS
 from core.models import AuditEvent, JobRun, JobState, OutboxMessage
 from core.outbox import enqueue, relay
 from performance.events import PerformanceEvents
@@ -63,10 +63,11 @@ def _table_hash(quarter: str) -> str:
 
 def test_a_run_killed_midway_leaves_no_half_written_period(district):
     worked_example(district)
-    # Hold the audit chain's lock: the run writes its scores, then waits at its audit event.
+    # Hold every audit chain's lock: the run writes its scores, then waits at its audit event.
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
+            for chain in range(1, settings.AUDIT_CHAINS + 1):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [APPEND_LOCK_CLASS, chain])
         run = subprocess.Popen(
             [sys.executable, "manage.py", "score_quarter", "2026Q3"],
             cwd=ROOT,
@@ -78,12 +79,11 @@ def test_a_run_killed_midway_leaves_no_half_written_period(district):
 
         def waiting_on_the_lock() -> bool:
             with connection.cursor() as c:
-                # Inside a transaction the statistics are a snapshot: take a fresh one.
-                c.execute("SELECT pg_stat_clear_snapshot()")
+                # One backend waits for an audit chain's lock (class APPEND_LOCK_CLASS).
                 c.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock' AND query LIKE %s",
-                    ["%pg_advisory_xact_lock%"],
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    " AND classid = %s",
+                    [APPEND_LOCK_CLASS],
                 )
                 return c.fetchone()[0] == 1
 
@@ -95,9 +95,9 @@ def test_a_run_killed_midway_leaves_no_half_written_period(district):
     def gone() -> bool:
         with connection.cursor() as c:
             c.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND pid <> pg_backend_pid() AND query LIKE %s",
-                ["%advisory%"],
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s"
+                " AND pid <> pg_backend_pid()",
+                [APPEND_LOCK_CLASS],
             )
             return c.fetchone()[0] == 0
 

@@ -364,7 +364,7 @@ def _just_fired(project: Project, actor, name: str) -> bool:
             object_id=str(project.pk),
             verb__in=[str(verb) for verb in TRANSITION_VERBS.values()],
         )
-        .order_by("-seq")
+        .order_by("-id")
         .values("verb", "actor_id", "created_at", "after")
         .first()
     )

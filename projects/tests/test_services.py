@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def _events(project) -> list[str]:
     return list(
         AuditEvent.objects.filter(object_type="projects.project", object_id=str(project.pk))
-        .order_by("seq")
+        .order_by("id")
         .values_list("verb", flat=True)
     )
 

@@ -1,14 +1,22 @@
-"""Verify the audit chain; exit 1 and name the first broken event when it is not intact. With
---heads, also check it against an exported list of signed daily heads (docs/audit.md) and name
-the first head that does not match."""
+"""Verify the audit chains; exit 1 and name the first broken event when they are not intact. By
+default from the last signed head (its signature, then only the events after it); --full hashes
+every event again. With --heads, check them against an exported list of signed daily heads
+(docs/audit.md) and name the first head that does not match."""
 
 import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.audit import take_head, verify_chain
-from core.heads import AuditKeyError, fingerprint, heads_verify, load_public_key, public_key
+from core.heads import (
+    AuditKeyError,
+    fingerprint,
+    heads_verify,
+    keep_head,
+    load_public_key,
+    public_key,
+    verify_audit,
+)
 
 
 def _public_key(given: str | None):
@@ -26,9 +34,14 @@ def _public_key(given: str | None):
 
 
 class Command(BaseCommand):
-    help = "Verify the tamper-evident audit chain and print its head hash."
+    help = "Verify the tamper-evident audit chains and print the hash of their heads."
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="hash every event again, not only those after the last signed head",
+        )
         parser.add_argument(
             "--keep-head",
             action="store_true",
@@ -49,25 +62,26 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["heads"]:
-            self._check_heads(options["heads"], options["public_key"])
+            self._check_heads(options["heads"], options["public_key"], options["full"])
             return
-        report = verify_chain()
+        report = verify_audit(full=options["full"])
+        if options["keep_head"]:
+            keep_head(report)
         if not report.intact:
             raise CommandError(
-                f"BROKEN at event #{report.broken_seq}: {report.reason} "
-                f"({report.count} events verified before it)"
+                f"BROKEN at {report.where}: {report.reason} "
+                f"({report.checked} events verified before it)"
             )
-        self.stdout.write(f"OK {report.count} events")
-        self.stdout.write(f"head #{report.head_seq} {report.head_hash}")
-        if options["keep_head"]:
-            take_head()
+        self.stdout.write(f"OK {report.count} events in {len(report.heads)} chains")
+        self.stdout.write(_checked(report.checked, report.since))
+        self.stdout.write(f"heads {report.head_hash}")
 
-    def _check_heads(self, path: str, given_key: str | None) -> None:
+    def _check_heads(self, path: str, given_key: str | None, full: bool) -> None:
         try:
             key = _public_key(given_key)
             document = json.loads(Path(path).read_text(encoding="utf-8"))
             entries = document["heads"] if isinstance(document, dict) else document
-            report = heads_verify(entries, key)
+            report = heads_verify(entries, key, full=full)
         except (OSError, ValueError, KeyError, AuditKeyError) as exc:
             raise CommandError(f"cannot check {path}: {exc}") from None
         if not report.ok:
@@ -79,3 +93,10 @@ class Command(BaseCommand):
             f"OK {report.events} events; {report.heads} signed heads match "
             f"(public key {fingerprint(key)})"
         )
+        self.stdout.write(_checked(report.checked, report.since))
+
+
+def _checked(checked: int, since) -> str:
+    if since is None:
+        return f"{checked} events hashed again from the start of each chain"
+    return f"{checked} events hashed again after the signed head of {since}"

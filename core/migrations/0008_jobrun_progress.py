@@ -15,7 +15,7 @@ def states_of_earlier_runs(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_jobrun'),
+        ('core', '0007_audit_chains'),
     ]
 
     operations = [
