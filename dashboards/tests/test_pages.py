@@ -424,9 +424,9 @@ def test_pages_keep_a_fixed_number_of_queries(client, district, world):
     # A read is logged in the audit chain: one round trip on PostgreSQL (the chain's lock and
     # the append together), two on SQLite (the chain's last event, the append).
     append = 1 if connection.vendor == "postgresql" else 2
-    assert small == {name: expected - 3 + append for name, (_url, expected) in QUERY_PAGES.items()}, (
-        small
-    )
+    assert small == {
+        name: expected - 3 + append for name, (_url, expected) in QUERY_PAGES.items()
+    }, small
 
 
 def test_contractor_ranking_and_open_warnings_come_from_performance(client, district, world):
