@@ -522,8 +522,10 @@ def main() -> int:
         runs = [(0, None, True), (args.readers, None, True), (0, 1, True), (0, None, False)]
         for readers, chains, threads in runs:
             r = append_rate(args.writers, readers, args.seconds, chains, threads)
+            # The target is the writers' own; the other runs are there to compare
+            judged = readers == 0 and chains is None and threads
             met = r["writes_per_s"] >= TARGET_APPEND and r["intact"]
-            if chains is None and threads:
+            if judged:
                 ok &= met
             print(
                 f"append {r['writers']} writers + {r['readers']} readers "
@@ -534,11 +536,7 @@ def main() -> int:
                 f"database = {r['capacity_2_cores']:,.0f}/s on 2 free cores; "
                 f"verified the {r['verified']} appended in {r['verify_s']:.1f} s, "
                 f"{'intact' if r['intact'] else 'BROKEN'}"
-                + (
-                    f" {'ok' if met else 'MISSED'} (>= {TARGET_APPEND}/s)"
-                    if chains is None and threads
-                    else ""
-                )
+                + (f" {'ok' if met else 'MISSED'} (>= {TARGET_APPEND}/s)" if judged else "")
             )
     if args.only in (None, "verify"):
         v = verify_figures()
