@@ -109,3 +109,22 @@ def district(db):
     ensure_default_tier_policy()
     ensure_default_start_policy()
     return build()
+
+
+def pytest_collection_modifyitems(items):
+    """A transactional test reads committed rows on every connection, so the test settings'
+    mirror of a replica (docs/architecture.md, "Reads from a replica") may be used by the pages
+    that read from it: allow it wherever a transactional test names no databases of its own.
+    (A test inside one rolled-back transaction keeps to the primary's connection.)"""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or "databases" in marker.kwargs:
+            continue
+        if not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+            continue
+        if "replica" not in settings.DATABASES:
+            continue
+        item.add_marker(
+            pytest.mark.django_db(*marker.args, **marker.kwargs, databases=["default", "replica"]),
+            append=False,  # before the test's own marker, so that it is the closest
+        )
