@@ -210,23 +210,6 @@ def append_rate(
 # --- (b) building N events with COPY -------------------------------------------------------------
 
 VERBS = ["project.submitted", "project.approved", "payment.paid", "rating.recorded", "log.filed"]
-COLUMNS = [
-    "chain",
-    "seq",
-    "created_at",
-    "actor_id",
-    "actor_name",
-    "organisation_name",
-    "verb",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "before",
-    "after",
-    "comment",
-    "prev_hash",
-    "hash",
-]
 
 
 def _tails() -> dict[int, tuple[int, str]]:
@@ -248,7 +231,7 @@ def _build_part(part, parts, n, start, step, seed, batch, done) -> None:
     from django.db import connection
 
     from accounts.models import User
-    from core.audit import _canonical_row, chain_for, genesis
+    from core.audit import HASHED, _canonical_row, chain_for, genesis
 
     users = User.objects.filter(pk__in=_people())
     names = dict(users.values_list("pk", "last_name"))
@@ -322,7 +305,9 @@ def _build_part(part, parts, n, start, step, seed, batch, done) -> None:
         began = time.perf_counter()
         with raw.cursor() as cursor:
             cursor.copy_expert(
-                f"COPY core_auditevent ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv, "
+                # the columns in core.audit's hashed order, between the chain and the links
+                f"COPY core_auditevent (chain, {', '.join(HASHED)}, prev_hash, hash) "
+                "FROM STDIN WITH (FORMAT csv, "
                 "FORCE_NOT_NULL (actor_name, organisation_name, object_repr, comment))",
                 buffer,
             )
