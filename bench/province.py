@@ -1,9 +1,11 @@
 """Bench: a province on one platform (issue 19, docs/province.md) — 80 districts under 9 cities,
-1,000,000 projects across every state, 20,000,000 ratings, 5,000,000 photo records, and the
-rest in proportion — built set-based on PostgreSQL, then every role's pages timed beside the raw
-SQL they ran, in one run.
+1,000,000 projects across every state, 20,000,000 ratings, 5,000,000 photo records,
+50,000,000 audit events and the rest in proportion — built set-based on PostgreSQL, then every
+role's pages timed beside the raw SQL they ran, the photo index beside the full scan, the audit
+appends of 32 writers and the chains' verification, in one run.
 
-    .venv/bin/python bench/province.py [--scale 1.0] [--runs 20] [--reuse] [--only build|pages]
+    .venv/bin/python bench/province.py [--scale 1.0] [--runs 20] [--reuse]
+        [--only build|pages|audit] [--match LABEL]
 
 --scale 0.05 builds a twentieth (50,000 projects) for a quick look. Uses a database of its own
 (lingxing_bench_province on DATABASE_URL's server; dropped and built again unless --reuse).
@@ -20,6 +22,7 @@ import sys
 import time
 
 import psycopg2
+from audit_scale import TARGET_APPEND, TARGET_INCREMENTAL, append_rate, build_events, verify_figures
 from dashboard import _column_defaults, bench_django, p95  # bench/ is the script's folder
 from photo_index import hash_columns
 from photo_index import measure as photo_measure
@@ -31,7 +34,13 @@ DISTRICTS = 80
 STREETS_PER_DISTRICT = 10
 CONTRACTORS_PER_CITY = 30
 SUPERVISORS_PER_CITY = 8
-FULL = {"projects": 1_000_000, "ratings": 20_000_000, "photos": 5_000_000, "items": 200_000}
+FULL = {
+    "projects": 1_000_000,
+    "ratings": 20_000_000,
+    "photos": 5_000_000,
+    "items": 200_000,
+    "audit events": 50_000_000,
+}
 # A province's projects over 1,000 days: those filed in the last 120 days spread over every
 # state in flight; older ones mostly finished (settled, accepted, completed), some cancelled, a
 # few still open, as a district's books look.
@@ -413,6 +422,11 @@ def generate(scale: float) -> dict:
     from dashboards.rollups import rollups_refresh
 
     timings["the dashboard's roll-up (refresh)"] = rollups_refresh()
+    # The audit chains last: every event made and hashed as it streams into COPY, one process
+    # per core (bench/audit_scale.py).
+    audit = build_events(sizes["audit events"])
+    timings[f"{audit['events']:,} audit events ({audit['per_s']:,.0f}/s)"] = audit["seconds"]
+    timings["  of which indexes of core_auditevent"] = audit["indexing_s"]
     return timings
 
 
@@ -466,8 +480,19 @@ def pages() -> list[tuple[str, str, str, int]]:
         )
         rows.append((f"start page, {role}", who, "/", TARGETS["page"]))
     rows.append(("start page, contractor", contractor, "/", TARGETS["page"]))
+    rows.append(("start page, discipline (district)", district, "/", TARGETS["page"]))
+    rows.append(("start page, discipline (city)", city, "/", TARGETS["page"]))
     rows.append(("start page, discipline (province)", province, "/", TARGETS["page"]))
     projects_url = reverse("projects:list")
+    rows.append(
+        (
+            "project list, street office",
+            user_of(role="street_staff", organisation=street),
+            projects_url,
+            TARGETS["page"],
+        )
+    )
+    rows.append(("project list, contractor", contractor, projects_url, TARGETS["page"]))
     rows.append(
         (
             "project list, district reviewer",
@@ -493,21 +518,30 @@ def pages() -> list[tuple[str, str, str, int]]:
             TARGETS["page"],
         )
     )
-    for kind in KINDS.values():
-        rows.append(
-            (
-                f"anomaly list {kind.slug}, district",
-                district,
-                reverse("dashboards:anomaly", args=[kind.slug]),
-                TARGETS["page"],
-            )
+    rows.append(
+        (
+            "project page, province's officer",
+            province,
+            reverse("projects:detail", args=[project.pk]),
+            TARGETS["page"],
         )
+    )
+    for level, officer in (("district", district), ("city", city), ("province", province)):
+        for kind in KINDS.values():
+            rows.append(
+                (
+                    f"anomaly list {kind.slug}, {level}",
+                    officer,
+                    reverse("dashboards:anomaly", args=[kind.slug]),
+                    TARGETS["page"],
+                )
+            )
     return rows
 
 
 def measure(rows, runs: int) -> list[dict]:
     from django.conf import settings
-    from django.db import connection
+    from django.db import connection, connections
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -522,6 +556,7 @@ def measure(rows, runs: int) -> list[dict]:
         dbname=db["NAME"],
     )
     raw_conn.autocommit = True
+    reads = "replica" if "replica" in settings.DATABASES else "default"
     results = []
     for label, username, url, target in rows:
         # "(live)": the same page aggregating the live tables, for comparison (no target).
@@ -531,9 +566,16 @@ def measure(rows, runs: int) -> list[dict]:
         client.force_login(User.objects.get(username=username))
         for _ in range(1 if live else 2):
             assert client.get(url).status_code == 200, (label, url)
-        with CaptureQueriesContext(connection) as captured:
+        # the page's reads go to the replica alias where the view opts in (core/replica.py;
+        # the same database here): both connections' queries are the page's
+        with (
+            CaptureQueriesContext(connections["default"]) as primary,
+            CaptureQueriesContext(connections[reads]) as replica,
+        ):
             client.get(url)
-        queries = list(captured.captured_queries)
+        queries = list(primary.captured_queries)
+        if replica.connection is not primary.connection:
+            queries += replica.captured_queries
         needed = []
         for query in queries:
             sql = query["sql"]
@@ -577,12 +619,57 @@ def measure(rows, runs: int) -> list[dict]:
     return results
 
 
+def audit_figures() -> list[str]:
+    """The audit chains on top of the province's events: 32 writers appending (threads of one
+    process, each its own connection and transaction per event), then `verify_audit --full
+    --sign` over every event and `verify_audit` from the signed head (bench/audit_scale.py)."""
+    missed = []
+    a = append_rate(32, 0, 20.0, None, True)
+    met = a["writes_per_s"] >= TARGET_APPEND and a["intact"]
+    print(
+        f"audit appends, 32 writers: {a['writes_per_s']:,.0f} events/s (p50 "
+        f"{a['write_p50_ms']:.1f} ms, p99 {a['write_p99_ms']:.1f} ms per event), the "
+        f"{a['verified']:,} appended verified {'intact' if a['intact'] else 'BROKEN'} "
+        f"(>= {TARGET_APPEND}/s) {'met' if met else 'MISSED'}",
+        flush=True,
+    )
+    if not met:
+        missed.append("audit appends")
+    r = append_rate(32, 8, 20.0, None, True)
+    print(
+        f"audit appends, 32 writers + 8 discipline readers: {r['writes_per_s']:,.0f} writes/s "
+        f"beside {r['reads_per_s']:,.0f} reads/s (for comparison)",
+        flush=True,
+    )
+    v = verify_figures()
+    f, i = v["full"], v["incremental"]
+    print(
+        f"verify_audit --full --sign: {v['events']:,} events in {f['seconds']:.0f} s "
+        f"({v['full_per_s']:,.0f}/s), peak RSS {f['rss_mb']:.0f} MB, "
+        f"{v['signed_heads']} daily heads signed {'ok' if f['ok'] else 'FAILED'}",
+        flush=True,
+    )
+    print("  " + " | ".join(f["output"]))
+    met = i["ok"] and v["incremental_ok"] and i["seconds"] <= TARGET_INCREMENTAL
+    print(
+        f"verify_audit from the last signed head ({v['after']:,} events after it): "
+        f"{i['seconds']:.1f} s for the command, {v['incremental_in_process_s']:.2f} s for the "
+        f"check, peak RSS {i['rss_mb']:.0f} MB (<= {TARGET_INCREMENTAL:.0f} s) "
+        f"{'met' if met else 'MISSED'}",
+        flush=True,
+    )
+    print("  " + " | ".join(i["output"]))
+    if not (met and f["ok"]):
+        missed.append("audit verification")
+    return missed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--reuse", action="store_true", help="keep the database of a last run")
-    parser.add_argument("--only", choices=["build", "pages"], default=None)
+    parser.add_argument("--only", choices=["build", "pages", "audit"], default=None)
     parser.add_argument("--match", default="", help="only pages whose label contains this")
     args = parser.parse_args()
 
@@ -602,11 +689,13 @@ def main() -> int:
         print(f"built the province (scale {args.scale}) in {total / 60:.1f} min")
     if args.only == "build":
         return 0
-    rows = [row for row in pages() if args.match in row[0]]
-    results = measure(rows, args.runs)
-    over = [r["label"] for r in results if not r["ok"]]
-    print(f"{len(results) - len(over)} of {len(results)} pages met their targets")
-    if not args.match:
+    over = []
+    if args.only in (None, "pages"):
+        rows = [row for row in pages() if args.match in row[0]]
+        results = measure(rows, args.runs)
+        over += [r["label"] for r in results if not r["ok"]]
+        print(f"{len(results) - len(over)} of {len(results)} pages met their targets")
+    if args.only in (None, "pages") and not args.match:
         from inspections.models import Photo
 
         print("near-duplicate photos, the chunk indexes beside the full scan:")
@@ -614,6 +703,8 @@ def main() -> int:
         photo_report(photos)
         if not photos["ok"]:
             over.append("near-duplicate photos")
+    if args.only in (None, "audit"):
+        over += audit_figures()
     return 1 if over else 0
 
 

@@ -369,11 +369,12 @@ def _heads_at_end_of(days: list[date]) -> dict[date, list[Position]]:
     return found
 
 
-def heads_sign(*, until: date | None = None) -> SignOutcome:
+def heads_sign(*, until: date | None = None, verified: ChainReport | None = None) -> SignOutcome:
     """The nightly job: sign the heads at the end of every finished day not signed yet (up to
     yesterday, at most CATCH_UP_DAYS back), each linked to the one before. Signs nothing without
     a key or on a broken chain, and says why; a day once signed is never signed again.
-    Idempotent."""
+    Idempotent. `verified`: a verify_audit report the caller has just made (`verify_audit
+    --sign`), which covers every finished day, so that the chains are not read a second time."""
     until = until or local_date(timezone.now()) - timedelta(days=1)
     if until >= local_date(timezone.now()):
         raise ValueError("only a day that has ended can be signed")
@@ -393,7 +394,7 @@ def heads_sign(*, until: date | None = None) -> SignOutcome:
         start = until
     if start > until:
         return SignOutcome([])
-    report = verify_audit()
+    report = verified if verified is not None else verify_audit()
     if not report.intact:
         error = f"Audit heads are not signed: the chain is broken at {report.where}"
         logger.error("%s (%s)", error, report.reason)

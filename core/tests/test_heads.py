@@ -414,3 +414,37 @@ def test_the_demo_key_file_is_never_committed():
     from config.settings import base  # production takes base's: never made, only given
 
     assert not base.AUDIT_SIGNING_KEY_AUTOCREATE
+
+
+def test_the_weekly_full_check_signs_from_its_own_pass(district_key, capsys, monkeypatch):
+    # given: two days of events, nothing signed yet
+    for offset in (0, 1):
+        with time_machine.travel(DAY_ONE + timedelta(days=offset), tick=False):
+            _append(4, f"day{offset}")
+    read = []
+    real = verify_chain
+
+    def counted(**kwargs):
+        read.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr("core.heads.verify_chain", counted)
+    # when: `verify_audit --full --sign` runs the next night
+    with time_machine.travel(DAY_ONE + timedelta(days=2, hours=1), tick=False):
+        call_command("verify_audit", "--full", "--sign")
+    out = capsys.readouterr().out
+    # then: both days are signed, and the chains were read once, not once more for the signing
+    assert "8 events hashed again from the start of each chain" in out
+    assert "signed 2 daily heads" in out
+    assert len(read) == 1
+    assert list(SignedAuditHead.objects.order_by("day").values_list("day", flat=True)) == [
+        DAY_ONE.date(),
+        DAY_ONE.date() + timedelta(days=1),
+    ]
+    # and a broken chain signs nothing, with the reason
+    victim = AuditEvent.objects.get(object_id="day1-2")
+    _tamper("UPDATE core_auditevent SET comment = 'x' WHERE id = %s", [victim.pk])
+    with time_machine.travel(DAY_ONE + timedelta(days=3, hours=1), tick=False):
+        with pytest.raises(CommandError, match=f"BROKEN at #{victim.ref}:"):
+            call_command("verify_audit", "--full", "--sign")
+    assert SignedAuditHead.objects.count() == 2  # the third day is not signed

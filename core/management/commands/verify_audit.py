@@ -1,6 +1,7 @@
 """Verify the audit chains; exit 1 and name the first broken event when they are not intact. By
 default from the last signed head (its signature, then only the events after it); --full hashes
-every event again. With --heads, check them against an exported list of signed daily heads
+every event again; --sign then signs the finished days not signed yet from that same pass (the
+nightly signing reads the chains again). With --heads, check them against an exported list of signed daily heads
 (docs/audit.md) and name the first head that does not match."""
 
 import json
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from core.heads import (
     AuditKeyError,
     fingerprint,
+    heads_sign,
     heads_verify,
     keep_head,
     load_public_key,
@@ -48,6 +50,11 @@ class Command(BaseCommand):
             help="also store the head so later checks detect a truncated tail",
         )
         parser.add_argument(
+            "--sign",
+            action="store_true",
+            help="then sign the heads of the finished days not signed yet, from this check",
+        )
+        parser.add_argument(
             "--heads",
             metavar="FILE",
             help="a list of signed daily heads kept outside the system (the open-data page's "
@@ -75,6 +82,11 @@ class Command(BaseCommand):
         self.stdout.write(f"OK {report.count} events in {len(report.heads)} chains")
         self.stdout.write(_checked(report.checked, report.since))
         self.stdout.write(f"heads {report.head_hash}")
+        if options["sign"]:
+            outcome = heads_sign(verified=report)
+            if outcome.error:
+                raise CommandError(outcome.error)
+            self.stdout.write(f"signed {len(outcome.signed)} daily heads")
 
     def _check_heads(self, path: str, given_key: str | None, full: bool) -> None:
         try:
