@@ -19,6 +19,7 @@ from . import leads
 from .choices import LeadStatus
 from .permissions import discipline_required
 from .selectors import dashboard_projects
+from .snapshots import snapshot_region
 from .views import _logged, _xlsx, anomaly_period
 
 
@@ -37,6 +38,7 @@ def lead_open_view(request):
             row_key=request.POST.get("row_key", ""),
             projects=projects,
             period=period,
+            region=snapshot_region(_filter, period),
         )
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))

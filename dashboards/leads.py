@@ -21,6 +21,7 @@ from .events import lead_assigned_event, lead_decided_event, lead_noted_event, l
 from .models import Lead, LeadNote, LeadPolicy
 from .permissions import access_dashboards
 from .rows import name_projects
+from .snapshots import ShownRow, snapshot_row
 
 # Without a policy in the admin: the preliminary check takes at most this many working days.
 DEFAULT_PRELIMINARY_WORKING_DAYS = 30
@@ -33,11 +34,18 @@ def preliminary_working_days(on) -> int:
 
 
 def lead_open(
-    *, actor, kind: str, row_key: str, projects: QuerySet, period: Period = ALL_TIME
+    *,
+    actor,
+    kind: str,
+    row_key: str,
+    projects: QuerySet,
+    period: Period = ALL_TIME,
+    region: int | None = None,
 ) -> tuple[Lead, bool]:
     """Take up the row `row_key` of the anomaly list `kind` (as the officer saw it, over
-    `projects`); the row's evidence is attached as it stands. Opening a row already taken up
-    returns its lead (created False) instead of a second one."""
+    `projects`, or kept for `region`'s view: dashboards/snapshots.py); the row's evidence is
+    attached as it stands. Opening a row already taken up returns its lead (created False)
+    instead of a second one."""
     access_dashboards(actor)
     anomaly = KINDS.get(kind)
     if anomaly is None:
@@ -45,9 +53,12 @@ def lead_open(
     existing = Lead.objects.filter(kind=kind, row_key=row_key).first()
     if existing is not None:
         return existing, False
-    rows = anomaly.rows(projects, period)
-    name_projects(rows)
-    row = next((r for r in rows if r.key == row_key), None)
+    row = snapshot_row(kind, region, row_key) if region is not None else None
+    if row is None:
+        rows = anomaly.rows(projects, period)
+        name_projects(rows)
+        found = next((r for r in rows if r.key == row_key), None)
+        row = ShownRow.of(found) if found is not None else None
     if row is None:
         raise ValidationError(_("该异常已不在列表中（数据已变化），请刷新后再试。"))
     today = local_date(timezone.now())
@@ -58,12 +69,12 @@ def lead_open(
                 kind=kind,
                 kind_title=str(anomaly.title),
                 row_key=row_key,
-                project=row.project if row.project and row.project.pk else None,
+                project_id=row.project_id,
                 rule=str(anomaly.rule),
-                why=str(row.why),
+                why=row.why,
                 columns=[str(c) for c in anomaly.columns],
-                cells=[str(c) for c in row.cells],
-                evidence=[[str(label), url] for label, url in row.evidence],
+                cells=row.cells,
+                evidence=[[label, url] for label, url in row.evidence],
                 opened_by=actor,
                 assigned_to=actor,
                 due_on=add_working_days(today, preliminary_working_days(today)),

@@ -107,3 +107,34 @@ class LeadNote(BaseModel):
         ordering = ["created_at", "id"]
         verbose_name = _("线索记录")
         verbose_name_plural = _("线索记录")
+
+
+class AnomalySnapshot(models.Model):
+    """One page of an anomaly list as a region's view shows it, computed by the Celery job
+    dashboards.tasks.anomalies_snapshot_task (docs/province.md, "Anomaly lists of a region"):
+    a province's or a city's list takes seconds to compute live, so the region's view reads
+    the page from here and says as of when. The rows are kept as shown: text in the page's
+    language, links, strength."""
+
+    kind = models.CharField(_("异常类型"), max_length=40)
+    region = models.ForeignKey(
+        "accounts.Region", on_delete=models.CASCADE, related_name="+", verbose_name=_("行政区划")
+    )
+    language = models.CharField(_("语言"), max_length=10)
+    number = models.PositiveIntegerField(_("页码"))
+    count = models.PositiveIntegerField(_("条数"))
+    kept = models.PositiveIntegerField(_("保留条数"))
+    computed_at = models.DateTimeField(_("计算时间"))
+    rows = models.JSONField(_("行"), default=list)
+
+    class Meta:
+        verbose_name = _("异常清单快照")
+        verbose_name_plural = _("异常清单快照")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "region", "language", "number"], name="anomaly_snapshot_page"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.region_id} {self.language} #{self.number}"

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -54,10 +54,10 @@ from .selectors import (
     unlocated_projects,
 )
 from .services import audit_chain_reverify, discipline_read_record
+from .snapshots import ANOMALY_PAGE_ROWS, SnapshotPage, snapshot_page, snapshot_region
 
 EXPORT_ROWS = 100_000  # an Excel sheet holds about a million; a district far fewer projects
 LIST_PAGE_ROWS = 200
-ANOMALY_PAGE_ROWS = 100
 
 
 # Each to-do list on the start page shows this many, oldest (or most overdue) first.
@@ -322,6 +322,34 @@ def anomaly_list_view(request, slug):
     projects, project_filter = dashboard_projects(request.GET, request.user)
     period_form, period = anomaly_period(request.GET)
     _logged(request, f"anomalies/{slug}", project_filter)
+    context = {
+        "filter": project_filter,
+        "period_form": period_form,
+        "period": period,
+        "kind": kind,
+        "page_query": _without_page(request.GET),
+        "kinds": KINDS.values(),
+        "query": request.GET.urlencode(),
+    }
+    region = snapshot_region(project_filter, period)
+    if region is not None and request.GET.get("format") != "xlsx":
+        # a region's view: the page computed ahead (dashboards/snapshots.py), if there is one
+        kept = _snapshot_page(slug, region, request.GET.get("page"))
+        if kept is not None:
+            page, snapshot = kept
+            taken = row_leads(slug)
+            return render(
+                request,
+                "dashboards/anomaly_list.html",
+                {
+                    **context,
+                    "count": snapshot.count,
+                    "kept": snapshot.kept,
+                    "as_of": snapshot.computed_at,
+                    "page": page,
+                    "entries": [(row, taken.get(row.key)) for row in snapshot.rows],
+                },
+            )
     rows = kind.rows(projects, period)
     if request.GET.get("format") == "xlsx":
         name_projects(rows)
@@ -351,22 +379,36 @@ def anomaly_list_view(request, slug):
         request,
         "dashboards/anomaly_list.html",
         {
-            "filter": project_filter,
-            "period_form": period_form,
-            "period": period,
-            "kind": kind,
+            **context,
             "count": len(rows),
             "page": page,
-            "page_query": _without_page(request.GET),
             "entries": [(row, taken.get(row.key)) for row in page.object_list],
-            "kinds": KINDS.values(),
-            "query": request.GET.urlencode(),
         },
     )
     # Drawn: the template's context holds the list inside a reference cycle that only the
     # collector would break; emptied now, the rows go by reference counting (core/collector.py).
     rows.clear()
     return response
+
+
+def _snapshot_page(slug: str, region: int, asked: str | None) -> tuple[Page, SnapshotPage] | None:
+    """The kept page asked for (the last one when asked past the end, as Paginator.get_page
+    does), with its Page for the pager; None when the list has no snapshot yet."""
+    try:
+        number = max(1, int(asked or 1))
+    except ValueError:
+        number = 1
+    snapshot = snapshot_page(slug, region, number)
+    if snapshot is None and number > 1:
+        first = snapshot_page(slug, region, 1)
+        if first is None:
+            return None
+        number = max(1, -(-first.kept // ANOMALY_PAGE_ROWS))
+        snapshot = first if number == 1 else snapshot_page(slug, region, number)
+    if snapshot is None:
+        return None
+    page = Paginator(range(snapshot.kept), ANOMALY_PAGE_ROWS).get_page(number)
+    return page, snapshot
 
 
 def _without_page(data) -> str:

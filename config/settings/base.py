@@ -242,6 +242,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "dashboards.tasks.rollups_refresh_task",
         "schedule": timedelta(minutes=env.int("ROLLUP_MINUTES", default=10)),
     },
+    # The anomaly lists of every region, computed ahead for the region views (docs/province.md).
+    "dashboards-anomalies-snapshot": {
+        "task": "dashboards.tasks.anomalies_snapshot_task",
+        "schedule": timedelta(minutes=env.int("ANOMALY_SNAPSHOT_MINUTES", default=60)),
+    },
     # Verify the audit chains every night from the last signed head (its signature, then the
     # events after it) and keep the heads; every Sunday hash every event again (docs/audit.md).
     "audit-verify-nightly": {
@@ -343,6 +348,7 @@ CELERY_TASK_ROUTES = {
     "ratings.tasks.*": {"queue": "ratings"},
     "core.tasks.job_run": {"queue": "jobs"},
     "core.tasks.job_chunk": {"queue": "jobs"},
+    "dashboards.tasks.anomalies_snapshot_region_task": {"queue": "jobs"},
 }
 for _entry in CELERY_BEAT_SCHEDULE.values():
     # a scheduled run goes to `jobs` (the same task sent after a write, e.g. one project's risk,
@@ -443,6 +449,10 @@ LEDGER_WARNINGS = {"blue_share_elapsed": 0.5, "yellow_days_left": 3}
 # (dashboards/rollups.py, docs/province.md); off, it aggregates the live tables on each request.
 DASHBOARD_ROLLUPS = env.bool("DASHBOARD_ROLLUPS", default=True)
 ROLLUP_MINUTES = env.int("ROLLUP_MINUTES", default=10)
+# A region's view reads its anomaly lists from the snapshots the beat job computes this often
+# (dashboards/snapshots.py, docs/province.md); off, every list is computed on each request.
+ANOMALY_SNAPSHOTS = env.bool("ANOMALY_SNAPSHOTS", default=True)
+ANOMALY_SNAPSHOT_MINUTES = env.int("ANOMALY_SNAPSHOT_MINUTES", default=60)
 SPOT_CHECK_RATES = {"red": 1.0, "yellow": 0.5, "green": 0.1}
 SPOT_CHECK_DEADLINE_DAYS = 15
 # PDF signatures (core/signing.py): the demo district CA and every organisation's key and

@@ -16,6 +16,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 # The dashboard aggregates live in tests, which read their writes at once; the roll-up's own
 # tests switch it on (dashboards/tests/test_rollups.py).
 DASHBOARD_ROLLUPS = False
+# Likewise the anomaly lists: computed live unless a test of their snapshots switches them on.
+ANOMALY_SNAPSHOTS = False
 # The cache in the process: parallel test workers must not clear or count each other's keys
 # (rate limits, cached facts). Tests of the Redis cache configure it themselves.
 CACHES = {
