@@ -588,7 +588,7 @@ def measure(rows, runs: int) -> list[dict]:
         ):
             client.get(url)
         queries = list(primary.captured_queries)
-        if replica.connection is not primary.connection:
+        if reads != "default":
             queries += replica.captured_queries
         needed = []
         for query in queries:
