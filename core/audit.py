@@ -4,7 +4,6 @@ the chains by streaming them (docs/audit.md "Chains")."""
 import functools
 import hashlib
 import json
-import weakref
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from .locks import advisory_lock_one_of, one_of_setting, one_of_statement
 from .models import AuditEvent, AuditHead, event_ref
+from .prepared import prepared
 
 GENESIS = "0" * 64
 # The class of the per-chain append locks (PostgreSQL's two-key advisory locks): one lock per
@@ -211,31 +211,6 @@ def _insert_sql() -> str:
     )
 
 
-# The raw connections (a weak reference each: they come and go with Django's) on which the
-# append's statements are prepared: planned once per connection, not once per event.
-_PREPARED: "weakref.WeakKeyDictionary[Any, set[str]]" = weakref.WeakKeyDictionary()
-
-
-@functools.cache
-def _statement(name: str, sql: str) -> tuple[str, str]:
-    """(PREPARE name AS sql with $1.., EXECUTE name (%s, ..)) for a statement with %s params."""
-    pieces = sql.split("%s")
-    numbered = pieces[0] + "".join(f"${i}{piece}" for i, piece in enumerate(pieces[1:], 1))
-    params = ", ".join(["%s"] * (len(pieces) - 1))
-    return f"PREPARE {name} AS {numbered}", f"EXECUTE {name} ({params})"
-
-
-def _prepared(cursor: Any, name: str, sql: str) -> str:
-    """`EXECUTE name (%s, ...)` for `sql`, prepared on this connection the first time. A
-    prepared statement outlives a rolled-back transaction, so it is prepared once."""
-    prepare, execute = _statement(name, sql)
-    done = _PREPARED.setdefault(connection.connection, set())
-    if name not in done:
-        cursor.execute(prepare)
-        done.add(name)
-    return execute
-
-
 def record_event(
     *,
     actor: Any,
@@ -293,8 +268,8 @@ def record_event(
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             lock_sql, lock_params = one_of_statement(APPEND_LOCK_CLASS, chosen)
-            lock = _prepared(cursor, "lingxing_audit_lock", lock_sql)
-            append = _prepared(cursor, "lingxing_audit_append", _append_sql())
+            lock = prepared(cursor, "lingxing_audit_lock", lock_sql)
+            append = prepared(cursor, "lingxing_audit_append", _append_sql())
             cursor.execute(
                 f"{lock}; {append}",
                 [*lock_params, created_at, *stored, prefix, c, one_of_setting(APPEND_LOCK_CLASS)],

@@ -2,6 +2,7 @@
 found through the chunk indexes instead of a full scan (docs/architecture.md, "Near-duplicate
 photos without a full scan"); and the full scan itself, the reference the index must equal."""
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +14,8 @@ from typing import cast
 from django.db import connection
 from django.db.models import BigIntegerField, Q
 from django.db.models.expressions import RawSQL
+
+from core.prepared import prepared
 
 from .models import Photo
 from .phash_chunks import CHUNKS, HashChunk, chunk_sql, chunk_value
@@ -106,24 +109,40 @@ def _values_near(comparisons: Sequence[Comparison]) -> dict[str, set[int]]:
     for n, (column, bits) in enumerate(asked):
         column_sql = _column_sql(column)
         for chunk in CHUNKS:
-            near = [chunk_value(bits, chunk) ^ flip for flip in _flips(chunk.width, CHUNK_RADIUS)]
             select = f"SELECT {n}, {column_sql} FROM {table} WHERE {chunk_sql(column_sql, chunk)}"
             if in_sql:
-                # The values as one text, through a sub-select: planned as a list of unknown
-                # length, not value by value (those estimates cost more than the probes).
+                # The values near the chunk's made in the database, from the masks given as one
+                # text (the same for every upload) through a sub-select: planned as a list of
+                # unknown length, not value by value (those estimates cost more than the probes).
                 arms.append(
-                    f"{select} = ANY((SELECT %s::bigint[])::bigint[]) "
+                    f"{select} = ANY((SELECT array_agg(%s::bigint # mask) "
+                    "FROM unnest(%s::bigint[]) AS mask)::bigint[]) "
                     f"AND bit_count(({column_sql} # %s)::bit(64)) <= %s"
                 )
-                params += ["{" + ",".join(map(str, near)) + "}", bits, NEAR_DUPLICATE_DISTANCE]
+                params += [
+                    chunk_value(bits, chunk),
+                    _flips_text(chunk.width, CHUNK_RADIUS),
+                    bits,
+                    NEAR_DUPLICATE_DISTANCE,
+                ]
             else:
+                near = [
+                    chunk_value(bits, chunk) ^ flip for flip in _flips(chunk.width, CHUNK_RADIUS)
+                ]
                 arms.append(f"{select} IN ({', '.join(['%s'] * len(near))})")
                 params += near
     found: dict[str, set[int]] = {column: set() for column in COLUMNS}
     if not arms:
         return found
+    sql = " UNION ALL ".join(arms)
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(arms), params)
+        if in_sql:
+            # planned once per connection and shape (an upload's ten hashes are one shape):
+            # planning thirty index scans costs about a millisecond of each lookup
+            name = f"lingxing_near_{hashlib.sha256(sql.encode()).hexdigest()[:16]}"
+            cursor.execute(prepared(cursor, name, sql), params)
+        else:
+            cursor.execute(sql, params)
         for n, stored in cursor.fetchall():
             column, bits = asked[n]
             if in_sql or _apart(stored, bits) <= NEAR_DUPLICATE_DISTANCE:
@@ -158,6 +177,12 @@ def _flips(width: int, radius: int) -> tuple[int, ...]:
         for flipped in range(radius + 1)
         for bits in combinations(range(width), flipped)
     )
+
+
+@cache
+def _flips_text(width: int, radius: int) -> str:
+    """_flips as a PostgreSQL array's text."""
+    return "{" + ",".join(map(str, _flips(width, radius))) + "}"
 
 
 def _apart(a: int, b: int) -> int:

@@ -13,6 +13,7 @@ from accounts.models import Organisation, Region
 from approvals.models import Flag
 from core.models import AuditEvent
 from dashboards.anomalies import KINDS
+from dashboards.events import DashboardEvents
 from dashboards.models import AnomalySnapshot, Lead
 from dashboards.snapshots import ANOMALY_PAGE_ROWS, ShownRow, anomalies_snapshot
 from dashboards.tasks import anomalies_snapshot_task
@@ -127,7 +128,7 @@ def test_a_lead_opens_from_the_kept_row(client, district, licheng):
     assert lead.why == row.why and lead.cells == row.cells
     assert lead.project_id == row.project_id is not None
     assert lead.evidence == [list(link) for link in row.evidence]
-    assert AuditEvent.objects.filter(verb="lead.opened").count() == 1
+    assert AuditEvent.objects.filter(verb=DashboardEvents.LEAD_OPENED).count() == 1
 
 
 def test_a_region_without_a_snapshot_computes_live(client, district, licheng):
