@@ -4,7 +4,7 @@ kept heads. Each is a fixed number of queries, whatever the number of rows."""
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, cast
@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.choices import Role
 from accounts.models import Organisation, Region
-from accounts.selectors import district_scope
+from accounts.selectors import district_scope, districts_under
 from approvals.choices import FlagKind
 from approvals.models import Flag
 from core.dates import local_date
@@ -396,6 +397,27 @@ def contractor_ranking() -> tuple[ScoringPeriod | None, list[dict]]:
     if period is None:
         return None, []
     return period, ranking(period, ScoredKind.CONTRACTOR)
+
+
+def start_counts(user, projects: QuerySet[Project]) -> tuple[dict[str, int], datetime | None]:
+    """The start page's projects by status, and as of when: a discipline officer's from the
+    roll-up where it serves (their projects are exactly their districts', docs/province.md;
+    counting a province's million projects live takes most of a second), with the time of
+    its refresh; everyone else's live (None)."""
+    if user.role == Role.DISCIPLINE_OFFICER and rollups_enabled({}):
+        region = getattr(user.organisation, "region_id", None)
+        districts = (
+            list(districts_under(region).values_list("pk", flat=True))
+            if region is not None
+            else None
+        )
+        counts: dict[str, int] = defaultdict(int)
+        for dim, _district, _street, key, n, _amount in rollup_rows(districts):
+            if dim == "status":
+                counts[key] += n
+        return dict(counts), refreshed_at()
+    by_status = projects.order_by().values_list("status").annotate(n=Count("id"))
+    return dict(by_status), None
 
 
 def dashboard_project_list(projects: QuerySet[Project]) -> QuerySet[Project]:

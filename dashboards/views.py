@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -51,6 +50,7 @@ from .selectors import (
     dashboard_projects,
     figures_for,
     project_timeline,
+    start_counts,
     unlocated_projects,
 )
 from .services import audit_chain_reverify, discipline_read_record
@@ -107,8 +107,7 @@ def home_view(request):
         # A 村民监督员's start page is their village's projects, on the phone.
         return redirect("inspections:village")
     projects, _filter = project_list(user=request.user)
-    by_status = projects.order_by().values("status").annotate(n=Count("id"))
-    counts = {row["status"]: row["n"] for row in by_status}
+    counts, counts_as_of = start_counts(request.user, projects)
     queue = review_queue(request.user)
     # The filer's own to-do: projects sent back for revision, with the reason to act on.
     returned = (
@@ -131,6 +130,7 @@ def home_view(request):
             "queue_total": len(queue),
             "returned": returned,
             "counts": counts,
+            "counts_as_of": counts_as_of,
             "total": sum(counts.values()),
             "can_file": can_file_projects(request.user),
         },

@@ -410,6 +410,13 @@ class Project(ConcurrentTransitionMixin, BaseModel):
             models.Index(fields=["district", "-created_at", "-id"], name="project_district_newest"),
             models.Index(fields=["district", "status"], name="project_district_status"),
             models.Index(fields=["-created_at", "-id"], name="project_newest"),
+            # A company's lists, newest first (projects.permissions.projects_visible_to).
+            models.Index(
+                fields=["contractor", "-created_at", "-id"], name="project_contractor_newest"
+            ),
+            models.Index(
+                fields=["supervision_unit", "-created_at", "-id"], name="project_supervisor_newest"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -29,10 +29,19 @@ def projects_visible_to(user) -> QuerySet[Project]:
         if user.role == Role.DISCIPLINE_OFFICER:
             return projects
         return projects.exclude(status__in=[ProjectStatus.DRAFT, ProjectStatus.CANCELLED])
+    # A company reads the projects it holds a contract for. The contract's company is always the
+    # project's (approvals.services.contracts files and refiles it from the project), so the
+    # project's own column narrows first: a province's company then lists its projects newest
+    # first from its index, not by walking every project's contract.
     if user.role == Role.CONTRACTOR:
-        return projects.filter(contract__contractor_id=user.organisation_id)
+        return projects.filter(
+            contractor_id=user.organisation_id, contract__contractor_id=user.organisation_id
+        )
     if user.role == Role.SUPERVISOR:
-        return projects.filter(contract__supervision_unit_id=user.organisation_id)
+        return projects.filter(
+            supervision_unit_id=user.organisation_id,
+            contract__supervision_unit_id=user.organisation_id,
+        )
     if user.role == Role.LAB:
         # Third-party testing happens at completion; labs read those projects only.
         return projects.filter(

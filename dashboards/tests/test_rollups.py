@@ -108,3 +108,22 @@ def test_the_page_says_its_figures_are_rolled_up(client, province):
     assert 'data-testid="rollup-as-of"' in page.content.decode()
     assert "城厢区" in page.content.decode()
     assert client.get(reverse("dashboards:discipline"), {"tier": "simple"}).status_code == 200
+
+
+def test_a_discipline_officers_start_page_counts_from_the_rollup(client, district, province):
+    # given: the city's officer, whose districts hold every project; then one more filed
+    city = province["city"]
+    live_total = Project.objects.filter(district__isnull=False).count()
+    make_project(district.street_zhenhai)
+    Project.objects.filter(district__isnull=True).update(district=province["licheng"])
+    client.force_login(city)
+    page = client.get("/").content.decode()
+    # then: the counts are the roll-up's, as of its refresh, until the next refresh
+    assert 'data-testid="counts-as-of"' in page
+    assert f'<div class="fs-3 fw-semibold">{live_total}</div>' in page
+    rollups_refresh()
+    page = client.get("/").content.decode()
+    assert f'<div class="fs-3 fw-semibold">{live_total + 1}</div>' in page
+    # and a street office's start page counts live, with no such note
+    client.force_login(district.street_zhenhai)
+    assert 'data-testid="counts-as-of"' not in client.get("/").content.decode()
