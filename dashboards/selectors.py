@@ -399,11 +399,18 @@ def contractor_ranking() -> tuple[ScoringPeriod | None, list[dict]]:
     return period, ranking(period, ScoredKind.CONTRACTOR)
 
 
-def start_counts(user, projects: QuerySet[Project]) -> tuple[dict[str, int], datetime | None]:
-    """The start page's projects by status, and as of when: a discipline officer's from the
-    roll-up where it serves (their projects are exactly their districts', docs/province.md;
-    counting a province's million projects live takes most of a second), with the time of
-    its refresh; everyone else's live (None)."""
+@dataclass(frozen=True)
+class StartCounts:
+    by_status: dict[str, int]
+    rolled_up: bool = False  # read from the roll-up, as of its refresh
+    as_of: datetime | None = None  # when it was refreshed, if known
+
+
+def start_counts(user, projects: QuerySet[Project]) -> StartCounts:
+    """The start page's projects by status: a discipline officer's from the roll-up where it
+    serves (their projects are exactly their districts', docs/province.md; counting a
+    province's million projects live takes most of a second), with the time of its refresh;
+    everyone else's live."""
     if user.role == Role.DISCIPLINE_OFFICER and rollups_enabled({}):
         region = getattr(user.organisation, "region_id", None)
         districts = (
@@ -415,9 +422,9 @@ def start_counts(user, projects: QuerySet[Project]) -> tuple[dict[str, int], dat
         for dim, _district, _street, key, n, _amount in rollup_rows(districts):
             if dim == "status":
                 counts[key] += n
-        return dict(counts), refreshed_at()
+        return StartCounts(dict(counts), rolled_up=True, as_of=refreshed_at())
     by_status = projects.order_by().values_list("status").annotate(n=Count("id"))
-    return dict(by_status), None
+    return StartCounts(dict(by_status))
 
 
 def dashboard_project_list(projects: QuerySet[Project]) -> QuerySet[Project]:

@@ -107,7 +107,7 @@ def home_view(request):
         # A 村民监督员's start page is their village's projects, on the phone.
         return redirect("inspections:village")
     projects, _filter = project_list(user=request.user)
-    counts, counts_as_of = start_counts(request.user, projects)
+    counts = start_counts(request.user, projects)
     queue = review_queue(request.user)
     # The filer's own to-do: projects sent back for revision, with the reason to act on.
     returned = (
@@ -129,9 +129,10 @@ def home_view(request):
             "queue": queue[:20],
             "queue_total": len(queue),
             "returned": returned,
-            "counts": counts,
-            "counts_as_of": counts_as_of,
-            "total": sum(counts.values()),
+            "counts": counts.by_status,
+            "counts_rolled_up": counts.rolled_up,
+            "counts_as_of": counts.as_of,
+            "total": sum(counts.by_status.values()),
             "can_file": can_file_projects(request.user),
         },
     )
