@@ -685,9 +685,10 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="keep the database of a last run")
     parser.add_argument("--only", choices=["build", "pages", "audit"], default=None)
     parser.add_argument("--match", default="", help="only pages whose label contains this")
+    parser.add_argument("--db", default=DB_NAME, help="the database's name")
     args = parser.parse_args()
 
-    exists = bench_django(DB_NAME, args.reuse)
+    exists = bench_django(args.db, args.reuse)
     from django.conf import settings
     from django.core.management import call_command
 
