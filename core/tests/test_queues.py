@@ -44,6 +44,9 @@ QUEUE_OF_TASK = {
     "core.tasks.job_chunk": "jobs",
     "core.tasks.job_runs_resume_stale": "events",
     "dashboards.tasks.rollups_refresh_task": "events",
+    # sent by beat (to jobs, as every scheduled run); each region's lists a job of its own
+    "dashboards.tasks.anomalies_snapshot_task": "events",
+    "dashboards.tasks.anomalies_snapshot_region_task": "jobs",
     "inspections.tasks.find_missing_patrol_logs": "events",
     "inspections.tasks.spot_check_plan_draft": "events",
     "performance.tasks.score_quarter": "events",
