@@ -633,6 +633,26 @@ def measure(rows, runs: int) -> list[dict]:
     return results
 
 
+def warm_photo_indexes() -> None:
+    """Load the chunk indexes into PostgreSQL's buffers (pg_prewarm), as a server taking a
+    province's uploads all day holds them; a bench right after its build would time reads of
+    cold pages instead (docs/province.md, "The database server")."""
+    from django.db import connection
+
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        cursor.execute(
+            "SELECT sum(pg_prewarm(indexname::regclass)) FROM pg_indexes "
+            "WHERE tablename = 'inspections_photo' AND indexname LIKE 'photo_%%_chunk_%%'"
+        )
+        pages = cursor.fetchone()[0]
+    print(
+        f"  the chunk indexes' {pages * 8 / 1024:,.0f} MB read into the buffers first "
+        f"({time.perf_counter() - began:.1f} s)"
+    )
+
+
 def audit_figures() -> list[str]:
     """The audit chains on top of the province's events: 32 writers appending (threads of one
     process, each its own connection and transaction per event), then `verify_audit --full
@@ -716,6 +736,7 @@ def main() -> int:
         from inspections.models import Photo
 
         print("near-duplicate photos, the chunk indexes beside the full scan:")
+        warm_photo_indexes()
         photos = photo_measure(Photo.objects.count(), 200)
         photo_report(photos)
         if not photos["ok"]:
