@@ -174,6 +174,25 @@ def test_home_query_count_is_flat(client, district, django_assert_num_queries, r
         assert client.get(reverse("home")).status_code == 200
 
 
+def test_start_page_counts_live_what_the_user_may_read(client, district):
+    # given: two drafts and a submitted project of one street office, a draft of the other
+    make_project(district.street_zhenhai)
+    make_project(district.street_zhenhai)
+    make_project(district.street_zhenhai, budget_amount=Decimal("120000"), transitions=("submit",))
+    make_project(district.street_gongchen)
+    # then: the office counts its own projects by status, live, with no roll-up note
+    client.force_login(district.street_zhenhai)
+    page = client.get(reverse("home"))
+    assert page.context["counts"] == {"draft": 2, "submitted": 1}
+    assert page.context["total"] == 3
+    assert 'data-testid="counts-as-of"' not in page.content.decode()
+    # and with the roll-ups off the discipline officer counts the district's live too
+    client.force_login(district.discipline)
+    page = client.get(reverse("home"))
+    assert page.context["counts"] == {"draft": 3, "submitted": 1}
+    assert 'data-testid="counts-as-of"' not in page.content.decode()
+
+
 def test_start_page_lists_payments_for_finance_and_ledger_items_for_who_answers(client, district):
     from datetime import timedelta
 
