@@ -97,7 +97,10 @@ def indexes_searched(comparisons: list[Comparison]) -> set[str]:
     """The chunk indexes the lookup's probes search (with a condition, not read through)."""
     with CaptureQueriesContext(connection) as captured:
         near_matches(comparisons)
-    sql = captured.captured_queries[0]["sql"]
+    # on PostgreSQL the lookup is a prepared statement (core/prepared.py), prepared by the
+    # first lookup of a connection: its plan is the EXECUTE's
+    queries = [q["sql"] for q in captured.captured_queries]
+    sql = next((q for q in queries if q.startswith("EXECUTE ")), queries[0])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # the statistics autovacuum keeps; and a table of test size is cheaper to read
