@@ -17,19 +17,7 @@ from projects.models import Project
 from .events import risk_recomputed_event
 from .models import ScoreTally
 from .risk import RISK_STATUSES, risk_store
-from .scoring import quarter_aggregates, scores_write
-
-TALLY_SUMS = (
-    "projects",
-    "spot_checks",
-    "spot_checks_passed",
-    "lab_tests",
-    "lab_rate_sum",
-    "ratings",
-    "rating_sum",
-    "payments",
-    "payments_compliant",
-)
+from .scoring import AGGREGATE_SUMS, quarter_aggregates, scores_write
 
 
 def _next_ids(qs, run: JobRun, after: int, size: int) -> list[int]:
@@ -71,7 +59,7 @@ def _score_step(run: JobRun, size: int) -> tuple[int | None, int]:
                 chunk=run.chunks,
                 kind=kind,
                 organisation_id=org,
-                **dict(zip(TALLY_SUMS, sums, strict=True)),
+                **dict(zip(AGGREGATE_SUMS, sums, strict=True)),
             )
             for kind, org, *sums in rows
         ],
@@ -82,7 +70,7 @@ def _score_step(run: JobRun, size: int) -> tuple[int | None, int]:
 
 def tally_rows(run_id: int) -> list[tuple]:
     """The run's tallies added up: one row per (kind, organisation), as quarter_aggregates."""
-    sums = ", ".join(f"SUM({name})" for name in TALLY_SUMS)
+    sums = ", ".join(f"SUM({name})" for name in AGGREGATE_SUMS)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT kind, organisation_id, {sums} FROM {ScoreTally._meta.db_table} "

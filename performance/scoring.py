@@ -334,9 +334,9 @@ def _rank(scores: list[CompanyScore], policy: PerformancePolicy) -> None:
                 s.ranked_count = n
 
 
-DIGEST_FIELDS = (
-    "kind",
-    "organisation_id",
+# The counts and sums of a quarter's aggregates that add up over chunks of projects (the long
+# job's tallies, performance/jobs.py), in the order of its score rows.
+AGGREGATE_SUMS = (
     "projects",
     "spot_checks",
     "spot_checks_passed",
@@ -346,6 +346,12 @@ DIGEST_FIELDS = (
     "rating_sum",
     "payments",
     "payments_compliant",
+)
+
+DIGEST_FIELDS = (
+    "kind",
+    "organisation_id",
+    *AGGREGATE_SUMS,
     "quality_rate",
     "satisfaction",
     "funds_rate",

@@ -3,35 +3,20 @@ draft's filing and of one change decision at the same moment give no 5xx and sto
 they should — on the embedded default's SQLite file and on PostgreSQL
 (#16). Each run is a separate process on a fresh database: tests/concurrent_writes.py."""
 
-import json
-import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.scenario import run_scenario
 
 
 def _run(database_url: str) -> dict:
     env = {
-        **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": "",  # the embedded default: tasks eager, cache in the process
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.concurrent_writes"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_scenario("tests.concurrent_writes", env)
 
 
 def _assert_clean(result: dict) -> None:

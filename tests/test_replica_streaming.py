@@ -8,15 +8,12 @@ error."""
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from .pgcluster import primary_and_replica
+from .scenario import run_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
 PIN_SECONDS = 2
 
 
@@ -34,16 +31,13 @@ def test_a_streaming_replica_serves_reads_keeps_read_your_writes_and_falls_back(
             "REPLICA_MAX_LAG_SECONDS": "30",
             "LX_REPLICA_STOP": json.dumps(replica.stop_command("fast")),
         }
-        done = subprocess.run(
-            [sys.executable, "-m", "tests.replica_scenario"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
+        steps = run_scenario(
+            "tests.replica_scenario",
+            env,
             timeout=60,
+            logs=lambda: replica.log() + primary.log(),
+            inherit=False,  # no DATABASE_ setting of this run's
         )
-        assert done.returncode == 0, done.stderr[-4000:] + replica.log() + primary.log()
-    steps = json.loads(done.stdout.strip().splitlines()[-1])
     first, second = steps["write_1"]["id"], steps["write_2"]["id"]
 
     # the write goes to the primary and pins its writer, who reads it back from the primary

@@ -2,12 +2,6 @@
 matches, on PostgreSQL and on the embedded SQLite, through the indexes, also for the photos stored
 before the indexes were made."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -16,8 +10,7 @@ from inspections import near_duplicates
 from inspections.near_duplicates import near_matches, near_matches_by_scan
 from inspections.tests.near_duplicate_data import INDEXES, indexes_searched, plant
 from projects.tests.factories import make_project
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.scenario import run_scenario
 
 
 def _uploads(district, **kwargs):
@@ -99,21 +92,11 @@ def test_on_the_embedded_sqlite_too(tmp_path):
     # A fresh SQLite file migrated from nothing, in a process of its own (the suite's database
     # is PostgreSQL in CI): the same data, the same comparison, the same plan check.
     env = {
-        **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "REDIS_URL": "",
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "inspections.tests.sqlite_near_duplicates"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = run_scenario("inspections.tests.sqlite_near_duplicates", env)
     assert result["vendor"] == "sqlite"
     assert result["uploads"] == 30 and result["planted_near_found"] == 30
     assert result["equal"] == 30
