@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.forms import LoginForm
+from core import download_views
 from core import views as core_views
 from dashboards import views as dashboard_views
 
@@ -38,6 +39,10 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Exports and PDF reports made on workers for the people who asked (core/downloads.py).
+    path("downloads/", download_views.downloads_view, name="downloads"),
+    path("downloads/<uuid:pk>/", download_views.download_view, name="download"),
+    path("downloads/<uuid:pk>/file", download_views.download_file_view, name="download_file"),
     path("accounts/", include("accounts.urls")),
     path("projects/", include("projects.urls")),
     path("approvals/", include("approvals.urls")),

@@ -297,7 +297,10 @@ def _related_rows(value: Any) -> str:
         "deleted": EventField(_("删除的记录")),
         "related": EventField(_("关联记录"), show=_related_rows),
         "job": EventField(_("任务")),
+        "file": EventField(_("文件")),
     },
+    # Fetching a file made for its owner is a read: on the read chains.
+    reads=["download.fetched"],
     # Before typed verbs the admin stored "<model>.created_in_admin" and so on.
     legacy={
         r"[a-z0-9_]+\.created_in_admin": "admin.created",
@@ -314,6 +317,8 @@ class CoreEvents(models.TextChoices):
     ADMIN_DELETED = "admin.deleted", _("管理后台删除")
     JOB_REQUESTED = "job.requested", _("运行后台任务")
     JOB_RESUMED = "job.resumed", _("续跑后台任务")
+    DOWNLOAD_REQUESTED = "download.requested", _("申请导出文件")
+    DOWNLOAD_FETCHED = "download.fetched", _("下载导出文件")
 
 
 def admin_saved_event(*, actor, obj: models.Model, created: bool, before: dict, after: dict):
@@ -338,6 +343,25 @@ def job_resumed_event(*, actor, run, before: dict):
         obj=run,
         before=before,
         after={"job": run.job, "state": run.state, "done": run.done, "total": run.total},
+    )
+
+
+def download_requested_event(*, actor, download):
+    """Which file, with what the page was filtered by (the maker's params)."""
+    return record_event(
+        actor=actor,
+        verb=CoreEvents.DOWNLOAD_REQUESTED,
+        obj=download,
+        after={"file": download.title, "params": download.params},
+    )
+
+
+def download_fetched_event(*, actor, download):
+    return record_event(
+        actor=actor,
+        verb=CoreEvents.DOWNLOAD_FETCHED,
+        obj=download,
+        after={"file": download.title, "size": download.size},
     )
 
 

@@ -1,6 +1,8 @@
 """Shared primitives: the base model, the tamper-evident audit chain, the outbox, and the
 working-day overrides of the calendar."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -242,3 +244,64 @@ class JobRun(BaseModel):
         if not self.total:
             return None
         return min(100, self.done * 100 // self.total)
+
+
+class DownloadState(models.TextChoices):
+    QUEUED = "queued", _("排队")
+    RUNNING = "running", _("生成中")
+    READY = "ready", _("可下载")
+    FAILED = "failed", _("失败")
+
+
+class Download(models.Model):
+    """A file made on a worker for the person who asked for it: an Excel export of a list or a
+    PDF report that may take longer than a request may last (docs/architecture.md, "Exports and
+    documents"). `kind` names the maker registered in core.downloads; `params` is what the maker
+    needs to make the same file the page showed (the page's query, the address of the site for
+    links). Only its owner sees it; it is deleted DOWNLOAD_KEEP_DAYS after it was asked for."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("申请人"),
+    )
+    kind = models.CharField(_("文件类型"), max_length=60)
+    title = models.CharField(_("文件"), max_length=200)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    language = models.CharField(_("语言"), max_length=10)
+    # the owner, kind, params and language hashed: the same request twice is the same file
+    key = models.CharField(max_length=64)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=DownloadState.choices, default=DownloadState.QUEUED
+    )
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    file = models.FileField(_("文件"), upload_to="downloads/%Y/%m/", blank=True)
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("大小"), null=True, blank=True)
+    error = models.TextField(_("失败原因"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("导出文件")
+        verbose_name_plural = _("导出文件")
+        indexes = [models.Index(fields=["owner", "-created_at"], name="download_owner_newest")]
+        constraints = [
+            # one file in the making per request: a second click waits for the first
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="download_one_in_making",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def pending(self) -> bool:
+        return self.state in (DownloadState.QUEUED, DownloadState.RUNNING)

@@ -1,11 +1,14 @@
 """Celery tasks of the core: the nightly audit-chain check, the signing of each day's head, the
 outbox relay, and the runs of jobs: one asked for now, one chunk of a long job, the sweep of
-long jobs that stopped moving."""
+long jobs that stopped moving; the exports and PDF reports made for the people who asked, and
+their nightly expiry."""
 
 from celery import shared_task
 
 from . import outbox
 from .chunks import job_drive, jobs_resume_stale
+from .downloads import download_make
+from .downloads import downloads_expire as expire_downloads
 from .heads import heads_sign, take_head
 from .jobs import job_execute
 
@@ -50,3 +53,21 @@ def job_chunk(run_id: int, seq: int) -> None:
 @shared_task(acks_late=True)
 def job_runs_resume_stale() -> int:
     return jobs_resume_stale()
+
+
+@shared_task(acks_late=True)
+def export_make(download_id: str) -> None:
+    """An Excel export asked for on a page (core.downloads), on the `exports` queue."""
+    download_make(download_id)
+
+
+@shared_task(acks_late=True)
+def document_make(download_id: str) -> None:
+    """A PDF report asked for on a page (core.downloads), on the `documents` queue."""
+    download_make(download_id)
+
+
+@shared_task(acks_late=True)
+def downloads_expire() -> int:
+    """The nightly deletion of the files made more than DOWNLOAD_KEEP_DAYS ago."""
+    return expire_downloads()

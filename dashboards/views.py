@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.choices import Role
 from approvals.selectors import review_queue
 from core import collector
+from core.download_views import download_start
+from core.downloads import query_params
 from core.events import changes, object_label, verb_label
 from core.exports import xlsx_file_response
 from core.heads import (
@@ -56,7 +58,6 @@ from .selectors import (
 from .services import audit_chain_reverify, discipline_read_record
 from .snapshots import ANOMALY_PAGE_ROWS, SnapshotPage, snapshot_page, snapshot_region
 
-EXPORT_ROWS = 100_000  # an Excel sheet holds about a million; a district far fewer projects
 LIST_PAGE_ROWS = 200
 
 
@@ -147,7 +148,7 @@ def _logged(request, page: str, project_filter=None, obj=None) -> dict:
     return filters
 
 
-def _filter_labels(project_filter) -> list[tuple[str, str]]:
+def filter_labels(project_filter) -> list[tuple[str, str]]:
     """The applied filters as the reader saw them (label, chosen value)."""
     if not project_filter.form.is_valid():
         return []
@@ -168,7 +169,7 @@ def _filter_labels(project_filter) -> list[tuple[str, str]]:
 def _xlsx(title: str, filename: str, project_filter, columns, rows) -> HttpResponse:
     body = documents.table_xlsx(
         title=title,
-        filters=_filter_labels(project_filter) if project_filter is not None else [],
+        filters=filter_labels(project_filter) if project_filter is not None else [],
         columns=columns,
         rows=rows,
     )
@@ -204,25 +205,15 @@ def discipline_view(request):
 @discipline_required
 @require_GET
 def report_pdf_view(request):
-    projects, project_filter = dashboard_projects(request.GET, request.user)
+    """The dashboard as a PDF report, made on the documents workers (dashboards/downloads.py)."""
+    _projects, project_filter = dashboard_projects(request.GET, request.user)
     _logged(request, "report", project_filter)
-    figures = figures_for(projects, project_filter)
-    period, contractors = contractor_ranking()
-    body = documents.dashboard_report_pdf(
-        {
-            "figures": figures,
-            "period": period,
-            "contractors": contractors,
-            "filters": _filter_labels(project_filter),
-            "chain": chain_status(),
-            "user": request.user,
-        }
+    return download_start(
+        request,
+        kind="dashboards.report",
+        params={"query": query_params(request.GET)},
+        title=_("纪检监察看板报告"),
     )
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="dashboard-{timezone.localdate():%Y%m%d}.pdf"'
-    )
-    return response
 
 
 @replica_reads
@@ -278,15 +269,14 @@ PROJECT_COLUMNS = [
 def project_list_view(request):
     projects, project_filter = dashboard_projects(request.GET, request.user)
     _logged(request, "projects", project_filter)
-    rows = dashboard_project_list(projects)
-    if request.GET.get("format") == "xlsx":
-        return _xlsx(
-            _("项目清单"),
-            "projects",
-            project_filter,
-            [title() for title, _v in PROJECT_COLUMNS],
-            [[value(p) for _t, value in PROJECT_COLUMNS] for p in rows[:EXPORT_ROWS]],
+    if request.GET.get("format") == "xlsx":  # made on the exports workers
+        return download_start(
+            request,
+            kind="dashboards.projects",
+            params={"query": query_params(request.GET)},
+            title=_("项目清单"),
         )
+    rows = dashboard_project_list(projects)
     return render(
         request,
         "dashboards/projects.html",
@@ -332,8 +322,20 @@ def anomaly_list_view(request, slug):
         "kinds": KINDS.values(),
         "query": request.GET.urlencode(),
     }
+    if request.GET.get("format") == "xlsx":
+        # every row, made on the exports workers (minutes for a province's list)
+        return download_start(
+            request,
+            kind="dashboards.anomalies",
+            params={
+                "slug": slug,
+                "query": query_params(request.GET),
+                "site": request.build_absolute_uri("/")[:-1],
+            },
+            title=f"{kind.title}（{_('异常清单')}）",
+        )
     region = snapshot_region(project_filter, period)
-    if region is not None and request.GET.get("format") != "xlsx":
+    if region is not None:
         # a region's view: the page computed ahead (dashboards/snapshots.py), if there is one
         kept = _snapshot_page(slug, region, request.GET.get("page"))
         if kept is not None:
@@ -352,26 +354,6 @@ def anomaly_list_view(request, slug):
                 },
             )
     rows = kind.rows(projects, period)
-    if request.GET.get("format") == "xlsx":
-        name_projects(rows)
-        body = documents.table_xlsx(
-            title=str(kind.title),
-            filters=[*_filter_labels(project_filter), *period_labels(period)],
-            columns=[*map(str, kind.columns), _("强度"), _("异常原因"), _("证据链接")],
-            rows=[
-                [
-                    *row.cells,
-                    float(row.strength) if row.strength is not None else "",
-                    row.why,
-                    "\n".join(
-                        f"{label}: {request.build_absolute_uri(url)}" for label, url in row.evidence
-                    ),
-                ]
-                for row in rows
-            ],
-        )
-        rows.clear()  # written: freed now, not by the collector
-        return xlsx_file_response(f"anomalies-{slug}-{timezone.localdate():%Y%m%d}.xlsx", body)
     taken = row_leads(slug)
     # The strongest rows first, a page at a time; the Excel export holds them all.
     page = Paginator(rows, ANOMALY_PAGE_ROWS).get_page(request.GET.get("page"))

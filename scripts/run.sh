@@ -9,7 +9,7 @@ $py manage.py seed_demo
 pids=()
 if [ -n "${REDIS_URL:-}" ]; then
   # one worker for every queue here (deployments give each queue its own: docker-compose.yml)
-  .venv/bin/celery -A config worker --loglevel INFO --concurrency 2 -Q events,ratings,jobs & pids+=($!)
+  .venv/bin/celery -A config worker --loglevel INFO --concurrency 2 -Q events,ratings,jobs,exports,documents & pids+=($!)
   .venv/bin/celery -A config beat --loglevel INFO --schedule /tmp/lingxing-beat-schedule & pids+=($!)
 else
   # No beat without Redis: the nightly jobs run every night at 01:00 from here (seed_demo has

@@ -2,7 +2,8 @@
 development dependency; never served to users) run by Playwright in Debian's Chromium finds no
 serious or critical violation on the start page of every role, the filing form, the project
 page, the site capture page, the public page, the signature verification page, the street
-office's villages page and the village supervisor's phone pages — desktop and phone."""
+office's villages page, an export's page and the list of a user's exports, and the village
+supervisor's phone pages — desktop and phone."""
 
 import json
 from pathlib import Path
@@ -106,6 +107,10 @@ def test_the_named_pages_have_no_serious_or_critical_violation(live_server, dist
                 _check(page, f"{base}/inspections/capture/", found)
             if username == "street_zhenhai":
                 _check(page, f"{base}/accounts/villages/", found)
+            if username == "discipline":  # an export asked for: its page, then the list of files
+                _check(page, f"{base}/dashboards/projects/?format=xlsx", found)
+                assert "/downloads/" in page.url
+                _check(page, f"{base}/downloads/", found)
     # the 村民监督员's phone pages: the start page and a project with an observation on it
     with chromium_page(**options) as page:
         log_in(page, base, _village_supervisor(district, project).username, PASSWORD)

@@ -89,10 +89,13 @@ def test_discipline_officer_reads_the_dashboard_map_anomalies_and_exports(live_s
         response = page.request.get(base + photo_link.get_attribute("href"))
         assert response.ok and response.headers["content-type"] == "image/jpeg"
 
-        # Export the filtered list to Excel.
+        # Export the filtered list to Excel: the link opens the file's page (made on a worker;
+        # at once here, tasks eager), which offers the file.
         page.goto(f"{base}/dashboards/anomalies/payments/?street={district.zhenhai.pk}")
+        click_and_wait(page, "[data-testid=export-xlsx]")
+        assert "/downloads/" in page.url
         with page.expect_download() as download:
-            page.click("[data-testid=export-xlsx]")
+            page.click("[data-testid=download-file]")
         sheet = load_workbook(BytesIO(download.value.path().read_bytes())).active
         rows = list(sheet.iter_rows(values_only=True))
         assert rows[0][0] == "资金拨付异常"

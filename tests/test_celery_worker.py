@@ -33,6 +33,7 @@ def worker_queue():
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "DATABASE_URL": database_url,
         "REDIS_URL": settings.REDIS_URL,
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),  # the files a worker makes, read here
     }
     worker = start_worker(queue, env, text=True)
     eager = celery_app.conf.task_always_eager
@@ -143,3 +144,40 @@ def test_a_rating_is_screened_by_a_real_worker(worker_queue, district, settings)
     worker.terminate()
     log = worker.communicate(timeout=15)[0]
     assert "ratings.tasks.screen_project" in log and "succeeded" in log
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_export_asked_for_on_a_page_is_made_by_a_real_worker(worker_queue, district, settings):
+    """The export link answers at once with the file's page, the file in the making; a worker
+    makes it (core.downloads) and the page then offers it."""
+    from io import BytesIO
+
+    from django.test import Client
+    from openpyxl import load_workbook
+
+    from core.models import Download, DownloadState
+
+    queue, worker = worker_queue
+    settings.OUTBOX_TASK_QUEUE = queue  # the maker's task on this worker's queue
+    client = Client()
+    client.force_login(district.discipline)
+    asked = client.get("/dashboards/projects/?format=xlsx")
+    assert asked.status_code == 302
+    download = Download.objects.get()
+    assert download.state in (DownloadState.QUEUED, DownloadState.RUNNING)
+    assert 'hx-trigger="every' in client.get(asked["Location"]).content.decode()
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and Download.objects.get().pending:
+        assert worker.poll() is None, worker.stdout.read()
+        time.sleep(0.2)
+    download.refresh_from_db()
+    assert download.state == DownloadState.READY, download.error
+    sent = client.get(asked["Location"] + "file")
+    book = load_workbook(BytesIO(b"".join(sent.streaming_content)))
+    assert book.active["A1"].value == "项目清单"
+    worker.terminate()
+    log = worker.communicate(timeout=15)[0]
+    assert "core.tasks.export_make" in log and "succeeded" in log

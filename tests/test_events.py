@@ -33,6 +33,7 @@ from approvals.tests.helpers import (
 )
 from core.chunks import job_resume
 from core.dates import SHANGHAI
+from core.downloads import download_fetch, download_request
 from core.errors import ConflictError
 from core.events import (
     Change,
@@ -837,6 +838,23 @@ SERVICES = {
             chunks=2,
         )
     ),
+    "core.download_request (an export asked for, not yet made)": lambda d: (
+        lambda: _no_workers(
+            lambda: download_request(
+                actor=d.discipline,
+                kind="dashboards.projects",
+                params={"query": {}},
+                title="项目清单",
+            )
+        )
+    ),
+    "core.download_fetch": lambda d: (
+        lambda download: lambda: download_fetch(actor=d.discipline, download_id=download.pk)
+    )(
+        download_request(
+            actor=d.discipline, kind="dashboards.projects", params={"query": {}}, title="项目清单"
+        )
+    ),
     "accounts.document_verify": lambda d: (
         lambda: document_verify(actor=d.discipline, data=b"%PDF-1.7\n%%EOF\n")
     ),
@@ -848,6 +866,21 @@ SERVICES = {
         )
     )(under_way(d)),
 }
+
+
+def _no_workers(call):
+    """The call as with workers: the file is asked for and left queued (nothing sent)."""
+    from unittest import mock
+
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        with mock.patch("core.outbox.publish"):
+            return call()
+    finally:
+        app.conf.task_always_eager = eager
 
 
 @pytest.mark.parametrize("name", list(SERVICES))

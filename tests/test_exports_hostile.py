@@ -15,6 +15,7 @@ from accounts.models import Organisation
 from accounts.tests.factories import UserFactory
 from approvals import services as approvals
 from approvals.tests.helpers import approved_general, contract_data, reveal_both
+from core.testing import download_followed
 from inspections import services as inspections
 from inspections.choices import ItemSource
 from inspections.services import progress_report
@@ -127,7 +128,7 @@ def test_payment_ledger(client, district, hostile):
 
 def test_dashboard_project_list_timeline_and_anomalies(client, district, hostile):
     client.force_login(district.discipline)
-    book = _workbook(client.get(reverse("dashboards:projects"), {"format": "xlsx"}))
+    book = _workbook(download_followed(client, reverse("dashboards:projects"), {"format": "xlsx"}))
     _assert_inert(book, LINK)
     budget = next(r[7] for r in book.active.iter_rows(min_row=6) if r[1].value == LINK)
     assert budget.data_type == "n" and budget.number_format == "#,##0.00"
@@ -138,7 +139,9 @@ def test_dashboard_project_list_timeline_and_anomalies(client, district, hostile
     _assert_inert(book, AT)
 
     book = _workbook(
-        client.get(reverse("dashboards:anomaly", args=["same-person"]), {"format": "xlsx"})
+        download_followed(
+            client, reverse("dashboards:anomaly", args=["same-person"]), {"format": "xlsx"}
+        )
     )
     _assert_inert(book)
 

@@ -279,6 +279,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "projects.tasks.forget_kept_uploads",
         "schedule": crontab(hour=4, minute=0),
     },
+    # Exports and PDF reports made for their readers, once kept long enough (core.downloads).
+    "core-downloads-expire-nightly": {
+        "task": "core.tasks.downloads_expire",
+        "schedule": crontab(hour=4, minute=15),
+    },
     # Working days without a patrol log become violations against the supervision unit.
     "patrol-logs-missing-nightly": {
         "task": "inspections.tasks.find_missing_patrol_logs",
@@ -334,21 +339,28 @@ NIGHTLY_JOBS = [
     "inspections-spot-check-plan-monthly",
     "audit-verify-nightly",
     "projects-kept-uploads-nightly",
+    "core-downloads-expire-nightly",
 ]
 NIGHTLY_JOBS_AT = "01:00"
+# Exports and PDF reports made on a worker (core.downloads) are kept this many days.
+DOWNLOAD_KEEP_DAYS = env.int("DOWNLOAD_KEEP_DAYS", default=7)
 
 # Queues by kind (docs/architecture.md, "Workers by kind"): the small tasks that follow a write
 # (risk colours, decision notices, mail, the outbox relay) on the default `events` queue; the
-# residents' rating screening on `ratings`; the scheduled and on-demand jobs on `jobs`. Each
-# has workers of its own (docker-compose.yml: worker, worker-ratings, worker-jobs), scaled on
-# its own, so that a night's scoring never delays a rating's screening or a notice after a write.
-CELERY_QUEUES_BY_KIND = ("events", "ratings", "jobs")
+# residents' rating screening on `ratings`; the scheduled and on-demand jobs on `jobs`; the
+# Excel exports asked for on pages on `exports` and the PDF reports on `documents`. Each
+# has workers of its own (docker-compose.yml: worker, worker-ratings, worker-jobs,
+# worker-exports, worker-documents), scaled on its own, so that a night's scoring never delays a
+# rating's screening or a notice after a write, nor a province's export somebody's PDF.
+CELERY_QUEUES_BY_KIND = ("events", "ratings", "jobs", "exports", "documents")
 CELERY_TASK_DEFAULT_QUEUE = "events"
 CELERY_TASK_ROUTES = {
     "ratings.tasks.*": {"queue": "ratings"},
     "core.tasks.job_run": {"queue": "jobs"},
     "core.tasks.job_chunk": {"queue": "jobs"},
     "dashboards.tasks.anomalies_snapshot_region_task": {"queue": "jobs"},
+    "core.tasks.export_make": {"queue": "exports"},
+    "core.tasks.document_make": {"queue": "documents"},
 }
 for _entry in CELERY_BEAT_SCHEDULE.values():
     # a scheduled run goes to `jobs` (the same task sent after a write, e.g. one project's risk,

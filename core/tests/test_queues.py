@@ -22,6 +22,8 @@ def test_each_kind_of_task_has_its_queue():
     assert _queue("ratings.tasks.screen_pending_ratings") == "ratings"
     assert _queue("core.tasks.job_run") == "jobs"  # an administrator's run now
     assert _queue("core.tasks.job_chunk") == "jobs"  # a chunk of a long job
+    assert _queue("core.tasks.export_make") == "exports"  # a province's list in Excel
+    assert _queue("core.tasks.document_make") == "documents"  # a PDF report
     # what follows a write stays on the default queue
     for task in (
         "performance.tasks.risk_recompute",
@@ -33,9 +35,7 @@ def test_each_kind_of_task_has_its_queue():
 
 
 # Every task of ours and the queue it goes to when sent without a beat entry's options. A new
-# task fails this test until its kind is chosen here. PDFs and exports are made inside the
-# requests that ask for them (dashboards, inspections, performance and projects views): no task
-# makes one, so there is no queue for them yet; one that comes gets its queue and its workers.
+# task fails this test until its kind is chosen here.
 QUEUE_OF_TASK = {
     "core.tasks.audit_verify_chain": "events",
     "core.tasks.audit_sign_heads": "events",
@@ -43,6 +43,10 @@ QUEUE_OF_TASK = {
     "core.tasks.job_run": "jobs",
     "core.tasks.job_chunk": "jobs",
     "core.tasks.job_runs_resume_stale": "events",
+    # the files asked for on pages (core.downloads): Excel on exports, PDFs on documents
+    "core.tasks.export_make": "exports",
+    "core.tasks.document_make": "documents",
+    "core.tasks.downloads_expire": "events",
     "dashboards.tasks.rollups_refresh_task": "events",
     # sent by beat (to jobs, as every scheduled run); each region's lists a job of its own
     "dashboards.tasks.anomalies_snapshot_task": "events",

@@ -17,6 +17,7 @@ from approvals.events import ApprovalEvents
 from core.events import Change
 from core.models import AuditEvent
 from core.money import format_yuan
+from core.testing import download_followed
 from dashboards.anomalies import KINDS
 from dashboards.events import DashboardEvents
 from inspections.events import InspectionEvents
@@ -223,7 +224,7 @@ def _tamper(sql, params):
 
 def test_project_list_exports_excel_with_the_filters_applied(client, district, world):
     url = reverse("dashboards:projects") + f"?street={district.gongchen.pk}&format=xlsx"
-    response = _client(client, district.discipline).get(url)
+    response = download_followed(_client(client, district.discipline), url)
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -234,8 +235,9 @@ def test_project_list_exports_excel_with_the_filters_applied(client, district, w
 
 
 def test_anomaly_export_carries_reasons_and_evidence_links(client, district, world):
-    response = _client(client, district.discipline).get(
-        reverse("dashboards:anomaly", args=["settlements"]) + "?format=xlsx"
+    response = download_followed(
+        _client(client, district.discipline),
+        reverse("dashboards:anomaly", args=["settlements"]) + "?format=xlsx",
     )
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "结算明显超预算"
@@ -267,8 +269,9 @@ def _pdf_text_and_fonts(content: bytes, tmp_path) -> tuple[str, str]:
 
 
 def test_dashboard_report_pdf_with_cjk_font(client, district, world, tmp_path):
-    response = _client(client, district.discipline).get(
-        reverse("dashboards:report") + f"?street={district.gongchen.pk}"
+    response = download_followed(
+        _client(client, district.discipline),
+        reverse("dashboards:report") + f"?street={district.gongchen.pk}",
     )
     assert response["Content-Type"] == "application/pdf"
     text, fonts = _pdf_text_and_fonts(response.content, tmp_path)
@@ -287,7 +290,7 @@ def test_the_pdf_report_prints_the_dashboards_own_figures_and_their_definitions(
     figures = page.context["figures"]
     assert figures["by_street"] and figures["total"]
     path = tmp_path / "report.pdf"
-    path.write_bytes(c.get(reverse("dashboards:report")).content)
+    path.write_bytes(download_followed(c, reverse("dashboards:report")).content)
     text = subprocess.run(  # -layout: a table's row stays on one line
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.testing import download_followed
 from dashboards.anomalies import KINDS, Period
 from dashboards.filters import PeriodForm
 from projects.models import Contract, Project
@@ -77,7 +78,8 @@ def test_rows_come_strongest_first_with_their_strength_in_the_page_and_the_expor
         assert strengths == sorted(strengths, reverse=True), slug
     page = client.get(reverse("dashboards:anomaly", args=["settlements"])).content.decode()
     assert "1.67×" in page  # 16.7% over against the 10% threshold
-    export = client.get(
+    export = download_followed(
+        client,
         reverse("dashboards:anomaly", args=["settlements"]),
         {"format": "xlsx", "period": "year"},
     )
