@@ -15,6 +15,8 @@ from .models import Download
 
 # How often a file's page asks whether the file is ready (seconds).
 POLL_SECONDS = 2
+# htmx's answer that ends an element's polling (https://htmx.org/docs/#polling).
+STOP_POLLING = 286
 
 
 def download_start(request, *, kind: str, params: dict, title: str) -> HttpResponse:
@@ -34,16 +36,20 @@ def _own(request, pk: uuid.UUID) -> Download:
 @require_GET
 def downloads_view(request):
     files = downloads_of(request.user)
-    return render(
+    pending = any(f.pending for f in files)
+    response = render(
         request,
         "core/downloads.html",
         {
             "files": files,
-            "pending": any(f.pending for f in files),
+            "pending": pending,
             "poll": POLL_SECONDS,
             "keep_days": settings.DOWNLOAD_KEEP_DAYS,
         },
     )
+    if request.htmx and not pending:
+        response.status_code = STOP_POLLING  # the list is swapped in once more, then left
+    return response
 
 
 @login_required

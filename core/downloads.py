@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from . import outbox
 from .events import download_fetched_event, download_requested_event
 from .models import Download, DownloadState
+from .replica import reads_from_replica
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,8 @@ def download_make(download_id: str) -> None:
         try:
             if spec is None or not (download.owner.is_active and spec.allowed(download.owner)):
                 raise DownloadRefused(_("您已无权获取这份文件。"))
-            made = spec.make(download.owner, download.params)
+            with reads_from_replica():  # the maker only reads: the replica's work, if any
+                made = spec.make(download.owner, download.params)
         except DownloadRefused as refusal:
             _fail(download, str(refusal))
             return

@@ -32,6 +32,9 @@ def world(district):
     return build_world(district)
 
 
+POLLING = 'hx-trigger="every 2s"'  # a file's page, or the list, asking again (not the bell)
+
+
 def _queued():
     """As with workers: the file stays queued (nothing is sent to a broker either)."""
     from contextlib import ExitStack
@@ -153,11 +156,11 @@ def test_the_file_page_polls_while_in_the_making_and_then_shows_the_link(client,
         )
     client.force_login(district.discipline)
     page = client.get(reverse("download", args=[download.pk])).content.decode()
-    assert 'data-state="queued"' in page and "hx-trigger" in page
+    assert 'data-state="queued"' in page and POLLING in page
     downloads.download_make(str(download.pk))
     part = client.get(reverse("download", args=[download.pk]), headers={"HX-Request": "true"})
     text = part.content.decode()
-    assert "<html" not in text and 'data-state="ready"' in text and "hx-trigger" not in text
+    assert "<html" not in text and 'data-state="ready"' in text and POLLING not in text
     assert reverse("download_file", args=[download.pk]) in text
 
 
@@ -192,3 +195,20 @@ def test_files_are_deleted_after_their_days(client, district, world, settings):
     later = timezone.now() + timedelta(days=settings.DOWNLOAD_KEEP_DAYS, minutes=1)
     assert downloads.downloads_expire(now=later) == 1
     assert not storage.exists(name) and not Download.objects.exists()
+
+
+def test_the_list_polls_while_a_file_is_in_the_making_and_stops_after(client, district):
+    client.force_login(district.discipline)
+    with _queued():
+        download = downloads.download_request(
+            actor=district.discipline, kind="dashboards.projects", params={"query": {}}, title="t"
+        )
+    page = client.get(reverse("downloads"))
+    assert page.status_code == 200 and POLLING in page.content.decode()
+    asked = client.get(reverse("downloads"), headers={"HX-Request": "true"})
+    assert asked.status_code == 200  # still in the making: polling goes on
+    downloads.download_make(str(download.pk))
+    done = client.get(reverse("downloads"), headers={"HX-Request": "true"})
+    assert done.status_code == 286  # htmx swaps this last list in and stops asking
+    assert reverse("download_file", args=[download.pk]) in done.content.decode()
+    assert POLLING not in client.get(reverse("downloads")).content.decode()
