@@ -688,23 +688,30 @@ def export_figures() -> list[str]:
     return over
 
 
-def warm_photo_indexes() -> None:
-    """Load the chunk indexes into PostgreSQL's buffers (pg_prewarm), as a server taking a
-    province's uploads all day holds them; a bench right after its build would time reads of
-    cold pages instead (docs/province.md, "The database server")."""
+def prewarm(indexes_where: str, what: str) -> None:
+    """Load the indexes named by a condition on pg_indexes into PostgreSQL's buffers."""
     from django.db import connection
 
     began = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
         cursor.execute(
-            "SELECT sum(pg_prewarm(indexname::regclass)) FROM pg_indexes "
-            "WHERE tablename = 'inspections_photo' AND indexname LIKE 'photo_%%_chunk_%%'"
+            "SELECT sum(pg_prewarm(indexname::regclass)) FROM pg_indexes WHERE " + indexes_where
         )
         pages = cursor.fetchone()[0]
     print(
-        f"  the chunk indexes' {pages * 8 / 1024:,.0f} MB read into the buffers first "
+        f"  {what}, {pages * 8 / 1024:,.0f} MB, read into the buffers first "
         f"({time.perf_counter() - began:.1f} s)"
+    )
+
+
+def warm_photo_indexes() -> None:
+    """Load the chunk indexes into PostgreSQL's buffers (pg_prewarm), as a server taking a
+    province's uploads all day holds them; a bench right after its build would time reads of
+    cold pages instead (docs/province.md, "The database server")."""
+    prewarm(
+        "tablename = 'inspections_photo' AND indexname LIKE 'photo_%%_chunk_%%'",
+        "the chunk indexes",
     )
 
 
@@ -715,20 +722,10 @@ def warm_audit_indexes() -> None:
     the verification and the pages before have pushed them out, and on this machine, whose
     database is three times its memory, each append waits for disk reads (1,100 events/s instead
     of 2,600; docs/province.md, "The database server")."""
-    from django.db import connection
-
-    began = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
-        cursor.execute(
-            "SELECT sum(pg_prewarm(indexname::regclass)) FROM pg_indexes "
-            "WHERE tablename = 'core_auditevent' "
-            "AND (indexdef LIKE '%%(object_type%%' OR indexdef LIKE '%%(actor_id)%%')"
-        )
-        pages = cursor.fetchone()[0]
-    print(
-        f"  the audit indexes written at random places, {pages * 8 / 1024:,.0f} MB, read into "
-        f"the buffers first ({time.perf_counter() - began:.1f} s)"
+    prewarm(
+        "tablename = 'core_auditevent' "
+        "AND (indexdef LIKE '%%(object_type%%' OR indexdef LIKE '%%(actor_id)%%')",
+        "the audit indexes written at random places",
     )
 
 
