@@ -332,7 +332,7 @@ def anomaly_list_view(request, slug):
                 "query": query_params(request.GET),
                 "site": request.build_absolute_uri("/")[:-1],
             },
-            title=f"{kind.title}（{_('异常清单')}）",
+            title=str(kind.title),
         )
     region = snapshot_region(project_filter, period)
     if region is not None:
