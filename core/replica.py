@@ -208,6 +208,8 @@ def replica_usable() -> bool:
 
 
 def _reads_from_replica(model: Any = None) -> bool:
+    if not configured():  # a block that opted in, where there is no replica (the embedded default)
+        return False
     reads = _reads.get()
     if reads is None or not reads.opted_in or reads.wrote:
         return False

@@ -423,3 +423,21 @@ def test_without_a_replica_url_everything_stays_on_default_and_with_one_reads_ma
         "mirror": "default",
     }
     assert (production["routers"], production["pin"]) == (["core.replica.ReplicaRouter"], True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_block_that_opts_in_reads_the_primary_where_there_is_no_replica():
+    """A job's reads_from_replica block (an export's maker) where no replica is configured:
+    every read, raw SQL's included, goes to the primary, and no replica is asked about."""
+    from unittest import mock
+
+    from core import replica
+
+    asked = mock.Mock(side_effect=AssertionError("no replica to ask about"))
+    with (
+        mock.patch.object(replica, "configured", return_value=False),
+        mock.patch.object(replica, "replica_usable", asked),
+        replica.reads_from_replica(),
+    ):
+        assert replica.read_alias() == "default"
+    assert not asked.called
