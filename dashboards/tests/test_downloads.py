@@ -212,4 +212,3 @@ def test_the_list_polls_while_a_file_is_in_the_making_and_stops_after(client, di
     assert done.status_code == 286  # htmx swaps this last list in and stops asking
     assert reverse("download_file", args=[download.pk]) in done.content.decode()
     assert POLLING not in client.get(reverse("downloads")).content.decode()
-
