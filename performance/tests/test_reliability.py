@@ -82,7 +82,8 @@ def test_a_run_killed_midway_leaves_no_half_written_period(district):
                 # One backend waits for an audit chain's lock (class APPEND_LOCK_CLASS).
                 c.execute(
                     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-                    " AND classid = %s",
+                    " AND classid = %s AND database = (SELECT oid FROM pg_database"
+                    " WHERE datname = current_database())",
                     [APPEND_LOCK_CLASS],
                 )
                 return c.fetchone()[0] == 1
@@ -94,9 +95,11 @@ def test_a_run_killed_midway_leaves_no_half_written_period(district):
 
     def gone() -> bool:
         with connection.cursor() as c:
+            # this database's locks only: another database on the server may append meanwhile
             c.execute(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s"
-                " AND pid <> pg_backend_pid()",
+                " AND pid <> pg_backend_pid() AND database = (SELECT oid FROM pg_database"
+                " WHERE datname = current_database())",
                 [APPEND_LOCK_CLASS],
             )
             return c.fetchone()[0] == 0
